@@ -1,0 +1,54 @@
+# Linke: two commands. `make run` serves the embedded default; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+
+# The test environment: PostgreSQL and Redis on loopback (scripts/ensure-services.sh
+# starts or installs them when they are not up).
+TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/linke \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
+	CELERY_TASK_ALWAYS_EAGER=1 \
+	LINKE_VAR_DIR=$(CURDIR)/var/test \
+	STATIC_MANIFEST=0 \
+	AXES_FAILURE_LIMIT=5
+PYTEST_WORKERS ?= 4
+
+.PHONY: run test venv deps-run deps-test services migrate lint bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+deps-run: $(VENV)/.run-deps
+	@bash scripts/ensure-system-packages.sh run
+
+deps-test: $(VENV)/.test-deps
+	@bash scripts/ensure-system-packages.sh test
+
+services:
+	@bash scripts/ensure-services.sh
+
+run: deps-run
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: deps-test services
+	rm -rf var/test && mkdir -p var/test
+	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+bench: deps-test services
+	$(TEST_ENV) $(PY) bench/audit.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Department, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "__str__", "cert_no", "department", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "groups", "department"]
+    search_fields = ["username", "first_name", "last_name", "cert_no", "phone", "email"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("执法信息", {"fields": ("cert_no", "department", "phone")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        ("执法信息", {"fields": ("last_name", "first_name", "cert_no", "department", "phone", "groups")}),
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # A user who acted on a case is part of the record: deactivate, never delete.
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]

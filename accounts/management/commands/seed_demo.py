@@ -1,0 +1,37 @@
+"""Demo data for the embedded default. Idempotent: running it again adds nothing twice.
+
+Each app may have a `demo.py` with `seed(stdout, users)`; they run in INSTALLED_APPS order
+after the users exist.
+"""
+
+import importlib
+from typing import Any
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+from accounts.roles import sync_role_permissions
+
+
+class Command(BaseCommand):
+    help = "创建演示用户（每个角色一个）和若干演示案件；可重复运行。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sync_role_permissions()
+        self.stdout.write("演示用户：")
+        with transaction.atomic():
+            users = accounts_demo.seed(self.stdout)
+        for config in apps.get_app_configs():
+            if config.name == "accounts":
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            with transaction.atomic():
+                module.seed(self.stdout, users)
+        self.stdout.write(self.style.SUCCESS("演示数据就绪。请访问 http://127.0.0.1:8000/ 登录。"))

@@ -1,0 +1,73 @@
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    """The roles of DESIGN.md. Each is a Group whose name is the Chinese label."""
+
+    OFFICER = "officer", "执法人员"
+    LEGAL_REVIEWER = "legal_reviewer", "法规科"
+    HEAD = "head", "机关负责人"
+    ARCHIVIST = "archivist", "档案管理员"
+    ADMIN = "admin", "系统管理员"
+
+
+class Department(models.Model):
+    name = models.CharField("名称", max_length=100, unique=True)
+    code = models.CharField("代码", max_length=20, unique=True)
+
+    class Meta:
+        verbose_name = "科室"
+        verbose_name_plural = "科室"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    # 执法证号: the law-enforcement certificate an officer must hold to handle a case
+    # (Administrative Penalty Law art. 42). Unique when set; NULL when the user has none.
+    cert_no = models.CharField("执法证号", max_length=32, null=True, blank=True, unique=True)
+    department = models.ForeignKey(
+        Department, verbose_name="科室", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            # The form turns "" into NULL; this keeps "" out of the unique column anyway.
+            models.CheckConstraint(name="user_cert_no_not_blank", condition=~Q(cert_no=""))
+        ]
+
+    def __str__(self) -> str:
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+    def has_role(self, role: Role | str) -> bool:
+        label = Role(role).label
+        cache = self.__dict__.setdefault("_role_names", None)
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True))
+            self.__dict__["_role_names"] = cache
+        return label in cache
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [r.label for r in Role if self.has_role(r)]
+
+    def save(self, *args, **kwargs) -> None:
+        if self.cert_no is not None:
+            self.cert_no = self.cert_no.strip() or None
+        super().save(*args, **kwargs)
+
+
+def role_group(role: Role | str) -> Group:
+    return Group.objects.get(name=Role(role).label)
