@@ -9,9 +9,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # Every stage app's checklist (`<app>/requirements.py`) registers itself on import.
+        # Case-page panels (`<app>/panels.py`) likewise.
         for config in apps.get_app_configs():
-            try:
-                importlib.import_module(f"{config.name}.requirements")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.requirements":
-                    raise
+            for module in ("requirements", "panels"):
+                try:
+                    importlib.import_module(f"{config.name}.{module}")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{config.name}.{module}":
+                        raise

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "deadlines",
     "cases",
     "records",
+    "avrecords",
     "review",
     "delivery",
     "archive",
@@ -176,6 +177,10 @@ STORAGES = {
 ORIGINALS_RETENTION_DAYS = env.int("ORIGINALS_RETENTION_DAYS", default=183)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Serve static files from the app folders when there is no collectstatic output
+# (the embedded default and the tests).
+WHITENOISE_USE_FINDERS = DEBUG or not env.bool("STATIC_MANIFEST", default=True)
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 
 # --- Celery ---------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),
     path("records/", include("records.urls")),
+    path("av/", include("avrecords.urls")),
+    path("api/v1/", include("avrecords.api_urls")),
     path("review/", include("review.urls")),
     path("delivery/", include("delivery.urls")),
     path("archive/", include("archive.urls")),

@@ -14,7 +14,7 @@ NAV_LINKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("review:queue", "审批队列", ("legal_reviewer", "head")),
     ("cases:approvals", "立案审批", ("head",)),
     ("deadlines:mine", "我的期限", ()),
-    ("records:inbox", "音像收件箱", ("officer",)),
+    ("avrecords:inbox", "音像收件箱", ("officer",)),
     ("archive:list", "案卷归档", ("archivist",)),
 ]
 

@@ -34,7 +34,7 @@ SQLITE_DOWN = ["DROP TRIGGER IF EXISTS audit_entry_no_update", "DROP TRIGGER IF 
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_UP)
+        schema_editor.execute(PG_UP, params=None)
     elif vendor == "sqlite":
         for sql in SQLITE_UP:
             schema_editor.execute(sql)
@@ -43,7 +43,7 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_DOWN)
+        schema_editor.execute(PG_DOWN, params=None)
     elif vendor == "sqlite":
         for sql in SQLITE_DOWN:
             schema_editor.execute(sql)
