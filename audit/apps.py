@@ -10,7 +10,7 @@ class AuditConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import post_save
 
-        from . import signals
+        from . import checks, signals  # noqa: F401  (checks registers itself)
 
         post_save.connect(signals.on_admin_log, sender=LogEntry, dispatch_uid="audit.admin_log")
         user_logged_in.connect(signals.on_login, dispatch_uid="audit.login")

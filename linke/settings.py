@@ -234,7 +234,8 @@ AGENCY_PREFIX = env.str("AGENCY_PREFIX", default="临科")
 # --- Security (production) ------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages that must be framed (a PDF preview) use @xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG and env.bool("HTTPS", default=False):
