@@ -1,0 +1,163 @@
+"""Calendar overrides, deadline records and in-app notifications."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+
+# --- deadline kinds -----------------------------------------------------------------------
+# Stage apps open deadlines with one of these kinds (or their own "<app>.<what>" string).
+
+# 《行政处罚法》第五十六条: decide on evidence registered and preserved in advance
+# (先行登记保存) within 7 working days. Opened by the written-records app.
+KIND_EVIDENCE_PRESERVATION = "evidence_preservation.decision"
+# 《行政处罚法》第六十条: decide within 90 days of filing (立案).
+KIND_PENALTY_DECISION = "penalty.decision"
+# 《行政许可法》第四十二条: decide within 20 working days of accepting the application.
+KIND_LICENSING_DECISION = "licensing.decision"
+# 第二十七条: audio-visual media to dedicated storage within 2 working days.
+KIND_AV_STORAGE = "av.storage"
+# 第二十八条: the case file archived within 30 days of conclusion. Overdue items also
+# escalate to archivists.
+KIND_ARCHIVE_FILE = "archive.file"
+
+KIND_LABELS: dict[str, str] = {
+    KIND_EVIDENCE_PRESERVATION: "先行登记保存处理决定",
+    KIND_PENALTY_DECISION: "行政处罚决定",
+    KIND_LICENSING_DECISION: "行政许可决定",
+    KIND_AV_STORAGE: "音像记录存储",
+    KIND_ARCHIVE_FILE: "案卷归档",
+}
+
+
+class CalendarOverride(models.Model):
+    """One day's official status, from a State Council notice; wins over chinesecalendar."""
+
+    date = models.DateField("日期", unique=True)
+    is_working_day = models.BooleanField("工作日")
+    source = models.CharField("来源", max_length=200, help_text="通知名称与文号")
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "法定节假日调整"
+        verbose_name_plural = "法定节假日调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '休息'}"
+
+
+OPEN = Q(met_at__isnull=True)
+
+
+class Deadline(models.Model):
+    """A statutory or regulatory period running against a case (or one record of it)."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
+    )
+    # Optional record the period is about (an AV record, a preservation notice, ...).
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+
+    kind = models.CharField("类型", max_length=64)
+    article = models.CharField("依据", max_length=120)
+    label = models.CharField("事项", max_length=200)
+    start = models.DateTimeField("起算时间")
+    working_days = models.PositiveIntegerField("工作日数", null=True, blank=True)
+    days = models.PositiveIntegerField("自然日数", null=True, blank=True)
+    due = models.DateTimeField("届满时间")
+    provisional = models.BooleanField(
+        "暂定", default=False, help_text="该年度法定节假日安排尚未录入，按周一至周五推算"
+    )
+    met_at = models.DateTimeField("完成时间", null=True, blank=True)
+    responsible = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="责任人", blank=True, related_name="deadlines"
+    )
+    # Scan bookkeeping: set once, by a conditional UPDATE, so each message goes out once.
+    reminded_at = models.DateTimeField("提醒时间", null=True, blank=True)
+    escalated_at = models.DateTimeField("逾期督办时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "期限"
+        verbose_name_plural = "期限"
+        ordering = ["due"]
+        constraints = [
+            models.CheckConstraint(
+                name="deadline_one_period_unit",
+                condition=Q(working_days__isnull=True, days__isnull=False)
+                | Q(working_days__isnull=False, days__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="deadline_target_complete",
+                condition=Q(content_type__isnull=True, object_id__isnull=True)
+                | Q(content_type__isnull=False, object_id__isnull=False),
+            ),
+            # deadline_open is idempotent: one open deadline per kind and target (or case).
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id"],
+                name="deadline_open_unique_target",
+                condition=Q(met_at__isnull=True, object_id__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "case"],
+                name="deadline_open_unique_case",
+                condition=Q(met_at__isnull=True, object_id__isnull=True),
+            ),
+        ]
+        indexes = [
+            # The scan: open deadlines not yet reminded, by due time (met ones are most rows).
+            models.Index(fields=["due"], name="deadline_to_remind",
+                         condition=Q(met_at__isnull=True, reminded_at__isnull=True)),
+            # The scan: open deadlines not yet escalated, by due time.
+            models.Index(fields=["due"], name="deadline_to_escalate",
+                         condition=Q(met_at__isnull=True, escalated_at__isnull=True)),
+            # Case page and deadline_met look-ups.
+            models.Index(fields=["case", "kind"], name="deadline_by_case"),
+            models.Index(fields=["content_type", "object_id"], name="deadline_by_target"),
+            # Recomputation after a calendar import.
+            models.Index(fields=["due"], name="deadline_provisional",
+                         condition=Q(met_at__isnull=True, provisional=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}（{self.due:%Y-%m-%d}届满）"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None
+
+
+class Notification(models.Model):
+    """An in-app message (the bell). `dedupe_key` is unique: the scan inserts with
+    ON CONFLICT DO NOTHING, so a message is created once however often the scan runs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.PROTECT, related_name="notifications"
+    )
+    text = models.CharField("内容", max_length=500)
+    link = models.CharField("链接", max_length=300, blank=True)
+    level = models.CharField("级别", max_length=8, default="info")
+    deadline = models.ForeignKey(
+        Deadline, verbose_name="期限", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    dedupe_key = models.CharField("去重键", max_length=200, unique=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_by_user"),
+            # The bell's count on every page.
+            models.Index(fields=["user"], name="notification_unread", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,66 @@
+"""Receivers: calendar changes recompute deadlines; case transitions open and meet the
+statutory periods registered now (the later stages open theirs from their services)."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from cases.models import CaseKind, CaseState
+from cases.signals import case_transitioned
+
+from . import calendar
+from .models import KIND_LABELS, KIND_LICENSING_DECISION, KIND_PENALTY_DECISION, CalendarOverride
+
+_bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("deadlines_bulk_override_save", default=False)
+
+
+@contextlib.contextmanager
+def bulk_override_save() -> Iterator[None]:
+    """Within it, single-row override signals only clear the cache (the caller recomputes once)."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
+
+@receiver(post_save, sender=CalendarOverride, dispatch_uid="deadlines_override_saved")
+@receiver(post_delete, sender=CalendarOverride, dispatch_uid="deadlines_override_deleted")
+def override_changed(sender: Any, instance: CalendarOverride, **kwargs: Any) -> None:
+    calendar.clear_cache(instance.date.year)
+    if not _bulk.get():
+        from .services import deadlines_recompute
+
+        deadlines_recompute(dates=[instance.date])
+
+
+@receiver(case_transitioned, dispatch_uid="deadlines_case_transitioned")
+def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any = None, **kwargs: Any) -> None:
+    from django.utils import timezone
+
+    from .services import deadline_met, deadline_open
+
+    if case.kind == CaseKind.PENALTY and to_state == CaseState.INVESTIGATING:
+        # 《行政处罚法》第六十条: decide within 90 days of filing (立案); calendar days.
+        deadline_open(
+            case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",
+            label=f"{KIND_LABELS[KIND_PENALTY_DECISION]}（立案之日起九十日内）",
+            start=case.filed_at or timezone.now(), days=90, responsible=case.officers.all(),
+        )
+    elif case.kind == CaseKind.LICENSING and to_state == CaseState.ACCEPTED:
+        # 《行政许可法》第四十二条: decide within 20 days of acceptance; working days (第八十二条).
+        deadline_open(
+            case=case, kind=KIND_LICENSING_DECISION, article="《行政许可法》第四十二条",
+            label=f"{KIND_LABELS[KIND_LICENSING_DECISION]}（受理之日起二十个工作日内）",
+            start=timezone.now(), working_days=20, responsible=case.officers.all(),
+        )
+    if to_state == CaseState.DECIDED:
+        met_at = case.decided_at or timezone.now()
+        deadline_met(kind=KIND_PENALTY_DECISION, case=case, met_at=met_at)
+        deadline_met(kind=KIND_LICENSING_DECISION, case=case, met_at=met_at)

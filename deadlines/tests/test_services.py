@@ -1,0 +1,117 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from audit.models import Entry
+from cases.models import CaseKind, CaseState
+from cases.signals import case_transitioned
+from cases.tests.factories import CaseFactory
+from deadlines.models import (
+    KIND_EVIDENCE_PRESERVATION,
+    KIND_LICENSING_DECISION,
+    KIND_PENALTY_DECISION,
+    CalendarOverride,
+    Deadline,
+)
+from deadlines.services import calendar_overrides_save, deadline_met, deadline_open
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def _open(case, **kw):
+    args = dict(case=case, kind=KIND_EVIDENCE_PRESERVATION, article="《行政处罚法》第五十六条",
+                label="先行登记保存处理决定", start=dt.datetime(2026, 2, 10, 15, 0, tzinfo=SH), working_days=7)
+    args.update(kw)
+    return deadline_open(**args)
+
+
+def test_open_computes_due_at_end_of_day_in_shanghai_and_audits():
+    case = CaseFactory()
+    d = _open(case, responsible=case.officers.all())
+    assert d.due == dt.datetime(2026, 2, 26, 23, 59, 59, 999999, tzinfo=SH)
+    assert not d.provisional
+    assert set(d.responsible.all()) == set(case.officers.all())
+    assert Entry.objects.filter(case_id=case.pk, action="deadline.opened").count() == 1
+
+
+def test_open_is_idempotent_per_kind_and_case_or_target():
+    case = CaseFactory()
+    first = _open(case)
+    assert _open(case, working_days=3) == first
+    # Another target of the same case gets its own deadline.
+    other_target = CaseFactory()
+    assert _open(case, target=other_target) != first
+    assert Deadline.objects.filter(case=case).count() == 2
+    # Once met, a new one may open.
+    assert deadline_met(kind=KIND_EVIDENCE_PRESERVATION, case=case, target=None) == 2
+    assert _open(case) != first
+
+
+def test_open_needs_exactly_one_unit():
+    with pytest.raises(ValueError):
+        _open(CaseFactory(), days=3)
+    with pytest.raises(ValueError):
+        _open(CaseFactory(), working_days=None)
+
+
+def test_met_closes_only_matching_target_and_audits():
+    case = CaseFactory()
+    t1, t2 = CaseFactory(), CaseFactory()
+    _open(case, target=t1)
+    _open(case, target=t2)
+    assert deadline_met(kind=KIND_EVIDENCE_PRESERVATION, target=t1) == 1
+    assert deadline_met(kind=KIND_EVIDENCE_PRESERVATION, target=t1) == 0
+    assert Deadline.objects.filter(met_at__isnull=True).count() == 1
+    assert Entry.objects.filter(case_id=case.pk, action="deadline.met").count() == 1
+
+
+def test_filing_a_penalty_case_opens_the_90_day_period_and_decision_meets_it():
+    case = CaseFactory(state=CaseState.INVESTIGATING, filed_at=dt.datetime(2026, 3, 10, 9, tzinfo=SH))
+    case_transitioned.send(sender=type(case), case=case, from_state=CaseState.PENDING_FILING,
+                           to_state=CaseState.INVESTIGATING, by=None)
+    d = Deadline.objects.get(case=case, kind=KIND_PENALTY_DECISION)
+    # 《行政处罚法》第六十条: 90 days from 10 Mar 2026 end 8 Jun 2026 (Monday).
+    assert d.due.astimezone(SH).date() == dt.date(2026, 6, 8)
+    assert d.days == 90 and "第六十条" in d.article
+    assert set(d.responsible.all()) == set(case.officers.all())
+    case_transitioned.send(sender=type(case), case=case, from_state=CaseState.PENDING_DECISION,
+                           to_state=CaseState.DECIDED, by=None)
+    d.refresh_from_db()
+    assert d.met_at is not None
+
+
+def test_accepting_a_licence_application_opens_20_working_days():
+    case = CaseFactory(kind=CaseKind.LICENSING, state=CaseState.ACCEPTED)
+    case_transitioned.send(sender=type(case), case=case, from_state=CaseState.APPLIED,
+                           to_state=CaseState.ACCEPTED, by=None)
+    d = Deadline.objects.get(case=case, kind=KIND_LICENSING_DECISION)
+    assert d.working_days == 20 and "第四十二条" in d.article
+    assert not Deadline.objects.filter(case=case, kind=KIND_PENALTY_DECISION).exists()
+
+
+def test_provisional_deadline_is_recomputed_when_the_year_is_imported(admin_user):
+    case = CaseFactory()
+    # 7 working days from Thu 24 Dec 2026: 25, 28, 29, 30, 31 Dec, then 2027 (fallback):
+    # Fri 1 Jan, Mon 4 Jan.
+    d = _open(case, start=dt.datetime(2026, 12, 24, 10, tzinfo=SH))
+    assert d.provisional and d.due.astimezone(SH).date() == dt.date(2027, 1, 4)
+    # The 2027 notice: 1 Jan (Fri) to 3 Jan off; suppose 4 Jan is off too.
+    calendar_overrides_save(
+        pairs=[(dt.date(2027, 1, 1), False), (dt.date(2027, 1, 2), False), (dt.date(2027, 1, 3), False),
+               (dt.date(2027, 1, 4), False)],
+        source="国务院办公厅关于2027年部分节假日安排的通知", by=admin_user)
+    d.refresh_from_db()
+    assert not d.provisional
+    assert d.due.astimezone(SH).date() == dt.date(2027, 1, 6)
+    assert Entry.objects.filter(case_id=case.pk, action="deadline.recomputed").count() == 1
+
+
+def test_single_override_saved_in_admin_recomputes_affected_deadlines():
+    case = CaseFactory()
+    d = _open(case, start=dt.datetime(2026, 3, 2, 10, tzinfo=SH), working_days=2)
+    assert d.due.astimezone(SH).date() == dt.date(2026, 3, 4)
+    CalendarOverride.objects.create(date=dt.date(2026, 3, 3), is_working_day=False, source="更正")
+    d.refresh_from_db()
+    assert d.due.astimezone(SH).date() == dt.date(2026, 3, 5)
