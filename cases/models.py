@@ -1,6 +1,7 @@
 """The Case aggregate: every stage app hangs its records on a Case (第二章 and onwards)."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -109,3 +110,336 @@ class CaseOfficer(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "officer"], name="case_officer_unique")]
         # "Cases I handle": the officer side of the join.
         indexes = [models.Index(fields=["officer", "case"], name="case_officer_by_officer")]
+
+
+# --- Parties (当事人) -------------------------------------------------------------------
+
+
+class PartyKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ORGANISATION = "organisation", "法人或其他组织"
+
+
+class Party(models.Model):
+    """A party of the case (第八条: 当事人基本情况). For a person `id_number` is the 居民身份证号,
+    for an organisation the 统一社会信用代码; pages show it masked to those who do not need it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties", verbose_name="案件")
+    kind = models.CharField("类型", max_length=16, choices=PartyKind, default=PartyKind.ORGANISATION)
+    name = models.CharField("姓名或名称", max_length=200)
+    id_number = models.CharField("证件号码或统一社会信用代码", max_length=32, blank=True)
+    legal_rep = models.CharField("法定代表人（负责人）", max_length=64, blank=True)
+    address = models.CharField("住所（地址）", max_length=255, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="记录人")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "当事人"
+        verbose_name_plural = "当事人"
+        ordering = ["case", "pk"]
+        constraints = [
+            # A legal representative belongs to an organisation only.
+            models.CheckConstraint(name="party_person_no_legal_rep",
+                                   condition=~Q(kind="person") | Q(legal_rep="")),
+        ]
+        indexes = [
+            # Case list search by party name (prefix / exact); the case side uses the FK index.
+            models.Index(fields=["name"], name="party_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id(self.id_number)
+
+
+def mask_id(value: str) -> str:
+    """3713**********1234: enough to tell two parties apart, not enough to misuse."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return value[:1] + "*" * (len(value) - 1)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+# --- 第七条: by application ------------------------------------------------------------
+
+
+class ApplicationForm(models.TextChoices):
+    WRITTEN = "written", "书面申请"
+    ORAL = "oral", "口头申请"
+
+
+class ApplicationDecision(models.TextChoices):
+    PENDING = "", "尚未决定"
+    ACCEPTED = "accepted", "受理"
+    REJECTED = "rejected", "不予受理"
+
+
+class Application(models.Model):
+    """第七条: the application that starts a licensing case. An oral application is put in
+    writing by the officer (`oral_record`)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="application", verbose_name="案件")
+    form = models.CharField("申请方式", max_length=16, choices=ApplicationForm)
+    received_at = models.DateTimeField("申请时间")
+    matter = models.CharField("申请事项", max_length=200)
+    materials = models.TextField("申请材料", blank=True)
+    oral_record = models.TextField("口头申请记录", blank=True,
+                                   help_text="口头申请的，由执法人员如实记录申请内容，并经申请人确认。")
+    decision = models.CharField("受理决定", max_length=16, choices=ApplicationDecision, blank=True, default="")
+    decision_reason = models.TextField("受理或不予受理的理由", blank=True)
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name="决定人")
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="记录人")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请记录"
+        verbose_name_plural = "申请记录"
+        constraints = [
+            models.CheckConstraint(name="application_decided_has_date",
+                                   condition=Q(decision="") | Q(decided_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_form_display()}：{self.matter}"
+
+
+class ApplicationEventKind(models.TextChoices):
+    CORRECTION = "correction", "当场更正"
+    SUPPLEMENT_REQUEST = "supplement_request", "告知补正材料"
+    SUPPLEMENT_RECEIVED = "supplement_received", "收到补正材料"
+
+
+class ApplicationEvent(models.Model):
+    """第七条: on-the-spot corrections and requests for / receipt of supplementary materials."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="application_events", verbose_name="案件")
+    kind = models.CharField("事项", max_length=24, choices=ApplicationEventKind)
+    occurred_at = models.DateTimeField("时间")
+    content = models.TextField("内容")
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="记录人")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申请补正更正记录"
+        verbose_name_plural = "申请补正更正记录"
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+# --- 第八条: ex officio, and the filing approval of every penalty case -----------------------
+
+
+class CaseSource(models.TextChoices):
+    INSPECTION = "inspection", "监督检查中发现"
+    COMPLAINT = "complaint", "投诉、举报"
+    ASSIGNED = "assigned", "上级机关交办"
+    TRANSFERRED = "transferred", "其他机关移送"
+    OTHER = "other", "其他途径"
+
+
+class HeadDecision(models.TextChoices):
+    PENDING = "", "待审批"
+    APPROVED = "approved", "同意立案"
+    RETURNED = "returned", "退回补充"
+    NOT_FILED = "not_filed", "不予立案"
+
+
+class FilingRecord(models.Model):
+    """第八条第一款: the filing approval form (立案审批表): why and from where the case came,
+    the officer's, the unit's and the agency head's opinion, each with its time."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="filing", verbose_name="案件")
+    cause = models.TextField("启动原因", blank=True)
+    source = models.CharField("案件来源", max_length=16, choices=CaseSource, blank=True)
+    source_detail = models.CharField("来源说明", max_length=255, blank=True)
+    officer_opinion = models.TextField("承办人意见", blank=True)
+    officer_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                           null=True, blank=True, verbose_name="承办人")
+    officer_opinion_at = models.DateTimeField("承办人意见时间", null=True, blank=True)
+    unit_opinion = models.TextField("承办机构意见", blank=True)
+    unit_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                        null=True, blank=True, verbose_name="承办机构签署人")
+    unit_opinion_at = models.DateTimeField("承办机构意见时间", null=True, blank=True)
+    head_opinion = models.TextField("机关负责人意见", blank=True)
+    head_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                        null=True, blank=True, verbose_name="机关负责人")
+    head_opinion_at = models.DateTimeField("机关负责人意见时间", null=True, blank=True)
+    head_decision = models.CharField("审批结果", max_length=16, choices=HeadDecision, blank=True, default="")
+    submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+
+    class Meta:
+        verbose_name = "立案审批记录"
+        verbose_name_plural = "立案审批记录"
+        constraints = [
+            models.CheckConstraint(name="filing_officer_opinion_has_time",
+                                   condition=Q(officer_opinion="") | Q(officer_opinion_at__isnull=False)),
+            models.CheckConstraint(name="filing_unit_opinion_has_time",
+                                   condition=Q(unit_opinion="") | Q(unit_opinion_at__isnull=False)),
+            models.CheckConstraint(name="filing_head_opinion_has_time",
+                                   condition=Q(head_opinion="") | Q(head_opinion_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"立案审批：{self.case_id}"
+
+
+# --- 第九条: complaint or report -------------------------------------------------------
+
+
+class ComplaintChannel(models.TextChoices):
+    PHONE = "phone", "电话"
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
+    ONLINE = "online", "网络平台"
+    HOTLINE = "hotline", "12345热线转办"
+    OTHER = "other", "其他"
+
+
+class Complaint(models.Model):
+    """第九条第一款: who complained (or anonymous), what, who recorded it, how it was handled."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="complaint", verbose_name="案件")
+    anonymous = models.BooleanField("匿名", default=False)
+    complainant_name = models.CharField("投诉举报人姓名或名称", max_length=200, blank=True)
+    complainant_id_number = models.CharField("证件号码", max_length=32, blank=True)
+    complainant_phone = models.CharField("联系电话", max_length=32, blank=True)
+    complainant_address = models.CharField("联系地址", max_length=255, blank=True)
+    channel = models.CharField("渠道", max_length=16, choices=ComplaintChannel)
+    received_at = models.DateTimeField("接收时间")
+    content = models.TextField("投诉举报内容")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="记录人")
+    handling = models.TextField("处理情况", blank=True)
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   null=True, blank=True, verbose_name="处理人")
+    # The complainant's identity is personal information (第二十九条第二款).
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True,
+                                       default=Confidentiality.PRIVACY)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "投诉举报记录"
+        verbose_name_plural = "投诉举报记录"
+        constraints = [
+            # A real-name complaint names someone.
+            models.CheckConstraint(name="complaint_named_has_name",
+                                   condition=Q(anonymous=True) | ~Q(complainant_name="")),
+        ]
+
+    def __str__(self) -> str:
+        who = "匿名" if self.anonymous else self.complainant_name
+        return f"{who}：{self.content[:30]}"
+
+    @property
+    def complainant_id_masked(self) -> str:
+        return mask_id(self.complainant_id_number)
+
+
+# --- 第八条第二款 / 第九条第二款: not starting a case ---------------------------------------
+
+
+class NoticeMethod(models.TextChoices):
+    DIRECT = "direct", "当面告知"
+    WRITTEN = "written", "书面告知"
+    MAIL = "mail", "邮寄告知"
+    PHONE = "phone", "电话告知"
+    SMS = "sms", "短信告知"
+    PUBLIC = "public", "向社会公示"
+
+
+class NonInitiation(models.Model):
+    """The decision not to start proceedings and how it was made known: to the party or the
+    public (第八条第二款), and to a real-name complainant (第九条第二款)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="non_initiation", verbose_name="案件")
+    reason = models.TextField("不予立案理由")
+    decided_at = models.DateTimeField("决定时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="决定人")
+    notice_method = models.CharField("告知或公示方式", max_length=16, choices=NoticeMethod, blank=True)
+    notice_at = models.DateTimeField("告知或公示时间", null=True, blank=True)
+    notice_detail = models.TextField("告知或公示情况", blank=True)
+    notice_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  null=True, blank=True, verbose_name="告知人")
+    complainant_notice_method = models.CharField("告知投诉举报人方式", max_length=16, choices=NoticeMethod,
+                                                 blank=True)
+    complainant_notice_at = models.DateTimeField("告知投诉举报人时间", null=True, blank=True)
+    complainant_notice_detail = models.TextField("告知投诉举报人情况", blank=True)
+    complainant_notice_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                              null=True, blank=True, verbose_name="告知人")
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+
+    class Meta:
+        verbose_name = "不予立案记录"
+        verbose_name_plural = "不予立案记录"
+        constraints = [
+            models.CheckConstraint(name="noninit_notice_has_time",
+                                   condition=Q(notice_method="") | Q(notice_at__isnull=False)),
+            models.CheckConstraint(name="noninit_complainant_notice_has_time",
+                                   condition=Q(complainant_notice_method="") | Q(complainant_notice_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"不予立案：{self.case_id}"
+
+
+# --- Attachments (scans, photos) --------------------------------------------------------
+
+
+class Attachment(models.Model):
+    """A file belonging to a case and, optionally, to one of its records (`owner`, e.g. an
+    inquiry record of the records app). Stored in the default storage under a key derived
+    from its SHA-256, so the same bytes twice are one object."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name="案件")
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="所属记录类型")
+    object_id = models.PositiveBigIntegerField("所属记录ID", null=True, blank=True)
+    owner = GenericForeignKey("content_type", "object_id")
+    file = models.FileField("文件", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.BigIntegerField("大小（字节）")
+    original_name = models.CharField("原文件名", max_length=255)
+    mime_type = models.CharField("文件类型", max_length=100, blank=True)
+    description = models.CharField("说明", max_length=255, blank=True)
+    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="上传人")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(name="attachment_owner_complete",
+                                   condition=Q(content_type__isnull=True, object_id__isnull=True)
+                                   | Q(content_type__isnull=False, object_id__isnull=False)),
+        ]
+        indexes = [
+            # The attachments of one record.
+            models.Index(fields=["content_type", "object_id"], name="attachment_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:attachment", args=[self.case_id, self.pk])

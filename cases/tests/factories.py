@@ -4,7 +4,21 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role
 from accounts.tests.factories import DepartmentFactory, UserFactory
-from cases.models import Case, CaseKind, CaseOfficer, CaseOrigin, CaseState
+from cases.models import (
+    Application,
+    ApplicationForm,
+    Case,
+    CaseKind,
+    CaseOfficer,
+    CaseOrigin,
+    CaseSource,
+    CaseState,
+    Complaint,
+    ComplaintChannel,
+    FilingRecord,
+    Party,
+    PartyKind,
+)
 
 
 class CaseFactory(DjangoModelFactory):
@@ -33,3 +47,71 @@ class CaseFactory(DjangoModelFactory):
             self.created_by, UserFactory(department=self.department, roles=[Role.OFFICER])]
         for i, user in enumerate(people):
             CaseOfficer.objects.get_or_create(case=self, officer=user, defaults={"is_lead": i == 0})
+
+
+class PartyFactory(DjangoModelFactory):
+    class Meta:
+        model = Party
+
+    case = factory.SubFactory(CaseFactory)
+    kind = PartyKind.ORGANISATION
+    name = factory.Sequence(lambda n: f"临沂市某某科技有限公司{n}")
+    # A valid 统一社会信用代码 shape; the check digit is not verified by the model.
+    id_number = factory.Sequence(lambda n: f"91371300MA3C{n:05d}X"[:18])
+    legal_rep = "王建国"
+    address = "山东省临沂市兰山区某某路1号"
+    phone = "0539-8888888"
+    created_by = factory.LazyAttribute(lambda o: o.case.created_by)
+
+
+class FilingRecordFactory(DjangoModelFactory):
+    """A complete 第八条第一款 filing form, up to the unit's opinion (the head's is the approval)."""
+
+    class Meta:
+        model = FilingRecord
+
+    case = factory.SubFactory(CaseFactory, state=CaseState.REGISTERED, filed_at=None)
+    cause = "日常监督检查中发现当事人涉嫌提供虚假申报材料。"
+    source = CaseSource.INSPECTION
+    officer_opinion = "建议立案调查。"
+    officer_opinion_by = factory.LazyAttribute(lambda o: o.case.created_by)
+    officer_opinion_at = factory.LazyFunction(timezone.now)
+    unit_opinion = "同意立案调查，报局领导审批。"
+    unit_opinion_by = factory.LazyAttribute(lambda o: o.case.created_by)
+    unit_opinion_at = factory.LazyFunction(timezone.now)
+
+
+class ComplaintFactory(DjangoModelFactory):
+    class Meta:
+        model = Complaint
+
+    case = factory.SubFactory(CaseFactory, origin=CaseOrigin.COMPLAINT, state=CaseState.REGISTERED, filed_at=None)
+    anonymous = False
+    complainant_name = "赵先生"
+    complainant_phone = "13800000000"
+    channel = ComplaintChannel.PHONE
+    received_at = factory.LazyFunction(timezone.now)
+    content = "举报某公司伪造科技成果登记材料。"
+    recorded_by = factory.LazyAttribute(lambda o: o.case.created_by)
+
+
+class ApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    case = factory.SubFactory(CaseFactory, kind=CaseKind.LICENSING, origin=CaseOrigin.APPLICATION,
+                              state=CaseState.APPLIED, filed_at=None,
+                              number=factory.Sequence(lambda n: f"临科许受〔{timezone.now().year}〕{n + 1}号"))
+    form = ApplicationForm.WRITTEN
+    received_at = factory.LazyFunction(timezone.now)
+    matter = "技术合同认定登记"
+    materials = "技术合同登记申请表、技术合同文本"
+    recorded_by = factory.LazyAttribute(lambda o: o.case.created_by)
+
+
+def party_data(**overrides: object) -> dict:
+    """Keyword arguments of a party for the registration services."""
+    data = {"kind": PartyKind.ORGANISATION, "name": "临沂某某新材料有限公司", "id_number": "91371300MA3C8XYZ1K",
+            "legal_rep": "王建国", "address": "山东省临沂市兰山区涑河北街1号", "phone": "0539-8123456"}
+    data.update(overrides)
+    return data

@@ -1,0 +1,721 @@
+"""Writes to the case aggregate: registration (第七至九条), its records, and the stage machine.
+
+Every transition is one function here, one transaction: lock the case, check the actor's
+role and the current state, check that the stage being left is complete
+(`cases.requirements.missing`), change the state, write the audit entry and send
+`cases.signals.case_transitioned` (inside the transaction, so receivers commit with it).
+Views, admin actions, tasks and other apps call these functions; nothing else sets `state`.
+
+Refusals raise `TransitionError` (wrong state, incomplete stage; `.missing` lists the
+requirements) or `TransitionDenied` (also a `PermissionDenied`: the actor's role does not
+allow it). Their `str()` is a Chinese message fit to show the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+import audit
+from accounts.models import Department, Role, User
+from documents.numbering import number_next
+
+from . import requirements
+from .models import (
+    Application,
+    ApplicationDecision,
+    ApplicationEvent,
+    ApplicationEventKind,
+    Attachment,
+    Case,
+    CaseKind,
+    CaseOfficer,
+    CaseOrigin,
+    CaseState,
+    Complaint,
+    FilingRecord,
+    HeadDecision,
+    NonInitiation,
+    Party,
+)
+from .signals import case_transitioned
+
+S = CaseState
+
+# 案号 kind codes: 罚立 = 行政处罚立案, 许受 = 行政许可受理.
+NUMBER_CODES = {CaseKind.PENALTY: "罚立", CaseKind.LICENSING: "许受"}
+
+# Who may act: "officer" = an officer who handles the case or belongs to its department.
+OFFICER, REVIEWER, HEAD, ARCHIVIST = "officer", Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST
+_ROLE_LABELS = {OFFICER: "本案执法人员", REVIEWER: "法规科", HEAD: "机关负责人", ARCHIVIST: "档案管理员"}
+
+
+class TransitionError(Exception):
+    """A refused transition or record change; str() is the Chinese message."""
+
+    def __init__(self, message: str, *, missing: list[requirements.Requirement] | None = None) -> None:
+        super().__init__(message)
+        self.missing = missing or []
+
+
+class TransitionDenied(TransitionError, PermissionDenied):
+    """The actor's role does not allow this."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str  # the service function's name, also the audit action suffix
+    label: str  # button text
+    kinds: tuple[str, ...]
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    check_complete: bool = True  # leaving the source stage needs its requirements
+    stamp: str = ""  # Case field set to now()
+    needs_opinion: bool = False  # the form asks for an opinion / reason
+
+
+P, L = (CaseKind.PENALTY,), (CaseKind.LICENSING,)
+PL = (CaseKind.PENALTY, CaseKind.LICENSING)
+
+# DESIGN.md, case lifecycle. Order = the order of the buttons on the case page.
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
+    # 第八条 / 第九条: registration -> filing approval -> investigation, or not filed.
+    Transition("submit_for_filing", "提交立案审批", P, (S.REGISTERED,), S.PENDING_FILING, (OFFICER,)),
+    Transition("approve_filing", "同意立案", P, (S.PENDING_FILING,), S.INVESTIGATING, (HEAD,),
+               stamp="filed_at", needs_opinion=True),
+    Transition("reject_filing", "退回补充", P, (S.PENDING_FILING,), S.REGISTERED, (HEAD,),
+               check_complete=False, needs_opinion=True),
+    Transition("not_file", "不予立案", P, (S.REGISTERED, S.PENDING_FILING), S.NOT_FILED, (HEAD,),
+               check_complete=False, stamp="concluded_at", needs_opinion=True),
+    # 第七条: licensing acceptance.
+    Transition("accept_application", "受理", L, (S.APPLIED,), S.ACCEPTED, (OFFICER,),
+               stamp="filed_at", needs_opinion=True),
+    Transition("reject_application", "不予受理", L, (S.APPLIED,), S.REJECTED, (OFFICER,),
+               check_complete=False, stamp="concluded_at", needs_opinion=True),
+    # Later stages: their completeness comes from the stage apps' requirements.
+    Transition("submit_for_review", "提交审查", PL, (S.INVESTIGATING, S.ACCEPTED), S.UNDER_REVIEW, (OFFICER,)),
+    Transition("return_for_investigation", "退回补充调查", P, (S.UNDER_REVIEW,), S.INVESTIGATING, (REVIEWER, HEAD),
+               check_complete=False, needs_opinion=True),
+    Transition("complete_review", "审查完毕，报请决定", P, (S.UNDER_REVIEW,), S.PENDING_DECISION, (REVIEWER,)),
+    Transition("decide", "作出决定", PL, (S.PENDING_DECISION, S.UNDER_REVIEW), S.DECIDED, (HEAD,),
+               stamp="decided_at"),
+    Transition("mark_delivered", "送达完毕", PL, (S.DECIDED,), S.DELIVERED, (OFFICER,)),
+    Transition("start_execution", "进入执行", P, (S.DELIVERED,), S.EXECUTING, (OFFICER,)),
+    Transition("conclude", "结案", PL, (S.DELIVERED, S.EXECUTING), S.CONCLUDED, (OFFICER,),
+               stamp="concluded_at"),
+    # 第二十八条: archived by the archivist.
+    Transition("archive", "归档", PL, (S.CONCLUDED, S.NOT_FILED, S.REJECTED), S.ARCHIVED, (ARCHIVIST,),
+               stamp="archived_at"),
+]}
+
+
+# --- permission and state checks ----------------------------------------------------------
+
+
+def _acts_as(user: User, role: str, case: Case) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if role == OFFICER:
+        if not user.has_role(Role.OFFICER):
+            return False
+        return (user.department_id is not None and user.department_id == case.department_id) or \
+            CaseOfficer.objects.filter(case=case, officer=user).exists()
+    return user.has_role(role)
+
+
+def _require_role(case: Case, by: User, roles: Iterable[str], what: str) -> None:
+    roles = tuple(roles)
+    if not any(_acts_as(by, r, case) for r in roles):
+        who = "或".join(_ROLE_LABELS[r] for r in roles)
+        raise TransitionDenied(f"无权{what}：需由{who}办理。")
+
+
+def _require_state(case: Case, states: Iterable[str], what: str) -> None:
+    states = tuple(states)
+    if case.state not in states:
+        allowed = "、".join(S(s).label for s in states)
+        raise TransitionError(f"案件当前处于“{case.get_state_display()}”阶段，不能{what}（须在“{allowed}”阶段）。")
+
+
+def transition_allowed(case: Case, name: str, user: User) -> bool:
+    """Whether `user` may try transition `name` now (state and role; completeness aside).
+    The case page uses it to show the available actions."""
+    t = TRANSITIONS[name]
+    return case.kind in t.kinds and case.state in t.sources and any(_acts_as(user, r, case) for r in t.roles)
+
+
+def transitions_available(case: Case, user: User) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if transition_allowed(case, t.name, user)]
+
+
+def _lock(case_id: int) -> Case:
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _check_complete(case: Case, what: str) -> None:
+    gaps = requirements.missing(case, case.state)
+    if gaps:
+        raise TransitionError(f"不能{what}，尚缺以下应记录内容（{requirements.describe_missing(gaps)}）。",
+                              missing=gaps)
+
+
+def _begin(case_id: int, name: str, by: User) -> tuple[Case, Transition]:
+    t = TRANSITIONS[name]
+    case = _lock(case_id)
+    if case.kind not in t.kinds:
+        raise TransitionError(f"{case.get_kind_display()}案件没有“{t.label}”这一环节。")
+    _require_state(case, t.sources, t.label)
+    _require_role(case, by, t.roles, t.label)
+    return case, t
+
+
+def _finish(case: Case, t: Transition, by: User, **data: Any) -> Case:
+    if t.check_complete:
+        _check_complete(case, t.label)
+    from_state = case.state
+    case.state = t.target
+    fields = ["state", "updated_at"]
+    if t.stamp:
+        setattr(case, t.stamp, timezone.now())
+        fields.append(t.stamp)
+    case.save(update_fields=fields)
+    audit.record(case, f"case.{t.name}", actor=by, from_state=from_state, to_state=t.target, **data)
+    case_transitioned.send(sender=Case, case=case, from_state=from_state, to_state=t.target, by=by)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, case_id: int, name: str, by: User, opinion: str = "") -> Case:
+    """Run transition `name` (a key of TRANSITIONS) with the checks of its own function.
+    The views use this to dispatch the case page's action buttons."""
+    func = _DISPATCH[name]
+    t = TRANSITIONS[name]
+    if t.needs_opinion:
+        return func(case_id=case_id, by=by, opinion=opinion)
+    return func(case_id=case_id, by=by)
+
+
+def _need_text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise TransitionError(f"请填写{what}。")
+    return value
+
+
+# --- registration: 第七条, 第八条, 第九条 -----------------------------------------------
+
+
+def case_number_format(kind: str, year: int, n: int) -> str:
+    return f"{settings.AGENCY_PREFIX}{NUMBER_CODES[CaseKind(kind)]}〔{year}〕{n}号"
+
+
+def case_number_next(kind: str, year: int | None = None) -> str:
+    """The next 案号 of `kind`, gap-free per kind and year (call inside the transaction that
+    saves the case: a rollback returns the number)."""
+    year = year or timezone.localdate().year
+    return case_number_format(kind, year, number_next(f"case:{kind}", year))
+
+
+def _check_officers(officers: Iterable[User]) -> list[User]:
+    """《行政处罚法》第四十二条: at least two officers holding a 执法证号 handle a case."""
+    people = list(dict.fromkeys(officers))
+    for user in people:
+        if not user.has_role(Role.OFFICER) or not user.is_active:
+            raise TransitionError(f"{user}不是在岗执法人员，不能承办案件。")
+        if not user.cert_no:
+            raise TransitionError(f"{user}没有执法证号，不能承办案件（《行政处罚法》第四十二条）。")
+    if len(people) < 2:
+        raise TransitionError("承办人不得少于两人，且均须持有执法证（《行政处罚法》第四十二条）。")
+    return people
+
+
+def _case_create(*, kind: str, origin: str, state: str, by: User, title: str, summary: str,
+                 officers: Iterable[User], department: Department | None, confidentiality: str) -> Case:
+    if not by.has_role(Role.OFFICER):
+        raise TransitionDenied("只有执法人员可以登记案件。")
+    people = _check_officers(officers)
+    department = department or by.department
+    if department is None:
+        raise TransitionError("请指定承办科室。")
+    case = Case.objects.create(
+        number=case_number_next(kind), kind=kind, origin=origin, state=state, title=_need_text(title, "案由"),
+        summary=summary.strip(), department=department, confidentiality=confidentiality, created_by=by,
+    )
+    CaseOfficer.objects.bulk_create([CaseOfficer(case=case, officer=u, is_lead=i == 0) for i, u in enumerate(people)])
+    audit.record(case, "case.registered", actor=by, number=case.number, kind=kind, origin=origin, state=state,
+                 officers=[u.pk for u in people])
+    return case
+
+
+def _parties_create(case: Case, parties: Iterable[dict[str, Any]], by: User) -> list[Party]:
+    out = []
+    for fields in parties:
+        party = Party.objects.create(case=case, created_by=by, **fields)
+        audit.record(party, "party.added", actor=by, case=case, name=party.name, kind=party.kind)
+        out.append(party)
+    return out
+
+
+@transaction.atomic
+def case_register_application(*, by: User, title: str, officers: Iterable[User], parties: Iterable[dict[str, Any]],
+                              form: str, received_at: datetime, matter: str, materials: str = "",
+                              oral_record: str = "", summary: str = "", department: Department | None = None,
+                              confidentiality: str = "") -> Case:
+    """第七条: a licensing case started by a written or oral application (state APPLIED)."""
+    case = _case_create(kind=CaseKind.LICENSING, origin=CaseOrigin.APPLICATION, state=S.APPLIED, by=by,
+                        title=title, summary=summary, officers=officers, department=department,
+                        confidentiality=confidentiality)
+    _parties_create(case, parties, by)
+    app = Application.objects.create(case=case, form=form, received_at=received_at, matter=matter.strip(),
+                                     materials=materials.strip(), oral_record=oral_record.strip(), recorded_by=by)
+    audit.record(app, "application.recorded", actor=by, case=case, form=form, received_at=received_at,
+                 matter=app.matter)
+    return case
+
+
+@transaction.atomic
+def case_register_ex_officio(*, by: User, title: str, officers: Iterable[User], parties: Iterable[dict[str, Any]],
+                             cause: str, source: str, summary: str = "", source_detail: str = "",
+                             officer_opinion: str = "", department: Department | None = None,
+                             confidentiality: str = "") -> Case:
+    """第八条第一款: a penalty case the agency starts of its own motion (state REGISTERED);
+    the filing approval form is opened with the cause and source."""
+    case = _case_create(kind=CaseKind.PENALTY, origin=CaseOrigin.EX_OFFICIO, state=S.REGISTERED, by=by,
+                        title=title, summary=summary, officers=officers, department=department,
+                        confidentiality=confidentiality)
+    _parties_create(case, parties, by)
+    now = timezone.now()
+    filing = FilingRecord.objects.create(
+        case=case, cause=cause.strip(), source=source, source_detail=source_detail.strip(),
+        officer_opinion=officer_opinion.strip(), officer_opinion_by=by if officer_opinion.strip() else None,
+        officer_opinion_at=now if officer_opinion.strip() else None,
+    )
+    audit.record(filing, "filing.opened", actor=by, case=case, cause=filing.cause, source=source)
+    return case
+
+
+@transaction.atomic
+def case_register_complaint(*, by: User, title: str, officers: Iterable[User], parties: Iterable[dict[str, Any]],
+                            channel: str, received_at: datetime, content: str, anonymous: bool = False,
+                            complainant_name: str = "", complainant_id_number: str = "",
+                            complainant_phone: str = "", complainant_address: str = "", summary: str = "",
+                            department: Department | None = None, confidentiality: str = "") -> Case:
+    """第九条第一款: a penalty case started by a complaint or report (state REGISTERED). The
+    recording officer is `by`; the filing form is opened with source = complaint."""
+    case = _case_create(kind=CaseKind.PENALTY, origin=CaseOrigin.COMPLAINT, state=S.REGISTERED, by=by,
+                        title=title, summary=summary, officers=officers, department=department,
+                        confidentiality=confidentiality)
+    _parties_create(case, parties, by)
+    if anonymous:
+        complainant_name = complainant_id_number = complainant_phone = complainant_address = ""
+    elif not complainant_name.strip():
+        raise TransitionError("实名投诉举报须填写投诉举报人姓名或名称；否则请勾选匿名。")
+    complaint = Complaint.objects.create(
+        case=case, anonymous=anonymous, complainant_name=complainant_name.strip(),
+        complainant_id_number=complainant_id_number.strip(), complainant_phone=complainant_phone.strip(),
+        complainant_address=complainant_address.strip(), channel=channel, received_at=received_at,
+        content=_need_text(content, "投诉举报内容"), recorded_by=by,
+    )
+    audit.record(complaint, "complaint.recorded", actor=by, case=case, anonymous=anonymous, channel=channel,
+                 received_at=received_at)
+    FilingRecord.objects.create(case=case, source="complaint")
+    return case
+
+
+# --- records of the starting stage ------------------------------------------------------------
+
+
+def _editable(case_id: int, by: User, states: Iterable[str], what: str, roles: Iterable[str] = (OFFICER,)) -> Case:
+    case = _lock(case_id)
+    _require_state(case, states, what)
+    _require_role(case, by, roles, what)
+    return case
+
+
+# Records of how the case started are fixed once it has left its starting stage.
+_STARTING = (S.REGISTERED, S.APPLIED)
+
+
+@transaction.atomic
+def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) -> Case:
+    """Replace the handling officers (《行政处罚法》第四十二条: two or more, certified)."""
+    case = _lock(case_id)
+    if case.state in (S.ARCHIVED,):
+        raise TransitionError("已归档案件不能变更承办人。")
+    _require_role(case, by, (OFFICER, HEAD), "变更承办人")
+    people = _check_officers(officers)
+    CaseOfficer.objects.filter(case=case).exclude(officer__in=people).delete()
+    existing = set(CaseOfficer.objects.filter(case=case).values_list("officer_id", flat=True))
+    CaseOfficer.objects.bulk_create([CaseOfficer(case=case, officer=u) for u in people if u.pk not in existing])
+    CaseOfficer.objects.filter(case=case).update(is_lead=False)
+    CaseOfficer.objects.filter(case=case, officer=people[0]).update(is_lead=True)
+    audit.record(case, "case.officers_assigned", actor=by, officers=[u.pk for u in people])
+    return case
+
+
+@transaction.atomic
+def party_add(*, case_id: int, by: User, **fields: Any) -> Party:
+    case = _editable(case_id, by, (*_STARTING, S.PENDING_FILING, S.INVESTIGATING, S.ACCEPTED), "添加当事人")
+    return _parties_create(case, [fields], by)[0]
+
+
+@transaction.atomic
+def party_update(*, party_id: int, by: User, **fields: Any) -> Party:
+    party = Party.objects.select_related("case").get(pk=party_id)
+    _editable(party.case_id, by, (*_STARTING, S.INVESTIGATING, S.ACCEPTED), "修改当事人")
+    changed = {k: v for k, v in fields.items() if getattr(party, k) != v}
+    for k, v in changed.items():
+        setattr(party, k, v)
+    party.save()
+    audit.record(party, "party.updated", actor=by, case=party.case_id, fields=sorted(changed))
+    return party
+
+
+@transaction.atomic
+def filing_record_update(*, case_id: int, by: User, cause: str | None = None, source: str | None = None,
+                         source_detail: str | None = None, summary: str | None = None) -> FilingRecord:
+    """第八条第一款: cause, source and the basic facts (on the case) before submission."""
+    case = _editable(case_id, by, (S.REGISTERED,), "修改立案信息")
+    filing, _ = FilingRecord.objects.get_or_create(case=case)
+    changed = []
+    for name, value in (("cause", cause), ("source", source), ("source_detail", source_detail)):
+        if value is not None and getattr(filing, name) != value.strip():
+            setattr(filing, name, value.strip())
+            changed.append(name)
+    filing.save()
+    if summary is not None and case.summary != summary.strip():
+        case.summary = summary.strip()
+        case.save(update_fields=["summary", "updated_at"])
+        changed.append("summary")
+    audit.record(filing, "filing.updated", actor=by, case=case, fields=changed)
+    return filing
+
+
+@transaction.atomic
+def filing_opinion_record(*, case_id: int, by: User, level: str, opinion: str) -> FilingRecord:
+    """第八条第一款: 承办人意见 (level "officer") or 承办机构意见 (level "unit"), with its time."""
+    if level not in ("officer", "unit"):
+        raise ValueError(level)
+    what = "填写承办人意见" if level == "officer" else "填写承办机构意见"
+    case = _editable(case_id, by, (S.REGISTERED,), what)
+    opinion = _need_text(opinion, "意见")
+    filing, _ = FilingRecord.objects.get_or_create(case=case)
+    setattr(filing, f"{level}_opinion", opinion)
+    setattr(filing, f"{level}_opinion_by", by)
+    setattr(filing, f"{level}_opinion_at", timezone.now())
+    filing.save()
+    audit.record(filing, f"filing.{level}_opinion", actor=by, case=case, opinion=opinion)
+    return filing
+
+
+@transaction.atomic
+def complaint_record_handling(*, case_id: int, by: User, handling: str) -> Complaint:
+    """第九条第一款: how the complaint or report was handled."""
+    case = _editable(case_id, by, (S.REGISTERED, S.PENDING_FILING, S.NOT_FILED), "记录投诉举报处理情况")
+    complaint = Complaint.objects.select_for_update().get(case=case)
+    complaint.handling = _need_text(handling, "处理情况")
+    complaint.handled_at = timezone.now()
+    complaint.handled_by = by
+    complaint.save(update_fields=["handling", "handled_at", "handled_by"])
+    audit.record(complaint, "complaint.handled", actor=by, case=case, handling=complaint.handling)
+    return complaint
+
+
+@transaction.atomic
+def application_event_add(*, case_id: int, by: User, kind: str, occurred_at: datetime, content: str,
+                          confidentiality: str = "") -> ApplicationEvent:
+    """第七条: an on-the-spot correction, a request for supplementary materials, or their receipt."""
+    case = _editable(case_id, by, (S.APPLIED,), "记录补正更正情况")
+    kind = ApplicationEventKind(kind)
+    if kind == ApplicationEventKind.SUPPLEMENT_RECEIVED and not ApplicationEvent.objects.filter(
+            case=case, kind=ApplicationEventKind.SUPPLEMENT_REQUEST).exists():
+        raise TransitionError("尚未告知申请人补正材料，不能登记收到补正材料。")
+    event = ApplicationEvent.objects.create(case=case, kind=kind, occurred_at=occurred_at,
+                                            content=_need_text(content, "内容"), recorded_by=by,
+                                            confidentiality=confidentiality)
+    audit.record(event, f"application.{kind.value}", actor=by, case=case, occurred_at=occurred_at,
+                 content=event.content)
+    return event
+
+
+@transaction.atomic
+def application_update(*, case_id: int, by: User, **fields: Any) -> Application:
+    """第七条: complete the application record (e.g. the written record of an oral one)."""
+    case = _editable(case_id, by, (S.APPLIED,), "修改申请记录")
+    app = Application.objects.select_for_update().get(case=case)
+    allowed = {"form", "received_at", "matter", "materials", "oral_record", "confidentiality"}
+    changed = sorted(k for k, v in fields.items() if k in allowed and getattr(app, k) != v)
+    for k in changed:
+        setattr(app, k, fields[k])
+    app.save()
+    audit.record(app, "application.updated", actor=by, case=case, fields=changed)
+    return app
+
+
+@transaction.atomic
+def noninitiation_record_notice(*, case_id: int, by: User, method: str, notified_at: datetime,
+                                detail: str) -> NonInitiation:
+    """第八条第二款: how the party was told, or how it was made public, that no case is started."""
+    case = _editable(case_id, by, (S.NOT_FILED,), "记录不予立案告知情况")
+    ni = NonInitiation.objects.select_for_update().get(case=case)
+    ni.notice_method, ni.notice_at, ni.notice_detail, ni.notice_by = method, notified_at, detail.strip(), by
+    ni.save()
+    audit.record(ni, "non_initiation.notice", actor=by, case=case, method=method, notified_at=notified_at,
+                 detail=ni.notice_detail)
+    return ni
+
+
+@transaction.atomic
+def noninitiation_record_complainant_notice(*, case_id: int, by: User, method: str, notified_at: datetime,
+                                            detail: str) -> NonInitiation:
+    """第九条第二款: how and when a real-name complainant was told that no case is started."""
+    case = _editable(case_id, by, (S.NOT_FILED,), "记录告知投诉举报人情况")
+    complaint = Complaint.objects.filter(case=case).first()
+    if complaint is None or complaint.anonymous:
+        raise TransitionError("本案不是实名投诉举报，无需告知投诉举报人（第九条第二款）。")
+    ni = NonInitiation.objects.select_for_update().get(case=case)
+    ni.complainant_notice_method, ni.complainant_notice_at = method, notified_at
+    ni.complainant_notice_detail, ni.complainant_notice_by = detail.strip(), by
+    ni.save()
+    audit.record(ni, "non_initiation.complainant_notice", actor=by, case=case, method=method,
+                 notified_at=notified_at, detail=ni.complainant_notice_detail)
+    return ni
+
+
+# --- transitions: 第二章 ------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_submit_for_filing(*, case_id: int, by: User) -> Case:
+    """REGISTERED -> PENDING_FILING (第八条第一款 / 第九条第一款 complete); goes to the head's queue."""
+    case, t = _begin(case_id, "submit_for_filing", by)
+    FilingRecord.objects.filter(case=case).update(submitted_at=timezone.now(), head_decision=HeadDecision.PENDING)
+    return _finish(case, t, by)
+
+
+def _head_opinion(case: Case, by: User, opinion: str, decision: str) -> FilingRecord:
+    filing, _ = FilingRecord.objects.get_or_create(case=case)
+    filing.head_opinion = opinion
+    filing.head_opinion_by = by
+    filing.head_opinion_at = timezone.now()
+    filing.head_decision = decision
+    filing.save()
+    return filing
+
+
+@transaction.atomic
+def case_approve_filing(*, case_id: int, by: User, opinion: str) -> Case:
+    """PENDING_FILING -> INVESTIGATING: the agency head's opinion and its time (第八条第一款)."""
+    case, t = _begin(case_id, "approve_filing", by)
+    _head_opinion(case, by, _need_text(opinion, "机关负责人意见"), HeadDecision.APPROVED)
+    return _finish(case, t, by, opinion=opinion)
+
+
+@transaction.atomic
+def case_reject_filing(*, case_id: int, by: User, opinion: str) -> Case:
+    """PENDING_FILING -> REGISTERED: the head sends it back for more (the opinion says what)."""
+    case, t = _begin(case_id, "reject_filing", by)
+    _head_opinion(case, by, _need_text(opinion, "退回意见"), HeadDecision.RETURNED)
+    return _finish(case, t, by, opinion=opinion)
+
+
+@transaction.atomic
+def case_not_file(*, case_id: int, by: User, opinion: str) -> Case:
+    """REGISTERED | PENDING_FILING -> NOT_FILED (第八条第二款): the head decides not to start
+    proceedings. The notice to the party / the public, and for a real-name complaint to the
+    complainant (第九条第二款), is recorded next; archiving waits for it."""
+    case, t = _begin(case_id, "not_file", by)
+    reason = _need_text(opinion, "不予立案理由")
+    if FilingRecord.objects.filter(case=case).exists():
+        _head_opinion(case, by, reason, HeadDecision.NOT_FILED)
+    NonInitiation.objects.create(case=case, reason=reason, decided_at=timezone.now(), decided_by=by)
+    # 第九条第一款: the complaint's handling is this decision, unless recorded already.
+    Complaint.objects.filter(case=case, handling="").update(
+        handling=f"经审查，不予立案。理由：{reason}", handled_at=timezone.now(), handled_by=by)
+    return _finish(case, t, by, opinion=reason)
+
+
+@transaction.atomic
+def case_accept_application(*, case_id: int, by: User, opinion: str) -> Case:
+    """APPLIED -> ACCEPTED (第七条: 受理, with the reason and date)."""
+    case, t = _begin(case_id, "accept_application", by)
+    _application_decide(case, by, ApplicationDecision.ACCEPTED, _need_text(opinion, "受理意见"))
+    return _finish(case, t, by, opinion=opinion)
+
+
+@transaction.atomic
+def case_reject_application(*, case_id: int, by: User, opinion: str) -> Case:
+    """APPLIED -> REJECTED (第七条: 不予受理, with the reason and date)."""
+    case, t = _begin(case_id, "reject_application", by)
+    _application_decide(case, by, ApplicationDecision.REJECTED, _need_text(opinion, "不予受理理由"))
+    return _finish(case, t, by, opinion=opinion)
+
+
+def _application_decide(case: Case, by: User, decision: str, reason: str) -> None:
+    app = Application.objects.select_for_update().get(case=case)
+    app.decision, app.decision_reason, app.decided_at, app.decided_by = decision, reason, timezone.now(), by
+    app.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
+
+
+# --- transitions: later stages (their apps' requirements decide completeness) ------------------
+
+
+@transaction.atomic
+def case_submit_for_review(*, case_id: int, by: User) -> Case:
+    """INVESTIGATING (penalty) | ACCEPTED (licensing) -> UNDER_REVIEW."""
+    case, t = _begin(case_id, "submit_for_review", by)
+    return _finish(case, t, by)
+
+
+@transaction.atomic
+def case_return_for_investigation(*, case_id: int, by: User, opinion: str) -> Case:
+    """UNDER_REVIEW -> INVESTIGATING: the reviewer or head asks for more investigation."""
+    case, t = _begin(case_id, "return_for_investigation", by)
+    return _finish(case, t, by, opinion=_need_text(opinion, "退回意见"))
+
+
+@transaction.atomic
+def case_complete_review(*, case_id: int, by: User) -> Case:
+    """UNDER_REVIEW -> PENDING_DECISION (第十三条: the review is recorded by the review app)."""
+    case, t = _begin(case_id, "complete_review", by)
+    return _finish(case, t, by)
+
+
+@transaction.atomic
+def case_decide(*, case_id: int, by: User) -> Case:
+    """PENDING_DECISION (penalty) | UNDER_REVIEW (licensing) -> DECIDED (第十六条)."""
+    case, t = _begin(case_id, "decide", by)
+    if case.kind == CaseKind.PENALTY and case.state != S.PENDING_DECISION:
+        raise TransitionError("行政处罚案件须经审查后方可作出决定。")
+    return _finish(case, t, by)
+
+
+@transaction.atomic
+def case_mark_delivered(*, case_id: int, by: User) -> Case:
+    """DECIDED -> DELIVERED (第十七至二十二条)."""
+    case, t = _begin(case_id, "mark_delivered", by)
+    return _finish(case, t, by)
+
+
+@transaction.atomic
+def case_start_execution(*, case_id: int, by: User) -> Case:
+    """DELIVERED -> EXECUTING (penalty; 第二十三、二十四条)."""
+    case, t = _begin(case_id, "start_execution", by)
+    return _finish(case, t, by)
+
+
+@transaction.atomic
+def case_conclude(*, case_id: int, by: User) -> Case:
+    """DELIVERED | EXECUTING -> CONCLUDED; 第二十八条's 30 days start here."""
+    case, t = _begin(case_id, "conclude", by)
+    return _finish(case, t, by)
+
+
+@transaction.atomic
+def case_archive(*, case_id: int, by: User) -> Case:
+    """CONCLUDED | NOT_FILED | REJECTED -> ARCHIVED (第二十八条, the archivist)."""
+    case, t = _begin(case_id, "archive", by)
+    return _finish(case, t, by)
+
+
+_DISPATCH = {
+    "submit_for_filing": case_submit_for_filing,
+    "approve_filing": case_approve_filing,
+    "reject_filing": case_reject_filing,
+    "not_file": case_not_file,
+    "accept_application": case_accept_application,
+    "reject_application": case_reject_application,
+    "submit_for_review": case_submit_for_review,
+    "return_for_investigation": case_return_for_investigation,
+    "complete_review": case_complete_review,
+    "decide": case_decide,
+    "mark_delivered": case_mark_delivered,
+    "start_execution": case_start_execution,
+    "conclude": case_conclude,
+    "archive": case_archive,
+}
+assert set(_DISPATCH) == set(TRANSITIONS)
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+_CHUNK = 1024 * 1024
+
+
+def attachment_key(sha256: str) -> str:
+    """Storage key of a file: from its content hash only, never from the user's filename."""
+    return f"attachments/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def _chunks(file: IO[bytes]) -> Iterable[bytes]:
+    chunks = getattr(file, "chunks", None)
+    if chunks is not None:
+        yield from chunks(_CHUNK)
+        return
+    while block := file.read(_CHUNK):
+        yield block
+
+
+def file_store(file: IO[bytes]) -> tuple[str, str, int]:
+    """Stream `file` once to hash it, then into the default storage under its hash key
+    (skipped when those bytes are stored already). Returns (key, sha256, size)."""
+    digest, size = hashlib.sha256(), 0
+    if hasattr(file, "seek"):
+        file.seek(0)
+    for block in _chunks(file):
+        digest.update(block)
+        size += len(block)
+    sha = digest.hexdigest()
+    key = attachment_key(sha)
+    if not default_storage.exists(key):
+        file.seek(0)
+        key = default_storage.save(key, file)
+    return key, sha, size
+
+
+def attachment_add(*, case: Case | int, file: Any, by: User, owner: Model | None = None,
+                   confidentiality: str = "", description: str = "") -> Attachment:
+    """Store an uploaded file (streamed, hashed with SHA-256) and record it on the case and,
+    optionally, on `owner` (a record of the case: it must have `case_id` equal to the case's).
+    The bytes are stored before the row's transaction (STYLE.md); call it inside your own
+    service's transaction or on its own."""
+    case_id = case if isinstance(case, int) else case.pk
+    name = getattr(file, "name", "") or "file"
+    name = name.rsplit("/", 1)[-1][:255]
+    if owner is not None and getattr(owner, "case_id", None) != case_id:
+        raise TransitionError("附件所属记录不属于本案。")
+    key, sha, size = file_store(file)
+    mime = getattr(file, "content_type", "") or mimetypes.guess_type(name)[0] or ""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case_id)
+        if locked.state == S.ARCHIVED:
+            raise TransitionError("已归档案件不能再添加附件。")
+        if not (_acts_as(by, OFFICER, locked) or by.has_role(Role.LEGAL_REVIEWER) or by.has_role(Role.HEAD)):
+            raise TransitionDenied("无权为本案上传附件。")
+        att = Attachment(case=locked, file=key, sha256=sha, size=size, original_name=name, mime_type=mime[:100],
+                         description=description.strip(), confidentiality=confidentiality, uploaded_by=by)
+        if owner is not None:
+            att.content_type = ContentType.objects.get_for_model(owner)
+            att.object_id = owner.pk
+        att.save()
+        audit.record(att, "attachment.added", actor=by, case=case_id, sha256=sha, size=size, name=name,
+                     owner=f"{owner._meta.label_lower}:{owner.pk}" if owner is not None else "")
+    return att
+
+
+def attachment_downloaded(*, attachment: Attachment, by: User) -> None:
+    """Every read of a file is on the trail (第二十九条)."""
+    audit.record(attachment, "attachment.downloaded", actor=by, case=attachment.case_id, sha256=attachment.sha256)
