@@ -19,13 +19,15 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import audit
 
 from . import calendar
-from .models import CalendarOverride, Deadline
+from .models import KIND_ARCHIVE_FILE, CalendarOverride, Deadline, Notification
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -177,3 +179,123 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
     )
     deadlines_recompute(dates=[d for d, _ in pairs])
     return len(pairs)
+
+
+# --- notifications and the periodic scan ----------------------------------------------------
+
+REMIND, OVERDUE, ESCALATE = "remind", "overdue", "escalate"
+
+
+def notify(*, user_ids: Iterable[int], text: str, link: str = "", dedupe_key: str, level: str = "info",
+           deadline_id: int | None = None, email: bool = True) -> list[str]:
+    """Create one notification per user, once: INSERT … ON CONFLICT (dedupe_key) DO NOTHING.
+    `dedupe_key` names the message; the user id is appended. E-mail (settings.EMAIL_ENABLED)
+    is queued after commit unless `email=False` (the caller queues it). Returns the keys."""
+    rows = [Notification(user_id=uid, text=text[:500], link=link, level=level, deadline_id=deadline_id,
+                         dedupe_key=f"{dedupe_key}:u{uid}"[:200]) for uid in sorted(set(user_ids))]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [r.dedupe_key for r in rows]
+    if email:
+        _email_on_commit(keys)
+    return keys
+
+
+def _email_on_commit(keys: list[str]) -> None:
+    if keys and settings.EMAIL_ENABLED:
+        from .tasks import notifications_email_task
+
+        notifications_email_task.delay_on_commit(keys)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+def _role_user_ids(role: Any) -> list[int]:
+    from accounts.models import User
+
+    return list(User.objects.filter(groups__name=role.label, is_active=True).values_list("pk", flat=True))
+
+
+def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]:
+    """Mark up to `batch` open deadlines whose `field` is NULL and that match `due_filter`,
+    and return their ids. Rows another scan holds are skipped (FOR UPDATE SKIP LOCKED) and
+    the UPDATE re-checks `field IS NULL`, so two overlapping scans never claim the same row.
+    Served by the partial indexes deadline_to_remind / deadline_to_escalate."""
+    ids = list(
+        Deadline.objects.filter(due_filter, met_at__isnull=True, **{f"{field}__isnull": True})
+        .order_by("due")
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)[:batch]
+    )
+    if not ids:
+        return []
+    updates: dict[str, Any] = {field: now}
+    if field == "escalated_at":
+        # An overdue item needs no "due soon" reminder any more.
+        updates["reminded_at"] = Coalesce("reminded_at", Value(now))
+    Deadline.objects.filter(pk__in=ids, **{f"{field}__isnull": True}).update(**updates)
+    return ids
+
+
+def _describe(deadline: Deadline) -> tuple[str, str]:
+    due = timezone.localtime(deadline.due, LOCAL_TZ)
+    where = f"{deadline.case.number} " if deadline.case_id else ""
+    provisional = "（暂定）" if deadline.provisional else ""
+    link = reverse("deadlines:mine")
+    if deadline.case_id:
+        try:
+            link = deadline.case.get_absolute_url()
+        except NoReverseMatch:  # the case pages are not installed yet
+            pass
+    return f"{where}{deadline.label}，{due:%Y年%m月%d日}届满{provisional}（{deadline.article}）", link
+
+
+@transaction.atomic
+def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) -> dict[str, int]:
+    """One pass of the periodic scan: remind the responsible people of deadlines due within
+    one working day; tell them and escalate to the heads (and, for archiving, the
+    archivists, 第二十八条) when overdue. Each message exactly once (see `_claim` and the
+    notifications' unique dedupe key). Returns counts; `more` > 0 when a batch was full."""
+    from accounts.models import Role
+
+    from .selectors import reminder_threshold
+
+    now = now or timezone.now()
+    batch = batch or getattr(settings, "DEADLINES_SCAN_BATCH", 500)
+    reminded = _claim("reminded_at", Q(due__gte=now, due__lte=reminder_threshold(now)), now, batch)
+    escalated = _claim("escalated_at", Q(due__lt=now), now, batch)
+    if not (reminded or escalated):
+        return {"reminded": 0, "escalated": 0, "more": 0}
+
+    ids = set(reminded) | set(escalated)
+    through = Deadline.responsible.through
+    responsible: dict[int, list[int]] = {}
+    for deadline_id, user_id in through.objects.filter(deadline_id__in=ids).values_list("deadline_id", "user_id"):
+        responsible.setdefault(deadline_id, []).append(user_id)
+    heads = _role_user_ids(Role.HEAD) if escalated else []
+    archivists = _role_user_ids(Role.ARCHIVIST) if escalated else []
+    deadlines = {d.pk: d for d in Deadline.objects.filter(pk__in=ids).select_related("case")}
+
+    keys: list[str] = []
+    for pk in reminded:
+        text, link = _describe(deadlines[pk])
+        keys += notify(user_ids=responsible.get(pk, []), text=f"【期限提醒】{text}", link=link, level="warn",
+               dedupe_key=f"deadline:{pk}:{REMIND}", deadline_id=pk, email=False)
+    for pk in escalated:
+        deadline = deadlines[pk]
+        text, link = _describe(deadline)
+        keys += notify(user_ids=responsible.get(pk, []), text=f"【已逾期】{text}", link=link, level="bad",
+               dedupe_key=f"deadline:{pk}:{OVERDUE}", deadline_id=pk, email=False)
+        bosses = heads + (archivists if deadline.kind == KIND_ARCHIVE_FILE else [])
+        keys += notify(user_ids=bosses, text=f"【逾期督办】{text}", link=link, level="bad",
+               dedupe_key=f"deadline:{pk}:{ESCALATE}", deadline_id=pk, email=False)
+        audit.record(deadline, "deadline.escalated", case=deadline.case_id, due=deadline.due,
+                     notified=sorted(set(responsible.get(pk, []) + bosses)))
+    _email_on_commit(keys)
+    more = int(len(reminded) == batch or len(escalated) == batch)
+    return {"reminded": len(reminded), "escalated": len(escalated), "more": more}

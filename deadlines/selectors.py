@@ -1,0 +1,68 @@
+"""Reads: deadline colours, a user's deadlines, a case's deadlines, the bell's count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from . import calendar
+from .models import Deadline, Notification
+from .services import end_of_day, local_date
+
+GREEN, YELLOW, RED, MET, MET_LATE = "green", "yellow", "red", "met", "met_late"
+STATE_LABELS = {GREEN: "未到期", YELLOW: "即将到期", RED: "已逾期", MET: "已完成", MET_LATE: "逾期完成"}
+STATE_BADGES = {GREEN: "ok", YELLOW: "warn", RED: "bad", MET: "", MET_LATE: "warn"}
+
+
+def reminder_threshold(now: dt.datetime | None = None) -> dt.datetime:
+    """Deadlines due at or before this are "due within one working day": the yellow card
+    and the reminder. It is the end of the next working day."""
+    today = local_date(now or timezone.now())
+    return end_of_day(calendar.add_working_days(today, 1).date)
+
+
+def deadline_state(deadline: Deadline, now: dt.datetime, threshold: dt.datetime) -> str:
+    if deadline.met_at is not None:
+        return MET_LATE if deadline.met_at > deadline.due else MET
+    if deadline.due < now:
+        return RED
+    if deadline.due <= threshold:
+        return YELLOW
+    return GREEN
+
+
+def with_states(deadlines: Iterable[Deadline], now: dt.datetime | None = None) -> list[Deadline]:
+    """Attach `.state`, `.state_label`, `.badge` for templates (one calendar look-up in all)."""
+    now = now or timezone.now()
+    threshold = reminder_threshold(now)
+    out = []
+    for d in deadlines:
+        d.state = deadline_state(d, now, threshold)  # type: ignore[attr-defined]
+        d.state_label = STATE_LABELS[d.state]  # type: ignore[attr-defined]
+        d.badge = STATE_BADGES[d.state]  # type: ignore[attr-defined]
+        out.append(d)
+    return out
+
+
+def deadlines_for_case(case: Any) -> list[Deadline]:
+    return with_states(Deadline.objects.filter(case=case).order_by("met_at", "due"))
+
+
+def deadlines_of_user(user: Any, *, open_only: bool = True) -> QuerySet[Deadline]:
+    qs = Deadline.objects.filter(responsible=user).select_related("case")
+    if open_only:
+        qs = qs.filter(met_at__isnull=True)
+    return qs.order_by("due")
+
+
+def unread_count(user: Any) -> int:
+    # One COUNT served by the partial index notification_unread.
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_of_user(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")

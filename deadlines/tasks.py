@@ -1,0 +1,40 @@
+"""Periodic scan and e-mail of notifications."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from .models import Notification
+from .services import deadlines_scan
+
+
+@shared_task(acks_late=True)
+def deadlines_scan_task(batch: int | None = None) -> dict[str, int]:
+    """Beat runs this every 15 minutes (CELERY_BEAT_SCHEDULE "deadlines-scan"). Bounded
+    batches; when one was full it queues itself again. Safe to run twice at once."""
+    result = deadlines_scan(batch=batch)
+    if result["more"]:
+        deadlines_scan_task.delay(batch)
+    return result
+
+
+@shared_task(acks_late=True)
+def notifications_email_task(dedupe_keys: list[str]) -> int:
+    """E-mail notifications to users with an address. Each is claimed by a conditional
+    UPDATE (emailed_at IS NULL) before sending: at most once, even if run twice."""
+    if not settings.EMAIL_ENABLED:
+        return 0
+    sent = 0
+    rows = Notification.objects.filter(dedupe_key__in=dedupe_keys, emailed_at__isnull=True).select_related("user")
+    for note in rows:
+        if not note.user.email:
+            continue
+        if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+            continue
+        link = note.link
+        send_mail("临科 · 期限提醒", f"{note.text}\n{link}", None, [note.user.email])
+        sent += 1
+    return sent

@@ -1,0 +1,22 @@
+from typing import Any
+
+from django import template
+
+from ..selectors import unread_count
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context: Any) -> int:
+    """The bell's number: one indexed COUNT per page, cached on the request."""
+    request = context.get("request")
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return 0
+    if request is not None and hasattr(request, "_unread_notifications"):
+        return request._unread_notifications
+    count = unread_count(user)
+    if request is not None:
+        request._unread_notifications = count
+    return count
