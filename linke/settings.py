@@ -201,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     # 第三、四条: verify the audit chain incrementally and sign a checkpoint.
     "audit-verify": {"task": "audit.tasks.audit_verify_task", "schedule": crontab(minute="*/10")},
 }
+    # Deadlines: remind (due within one working day) and escalate overdue items.
+    "deadlines-scan": {"task": "deadlines.tasks.deadlines_scan_task", "schedule": crontab(minute="*/15")},
 
 # --- Cache ----------------------------------------------------------------------------
 CACHES = {
