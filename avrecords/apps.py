@@ -7,3 +7,16 @@ class AvrecordsConfig(AppConfig):
     # written records of `records/` because its concerns (tus API, storage, ffmpeg) differ.
     name = "avrecords"
     verbose_name = "音像记录"
+
+    def ready(self) -> None:
+        from accounts.models import Role
+        from accounts.roles import register
+
+        register(
+            Role.ADMIN,
+            "avrecords.add_recorder", "avrecords.change_recorder", "avrecords.view_recorder",
+            "avrecords.add_collectionstation", "avrecords.change_collectionstation",
+            "avrecords.view_collectionstation",
+            "avrecords.view_avrecord", "avrecords.view_upload", "avrecords.view_expectedrecord",
+            "avrecords.view_fixitycheck",
+        )

@@ -133,7 +133,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 # Originals of audio-visual records (第二十七条 专用存储器): a separate store that the app
-# never deletes from or overwrites. Locally its files are written read-only.
+# never deletes from or overwrites (the avrecords.storage backends refuse both). Locally its
+# files are written read-only; on S3 each object gets Object Lock COMPLIANCE retention.
 ORIGINALS_ROOT = Path(env.str("ORIGINALS_ROOT", default=str(VAR_DIR / "originals")))
 
 S3_BUCKET = env.str("AWS_STORAGE_BUCKET_NAME", default="")
@@ -155,12 +156,12 @@ STORAGES = {
     ),
     "originals": (
         {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "avrecords.storage.OriginalsS3Storage",
             "OPTIONS": {**_s3_common, "bucket_name": S3_ORIGINALS_BUCKET},
         }
         if S3_ORIGINALS_BUCKET
         else {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "avrecords.storage.OriginalsFileStorage",
             "OPTIONS": {"location": ORIGINALS_ROOT, "base_url": None, "file_permissions_mode": 0o444},
         }
     ),
@@ -200,9 +201,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # 第三、四条: verify the audit chain incrementally and sign a checkpoint.
     "audit-verify": {"task": "audit.tasks.audit_verify_task", "schedule": crontab(minute="*/10")},
-}
     # Deadlines: remind (due within one working day) and escalate overdue items.
     "deadlines-scan": {"task": "deadlines.tasks.deadlines_scan_task", "schedule": crontab(minute="*/15")},
+}
 
 # --- Cache ----------------------------------------------------------------------------
 CACHES = {

@@ -1,0 +1,136 @@
+"""The ingest pipeline, step by step. `ingest_run(record_id)` is what the Celery task does:
+each step looks at what the record already has and skips what is done, so a run that a
+killed worker abandoned is simply run again (acks_late) and loses nothing.
+
+1. hash: stream the staging file once: SHA-256 and size, compared with what was declared
+2. store: put the original in dedicated storage under its content hash (第二十七条)
+3. probe: ffprobe
+4. derive: poster frame / photo display image and thumbnail / proxy MP4 / waveform
+5. done: READY, or FLAGGED with the reasons; then the staging copy is removed
+"""
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from . import media
+from .models import AVRecord, MediaKind
+from .services import record_derived, record_flag, record_hashed, record_probed, record_processed, record_stored
+from .storage import CHUNK, hash_file, original_local_path, original_open, original_put, original_size, staging_path
+
+log = logging.getLogger(__name__)
+
+
+class StagingLost(Exception):
+    """The staging file is gone before the original was stored (should never happen)."""
+
+
+def derived_name(record: AVRecord, name: str) -> str:
+    return f"av/{record.uuid}/{name}"
+
+
+def _save_derived(record: AVRecord, name: str, content: File) -> str:
+    # Derived files, unlike originals, are remade at will: replace a half-written one.
+    key = derived_name(record, name)
+    if default_storage.exists(key):
+        default_storage.delete(key)
+    return default_storage.save(key, content)
+
+
+@contextmanager
+def source_path(record: AVRecord) -> Iterator[str]:
+    """A local path to the bytes: the staging file while it exists, the local original,
+    or a temporary copy streamed from the S3 original."""
+    staged = staging_path(record.upload_id) if record.upload_id else None
+    if staged is not None and staged.exists():
+        yield str(staged)
+        return
+    local = original_local_path(record.original_key)
+    if local:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(prefix="linke-av-", suffix=Path(record.filename).suffix[:10]) as tmp:
+        with original_open(record.original_key, record.original_version) as stream:
+            while chunk := stream.read(CHUNK):
+                tmp.write(chunk)
+        tmp.flush()
+        yield tmp.name
+
+
+def ingest_run(record_id: int) -> AVRecord:
+    record = AVRecord.objects.get(pk=record_id)
+    staged = staging_path(record.upload_id) if record.upload_id else None
+
+    if not record.sha256:
+        if staged is None or not staged.exists():
+            raise StagingLost(f"staging file of record {record_id} is missing")
+        sha256, size = hash_file(staged)
+        record = record_hashed(record_id=record_id, sha256=sha256, size=size)
+
+    if record.stored_at is None:
+        if staged is None or not staged.exists():
+            raise StagingLost(f"staging file of record {record_id} is missing")
+        key, version, created = original_put(staged, record.sha256)
+        record = record_stored(record_id=record_id, key=key, version=version, created=created)
+
+    if record.probed_at is None:
+        if record.size == 0:
+            info = {"kind": "", "raw": {}}  # the empty-file problem says it all
+        else:
+            with source_path(record) as src:
+                info = media.probe(src)
+        record = record_probed(record_id=record_id, info=info)
+
+    if record.kind and record.processed_at is None:
+        _derive(record)
+
+    record = record_processed(record_id=record_id)
+    _drop_staging(record)
+    return record
+
+
+def _derive(record: AVRecord) -> None:
+    with source_path(record) as src:
+        try:
+            if record.kind == MediaKind.PHOTO:
+                if not (record.poster and record.thumbnail):
+                    display, thumb = media.photo_images(src)
+                    record_derived(record_id=record.pk,
+                                   poster=_save_derived(record, "poster.jpg", ContentFile(display)),
+                                   thumbnail=_save_derived(record, "thumb.jpg", ContentFile(thumb)))
+                return
+            if record.kind == MediaKind.VIDEO and not record.poster:
+                poster = media.video_poster(src, record.duration)
+                record_derived(record_id=record.pk, poster=_save_derived(record, "poster.jpg", ContentFile(poster)))
+            if record.kind == MediaKind.AUDIO and not record.waveform:
+                png = media.waveform(src)
+                record_derived(record_id=record.pk, waveform=_save_derived(record, "waveform.png", ContentFile(png)))
+            if not record.proxy:
+                out = media.proxy(src, has_video=record.kind == MediaKind.VIDEO, audio_tracks=record.audio_tracks)
+                try:
+                    with open(out, "rb") as fh:
+                        name = _save_derived(record, "proxy.mp4", File(fh))
+                finally:
+                    shutil.rmtree(out.parent, ignore_errors=True)
+                record_derived(record_id=record.pk, proxy=name)
+        except media.MediaError as exc:
+            # Bad content is not a reason to retry: flag it; the original is kept as it is.
+            record_flag(record_id=record.pk, code="derive_failed", reason=str(exc))
+
+
+def _drop_staging(record: AVRecord) -> None:
+    """The staging copy goes once dedicated storage holds an object of the same size."""
+    staged = staging_path(record.upload_id) if record.upload_id else None
+    if staged is None or not staged.exists() or not record.original_key:
+        return
+    if original_size(record.original_key) != record.size:
+        log.error("original %s of record %s has the wrong size; keeping staging file", record.original_key, record.pk)
+        return
+    staged.unlink(missing_ok=True)

@@ -1,0 +1,33 @@
+"""The case page's audio-visual panel: the case's records (player, hash, status), the
+recordings it still expects (第二十七条) and the browser upload."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from cases.panels import Panel, register
+
+from . import selectors
+
+
+def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] | None:
+    from cases.selectors import case_for_user
+    from django.http import Http404
+
+    if not user.is_authenticated:
+        return None
+    try:
+        case_for_user(user, case.pk, write=True)
+        can_upload = user.is_superuser or user.has_role("officer")
+    except Http404:
+        can_upload = False
+    return {
+        "av_records": list(selectors.records_of_case(case.pk)),
+        "av_expected": list(selectors.expected_open_for_case(case.pk).select_related("officer")),
+        "av_can_upload": can_upload,
+        "av_upload_url": reverse("avrecords_api:uploads"),
+    }
+
+
+register(Panel(key="avrecords", title="音像记录", template="avrecords/_panel.html", context=panel_context, order=40))

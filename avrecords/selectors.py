@@ -1,0 +1,78 @@
+"""Reads and access checks for audio-visual records. As for cases, anything a user may not
+see is a 404 (第二十九条)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+from cases.selectors import cases_visible_to
+
+from .models import AVRecord, ExpectedRecord
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMIN)
+
+
+def records_visible_to(user: User) -> QuerySet[AVRecord]:
+    """Records on a case the user sees, the user's own inbox, and (for admins) the admin
+    inbox of records nobody could be matched to."""
+    if not user.is_authenticated or not user.is_active:
+        return AVRecord.objects.none()
+    cond = Q(case__in=cases_visible_to(user)) | Q(case__isnull=True, owner=user) | Q(case__isnull=True,
+                                                                                  uploaded_by=user)
+    if _is_admin(user):
+        cond |= Q(case__isnull=True, owner__isnull=True)
+    return AVRecord.objects.filter(cond)
+
+
+def record_for_user(user: User, pk: int, *, write: bool = False) -> AVRecord:
+    record = (records_visible_to(user).filter(pk=pk)
+              .select_related("case", "owner", "maker", "recorder", "station", "uploaded_by", "finalised_by").first())
+    if record is None:
+        raise Http404("音像记录不存在")
+    if write and not may_edit(user, record):
+        raise Http404("音像记录不存在")
+    return record
+
+
+def may_edit(user: User, record: AVRecord) -> bool:
+    """Officers edit their inbox records and the records of cases they may write to."""
+    if record.case_id is None:
+        return record.owner_id == user.pk or record.uploaded_by_id == user.pk or (
+            record.owner_id is None and _is_admin(user))
+    from cases.selectors import case_for_user
+
+    try:
+        case_for_user(user, record.case_id, write=True)
+    except Http404:
+        return False
+    return user.is_superuser or user.has_role(Role.OFFICER)
+
+
+def inbox_for(user: User) -> QuerySet[AVRecord]:
+    """The officer's records waiting for a case (newest first)."""
+    return AVRecord.objects.filter(case__isnull=True, owner=user).select_related("recorder", "station")
+
+
+def admin_inbox() -> QuerySet[AVRecord]:
+    """Records nobody could be matched to (unknown recorder and officer)."""
+    return AVRecord.objects.filter(case__isnull=True, owner__isnull=True).select_related("recorder", "station")
+
+
+def records_of_case(case_id: int) -> QuerySet[AVRecord]:
+    return AVRecord.objects.filter(case_id=case_id).select_related("owner", "maker", "recorder")
+
+
+def expected_open_for_case(case_id: int) -> QuerySet[ExpectedRecord]:
+    return ExpectedRecord.objects.filter(case_id=case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True)
+
+
+def expected_overdue(now) -> QuerySet[ExpectedRecord]:  # type: ignore[no-untyped-def]
+    """Expected records still missing after their 2 working days (第二十七条)."""
+    from deadlines.models import Deadline
+
+    from .deadlines_link import KIND_EXPECTED
+
+    late = Deadline.objects.filter(kind=KIND_EXPECTED, met_at__isnull=True, due__lt=now).values("object_id")
+    return ExpectedRecord.objects.filter(pk__in=late, fulfilled_at__isnull=True, withdrawn_at__isnull=True)

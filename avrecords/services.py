@@ -1,0 +1,587 @@
+"""Writes for audio-visual records. One public function per transition; each locks its
+rows, checks the state, saves, writes the audit entry and queues what follows on commit.
+
+Other apps call:
+- `expected_record_sync(...)` when a written record says whether audio-video was recorded
+  (records/ on-site inspection "with audio-video recording"), so the recording is expected
+  and has its own 第二十七条 deadline until it arrives.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+import audit
+from accounts.models import User
+from cases.models import Case
+
+from . import deadlines_link
+from .models import (
+    AVRecord,
+    CollectionStation,
+    ExpectedRecord,
+    FixityCheck,
+    MediaKind,
+    Recorder,
+    RecordStatus,
+    Upload,
+    UploadState,
+)
+
+# 第十二条: what a recording of the scene should cover.
+CONTENT_POINTS = [
+    ("scene", "执法现场的环境"),
+    ("persons", "当事人、证人、第三人等现场有关人员的体貌特征和言行举止"),
+    ("evidence", "重要涉案物品等相关证据及其主要特征"),
+    ("measures", "执法人员对有关人员、财物采取措施的情况"),
+    ("delivery", "执法人员现场送达执法文书的情况"),
+    ("other", "其他应当记录的内容"),
+]
+CONTENT_POINTS_ORDER = [code for code, _ in CONTENT_POINTS]
+
+RECORDER_METHOD = "执法记录仪现场录制"
+
+
+class AVError(Exception):
+    """A refused action; the message is shown to the user (Chinese)."""
+
+
+def _problem(record: AVRecord, code: str, reason: str) -> bool:
+    """Add a problem once (steps are redone after a crash). True if it was new."""
+    if any(p.get("code") == code for p in record.problems):
+        return False
+    record.problems = [*record.problems, {"code": code, "reason": reason}]
+    return True
+
+
+# --- stations -------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def station_create(*, name: str, location: str = "", by: User | None = None) -> tuple[CollectionStation, str]:
+    """A new station and its token. Only the token's SHA-256 is kept: show it once."""
+    token = secrets.token_urlsafe(32)
+    station = CollectionStation.objects.create(
+        name=name, location=location, token_hash=token_digest(token), token_prefix=token[:8]
+    )
+    audit.record(station, "av.station_created", actor=by, name=name, location=location)
+    return station, token
+
+
+@transaction.atomic
+def station_rotate_token(*, station_id: int, by: User | None = None) -> str:
+    station = CollectionStation.objects.select_for_update().get(pk=station_id)
+    token = secrets.token_urlsafe(32)
+    station.token_hash, station.token_prefix = token_digest(token), token[:8]
+    station.save(update_fields=["token_hash", "token_prefix"])
+    audit.record(station, "av.station_token_rotated", actor=by)
+    return token
+
+
+# --- uploads (tus) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def upload_create(*, length: int, metadata: dict[str, str], station: CollectionStation | None = None,
+                  user: User | None = None) -> Upload:
+    upload = Upload.objects.create(length=length, metadata=metadata, station=station, uploaded_by=user)
+    audit.record(upload, "av.upload_started", actor=user, length=length, station=station.name if station else "",
+                 filename=metadata.get("filename", ""), recorder=metadata.get("recorder", ""),
+                 case_number=metadata.get("case", ""))
+    return upload
+
+
+def upload_advance(*, upload_id: Any, offset: int) -> Upload:
+    """Record the bytes a PATCH appended. When the upload is whole, it becomes a record."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if upload.state != UploadState.RECEIVING:
+            return upload
+        upload.offset = offset
+        upload.save(update_fields=["offset", "updated_at"])
+    if offset == upload.length:
+        upload_complete(upload_id=upload_id)
+        upload.refresh_from_db()
+    return upload
+
+
+@transaction.atomic
+def upload_complete(*, upload_id: Any) -> AVRecord:
+    """RECEIVING -> COMPLETE: the record is created (in an inbox or on its case), its
+    第二十七条 deadline opened, and the ingest pipeline queued after commit."""
+    from .tasks import record_ingest_task
+
+    upload = Upload.objects.select_for_update().select_related("station").get(pk=upload_id)
+    if upload.state == UploadState.COMPLETE:
+        return upload.record
+    if upload.state != UploadState.RECEIVING or upload.offset != upload.length:
+        raise AVError("上传尚未完成")
+    now = timezone.now()
+    upload.state, upload.completed_at = UploadState.COMPLETE, now
+    upload.save(update_fields=["state", "completed_at", "updated_at"])
+    if upload.station_id:
+        CollectionStation.objects.filter(pk=upload.station_id).update(last_seen_at=now)
+
+    record = _record_from_metadata(upload)
+    record.save()
+    audit.record(record, "av.received", actor=upload.uploaded_by, case=record.case,
+                 upload=str(upload.pk), filename=record.filename, size=upload.length,
+                 station=upload.station.name if upload.station else "", recorder=record.recorder_serial,
+                 declared_sha256=record.declared_sha256, started_at=record.started_at, ended_at=record.ended_at,
+                 owner=record.owner.username if record.owner else "", problems=record.problem_reasons)
+    deadlines_link.store_open(record)
+    record_ingest_task.delay_on_commit(record.pk)
+    return record
+
+
+def _record_from_metadata(upload: Upload) -> AVRecord:
+    """Read the tus metadata. Nothing is refused for bad metadata (nothing recorded is
+    turned away): a value that cannot be read is kept as sent and becomes a problem."""
+    meta = upload.metadata
+    record = AVRecord(
+        upload=upload, station=upload.station, uploaded_by=upload.uploaded_by,
+        filename=(meta.get("filename") or "")[:255], metadata=meta, declared_size=upload.length,
+        important=meta.get("important", "").strip() in ("1", "true", "yes"),
+    )
+    serial = (meta.get("recorder") or "").strip()[:64]
+    record.recorder_serial = serial
+    if serial:
+        record.recorder = Recorder.objects.filter(serial=serial).select_related("officer").first()
+        if record.recorder is None:
+            _problem(record, "unknown_recorder", f"未登记的执法记录仪（序列号 {serial}），请管理员核实并分派。")
+    for field in ("started_at", "ended_at"):
+        raw = (meta.get(field) or "").strip()
+        if not raw:
+            continue
+        value = _parse_time(raw)
+        if value is None:
+            _problem(record, f"bad_{field}", f"{'开始' if field == 'started_at' else '结束'}录制时间无法识别：{raw}")
+        setattr(record, field, value)
+    if record.ended_at is None:
+        _problem(record, "no_end_time", "未申报录制结束时间，第二十七条期限自接收时起算。")
+    declared = (meta.get("sha256") or "").strip().lower()
+    if declared:
+        if len(declared) == 64 and all(c in "0123456789abcdef" for c in declared):
+            record.declared_sha256 = declared
+        else:
+            _problem(record, "bad_sha256", f"申报的SHA-256格式错误：{declared[:80]}")
+
+    # Whose inbox: the officer named by 执法证号, else the recorder's officer, else the uploader.
+    cert = (meta.get("officer") or "").strip()
+    if cert:
+        record.owner = User.objects.filter(cert_no=cert, is_active=True).first()
+        if record.owner is None:
+            _problem(record, "unknown_officer", f"未找到执法证号为 {cert} 的执法人员。")
+    if record.owner is None and record.recorder is not None:
+        record.owner = record.recorder.officer
+    if record.owner is None:
+        record.owner = upload.uploaded_by
+
+    number = (meta.get("case") or "").strip()
+    if number:
+        case = Case.objects.filter(number=number).first()
+        if case is None:
+            _problem(record, "unknown_case", f"未找到案号为 {number} 的案件，记录暂存于收件箱。")
+        elif upload.uploaded_by is not None and not _may_write_case(upload.uploaded_by, case):
+            _problem(record, "case_not_allowed", f"上传人无权将记录归入案件 {number}，记录暂存于收件箱。")
+        else:
+            record.case = case
+    if record.recorder is not None:
+        record.method = RECORDER_METHOD
+    record.made_at = record.started_at
+    record.maker = record.owner
+    return record
+
+
+def _parse_time(raw: str) -> dt.datetime | None:
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        return None
+    if value is None or timezone.is_naive(value):
+        return None  # ISO 8601 with a UTC offset is required: a naive time is ambiguous
+    return value
+
+
+def _may_write_case(user: User, case: Case) -> bool:
+    from django.http import Http404
+
+    from cases.selectors import case_for_user
+
+    try:
+        case_for_user(user, case.pk, write=True)
+    except Http404:
+        return False
+    return True
+
+
+@transaction.atomic
+def upload_terminate(*, upload_id: Any, by: User | None = None, station: CollectionStation | None = None) -> Upload:
+    """tus termination: an unfinished upload is abandoned. A complete one is a record and
+    cannot be withdrawn (nothing recorded is lost)."""
+    upload = Upload.objects.select_for_update().get(pk=upload_id)
+    if upload.state == UploadState.COMPLETE:
+        raise AVError("上传已完成，已成为音像记录，不能终止。")
+    if upload.state == UploadState.TERMINATED:
+        return upload
+    upload.state = UploadState.TERMINATED
+    upload.save(update_fields=["state", "updated_at"])
+    audit.record(upload, "av.upload_terminated", actor=by, offset=upload.offset, length=upload.length,
+                 station=station.name if station else "")
+    return upload
+
+
+# --- the ingest pipeline's state changes (called by tasks) ----------------------------
+
+
+@transaction.atomic
+def record_hashed(*, record_id: int, sha256: str, size: int) -> AVRecord:
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if record.sha256:
+        return record
+    record.sha256, record.size = sha256, size
+    if record.declared_sha256 and record.declared_sha256 != sha256:
+        _problem(record, "sha256_mismatch",
+                 f"SHA-256与申报值不符（申报 {record.declared_sha256}，实际 {sha256}），文件可能在传输中损坏。")
+    if record.declared_size is not None and record.declared_size != size:
+        _problem(record, "size_mismatch", f"文件大小与申报值不符（申报 {record.declared_size}，实际 {size} 字节）。")
+    if size == 0:
+        _problem(record, "empty", "空文件（0 字节），没有可播放的内容。")
+    record.save(update_fields=["sha256", "size", "problems", "updated_at"])
+    audit.record(record, "av.hashed", case=record.case, sha256=sha256, size=size,
+                 matches_declared=not record.declared_sha256 or record.declared_sha256 == sha256)
+    return record
+
+
+@transaction.atomic
+def record_stored(*, record_id: int, key: str, version: str, created: bool) -> AVRecord:
+    """RECEIVED -> STORED: the original is in dedicated storage (第二十七条); the deadline is
+    met now, and a late arrival is flagged for a written reason."""
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if record.stored_at is not None:
+        return record
+    now = timezone.now()
+    record.original_key, record.original_version, record.stored_at = key, version, now
+    record.status = RecordStatus.STORED
+    due = deadlines_link.store_met(record, now)
+    if due is not None:
+        record.store_due_at = due
+        record.late = now > due
+    record.save(update_fields=["original_key", "original_version", "stored_at", "status", "store_due_at", "late",
+                               "updated_at"])
+    audit.record(record, "av.stored", case=record.case, key=key, version=version, new_object=created,
+                 sha256=record.sha256, due=record.store_due_at, late=record.late)
+    return record
+
+
+@transaction.atomic
+def record_probed(*, record_id: int, info: dict[str, Any]) -> AVRecord:
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if record.probed_at is not None:
+        return record
+    record.probed_at = timezone.now()
+    record.probe = info.get("raw", {})
+    record.kind = info.get("kind", "")
+    for field in ("duration", "width", "height", "media_created_at"):
+        setattr(record, field, info.get(field))
+    record.video_codec = info.get("video_codec", "")
+    record.audio_codecs = ",".join(info.get("audio_codecs", []))
+    record.audio_tracks = len(info.get("audio_codecs", []))
+    if info.get("error"):
+        _problem(record, info.get("error_code", "not_media"), info["error"])
+    record.save()
+    audit.record(record, "av.probed", case=record.case, kind=record.kind, duration=record.duration,
+                 width=record.width, height=record.height, video_codec=record.video_codec,
+                 audio_codecs=record.audio_codecs, error=info.get("error", ""))
+    return record
+
+
+@transaction.atomic
+def record_derived(*, record_id: int, **names: str) -> AVRecord:
+    """Save the names of derived files (poster, proxy, waveform, thumbnail)."""
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    fields = []
+    for field, name in names.items():
+        if field in ("poster", "proxy", "waveform", "thumbnail") and getattr(record, field) != name:
+            setattr(record, field, name)
+            fields.append(field)
+    if fields:
+        record.save(update_fields=[*fields, "updated_at"])
+    return record
+
+
+@transaction.atomic
+def record_flag(*, record_id: int, code: str, reason: str) -> AVRecord:
+    """A problem found on the way in. The original stays; the officer sees the reason."""
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if _problem(record, code, reason):
+        record.save(update_fields=["problems", "updated_at"])
+        audit.record(record, "av.flagged", case=record.case, code=code, reason=reason)
+    return record
+
+
+@transaction.atomic
+def record_processed(*, record_id: int) -> AVRecord:
+    """STORED -> READY, or FLAGGED when any problem was found. The staging copy may go."""
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if record.processed_at is not None:
+        return record
+    if record.stored_at is None:
+        raise AVError("原件尚未存入专用存储")
+    record.processed_at = timezone.now()
+    record.status = RecordStatus.FLAGGED if record.problems else RecordStatus.READY
+    record.save(update_fields=["processed_at", "status", "updated_at"])
+    audit.record(record, "av.processed", case=record.case, status=record.status, problems=record.problem_reasons)
+    return record
+
+
+# --- the officer's work on a record -----------------------------------------------------
+
+
+def _lock_editable(record_id: int) -> AVRecord:
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if record.finalised_at is not None:
+        raise AVError("记录已定稿，不能再修改。")
+    return record
+
+
+@transaction.atomic
+def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
+    """Put an inbox record on a case (or move it to another before it is finalised)."""
+    record = _lock_editable(record_id)
+    if not _may_write_case(by, case):
+        raise AVError("无权将记录归入该案件。")
+    old = record.case_id
+    if old == case.pk:
+        return record
+    record.case = case
+    record.save(update_fields=["case", "updated_at"])
+    audit.record(record, "av.assigned", actor=by, case=case, from_case=old, to_case=case.pk, number=case.number)
+    deadlines_link.store_moved(record)
+    # A recording the case was waiting for (第二十七条): one open expectation whose time the
+    # recording covers is matched automatically; others are matched by hand.
+    candidates = [e for e in ExpectedRecord.objects.select_for_update().filter(
+        case=case, fulfilled_at__isnull=True, withdrawn_at__isnull=True) if _covers(record, e)]
+    if len(candidates) == 1:
+        _fulfil(candidates[0], record, by)
+    return record
+
+
+def _covers(record: AVRecord, expected: ExpectedRecord) -> bool:
+    end = record.ended_at or record.created_at
+    start = record.started_at or end
+    slack = dt.timedelta(hours=2)
+    return start - slack <= expected.ended_at <= end + slack
+
+
+@transaction.atomic
+def record_set_owner(*, record_id: int, owner: User, by: User) -> AVRecord:
+    """The admin inbox hands a record (e.g. from an unknown recorder) to an officer."""
+    record = _lock_editable(record_id)
+    old = record.owner.username if record.owner else ""
+    record.owner = owner
+    if record.maker_id is None:
+        record.maker = owner
+    record.save(update_fields=["owner", "maker", "updated_at"])
+    audit.record(record, "av.owner_set", actor=by, case=record.case, old=old, new=owner.username)
+    return record
+
+
+DESCRIBE_FIELDS = ("method", "made_at", "maker", "proves", "transcript", "content_points", "content_other",
+                   "confidentiality", "important")
+
+
+@transaction.atomic
+def record_describe(*, record_id: int, by: User, **values: Any) -> AVRecord:
+    """第二十六条 / 第十二条 fields. Every change is in the audit entry (old → new)."""
+    record = _lock_editable(record_id)
+    changes: dict[str, Any] = {}
+    for field, value in values.items():
+        if field not in DESCRIBE_FIELDS:
+            raise TypeError(field)
+        if field == "content_points":
+            value = [c for c in CONTENT_POINTS_ORDER if c in set(value)]
+        old = getattr(record, field)
+        if old != value:
+            changes[field] = {"old": _plain(old), "new": _plain(value)}
+            setattr(record, field, value)
+    if not changes:
+        return record
+    record.save()
+    audit.record(record, "av.described", actor=by, case=record.case, changes=changes)
+    return record
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, User):
+        return value.username
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def record_explain_late(*, record_id: int, reason: str, by: User) -> AVRecord:
+    """第二十七条: a record stored after its 2 working days needs a written reason."""
+    record = _lock_editable(record_id)
+    if not record.late:
+        raise AVError("该记录未逾期，无需说明。")
+    reason = reason.strip()
+    if not reason:
+        raise AVError("请填写逾期原因。")
+    old = record.late_reason
+    record.late_reason = reason
+    record.save(update_fields=["late_reason", "updated_at"])
+    audit.record(record, "av.late_explained", actor=by, case=record.case, reason=reason, old=old)
+    return record
+
+
+def finalise_missing(record: AVRecord) -> list[str]:
+    """What keeps the record from being finalised, article by article (empty: ready)."""
+    out = []
+    if record.case_id is None:
+        out.append("尚未归入案件")
+    if record.stored_at is None:
+        out.append("第二十七条：原件尚未存入专用存储")
+    if record.late and not record.late_reason:
+        out.append("第二十七条：逾期存储，须书面说明原因")
+    if not record.method:
+        out.append("第二十六条：制作方法")
+    if record.made_at is None:
+        out.append("第二十六条：制作时间")
+    if record.maker_id is None:
+        out.append("第二十六条：制作人")
+    if not record.proves.strip():
+        out.append("第二十六条：证明对象")
+    if record.kind == MediaKind.AUDIO and not record.transcript.strip():
+        out.append("第二十六条：声音资料的文字记录")
+    if not record.content_points:
+        out.append("第十二条：重点记录内容（至少一项）")
+    if "other" in record.content_points and not record.content_other.strip():
+        out.append("第十二条：其他应当记录的内容（请写明）")
+    return out
+
+
+@transaction.atomic
+def record_finalise(*, record_id: int, by: User) -> AVRecord:
+    record = _lock_editable(record_id)
+    missing = finalise_missing(record)
+    if missing:
+        raise AVError("不能定稿，缺少：" + "；".join(missing))
+    record.finalised_at, record.finalised_by = timezone.now(), by
+    record.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
+    audit.record(record, "av.finalised", actor=by, case=record.case, sha256=record.sha256, method=record.method,
+                 made_at=record.made_at, maker=record.maker.username if record.maker else "", proves=record.proves,
+                 content_points=record.content_points)
+    return record
+
+
+def record_access(*, record: AVRecord, by: User, action: str, **data: Any) -> None:
+    """Chain of custody: a view, play or download of a record is an audit entry."""
+    assert action in ("av.viewed", "av.downloaded", "av.custody_report")
+    audit.record(record, action, actor=by, case=record.case_id, sha256=record.sha256, **data)
+
+
+def record_verify(*, record_id: int, by: User | None = None) -> FixityCheck:
+    """Recompute the original's SHA-256 from dedicated storage (streamed, outside any
+    transaction), then record the result. A mismatch is an alert."""
+    from .storage import original_hash
+
+    record = AVRecord.objects.get(pk=record_id)
+    if not record.original_key:
+        raise AVError("原件尚未存入专用存储，无法核验。")
+    computed, error = "", ""
+    try:
+        computed, _size = original_hash(record.original_key, record.original_version)
+    except Exception as exc:  # missing or unreadable: that is the finding
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    return _fixity_record(record_id=record_id, computed=computed, error=error, by=by)
+
+
+@transaction.atomic
+def _fixity_record(*, record_id: int, computed: str, error: str, by: User | None) -> FixityCheck:
+    import logging
+
+    from django.core.mail import mail_admins
+
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    ok = not error and computed == record.sha256
+    check = FixityCheck.objects.create(record=record, by=by, expected=record.sha256, computed=computed, ok=ok,
+                                       error=error)
+    record.last_fixity_at, record.fixity_ok = check.checked_at, ok
+    record.save(update_fields=["last_fixity_at", "fixity_ok", "updated_at"])
+    audit.record(record, "av.integrity_checked", actor=by, case=record.case, ok=ok, expected=record.sha256,
+                 computed=computed, error=error)
+    if not ok:
+        message = f"音像记录原件完整性核验失败：记录 {record.pk}（{record.filename}），应为 {record.sha256}，" \
+                  f"实算 {computed or '（无法读取）'} {error}"
+        logging.getLogger(__name__).error(message)
+        transaction.on_commit(lambda: mail_admins("原件完整性告警", message, fail_silently=True))
+    return check
+
+
+# --- expected records (第二十七条) --------------------------------------------------------
+
+
+@transaction.atomic
+def expected_record_sync(*, source: Any, case: Case, made: bool, ended_at: dt.datetime | None = None,
+                         officer: User | None = None, label: str = "") -> ExpectedRecord | None:
+    """Called by the app owning a written record (e.g. records/ on-site inspection) each
+    time it saves whether audio-video was recorded. `made=True` opens (once) an expected
+    record with a 2-working-day deadline from `ended_at`; `made=False` withdraws an open one.
+    Idempotent per source."""
+    source_type, source_id = source._meta.label_lower, str(source.pk)
+    expected = ExpectedRecord.objects.select_for_update().filter(source_type=source_type, source_id=source_id).first()
+    if not made:
+        if expected is not None and expected.is_open:
+            expected.withdrawn_at = timezone.now()
+            expected.save(update_fields=["withdrawn_at"])
+            audit.record(expected, "av.expected_withdrawn", case=case, source=f"{source_type}:{source_id}")
+            deadlines_link.expected_met(expected, expected.withdrawn_at)
+        return expected
+    if ended_at is None:
+        raise ValueError("ended_at is required when the recording was made")
+    if expected is not None:
+        if expected.withdrawn_at is not None:
+            expected.withdrawn_at = None
+            expected.save(update_fields=["withdrawn_at"])
+            deadlines_link.expected_open(expected)
+        return expected
+    expected = ExpectedRecord.objects.create(
+        case=case, source_type=source_type, source_id=source_id, ended_at=ended_at, officer=officer,
+        label=label or f"{source._meta.verbose_name}所记载的音像记录",
+    )
+    audit.record(expected, "av.expected", case=case, source=f"{source_type}:{source_id}", ended_at=ended_at,
+                 label=expected.label)
+    deadlines_link.expected_open(expected)
+    return expected
+
+
+@transaction.atomic
+def expected_record_fulfil(*, expected_id: int, record_id: int, by: User) -> ExpectedRecord:
+    expected = ExpectedRecord.objects.select_for_update().get(pk=expected_id)
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if not expected.is_open:
+        raise AVError("该应到记录已到达或已撤销。")
+    if record.case_id != expected.case_id:
+        raise AVError("音像记录与应到记录不属于同一案件。")
+    _fulfil(expected, record, by)
+    return expected
+
+
+def _fulfil(expected: ExpectedRecord, record: AVRecord, by: User | None) -> None:
+    expected.record = record
+    expected.fulfilled_at = record.stored_at or timezone.now()
+    expected.save(update_fields=["record", "fulfilled_at"])
+    audit.record(expected, "av.expected_fulfilled", actor=by, case=expected.case_id, record=record.pk,
+                 sha256=record.sha256)
+    deadlines_link.expected_met(expected, expected.fulfilled_at)

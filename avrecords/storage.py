@@ -1,0 +1,167 @@
+"""The dedicated store for originals (第二十七条 "专用存储器，不得自行保管").
+
+`settings.STORAGES["originals"]` names one of the two write-once backends below:
+
+- `OriginalsS3Storage`: an S3 bucket created with Object Lock; every object is written
+  with COMPLIANCE retention for ORIGINALS_RETENTION_DAYS, so not even the bucket's owner
+  can delete or overwrite the locked version before then.
+- `OriginalsFileStorage`: the embedded default, read-only files (0o444) under ORIGINALS_ROOT.
+
+Both refuse `delete()` and refuse to write a name that exists: the app has no path that
+removes or replaces an original, the admin included. Keys come from one function,
+`original_key(sha256)`, never from a user's filename, so the same content twice is one
+object.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils import timezone
+from storages.backends.s3 import S3Storage
+
+CHUNK = 1024 * 1024
+
+
+class OriginalImmutable(PermissionError):
+    """An attempt to delete or overwrite an original."""
+
+
+class OriginalExists(FileExistsError):
+    """The key is taken: the content is stored already (keys are content hashes)."""
+
+
+class OriginalsS3Storage(S3Storage):
+    def __init__(self, **kwargs: Any) -> None:
+        self.object_lock = kwargs.pop("object_lock", True)
+        super().__init__(**kwargs)
+
+    def get_object_parameters(self, name: str) -> dict[str, Any]:
+        params = super().get_object_parameters(name)
+        if self.object_lock:
+            # 第二十七条: WORM. COMPLIANCE mode: no user, root included, can shorten or lift it.
+            params["ObjectLockMode"] = "COMPLIANCE"
+            params["ObjectLockRetainUntilDate"] = timezone.now() + timedelta(days=settings.ORIGINALS_RETENTION_DAYS)
+        return params
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        if self.exists(name):
+            raise OriginalExists(name)
+        return name
+
+    def delete(self, name: str) -> None:
+        raise OriginalImmutable(f"原件不可删除：{name}")
+
+    def version_of(self, name: str) -> str:
+        head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=self._normalize_name(name))
+        return head.get("VersionId") or ""
+
+    def open_version(self, name: str, version: str) -> IO[bytes]:
+        params: dict[str, Any] = {"Bucket": self.bucket_name, "Key": self._normalize_name(name)}
+        if version:
+            params["VersionId"] = version
+        return self.connection.meta.client.get_object(**params)["Body"]
+
+
+class OriginalsFileStorage(FileSystemStorage):
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        # FileSystemStorage retries with this name when its exclusive create finds the
+        # file: raising here is what stops it from ever writing a second name.
+        if self.exists(name):
+            raise OriginalExists(name)
+        return name
+
+    def delete(self, name: str) -> None:
+        raise OriginalImmutable(f"原件不可删除：{name}")
+
+    def version_of(self, name: str) -> str:
+        return ""
+
+    def open_version(self, name: str, version: str) -> IO[bytes]:
+        return self.open(name, "rb")
+
+
+def originals() -> Storage:
+    store = storages["originals"]
+    if not isinstance(store, OriginalsS3Storage | OriginalsFileStorage):
+        raise RuntimeError("STORAGES['originals'] must be a write-once backend from avrecords.storage")
+    return store
+
+
+def original_key(sha256: str) -> str:
+    """The one place a storage key is made: from the content hash, never a filename."""
+    sha256 = sha256.lower()
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError("not a SHA-256 hex digest")
+    return f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def hash_stream(stream: IO[bytes]) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    with open(path, "rb") as fh:
+        return hash_stream(fh)
+
+
+def original_put(path: Path, sha256: str) -> tuple[str, str, bool]:
+    """Store the file at `path` (whose content hash is `sha256`) as an original.
+    Returns (key, version, created); content already stored is not written again."""
+    store = originals()
+    key = original_key(sha256)
+    try:
+        with open(path, "rb") as fh:
+            store.save(key, File(fh, name=key))
+        created = True
+    except OriginalExists:
+        created = False
+    return key, store.version_of(key), created
+
+
+@contextmanager
+def original_open(key: str, version: str = "") -> Iterator[IO[bytes]]:
+    stream = originals().open_version(key, version)
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
+def original_hash(key: str, version: str = "") -> tuple[str, int]:
+    """Recompute the original's SHA-256 and size by streaming it from dedicated storage."""
+    with original_open(key, version) as stream:
+        return hash_stream(stream)
+
+
+def original_size(key: str) -> int:
+    return originals().size(key)
+
+
+def original_local_path(key: str) -> str | None:
+    """A filesystem path for the original when the store is local (for ffmpeg), else None."""
+    store = originals()
+    if isinstance(store, OriginalsFileStorage):
+        return store.path(key)
+    return None
+
+
+def staging_dir() -> Path:
+    """Where tus uploads accumulate. Web and worker processes must share it."""
+    path = Path(getattr(settings, "AV_STAGING_DIR", "") or (Path(settings.VAR_DIR) / "av-staging"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def staging_path(upload_id: Any) -> Path:
+    return staging_dir() / f"{upload_id}.part"

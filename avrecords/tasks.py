@@ -1,0 +1,57 @@
+"""Celery tasks of the audio-visual records: ids in, services do the writes."""
+
+import logging
+
+from celery import shared_task
+from django.db.models import F
+
+from .ingest import StagingLost, ingest_run
+from .models import AVRecord
+from .services import record_flag, record_verify
+
+log = logging.getLogger(__name__)
+
+FIXITY_BATCH = 50
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def record_ingest_task(self, record_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Hash, store, probe, derive. Every step is idempotent, so a retry or a redelivery
+    after a killed worker redoes only what is missing."""
+    try:
+        return ingest_run(record_id).status
+    except StagingLost as exc:
+        # Nothing to retry with; say so on the record (the upload's bytes are gone).
+        record_flag(record_id=record_id, code="staging_lost", reason="暂存文件丢失，原件未能入库，请联系管理员。")
+        log.error("%s", exc)
+        raise
+    except Exception as exc:  # storage or database unavailable: try again later
+        if self.request.retries >= self.max_retries:
+            record_flag(record_id=record_id, code="ingest_failed",
+                        reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。")
+            raise
+        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def record_verify_task(self, record_id: int, user_id: int | None = None) -> bool:  # type: ignore[no-untyped-def]
+    from accounts.models import User
+
+    by = User.objects.filter(pk=user_id).first() if user_id else None
+    return record_verify(record_id=record_id, by=by).ok
+
+
+@shared_task(acks_late=True)
+def fixity_scan_task(batch: int = FIXITY_BATCH) -> int:
+    """Re-hash a bounded batch of originals, the longest unchecked first; a mismatch is an
+    alert (log, mail to admins, a failed FixityCheck on the record)."""
+    ids = list(
+        AVRecord.objects.exclude(original_key="")
+        .order_by(F("last_fixity_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    bad = 0
+    for pk in ids:
+        if not record_verify(record_id=pk).ok:
+            bad += 1
+    return bad

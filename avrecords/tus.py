@@ -1,0 +1,246 @@
+"""A tus 1.0.0 server (https://tus.io/protocols/resumable-upload): core, creation,
+termination and checksum (sha256). Collection stations authenticate with
+`Authorization: Token <token>`; officers in the browser with their session (and CSRF).
+
+Bodies are streamed to a staging file chunk by chunk (`request.read(CHUNK)`), never read
+whole: Django's DATA_UPLOAD_MAX_MEMORY_SIZE only applies to `request.body`/`request.POST`,
+which this module never touches. The database offset is the truth: a PATCH first cuts the
+staging file back to it, so bytes written by a request that died before saving its offset
+are simply received again.
+"""
+
+import base64
+import binascii
+import fcntl
+import hashlib
+import hmac
+import logging
+import os
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.models import Role
+
+from .models import CollectionStation, Upload, UploadState
+from .services import AVError, token_digest, upload_advance, upload_create, upload_terminate
+from .storage import staging_path
+
+log = logging.getLogger(__name__)
+
+TUS_VERSION = "1.0.0"
+EXTENSIONS = "creation,termination,checksum"
+CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256}
+CHUNK = 1024 * 1024
+OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+
+
+def max_size() -> int:
+    return int(getattr(settings, "AV_UPLOAD_MAX_SIZE", 64 * 1024**3))
+
+
+def _response(status: int, text: str = "", **headers: str) -> HttpResponse:
+    resp = HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    resp["Tus-Resumable"] = TUS_VERSION
+    resp["Cache-Control"] = "no-store"
+    for key, value in headers.items():
+        resp[key.replace("_", "-")] = value
+    return resp
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """`key base64,key2 base64` -> dict. Raises ValueError on a malformed header."""
+    out: dict[str, str] = {}
+    for pair in filter(None, (p.strip() for p in header.split(","))):
+        key, _, value = pair.partition(" ")
+        if not key or " " in value.strip():
+            raise ValueError(pair)
+        try:
+            out[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value.strip() else ""
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise ValueError(pair) from exc
+    return out
+
+
+def encode_metadata(meta: dict[str, str]) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" if v else k for k, v in meta.items())
+
+
+class _Caller:
+    def __init__(self, station: CollectionStation | None = None, user: Any = None) -> None:
+        self.station, self.user = station, user
+
+    def owns(self, upload: Upload) -> bool:
+        if self.station is not None:
+            return upload.station_id == self.station.pk
+        return upload.uploaded_by_id == self.user.pk
+
+
+def _authenticate(request: HttpRequest) -> _Caller | HttpResponse:
+    auth = request.META.get("HTTP_AUTHORIZATION", "")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "token" or not token.strip():
+            return _response(401, "认证失败", WWW_Authenticate="Token")
+        digest = token_digest(token.strip())
+        station = CollectionStation.objects.filter(token_hash=digest, active=True).first()
+        # The look-up is by digest (indexed); compare again in constant time for good measure.
+        if station is None or not hmac.compare_digest(station.token_hash, digest):
+            return _response(401, "认证失败：令牌无效或采集站已停用", WWW_Authenticate="Token")
+        return _Caller(station=station)
+    user = request.user
+    if not (user.is_authenticated and user.is_active and (user.is_superuser or user.has_role(Role.OFFICER))):
+        return _response(401, "请登录或提供采集站令牌", WWW_Authenticate="Token")
+    # Session auth rides on a cookie: require the CSRF token (X-CSRFToken header) like any form.
+    reason = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+    if reason is not None:
+        return _response(403, "CSRF 校验失败")
+    return _Caller(user=user)
+
+
+def _options() -> HttpResponse:
+    return _response(204, Tus_Version=TUS_VERSION, Tus_Extension=EXTENSIONS, Tus_Max_Size=str(max_size()),
+                     Tus_Checksum_Algorithm=",".join(CHECKSUM_ALGORITHMS))
+
+
+def _version_ok(request: HttpRequest) -> bool:
+    return request.META.get("HTTP_TUS_RESUMABLE") == TUS_VERSION
+
+
+@csrf_exempt
+def uploads(request: HttpRequest) -> HttpResponse:
+    """OPTIONS (discovery) and POST (creation)."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method != "POST":
+        return _response(405, Allow="OPTIONS, POST")
+    if not _version_ok(request):
+        return _response(412, "Tus-Resumable 1.0.0 required", Tus_Version=TUS_VERSION)
+    caller = _authenticate(request)
+    if isinstance(caller, HttpResponse):
+        return caller
+    if "HTTP_UPLOAD_DEFER_LENGTH" in request.META:
+        return _response(400, "不支持延迟长度（creation-defer-length）")
+    try:
+        length = int(request.META.get("HTTP_UPLOAD_LENGTH", ""))
+    except ValueError:
+        return _response(400, "缺少或无效的 Upload-Length")
+    if length < 0:
+        return _response(400, "无效的 Upload-Length")
+    if length > max_size():
+        return _response(413, f"文件超过上限 {max_size()} 字节")
+    try:
+        metadata = parse_metadata(request.META.get("HTTP_UPLOAD_METADATA", ""))
+    except ValueError:
+        return _response(400, "Upload-Metadata 格式错误")
+    upload = upload_create(length=length, metadata=metadata, station=caller.station, user=caller.user)
+    staging_path(upload.pk).touch()
+    if length == 0:
+        # Nothing to PATCH: an empty file is complete on creation (and still kept).
+        upload_advance(upload_id=upload.pk, offset=0)
+    location = request.build_absolute_uri(reverse("avrecords_api:upload", args=[upload.pk]))
+    return _response(201, Location=location, Upload_Offset="0")
+
+
+@csrf_exempt
+def upload(request: HttpRequest, pk: Any) -> HttpResponse:
+    """HEAD (offset), PATCH (append), DELETE (termination)."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in ("HEAD", "PATCH", "DELETE"):
+        return _response(405, Allow="OPTIONS, HEAD, PATCH, DELETE")
+    if not _version_ok(request):
+        return _response(412, "Tus-Resumable 1.0.0 required", Tus_Version=TUS_VERSION)
+    caller = _authenticate(request)
+    if isinstance(caller, HttpResponse):
+        return caller
+    obj = Upload.objects.filter(pk=pk).first()
+    if obj is None or not caller.owns(obj):
+        return _response(404)
+    if obj.state == UploadState.TERMINATED:
+        return _response(410)
+    if request.method == "HEAD":
+        return _response(200, Upload_Offset=str(obj.offset), Upload_Length=str(obj.length),
+                         Upload_Metadata=encode_metadata(obj.metadata))
+    if request.method == "DELETE":
+        try:
+            upload_terminate(upload_id=obj.pk, by=caller.user, station=caller.station)
+        except AVError as exc:
+            return _response(403, str(exc))
+        staging_path(obj.pk).unlink(missing_ok=True)
+        return _response(204)
+    return _patch(request, obj)
+
+
+def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
+    if request.content_type != OFFSET_CONTENT_TYPE:
+        return _response(415, f"Content-Type 须为 {OFFSET_CONTENT_TYPE}")
+    try:
+        offset = int(request.META["HTTP_UPLOAD_OFFSET"])
+        content_length = int(request.META["CONTENT_LENGTH"])
+    except (KeyError, ValueError):
+        return _response(400, "缺少或无效的 Upload-Offset / Content-Length")
+    checksum = None
+    if header := request.META.get("HTTP_UPLOAD_CHECKSUM"):
+        algorithm, _, b64 = header.partition(" ")
+        if algorithm not in CHECKSUM_ALGORITHMS:
+            return _response(400, f"不支持的校验算法 {algorithm}")
+        try:
+            checksum = (CHECKSUM_ALGORITHMS[algorithm](), base64.b64decode(b64.strip(), validate=True))
+        except binascii.Error:
+            return _response(400, "Upload-Checksum 格式错误")
+
+    path = staging_path(obj.pk)
+    try:
+        fh = open(path, "r+b")
+    except FileNotFoundError:
+        return _response(410, "上传的暂存文件已不存在")
+    with fh:
+        try:
+            # One PATCH at a time per upload (a client retrying while its first request
+            # still streams must not interleave bytes).
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _response(423, "该上传正在被另一请求写入")
+        obj.refresh_from_db()
+        if obj.state != UploadState.RECEIVING:
+            if obj.state == UploadState.COMPLETE and offset == obj.length and content_length == 0:
+                return _response(204, Upload_Offset=str(obj.offset))
+            return _response(410 if obj.state == UploadState.TERMINATED else 403, "上传已结束")
+        if offset != obj.offset:
+            return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
+        if offset + content_length > obj.length:
+            return _response(413, "数据超出 Upload-Length")
+        fh.truncate(offset)
+        fh.seek(offset)
+        remaining, broken = content_length, False
+        while remaining:
+            try:
+                chunk = request.read(min(CHUNK, remaining))
+            except OSError:  # the client went away mid-body
+                chunk, broken = b"", True
+            if not chunk:
+                broken = True
+                break
+            fh.write(chunk)
+            if checksum:
+                checksum[0].update(chunk)
+            remaining -= len(chunk)
+        fh.flush()
+        os.fsync(fh.fileno())
+        if checksum and (broken or checksum[0].digest() != checksum[1]):
+            # 第二十七条 needs the exact bytes: a chunk that fails its checksum is dropped.
+            fh.truncate(offset)
+            if broken:
+                return _response(400, "请求体不完整")
+            return _response(460, "校验和不符（Checksum Mismatch）", Upload_Offset=str(offset))
+        new_offset = offset + content_length - remaining
+    try:
+        obj = upload_advance(upload_id=obj.pk, offset=new_offset)
+    except AVError as exc:  # pragma: no cover - upload_advance only raises on a race it lost
+        return _response(409, str(exc))
+    return _response(204, Upload_Offset=str(obj.offset))

@@ -1,0 +1,293 @@
+"""Pages of the audio-visual records: the inbox, a record (player, 第二十六条 form, custody),
+a case's records with the browser upload, and byte-range media serving."""
+
+import mimetypes
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role, User
+from cases.selectors import case_for_user, cases_visible_to
+
+from . import selectors
+from .forms import AssignForm, DescribeForm, LateReasonForm, OwnerForm
+from .models import AVRecord, ExpectedRecord
+from .services import (
+    CONTENT_POINTS,
+    AVError,
+    expected_record_fulfil,
+    finalise_missing,
+    record_access,
+    record_assign,
+    record_describe,
+    record_explain_late,
+    record_finalise,
+    record_set_owner,
+    record_verify,
+)
+from .storage import CHUNK, original_open
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = selectors.inbox_for(user)
+    unmatched = selectors.admin_inbox() if (user.is_superuser or user.has_role(Role.ADMIN)) else None
+    return render(request, "avrecords/inbox.html", {"records": mine, "unmatched": unmatched})
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk)
+    record_access(record=record, by=request.user, action="av.viewed")
+    editable = selectors.may_edit(request.user, record) and record.finalised_at is None
+    ctx: dict[str, Any] = {
+        "record": record,
+        "editable": editable,
+        "missing": finalise_missing(record),
+        "points": [(code, label, code in record.content_points) for code, label in CONTENT_POINTS],
+        "fixity": record.fixity_checks.select_related("by")[:10],
+        "expectations": record.expectations.all(),
+    }
+    if editable:
+        ctx["describe_form"] = DescribeForm(instance_record=record)
+        ctx["late_form"] = LateReasonForm(initial={"reason": record.late_reason})
+        ctx["assign_form"] = AssignForm(user=request.user, initial={"case": record.case_id})
+        if record.case_id:
+            ctx["open_expected"] = selectors.expected_open_for_case(record.case_id)
+    if record.owner_id is None and (request.user.is_superuser or request.user.has_role(Role.ADMIN)):
+        ctx["owner_form"] = OwnerForm()
+    return render(request, "avrecords/detail.html", ctx)
+
+
+def _act(request: HttpRequest, record: AVRecord, fn: Any, ok: str, **kwargs: Any) -> HttpResponse:
+    try:
+        fn(record_id=record.pk, by=request.user, **kwargs)
+    except AVError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, ok)
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def describe(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk, write=True)
+    form = DescribeForm(request.POST, instance_record=record)
+    if not form.is_valid():
+        messages.error(request, "请检查填写内容：" + "；".join(f"{form.fields[f].label}：{e[0]}" if f in form.fields
+                                                      else e[0] for f, e in form.errors.items()))
+        return redirect(record)
+    return _act(request, record, record_describe, "已保存第二十六条、第十二条信息。", **form.cleaned_data)
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk, write=True)
+    form = AssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "请选择案件。")
+        return redirect(record)
+    return _act(request, record, record_assign, "已归入案件。", case=form.cleaned_data["case"])
+
+
+@login_required
+@require_POST
+def set_owner(request: HttpRequest, pk: int) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.has_role(Role.ADMIN)):
+        raise Http404
+    record = selectors.record_for_user(request.user, pk, write=True)
+    form = OwnerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择执法人员。")
+        return redirect(record)
+    return _act(request, record, record_set_owner, "已分派给执法人员。", owner=form.cleaned_data["owner"])
+
+
+@login_required
+@require_POST
+def explain_late(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk, write=True)
+    form = LateReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写逾期原因。")
+        return redirect(record)
+    return _act(request, record, record_explain_late, "已记录逾期说明。", reason=form.cleaned_data["reason"])
+
+
+@login_required
+@require_POST
+def finalise(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk, write=True)
+    return _act(request, record, record_finalise, "音像记录已定稿。")
+
+
+@login_required
+@require_POST
+def fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk, write=True)
+    try:
+        expected_record_fulfil(expected_id=int(request.POST.get("expected", 0)), record_id=record.pk, by=request.user)
+    except AVError as exc:
+        messages.error(request, str(exc))
+    except (ValueError, ExpectedRecord.DoesNotExist) as exc:
+        raise Http404 from exc
+    else:
+        messages.success(request, "已确认为应到的音像记录。")
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    record = selectors.record_for_user(request.user, pk)
+    try:
+        check = record_verify(record_id=record.pk, by=request.user)
+    except AVError as exc:
+        messages.error(request, str(exc))
+    else:
+        if check.ok:
+            messages.success(request, f"完整性核验通过：专用存储中的原件 SHA-256 为 {check.computed}，与入库时一致。")
+        else:
+            messages.error(request, f"完整性核验失败：应为 {check.expected}，实算 {check.computed or '（无法读取）'}。已告警。")
+    return redirect(record)
+
+
+@login_required
+@require_GET
+def original(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Download the original from dedicated storage (streamed; an audit entry each time)."""
+    record = selectors.record_for_user(request.user, pk)
+    if not record.original_key:
+        raise Http404("原件尚未入库")
+    record_access(record=record, by=request.user, action="av.downloaded")
+
+    def stream() -> Iterator[bytes]:
+        with original_open(record.original_key, record.original_version) as fh:
+            while chunk := fh.read(CHUNK):
+                yield chunk
+
+    resp = StreamingHttpResponse(stream(), content_type="application/octet-stream")
+    resp["Content-Disposition"] = _attachment(record.filename or f"{record.sha256}.bin")
+    if record.size is not None:
+        resp["Content-Length"] = str(record.size)
+    return resp
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+_DERIVED = {"proxy": "proxy", "poster": "poster", "waveform": "waveform", "thumb": "thumbnail"}
+
+
+@login_required
+def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+    """Proxy, poster, waveform or thumbnail, with HTTP Range (the player seeks)."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    record = selectors.record_for_user(request.user, pk)
+    name = getattr(record, _DERIVED.get(which, ""), "") if which in _DERIVED else ""
+    if not name:
+        raise Http404
+    content_type = "video/mp4" if which == "proxy" else (mimetypes.guess_type(name)[0] or "application/octet-stream")
+    if which == "proxy" and record.kind == "audio":
+        content_type = "audio/mp4"
+    return ranged_response(request, default_storage.open(name, "rb"), default_storage.size(name), content_type)
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type: str) -> HttpResponse:
+    """Serve `fh` whole or one byte range of it (RFC 9110 §14): 206 with Content-Range, 416
+    when the range is outside the file. Streams in chunks."""
+    header = request.META.get("HTTP_RANGE", "").strip()
+    match = _RANGE.match(header) if header else None
+    if not match or (not match[1] and not match[2]):
+        resp = FileResponse(fh, content_type=content_type)
+        resp["Content-Length"] = str(size)
+        resp["Accept-Ranges"] = "bytes"
+        return resp
+    if match[1]:
+        start = int(match[1])
+        end = min(int(match[2]), size - 1) if match[2] else size - 1
+    else:  # suffix range: the last N bytes
+        start, end = max(size - int(match[2]), 0), size - 1
+    if start >= size or start > end:
+        fh.close()
+        resp = HttpResponse(status=416)
+        resp["Content-Range"] = f"bytes */{size}"
+        return resp
+    fh.seek(start)
+
+    def body() -> Iterator[bytes]:
+        left = end - start + 1
+        try:
+            while left > 0:
+                chunk = fh.read(min(CHUNK, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                yield chunk
+        finally:
+            fh.close()
+
+    resp = StreamingHttpResponse(body(), status=206, content_type=content_type)
+    resp["Content-Range"] = f"bytes {start}-{end}/{size}"
+    resp["Content-Length"] = str(end - start + 1)
+    resp["Accept-Ranges"] = "bytes"
+    return resp
+
+
+@login_required
+@require_GET
+def custody(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chain-of-custody report (PDF): every audit entry about the record, in order."""
+    from .reports import custody_pdf
+
+    record = selectors.record_for_user(request.user, pk)
+    record_access(record=record, by=request.user, action="av.custody_report")
+    resp = HttpResponse(custody_pdf(record, request.user), content_type="application/pdf")
+    resp["Content-Disposition"] = f"inline; filename=custody-{record.pk}.pdf"
+    return resp
+
+
+@login_required
+@require_GET
+def case_records(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """A case's audio-visual records with the browser upload (the case page's panel, on a
+    page of its own)."""
+    case = case_for_user(request.user, case_pk)
+    from .panels import panel_context
+
+    return render(request, "avrecords/case_records.html", {"case": case, **panel_context(case, request.user, request)})
+
+
+def writable_cases(user: User) -> Any:
+    return cases_visible_to(user).exclude(state="archived").order_by("-created_at")
+
+
+def upload_endpoint() -> str:
+    return reverse("avrecords_api:uploads")
