@@ -1,0 +1,86 @@
+"""The document types (文书种类) Linke issues: code, Chinese name, numbering pattern and
+HTML template. Numbers (文号) are per type and year, gap-free (documents.numbering).
+
+Other apps issue a type by its code through `documents.services.document_issue`; the
+template reads the `context` the caller passes (keys listed per type below) plus what
+every document gets: `doc` (number, title, issued date), `case` (number, title,
+party_names) and `agency`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class DocType:
+    code: str
+    name: str  # Chinese name, printed as the title
+    abbr: str  # the type's word in the number: 临科<abbr>〔2026〕7号
+    template: str
+    article: str  # where the Measures (or the law) ask for it
+    context_keys: tuple[str, ...] = field(default=())
+    pattern: str = "{prefix}{abbr}〔{year}〕{seq}号"
+
+    def number(self, year: int, seq: int) -> str:
+        return self.pattern.format(prefix=settings.AGENCY_PREFIX, abbr=self.abbr, year=year, seq=seq)
+
+    @property
+    def counter_scope(self) -> str:
+        return f"doc:{self.code}"
+
+
+_types: dict[str, DocType] = {}
+
+
+def register(*types: DocType) -> None:
+    for t in types:
+        _types[t.code] = t
+
+
+def get(code: str) -> DocType:
+    try:
+        return _types[code]
+    except KeyError:
+        raise LookupError(f"unknown document type {code!r}") from None
+
+
+def all_types() -> list[DocType]:
+    return list(_types.values())
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(t.code, t.name) for t in _types.values()]
+
+
+def _t(code: str, name: str, abbr: str, article: str, *keys: str) -> DocType:
+    return DocType(code, name, abbr, f"documents/pdf/{code}.html", article, keys)
+
+
+# Common keys of the records' documents: party_name, officers [{name, cert_no}], place,
+# started_at, ended_at (formatted text), maker, confidentiality.
+_RECORD = ("party_name", "officers", "place", "started_at", "ended_at", "maker")
+
+register(
+    # 第二章: initiation (issued by cases).
+    _t("filing_approval", "立案审批表", "立审", "第八条第一款",
+       "party_name", "party_address", "party_id", "source", "cause", "facts", "officer_opinion",
+       "officer_opinion_at", "unit_opinion", "unit_opinion_at", "head_opinion", "head_opinion_at"),
+    _t("non_filing_notice", "不予立案告知书", "不立", "第八条第二款、第九条第二款",
+       "party_name", "reason", "basis", "notified_how", "notified_at"),
+    # 第十条: investigation (issued by records on finalisation).
+    _t("inquiry", "询问笔录", "询", "第十条第（一）（二）项",
+       *_RECORD, "subject_role", "person", "transcript", "confirmation", "confirmation_note"),
+    _t("evidence_collection", "调取证据通知书", "调证", "第十条第（三）项",
+       *_RECORD, "holder_name", "holder_address", "reason", "provide_by", "items"),
+    _t("inspection", "现场检查（勘验）笔录", "检", "第十条第（四）项",
+       *_RECORD, "mode", "present_persons", "findings", "with_av", "confirmation", "confirmation_note"),
+    _t("sampling", "抽样取证凭证", "抽", "第十条第（五）项",
+       *_RECORD, "method", "witness", "items", "confirmation", "confirmation_note"),
+    _t("preservation", "先行登记保存证据通知书", "先保", "第十条第（六）项；《行政处罚法》第五十六条",
+       *_RECORD, "reason", "storage_place", "storage_mode", "items", "approved_by", "approved_at", "decide_by"),
+    _t("commission", "委托书", "委", "第十条第（七）项",
+       *_RECORD, "body_name", "matter", "subject", "requirements", "reply_by", "items"),
+    _t("other_activity", "调查取证记录", "调记", "第十条第（八）项",
+       *_RECORD, "activity", "description"),
+)

@@ -1,0 +1,26 @@
+"""Reads of documents, with the case's access rule: an outsider gets 404."""
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from cases.selectors import case_for_user
+
+from .models import Document
+
+
+def document_for_user(user: Any, pk: int) -> Document:
+    doc = Document.objects.filter(pk=pk).select_related("issued_by").first()
+    if doc is None:
+        raise Http404("文书不存在")
+    doc.case = case_for_user(user, doc.case_id)  # 404 for anyone who may not see the case
+    return doc
+
+
+def documents_for_source(source: Model) -> QuerySet[Document]:
+    return Document.objects.filter(source_type=source._meta.label_lower, source_id=str(source.pk))
+
+
+def documents_of_case(case: Any) -> QuerySet[Document]:
+    return Document.objects.filter(case=case).order_by("issued_at", "pk")

@@ -1,0 +1,157 @@
+"""Issuing and rendering law-enforcement documents (执法文书).
+
+Public API (other apps call these):
+
+    document_issue(*, case, doc_type, context, by, source=None, render=True) -> Document
+        Take the next 文号 of `doc_type` for this year (gap-free: inside the caller's
+        transaction, a rollback gives the number back), save the document with its
+        content frozen and queue the PDF rendering after commit. `context` holds the
+        template's keys (documents.registry lists them per type) as plain JSON values;
+        user text stays plain text, the template escapes it. `source` is the record the
+        document belongs to (any model instance), found again with
+        `documents.selectors.documents_for_source(obj)`.
+
+    document_rerender(*, document_id, by) -> Document
+        Queue a failed render again. A finalised document is refused (DocumentImmutable).
+
+    document_render(*, document_id) -> Document
+        The rendering itself (run by documents.tasks.document_render_task).
+"""
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+import audit
+
+from . import registry
+from .models import Document, DocumentImmutable, DocumentStatus
+from .numbering import number_next
+from .rendering import render_html, render_pdf
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def case_party_names(case: Any) -> list[str]:
+    """The names of the case's parties (当事人), if the cases app records them."""
+    parties = getattr(case, "parties", None)
+    if parties is None or not hasattr(parties, "all"):
+        return []
+    return [str(getattr(p, "name", p)) for p in parties.all()]
+
+
+def _case_context(case: Any) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "title": case.title,
+        "kind": case.get_kind_display(),
+        "summary": case.summary,
+        "party_names": case_party_names(case),
+    }
+
+
+@transaction.atomic
+def document_issue(*, case: Any, doc_type: str, context: dict[str, Any], by: Any,
+                   source: models.Model | None = None, render: bool = True) -> Document:
+    dtype = registry.get(doc_type)
+    year = timezone.localdate().year
+    seq = number_next(dtype.counter_scope, year)
+    frozen = _jsonable(context)
+    frozen.setdefault("case", _case_context(case))
+    frozen.setdefault("agency", settings.AGENCY_NAME)
+    doc = Document.objects.create(
+        case=case, doc_type=dtype.code, year=year, seq=seq, number=dtype.number(year, seq), title=dtype.name,
+        context=frozen,
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=str(source.pk) if source is not None else "",
+        issued_by=by,
+    )
+    audit.record(doc, "document.issued", actor=by, case=case, doc_type=dtype.code, number=doc.number,
+                 source=f"{doc.source_type}:{doc.source_id}" if source is not None else "")
+    if render:
+        from .tasks import document_render_task
+
+        document_render_task.delay_on_commit(doc.pk)
+    return doc
+
+
+@transaction.atomic
+def document_rerender(*, document_id: int, by: Any) -> Document:
+    doc = Document.objects.select_for_update().get(pk=document_id)
+    if doc.status == DocumentStatus.FINAL:
+        raise DocumentImmutable(f"文书 {doc.number} 已定稿，不得重新生成")
+    doc.status, doc.progress, doc.error = DocumentStatus.QUEUED, 0, ""
+    doc.save(update_fields=["status", "progress", "error"])
+    audit.record(doc, "document.rerender_queued", actor=by, case=doc.case_id, number=doc.number)
+    from .tasks import document_render_task
+
+    document_render_task.delay_on_commit(doc.pk)
+    return doc
+
+
+def _progress(document_id: int, progress: int) -> None:
+    # Autocommitted so the page's polling sees it; never touches a finalised row.
+    Document.objects.filter(pk=document_id, status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING]).update(
+        status=DocumentStatus.RENDERING, progress=progress)
+
+
+def storage_key(sha256: str) -> str:
+    """Content-addressed: the same PDF twice is one stored object."""
+    return f"documents/{sha256[:2]}/{sha256}.pdf"
+
+
+def render_context(doc: Document) -> dict[str, Any]:
+    issued = timezone.localtime(doc.issued_at)
+    return {**doc.context, "doc": {"number": doc.number, "title": doc.title,
+                                   "issued_on": f"{issued.year}年{issued.month}月{issued.day}日"}}
+
+
+def document_render(*, document_id: int) -> Document:
+    doc = Document.objects.get(pk=document_id)
+    if doc.status == DocumentStatus.FINAL:
+        return doc  # rendered already: a repeated task run is a no-op
+    _progress(document_id, 10)
+    try:
+        html = render_html(registry.get(doc.doc_type).template, render_context(doc))
+        out = render_pdf(html, on_progress=lambda p: _progress(document_id, p))
+    except Exception as exc:
+        _document_fail(document_id, f"{type(exc).__name__}: {exc}")
+        raise
+    _progress(document_id, 90)
+    sha = hashlib.sha256(out.pdf).hexdigest()
+    key = storage_key(sha)
+    # Stored before the transaction that records its key (STYLE.md: files first).
+    if not default_storage.exists(key):
+        key = default_storage.save(key, ContentFile(out.pdf))
+    return _document_store(document_id, key=key, sha256=sha, size=len(out.pdf), pages=out.pages)
+
+
+@transaction.atomic
+def _document_store(document_id: int, *, key: str, sha256: str, size: int, pages: int) -> Document:
+    doc = Document.objects.select_for_update().get(pk=document_id)
+    if doc.status == DocumentStatus.FINAL:
+        return doc  # another run finished first
+    doc.pdf.name, doc.sha256, doc.size, doc.pages = key, sha256, size, pages
+    doc.status, doc.progress, doc.error, doc.rendered_at = DocumentStatus.FINAL, 100, "", timezone.now()
+    doc.save(update_fields=["pdf", "sha256", "size", "pages", "status", "progress", "error", "rendered_at"])
+    audit.record(doc, "document.finalised", case=doc.case_id, number=doc.number, sha256=sha256, pages=pages)
+    return doc
+
+
+@transaction.atomic
+def _document_fail(document_id: int, error: str) -> None:
+    doc = Document.objects.select_for_update().get(pk=document_id)
+    if doc.status == DocumentStatus.FINAL:
+        return
+    doc.status, doc.error = DocumentStatus.FAILED, error[:2000]
+    doc.save(update_fields=["status", "error"])
+    audit.record(doc, "document.render_failed", case=doc.case_id, number=doc.number, error=error[:500])

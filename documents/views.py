@@ -1,0 +1,54 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import DocumentImmutable
+from .selectors import document_for_user
+from .services import document_rerender
+
+
+@require_GET
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = document_for_user(request.user, pk)
+    return render(request, "documents/document_detail.html", {"doc": doc, "case": doc.case})
+
+
+@never_cache
+@require_GET
+@login_required
+def status(request: HttpRequest, pk: int) -> JsonResponse:
+    doc = document_for_user(request.user, pk)
+    return JsonResponse({
+        "status": doc.status,
+        "label": doc.get_status_display(),
+        "progress": doc.progress,
+        "error": doc.error,
+        "download": reverse("documents:download", args=[doc.pk]) if doc.is_final else None,
+    })
+
+
+@require_GET
+@login_required
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    doc = document_for_user(request.user, pk)
+    if not doc.is_final:
+        raise Http404("文书尚未生成")
+    return FileResponse(doc.pdf.open("rb"), as_attachment=True, filename=f"{doc.title}{doc.number}.pdf",
+                        content_type="application/pdf")
+
+
+@require_POST
+@login_required
+def rerender(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = document_for_user(request.user, pk)
+    try:
+        document_rerender(document_id=doc.pk, by=request.user)
+        messages.success(request, "已重新排队生成。")
+    except DocumentImmutable as exc:
+        messages.error(request, str(exc))
+    return redirect(doc)
