@@ -4,6 +4,7 @@ verifier use (and the one an exported case file documents)."""
 import datetime as dt
 import hashlib
 import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -41,9 +42,6 @@ def format_time(value: dt.datetime | str) -> str:
     return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-_dumps_header = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
 def entry_hash(
     prev_hash: str,
     seq: int,
@@ -57,7 +55,19 @@ def entry_hash(
     payload: str,
 ) -> str:
     """sha256(prev_hash ‖ canonical entry), hex. `created_at` is format_time() text and
-    `payload` the canonical JSON of the entry's data."""
-    header = _dumps_header([seq, created_at, actor_id, actor_name, action, case_id, object_type, object_id])
-    canonical = header[:-1] + "," + payload + "]"
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    `payload` the canonical JSON of the entry's data.
+
+    The canonical entry is the compact JSON array [seq, created_at, actor_id, actor_name,
+    action, case_id, object_type, object_id, data]; it is assembled here with the json
+    module's own string encoder (identical output to json.dumps(..., ensure_ascii=False),
+    about twice as fast), because verification runs this a million times.
+    """
+    text = (
+        f"{prev_hash}[{seq},{_str(created_at)},{_NULL if actor_id is None else int(actor_id)},{_str(actor_name)},"
+        f"{_str(action)},{_NULL if case_id is None else int(case_id)},{_str(object_type)},{_str(object_id)},{payload}]"
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_NULL = "null"
+_str = encode_basestring

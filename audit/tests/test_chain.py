@@ -82,3 +82,31 @@ def test_verify_audit_passes_and_counts():
     out = io.StringIO()
     call_command("verify_audit", stdout=out)
     assert "已核验 7 条" in out.getvalue()
+
+
+def test_canonical_entry_is_plain_json_so_anyone_can_recompute_it(officer):
+    # The documented form: sha256(prev_hash + json.dumps([...], ensure_ascii=False, compact)).
+    import hashlib
+    import json
+
+    from audit.chain import format_time
+
+    e = audit.record(None, "test.quote", actor=officer, text='引号" 反斜杠\\ 换行\n', n=1)
+    header = [e.seq, format_time(e.created_at), officer.pk, e.actor_name, e.action, None, "", ""]
+    doc = json.dumps([*header, json.loads(e.payload)], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    assert hashlib.sha256((e.prev_hash + doc).encode()).hexdigest() == e.hash
+
+
+
+def test_verification_reads_in_batches_and_stops_at_the_first_break():
+    from audit.services import verify_chain
+
+    _append(30)
+    ok = verify_chain(fetch_size=7)  # several batches through the reader thread
+    assert ok.ok and ok.verified == 30 and ok.last_seq == 30
+    _tamper("UPDATE audit_entry SET actor_name = %s WHERE seq = %s", ["冒名", 25])
+    _tamper("UPDATE audit_entry SET actor_name = %s WHERE seq = %s", ["冒名", 15])
+    bad = verify_chain(fetch_size=7)
+    assert not bad.ok and bad.bad_seq == 15 and bad.verified == 14
+    part = verify_chain(after_seq=15, after_hash=Entry.objects.get(seq=15).hash, limit=5, fetch_size=2)
+    assert part.ok and part.verified == 5 and part.last_seq == 20
