@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -221,17 +221,29 @@ def _role_user_ids(role: Any) -> list[int]:
     return list(User.objects.filter(groups__name=role.label, is_active=True).values_list("pk", flat=True))
 
 
-def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]:
-    """Mark up to `batch` open deadlines whose `field` is NULL and that match `due_filter`,
-    and return their ids. Rows another scan holds are skipped (FOR UPDATE SKIP LOCKED) and
-    the UPDATE re-checks `field IS NULL`, so two overlapping scans never claim the same row.
-    Served by the partial indexes deadline_to_remind / deadline_to_escalate."""
-    ids = list(
+def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline]:
+    """The ids the scan claims for `field` (reminded_at / escalated_at): open, not yet done,
+    matching `due_filter`, oldest due first, at most `batch`. Rows another scan holds are
+    skipped (FOR UPDATE SKIP LOCKED). Served by the partial indexes deadline_to_remind /
+    deadline_to_escalate (bench/deadlines.py prints the plan)."""
+    return (
         Deadline.objects.filter(due_filter, met_at__isnull=True, **{f"{field}__isnull": True})
         .order_by("due")
         .select_for_update(skip_locked=True)
         .values_list("pk", flat=True)[:batch]
     )
+
+
+def scan_filters(now: dt.datetime) -> dict[str, Q]:
+    from .selectors import reminder_threshold
+
+    return {"reminded_at": Q(due__gte=now, due__lte=reminder_threshold(now)), "escalated_at": Q(due__lt=now)}
+
+
+def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]:
+    """Claim up to `batch` rows: lock them (skipping locked ones), then a conditional UPDATE
+    that re-checks `field IS NULL`, so two overlapping scans never claim the same row."""
+    ids = list(claimable(field, due_filter, batch))
     if not ids:
         return []
     updates: dict[str, Any] = {field: now}
@@ -263,12 +275,11 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
     notifications' unique dedupe key). Returns counts; `more` > 0 when a batch was full."""
     from accounts.models import Role
 
-    from .selectors import reminder_threshold
-
     now = now or timezone.now()
     batch = batch or getattr(settings, "DEADLINES_SCAN_BATCH", 500)
-    reminded = _claim("reminded_at", Q(due__gte=now, due__lte=reminder_threshold(now)), now, batch)
-    escalated = _claim("escalated_at", Q(due__lt=now), now, batch)
+    filters = scan_filters(now)
+    reminded = _claim("reminded_at", filters["reminded_at"], now, batch)
+    escalated = _claim("escalated_at", filters["escalated_at"], now, batch)
     if not (reminded or escalated):
         return {"reminded": 0, "escalated": 0, "more": 0}
 

@@ -46,7 +46,8 @@ def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any
 
     from .services import deadline_met, deadline_open
 
-    if case.kind == CaseKind.PENALTY and to_state == CaseState.INVESTIGATING:
+    # Filing moves a penalty case into investigation; a case sent back from review keeps its period.
+    if case.kind == CaseKind.PENALTY and to_state == CaseState.INVESTIGATING and from_state != CaseState.UNDER_REVIEW:
         # 《行政处罚法》第六十条: decide within 90 days of filing (立案); calendar days.
         deadline_open(
             case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",

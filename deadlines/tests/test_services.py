@@ -115,3 +115,14 @@ def test_single_override_saved_in_admin_recomputes_affected_deadlines():
     CalendarOverride.objects.create(date=dt.date(2026, 3, 3), is_working_day=False, source="更正")
     d.refresh_from_db()
     assert d.due.astimezone(SH).date() == dt.date(2026, 3, 5)
+
+
+def test_real_filing_and_decision_services_open_and_meet_the_penalty_period(head):
+    from cases import services as case_services
+
+    case = CaseFactory(state=CaseState.PENDING_FILING, filed_at=None)
+    case_services.case_approve_filing(case_id=case.pk, by=head, opinion="同意立案")
+    d = Deadline.objects.get(case=case, kind=KIND_PENALTY_DECISION)
+    case.refresh_from_db()
+    assert d.start == case.filed_at
+    assert d.due.astimezone(SH).date() >= (case.filed_at + dt.timedelta(days=90)).astimezone(SH).date()
