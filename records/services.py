@@ -1,0 +1,274 @@
+"""Writing investigation records (第十条). Every write is one of these functions: each
+locks the record, checks its state, writes an audit entry (which also puts it on the case
+timeline) and starts what follows on commit.
+
+Public API:
+    record_create(*, case_id, kind, by, data, officers, items=None) -> Record
+    record_update(*, record_id, by, data, officers=None, items=None) -> Record     (drafts only)
+    record_finalize(*, record_id, by) -> Record        issues the record's document (PDF)
+    record_correct(*, record_id, by, reason) -> Record  a new draft linked to a final record
+    record_attach(*, record_id, by, file, description="") -> Attachment  (drafts only)
+    preservation_approve(*, record_id, by, opinion) -> Preservation       (head only)
+    preservation_decide(*, record_id, by, outcome, detail, decided_at=None) -> PreservationDecision
+    commission_opinion_record(*, record_id, by, received_at, conclusion, file) -> CommissionOpinion
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+import audit
+from accounts.models import Role, User
+from cases.models import Case, CaseState
+from documents.services import document_issue
+
+from . import elements
+from .models import (
+    KIND_MODELS,
+    KINDS_WITH_ITEMS,
+    CommissionOpinion,
+    Preservation,
+    PreservationDecision,
+    Record,
+    RecordImmutable,
+    RecordItem,
+    RecordKind,
+    RecordStatus,
+)
+
+# Investigation happens while the case is being investigated (penalty) or examined
+# (licensing: on-site inspection of an accepted application), and during review when the
+# reviewer sends it back for more evidence.
+RECORDING_STATES = {CaseState.INVESTIGATING, CaseState.UNDER_REVIEW, CaseState.ACCEPTED}
+PRESERVATION_DEADLINE_KIND = "evidence_preservation.decision"
+# Fields copied into a correction: everything the maker typed, nothing about its life.
+_NOT_COPIED = {"id", "record_ptr", "status", "corrects", "correction_reason", "maker", "created_at", "updated_at",
+               "finalized_at", "finalized_by", "document", "approved_by", "approved_at", "approval_opinion"}
+
+
+class RecordError(Exception):
+    """A refused record action; the message is shown to the user."""
+
+
+class RecordIncomplete(RecordError):
+    def __init__(self, record: Record, missing: list[elements.Element]) -> None:
+        self.missing = missing
+        super().__init__("第十条要求的内容不完整，不能定稿：" + "、".join(e.label for e in missing))
+
+
+def _require_officer(by: User) -> None:
+    if not (by.is_superuser or by.has_role(Role.OFFICER)):
+        raise RecordError("只有执法人员可以制作调查取证记录")
+
+
+def _lock(record_id: int) -> Record:
+    return Record.objects.select_for_update().get(pk=record_id)
+
+
+def _specific(record_id: int) -> Any:
+    return Record.objects.get(pk=record_id).specific()
+
+
+def _set_fields(rec: Record, data: dict[str, Any]) -> list[str]:
+    allowed = {f.name for f in type(rec)._meta.concrete_fields} - _NOT_COPIED - {"case", "kind"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise RecordError(f"未知字段：{', '.join(sorted(unknown))}")
+    changed = [k for k, v in data.items() if getattr(rec, k) != v]
+    for key, value in data.items():
+        setattr(rec, key, value)
+    return changed
+
+
+def _set_items(rec: Record, items: Iterable[dict[str, Any]] | None) -> None:
+    if items is None:
+        return
+    RecordItem.objects.filter(record_id=rec.pk).delete()
+    rows = [RecordItem(record_id=rec.pk, position=i, **item) for i, item in enumerate(items, start=1)
+            if str(item.get("name", "")).strip()]
+    RecordItem.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def record_create(*, case_id: int, kind: str, by: User, data: dict[str, Any], officers: Iterable[User] = (),
+                  items: Iterable[dict[str, Any]] | None = None) -> Record:
+    _require_officer(by)
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state not in RECORDING_STATES:
+        raise RecordError(f"案件处于“{case.get_state_display()}”阶段，不能制作调查取证记录")
+    model = KIND_MODELS[RecordKind(kind)]
+    rec = model(case=case, kind=kind, maker=by)
+    _set_fields(rec, data)
+    rec.save()
+    rec.officers.set(list(officers))
+    if kind in KINDS_WITH_ITEMS:
+        _set_items(rec, items)
+    audit.record(rec.base(), "record.created", actor=by, case=case, kind=kind, title=rec.get_kind_display())
+    return rec
+
+
+@transaction.atomic
+def record_update(*, record_id: int, by: User, data: dict[str, Any], officers: Iterable[User] | None = None,
+                  items: Iterable[dict[str, Any]] | None = None) -> Record:
+    _require_officer(by)
+    base = _lock(record_id)
+    if base.is_final:
+        raise RecordImmutable("记录已定稿，不得修改；如有错误请制作更正记录")
+    rec = base.specific()
+    changed = _set_fields(rec, data)
+    rec.save()
+    if officers is not None:
+        rec.officers.set(list(officers))
+        changed.append("officers")
+    if rec.kind in KINDS_WITH_ITEMS and items is not None:
+        _set_items(rec, items)
+        changed.append("items")
+    audit.record(base, "record.updated", actor=by, case=base.case_id, fields=sorted(set(changed)))
+    return rec
+
+
+def document_context(rec: Any) -> dict[str, Any]:
+    """The record as its document shows it: plain, JSON-able text."""
+    from .presenters import record_document_context
+
+    return record_document_context(rec)
+
+
+@transaction.atomic
+def record_finalize(*, record_id: int, by: User) -> Record:
+    _require_officer(by)
+    base = _lock(record_id)
+    if base.is_final:
+        raise RecordImmutable("记录已定稿")
+    rec = base.specific()
+    missing = elements.missing(rec)
+    if missing:
+        raise RecordIncomplete(rec, missing)
+    doc = document_issue(case=rec.case, doc_type=rec.kind, context=document_context(rec), by=by, source=base)
+    base.status, base.finalized_at, base.finalized_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
+    # Only the base row changes; the kind's own table is already as it will stay.
+    base.save(update_fields=["status", "finalized_at", "finalized_by", "document", "updated_at"])
+    audit.record(base, "record.finalised", actor=by, case=base.case_id, kind=base.kind, document=doc.number)
+    if base.corrects_id:
+        audit.record(base.corrects, "record.corrected", actor=by, case=base.case_id, correction=base.pk,
+                     reason=base.correction_reason)
+    if rec.kind == RecordKind.PRESERVATION:
+        _open_preservation_deadline(rec, by)
+    return rec
+
+
+def _open_preservation_deadline(rec: Preservation, by: User) -> None:
+    # 《行政处罚法》第五十六条: decide on the preserved evidence within 7 (working) days
+    # (art. 85: its 7-day periods are working days).
+    from deadlines.services import deadline_open
+
+    deadline_open(case=rec.case, kind=PRESERVATION_DEADLINE_KIND, article="《行政处罚法》第五十六条",
+                  label="对先行登记保存的证据作出处理决定", start=rec.started_at or timezone.now(), working_days=7,
+                  responsible=list(rec.officers.all()), target=rec.base())
+
+
+@transaction.atomic
+def record_correct(*, record_id: int, by: User, reason: str) -> Record:
+    """Start a correction of a finalised record: a new draft with the same content, linked
+    to the original with the reason. The original stays as it is, visible."""
+    _require_officer(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordError("请说明更正的内容和原因")
+    base = _lock(record_id)
+    if not base.is_final:
+        raise RecordError("草稿可直接修改，无需更正")
+    if Record.objects.filter(corrects_id=base.pk).exists():
+        raise RecordError("该记录已有更正记录，请在最新的更正记录上继续")
+    original = base.specific()
+    model = type(original)
+    copy = model(case_id=original.case_id, kind=original.kind, maker=by, corrects=base, correction_reason=reason)
+    for field in model._meta.concrete_fields:
+        if field.name not in _NOT_COPIED and field.name not in ("case", "kind") and not field.primary_key:
+            setattr(copy, field.attname, getattr(original, field.attname))
+    copy.save()
+    copy.officers.set(list(original.officers.all()))
+    RecordItem.objects.bulk_create([
+        RecordItem(record_id=copy.pk, position=i.position, name=i.name, spec=i.spec, quantity=i.quantity,
+                   sample_mark=i.sample_mark, remarks=i.remarks)
+        for i in original.items.all()])
+    audit.record(copy.base(), "record.correction_started", actor=by, case=base.case_id, corrects=base.pk,
+                 reason=reason)
+    return copy
+
+
+@transaction.atomic
+def record_attach(*, record_id: int, by: User, file: Any, description: str = "") -> Any:
+    """Attach a file (sketch, photo, scan) to a draft record; SHA-256 computed while streaming."""
+    from cases.services import attachment_add
+
+    base = _lock(record_id)
+    if base.is_final:
+        raise RecordImmutable("记录已定稿，不能再添加附件；如需补充请制作更正记录")
+    return attachment_add(case=base.case_id, file=file, by=by, owner=base, confidentiality=base.confidentiality,
+                          description=description)
+
+
+@transaction.atomic
+def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservation:
+    """The head's approval before evidence is registered and preserved (《行政处罚法》第五十六条)."""
+    if not (by.is_superuser or by.has_role(Role.HEAD)):
+        raise RecordError("先行登记保存须经机关负责人批准")
+    base = _lock(record_id)
+    if base.kind != RecordKind.PRESERVATION:
+        raise RecordError("不是先行登记保存记录")
+    if base.is_final:
+        raise RecordImmutable("记录已定稿")
+    rec: Preservation = base.specific()
+    if rec.approved_by_id:
+        raise RecordError("已经批准")
+    rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), (opinion or "同意").strip()
+    rec.save()
+    audit.record(base, "record.preservation_approved", actor=by, case=base.case_id, opinion=rec.approval_opinion)
+    return rec
+
+
+@transaction.atomic
+def preservation_decide(*, record_id: int, by: User, outcome: str, detail: str,
+                        decided_at: datetime | None = None) -> PreservationDecision:
+    _require_officer(by)
+    base = _lock(record_id)
+    if base.kind != RecordKind.PRESERVATION or not base.is_final:
+        raise RecordError("只能对已定稿的先行登记保存记录作出处理决定")
+    if PreservationDecision.objects.filter(record_id=base.pk).exists():
+        raise RecordError("已经作出处理决定")
+    if not (detail or "").strip():
+        raise RecordError("请填写决定内容")
+    decided_at = decided_at or timezone.now()
+    decision = PreservationDecision.objects.create(record_id=base.pk, outcome=outcome, detail=detail.strip(),
+                                                   decided_at=decided_at, decided_by=by)
+    from deadlines.services import deadline_met
+
+    deadline_met(kind=PRESERVATION_DEADLINE_KIND, case=base.case, target=base, met_at=decided_at)
+    audit.record(base, "record.preservation_decided", actor=by, case=base.case_id, outcome=outcome,
+                 decided_at=decided_at)
+    return decision
+
+
+@transaction.atomic
+def commission_opinion_record(*, record_id: int, by: User, received_at: datetime, conclusion: str,
+                              file: Any) -> CommissionOpinion:
+    _require_officer(by)
+    base = _lock(record_id)
+    if base.kind != RecordKind.COMMISSION or not base.is_final:
+        raise RecordError("只能为已定稿的委托书登记返回的意见")
+    if CommissionOpinion.objects.filter(record_id=base.pk).exists():
+        raise RecordError("已登记返回的意见")
+    if not (conclusion or "").strip():
+        raise RecordError("请填写意见结论")
+    opinion = CommissionOpinion.objects.create(record_id=base.pk, received_at=received_at,
+                                               conclusion=conclusion.strip(), recorded_by=by)
+    from cases.services import attachment_add
+
+    attachment_add(case=base.case_id, file=file, by=by, owner=opinion, confidentiality=base.confidentiality,
+                   description="受托机构出具的意见")
+    audit.record(base, "record.commission_opinion", actor=by, case=base.case_id, received_at=received_at)
+    return opinion

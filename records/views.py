@@ -1,0 +1,240 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.selectors import case_for_user
+
+from . import elements
+from .forms import (
+    ApproveForm,
+    AttachForm,
+    CorrectForm,
+    DecideForm,
+    ItemFormSet,
+    OpinionForm,
+    items_from,
+    record_form_class,
+)
+from .models import KINDS_WITH_ITEMS, RecordImmutable, RecordKind
+from .selectors import attachments_of, record_for_user, records_of_case
+from .services import (
+    RecordError,
+    commission_opinion_record,
+    preservation_approve,
+    preservation_decide,
+    record_attach,
+    record_correct,
+    record_create,
+    record_finalize,
+    record_update,
+)
+
+REFUSED = (RecordError, RecordImmutable)
+
+
+def case_url(case: Any) -> str:
+    try:
+        return case.get_absolute_url()
+    except NoReverseMatch:  # the cases pages are not installed
+        return ""
+
+
+def _kind(kind: str) -> str:
+    try:
+        return RecordKind(kind)
+    except ValueError:
+        raise Http404("未知的记录类别") from None
+
+
+@login_required
+def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_for_user(request.user, case_id)
+    return render(request, "records/case_records.html", {
+        "case": case, "case_url": case_url(case), "records": records_of_case(case), "kinds": RecordKind.choices})
+
+
+def _form_page(request: HttpRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None,
+               status: int = 200) -> HttpResponse:
+    return render(request, "records/record_form.html", {
+        "case": case, "case_url": case_url(case), "kind": kind, "kind_label": RecordKind(kind).label,
+        "form": form, "items": items, "record": record}, status=status)
+
+
+def _party_initial(case: Any) -> str:
+    from documents.services import case_party_names
+
+    return "、".join(case_party_names(case))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    case = case_for_user(request.user, case_id, write=True)
+    kind = _kind(kind)
+    form_class = record_form_class(kind)
+    with_items = kind in KINDS_WITH_ITEMS
+    if request.method == "GET":
+        form = form_class(case=case, initial={"party_name": _party_initial(case), "officers": [request.user.pk]})
+        return _form_page(request, case, kind, form, ItemFormSet(prefix="items") if with_items else None)
+    form = form_class(request.POST, case=case)
+    items = ItemFormSet(request.POST, prefix="items") if with_items else None
+    if not form.is_valid() or (items is not None and not items.is_valid()):
+        return _form_page(request, case, kind, form, items, status=400)
+    try:
+        rec = record_create(case_id=case.pk, kind=kind, by=request.user, data=form.data_for_service(),
+                            officers=form.cleaned_data["officers"], items=items_from(items) if items else None)
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+        return _form_page(request, case, kind, form, items, status=400)
+    messages.success(request, f"已保存{rec.get_kind_display()}草稿。")
+    return redirect(rec)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = record_for_user(request.user, pk, write=True)
+    if rec.is_final:
+        messages.error(request, "记录已定稿，不得修改；如有错误请制作更正记录。")
+        return redirect(rec)
+    form_class = record_form_class(rec.kind)
+    with_items = rec.kind in KINDS_WITH_ITEMS
+    if request.method == "GET":
+        items = ItemFormSet(prefix="items", initial=[
+            {f: getattr(i, f) for f in ("name", "spec", "quantity", "sample_mark", "remarks")}
+            for i in rec.items.all()]) if with_items else None
+        return _form_page(request, rec.case, rec.kind, form_class(instance=rec, case=rec.case), items, rec)
+    form = form_class(request.POST, instance=rec, case=rec.case)
+    items = ItemFormSet(request.POST, prefix="items") if with_items else None
+    if not form.is_valid() or (items is not None and not items.is_valid()):
+        return _form_page(request, rec.case, rec.kind, form, items, rec, status=400)
+    try:
+        record_update(record_id=rec.pk, by=request.user, data=form.data_for_service(),
+                      officers=form.cleaned_data["officers"], items=items_from(items) if items else None)
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+        return redirect(rec)
+    messages.success(request, "已保存。")
+    return redirect(rec)
+
+
+@login_required
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = record_for_user(request.user, pk)
+    base = rec.base()
+    chain_back, r = [], rec.corrects
+    while r is not None:
+        chain_back.append(r)
+        r = r.corrects
+    return render(request, "records/record_detail.html", {
+        "record": rec, "fields": _display_fields(rec), "case": rec.case, "case_url": case_url(rec.case),
+        "elements": elements.checked(rec), "attachments": _with_urls(attachments_of(base)),
+        "opinion_attachments": _with_urls(attachments_of(rec.opinion)) if hasattr(rec, "opinion") else [],
+        "corrected_by": rec.correction if hasattr(rec, "correction") else None,
+        "corrects_chain": chain_back,
+        "decision": rec.decision if hasattr(rec, "decision") else None,
+        "opinion": rec.opinion if hasattr(rec, "opinion") else None,
+        "correct_form": CorrectForm(), "attach_form": AttachForm(), "approve_form": ApproveForm(),
+        "decide_form": DecideForm(), "opinion_form": OpinionForm(),
+        "can_approve": request.user.has_role("head") or request.user.is_superuser,
+    })
+
+
+def _with_urls(attachments: Any) -> list[tuple[Any, str]]:
+    out = []
+    for a in attachments:
+        try:
+            out.append((a, a.get_absolute_url()))
+        except NoReverseMatch:  # the cases download view is not installed
+            out.append((a, ""))
+    return out
+
+
+def _display_fields(rec: Any) -> list[tuple[str, Any]]:
+    from .forms import FIELDS
+    from .presenters import fmt
+
+    out = []
+    for name in FIELDS[rec.kind]:
+        if name == "officers":
+            continue
+        field = type(rec)._meta.get_field(name)
+        if field.choices:
+            value = getattr(rec, f"get_{name}_display")()
+        elif field.get_internal_type() == "BooleanField":
+            value = "是" if getattr(rec, name) else "否"
+        else:
+            value = fmt(getattr(rec, name))
+        out.append((field.verbose_name, value))
+    return out
+
+
+def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str) -> HttpResponse:
+    rec = record_for_user(request.user, pk, write=True)
+    form = form_class(request.POST, request.FILES) if form_class else None
+    if form is not None and not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(rec)
+    try:
+        result = action(rec, form.cleaned_data if form is not None else {})
+    except REFUSED as exc:
+        messages.error(request, str(exc))
+        return redirect(rec)
+    messages.success(request, ok)
+    return redirect(result if hasattr(result, "get_absolute_url") else rec)
+
+
+@login_required
+@require_POST
+def record_finalize_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, None, lambda r, d: record_finalize(record_id=r.pk, by=request.user),
+                "已定稿，执法文书正在生成。")
+
+
+@login_required
+@require_POST
+def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, CorrectForm, lambda r, d: record_correct(record_id=r.pk, by=request.user, **d),
+                "已创建更正记录草稿，原记录保留。")
+
+
+@login_required
+@require_POST
+def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(r: Any, d: dict[str, Any]) -> Any:
+        record_attach(record_id=r.pk, by=request.user, file=d["file"], description=d["description"])
+        return r
+
+    return _act(request, pk, AttachForm, act, "附件已上传。")
+
+
+@login_required
+@require_POST
+def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, ApproveForm, lambda r, d: preservation_approve(record_id=r.pk, by=request.user, **d),
+                "已批准先行登记保存。")
+
+
+@login_required
+@require_POST
+def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(r: Any, d: dict[str, Any]) -> Any:
+        preservation_decide(record_id=r.pk, by=request.user, **d)
+        return r
+
+    return _act(request, pk, DecideForm, act, "已记录处理决定。")
+
+
+@login_required
+@require_POST
+def commission_opinion_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(r: Any, d: dict[str, Any]) -> Any:
+        commission_opinion_record(record_id=r.pk, by=request.user, **d)
+        return r
+
+    return _act(request, pk, OpinionForm, act, "已登记返回的意见。")
