@@ -136,6 +136,11 @@ def _acts_as(user: User, role: str, case: Case) -> bool:
     return user.has_role(role)
 
 
+def user_handles(case: Case, user: User) -> bool:
+    """Whether `user` acts as an officer of `case` (handles it, or an officer of its department)."""
+    return _acts_as(user, OFFICER, case)
+
+
 def _require_role(case: Case, by: User, roles: Iterable[str], what: str) -> None:
     roles = tuple(roles)
     if not any(_acts_as(by, r, case) for r in roles):

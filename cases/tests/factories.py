@@ -111,7 +111,7 @@ class ApplicationFactory(DjangoModelFactory):
 
 def party_data(**overrides: object) -> dict:
     """Keyword arguments of a party for the registration services."""
-    data = {"kind": PartyKind.ORGANISATION, "name": "临沂某某新材料有限公司", "id_number": "91371300MA3C8XYZ1K",
+    data = {"kind": PartyKind.ORGANISATION, "name": "临沂某某新材料有限公司", "id_number": "91371300MA3C8XY012",
             "legal_rep": "王建国", "address": "山东省临沂市兰山区涑河北街1号", "phone": "0539-8123456"}
     data.update(overrides)
     return data

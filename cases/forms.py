@@ -1,0 +1,211 @@
+"""Forms check the shape of input; the services check the workflow."""
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import Role, User
+
+from .idnumbers import valid_id_number, valid_uscc
+from .models import (
+    ApplicationEventKind,
+    ApplicationForm,
+    CaseKind,
+    CaseSource,
+    CaseState,
+    ComplaintChannel,
+    Confidentiality,
+    NoticeMethod,
+    Party,
+    PartyKind,
+)
+
+DATETIME = {"type": "datetime-local"}
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def certified_officers() -> Any:
+    """Officers who may handle a case: active, in the officer role, with a 执法证号."""
+    return (User.objects.filter(is_active=True, groups__name=Role.OFFICER.label, cert_no__isnull=False)
+            .select_related("department").order_by("department__code", "username"))
+
+
+class OfficerChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        dept = f"，{obj.department}" if obj.department_id else ""
+        return f"{obj}（执法证号 {obj.cert_no}{dept}）"
+
+
+class CaseBasicsForm(forms.Form):
+    title = forms.CharField(label="案由", max_length=200)
+    summary = forms.CharField(label="基本案情", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    officers = OfficerChoiceField(
+        label="承办人（两名以上，须持执法证；第一位为主办）", queryset=User.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    confidentiality = forms.ChoiceField(label="保密标识", choices=Confidentiality.choices, required=False)
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].queryset = certified_officers()
+        if user is not None and not self.is_bound:
+            self.initial.setdefault("officers", [user.pk])
+
+    def clean_officers(self) -> list[User]:
+        officers = list(self.cleaned_data["officers"])
+        if len(officers) < 2:
+            raise forms.ValidationError("承办人不得少于两人（《行政处罚法》第四十二条）。")
+        return officers
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = ["kind", "name", "id_number", "legal_rep", "address", "phone", "confidentiality"]
+        help_texts = {"id_number": "自然人填写居民身份证号码，法人或其他组织填写统一社会信用代码。"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind, number = data.get("kind"), (data.get("id_number") or "").strip().upper()
+        if number:
+            if kind == PartyKind.PERSON and not valid_id_number(number):
+                self.add_error("id_number", "居民身份证号码格式或校验位不正确。")
+            if kind == PartyKind.ORGANISATION and not valid_uscc(number):
+                self.add_error("id_number", "统一社会信用代码格式或校验位不正确。")
+        data["id_number"] = number
+        if kind == PartyKind.PERSON and data.get("legal_rep"):
+            self.add_error("legal_rep", "自然人无需填写法定代表人。")
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {f: self.cleaned_data.get(f) or "" for f in self.Meta.fields}
+
+
+class OptionalPartyForm(PartyForm):
+    """For a complaint the party may not be known yet: an empty name means none."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False
+
+    def has_party(self) -> bool:
+        return bool(self.cleaned_data.get("name"))
+
+
+class ExOfficioForm(CaseBasicsForm):
+    """第八条第一款"""
+
+    cause = forms.CharField(label="启动原因", widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.ChoiceField(label="案件来源", choices=[c for c in CaseSource.choices if c[0] != "complaint"])
+    source_detail = forms.CharField(label="来源说明", max_length=255, required=False)
+    officer_opinion = forms.CharField(label="承办人意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ComplaintForm(CaseBasicsForm):
+    """第九条第一款"""
+
+    channel = forms.ChoiceField(label="渠道", choices=ComplaintChannel.choices)
+    received_at = forms.DateTimeField(label="接收时间", widget=DateTimeInput(), initial=timezone.now)
+    content = forms.CharField(label="投诉举报内容", widget=forms.Textarea(attrs={"rows": 4}))
+    anonymous = forms.BooleanField(label="匿名投诉举报", required=False)
+    complainant_name = forms.CharField(label="投诉举报人姓名或名称", max_length=200, required=False)
+    complainant_id_number = forms.CharField(label="证件号码", max_length=32, required=False)
+    complainant_phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    complainant_address = forms.CharField(label="联系地址", max_length=255, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("anonymous") and not data.get("complainant_name"):
+            self.add_error("complainant_name", "实名投诉举报须填写姓名或名称；否则请勾选匿名。")
+        return data
+
+
+class ApplicationRecordForm(CaseBasicsForm):
+    """第七条"""
+
+    form = forms.ChoiceField(label="申请方式", choices=ApplicationForm.choices, widget=forms.RadioSelect,
+                             initial=ApplicationForm.WRITTEN)
+    received_at = forms.DateTimeField(label="申请时间", widget=DateTimeInput(), initial=timezone.now)
+    matter = forms.CharField(label="申请事项", max_length=200)
+    materials = forms.CharField(label="申请材料", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    oral_record = forms.CharField(label="口头申请记录（口头申请的，由执法人员如实记录）",
+                                  widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+ORIGIN_FORMS = {"ex_officio": ExOfficioForm, "complaint": ComplaintForm, "application": ApplicationRecordForm}
+
+
+# --- records on the case page ---------------------------------------------------------------
+
+
+class FilingInfoForm(forms.Form):
+    cause = forms.CharField(label="启动原因", widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.ChoiceField(label="案件来源", choices=CaseSource.choices)
+    source_detail = forms.CharField(label="来源说明", max_length=255, required=False)
+    summary = forms.CharField(label="基本案情", widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransitionForm(forms.Form):
+    opinion = forms.CharField(label="意见或理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ComplaintHandlingForm(forms.Form):
+    handling = forms.CharField(label="处理情况", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApplicationEventForm(forms.Form):
+    kind = forms.ChoiceField(label="事项", choices=ApplicationEventKind.choices)
+    occurred_at = forms.DateTimeField(label="时间", widget=DateTimeInput(), initial=timezone.now)
+    content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApplicationCompleteForm(forms.Form):
+    materials = forms.CharField(label="申请材料", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    oral_record = forms.CharField(label="口头申请记录", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class NoticeForm(forms.Form):
+    method = forms.ChoiceField(label="方式", choices=NoticeMethod.choices)
+    notified_at = forms.DateTimeField(label="时间", widget=DateTimeInput(), initial=timezone.now)
+    detail = forms.CharField(label="情况", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OfficersForm(forms.Form):
+    officers = OfficerChoiceField(label="承办人（第一位为主办）", queryset=User.objects.none(),
+                                  widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officers"].queryset = certified_officers()
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="文件")
+    description = forms.CharField(label="说明", max_length=255, required=False)
+    confidentiality = forms.ChoiceField(label="保密标识", choices=Confidentiality.choices, required=False)
+    owner = forms.CharField(widget=forms.HiddenInput, required=False)  # "app_label.model:pk"
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="案号、案由或当事人", required=False)
+    state = forms.ChoiceField(label="阶段", choices=[("", "全部")] + list(CaseState.choices), required=False)
+    kind = forms.ChoiceField(label="类别", choices=[("", "全部")] + list(CaseKind.choices), required=False)
+    officer = forms.ModelChoiceField(label="承办人", queryset=User.objects.none(), required=False,
+                                     empty_label="全部")
+    date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = certified_officers()

@@ -1,0 +1,277 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from audit.models import Entry
+from cases import services
+from cases.models import Attachment, Case, CaseState
+from cases.tests.factories import CaseFactory, FilingRecordFactory, PartyFactory, party_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _case(officer, officer2, **kw):
+    return CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer, **kw)
+
+
+def test_home_redirects_to_the_dashboard(client, officer):
+    client.force_login(officer)
+    assert client.get("/").url == reverse("cases:dashboard")
+
+
+def test_dashboard_shows_my_cases_counts_and_approvals(client, officer, officer2, head):
+    case = _case(officer, officer2)
+    pending = FilingRecordFactory(case__officers=[officer, officer2], case__department=officer.department,
+                                  case__created_by=officer).case
+    pending.state = CaseState.PENDING_FILING
+    pending.save()
+    client.force_login(officer)
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    assert case.number in page and "调查取证" in page and "待立案审批" in page
+    client.force_login(head)
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    assert "待我审批" in page and pending.number in page
+
+
+def test_list_filters_by_party_state_and_officer(client, officer, officer2, department):
+    a = _case(officer, officer2)
+    PartyFactory(case=a, name="临沂蓝海生物科技有限公司")
+    b = _case(officer, officer2, state=CaseState.REGISTERED)
+    third = UserFactory(department=department, roles=[Role.OFFICER])
+    c = _case(officer2, third)
+    client.force_login(officer)
+    url = reverse("cases:list")
+
+    def numbers(**params):
+        body = client.get(url, params).content.decode()
+        return {x.number for x in (a, b, c) if x.number in body}
+
+    assert numbers() == {a.number, b.number, c.number}
+    assert numbers(q="蓝海") == {a.number}
+    assert numbers(q=b.number) == {b.number}
+    assert numbers(state="registered") == {b.number}
+    assert numbers(officer=third.pk) == {c.number}
+    today = timezone.localdate().isoformat()
+    assert numbers(date_from=today, date_to=today) == {a.number, b.number, c.number}
+
+
+def test_list_paginates(client, officer, officer2):
+    for _ in range(27):
+        _case(officer, officer2)
+    client.force_login(officer)
+    assert "第 1 / 2 页" in client.get(reverse("cases:list")).content.decode()
+    assert "第 2 / 2 页" in client.get(reverse("cases:list"), {"page": 2}).content.decode()
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_pages_use_a_constant_number_of_queries(client, officer, officer2):
+    client.force_login(officer)
+    case = _case(officer, officer2)
+    PartyFactory(case=case)
+    urls = [reverse("cases:list"), reverse("cases:dashboard"), case.get_absolute_url()]
+    [_count_queries(client, u) for u in urls]  # warm per-process caches (e.g. the calendar)
+    before = [_count_queries(client, u) for u in urls]
+    for _ in range(6):
+        other = _case(officer, officer2)
+        PartyFactory(case=other)
+        PartyFactory(case=case)
+        services.attachment_add(case=case, file=SimpleUploadedFile(f"{other.pk}.txt", b"x%d" % other.pk), by=officer)
+    after = [_count_queries(client, u) for u in urls]
+    assert after == before
+
+
+# --- the wizard -------------------------------------------------------------------------------
+
+
+def _post_data(officer, officer2, **extra):
+    data = {"title": "某公司涉嫌违规案", "summary": "基本案情", "officers": [officer.pk, officer2.pk],
+            "confidentiality": "", "party-kind": "organisation", "party-name": "临沂某某新材料有限公司",
+            "party-id_number": "91371300MA3C8XY012", "party-legal_rep": "王建国", "party-address": "兰山区",
+            "party-phone": "0539-1", "party-confidentiality": ""}
+    data.update(extra)
+    return data
+
+
+def test_wizard_registers_an_ex_officio_case(client, officer, officer2):
+    client.force_login(officer)
+    assert client.get(reverse("cases:create_start")).status_code == 200
+    resp = client.post(reverse("cases:create", args=["ex_officio"]), _post_data(
+        officer, officer2, cause="检查发现", source="inspection", source_detail="", officer_opinion="建议立案"))
+    case = Case.objects.get()
+    assert resp.url == case.get_absolute_url()
+    assert case.state == CaseState.REGISTERED and case.filing.officer_opinion == "建议立案"
+
+
+def test_wizard_refuses_one_officer_and_a_bad_credit_code(client, officer, officer2):
+    client.force_login(officer)
+    resp = client.post(reverse("cases:create", args=["ex_officio"]), _post_data(
+        officer, officer2, officers=[officer.pk], cause="检查发现", source="inspection",
+        **{"party-id_number": "91371300MA3C8XY013"}))
+    assert resp.status_code == 400
+    body = resp.content.decode()
+    assert "不得少于两人" in body and "统一社会信用代码格式或校验位不正确" in body
+    assert not Case.objects.exists()
+
+
+def test_wizard_registers_an_anonymous_complaint_without_party(client, officer, officer2):
+    client.force_login(officer)
+    data = _post_data(officer, officer2, channel="phone", received_at="2026-11-20T09:30", content="举报内容",
+                      anonymous="on", **{"party-name": "", "party-id_number": ""})
+    resp = client.post(reverse("cases:create", args=["complaint"]), data)
+    case = Case.objects.get()
+    assert resp.status_code == 302
+    assert case.complaint.anonymous and not case.parties.exists()
+
+
+def test_wizard_registers_an_oral_application(client, officer, officer2):
+    client.force_login(officer)
+    data = _post_data(officer, officer2, form="oral", received_at="2026-11-20T09:30", matter="技术合同认定登记",
+                      materials="", oral_record="申请人口述……")
+    resp = client.post(reverse("cases:create", args=["application"]), data)
+    assert resp.status_code == 302
+    assert Case.objects.get().application.oral_record == "申请人口述……"
+
+
+def test_only_officers_register_cases(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(reverse("cases:create", args=["ex_officio"])).status_code == 404
+
+
+# --- the case page ----------------------------------------------------------------------------
+
+
+def test_checklist_blocks_the_transition_with_articles(client, officer, officer2):
+    case = services.case_register_ex_officio(
+        by=officer, title="测试案", officers=[officer, officer2], parties=[party_data()], cause="检查发现",
+        source="inspection", summary="案情")
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert '<li class="missing">第八条第一款：承办人意见及时间' in page
+    assert '<li class="done">第八条第一款：启动原因' in page
+    resp = client.post(reverse("cases:action", args=[case.pk, "submit_for_filing"]), follow=True)
+    assert "第八条第一款：承办机构意见及时间" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.REGISTERED
+
+    client.post(reverse("cases:record", args=[case.pk, "officer_opinion"]), {"opinion": "建议立案"})
+    client.post(reverse("cases:record", args=[case.pk, "unit_opinion"]), {"opinion": "同意"})
+    client.post(reverse("cases:action", args=[case.pk, "submit_for_filing"]))
+    case.refresh_from_db()
+    assert case.state == CaseState.PENDING_FILING
+
+
+def test_head_approves_from_the_queue(client, officer, officer2, head):
+    case = FilingRecordFactory(case__officers=[officer, officer2], case__department=officer.department,
+                               case__created_by=officer).case
+    PartyFactory(case=case)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    client.force_login(head)
+    assert case.number in client.get(reverse("cases:approvals")).content.decode()
+    resp = client.post(reverse("cases:action", args=[case.pk, "approve_filing"]),
+                       {"opinion": "同意立案", "next": reverse("cases:approvals")})
+    assert resp.url == reverse("cases:approvals")
+    case.refresh_from_db()
+    assert case.state == CaseState.INVESTIGATING
+
+
+def test_approval_queue_is_for_heads(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("cases:approvals")).status_code == 404
+
+
+def test_officer_cannot_approve_through_the_page(client, officer, officer2):
+    case = FilingRecordFactory(case__officers=[officer, officer2], case__department=officer.department,
+                               case__created_by=officer).case
+    PartyFactory(case=case)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    client.force_login(officer)
+    resp = client.post(reverse("cases:action", args=[case.pk, "approve_filing"]), {"opinion": "同意"}, follow=True)
+    assert "机关负责人" in resp.content.decode()
+    case.refresh_from_db()
+    assert case.state == CaseState.PENDING_FILING
+
+
+def test_ids_are_masked_for_those_who_do_not_handle_the_case(client, officer, officer2, department):
+    case = _case(officer, officer2)
+    PartyFactory(case=case, id_number="91371300MA3C8XY012")
+    colleague = UserFactory(department=department, roles=[Role.OFFICER])
+    client.force_login(officer)
+    assert "91371300MA3C8XY012" in client.get(case.get_absolute_url()).content.decode()
+    client.force_login(colleague)
+    body = client.get(case.get_absolute_url()).content.decode()
+    assert "91371300MA3C8XY012" not in body and "9137**********Y012" in body
+
+
+# --- who sees what: 404 for outsiders -----------------------------------------------------------
+
+
+def test_other_departments_officer_gets_404_everywhere(client, officer, officer2):
+    case = _case(officer, officer2)
+    att = services.attachment_add(case=case, file=SimpleUploadedFile("笔录.pdf", b"%PDF secret"), by=officer)
+    outsider = UserFactory(roles=[Role.OFFICER])
+    client.force_login(outsider)
+    for url in (case.get_absolute_url(), reverse("cases:timeline", args=[case.pk]), att.get_absolute_url()):
+        assert client.get(url).status_code == 404, url
+    for url in (reverse("cases:action", args=[case.pk, "submit_for_review"]),
+                reverse("cases:record", args=[case.pk, "officer_opinion"]),
+                reverse("cases:attachment_upload", args=[case.pk])):
+        assert client.post(url, {"opinion": "x"}).status_code == 404, url
+    assert case.number not in client.get(reverse("cases:list")).content.decode()
+    assert not Entry.objects.filter(action="attachment.downloaded").exists()
+
+
+def test_attachment_upload_and_download(client, officer, officer2, archivist):
+    case = _case(officer, officer2)
+    client.force_login(officer)
+    resp = client.post(reverse("cases:attachment_upload", args=[case.pk]),
+                       {"file": SimpleUploadedFile("现场照片.jpg", b"\xff\xd8photo", content_type="image/jpeg"),
+                        "description": "现场照片", "confidentiality": ""})
+    assert resp.status_code == 302
+    att = Attachment.objects.get()
+    assert att.mime_type == "image/jpeg"
+    client.force_login(archivist)  # sees every case (第二十八条)
+    resp = client.get(att.get_absolute_url())
+    assert resp.status_code == 200 and b"".join(resp.streaming_content) == b"\xff\xd8photo"
+    assert "attachment" in resp["Content-Disposition"]
+    assert Entry.objects.filter(case_id=case.pk, action="attachment.downloaded", actor=archivist).exists()
+
+
+def test_unknown_attachment_of_a_visible_case_is_404(client, officer, officer2):
+    case = _case(officer, officer2)
+    other = _case(officer, officer2)
+    att = services.attachment_add(case=other, file=SimpleUploadedFile("a.txt", b"a"), by=officer)
+    client.force_login(officer)
+    assert client.get(reverse("cases:attachment", args=[case.pk, att.pk])).status_code == 404
+
+
+def test_records_and_notices_through_the_page(client, officer, officer2, head):
+    case = services.case_register_complaint(
+        by=officer, title="举报案", officers=[officer, officer2], parties=[], channel="letter",
+        received_at=timezone.now(), content="举报内容", complainant_name="钱某", complainant_phone="139")
+    client.force_login(head)
+    client.post(reverse("cases:action", args=[case.pk, "not_file"]), {"opinion": "不属于本机关管辖"})
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "告知实名投诉举报人" in page and "第九条第二款" in page
+    client.post(reverse("cases:record", args=[case.pk, "notice"]),
+                {"method": "public", "notified_at": "2026-11-21T10:00", "detail": "网站公示"})
+    client.post(reverse("cases:record", args=[case.pk, "complainant_notice"]),
+                {"method": "phone", "notified_at": "2026-11-21T10:30", "detail": "电话告知钱某"})
+    case.refresh_from_db()
+    assert case.non_initiation.notice_detail == "网站公示"
+    assert case.non_initiation.complainant_notice_detail == "电话告知钱某"
