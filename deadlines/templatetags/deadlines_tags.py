@@ -20,3 +20,15 @@ def unread_notifications(context: Any) -> int:
     if request is not None:
         request._unread_notifications = count
     return count
+
+
+@register.inclusion_tag("deadlines/_dashboard_card.html", takes_context=True)
+def deadlines_card(context: Any, limit: int = 10) -> dict[str, Any]:
+    """The user's open deadlines, most urgent first, for a dashboard:
+    `{% load deadlines_tags %}{% deadlines_card %}`."""
+    from ..selectors import deadlines_of_user, with_states
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {"deadlines": []}
+    return {"deadlines": with_states(deadlines_of_user(user)[:limit])}
