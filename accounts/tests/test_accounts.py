@@ -35,6 +35,7 @@ def test_login_page_speaks_chinese(client):
     html = resp.content.decode()
     assert resp.status_code == 200
     assert 'lang="zh-Hans"' in html and "登录" in html and "用户名" in html and "密码" in html
+    assert "连续 5 次登录失败后" in html
 
 
 def test_admin_speaks_chinese(client):
