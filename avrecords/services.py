@@ -47,6 +47,12 @@ CONTENT_POINTS_ORDER = [code for code, _ in CONTENT_POINTS]
 RECORDER_METHOD = "执法记录仪现场录制"
 
 
+# Problems with the bytes themselves make a record FLAGGED; the others (unknown recorder,
+# officer or case, unreadable times) are notes for whoever sorts the inbox.
+CONTENT_PROBLEMS = frozenset({"sha256_mismatch", "size_mismatch", "empty", "not_media", "no_streams",
+                              "derive_failed", "staging_lost", "ingest_failed"})
+
+
 class AVError(Exception):
     """A refused action; the message is shown to the user (Chinese)."""
 
@@ -338,7 +344,8 @@ def record_processed(*, record_id: int) -> AVRecord:
     if record.stored_at is None:
         raise AVError("原件尚未存入专用存储")
     record.processed_at = timezone.now()
-    record.status = RecordStatus.FLAGGED if record.problems else RecordStatus.READY
+    content_problems = [p for p in record.problems if p.get("code") in CONTENT_PROBLEMS]
+    record.status = RecordStatus.FLAGGED if content_problems else RecordStatus.READY
     record.save(update_fields=["processed_at", "status", "updated_at"])
     audit.record(record, "av.processed", case=record.case, status=record.status, problems=record.problem_reasons)
     return record

@@ -1,0 +1,96 @@
+"""Dedicated storage (第二十七条): originals are write-once, keyed by content hash, and on
+S3 locked with Object Lock COMPLIANCE retention. Against a real SeaweedFS on loopback."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from django.contrib.admin.sites import site
+from django.core.files.base import ContentFile
+
+from avrecords.models import AVRecord, RecordStatus
+from avrecords.storage import (
+    OriginalExists,
+    OriginalImmutable,
+    original_hash,
+    original_key,
+    original_put,
+    originals,
+)
+
+from .conftest import receive
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(tmp_path: Path, content: bytes) -> tuple[Path, str]:
+    path = tmp_path / "original.bin"
+    path.write_bytes(content)
+    return path, hashlib.sha256(content).hexdigest()
+
+
+def test_s3_original_is_locked_and_stored_once(s3_originals, seaweedfs, tmp_path):
+    path, digest = _file(tmp_path, b"body-worn recorder bytes " * 1000)
+    key, version, created = original_put(path, digest)
+    assert created and key == original_key(digest) and version
+
+    again = original_put(path, digest)
+    assert again == (key, version, False)  # same content: no second object, no second version
+    versions = s3_originals.list_object_versions(Bucket=seaweedfs["bucket"], Prefix=key).get("Versions", [])
+    assert len(versions) == 1
+
+    retention = s3_originals.get_object_retention(Bucket=seaweedfs["bucket"], Key=key, VersionId=version)
+    assert retention["Retention"]["Mode"] == "COMPLIANCE"
+    assert original_hash(key, version) == (digest, path.stat().st_size)
+
+
+def test_s3_locked_version_cannot_be_deleted_or_overwritten(s3_originals, seaweedfs, tmp_path):
+    path, digest = _file(tmp_path, b"evidence that must survive")
+    key, version, _ = original_put(path, digest)
+    bucket = seaweedfs["bucket"]
+
+    # The app has no way to do it ...
+    with pytest.raises(OriginalImmutable):
+        originals().delete(key)
+    with pytest.raises(OriginalExists):
+        originals().save(key, ContentFile(b"forged"))
+    # ... and the server refuses it to anyone holding the bucket's keys: the locked version stays.
+    with pytest.raises(ClientError) as refused:
+        s3_originals.delete_object(Bucket=bucket, Key=key, VersionId=version)
+    assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    s3_originals.put_object(Bucket=bucket, Key=key, Body=b"forged")  # a new version on top ...
+    assert original_hash(key, version)[0] == digest  # ... leaves the recorded version intact
+    body = s3_originals.get_object(Bucket=bucket, Key=key, VersionId=version)["Body"].read()
+    assert body == b"evidence that must survive"
+
+
+def test_pipeline_end_to_end_on_s3(s3_originals, seaweedfs, officer, media):
+    record = receive(media["video"], user=officer, ended_at="2026-11-20T16:30:00+08:00")
+    record.refresh_from_db()
+    assert record.status == RecordStatus.READY, record.problems
+    assert record.original_version
+    head = s3_originals.head_object(Bucket=seaweedfs["bucket"], Key=record.original_key)
+    assert head["ObjectLockMode"] == "COMPLIANCE" and head["ContentLength"] == record.size
+
+
+def test_local_originals_are_read_only_and_never_replaced(tmp_path):
+    path, digest = _file(tmp_path, b"local original")
+    key, version, created = original_put(path, digest)
+    assert created and version == ""
+    stored = Path(originals().path(key))
+    assert stored.stat().st_mode & 0o777 == 0o444
+    assert original_put(path, digest)[2] is False
+    with pytest.raises(OriginalImmutable):
+        originals().delete(key)
+    with pytest.raises(OriginalExists):
+        originals().save(key, ContentFile(b"forged"))
+    assert stored.read_bytes() == b"local original"
+
+
+def test_admin_cannot_delete_or_change_records(rf, admin_user):
+    request = rf.get("/")
+    request.user = admin_user
+    model_admin = site._registry[AVRecord]
+    assert not model_admin.has_delete_permission(request)
+    assert not model_admin.has_change_permission(request)
