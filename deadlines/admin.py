@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from audit.admin import ReadOnlyAdmin  # deadlines change only through deadlines.services
+
 from . import calendar
 from .forms import NoticeImportForm
 from .models import CalendarOverride, Deadline, Notification
@@ -57,18 +59,15 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["label", "case", "kind", "article", "due", "provisional", "met_at", "reminded_at", "escalated_at"]
     list_filter = ["kind", "provisional"]
     search_fields = ["label", "case__number"]
-    raw_id_fields = ["case", "responsible"]
-    readonly_fields = ["reminded_at", "escalated_at", "created_at"]
     show_full_result_count = False
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "text", "created_at", "read_at", "emailed_at"]
     search_fields = ["text", "user__username"]
-    raw_id_fields = ["user", "deadline"]
     show_full_result_count = False

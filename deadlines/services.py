@@ -166,6 +166,8 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
     from .signals import bulk_override_save
 
     pairs = sorted(dict(pairs).items())
+    # Only days whose status really changes can move a non-provisional deadline.
+    changed = [d for d, working in pairs if calendar.day_info(d).working != working]
     with bulk_override_save():
         for day, working in pairs:
             CalendarOverride.objects.update_or_create(
@@ -177,7 +179,7 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
         None, "calendar.imported", actor=by, source=source, years=years,
         days=[f"{d:%Y-%m-%d}:{'work' if w else 'rest'}" for d, w in pairs],
     )
-    deadlines_recompute(dates=[d for d, _ in pairs])
+    deadlines_recompute(dates=changed)
     return len(pairs)
 
 
@@ -186,18 +188,27 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
 REMIND, OVERDUE, ESCALATE = "remind", "overdue", "escalate"
 
 
-def notify(*, user_ids: Iterable[int], text: str, link: str = "", dedupe_key: str, level: str = "info",
-           deadline_id: int | None = None, email: bool = True) -> list[str]:
-    """Create one notification per user, once: INSERT … ON CONFLICT (dedupe_key) DO NOTHING.
-    `dedupe_key` names the message; the user id is appended. E-mail (settings.EMAIL_ENABLED)
-    is queued after commit unless `email=False` (the caller queues it). Returns the keys."""
-    rows = [Notification(user_id=uid, text=text[:500], link=link, level=level, deadline_id=deadline_id,
+def _rows(*, user_ids: Iterable[int], text: str, link: str, dedupe_key: str, level: str,
+          deadline_id: int | None) -> list[Notification]:
+    return [Notification(user_id=uid, text=text[:500], link=link, level=level, deadline_id=deadline_id,
                          dedupe_key=f"{dedupe_key}:u{uid}"[:200]) for uid in sorted(set(user_ids))]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _insert(rows: list[Notification]) -> list[str]:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING; e-mail queued after commit."""
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     keys = [r.dedupe_key for r in rows]
-    if email:
-        _email_on_commit(keys)
+    _email_on_commit(keys)
     return keys
+
+
+def notify(*, user_ids: Iterable[int], text: str, link: str = "", dedupe_key: str, level: str = "info",
+           deadline_id: int | None = None) -> list[str]:
+    """Create one notification per user, once: `dedupe_key` names the message (the user id
+    is appended) and is unique, so calling this again for the same message adds nothing.
+    E-mail follows after commit when settings.EMAIL_ENABLED. Returns the keys."""
+    return _insert(_rows(user_ids=user_ids, text=text, link=link, dedupe_key=dedupe_key, level=level,
+                         deadline_id=deadline_id))
 
 
 def _email_on_commit(keys: list[str]) -> None:
@@ -292,21 +303,21 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
     archivists = _role_user_ids(Role.ARCHIVIST) if escalated else []
     deadlines = {d.pk: d for d in Deadline.objects.filter(pk__in=ids).select_related("case")}
 
-    keys: list[str] = []
+    rows: list[Notification] = []
     for pk in reminded:
         text, link = _describe(deadlines[pk])
-        keys += notify(user_ids=responsible.get(pk, []), text=f"【期限提醒】{text}", link=link, level="warn",
-               dedupe_key=f"deadline:{pk}:{REMIND}", deadline_id=pk, email=False)
+        rows += _rows(user_ids=responsible.get(pk, []), text=f"【期限提醒】{text}", link=link, level="warn",
+                      dedupe_key=f"deadline:{pk}:{REMIND}", deadline_id=pk)
     for pk in escalated:
         deadline = deadlines[pk]
         text, link = _describe(deadline)
-        keys += notify(user_ids=responsible.get(pk, []), text=f"【已逾期】{text}", link=link, level="bad",
-               dedupe_key=f"deadline:{pk}:{OVERDUE}", deadline_id=pk, email=False)
+        rows += _rows(user_ids=responsible.get(pk, []), text=f"【已逾期】{text}", link=link, level="bad",
+                      dedupe_key=f"deadline:{pk}:{OVERDUE}", deadline_id=pk)
         bosses = heads + (archivists if deadline.kind == KIND_ARCHIVE_FILE else [])
-        keys += notify(user_ids=bosses, text=f"【逾期督办】{text}", link=link, level="bad",
-               dedupe_key=f"deadline:{pk}:{ESCALATE}", deadline_id=pk, email=False)
+        rows += _rows(user_ids=bosses, text=f"【逾期督办】{text}", link=link, level="bad",
+                      dedupe_key=f"deadline:{pk}:{ESCALATE}", deadline_id=pk)
         audit.record(deadline, "deadline.escalated", case=deadline.case_id, due=deadline.due,
                      notified=sorted(set(responsible.get(pk, []) + bosses)))
-    _email_on_commit(keys)
+    _insert(rows)
     more = int(len(reminded) == batch or len(escalated) == batch)
     return {"reminded": len(reminded), "escalated": len(escalated), "more": more}

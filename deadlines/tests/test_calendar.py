@@ -69,3 +69,21 @@ def test_override_wins_and_covers_the_year():
     CalendarOverride.objects.create(date=D(2026, 3, 2), is_working_day=False, source="test")
     assert not is_working_day(D(2026, 3, 2))
     assert add_working_days(D(2026, 2, 27), 2) == Due(D(2026, 3, 3), False)
+
+
+def test_the_package_itself_has_no_2027():
+    # The premise of the fallback: chinesecalendar 1.11.0 covers 2004–2026 only.
+    import chinese_calendar
+
+    assert chinese_calendar.is_workday(D(2026, 12, 31))
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(D(2027, 1, 4))
+
+
+def test_overrides_are_cached_per_year(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        for day in range(1, 29):
+            is_working_day(D(2026, 2, day))
+    # Saving an override clears the year's cache (signal), so the next call sees it.
+    CalendarOverride.objects.create(date=D(2026, 2, 27), is_working_day=False, source="test")
+    assert not is_working_day(D(2026, 2, 27))
