@@ -203,7 +203,7 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
             record.case = case
     if record.recorder is not None:
         record.method = RECORDER_METHOD
-    record.made_at = record.started_at
+    record.made_at = record.started_at or record.ended_at
     record.maker = record.owner
     return record
 
