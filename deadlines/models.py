@@ -17,7 +17,7 @@ KIND_PENALTY_DECISION = "penalty.decision"
 # 《行政许可法》第四十二条: decide within 20 working days of accepting the application.
 KIND_LICENSING_DECISION = "licensing.decision"
 # 第二十七条: audio-visual media to dedicated storage within 2 working days.
-KIND_AV_STORAGE = "av.storage"
+KIND_AV_STORAGE = "av.store"  # as avrecords.deadlines_link opens it
 # 第二十八条: the case file archived within 30 days of conclusion. Overdue items also
 # escalate to archivists.
 KIND_ARCHIVE_FILE = "archive.file"

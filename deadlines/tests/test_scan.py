@@ -184,3 +184,11 @@ def test_scan_on_a_real_worker_double_run(celery_worker, head, archivist):
     keys = _messages()
     assert len(keys) == len(set(keys))
     assert "deadlines.tasks.deadlines_scan_task" in celery_worker.output()
+
+
+def test_scan_task_is_on_the_beat_schedule_every_15_minutes(settings):
+    from linke.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["deadlines-scan"]
+    assert entry["task"] == deadlines_scan_task.name and entry["task"] in app.tasks
+    assert entry["schedule"].minute == set(range(0, 60, 15))
