@@ -1,0 +1,206 @@
+"""Pages: inbox, record, Range-served proxy, 第二十六条 form and finalising, integrity
+check, custody report; who may see what; the station command; the case checklist."""
+
+import io
+import os
+import stat
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from audit.models import Entry
+from avrecords.models import AVRecord, CollectionStation, FixityCheck
+from avrecords.services import record_assign, token_digest
+from avrecords.storage import originals
+from avrecords.tasks import fixity_scan_task
+from cases.models import CaseState
+from cases.requirements import checklist, missing
+from cases.tests.factories import CaseFactory
+
+from .conftest import receive
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def video(officer, media):
+    case = CaseFactory(officers=[officer])
+    record = receive(media["video"], user=officer, case=case.number, started_at="2026-11-27T09:00:00+08:00",
+                     ended_at="2026-11-27T09:00:01+08:00")
+    record.refresh_from_db()
+    return record
+
+
+def test_inbox_lists_the_officers_unassigned_records(client, officer, officer2, media):
+    record = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    client.force_login(officer)
+    resp = client.get(reverse("avrecords:inbox"))
+    assert resp.status_code == 200 and record.filename in resp.content.decode()
+    client.force_login(officer2)
+    assert record.filename not in client.get(reverse("avrecords:inbox")).content.decode()
+    assert client.get(reverse("avrecords:detail", args=[record.pk])).status_code == 404
+
+
+def test_detail_shows_hash_and_player_and_is_audited(client, officer, video):
+    client.force_login(officer)
+    html = client.get(reverse("avrecords:detail", args=[video.pk])).content.decode()
+    assert video.sha256 in html and "<video" in html and reverse("avrecords:media", args=[video.pk, "proxy"]) in html
+    assert Entry.objects.filter(action="av.viewed", object_id=str(video.pk), actor=officer).count() == 1
+
+
+def test_proxy_is_served_with_byte_ranges(client, officer, video):
+    client.force_login(officer)
+    url = reverse("avrecords:media", args=[video.pk, "proxy"])
+    whole = b"".join(client.get(url).streaming_content)
+    resp = client.get(url, HTTP_RANGE="bytes=100-199")
+    assert resp.status_code == 206
+    assert resp["Content-Range"] == f"bytes 100-199/{len(whole)}" and resp["Accept-Ranges"] == "bytes"
+    assert b"".join(resp.streaming_content) == whole[100:200]
+    tail = client.get(url, HTTP_RANGE="bytes=-10")
+    assert b"".join(tail.streaming_content) == whole[-10:]
+    assert client.get(url, HTTP_RANGE=f"bytes={len(whole)}-").status_code == 416
+
+
+def test_outsider_gets_404_for_record_media_and_original(client, video, department):
+    from accounts.models import Role
+    from accounts.tests.factories import DepartmentFactory, UserFactory
+
+    outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="OTHER"))
+    client.force_login(outsider)
+    for name, args in [("detail", [video.pk]), ("media", [video.pk, "proxy"]), ("original", [video.pk]),
+                       ("custody", [video.pk])]:
+        assert client.get(reverse(f"avrecords:{name}", args=args)).status_code == 404
+
+
+def test_original_download_streams_the_stored_bytes_and_is_audited(client, officer, video, media):
+    client.force_login(officer)
+    resp = client.get(reverse("avrecords:original", args=[video.pk]))
+    assert b"".join(resp.streaming_content) == media["video"].read_bytes()
+    assert "filename*=UTF-8''" in resp["Content-Disposition"]
+    assert Entry.objects.filter(action="av.downloaded", object_id=str(video.pk)).exists()
+
+
+def test_finalise_needs_the_article_26_fields(client, officer, video):
+    client.force_login(officer)
+    url = reverse("avrecords:finalise", args=[video.pk])
+    client.post(url)
+    video.refresh_from_db()
+    assert video.finalised_at is None  # no method, what it proves, content points yet
+    resp = client.post(reverse("avrecords:describe", args=[video.pk]), {
+        "method": "执法记录仪现场录制", "made_at": "2026-11-27T09:00", "maker": officer.pk,
+        "proves": "证明当事人在现场拒绝提供申报材料原件", "content_points": ["scene", "persons", "evidence"],
+        "confidentiality": "",
+    })
+    assert resp.status_code == 302
+    entry = Entry.objects.filter(action="av.described", object_id=str(video.pk)).get()
+    assert entry.data["changes"]["proves"]["new"].startswith("证明当事人")
+    client.post(url)
+    video.refresh_from_db()
+    assert video.finalised_at is not None and video.content_points == ["scene", "persons", "evidence"]
+    # A finalised record is not edited any more.
+    client.post(reverse("avrecords:describe", args=[video.pk]), {"proves": "改动", "content_points": ["scene"]})
+    video.refresh_from_db()
+    assert video.proves.startswith("证明当事人")
+
+
+def test_audio_cannot_be_finalised_without_a_transcript(client, officer, media):
+    from avrecords.services import AVError, record_describe, record_finalise
+
+    case = CaseFactory(officers=[officer])
+    record = receive(media["audio"], user=officer, case=case.number, ended_at="2026-11-27T09:00:00+08:00")
+    record_describe(record_id=record.pk, by=officer, method="录音笔", proves="询问内容", content_points=["persons"])
+    with pytest.raises(AVError, match="声音资料的文字记录"):
+        record_finalise(record_id=record.pk, by=officer)
+    record_describe(record_id=record.pk, by=officer, transcript="问：你是否为该公司法定代表人？答：是。")
+    assert record_finalise(record_id=record.pk, by=officer).finalised_at
+
+
+def test_verify_integrity_recomputes_from_storage_and_alerts_on_tampering(client, officer, video, settings):
+    settings.ADMINS = [("admin", "admin@example.org")]
+    client.force_login(officer)
+    client.post(reverse("avrecords:verify", args=[video.pk]))
+    check = FixityCheck.objects.get()
+    assert check.ok and check.computed == video.sha256 and check.by == officer
+
+    # Someone with shell access alters the read-only file behind the app's back.
+    path = originals().path(video.original_key)
+    os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+    with open(path, "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"X")
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("avrecords:verify", args=[video.pk]))
+    bad = FixityCheck.objects.order_by("-pk").first()
+    assert not bad.ok and bad.computed != video.sha256
+    video.refresh_from_db()
+    assert video.fixity_ok is False
+    assert mail.outbox and "完整性" in mail.outbox[0].subject
+    html = client.get(reverse("avrecords:detail", args=[video.pk])).content.decode()
+    assert "不一致" in html
+
+
+def test_fixity_scan_checks_the_longest_unchecked_first_in_batches(officer, media):
+    a = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    b = receive(media["photo"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    c = receive(media["video"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    assert fixity_scan_task(batch=2) == 0
+    checked = set(FixityCheck.objects.values_list("record_id", flat=True))
+    assert checked == {a.pk, b.pk}
+    fixity_scan_task(batch=2)
+    # c had never been checked: it goes first, then the oldest of a and b.
+    order = list(FixityCheck.objects.order_by("pk").values_list("record_id", flat=True))
+    assert order[2] == c.pk and order[3] == a.pk
+
+
+def test_custody_report_lists_the_records_history(client, officer, video):
+    client.force_login(officer)
+    client.get(reverse("avrecords:detail", args=[video.pk]))
+    resp = client.get(reverse("avrecords:custody", args=[video.pk]))
+    assert resp["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.content)).pages)
+    for words in ("保管链报告", "接收上传", "存入专用存储", "查看", video.sha256[:16]):
+        assert words in text.replace("\n", "")
+
+
+def test_assign_from_inbox_to_a_case_is_audited_and_checked(client, officer, officer2, media):
+    record = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    case = CaseFactory(officers=[officer])
+    client.force_login(officer)
+    client.post(reverse("avrecords:assign", args=[record.pk]), {"case": case.pk})
+    record.refresh_from_db()
+    assert record.case == case
+    assert Entry.objects.filter(action="av.assigned", case_id=case.pk).exists()
+
+
+def test_create_station_prints_the_token_once_and_stores_its_hash():
+    out = StringIO()
+    call_command("create_station", "三号采集站", "--location", "执法一科值班室", stdout=out, stderr=StringIO())
+    token = out.getvalue().strip()
+    station = CollectionStation.objects.get()
+    assert len(token) >= 40 and station.token_hash == token_digest(token) and token not in station.token_hash
+    assert station.token_prefix == token[:8]
+
+
+def test_case_checklist_requires_article_26_and_27(officer, media):
+    case = CaseFactory(officers=[officer])
+    codes = {i.requirement.code: i.status for i in checklist(case)}
+    assert codes["av.described"] == "na" and codes["av.stored"] == "na"
+    record = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    record_assign(record_id=record.pk, case=case, by=officer)
+    labels = {r.code for r in missing(case, CaseState.INVESTIGATING)}
+    assert {"av.described", "av.transcript"} <= labels and "av.stored" not in labels
+    AVRecord.objects.filter(pk=record.pk).update(late=True)
+    assert "av.stored" in {r.code for r in missing(case, CaseState.INVESTIGATING)}
+
+
+def test_case_page_panel_offers_the_upload_to_the_officer(client, officer, video):
+    client.force_login(officer)
+    html = client.get(reverse("avrecords:case", args=[video.case_id])).content.decode()
+    assert "tus-js-client-4.3.1.min.js" in html and 'data-endpoint="/api/v1/uploads/"' in html
+    assert video.sha256 in html
