@@ -321,3 +321,22 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
     _insert(rows)
     more = int(len(reminded) == batch or len(escalated) == batch)
     return {"reminded": len(reminded), "escalated": len(escalated), "more": more}
+
+
+def calendar_missing_warn(*, today: dt.date | None = None) -> int:
+    """From November on, tell the administrators (once per year) when next year's holiday
+    notice has not been imported: deadlines reaching into it are only provisional."""
+    from accounts.models import Role
+
+    today = today or timezone.localdate()
+    year = today.year + 1
+    if today.month < 11 or calendar.is_covered(year):
+        return 0
+    with transaction.atomic():
+        keys = notify(
+            user_ids=_role_user_ids(Role.ADMIN), level="warn", dedupe_key=f"calendar:missing:{year}",
+            link=reverse("admin:deadlines_calendaroverride_import"),
+            text=f"【日历】{year}年法定节假日安排尚未录入，延续到{year}年的期限暂按周一至周五推算。"
+                 f"国务院办公厅通知发布后请在“导入节假日安排通知”中录入。",
+        )
+    return len(keys)

@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from .models import Notification
-from .services import deadlines_scan
+from .services import calendar_missing_warn, deadlines_scan
 
 
 @shared_task(acks_late=True)
@@ -16,6 +16,7 @@ def deadlines_scan_task(batch: int | None = None) -> dict[str, int]:
     """Beat runs this every 15 minutes (CELERY_BEAT_SCHEDULE "deadlines-scan"). Bounded
     batches; when one was full it queues itself again. Safe to run twice at once."""
     result = deadlines_scan(batch=batch)
+    calendar_missing_warn()
     if result["more"]:
         deadlines_scan_task.delay(batch)
     return result

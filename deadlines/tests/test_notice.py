@@ -85,3 +85,15 @@ def test_unreadable_lines_are_reported_not_dropped():
 def test_year_is_required_when_the_text_has_none():
     with pytest.raises(ValueError):
         parse_notice("一、元旦：1月1日放假。")
+
+
+def test_explicit_previous_year_and_gongxiu_wording():
+    # 2012 notice style: a working day in the previous December, "放假公休".
+    pairs, unparsed = parse_notice(
+        "一、元旦：1月1日至3日放假调休，共3天。2011年12月31日（星期六）上班。\n"
+        "二、清明节：4月2日至4日放假公休，共3天。",
+        year=2012)
+    assert unparsed == []
+    got = dict(pairs)
+    assert got[D(2011, 12, 31)] is True and got[D(2012, 1, 3)] is False and got[D(2012, 4, 4)] is False
+    assert all(chinese_calendar.is_workday(d) == w for d, w in pairs)

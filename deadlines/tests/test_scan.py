@@ -192,3 +192,18 @@ def test_scan_task_is_on_the_beat_schedule_every_15_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["deadlines-scan"]
     assert entry["task"] == deadlines_scan_task.name and entry["task"] in app.tasks
     assert entry["schedule"].minute == set(range(0, 60, 15))
+
+
+@pytest.mark.django_db
+def test_admins_are_warned_once_when_next_year_is_missing(admin_user):
+    from deadlines.models import CalendarOverride
+    from deadlines.services import calendar_missing_warn
+
+    assert calendar_missing_warn(today=dt.date(2026, 10, 31)) == 0  # too early
+    assert calendar_missing_warn(today=dt.date(2026, 11, 28)) == 1
+    calendar_missing_warn(today=dt.date(2026, 11, 29))
+    note = Notification.objects.get(user=admin_user)
+    assert "2027年法定节假日安排尚未录入" in note.text and note.link.endswith("/import/")
+    assert calendar_missing_warn(today=dt.date(2025, 11, 28)) == 0  # 2026 is in the package
+    CalendarOverride.objects.create(date=dt.date(2027, 1, 1), is_working_day=False, source="2027年通知")
+    assert calendar_missing_warn(today=dt.date(2026, 12, 1)) == 0
