@@ -1,0 +1,93 @@
+"""Each document type renders (eager, in-process) into a PDF whose text has the case
+number, the party's name and the document number; user text is escaped."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from cases.tests.factories import CaseFactory, PartyFactory
+from documents import registry
+from documents.models import DocumentStatus
+from documents.services import document_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(doc) -> str:  # noqa: ANN001
+    with doc.pdf.open("rb") as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    return "".join(page.extract_text() for page in reader.pages)
+
+
+def test_user_text_is_escaped_not_interpreted(django_capture_on_commit_callbacks):
+    case = CaseFactory()
+    PartyFactory(case=case, name="临沂市蒙山茶业有限公司")
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = document_issue(case=case, doc_type="other_activity", by=case.created_by, context={
+            "activity": "调阅记录", "description": '<b style="color:red">注入</b><img src="file:///etc/passwd">'})
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.FINAL
+    text = pdf_text(doc)
+    assert "<b" in text and "注入</b>" in text and "<img" in text
+    assert "临沂市蒙山茶业有限公司" in text  # the case's party, from cases.Party
+
+
+def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commit_callbacks):
+    import hashlib
+
+    from django.db import DatabaseError, transaction
+
+    from documents.models import DocumentImmutable
+    from documents.services import document_render, document_rerender
+
+    case = CaseFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = document_issue(case=case, doc_type="non_filing_notice", by=case.created_by,
+                             context={"party_name": "沂南县某某农业合作社", "reason": "不属于本机关管辖"})
+    doc.refresh_from_db()
+    with doc.pdf.open("rb") as fh:
+        assert hashlib.sha256(fh.read()).hexdigest() == doc.sha256
+    assert doc.pdf.name == f"documents/{doc.sha256[:2]}/{doc.sha256}.pdf" and doc.pages == 1
+
+    with pytest.raises(DocumentImmutable):
+        document_rerender(document_id=doc.pk, by=case.created_by)
+    assert document_render(document_id=doc.pk).sha256 == doc.sha256  # a repeated task run is a no-op
+    doc.context = {"reason": "改动"}
+    with pytest.raises(DocumentImmutable):
+        doc.save()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        type(doc).objects.filter(pk=doc.pk).update(context={"reason": "改动"})
+    with pytest.raises(DatabaseError), transaction.atomic():
+        type(doc).objects.filter(pk=doc.pk).delete()
+
+
+def test_failed_render_can_be_queued_again(django_capture_on_commit_callbacks):
+    from documents.models import Document
+    from documents.services import document_rerender
+
+    case = CaseFactory()
+    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    Document.objects.filter(pk=doc.pk).update(status=DocumentStatus.FAILED, error="boom")
+    with django_capture_on_commit_callbacks(execute=True):
+        document_rerender(document_id=doc.pk, by=case.created_by)
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.FINAL and doc.error == ""
+
+
+def test_page_shows_progress_until_final_then_download(client):
+    case = CaseFactory()
+    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    client.force_login(case.created_by)
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert "排队中" in page and "<progress" in page and doc.number in page
+    assert client.get(f"/documents/{doc.pk}/status/").json() == {
+        "status": "queued", "label": "排队中", "progress": 0, "error": "", "download": None}
+    assert client.get(f"/documents/{doc.pk}/download/").status_code == 404  # not rendered yet
+
+    from documents.services import document_render
+
+    document_render(document_id=doc.pk)
+    assert client.get(f"/documents/{doc.pk}/status/").json()["download"] == f"/documents/{doc.pk}/download/"
+    resp = client.get(f"/documents/{doc.pk}/download/")
+    assert resp.status_code == 200 and "attachment" in resp["Content-Disposition"]

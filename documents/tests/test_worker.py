@@ -1,0 +1,66 @@
+"""Every document type rendered by a real Celery worker with WeasyPrint; the PDF's text
+has the case number, the party's Chinese name and the document number."""
+
+import hashlib
+import io
+import time
+
+import pytest
+from django.db import transaction
+from pypdf import PdfReader
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from cases.tests.factories import CaseFactory, PartyFactory
+from documents import registry
+from documents.models import Document, DocumentStatus
+from documents.services import document_issue
+from records.models import RecordKind
+from records.services import record_finalize
+from records.tests.factories import PARTY, make_record
+
+pytestmark = [pytest.mark.worker]
+
+INITIATION = {
+    "filing_approval": {"source": "监督检查", "cause": "涉嫌提供虚假申报材料", "officer_opinion": "建议立案",
+                        "officer_opinion_at": "2026年3月1日", "unit_opinion": "同意", "head_opinion": "同意立案"},
+    "non_filing_notice": {"reason": "经核查，举报事项不属实", "basis": "《行政处罚法》第五十四条",
+                          "notified_how": "直接送达", "notified_at": "2026年3月2日"},
+}
+
+
+def _wait_final(ids: list[int], worker) -> list[Document]:  # noqa: ANN001
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        docs = list(Document.objects.filter(pk__in=ids).order_by("pk"))
+        if all(d.status in (DocumentStatus.FINAL, DocumentStatus.FAILED) for d in docs):
+            return docs
+        time.sleep(0.3)
+    raise AssertionError(f"documents not rendered in time; worker log:\n{worker.output()[-3000:]}")
+
+
+def test_each_document_type_renders_on_the_worker(celery_worker):
+    case = CaseFactory()
+    PartyFactory(case=case, name=PARTY)
+    head = UserFactory(roles=[Role.HEAD])
+    ids = []
+    for kind in RecordKind:
+        rec = make_record(kind, case=case, approve_by=head if kind == RecordKind.PRESERVATION else None)
+        with transaction.atomic():
+            ids.append(record_finalize(record_id=rec.pk, by=rec.maker).base().document_id)
+    for code, context in INITIATION.items():
+        with transaction.atomic():
+            ids.append(document_issue(case=case, doc_type=code, context=context, by=case.created_by).pk)
+    assert {d.doc_type for d in Document.objects.filter(pk__in=ids)} == {t.code for t in registry.all_types()}
+
+    for doc in _wait_final(ids, celery_worker):
+        assert doc.status == DocumentStatus.FINAL, (doc.doc_type, doc.error)
+        with doc.pdf.open("rb") as fh:
+            data = fh.read()
+        assert hashlib.sha256(data).hexdigest() == doc.sha256
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+        flat = "".join(text.split())  # a long name may wrap across lines
+        assert case.number in flat, (doc.doc_type, text)
+        assert PARTY in flat, (doc.doc_type, text)
+        assert doc.number in flat, (doc.doc_type, text)
+        assert registry.get(doc.doc_type).name in flat
