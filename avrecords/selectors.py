@@ -10,6 +10,11 @@ from cases.selectors import cases_visible_to
 from .models import AVRecord, ExpectedRecord
 
 
+# The admin inbox: nobody could be matched, or the recorder is not registered (a device
+# that must be checked: lost, swapped, or not yet entered in the admin).
+_UNMATCHED = Q(owner__isnull=True) | (Q(recorder__isnull=True) & ~Q(recorder_serial=""))
+
+
 def _is_admin(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.ADMIN)
 
@@ -22,7 +27,7 @@ def records_visible_to(user: User) -> QuerySet[AVRecord]:
     cond = Q(case__in=cases_visible_to(user)) | Q(case__isnull=True, owner=user) | Q(case__isnull=True,
                                                                                   uploaded_by=user)
     if _is_admin(user):
-        cond |= Q(case__isnull=True, owner__isnull=True)
+        cond |= Q(case__isnull=True) & _UNMATCHED
     return AVRecord.objects.filter(cond)
 
 
@@ -56,8 +61,8 @@ def inbox_for(user: User) -> QuerySet[AVRecord]:
 
 
 def admin_inbox() -> QuerySet[AVRecord]:
-    """Records nobody could be matched to (unknown recorder and officer)."""
-    return AVRecord.objects.filter(case__isnull=True, owner__isnull=True).select_related("recorder", "station")
+    """Records without a case that nobody could be matched to, or from an unregistered recorder."""
+    return AVRecord.objects.filter(Q(case__isnull=True) & _UNMATCHED).select_related("recorder", "station")
 
 
 def records_of_case(case_id: int) -> QuerySet[AVRecord]:

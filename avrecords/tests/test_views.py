@@ -204,3 +204,21 @@ def test_case_page_panel_offers_the_upload_to_the_officer(client, officer, video
     html = client.get(reverse("avrecords:case", args=[video.case_id])).content.decode()
     assert "tus-js-client-4.3.1.min.js" in html and 'data-endpoint="/api/v1/uploads/"' in html
     assert video.sha256 in html
+
+
+def test_unknown_recorder_shows_in_the_admin_inbox_and_admin_hands_it_over(client, admin_user, officer, media):
+    from avrecords.services import station_create
+
+    station, _ = station_create(name="四号采集站")
+    known = receive(media["audio"], station=station, recorder="LOST-7", officer=officer.cert_no,
+                    ended_at="2026-11-27T09:00:00+08:00")
+    nobody = receive(media["photo"], station=station, recorder="LOST-8", ended_at="2026-11-27T09:00:00+08:00")
+    client.force_login(admin_user)
+    html = client.get(reverse("avrecords:inbox")).content.decode()
+    assert "待分派" in html and known.filename in html and nobody.filename in html
+    client.post(reverse("avrecords:set_owner", args=[nobody.pk]), {"owner": officer.pk})
+    nobody.refresh_from_db()
+    assert nobody.owner == officer
+    assert Entry.objects.filter(action="av.owner_set", object_id=str(nobody.pk)).exists()
+    client.force_login(officer)
+    assert nobody.filename in client.get(reverse("avrecords:inbox")).content.decode()
