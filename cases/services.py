@@ -122,6 +122,30 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
 ]}
 
 
+# The stages a case passes through, in order, for the branch its current state is on.
+_PATHS = [
+    (CaseKind.PENALTY, [S.REGISTERED, S.PENDING_FILING, S.INVESTIGATING, S.UNDER_REVIEW, S.PENDING_DECISION,
+                        S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED]),
+    (CaseKind.PENALTY, [S.REGISTERED, S.PENDING_FILING, S.NOT_FILED, S.ARCHIVED]),
+    (CaseKind.LICENSING, [S.APPLIED, S.ACCEPTED, S.UNDER_REVIEW, S.DECIDED, S.DELIVERED, S.CONCLUDED, S.ARCHIVED]),
+    (CaseKind.LICENSING, [S.APPLIED, S.REJECTED, S.ARCHIVED]),
+]
+
+
+def stage_path(case: Case) -> list[str]:
+    """The stages of the case's flow (DESIGN.md), in order; a not-filed or rejected case is
+    on its short branch. An archived case is on the branch its records show."""
+    branches = [path for kind, path in _PATHS if kind == case.kind]
+    if case.state == S.ARCHIVED:
+        short = (case.kind == CaseKind.PENALTY and requirements._rel(case, "non_initiation") is not None) or (
+            case.kind == CaseKind.LICENSING and case.filed_at is None)
+        return [str(x) for x in branches[1 if short else 0]]
+    for path in branches:
+        if case.state in path:
+            return [str(x) for x in path]
+    return [case.state]
+
+
 # --- permission and state checks ----------------------------------------------------------
 
 

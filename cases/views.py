@@ -153,11 +153,27 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _checklist(case: Case) -> list[requirements.CheckItem]:
+    """The requirements of the stages up to the current one (ticked or missing), then those of
+    later stages (marked "later"); other branches' and inapplicable ones are left out."""
+    path = services.stage_path(case)
+    now = path.index(case.state) if case.state in path else len(path)
+    items = []
+    for item in requirements.checklist(case):
+        stage = item.requirement.stage
+        if item.status == "na" or stage not in path:
+            continue
+        if path.index(stage) > now:
+            item = requirements.CheckItem(item.requirement, "later")
+        items.append(item)
+    return items
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_detail_for_user(request.user, pk)
     user = request.user
-    checklist = requirements.checklist(case)
+    checklist = _checklist(case)
     attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
     can_attach = case.state != CaseState.ARCHIVED and (
         services.user_handles(case, user) or user.has_role(Role.LEGAL_REVIEWER)
@@ -165,9 +181,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", {
         "case": case,
         "show_ids": selectors.can_see_identifiers(user, case),
-        "checklist": [item for item in checklist if item.status != "na"],
-        "checklist_missing": [item for item in checklist if item.status == "missing"
-                              and item.requirement.stage == case.state],
+        "checklist": checklist,
+        "checklist_missing": [item for item in checklist
+                              if item.status == "missing" and item.requirement.stage == case.state],
         "actions": [{"t": t, "form": forms.TransitionForm()} for t in services.transitions_available(case, user)],
         "record_forms": _record_forms(case, user),
         "timeline": timeline_for(case, limit=100),
