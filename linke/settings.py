@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify": {"task": "audit.tasks.audit_verify_task", "schedule": crontab(minute="*/10")},
     # Deadlines: remind (due within one working day) and escalate overdue items.
     "deadlines-scan": {"task": "deadlines.tasks.deadlines_scan_task", "schedule": crontab(minute="*/15")},
+    # Fixity: re-hash a bounded batch of AV originals (oldest check first), alert on mismatch.
+    "av-fixity": {"task": "avrecords.tasks.fixity_scan_task", "schedule": crontab(minute="5,35")},
 }
 
 # --- Cache ----------------------------------------------------------------------------
