@@ -115,6 +115,9 @@ class Deadline(models.Model):
             # The scan: open deadlines not yet escalated, by due time.
             models.Index(fields=["due"], name="deadline_to_escalate",
                          condition=Q(met_at__isnull=True, escalated_at__isnull=True)),
+            # The head's / archivist's "escalated and still open" list.
+            models.Index(fields=["due"], name="deadline_escalated_open",
+                         condition=Q(met_at__isnull=True, escalated_at__isnull=False)),
             # Case page and deadline_met look-ups.
             models.Index(fields=["case", "kind"], name="deadline_by_case"),
             models.Index(fields=["content_type", "object_id"], name="deadline_by_target"),

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from . import calendar
-from .models import Deadline, Notification
+from .models import KIND_ARCHIVE_FILE, Deadline, Notification
 from .services import end_of_day, local_date
 
 GREEN, YELLOW, RED, MET, MET_LATE = "green", "yellow", "red", "met", "met_late"
@@ -48,8 +48,11 @@ def with_states(deadlines: Iterable[Deadline], now: dt.datetime | None = None) -
     return out
 
 
+OPEN_FIRST = (F("met_at").asc(nulls_first=True), "due")
+
+
 def deadlines_for_case(case: Any) -> list[Deadline]:
-    return with_states(Deadline.objects.filter(case=case).order_by("met_at", "due"))
+    return with_states(Deadline.objects.filter(case=case).order_by(*OPEN_FIRST))
 
 
 def deadlines_of_user(user: Any, *, open_only: bool = True) -> QuerySet[Deadline]:
@@ -57,6 +60,19 @@ def deadlines_of_user(user: Any, *, open_only: bool = True) -> QuerySet[Deadline
     if open_only:
         qs = qs.filter(met_at__isnull=True)
     return qs.order_by("due")
+
+
+def deadlines_escalated_to(user: Any) -> QuerySet[Deadline]:
+    """Open overdue deadlines the scan escalated to this user's role: all of them for the
+    head, archiving (第二十八条) for the archivist. Index deadline_escalated_open."""
+    from accounts.models import Role
+
+    qs = Deadline.objects.filter(met_at__isnull=True, escalated_at__isnull=False).select_related("case")
+    if user.has_role(Role.HEAD):
+        return qs.order_by("due")
+    if user.has_role(Role.ARCHIVIST):
+        return qs.filter(kind=KIND_ARCHIVE_FILE).order_by("due")
+    return qs.none()
 
 
 def unread_count(user: Any) -> int:

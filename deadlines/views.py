@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .models import Notification
-from .selectors import deadlines_of_user, notifications_of_user, with_states
+from .selectors import OPEN_FIRST, deadlines_escalated_to, deadlines_of_user, notifications_of_user, with_states
 from .services import notifications_mark_read
 
 
@@ -15,10 +15,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     qs = deadlines_of_user(request.user, open_only=not show_all)
     if show_all:
-        qs = qs.order_by("met_at", "due")
+        qs = qs.order_by(*OPEN_FIRST)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "deadlines/mine.html",
-                  {"page": page, "deadlines": with_states(page.object_list), "show_all": show_all})
+    escalated = with_states(deadlines_escalated_to(request.user)[:100])
+    return render(request, "deadlines/mine.html", {
+        "page": page, "deadlines": with_states(page.object_list), "show_all": show_all, "escalated": escalated,
+    })
 
 
 @login_required

@@ -127,3 +127,35 @@ def test_officer_cannot_import(client, officer):
     client.force_login(officer)
     response = client.get(reverse("admin:deadlines_calendaroverride_import"))
     assert response.status_code == 302  # admin login page
+
+
+def test_head_sees_escalated_deadlines_archivist_only_archiving(client, head, archivist, officer):
+    from deadlines.models import KIND_ARCHIVE_FILE
+    from deadlines.services import deadlines_scan
+
+    case = CaseFactory(officers=[officer])
+    old = timezone.now() - dt.timedelta(days=60)
+    _open(case, "t.late", old, working_days=2)
+    _open(case, KIND_ARCHIVE_FILE, old, days=30)
+    _open(case, "t.soon", timezone.now(), days=60)
+    deadlines_scan()
+
+    client.force_login(head)
+    rows = client.get(reverse("deadlines:mine")).context["escalated"]
+    assert sorted(d.kind for d in rows) == sorted(["t.late", KIND_ARCHIVE_FILE])
+    assert all(d.state == "red" for d in rows)
+    client.force_login(archivist)
+    assert [d.kind for d in client.get(reverse("deadlines:mine")).context["escalated"]] == [KIND_ARCHIVE_FILE]
+    client.force_login(officer)
+    assert client.get(reverse("deadlines:mine")).context["escalated"] == []
+
+
+def test_case_panel_lists_open_deadlines_first(officer):
+    from deadlines.selectors import deadlines_for_case
+    from deadlines.services import deadline_met
+
+    case = CaseFactory(officers=[officer])
+    _open(case, "t.done", timezone.now() - dt.timedelta(days=10), days=5)
+    deadline_met(kind="t.done", case=case)
+    _open(case, "t.open", timezone.now(), days=5)
+    assert [d.kind for d in deadlines_for_case(case)] == ["t.open", "t.done"]
