@@ -35,7 +35,8 @@ def notifications_email_task(dedupe_keys: list[str]) -> int:
             continue
         if not Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
             continue
-        link = note.link
+        # SITE_URL (e.g. https://linke.example.gov.cn), when set, makes the link absolute.
+        link = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{note.link}" if note.link else ""
         send_mail("临科 · 期限提醒", f"{note.text}\n{link}", None, [note.user.email])
         sent += 1
     return sent

@@ -114,6 +114,9 @@ def test_admin_imports_a_notice_with_preview_and_confirmation(client, admin_user
     assert "九、测试节" in html and "2026-02-14" in html
     assert not CalendarOverride.objects.exists()  # nothing saved before confirmation
 
+    back = client.post(url, {"text": text, "edit": "1"})  # "返回修改": the form again, text kept
+    assert "preview" not in back.context and "九、测试节" in back.content.decode()
+
     done = client.post(url, {"text": text, "confirm": "1"})
     assert done.status_code == 302
     assert CalendarOverride.objects.count() == 39
