@@ -6,12 +6,16 @@ One family on purpose: a font stack that makes fontconfig fall back across sever
 faces lays out measurably slower (bench/documents.py compares them).
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+# WeasyPrint logs every laid-out page at INFO: 200 lines per long document in the worker log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # The serif face stands in for 仿宋/小标宋 (not free); Debian fonts-noto-cjk ships it.
 FONT_FAMILY = '"Noto Serif CJK SC"'
