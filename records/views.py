@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import case_for_user
@@ -37,13 +36,6 @@ from .services import (
 REFUSED = (RecordError, RecordImmutable)
 
 
-def case_url(case: Any) -> str:
-    try:
-        return case.get_absolute_url()
-    except NoReverseMatch:  # the cases pages are not installed
-        return ""
-
-
 def _kind(kind: str) -> str:
     try:
         return RecordKind(kind)
@@ -55,13 +47,13 @@ def _kind(kind: str) -> str:
 def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
     return render(request, "records/case_records.html", {
-        "case": case, "case_url": case_url(case), "records": records_of_case(case), "kinds": RecordKind.choices})
+        "case": case, "records": records_of_case(case), "kinds": RecordKind.choices})
 
 
 def _form_page(request: HttpRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None,
                status: int = 200) -> HttpResponse:
     return render(request, "records/record_form.html", {
-        "case": case, "case_url": case_url(case), "kind": kind, "kind_label": RecordKind(kind).label,
+        "case": case, "kind": kind, "kind_label": RecordKind(kind).label,
         "form": form, "items": items, "record": record}, status=status)
 
 
@@ -132,9 +124,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         chain_back.append(r)
         r = r.corrects
     return render(request, "records/record_detail.html", {
-        "record": rec, "fields": _display_fields(rec), "case": rec.case, "case_url": case_url(rec.case),
-        "elements": elements.checked(rec), "attachments": _with_urls(attachments_of(base)),
-        "opinion_attachments": _with_urls(attachments_of(rec.opinion)) if hasattr(rec, "opinion") else [],
+        "record": rec, "fields": _display_fields(rec), "case": rec.case,
+        "elements": elements.checked(rec), "attachments": attachments_of(base),
+        "opinion_attachments": attachments_of(rec.opinion) if hasattr(rec, "opinion") else [],
         "corrected_by": rec.correction if hasattr(rec, "correction") else None,
         "corrects_chain": chain_back,
         "decision": rec.decision if hasattr(rec, "decision") else None,
@@ -143,16 +135,6 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decide_form": DecideForm(), "opinion_form": OpinionForm(),
         "can_approve": request.user.has_role("head") or request.user.is_superuser,
     })
-
-
-def _with_urls(attachments: Any) -> list[tuple[Any, str]]:
-    out = []
-    for a in attachments:
-        try:
-            out.append((a, a.get_absolute_url()))
-        except NoReverseMatch:  # the cases download view is not installed
-            out.append((a, ""))
-    return out
 
 
 def _display_fields(rec: Any) -> list[tuple[str, Any]]:
