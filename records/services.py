@@ -231,17 +231,26 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
     return rec
 
 
+def _lock_final_for_follow_up(record_id: int, by: User, kind: str, follow_up: Any, text: str,
+                              not_final: str, exists: str, empty: str) -> Record:
+    """What comes after a finalised record (a decision, a returned opinion) is its own row:
+    the record itself stays as it is. One follow-up per record."""
+    _require_officer(by)
+    base = _lock(record_id)
+    if base.kind != kind or not base.is_final:
+        raise RecordError(not_final)
+    if follow_up.objects.filter(record_id=base.pk).exists():
+        raise RecordError(exists)
+    if not (text or "").strip():
+        raise RecordError(empty)
+    return base
+
+
 @transaction.atomic
 def preservation_decide(*, record_id: int, by: User, outcome: str, detail: str,
                         decided_at: datetime | None = None) -> PreservationDecision:
-    _require_officer(by)
-    base = _lock(record_id)
-    if base.kind != RecordKind.PRESERVATION or not base.is_final:
-        raise RecordError("只能对已定稿的先行登记保存记录作出处理决定")
-    if PreservationDecision.objects.filter(record_id=base.pk).exists():
-        raise RecordError("已经作出处理决定")
-    if not (detail or "").strip():
-        raise RecordError("请填写决定内容")
+    base = _lock_final_for_follow_up(record_id, by, RecordKind.PRESERVATION, PreservationDecision, detail,
+                                     "只能对已定稿的先行登记保存记录作出处理决定", "已经作出处理决定", "请填写决定内容")
     decided_at = decided_at or timezone.now()
     decision = PreservationDecision.objects.create(record_id=base.pk, outcome=outcome, detail=detail.strip(),
                                                    decided_at=decided_at, decided_by=by)
@@ -256,14 +265,8 @@ def preservation_decide(*, record_id: int, by: User, outcome: str, detail: str,
 @transaction.atomic
 def commission_opinion_record(*, record_id: int, by: User, received_at: datetime, conclusion: str,
                               file: Any) -> CommissionOpinion:
-    _require_officer(by)
-    base = _lock(record_id)
-    if base.kind != RecordKind.COMMISSION or not base.is_final:
-        raise RecordError("只能为已定稿的委托书登记返回的意见")
-    if CommissionOpinion.objects.filter(record_id=base.pk).exists():
-        raise RecordError("已登记返回的意见")
-    if not (conclusion or "").strip():
-        raise RecordError("请填写意见结论")
+    base = _lock_final_for_follow_up(record_id, by, RecordKind.COMMISSION, CommissionOpinion, conclusion,
+                                     "只能为已定稿的委托书登记返回的意见", "已登记返回的意见", "请填写意见结论")
     opinion = CommissionOpinion.objects.create(record_id=base.pk, received_at=received_at,
                                                conclusion=conclusion.strip(), recorded_by=by)
     from cases.services import attachment_add

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.selectors import case_for_user
+from cases.services import TransitionError
 
 from . import elements
 from .forms import (
@@ -33,7 +34,8 @@ from .services import (
     record_update,
 )
 
-REFUSED = (RecordError, RecordImmutable)
+# cases.services.TransitionError: attachment_add refuses (archived case, no right to upload).
+REFUSED = (RecordError, RecordImmutable, TransitionError)
 
 
 def _kind(kind: str) -> str:
@@ -156,7 +158,9 @@ def _display_fields(rec: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
+    """Run one service on the record; back to the record page, or with follow=True to what
+    the service returned (a correction's new record)."""
     rec = record_for_user(request.user, pk, write=True)
     form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
@@ -168,7 +172,7 @@ def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str) -
         messages.error(request, str(exc))
         return redirect(rec)
     messages.success(request, ok)
-    return redirect(result if hasattr(result, "get_absolute_url") else rec)
+    return redirect(result if follow else rec)
 
 
 @login_required
@@ -182,17 +186,14 @@ def record_finalize_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, CorrectForm, lambda r, d: record_correct(record_id=r.pk, by=request.user, **d),
-                "已创建更正记录草稿，原记录保留。")
+                "已创建更正记录草稿，原记录保留。", follow=True)
 
 
 @login_required
 @require_POST
 def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(r: Any, d: dict[str, Any]) -> Any:
-        record_attach(record_id=r.pk, by=request.user, file=d["file"], description=d["description"])
-        return r
-
-    return _act(request, pk, AttachForm, act, "附件已上传。")
+    return _act(request, pk, AttachForm, lambda r, d: record_attach(record_id=r.pk, by=request.user, **d),
+                "附件已上传。")
 
 
 @login_required
@@ -205,18 +206,12 @@ def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(r: Any, d: dict[str, Any]) -> Any:
-        preservation_decide(record_id=r.pk, by=request.user, **d)
-        return r
-
-    return _act(request, pk, DecideForm, act, "已记录处理决定。")
+    return _act(request, pk, DecideForm, lambda r, d: preservation_decide(record_id=r.pk, by=request.user, **d),
+                "已记录处理决定。")
 
 
 @login_required
 @require_POST
 def commission_opinion_view(request: HttpRequest, pk: int) -> HttpResponse:
-    def act(r: Any, d: dict[str, Any]) -> Any:
-        commission_opinion_record(record_id=r.pk, by=request.user, **d)
-        return r
-
-    return _act(request, pk, OpinionForm, act, "已登记返回的意见。")
+    return _act(request, pk, OpinionForm,
+                lambda r, d: commission_opinion_record(record_id=r.pk, by=request.user, **d), "已登记返回的意见。")

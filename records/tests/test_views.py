@@ -82,3 +82,39 @@ def test_head_approves_preservation_on_the_page(client, head):
     assert client.post(f"/records/{rec.pk}/approve/", {"opinion": "同意"}).status_code == 302
     rec.refresh_from_db()
     assert rec.approved_by == head
+
+
+def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, head):
+    import hashlib
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import CommissionOpinion, PreservationDecision
+    from records.selectors import attachments_of
+
+    draft = make_record(RecordKind.INSPECTION)
+    client.force_login(draft.maker)
+    photo = b"\x89PNG sketch" * 300
+    client.post(f"/records/{draft.pk}/attach/", {"file": SimpleUploadedFile("现场草图.png", photo, "image/png"),
+                                                  "description": "现场草图"})
+    [att] = attachments_of(draft.base())
+    assert att.sha256 == hashlib.sha256(photo).hexdigest()
+    assert "现场草图.png" in client.get(f"/records/{draft.pk}/").content.decode()
+
+    final = make_record(RecordKind.OTHER, case=draft.case, finalize=True)
+    resp = client.post(f"/records/{final.pk}/correct/", {"reason": "活动名称写错"})
+    fix = Record.objects.get(corrects_id=final.pk)
+    assert resp.url == f"/records/{fix.pk}/"
+    assert "本记录已被" in client.get(f"/records/{final.pk}/").content.decode()
+
+    kept = make_record(RecordKind.PRESERVATION, case=draft.case, approve_by=head, finalize=True)
+    client.post(f"/records/{kept.pk}/decide/", {"outcome": "release", "detail": "解除保存"})
+    assert PreservationDecision.objects.filter(record_id=kept.pk).exists()
+
+    commissioned = make_record(RecordKind.COMMISSION, case=draft.case, finalize=True)
+    client.post(f"/records/{commissioned.pk}/opinion/", {
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "conclusion": "费用归集不实",
+        "file": SimpleUploadedFile("意见书.pdf", b"%PDF-1.4 opinion", "application/pdf")})
+    opinion = CommissionOpinion.objects.get(record_id=commissioned.pk)
+    assert "意见书.pdf" in client.get(f"/records/{commissioned.pk}/").content.decode()
+    assert attachments_of(opinion).count() == 1
