@@ -1,10 +1,11 @@
-"""The ingest pipeline, step by step. `ingest_run(record_id)` is what the Celery task does:
-each step looks at what the record already has and skips what is done, so a run that a
+"""The ingest pipeline, step by step. Each step looks at what the record already has and skips what is done, so a run that a
 killed worker abandoned is simply run again (acks_late) and loses nothing.
 
+`record_ingest_task` (ingest_run):
 1. hash: stream the staging file once: SHA-256 and size, compared with what was declared
 2. store: put the original in dedicated storage under its content hash (第二十七条)
 3. probe: ffprobe
+`record_derive_task` (derive_run; on AV_DERIVE_QUEUE when transcoding has its own workers):
 4. derive: poster frame / photo display image and thumbnail / proxy MP4 / waveform
 5. done: READY, or FLAGGED with the reasons; then the staging copy is removed
 """
@@ -65,6 +66,8 @@ def source_path(record: AVRecord) -> Iterator[str]:
 
 
 def ingest_run(record_id: int) -> AVRecord:
+    """Steps 1–3 (hash, store, probe). Returns the record; if it has a playable kind and is
+    not processed yet, the caller queues `derive_run` (transcoding may use other workers)."""
     record = AVRecord.objects.get(pk=record_id)
     staged = staging_path(record.upload_id) if record.upload_id else None
 
@@ -87,10 +90,18 @@ def ingest_run(record_id: int) -> AVRecord:
             with source_path(record) as src:
                 info = media.probe(src)
         record = record_probed(record_id=record_id, info=info)
+    return record
 
-    if record.kind and record.processed_at is None:
+
+def needs_derive(record: AVRecord) -> bool:
+    return bool(record.kind) and record.processed_at is None
+
+
+def derive_run(record_id: int) -> AVRecord:
+    """Steps 4–5: derived files, then READY/FLAGGED, then the staging copy goes."""
+    record = AVRecord.objects.get(pk=record_id)
+    if needs_derive(record):
         _derive(record)
-
     record = record_processed(record_id=record_id)
     _drop_staging(record)
     return record

@@ -13,7 +13,9 @@ removes or replaces an original, the admin included. Keys come from one function
 object.
 """
 
+import errno
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -58,6 +60,15 @@ class OriginalsS3Storage(S3Storage):
     def delete(self, name: str) -> None:
         raise OriginalImmutable(f"原件不可删除：{name}")
 
+    def store_file(self, path: Path, name: str) -> bool:
+        """Upload the file at `path` as `name` unless it exists. True if written."""
+        try:
+            with open(path, "rb") as fh:
+                self.save(name, File(fh, name=name))
+        except OriginalExists:
+            return False
+        return True
+
     def version_of(self, name: str) -> str:
         head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=self._normalize_name(name))
         return head.get("VersionId") or ""
@@ -79,6 +90,27 @@ class OriginalsFileStorage(FileSystemStorage):
 
     def delete(self, name: str) -> None:
         raise OriginalImmutable(f"原件不可删除：{name}")
+
+    def store_file(self, path: Path, name: str) -> bool:
+        """Hard-link the staging file into place when both are on one filesystem: no second
+        copy of the bytes, and link() refuses an existing name atomically. Else copy."""
+        full = self.path(name)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        try:
+            os.link(path, full)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                raise
+            try:
+                with open(path, "rb") as fh:
+                    self.save(name, File(fh, name=name))
+            except OriginalExists:
+                return False
+            return True
+        os.chmod(full, self.file_permissions_mode or 0o444)
+        return True
 
     def version_of(self, name: str) -> str:
         return ""
@@ -120,12 +152,7 @@ def original_put(path: Path, sha256: str) -> tuple[str, str, bool]:
     Returns (key, version, created); content already stored is not written again."""
     store = originals()
     key = original_key(sha256)
-    try:
-        with open(path, "rb") as fh:
-            store.save(key, File(fh, name=key))
-        created = True
-    except OriginalExists:
-        created = False
+    created = store.store_file(path, key)  # type: ignore[attr-defined]
     return key, store.version_of(key), created
 
 

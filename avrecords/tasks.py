@@ -3,9 +3,10 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db.models import F
 
-from .ingest import StagingLost, ingest_run
+from .ingest import StagingLost, derive_run, ingest_run, needs_derive
 from .models import AVRecord
 from .services import record_flag, record_verify
 
@@ -14,23 +15,43 @@ log = logging.getLogger(__name__)
 FIXITY_BATCH = 50
 
 
+def _retry_or_flag(task, record_id: int, exc: Exception):  # type: ignore[no-untyped-def]
+    if task.request.retries >= task.max_retries:
+        record_flag(record_id=record_id, code="ingest_failed",
+                    reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。")
+        raise exc
+    return task.retry(exc=exc, countdown=min(30 * 2**task.request.retries, 3600))
+
+
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
 def record_ingest_task(self, record_id: int) -> str:  # type: ignore[no-untyped-def]
-    """Hash, store, probe, derive. Every step is idempotent, so a retry or a redelivery
-    after a killed worker redoes only what is missing."""
+    """Hash, store, probe; then queue the derived files. Every step is idempotent, so a
+    retry or a redelivery after a killed worker redoes only what is missing. Returns the id
+    of the queued derive task ("" when there is nothing to derive)."""
     try:
-        return ingest_run(record_id).status
+        record = ingest_run(record_id)
     except StagingLost as exc:
         # Nothing to retry with; say so on the record (the upload's bytes are gone).
         record_flag(record_id=record_id, code="staging_lost", reason="暂存文件丢失，原件未能入库，请联系管理员。")
         log.error("%s", exc)
         raise
     except Exception as exc:  # storage or database unavailable: try again later
-        if self.request.retries >= self.max_retries:
-            record_flag(record_id=record_id, code="ingest_failed",
-                        reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。")
-            raise
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600))
+        raise _retry_or_flag(self, record_id, exc) from exc
+    if needs_derive(record):
+        # Transcoding may have workers of its own (AV_DERIVE_QUEUE); else it follows this task.
+        queue = getattr(settings, "AV_DERIVE_QUEUE", "") or (self.request.delivery_info or {}).get("routing_key")
+        return record_derive_task.apply_async((record_id,), queue=queue or None).id
+    derive_run(record_id)  # nothing to make: mark it processed now
+    return ""
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
+def record_derive_task(self, record_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Poster, proxy, waveform, thumbnail; then READY or FLAGGED."""
+    try:
+        return derive_run(record_id).status
+    except Exception as exc:
+        raise _retry_or_flag(self, record_id, exc) from exc
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3)

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,checksum"
 CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256}
-CHUNK = 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 
 
@@ -176,6 +176,14 @@ def upload(request: HttpRequest, pk: Any) -> HttpResponse:
     return _patch(request, obj)
 
 
+def _finished(obj: Upload, offset: int, content_length: int) -> HttpResponse:
+    """A PATCH to an upload that is complete (a repeat of the last, empty one is fine) or
+    terminated."""
+    if obj.state == UploadState.COMPLETE and offset == obj.length and content_length == 0:
+        return _response(204, Upload_Offset=str(obj.offset))
+    return _response(410 if obj.state == UploadState.TERMINATED else 403, "上传已结束")
+
+
 def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
     if request.content_type != OFFSET_CONTENT_TYPE:
         return _response(415, f"Content-Type 须为 {OFFSET_CONTENT_TYPE}")
@@ -194,6 +202,8 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
         except binascii.Error:
             return _response(400, "Upload-Checksum 格式错误")
 
+    if obj.state != UploadState.RECEIVING:
+        return _finished(obj, offset, content_length)
     path = staging_path(obj.pk)
     try:
         fh = open(path, "r+b")
@@ -208,9 +218,7 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             return _response(423, "该上传正在被另一请求写入")
         obj.refresh_from_db()
         if obj.state != UploadState.RECEIVING:
-            if obj.state == UploadState.COMPLETE and offset == obj.length and content_length == 0:
-                return _response(204, Upload_Offset=str(obj.offset))
-            return _response(410 if obj.state == UploadState.TERMINATED else 403, "上传已结束")
+            return _finished(obj, offset, content_length)
         if offset != obj.offset:
             return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
         if offset + content_length > obj.length:

@@ -176,6 +176,12 @@ STORAGES = {
 # Days an original stays under S3 Object Lock COMPLIANCE retention (on-scene recordings are
 # commonly kept at least 6 months; see DOMAIN.md).
 ORIGINALS_RETENTION_DAYS = env.int("ORIGINALS_RETENTION_DAYS", default=183)
+# Audio-visual uploads (tus, /api/v1/uploads/): where they accumulate until stored (web and
+# worker processes must share it), the largest accepted file, and an optional queue of
+# workers of their own for transcoding (empty: the ingest task's queue).
+AV_STAGING_DIR = env.str("AV_STAGING_DIR", default=str(VAR_DIR / "av-staging"))
+AV_UPLOAD_MAX_SIZE = env.int("AV_UPLOAD_MAX_SIZE", default=64 * 1024**3)
+AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Serve static files from the app folders when there is no collectstatic output

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from audit.models import Entry
-from avrecords.ingest import ingest_run
+from avrecords.ingest import derive_run, ingest_run
 from avrecords.models import AVRecord, MediaKind, RecordStatus
 from avrecords.storage import original_hash, original_key, originals, staging_path
 from avrecords.tasks import record_ingest_task
@@ -129,7 +129,8 @@ def test_steps_already_done_are_skipped_when_the_task_runs_again(officer, media)
     after = actions(record)
     assert after[: len(before)] == before
     assert after[len(before):] == ["av.processed"]  # not hashed, stored or probed twice
-    ingest_run(record.pk)  # and a further run is a no-op
+    ingest_run(record.pk)  # and further runs are no-ops
+    derive_run(record.pk)
     assert actions(record) == after
 
 
