@@ -1,15 +1,16 @@
-"""Each document type renders (eager, in-process) into a PDF whose text has the case
-number, the party's name and the document number; user text is escaped."""
+"""Issuing and rendering (eager, in-process): escaping of user text, storage once with its
+SHA-256, immutability of a finalised document, re-render of a failed one, the page's progress."""
 
+import hashlib
 import io
 
 import pytest
+from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
 from cases.tests.factories import CaseFactory, PartyFactory
-from documents import registry
-from documents.models import DocumentStatus
-from documents.services import document_issue
+from documents.models import Document, DocumentImmutable, DocumentStatus
+from documents.services import document_issue, document_render, document_rerender
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,6 @@ def test_user_text_is_escaped_not_interpreted(django_capture_on_commit_callbacks
 
 
 def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commit_callbacks):
-    import hashlib
-
-    from django.db import DatabaseError, transaction
-
-    from documents.models import DocumentImmutable
-    from documents.services import document_render, document_rerender
-
     case = CaseFactory()
     with django_capture_on_commit_callbacks(execute=True):
         doc = document_issue(case=case, doc_type="non_filing_notice", by=case.created_by,
@@ -63,9 +57,6 @@ def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commi
 
 
 def test_failed_render_can_be_queued_again(django_capture_on_commit_callbacks):
-    from documents.models import Document
-    from documents.services import document_rerender
-
     case = CaseFactory()
     doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
     Document.objects.filter(pk=doc.pk).update(status=DocumentStatus.FAILED, error="boom")
@@ -84,8 +75,6 @@ def test_page_shows_progress_until_final_then_download(client):
     assert client.get(f"/documents/{doc.pk}/status/").json() == {
         "status": "queued", "label": "排队中", "progress": 0, "error": "", "download": None}
     assert client.get(f"/documents/{doc.pk}/download/").status_code == 404  # not rendered yet
-
-    from documents.services import document_render
 
     document_render(document_id=doc.pk)
     assert client.get(f"/documents/{doc.pk}/status/").json()["download"] == f"/documents/{doc.pk}/download/"

@@ -15,6 +15,7 @@ from records import elements
 from records.models import Record, RecordImmutable, RecordItem, RecordKind, RecordStatus
 from records.services import (
     RecordIncomplete,
+    preservation_approve,
     record_attach,
     record_correct,
     record_finalize,
@@ -120,8 +121,6 @@ def test_correction_is_a_new_linked_record(kind, django_capture_on_commit_callba
 
     record_update(record_id=fix.pk, by=fix.maker, data={"place": "临沂市兰山区科技大道88号三楼会议室"})
     if approver:
-        from records.services import preservation_approve
-
         preservation_approve(record_id=fix.pk, by=approver, opinion="同意")
     with django_capture_on_commit_callbacks(execute=True):
         record_finalize(record_id=fix.pk, by=fix.maker)

@@ -8,7 +8,7 @@ from cases.models import Case, CaseState
 from cases.requirements import missing
 from cases.services import TransitionError, case_submit_for_review
 from records.models import RecordKind
-from records.services import record_finalize, record_update
+from records.services import record_correct, record_finalize, record_update
 from records.tests.factories import complete_data, make_case, make_record
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,6 @@ def test_preserved_evidence_needs_its_decision_and_a_commission_its_opinion():
 
 
 def test_a_draft_correction_must_be_finalised_too():
-    from records.services import record_correct
-
     case = make_case()
     rec = make_record(RecordKind.OTHER, case=case, finalize=True)
     assert _gaps(case) == []

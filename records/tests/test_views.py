@@ -1,9 +1,13 @@
 """The record pages: create through the form, edit a draft, finalise, download the PDF."""
 
+import hashlib
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from records.models import Inspection, Record, RecordKind
+from records.models import CommissionOpinion, Inspection, PreservationDecision, Record, RecordKind
+from records.selectors import attachments_of
 from records.tests.factories import PARTY, make_case, make_record
 
 pytestmark = pytest.mark.django_db
@@ -85,13 +89,6 @@ def test_head_approves_preservation_on_the_page(client, head):
 
 
 def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, head):
-    import hashlib
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from records.models import CommissionOpinion, PreservationDecision
-    from records.selectors import attachments_of
-
     draft = make_record(RecordKind.INSPECTION)
     client.force_login(draft.maker)
     photo = b"\x89PNG sketch" * 300
