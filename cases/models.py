@@ -86,6 +86,8 @@ class Case(models.Model):
             models.Index(
                 fields=["department", "state"], name="case_open_by_department", condition=~Q(state="archived")
             ),
+            # The case list, newest first (ORDER BY created_at DESC, id DESC LIMIT 25).
+            models.Index(fields=["-created_at", "-id"], name="case_recent"),
         ]
 
     def __str__(self) -> str:

@@ -53,7 +53,17 @@ def all_requirements() -> list[Requirement]:
     return sorted(_registry.items.values(), key=lambda r: (r.order, r.code))
 
 
+def memo(case: "Case", key: str, compute: Callable[[], object]) -> object:
+    """Compute something once per case object while a checklist is evaluated: several
+    requirements of one app often read the same rows (e.g. the case's finalised records)."""
+    cache = case.__dict__.setdefault("_requirements_memo", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def checklist(case: "Case") -> list[CheckItem]:
+    case.__dict__.pop("_requirements_memo", None)  # fresh reads for every evaluation
     items = []
     for req in all_requirements():
         if not req.applies(case):
@@ -65,6 +75,7 @@ def checklist(case: "Case") -> list[CheckItem]:
 
 def missing(case: "Case", stage: str) -> list[Requirement]:
     """Applicable requirements of `stage` that the case does not have yet."""
+    case.__dict__.pop("_requirements_memo", None)
     return [r for r in all_requirements() if r.stage == stage and r.applies(case) and not r.satisfied(case)]
 
 

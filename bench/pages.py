@@ -1,0 +1,179 @@
+"""Page benchmark of the cases app (run by hand with DATABASE_URL set to PostgreSQL).
+
+Fills a fresh database (`<name>_pagesbench`, created and dropped here; BENCH_KEEP=1 keeps
+it) with 100,000 cases (BENCH_CASES), two officers and a party each, and 1,000,000 audit
+entries (BENCH_ENTRIES) on their timelines, 10,000 of them on one case. Then renders the
+case list, that case's page and the dashboard for an officer and for the head, and prints
+the median server-side time of each (target: under 100 ms) and its number of queries, next
+to the count for a case with few entries and a later list page: the counts must match
+(no N+1).
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linke.settings")
+
+CASES = int(os.environ.get("BENCH_CASES", "100000"))
+ENTRIES = int(os.environ.get("BENCH_ENTRIES", "1000000"))
+HOT = 10_000  # entries on the measured case
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+OFFICERS = 50  # 10 per department
+
+STATES = ["registered", "pending_filing", "investigating", "under_review", "pending_decision", "decided",
+          "delivered", "executing", "concluded", "archived", "not_filed"]
+
+FILL_CASES = """
+INSERT INTO cases_case (number, kind, origin, state, title, summary, department_id, confidentiality,
+                        created_by_id, created_at, updated_at, filed_at, concluded_at, archived_at)
+SELECT '临科罚立〔' || (2016 + i %% 10) || '〕' || i || '号', 'penalty',
+       (ARRAY['ex_officio','complaint'])[1 + i %% 2],
+       (%(states)s::text[])[1 + i %% %(nstates)s],
+       '某科技企业涉嫌违规案（' || i || '）', '基本案情' || i,
+       (%(depts)s::bigint[])[1 + (i %% %(officers)s) / 10], '',
+       (%(users)s::bigint[])[1 + i %% %(officers)s],
+       now() - i * interval '5 minutes', now() - i * interval '5 minutes', now() - i * interval '4 minutes',
+       now() - i * interval '3 minutes', now() - i * interval '2 minutes'
+FROM generate_series(1, %(n)s) AS i
+"""
+
+FILL_OFFICERS = """
+INSERT INTO cases_caseofficer (case_id, officer_id, is_lead, assigned_at)
+SELECT c.id, (%(users)s::bigint[])[1 + k], k = o, c.created_at
+FROM (SELECT id, created_at, row_number() OVER (ORDER BY id) AS i FROM cases_case) c,
+     LATERAL (SELECT (c.i %% %(officers)s)::int AS o) a,
+     LATERAL (VALUES (a.o), ((a.o / 10) * 10 + (a.o + 1) %% 10)) AS v(k)
+"""
+
+FILL_PARTIES = """
+INSERT INTO cases_party (case_id, kind, name, id_number, legal_rep, address, phone, confidentiality, created_by_id,
+                         created_at)
+SELECT id, 'organisation', '临沂某某科技有限公司' || id, '91371300MA3C' || lpad(id::text, 6, '0'), '王某',
+       '临沂市兰山区', '0539-8000000', '', created_by_id, created_at
+FROM cases_case
+"""
+
+FILL_ENTRIES = """
+INSERT INTO audit_entry (seq, created_at, actor_id, actor_name, action, case_id, object_type, object_id, payload,
+                         prev_hash, hash)
+SELECT %(base)s + i, now() - (%(n)s - i) * interval '1 second', NULL, '系统', 'bench.entry',
+       CASE WHEN i <= %(hot)s THEN %(hot_case)s ELSE %(first)s + (i %% %(cases)s) END,
+       'cases.case', '', '{}', md5(i::text) || md5('p' || i::text), md5('h' || i::text) || md5(i::text || 'h')
+FROM generate_series(1, %(n)s) AS i
+"""
+
+
+def main() -> None:
+    import django
+    from django.conf import settings
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/pages.py needs PostgreSQL (DATABASE_URL)")
+    base = settings.DATABASES["default"]["NAME"]
+    bench_db = f"{base}_pagesbench"
+    with connection.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
+        cur.execute(f'CREATE DATABASE "{bench_db}"')
+    connections.close_all()
+    settings.DATABASES["default"]["NAME"] = bench_db
+    try:
+        call_command("migrate", verbosity=0)
+        _run()
+    finally:
+        connections.close_all()
+        if os.environ.get("BENCH_KEEP") != "1":
+            settings.DATABASES["default"]["NAME"] = base
+            with connection.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
+
+
+def _run() -> None:
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import Department, Role, User
+    from cases.models import Case
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    t0 = time.perf_counter()
+    depts = [Department.objects.create(code=f"B{d}", name=f"执法{d}科") for d in range(OFFICERS // 10)]
+    officer_group = Group.objects.get_or_create(name=Role.OFFICER.label)[0]
+    users = []
+    for k in range(OFFICERS):
+        user = User.objects.create(username=f"bench{k}", last_name="张", first_name=f"执法{k}",
+                                   cert_no=f"3713{k:08d}", department=depts[k // 10])
+        user.groups.add(officer_group)
+        users.append(user)
+    head = User.objects.create(username="benchhead", last_name="刘", first_name="局长")
+    head.groups.add(Group.objects.get_or_create(name=Role.HEAD.label)[0])
+    params = {"states": STATES, "nstates": len(STATES), "depts": [d.pk for d in depts], "officers": OFFICERS,
+              "users": [u.pk for u in users], "n": CASES}
+    with connection.cursor() as cur:
+        cur.execute(FILL_CASES, params)
+        cur.execute(FILL_OFFICERS, params)
+        cur.execute(FILL_PARTIES)
+        cur.execute("SELECT min(id), max(id) FROM cases_case")
+        first, last = cur.fetchone()
+        cur.execute("SELECT coalesce(max(seq), 0) FROM audit_entry")
+        (seq_base,) = cur.fetchone()
+        hot_case = first + 7  # an officer-0-department case
+        cur.execute(FILL_ENTRIES, {"base": seq_base, "n": ENTRIES, "hot": HOT, "hot_case": hot_case,
+                                   "first": first, "cases": last - first + 1})
+    # What autovacuum does in production: statistics and the visibility map (index-only scans).
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    print(f"filled {Case.objects.count():,} cases, {ENTRIES:,} audit entries in {time.perf_counter() - t0:.1f} s")
+
+    hot_state = Case.objects.get(pk=hot_case).state  # compare like with like: same stage, same forms
+    quiet_case = Case.objects.filter(department=depts[0], state=hot_state).exclude(pk=hot_case).order_by("pk").first()
+    officer = User.objects.get(pk=Case.objects.get(pk=hot_case).created_by_id)
+    pages = [
+        ("case list", reverse("cases:list"), reverse("cases:list") + "?page=40"),
+        ("case page (10,000 entries)", reverse("cases:detail", args=[hot_case]),
+         reverse("cases:detail", args=[quiet_case.pk])),
+        ("dashboard", reverse("cases:dashboard"), None),
+    ]
+    print(f"{'user':<8} {'page':<28} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'queries (other)':>16}")
+    failed = False
+    for who, user in (("officer", officer), ("head", head)):
+        client = Client()
+        client.force_login(user)
+        for label, url, other in pages:
+            for _ in range(3):
+                assert client.get(url).status_code == 200, url
+            times = []
+            for _ in range(RUNS):
+                t = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - t) * 1000)
+            with CaptureQueriesContext(connection) as q:
+                client.get(url)
+            n_other = ""
+            if other:
+                client.get(other)
+                with CaptureQueriesContext(connection) as q2:
+                    client.get(other)
+                n_other = str(len(q2.captured_queries))
+                failed |= len(q2.captured_queries) != len(q.captured_queries)
+            median = statistics.median(times)
+            p90 = statistics.quantiles(times, n=10)[-1]
+            failed |= median >= 100
+            print(f"{who:<8} {label:<28} {median:>10.1f} {p90:>8.1f} {len(q.captured_queries):>8} {n_other:>16}")
+    print("FAIL" if failed else "OK: every page under 100 ms median, query counts independent of the data")
+
+
+if __name__ == "__main__":
+    main()
