@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,checksum"
 CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256}
-CHUNK = 4 * 1024 * 1024
+CHUNK = 1024 * 1024  # gunicorn hands a body over fastest in pieces of its own recv size (1 MiB)
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 
 

@@ -1,0 +1,198 @@
+"""Ingest benchmark: a big file through the whole path, against the physical floor.
+
+    tuspy -> gunicorn (tus PATCH, streamed to staging) -> Celery worker (SHA-256, store the
+    original, ffprobe)
+
+is timed against `openssl dgst -sha256` reading the same file in the same run (one read,
+one hash). Prints the ratio (target: within 3x) and the peak resident memory (VmHWM) of the
+web worker and the Celery worker, each started fresh per size (target: under 200 MB and
+flat from 256 MiB to 2 GiB). Derived files (the proxy transcode) go to a queue nobody
+consumes here: they are not part of ingest.
+
+    .venv/bin/python bench/ingest.py [--sizes 256M,2G] [--keep]
+
+Needs PostgreSQL and Redis as `make test` has them (DATABASE_URL / REDIS_URL override).
+Scratch data lives under var/bench-ingest and is removed afterwards (unless --keep).
+"""
+
+import argparse
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+VAR = ROOT / "var" / "bench-ingest"
+DB_NAME = "linke_bench_ingest"
+BASE_DB = os.environ.get("BENCH_PG", "postgres://postgres:postgres@127.0.0.1:5432")
+ENV = {
+    **os.environ,
+    "DATABASE_URL": f"{BASE_DB}/{DB_NAME}",
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "CELERY_TASK_ALWAYS_EAGER": "0",
+    "LINKE_VAR_DIR": str(VAR),
+    "STATIC_MANIFEST": "0",
+    "AV_DERIVE_QUEUE": f"bench-derive-{uuid.uuid4().hex[:6]}",
+    "DJANGO_SETTINGS_MODULE": "linke.settings",
+}
+QUEUE = "celery"  # where the web process sends record_ingest_task
+MB = 1024 * 1024
+
+
+def parse_size(text: str) -> int:
+    units = {"K": 1024, "M": MB, "G": 1024 * MB}
+    return int(float(text[:-1]) * units[text[-1].upper()]) if text[-1].upper() in units else int(text)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_media(path: Path, size: int) -> None:
+    """A real MPEG-TS stream (ffprobe reads it) repeated up to `size` bytes."""
+    seg = VAR / "segment.ts"
+    if not seg.exists():
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=4",
+                        "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "mpeg2video", "-q:v", "2", "-c:a", "mp2",
+                        "-f", "mpegts", str(seg)], check=True)
+    block = seg.read_bytes()
+    with open(path, "wb") as fh:
+        left = size
+        while left > 0:
+            piece = block[:left]
+            fh.write(piece)
+            left -= len(piece)
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids = (task / "children").read_text().split()
+        out += [int(k) for k in kids]
+    return out
+
+
+def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def manage(*args: str) -> str:
+    return subprocess.run([str(VENV / "python"), "manage.py", *args], cwd=ROOT, env=ENV, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{BASE_DB}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    manage("migrate", "--noinput")
+
+
+def run_one(size: int, token: str) -> dict[str, float]:
+    import psycopg
+    from tusclient import client as tus_client
+    from tusclient.uploader import Uploader
+
+    path = VAR / f"bench-{size}.ts"
+    make_media(path, size)
+
+    # The floor: one read, one hash (the page cache is warm for both, as it is for ingest).
+    subprocess.run(["openssl", "dgst", "-sha256", str(path)], check=True, capture_output=True)
+    t = time.perf_counter()
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-r", str(path)], check=True, capture_output=True,
+                            text=True).stdout.split()[0]
+    floor = time.perf_counter() - t
+
+    port = free_port()
+    logs = VAR / "logs"
+    logs.mkdir(exist_ok=True)
+    web = subprocess.Popen([str(VENV / "gunicorn"), "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
+                            "--timeout", "900"], cwd=ROOT, env=ENV, stdout=(logs / "web.log").open("ab"),
+                           stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([str(VENV / "celery"), "-A", "linke", "worker", "--pool=solo", "-Q", QUEUE,
+                               "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+                              cwd=ROOT, env=ENV,
+                              stdout=(logs / "worker.log").open("ab"), stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: _port_open(port), 60, "gunicorn")
+        web_pid = wait_for(lambda: children(web.pid), 30, "gunicorn worker")[0]
+        time.sleep(2)  # let the Celery worker connect
+        endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
+        tus = tus_client.TusClient(endpoint, headers={"Authorization": f"Token {token}"})
+        uploader = Uploader(file_path=str(path), client=tus, chunk_size=32 * MB,
+                            metadata={"filename": path.name, "sha256": digest,
+                                      "ended_at": "2026-11-27T09:00:00+08:00"})
+        t = time.perf_counter()
+        uploader.upload()
+        uploaded = time.perf_counter() - t
+        upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
+        with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
+            sql = ("SELECT r.sha256, r.kind, r.probed_at IS NOT NULL FROM avrecords_avrecord r "
+                   "WHERE r.upload_id = %s")
+            row = wait_for(lambda: (lambda r: r if r and r[2] else None)(conn.execute(sql, [upload_id]).fetchone()),
+                           1800, "ingest")
+        total = time.perf_counter() - t
+        if row[0] != digest:
+            raise SystemExit(f"hash mismatch: {row[0]} != {digest}")
+        return {"size": size, "floor": floor, "upload": uploaded, "total": total, "kind": row[1],
+                "web_mb": peak_rss_mb(web_pid), "worker_mb": peak_rss_mb(worker.pid)}
+    finally:
+        for proc in (web, worker):
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        path.unlink(missing_ok=True)
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="256M,2G")
+    parser.add_argument("--keep", action="store_true", help="keep var/bench-ingest")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    VAR.mkdir(parents=True, exist_ok=True)
+    ensure_database()
+    token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
+    results = [run_one(parse_size(s), token) for s in args.sizes.split(",")]
+    print(f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}")
+    for r in results:
+        print(f"{r['size'] / MB:>7.0f}MB {r['floor']:>8.2f}s {r['upload']:>7.2f}s {r['total']:>7.2f}s "
+              f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB")
+    print("ingest = tuspy upload start -> original stored and probed (hash, store, ffprobe);"
+          " targets: ratio <= 3x, peaks < 200 MB and flat across sizes")
+    if not args.keep:
+        shutil.rmtree(VAR, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
