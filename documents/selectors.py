@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -16,6 +17,17 @@ def document_for_user(user: Any, pk: int) -> Document:
         raise Http404("文书不存在")
     doc.case = case_for_user(user, doc.case_id)  # 404 for anyone who may not see the case
     return doc
+
+
+def document_source(doc: Document) -> Model | None:
+    """The record the document was issued for, if it still resolves."""
+    if not doc.source_type:
+        return None
+    try:
+        model = apps.get_model(doc.source_type)
+    except (LookupError, ValueError):
+        return None
+    return model._default_manager.filter(pk=doc.source_id).first()
 
 
 def documents_for_source(source: Model) -> QuerySet[Document]:

@@ -16,6 +16,9 @@ Public API (other apps call these):
 
     document_render(*, document_id) -> Document
         The rendering itself (run by documents.tasks.document_render_task).
+
+    document_downloaded(*, document, by) -> None
+        Put a read of the PDF on the audit trail (第二十九条: every access is logged).
 """
 
 import hashlib
@@ -155,3 +158,8 @@ def _document_fail(document_id: int, error: str) -> None:
     doc.status, doc.error = DocumentStatus.FAILED, error[:2000]
     doc.save(update_fields=["status", "error"])
     audit.record(doc, "document.render_failed", case=doc.case_id, number=doc.number, error=error[:500])
+
+
+def document_downloaded(*, document: Document, by: Any) -> None:
+    audit.record(document, "document.downloaded", actor=by, case=document.case_id, number=document.number,
+                 sha256=document.sha256)

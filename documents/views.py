@@ -7,15 +7,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from .models import DocumentImmutable
-from .selectors import document_for_user
-from .services import document_rerender
+from .selectors import document_for_user, document_source
+from .services import document_downloaded, document_rerender
 
 
 @require_GET
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = document_for_user(request.user, pk)
-    return render(request, "documents/document_detail.html", {"doc": doc, "case": doc.case})
+    return render(request, "documents/document_detail.html",
+                  {"doc": doc, "case": doc.case, "source": document_source(doc)})
 
 
 @never_cache
@@ -38,6 +39,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     doc = document_for_user(request.user, pk)
     if not doc.is_final:
         raise Http404("文书尚未生成")
+    document_downloaded(document=doc, by=request.user)
     return FileResponse(doc.pdf.open("rb"), as_attachment=True, filename=f"{doc.title}{doc.number}.pdf",
                         content_type="application/pdf")
 

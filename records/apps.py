@@ -50,4 +50,6 @@ class RecordsConfig(AppConfig):
             "document.finalised": "执法文书定稿（PDF）",
             "document.render_failed": "执法文书生成失败",
             "document.rerender_queued": "重新生成执法文书",
+            "document.downloaded": "下载执法文书",
+            "record.preservation_approval_void": "先行登记保存内容修改，原批准失效",
         })

@@ -18,11 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 import audit
 from accounts.models import Role, User
 from cases.models import Case, CaseState
+from cases.selectors import case_for_user
 from documents.services import document_issue
 
 from . import elements
@@ -59,17 +61,25 @@ class RecordIncomplete(RecordError):
         super().__init__("第十条要求的内容不完整，不能定稿：" + "、".join(e.label for e in missing))
 
 
-def _require_officer(by: User) -> None:
-    if not (by.is_superuser or by.has_role(Role.OFFICER)):
+def _require_writer(case_id: int, by: User, *, officer: bool = True) -> Case:
+    """The actor may write this case's records: an officer (执法人员) who handles the case or
+    belongs to its department (the rule of cases.selectors.case_for_user), while the case is
+    in a stage where investigation is recorded."""
+    if officer and not (by.is_superuser or by.has_role(Role.OFFICER)):
         raise RecordError("只有执法人员可以制作调查取证记录")
+    try:
+        case = case_for_user(by, case_id, write=True)
+    except Http404:
+        raise RecordError("无权处理本案的调查取证记录") from None
+    if case.state not in RECORDING_STATES:
+        raise RecordError(f"案件处于“{case.get_state_display()}”阶段，不能制作或修改调查取证记录")
+    return case
 
 
-def _lock(record_id: int) -> Record:
-    return Record.objects.select_for_update().get(pk=record_id)
-
-
-def _specific(record_id: int) -> Any:
-    return Record.objects.get(pk=record_id).specific()
+def _lock(record_id: int, by: User, *, officer: bool = True) -> Record:
+    base = Record.objects.select_for_update().get(pk=record_id)
+    _require_writer(base.case_id, by, officer=officer)
+    return base
 
 
 def _set_fields(rec: Record, data: dict[str, Any]) -> list[str]:
@@ -83,22 +93,27 @@ def _set_fields(rec: Record, data: dict[str, Any]) -> list[str]:
     return changed
 
 
+_ITEM_FIELDS = ("name", "spec", "quantity", "sample_mark", "remarks")
+
+
+def _item(values: dict[str, Any]) -> dict[str, str]:
+    return {f: str(values.get(f) or "").strip() for f in _ITEM_FIELDS}
+
+
 def _set_items(rec: Record, items: Iterable[dict[str, Any]] | None) -> None:
     if items is None:
         return
     RecordItem.objects.filter(record_id=rec.pk).delete()
-    rows = [RecordItem(record_id=rec.pk, position=i, **item) for i, item in enumerate(items, start=1)
-            if str(item.get("name", "")).strip()]
+    rows = [RecordItem(record_id=rec.pk, position=i, **_item(item))
+            for i, item in enumerate((i for i in items if str(i.get("name", "")).strip()), start=1)]
     RecordItem.objects.bulk_create(rows)
 
 
 @transaction.atomic
 def record_create(*, case_id: int, kind: str, by: User, data: dict[str, Any], officers: Iterable[User] = (),
                   items: Iterable[dict[str, Any]] | None = None) -> Record:
-    _require_officer(by)
-    case = Case.objects.select_for_update().get(pk=case_id)
-    if case.state not in RECORDING_STATES:
-        raise RecordError(f"案件处于“{case.get_state_display()}”阶段，不能制作调查取证记录")
+    Case.objects.select_for_update().get(pk=case_id)  # serialise with the case's transitions
+    case = _require_writer(case_id, by)
     model = KIND_MODELS[RecordKind(kind)]
     rec = model(case=case, kind=kind, maker=by)
     _set_fields(rec, data)
@@ -113,20 +128,29 @@ def record_create(*, case_id: int, kind: str, by: User, data: dict[str, Any], of
 @transaction.atomic
 def record_update(*, record_id: int, by: User, data: dict[str, Any], officers: Iterable[User] | None = None,
                   items: Iterable[dict[str, Any]] | None = None) -> Record:
-    _require_officer(by)
-    base = _lock(record_id)
+    base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿，不得修改；如有错误请制作更正记录")
     rec = base.specific()
     changed = _set_fields(rec, data)
     rec.save()
     if officers is not None:
-        rec.officers.set(list(officers))
-        changed.append("officers")
+        people = list(officers)
+        if {u.pk for u in people} != set(rec.officers.values_list("pk", flat=True)):
+            rec.officers.set(people)
+            changed.append("officers")
     if rec.kind in KINDS_WITH_ITEMS and items is not None:
-        _set_items(rec, items)
-        changed.append("items")
+        items = [_item(i) for i in items if str(i.get("name", "")).strip()]
+        if items != [_item(vars(i)) for i in rec.items.all()]:
+            _set_items(rec, items)
+            changed.append("items")
     audit.record(base, "record.updated", actor=by, case=base.case_id, fields=sorted(set(changed)))
+    if rec.kind == RecordKind.PRESERVATION and rec.approved_by_id and changed:
+        # The head approved this content; changed content needs a new approval.
+        rec.approved_by, rec.approved_at, rec.approval_opinion = None, None, ""
+        rec.save()
+        audit.record(base, "record.preservation_approval_void", actor=by, case=base.case_id,
+                     fields=sorted(set(changed)))
     return rec
 
 
@@ -139,8 +163,7 @@ def document_context(rec: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def record_finalize(*, record_id: int, by: User) -> Record:
-    _require_officer(by)
-    base = _lock(record_id)
+    base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿")
     rec = base.specific()
@@ -174,11 +197,10 @@ def _open_preservation_deadline(rec: Preservation, by: User) -> None:
 def record_correct(*, record_id: int, by: User, reason: str) -> Record:
     """Start a correction of a finalised record: a new draft with the same content, linked
     to the original with the reason. The original stays as it is, visible."""
-    _require_officer(by)
     reason = (reason or "").strip()
     if not reason:
         raise RecordError("请说明更正的内容和原因")
-    base = _lock(record_id)
+    base = _lock(record_id, by)
     if not base.is_final:
         raise RecordError("草稿可直接修改，无需更正")
     if Record.objects.filter(corrects_id=base.pk).exists():
@@ -191,10 +213,8 @@ def record_correct(*, record_id: int, by: User, reason: str) -> Record:
             setattr(copy, field.attname, getattr(original, field.attname))
     copy.save()
     copy.officers.set(list(original.officers.all()))
-    RecordItem.objects.bulk_create([
-        RecordItem(record_id=copy.pk, position=i.position, name=i.name, spec=i.spec, quantity=i.quantity,
-                   sample_mark=i.sample_mark, remarks=i.remarks)
-        for i in original.items.all()])
+    RecordItem.objects.bulk_create([RecordItem(record_id=copy.pk, position=i.position, **_item(vars(i)))
+                                    for i in original.items.all()])
     audit.record(copy.base(), "record.correction_started", actor=by, case=base.case_id, corrects=base.pk,
                  reason=reason)
     return copy
@@ -205,7 +225,7 @@ def record_attach(*, record_id: int, by: User, file: Any, description: str = "")
     """Attach a file (sketch, photo, scan) to a draft record; SHA-256 computed while streaming."""
     from cases.services import attachment_add
 
-    base = _lock(record_id)
+    base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿，不能再添加附件；如需补充请制作更正记录")
     return attachment_add(case=base.case_id, file=file, by=by, owner=base, confidentiality=base.confidentiality,
@@ -217,7 +237,7 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
     """The head's approval before evidence is registered and preserved (《行政处罚法》第五十六条)."""
     if not (by.is_superuser or by.has_role(Role.HEAD)):
         raise RecordError("先行登记保存须经机关负责人批准")
-    base = _lock(record_id)
+    base = _lock(record_id, by, officer=False)
     if base.kind != RecordKind.PRESERVATION:
         raise RecordError("不是先行登记保存记录")
     if base.is_final:
@@ -235,8 +255,7 @@ def _lock_final_for_follow_up(record_id: int, by: User, kind: str, follow_up: An
                               not_final: str, exists: str, empty: str) -> Record:
     """What comes after a finalised record (a decision, a returned opinion) is its own row:
     the record itself stays as it is. One follow-up per record."""
-    _require_officer(by)
-    base = _lock(record_id)
+    base = _lock(record_id, by)
     if base.kind != kind or not base.is_final:
         raise RecordError(not_final)
     if follow_up.objects.filter(record_id=base.pk).exists():

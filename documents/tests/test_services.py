@@ -8,6 +8,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from pypdf import PdfReader
 
+from audit.models import Entry
 from cases.tests.factories import CaseFactory, PartyFactory
 from documents.models import Document, DocumentImmutable, DocumentStatus
 from documents.services import document_issue, document_render, document_rerender
@@ -80,3 +81,5 @@ def test_page_shows_progress_until_final_then_download(client):
     assert client.get(f"/documents/{doc.pk}/status/").json()["download"] == f"/documents/{doc.pk}/download/"
     resp = client.get(f"/documents/{doc.pk}/download/")
     assert resp.status_code == 200 and "attachment" in resp["Content-Disposition"]
+    assert Entry.objects.filter(action="document.downloaded", object_id=str(doc.pk),
+                                actor=case.created_by).count() == 1

@@ -21,6 +21,7 @@ from records.services import (
     preservation_approve,
     preservation_decide,
     record_finalize,
+    record_update,
 )
 from records.tests.factories import make_record
 
@@ -75,3 +76,20 @@ def test_commission_opinion_is_recorded_with_its_hashed_file():
     with pytest.raises(RecordError, match="已登记"):
         commission_opinion_record(record_id=rec.pk, by=rec.maker, received_at=timezone.now(), conclusion="x",
                                   file=SimpleUploadedFile("b.pdf", b"b"))
+
+
+def test_changing_an_approved_preservation_voids_the_approval():
+    head = UserFactory(roles=[Role.HEAD])
+    rec = make_record(RecordKind.PRESERVATION, approve_by=head)
+    officers = list(rec.officers.all())
+    # Saving the same content (what the edit form posts) keeps the approval.
+    record_update(record_id=rec.pk, by=rec.maker, data={"place": rec.place}, officers=officers,
+                  items=[{"name": i.name, "spec": i.spec, "quantity": i.quantity, "sample_mark": i.sample_mark,
+                          "remarks": i.remarks} for i in rec.items.all()])
+    rec.refresh_from_db()
+    assert rec.approved_by == head
+    record_update(record_id=rec.pk, by=rec.maker, data={}, items=[{"name": "另一台电脑", "quantity": "1台"}])
+    rec.refresh_from_db()
+    assert rec.approved_by is None and rec.approved_at is None
+    with pytest.raises(RecordIncomplete, match="机关负责人批准"):
+        record_finalize(record_id=rec.pk, by=rec.maker)

@@ -10,14 +10,17 @@ from django.db import DatabaseError, transaction
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import Entry
+from cases.models import Case, CaseState
 from documents.models import DocumentStatus
 from records import elements
 from records.models import Record, RecordImmutable, RecordItem, RecordKind, RecordStatus
 from records.services import (
+    RecordError,
     RecordIncomplete,
     preservation_approve,
     record_attach,
     record_correct,
+    record_create,
     record_finalize,
     record_update,
 )
@@ -52,6 +55,8 @@ def test_missing_element_blocks_finalisation_and_names_it(kind, django_capture_o
     assert Record.objects.get(pk=rec.pk).status == RecordStatus.DRAFT
 
     record_update(record_id=rec.pk, by=rec.maker, data={field: complete_data(kind)[field]})
+    if kind == RecordKind.PRESERVATION:  # changed content needs the head's approval again
+        preservation_approve(record_id=rec.pk, by=UserFactory(roles=[Role.HEAD]), opinion="同意")
     with django_capture_on_commit_callbacks(execute=True):
         record_finalize(record_id=rec.pk, by=rec.maker)
     rec = Record.objects.select_related("document").get(pk=rec.pk)
@@ -165,3 +170,18 @@ def test_outsiders_get_404(kind, client):
 
     client.force_login(rec.maker)
     assert client.get(f"/records/{rec.pk}/").status_code == 200
+
+
+def test_services_refuse_outsiders_and_closed_stages():
+    rec = make_record(RecordKind.OTHER)
+    outsider = UserFactory(roles=[Role.OFFICER])
+    with pytest.raises(RecordError, match="无权"):
+        record_update(record_id=rec.pk, by=outsider, data={"place": "x"})
+    with pytest.raises(RecordError, match="无权"):
+        record_create(case_id=rec.case_id, kind=RecordKind.OTHER, by=outsider, data={})
+    head = UserFactory(roles=[Role.HEAD])  # may see and write the case, but is no 执法人员
+    with pytest.raises(RecordError, match="执法人员"):
+        record_create(case_id=rec.case_id, kind=RecordKind.OTHER, by=head, data={})
+    Case.objects.filter(pk=rec.case_id).update(state=CaseState.DECIDED)
+    with pytest.raises(RecordError, match="已决定"):
+        record_finalize(record_id=rec.pk, by=rec.maker)
