@@ -11,10 +11,8 @@ and a commission has its returned opinion.
 
 from typing import Any
 
-from django.db.models import Count, Max
-
 from cases.models import CaseKind, CaseState
-from cases.requirements import Requirement, register
+from cases.requirements import Requirement, memo, register
 
 from .elements import ELEMENTS, missing
 from .models import KIND_MODELS, Record, RecordKind, RecordStatus
@@ -29,14 +27,13 @@ _ITEM = {
     RecordKind.COMMISSION: "第十条第（七）项",
     RecordKind.OTHER: "第十条第（八）项",
 }
-_CACHE = "_records_requirements_state"
 
 
 def _load(case: Any) -> list[Record]:
     children = [m.__name__.lower() for m in KIND_MODELS.values()]
     rows = (Record.objects.filter(case_id=case.pk)
             .select_related(*children, "preservation__decision", "commission__opinion", "correction", "case")
-            .prefetch_related("officers", "items"))
+            .prefetch_related("officers", "items", "case__parties"))
     out = []
     for row in rows:
         rec = row.specific()
@@ -47,19 +44,16 @@ def _load(case: Any) -> list[Record]:
     return out
 
 
+def _current(case: Any) -> list[Record]:
+    records = _load(case)
+    replaced = {r.corrects_id for r in records if r.corrects_id and r.status == RecordStatus.FINAL}
+    return [r for r in records if r.pk not in replaced]
+
+
 def current_records(case: Any) -> list[Record]:
     """The case's records (all kinds, drafts included) minus those a finalised correction
-    replaces. Cached on the case instance, keyed by a one-query fingerprint of its records."""
-    fingerprint = tuple(Record.objects.filter(case_id=case.pk).aggregate(
-        n=Count("id"), t=Max("updated_at"), d=Count("preservation__decision"),
-        o=Count("commission__opinion")).values())
-    cached = case.__dict__.get(_CACHE)
-    if cached is None or cached[0] != fingerprint:
-        records = _load(case)
-        replaced = {r.corrects_id for r in records if r.corrects_id and r.status == RecordStatus.FINAL}
-        cached = (fingerprint, [r for r in records if r.pk not in replaced])
-        case.__dict__[_CACHE] = cached
-    return cached[1]
+    replaces. Read once per checklist evaluation (cases.requirements.memo): 3 queries."""
+    return memo(case, "records.current", lambda: _current(case))  # type: ignore[return-value]
 
 
 def _of_kind(case: Any, kind: str) -> list[Record]:

@@ -1,11 +1,13 @@
 """第十条 on the case checklist: investigating -> under_review is refused while missing."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from cases.models import Case, CaseState
-from cases.requirements import missing
+from cases.requirements import checklist, missing
 from cases.services import TransitionError, case_submit_for_review
 from records.models import RecordKind
 from records.services import record_correct, record_finalize, record_update
@@ -62,3 +64,18 @@ def test_complete_records_let_the_case_go_to_review():
         case_submit_for_review(case_id=case.pk, by=case.created_by)
     except TransitionError as exc:  # other apps' requirements may still be missing; ours are not
         assert "第十条" not in str(exc)
+
+
+def test_checklist_reads_the_records_with_a_fixed_number_of_queries():
+    def count(case) -> int:  # noqa: ANN001
+        fresh = Case.objects.get(pk=case.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            checklist(fresh)
+        return len(ctx.captured_queries)
+
+    small, big = make_case(), make_case()
+    make_record(RecordKind.INQUIRY, case=small, finalize=True)
+    for kind in RecordKind:
+        make_record(kind, case=big)
+        make_record(kind, case=big)
+    assert count(big) == count(small)
