@@ -6,11 +6,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.selectors import case_for_user
+from cases.models import mask_id
+from cases.selectors import can_see_identifiers, case_for_user
 from cases.services import TransitionError
 
 from . import elements
 from .forms import (
+    FIELDS,
     ApproveForm,
     AttachForm,
     CorrectForm,
@@ -21,6 +23,7 @@ from .forms import (
     record_form_class,
 )
 from .models import KINDS_WITH_ITEMS, RecordImmutable, RecordKind
+from .presenters import fmt
 from .selectors import attachments_of, record_for_user, records_of_case
 from .services import (
     RecordError,
@@ -126,7 +129,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         chain_back.append(r)
         r = r.corrects
     return render(request, "records/record_detail.html", {
-        "record": rec, "fields": _display_fields(rec), "case": rec.case,
+        "record": rec, "fields": _display_fields(rec, show_ids=can_see_identifiers(request.user, rec.case)), "case": rec.case,
         "elements": elements.checked(rec), "attachments": attachments_of(base),
         "opinion_attachments": attachments_of(rec.opinion) if hasattr(rec, "opinion") else [],
         "corrected_by": rec.correction if hasattr(rec, "correction") else None,
@@ -139,10 +142,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _display_fields(rec: Any) -> list[tuple[str, Any]]:
-    from .forms import FIELDS
-    from .presenters import fmt
-
+def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
+    """Label and value of each field the record's form has; identity numbers masked for
+    those who do not need them (第二十九条: personal privacy)."""
     out = []
     for name in FIELDS[rec.kind]:
         if name == "officers":
@@ -154,6 +156,8 @@ def _display_fields(rec: Any) -> list[tuple[str, Any]]:
             value = "是" if getattr(rec, name) else "否"
         else:
             value = fmt(getattr(rec, name))
+        if name == "person_id_no" and not show_ids:
+            value = mask_id(value)
         out.append((field.verbose_name, value))
     return out
 

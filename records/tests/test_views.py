@@ -115,3 +115,12 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
     opinion = CommissionOpinion.objects.get(record_id=commissioned.pk)
     assert "意见书.pdf" in client.get(f"/records/{commissioned.pk}/").content.decode()
     assert attachments_of(opinion).count() == 1
+
+
+def test_identity_numbers_are_masked_for_those_who_do_not_need_them(client, archivist):
+    rec = make_record(RecordKind.INQUIRY)
+    client.force_login(rec.maker)
+    assert "371302198001011234" in client.get(f"/records/{rec.pk}/").content.decode()
+    client.force_login(archivist)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert "371302198001011234" not in page and "3713**********1234" in page
