@@ -6,7 +6,14 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from .models import AVRecord, CollectionStation, ExpectedRecord, FixityCheck, Recorder, Upload
+from .models import (
+    AVRecord,
+    CollectionStation,
+    ExpectedRecord,
+    FixityCheck,
+    Recorder,
+    Upload,
+)
 from .services import station_create, station_rotate_token
 
 

@@ -23,8 +23,23 @@ from django.core.files.storage import default_storage
 
 from . import media
 from .models import AVRecord, MediaKind
-from .services import record_derived, record_flag, record_hashed, record_probed, record_processed, record_stored
-from .storage import CHUNK, hash_file, original_local_path, original_open, original_put, original_size, staging_path
+from .services import (
+    record_derived,
+    record_flag,
+    record_hashed,
+    record_probed,
+    record_processed,
+    record_stored,
+)
+from .storage import (
+    CHUNK,
+    hash_file,
+    original_local_path,
+    original_open,
+    original_put,
+    original_size,
+    staging_path,
+)
 
 log = logging.getLogger(__name__)
 

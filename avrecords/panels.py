@@ -12,8 +12,9 @@ from . import selectors
 
 
 def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] | None:
-    from cases.selectors import case_for_user
     from django.http import Http404
+
+    from cases.selectors import case_for_user
 
     if not user.is_authenticated:
         return None

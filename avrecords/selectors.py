@@ -9,7 +9,6 @@ from cases.selectors import cases_visible_to
 
 from .models import AVRecord, ExpectedRecord
 
-
 # The admin inbox: nobody could be matched, or the recorder is not registered (a device
 # that must be checked: lost, swapped, or not yet entered in the admin).
 _UNMATCHED = Q(owner__isnull=True) | (Q(recorder__isnull=True) & ~Q(recorder_serial=""))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils import timezone
@@ -39,7 +40,30 @@ class OriginalExists(FileExistsError):
     """The key is taken: the content is stored already (keys are content hashes)."""
 
 
-class OriginalsS3Storage(S3Storage):
+class _WriteOnce:
+    """What both backends share: a name is written once, never deleted."""
+
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
+        # Storage.save() asks for a free name; FileSystemStorage asks again when its
+        # exclusive create finds the file. Raising here is what stops either from ever
+        # writing a second name (or, on S3, a second version).
+        if self.exists(name):  # type: ignore[attr-defined]
+            raise OriginalExists(name)
+        return name
+
+    def delete(self, name: str) -> None:
+        raise OriginalImmutable(f"原件不可删除：{name}")
+
+    def _copy_in(self, path: Path, name: str) -> bool:
+        try:
+            with open(path, "rb") as fh:
+                self.save(name, File(fh, name=name))  # type: ignore[attr-defined]
+        except OriginalExists:
+            return False
+        return True
+
+
+class OriginalsS3Storage(_WriteOnce, S3Storage):
     def __init__(self, **kwargs: Any) -> None:
         self.object_lock = kwargs.pop("object_lock", True)
         super().__init__(**kwargs)
@@ -52,22 +76,9 @@ class OriginalsS3Storage(S3Storage):
             params["ObjectLockRetainUntilDate"] = timezone.now() + timedelta(days=settings.ORIGINALS_RETENTION_DAYS)
         return params
 
-    def get_available_name(self, name: str, max_length: int | None = None) -> str:
-        if self.exists(name):
-            raise OriginalExists(name)
-        return name
-
-    def delete(self, name: str) -> None:
-        raise OriginalImmutable(f"原件不可删除：{name}")
-
     def store_file(self, path: Path, name: str) -> bool:
         """Upload the file at `path` as `name` unless it exists. True if written."""
-        try:
-            with open(path, "rb") as fh:
-                self.save(name, File(fh, name=name))
-        except OriginalExists:
-            return False
-        return True
+        return self._copy_in(path, name)
 
     def version_of(self, name: str) -> str:
         head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=self._normalize_name(name))
@@ -80,17 +91,7 @@ class OriginalsS3Storage(S3Storage):
         return self.connection.meta.client.get_object(**params)["Body"]
 
 
-class OriginalsFileStorage(FileSystemStorage):
-    def get_available_name(self, name: str, max_length: int | None = None) -> str:
-        # FileSystemStorage retries with this name when its exclusive create finds the
-        # file: raising here is what stops it from ever writing a second name.
-        if self.exists(name):
-            raise OriginalExists(name)
-        return name
-
-    def delete(self, name: str) -> None:
-        raise OriginalImmutable(f"原件不可删除：{name}")
-
+class OriginalsFileStorage(_WriteOnce, FileSystemStorage):
     def store_file(self, path: Path, name: str) -> bool:
         """Hard-link the staging file into place when both are on one filesystem: no second
         copy of the bytes, and link() refuses an existing name atomically. Else copy."""
@@ -103,12 +104,7 @@ class OriginalsFileStorage(FileSystemStorage):
         except OSError as exc:
             if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
                 raise
-            try:
-                with open(path, "rb") as fh:
-                    self.save(name, File(fh, name=name))
-            except OriginalExists:
-                return False
-            return True
+            return self._copy_in(path, name)
         os.chmod(full, self.file_permissions_mode or 0o444)
         return True
 
@@ -122,7 +118,7 @@ class OriginalsFileStorage(FileSystemStorage):
 def originals() -> Storage:
     store = storages["originals"]
     if not isinstance(store, OriginalsS3Storage | OriginalsFileStorage):
-        raise RuntimeError("STORAGES['originals'] must be a write-once backend from avrecords.storage")
+        raise ImproperlyConfigured("STORAGES['originals'] must be a write-once backend from avrecords.storage")
     return store
 
 

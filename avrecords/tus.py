@@ -27,7 +27,13 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts.models import Role
 
 from .models import CollectionStation, Upload, UploadState
-from .services import AVError, token_digest, upload_advance, upload_create, upload_terminate
+from .services import (
+    AVError,
+    token_digest,
+    upload_advance,
+    upload_create,
+    upload_terminate,
+)
 from .storage import staging_path
 
 log = logging.getLogger(__name__)
@@ -107,20 +113,21 @@ def _options() -> HttpResponse:
                      Tus_Checksum_Algorithm=",".join(CHECKSUM_ALGORITHMS))
 
 
-def _version_ok(request: HttpRequest) -> bool:
-    return request.META.get("HTTP_TUS_RESUMABLE") == TUS_VERSION
+def _preamble(request: HttpRequest, methods: tuple[str, ...]) -> _Caller | HttpResponse:
+    """OPTIONS, the method, the protocol version and the caller: a response ends it here."""
+    if request.method == "OPTIONS":
+        return _options()
+    if request.method not in methods:
+        return _response(405, Allow=", ".join(("OPTIONS", *methods)))
+    if request.META.get("HTTP_TUS_RESUMABLE") != TUS_VERSION:
+        return _response(412, "Tus-Resumable 1.0.0 required", Tus_Version=TUS_VERSION)
+    return _authenticate(request)
 
 
 @csrf_exempt
 def uploads(request: HttpRequest) -> HttpResponse:
     """OPTIONS (discovery) and POST (creation)."""
-    if request.method == "OPTIONS":
-        return _options()
-    if request.method != "POST":
-        return _response(405, Allow="OPTIONS, POST")
-    if not _version_ok(request):
-        return _response(412, "Tus-Resumable 1.0.0 required", Tus_Version=TUS_VERSION)
-    caller = _authenticate(request)
+    caller = _preamble(request, ("POST",))
     if isinstance(caller, HttpResponse):
         return caller
     if "HTTP_UPLOAD_DEFER_LENGTH" in request.META:
@@ -149,13 +156,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 def upload(request: HttpRequest, pk: Any) -> HttpResponse:
     """HEAD (offset), PATCH (append), DELETE (termination)."""
-    if request.method == "OPTIONS":
-        return _options()
-    if request.method not in ("HEAD", "PATCH", "DELETE"):
-        return _response(405, Allow="OPTIONS, HEAD, PATCH, DELETE")
-    if not _version_ok(request):
-        return _response(412, "Tus-Resumable 1.0.0 required", Tus_Version=TUS_VERSION)
-    caller = _authenticate(request)
+    caller = _preamble(request, ("HEAD", "PATCH", "DELETE"))
     if isinstance(caller, HttpResponse):
         return caller
     obj = Upload.objects.filter(pk=pk).first()
@@ -206,7 +207,7 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
         return _finished(obj, offset, content_length)
     path = staging_path(obj.pk)
     try:
-        fh = open(path, "r+b")
+        fh = open(path, "r+b")  # noqa: SIM115 - closed by the `with fh` below
     except FileNotFoundError:
         return _response(410, "上传的暂存文件已不存在")
     with fh:

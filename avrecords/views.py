@@ -4,6 +4,7 @@ a case's records with the browser upload, and byte-range media serving."""
 import mimetypes
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import IO, Any
 
 from django.contrib import messages
@@ -99,15 +100,20 @@ def describe(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, record, record_describe, "已保存第二十六条、第十二条信息。", **form.cleaned_data)
 
 
+def _form_act(request: HttpRequest, pk: int, form_class: Any, invalid: str, fn: Any, ok: str) -> HttpResponse:
+    """The small record forms: check the form's shape, call the service with its data."""
+    record = selectors.record_for_user(request.user, pk, write=True)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect(record)
+    return _act(request, record, fn, ok, **form.cleaned_data)
+
+
 @login_required
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    record = selectors.record_for_user(request.user, pk, write=True)
-    form = AssignForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, "请选择案件。")
-        return redirect(record)
-    return _act(request, record, record_assign, "已归入案件。", case=form.cleaned_data["case"])
+    return _form_act(request, pk, partial(AssignForm, user=request.user), "请选择案件。", record_assign, "已归入案件。")
 
 
 @login_required
@@ -115,23 +121,13 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def set_owner(request: HttpRequest, pk: int) -> HttpResponse:
     if not (request.user.is_superuser or request.user.has_role(Role.ADMIN)):
         raise Http404
-    record = selectors.record_for_user(request.user, pk, write=True)
-    form = OwnerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择执法人员。")
-        return redirect(record)
-    return _act(request, record, record_set_owner, "已分派给执法人员。", owner=form.cleaned_data["owner"])
+    return _form_act(request, pk, OwnerForm, "请选择执法人员。", record_set_owner, "已分派给执法人员。")
 
 
 @login_required
 @require_POST
 def explain_late(request: HttpRequest, pk: int) -> HttpResponse:
-    record = selectors.record_for_user(request.user, pk, write=True)
-    form = LateReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写逾期原因。")
-        return redirect(record)
-    return _act(request, record, record_explain_late, "已记录逾期说明。", reason=form.cleaned_data["reason"])
+    return _form_act(request, pk, LateReasonForm, "请填写逾期原因。", record_explain_late, "已记录逾期说明。")
 
 
 @login_required

@@ -16,7 +16,6 @@ Scratch data lives under var/bench-ingest and is removed afterwards (unless --ke
 """
 
 import argparse
-import hashlib
 import os
 import shutil
 import socket
@@ -150,10 +149,9 @@ def run_one(size: int, token: str) -> dict[str, float]:
         uploaded = time.perf_counter() - t
         upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
         with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
-            sql = ("SELECT r.sha256, r.kind, r.probed_at IS NOT NULL FROM avrecords_avrecord r "
-                   "WHERE r.upload_id = %s")
-            row = wait_for(lambda: (lambda r: r if r and r[2] else None)(conn.execute(sql, [upload_id]).fetchone()),
-                           1800, "ingest")
+            sql = ("SELECT r.sha256, r.kind FROM avrecords_avrecord r "
+                   "WHERE r.upload_id = %s AND r.probed_at IS NOT NULL")
+            row = wait_for(lambda: conn.execute(sql, [upload_id]).fetchone(), 1800, "ingest")
         total = time.perf_counter() - t
         if row[0] != digest:
             raise SystemExit(f"hash mismatch: {row[0]} != {digest}")

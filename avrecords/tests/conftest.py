@@ -141,7 +141,7 @@ def seaweedfs(tmp_path_factory: Any) -> Iterator[dict[str, str]]:
             try:
                 client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
                 break
-            except Exception:
+            except Exception:  # noqa: BLE001 - not up yet: any error means "try again"
                 if time.monotonic() > deadline:
                     pytest.fail(f"SeaweedFS did not come up:\n{(data / 'weed.log').read_text(errors='replace')[-3000:]}")
                 time.sleep(0.5)

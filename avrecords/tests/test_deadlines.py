@@ -118,3 +118,17 @@ def test_withdrawn_expectation_closes_its_deadline(officer):
     assert expected.withdrawn_at is not None
     assert Deadline.objects.get(kind=KIND_EXPECTED, object_id=expected.pk).met_at is not None
     assert ExpectedRecord.objects.count() == 1
+
+
+def test_finalised_inspection_with_av_expects_the_recording(officer, officer2):
+    from records.models import RecordKind
+    from records.tests.factories import make_record
+
+    case = CaseFactory(officers=[officer, officer2])
+    draft = make_record(RecordKind.INSPECTION, case=case)
+    assert not ExpectedRecord.objects.exists()  # a draft may still change
+    final = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    expected = ExpectedRecord.objects.get()
+    assert expected.case == case and expected.source_id == str(final.pk) and expected.ended_at == final.ended_at
+    assert Deadline.objects.filter(kind=KIND_EXPECTED, object_id=expected.pk, met_at__isnull=True).exists()
+    assert draft.pk != final.pk
