@@ -145,6 +145,8 @@ def upload_complete(*, upload_id: Any) -> AVRecord:
                  declared_sha256=record.declared_sha256, started_at=record.started_at, ended_at=record.ended_at,
                  owner=record.owner.username if record.owner else "", problems=record.problem_reasons)
     deadlines_link.store_open(record)
+    if record.case_id:
+        _match_expected(record, upload.uploaded_by)
     record_ingest_task.delay_on_commit(record.pk)
     return record
 
@@ -374,13 +376,17 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
     record.save(update_fields=["case", "updated_at"])
     audit.record(record, "av.assigned", actor=by, case=case, from_case=old, to_case=case.pk, number=case.number)
     deadlines_link.store_moved(record)
-    # A recording the case was waiting for (第二十七条): one open expectation whose time the
-    # recording covers is matched automatically; others are matched by hand.
+    _match_expected(record, by)
+    return record
+
+
+def _match_expected(record: AVRecord, by: User | None) -> None:
+    """A recording the case was waiting for (第二十七条): one open expectation whose time the
+    recording covers is matched automatically; others are matched by hand."""
     candidates = [e for e in ExpectedRecord.objects.select_for_update().filter(
-        case=case, fulfilled_at__isnull=True, withdrawn_at__isnull=True) if _covers(record, e)]
+        case_id=record.case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True) if _covers(record, e)]
     if len(candidates) == 1:
         _fulfil(candidates[0], record, by)
-    return record
 
 
 def _covers(record: AVRecord, expected: ExpectedRecord) -> bool:

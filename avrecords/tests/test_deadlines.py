@@ -132,3 +132,24 @@ def test_finalised_inspection_with_av_expects_the_recording(officer, officer2):
     assert expected.case == case and expected.source_id == str(final.pk) and expected.ended_at == final.ended_at
     assert Deadline.objects.filter(kind=KIND_EXPECTED, object_id=expected.pk, met_at__isnull=True).exists()
     assert draft.pk != final.pk
+
+
+def test_recording_sent_with_its_case_number_meets_the_expectation(officer):
+    from avrecords.models import Recorder
+    from avrecords.services import station_create
+
+    case = CaseFactory(officers=[officer])
+    expected = expected_record_sync(source=case, case=case, made=True, officer=officer,
+                                    ended_at=dt.datetime(2026, 11, 20, 16, 30, tzinfo=SH))
+    Recorder.objects.create(serial="DSJ-7", officer=officer)
+    station, _ = station_create(name="五号采集站")
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "clip.bin"
+        path.write_bytes(b"\x00" * 100)
+        record = receive(path, station=station, recorder="DSJ-7", case=case.number,
+                         started_at="2026-11-20T16:00:00+08:00", ended_at="2026-11-20T16:30:05+08:00")
+    expected.refresh_from_db()
+    assert expected.record == record and not expected.is_open

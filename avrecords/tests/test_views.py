@@ -222,3 +222,28 @@ def test_unknown_recorder_shows_in_the_admin_inbox_and_admin_hands_it_over(clien
     assert Entry.objects.filter(action="av.owner_set", object_id=str(nobody.pk)).exists()
     client.force_login(officer)
     assert nobody.filename in client.get(reverse("avrecords:inbox")).content.decode()
+
+
+def test_admin_adds_a_station_and_sees_its_token_once(client, admin_user):
+    client.force_login(admin_user)
+    resp = client.post("/admin/avrecords/collectionstation/add/", {"name": "六号采集站", "location": "二楼",
+                                                                    "active": "on"}, follow=True)
+    assert resp.status_code == 200
+    station = CollectionStation.objects.get(name="六号采集站")
+    shown = [str(m) for m in resp.context["messages"] if "令牌" in str(m)]
+    token = shown[0].rsplit("：", 1)[1]
+    assert station.token_hash == token_digest(token)
+    assert token not in client.get(f"/admin/avrecords/collectionstation/{station.pk}/change/").content.decode()
+
+
+def test_case_page_panel_is_registered(rf, officer, video):
+    from cases.panels import panels_for
+
+    request = rf.get("/")
+    request.user = officer
+    panel = next(p for p in panels_for(video.case, officer, request) if p["key"] == "avrecords")
+    assert panel["context"]["av_records"] == [video] and panel["context"]["av_can_upload"]
+    from django.template.loader import render_to_string
+
+    html = render_to_string(panel["template"], panel["context"], request=request)
+    assert "<video" in html and video.sha256 in html
