@@ -26,8 +26,12 @@ def _officer_scope(user: User) -> Q:
     filtering every case through a subquery (bench/pages.py)."""
     if not user.department_id:
         return _handled_by(user)
-    elsewhere = list(CaseOfficer.objects.filter(officer=user).exclude(case__department_id=user.department_id)
-                     .values_list("case_id", flat=True)[:5000])
+    # Once per request: the list, the dashboard and the panels may all ask.
+    elsewhere = user.__dict__.get("_cases_elsewhere")
+    if elsewhere is None:
+        elsewhere = list(CaseOfficer.objects.filter(officer=user).exclude(case__department_id=user.department_id)
+                         .values_list("case_id", flat=True)[:5000])
+        user.__dict__["_cases_elsewhere"] = elsewhere
     cond = Q(department_id=user.department_id)
     return cond | Q(pk__in=elsewhere) if elsewhere else cond
 
@@ -117,9 +121,12 @@ def can_see_identifiers(user: User, case: Case) -> bool:
     return CaseOfficer.objects.filter(case=case, officer=user).exists()
 
 
-def cases_handled_by(user: User) -> QuerySet[Case]:
-    """Open cases `user` handles (dashboard: 我的案件)."""
-    return Case.objects.filter(assignments__officer=user).exclude(state=CaseState.ARCHIVED)
+def cases_handled_by(user: User, *, window: int = 200) -> QuerySet[Case]:
+    """Open cases `user` handles, among the `window` they were assigned most recently
+    (dashboard: 我的案件). The window walks the (officer, case) index backwards, so an
+    officer with thousands of old cases costs no more than one with ten."""
+    recent = CaseOfficer.objects.filter(officer=user).order_by("-case_id").values("case_id")[:window]
+    return Case.objects.filter(pk__in=recent).exclude(state=CaseState.ARCHIVED)
 
 
 def cases_awaiting(user: User) -> QuerySet[Case]:

@@ -33,6 +33,12 @@ ACTION_LABELS = {
 }
 
 
+def register_action_labels(labels: dict[str, str]) -> None:
+    """Other apps name their audit actions for the case timeline, e.g. from their
+    AppConfig.ready(): register_action_labels({"record.finalised": "调查记录定稿"})."""
+    ACTION_LABELS.update(labels)
+
+
 def action_label(action: str) -> str:
     from .services import TRANSITIONS
 
