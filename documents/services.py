@@ -23,6 +23,7 @@ Public API (other apps call these):
 
 import hashlib
 import json
+import os
 from typing import Any
 
 from django.conf import settings
@@ -107,6 +108,15 @@ def _progress(document_id: int, progress: int) -> None:
         status=DocumentStatus.RENDERING, progress=progress)
 
 
+def _make_read_only(key: str) -> None:
+    """On local storage the stored PDF is read-only, like the originals (S3: bucket policy)."""
+    try:
+        path = default_storage.path(key)
+    except NotImplementedError:
+        return
+    os.chmod(path, 0o444)
+
+
 def storage_key(sha256: str) -> str:
     """Content-addressed: the same PDF twice is one stored object."""
     return f"documents/{sha256[:2]}/{sha256}.pdf"
@@ -135,6 +145,7 @@ def document_render(*, document_id: int) -> Document:
     # Stored before the transaction that records its key (STYLE.md: files first).
     if not default_storage.exists(key):
         key = default_storage.save(key, ContentFile(out.pdf))
+        _make_read_only(key)
     return _document_store(document_id, key=key, sha256=sha, size=len(out.pdf), pages=out.pages)
 
 

@@ -3,6 +3,7 @@ SHA-256, immutability of a finalised document, re-render of a failed one, the pa
 
 import hashlib
 import io
+import os
 
 import pytest
 from django.db import DatabaseError, transaction
@@ -44,6 +45,7 @@ def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commi
     with doc.pdf.open("rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == doc.sha256
     assert doc.pdf.name == f"documents/{doc.sha256[:2]}/{doc.sha256}.pdf" and doc.pages == 1
+    assert os.stat(doc.pdf.path).st_mode & 0o222 == 0  # read-only on local storage
 
     with pytest.raises(DocumentImmutable):
         document_rerender(document_id=doc.pk, by=case.created_by)
@@ -83,3 +85,13 @@ def test_page_shows_progress_until_final_then_download(client):
     assert resp.status_code == 200 and "attachment" in resp["Content-Disposition"]
     assert Entry.objects.filter(action="document.downloaded", object_id=str(doc.pk),
                                 actor=case.created_by).count() == 1
+
+
+def test_a_render_that_fails_is_marked_failed_with_its_reason():
+    case = CaseFactory()
+    doc = Document.objects.create(case=case, doc_type="no_such_type", year=2026, seq=1, number="临科无〔2026〕1号",
+                                  title="无此文书", issued_by=case.created_by)
+    with pytest.raises(LookupError):
+        document_render(document_id=doc.pk)
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.FAILED and "no_such_type" in doc.error and not doc.pdf
