@@ -1,5 +1,6 @@
 """Browser: an officer records an inquiry and an on-site inspection, finalises both and
-downloads the generated PDF."""
+downloads the generated PDF. The PDFs are rendered by a real Celery worker: the record page
+shows the document's progress and swaps in the download link when it is ready."""
 
 import io
 
@@ -9,7 +10,7 @@ from pypdf import PdfReader
 from cases.tests.factories import CaseFactory, PartyFactory
 from records.models import Record, RecordKind
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def _common(page, officer2) -> None:  # noqa: ANN001
@@ -22,7 +23,8 @@ def _common(page, officer2) -> None:  # noqa: ANN001
 
 def _finalise_and_download(page, tmp_path) -> str:  # noqa: ANN001
     page.click("#finalize")
-    page.wait_for_selector("a.doc-download")
+    page.wait_for_selector(".doc-status")  # queued or rendering, or already final
+    page.wait_for_selector("a.doc-download", timeout=60_000)
     with page.expect_download() as info:
         page.click("a.doc-download")
     path = tmp_path / info.value.suggested_filename
@@ -31,7 +33,8 @@ def _finalise_and_download(page, tmp_path) -> str:  # noqa: ANN001
     return "".join("".join(p.extract_text().split()) for p in reader.pages)
 
 
-def test_officer_records_inquiry_and_inspection_and_downloads_pdfs(login, live_server, officer, officer2, tmp_path):
+def test_officer_records_inquiry_and_inspection_and_downloads_pdfs(celery_worker, login, live_server, officer, officer2,
+                                                                   tmp_path):
     case = CaseFactory(department=officer.department, created_by=officer, officers=[officer, officer2])
     PartyFactory(case=case, name="临沂市华科新材料有限公司")
     page = login(officer)
