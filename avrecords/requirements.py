@@ -3,41 +3,63 @@ audio-visual records must be described (method, time, maker, what it proves; a t
 for sound), stored within 2 working days (or the delay explained), and the recordings that
 written records say were made must have arrived."""
 
+from django.db.models import Count, Q
+
 from cases.models import Case, CaseState
-from cases.requirements import Requirement, register
+from cases.requirements import Requirement, memo, register
 
 from .models import AVRecord, ExpectedRecord, MediaKind
 
 STAGE = CaseState.INVESTIGATING
 
 
+def _stats(case: Case) -> dict[str, int]:
+    """Two aggregate queries per checklist evaluation, shared by the four requirements."""
+
+    def compute() -> dict[str, int]:
+        audio = Q(kind=MediaKind.AUDIO)
+        out = AVRecord.objects.filter(case=case).aggregate(
+            records=Count("pk"),
+            unfinalised=Count("pk", filter=Q(finalised_at__isnull=True)),
+            audio=Count("pk", filter=audio),
+            untranscribed=Count("pk", filter=audio & Q(transcript="")),
+            unstored=Count("pk", filter=Q(stored_at__isnull=True)),
+            late_unexplained=Count("pk", filter=Q(late=True, late_reason="")),
+        )
+        out |= ExpectedRecord.objects.filter(case=case, withdrawn_at__isnull=True).aggregate(
+            expects=Count("pk"), expected_open=Count("pk", filter=Q(fulfilled_at__isnull=True)))
+        return out
+
+    return memo(case, "avrecords", compute)  # type: ignore[return-value]
+
+
 def _has_records(case: Case) -> bool:
-    return AVRecord.objects.filter(case=case).exists()
+    return _stats(case)["records"] > 0
 
 
 def _all_described(case: Case) -> bool:
-    return not AVRecord.objects.filter(case=case, finalised_at__isnull=True).exists()
+    return _stats(case)["unfinalised"] == 0
 
 
 def _has_audio(case: Case) -> bool:
-    return AVRecord.objects.filter(case=case, kind=MediaKind.AUDIO).exists()
+    return _stats(case)["audio"] > 0
 
 
 def _audio_transcribed(case: Case) -> bool:
-    return not AVRecord.objects.filter(case=case, kind=MediaKind.AUDIO, transcript="").exists()
+    return _stats(case)["untranscribed"] == 0
 
 
 def _all_stored(case: Case) -> bool:
-    records = AVRecord.objects.filter(case=case)
-    return not records.filter(stored_at__isnull=True).exists() and not records.filter(late=True, late_reason="").exists()
+    stats = _stats(case)
+    return stats["unstored"] == 0 and stats["late_unexplained"] == 0
 
 
 def _expects(case: Case) -> bool:
-    return ExpectedRecord.objects.filter(case=case, withdrawn_at__isnull=True).exists()
+    return _stats(case)["expects"] > 0
 
 
 def _expected_arrived(case: Case) -> bool:
-    return not ExpectedRecord.objects.filter(case=case, withdrawn_at__isnull=True, fulfilled_at__isnull=True).exists()
+    return _stats(case)["expected_open"] == 0
 
 
 register(

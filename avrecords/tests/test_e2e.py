@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_officer_uploads_plays_and_describes_a_video(login, officer, live_server, media):
     case = CaseFactory(officers=[officer])
     page = login(officer)
-    page.goto(f"{live_server.url}/av/case/{case.pk}/")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")  # the case page, with the 音像记录 panel
     page.set_input_files("#av-file", str(media["video"]))
     page.fill("#av-ended", "2026-11-27T09:00:01")
     page.click("#av-start")
