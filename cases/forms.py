@@ -47,8 +47,8 @@ class CaseBasicsForm(forms.Form):
     title = forms.CharField(label="案由", max_length=200)
     summary = forms.CharField(label="基本案情", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     officers = OfficerChoiceField(
-        label="承办人（两名以上，须持执法证；第一位为主办）", queryset=User.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        label="承办人（两名以上，须持执法证；登记人承办的，为主办人）", queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
     confidentiality = forms.ChoiceField(label="保密标识", choices=Confidentiality.choices, required=False)
 
@@ -182,8 +182,8 @@ class NoticeForm(forms.Form):
 
 
 class OfficersForm(forms.Form):
-    officers = OfficerChoiceField(label="承办人（第一位为主办）", queryset=User.objects.none(),
-                                  widget=forms.SelectMultiple(attrs={"size": 6}))
+    officers = OfficerChoiceField(label="承办人（两名以上；本人在内的，本人为主办人）", queryset=User.objects.none(),
+                                  widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -276,6 +276,9 @@ def _case_create(*, kind: str, origin: str, state: str, by: User, title: str, su
     if not by.has_role(Role.OFFICER):
         raise TransitionDenied("只有执法人员可以登记案件。")
     people = _check_officers(officers)
+    if by in people:  # the registering officer leads the case they register
+        people.remove(by)
+        people.insert(0, by)
     department = department or by.department
     if department is None:
         raise TransitionError("请指定承办科室。")
@@ -386,6 +389,9 @@ def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) ->
         raise TransitionError("已归档案件不能变更承办人。")
     _require_role(case, by, (OFFICER, HEAD), "变更承办人")
     people = _check_officers(officers)
+    if by in people:
+        people.remove(by)
+        people.insert(0, by)
     CaseOfficer.objects.filter(case=case).exclude(officer__in=people).delete()
     existing = set(CaseOfficer.objects.filter(case=case).values_list("officer_id", flat=True))
     CaseOfficer.objects.bulk_create([CaseOfficer(case=case, officer=u) for u in people if u.pk not in existing])

@@ -82,7 +82,7 @@ def test_one_officer_is_not_enough(officer):
 def test_reassigning_keeps_two_certified_officers(officer, officer2, department):
     case = _ex_officio(officer, officer2)
     third = UserFactory(department=department, roles=[Role.OFFICER])
-    services.case_assign_officers(case_id=case.pk, officers=[third, officer], by=officer)
+    services.case_assign_officers(case_id=case.pk, officers=[third, officer], by=officer2)
     assert set(case.officers.all()) == {third, officer}
     assert case.assignments.get(is_lead=True).officer == third
     with pytest.raises(services.TransitionError):
