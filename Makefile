@@ -49,6 +49,7 @@ test: deps-test services
 
 bench: deps-test services
 	$(TEST_ENV) $(PY) bench/audit.py
+	$(TEST_ENV) $(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
