@@ -121,6 +121,17 @@ def upload_advance(*, upload_id: Any, offset: int) -> Upload:
 
 
 @transaction.atomic
+def upload_rewind(*, upload_id: Any, offset: int) -> Upload:
+    """The staging file holds fewer bytes than acknowledged: the client must resend from there."""
+    upload = Upload.objects.select_for_update().get(pk=upload_id)
+    if upload.state == UploadState.RECEIVING and offset < upload.offset:
+        audit.record(upload, "av.upload_rewound", old_offset=upload.offset, offset=offset)
+        upload.offset = offset
+        upload.save(update_fields=["offset", "updated_at"])
+    return upload
+
+
+@transaction.atomic
 def upload_complete(*, upload_id: Any) -> AVRecord:
     """RECEIVING -> COMPLETE: the record is created (in an inbox or on its case), its
     第二十七条 deadline opened, and the ingest pipeline queued after commit."""

@@ -32,6 +32,7 @@ from .services import (
     token_digest,
     upload_advance,
     upload_create,
+    upload_rewind,
     upload_terminate,
 )
 from .storage import staging_path
@@ -224,6 +225,13 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
         if offset + content_length > obj.length:
             return _response(413, "数据超出 Upload-Length")
+        on_disk = os.fstat(fh.fileno()).st_size
+        if on_disk < offset:
+            # Bytes acknowledged before were lost (a crash of the staging disk): never pad
+            # with zeros; tell the client where the file really ends.
+            log.error("upload %s: staging file has %s bytes, offset was %s", obj.pk, on_disk, offset)
+            obj = upload_rewind(upload_id=obj.pk, offset=on_disk)
+            return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
         fh.truncate(offset)
         fh.seek(offset)
         remaining, broken = content_length, False

@@ -237,3 +237,15 @@ def test_officer_session_needs_csrf(client, officer):
     resp = strict.post("/api/v1/uploads/", HTTP_X_CSRFTOKEN=token, **headers)
     assert resp.status_code == 201
     assert Upload.objects.get().uploaded_by == officer
+
+
+def test_lost_staging_bytes_are_never_padded(endpoint, station):
+    url = _create(endpoint, station.token, 10, filename="a.bin")
+    assert _patch(url, station.token, b"01234", 0).status_code == 204
+    upload = Upload.objects.get()
+    with open(staging_path(upload.pk), "r+b") as fh:  # the disk lost the last 3 bytes
+        fh.truncate(2)
+    resp = _patch(url, station.token, b"56789", 5)
+    assert resp.status_code == 409 and resp.headers["Upload-Offset"] == "2"
+    assert _patch(url, station.token, b"23456789", 2).status_code == 204
+    assert AVRecord.objects.get().size == 10

@@ -247,3 +247,14 @@ def test_case_page_panel_is_registered(rf, officer, video):
 
     html = render_to_string(panel["template"], panel["context"], request=request)
     assert "<video" in html and video.sha256 in html
+
+
+def test_big_original_is_verified_by_a_task(client, officer, video, monkeypatch):
+    from avrecords import views
+
+    monkeypatch.setattr(views, "VERIFY_INLINE_MAX", 1024)  # the 25 KB video counts as big here
+    client.force_login(officer)
+    resp = client.post(reverse("avrecords:verify", args=[video.pk]), follow=True)
+    assert "已提交后台核验" in resp.content.decode()
+    check = FixityCheck.objects.get()  # eager here: the task has run
+    assert check.ok and check.by == officer
