@@ -121,7 +121,8 @@ class Record(models.Model):
                 condition=Q(corrects__isnull=True) | ~Q(correction_reason="")),
             models.CheckConstraint(name="record_not_self_correction", condition=~Q(corrects=F("pk"))),
             models.CheckConstraint(name="record_refused_has_note",
-                                   condition=~Q(confirmation="refused") | ~Q(confirmation_note="")),
+                                   condition=~Q(confirmation="refused") | ~Q(confirmation_note=""),
+                                   violation_error_message="拒绝签名的，应当在“确认情况说明”中注明情况。"),
         ]
         indexes = [
             # The case page and the checklist read a case's records by kind.

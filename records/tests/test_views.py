@@ -124,3 +124,12 @@ def test_identity_numbers_are_masked_for_those_who_do_not_need_them(client, arch
     client.force_login(archivist)
     page = client.get(f"/records/{rec.pk}/").content.decode()
     assert "371302198001011234" not in page and "3713**********1234" in page
+
+
+def test_refusal_without_a_note_is_a_form_error(client):
+    case = make_case()
+    client.force_login(case.created_by)
+    resp = client.post(f"/records/case/{case.pk}/new/inspection/", _post_data(
+        case, mode="inspection", findings="现场情况", confirmation="refused", confirmation_note=""))
+    assert resp.status_code == 400
+    assert "拒绝签名的，应当在“确认情况说明”中注明情况。" in resp.content.decode()
