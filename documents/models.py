@@ -1,9 +1,11 @@
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Counter(models.Model):
@@ -89,6 +91,13 @@ class Document(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == DocumentStatus.FINAL
+
+    @property
+    def may_rerender(self) -> bool:
+        """Failed, or queued/rendering for so long that its task was lost (broker restart)."""
+        if self.status == DocumentStatus.FAILED:
+            return True
+        return self.status != DocumentStatus.FINAL and self.issued_at < timezone.now() - timedelta(minutes=10)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Guard for every code path (services, admin, shell): a finalised row is never
