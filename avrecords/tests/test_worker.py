@@ -1,5 +1,5 @@
-"""The ingest pipeline on a real Celery worker process (over Redis), end to end on a real
-small video: what a station sends is hashed, stored, probed and made playable."""
+"""The ingest pipeline on a real Celery worker process (over Redis), end to end on real
+generated media: each kind of file ends in the right state and nothing is lost."""
 
 import hashlib
 
@@ -16,19 +16,37 @@ from .conftest import receive
 pytestmark = [pytest.mark.worker]
 
 
+def _run_on_worker(record_id: int) -> AVRecord:
+    # The upload's completion queued the task on commit; asking again is harmless (every
+    # step it finds done is skipped) and gives this test a result to wait for.
+    derive_id = record_ingest_task.delay(record_id).get(timeout=120)
+    if derive_id:
+        AsyncResult(derive_id).get(timeout=120)
+    return AVRecord.objects.get(pk=record_id)
+
+
 def test_real_worker_ingests_a_video(celery_worker, officer, media):
     digest = hashlib.sha256(media["video"].read_bytes()).hexdigest()
-    # The upload's completion queues the task on commit (to the worker); asking again is
-    # harmless: the second run finds every step done.
     record = receive(media["video"], user=officer, sha256=digest, ended_at="2026-11-27T09:00:00+08:00")
-    derive_id = record_ingest_task.delay(record.pk).get(timeout=120)
-    # The first run (queued on commit) queued the derive task; this repeat found it all done
-    # except, possibly, the derive task it queues again: that one is a no-op if it comes second.
-    if derive_id:
-        assert AsyncResult(derive_id).get(timeout=120) == RecordStatus.READY
-    record = AVRecord.objects.get(pk=record.pk)
+    record = _run_on_worker(record.pk)
     assert record.status == RecordStatus.READY
-    assert record.sha256 == digest and record.audio_tracks == 2
+    assert record.sha256 == digest and record.audio_tracks == 2 and (record.width, record.height) == (161, 121)
     assert original_hash(record.original_key) == (digest, media["video"].stat().st_size)
     assert default_storage.exists(record.proxy) and default_storage.exists(record.poster)
-    assert "record_ingest_task" in celery_worker.output()
+    assert "record_derive_task" in celery_worker.output()
+
+
+@pytest.mark.parametrize(("name", "status", "kind"), [
+    ("audio", RecordStatus.READY, "audio"),
+    ("photo", RecordStatus.READY, "photo"),
+    ("truncated", RecordStatus.FLAGGED, ""),
+    ("text", RecordStatus.FLAGGED, ""),
+    ("empty", RecordStatus.FLAGGED, ""),
+])
+def test_real_worker_puts_each_kind_of_file_in_its_state(celery_worker, officer, media, name, status, kind):
+    path = media[name]
+    record = _run_on_worker(receive(path, user=officer, ended_at="2026-11-27T09:00:00+08:00").pk)
+    assert (record.status, record.kind) == (status, kind), record.problems
+    assert bool(record.problems) == (status == RecordStatus.FLAGGED)
+    assert original_hash(record.original_key) == (hashlib.sha256(path.read_bytes()).hexdigest(),
+                                                  path.stat().st_size)
