@@ -405,3 +405,48 @@ def test_generic_dispatch_runs_the_named_transition(officer, officer2, head):
     services.case_transition(case_id=case.pk, name="approve_filing", by=head, opinion="同意")
     case.refresh_from_db()
     assert case.state == CaseState.INVESTIGATING
+
+
+# --- every 第二章 element blocks its transition, naming its article -------------------------------
+
+
+@pytest.mark.parametrize("override, article", [
+    ({"source": ""}, "第八条第一款：案件来源"),
+    ({"cause": ""}, "第八条第一款：启动原因"),
+])
+def test_filing_form_elements(officer, officer2, override, article):
+    case = _ex_officio(officer, officer2, **override)
+    _complete_filing(case, officer)
+    with pytest.raises(services.TransitionError, match=article):
+        services.case_submit_for_filing(case_id=case.pk, by=officer)
+
+
+def test_complaint_without_contact_blocks_filing(officer, officer2):
+    case = _complaint(officer, officer2, complainant_phone="", complainant_address="")
+    _complete_filing(case, officer)
+    services.filing_record_update(case_id=case.pk, by=officer, cause="举报线索")
+    services.complaint_record_handling(case_id=case.pk, by=officer, handling="拟立案")
+    with pytest.raises(services.TransitionError, match="第九条第一款：投诉、举报人基本情况"):
+        services.case_submit_for_filing(case_id=case.pk, by=officer)
+
+
+def test_application_without_applicant_blocks_acceptance(officer, officer2):
+    case = _application(officer, officer2, parties=[])
+    with pytest.raises(services.TransitionError, match="第七条：申请人基本情况"):
+        services.case_accept_application(case_id=case.pk, by=officer, opinion="受理")
+
+
+def test_head_must_write_an_opinion(officer, officer2, head):
+    case = _ex_officio(officer, officer2)
+    _complete_filing(case, officer)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    with pytest.raises(services.TransitionError, match="机关负责人意见"):
+        services.case_approve_filing(case_id=case.pk, by=head, opinion="  ")
+
+
+def test_starting_records_are_fixed_after_submission(officer, officer2):
+    case = _ex_officio(officer, officer2)
+    _complete_filing(case, officer)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    with pytest.raises(services.TransitionError, match="待立案审批"):
+        services.filing_opinion_record(case_id=case.pk, by=officer, level="unit", opinion="改")
