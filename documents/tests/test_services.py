@@ -95,3 +95,22 @@ def test_a_render_that_fails_is_marked_failed_with_its_reason():
         document_render(document_id=doc.pk)
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.FAILED and "no_such_type" in doc.error and not doc.pdf
+
+
+def test_a_lost_render_task_can_be_restarted_from_the_page(client, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = CaseFactory()
+    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    client.force_login(case.created_by)
+    assert "重新生成" not in client.get(f"/documents/{doc.pk}/").content.decode()  # still fresh
+    Document.objects.filter(pk=doc.pk).update(issued_at=timezone.now() - dt.timedelta(minutes=30))
+    assert "重新生成" in client.get(f"/documents/{doc.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/documents/{doc.pk}/rerender/")
+    doc.refresh_from_db()
+    assert doc.is_final
+    client.post(f"/documents/{doc.pk}/rerender/")  # refused now: the message says so, nothing changes
+    assert Document.objects.get(pk=doc.pk).sha256 == doc.sha256
