@@ -21,7 +21,6 @@ from .models import (
     PartyKind,
 )
 
-DATETIME = {"type": "datetime-local"}
 
 
 class DateTimeInput(forms.DateTimeInput):

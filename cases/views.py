@@ -221,13 +221,6 @@ def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect(back if back.startswith("/") and not back.startswith("//") else case.get_absolute_url())
 
 
-def _record_party(request: HttpRequest, case: Case) -> None:
-    form = forms.PartyForm(request.POST, prefix="party")
-    if not form.is_valid():
-        raise _Invalid(form)
-    services.party_add(case_id=case.pk, by=request.user, **form.service_kwargs())
-
-
 class _Invalid(Exception):
     def __init__(self, form: Any) -> None:
         errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}"
@@ -260,7 +253,9 @@ def _record(request: HttpRequest, case: Case, key: str) -> str:
         services.application_event_add(case_id=case.pk, by=by, **_valid(forms.ApplicationEventForm(post)))
         return "已记录。"
     if key == "party_add":
-        _record_party(request, case)
+        form = forms.PartyForm(post, prefix="party")
+        _valid(form)
+        services.party_add(case_id=case.pk, by=by, **form.service_kwargs())
         return "已添加当事人。"
     if key == "officers":
         services.case_assign_officers(case_id=case.pk, by=by, **_valid(forms.OfficersForm(post)))

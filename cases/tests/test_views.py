@@ -275,3 +275,34 @@ def test_records_and_notices_through_the_page(client, officer, officer2, head):
     case.refresh_from_db()
     assert case.non_initiation.notice_detail == "网站公示"
     assert case.non_initiation.complainant_notice_detail == "电话告知钱某"
+
+
+def test_party_and_application_records_through_the_page(client, officer, officer2):
+    case = services.case_register_application(
+        by=officer, title="申请", officers=[officer, officer2], parties=[], form="written",
+        received_at=timezone.now(), matter="技术合同认定登记", materials="申请表")
+    client.force_login(officer)
+    resp = client.post(reverse("cases:record", args=[case.pk, "party_add"]), {
+        "party-kind": "person", "party-name": "陈国栋", "party-id_number": "371302198503124217",
+        "party-legal_rep": "", "party-address": "河东区", "party-phone": "139", "party-confidentiality": "privacy"},
+        follow=True)
+    assert "已添加当事人" in resp.content.decode()
+    assert case.parties.get().confidentiality == "privacy"
+    resp = client.post(reverse("cases:record", args=[case.pk, "party_add"]), {
+        "party-kind": "person", "party-name": "错号", "party-id_number": "371302198503124210"}, follow=True)
+    assert "居民身份证号码格式或校验位不正确" in resp.content.decode()
+    client.post(reverse("cases:record", args=[case.pk, "application_event"]),
+                {"kind": "correction", "occurred_at": "2026-11-21T10:00", "content": "当场更正申请表笔误"})
+    assert case.application_events.get().content == "当场更正申请表笔误"
+    client.post(reverse("cases:action", args=[case.pk, "accept_application"]), {"opinion": "予以受理"})
+    case.refresh_from_db()
+    assert case.state == CaseState.ACCEPTED
+
+
+def test_full_audit_timeline_page(client, officer, officer2):
+    case = _case(officer, officer2)
+    services.party_add(case_id=case.pk, by=officer, **party_data())
+    client.force_login(officer)
+    body = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
+    assert "party.added" in body
+    assert "添加当事人" in client.get(case.get_absolute_url()).content.decode()
