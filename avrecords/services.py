@@ -511,7 +511,7 @@ def record_finalise(*, record_id: int, by: User) -> AVRecord:
 
 def record_access(*, record: AVRecord, by: User, action: str, **data: Any) -> None:
     """Chain of custody: a view, play or download of a record is an audit entry."""
-    assert action in ("av.viewed", "av.downloaded", "av.custody_report")
+    assert action in ("av.viewed", "av.played", "av.downloaded", "av.custody_report")
     audit.record(record, action, actor=by, case=record.case_id, sha256=record.sha256, **data)
 
 

@@ -218,10 +218,18 @@ def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     content_type = "video/mp4" if which == "proxy" else (mimetypes.guess_type(name)[0] or "application/octet-stream")
     if which == "proxy" and record.kind == "audio":
         content_type = "audio/mp4"
+    if which == "proxy" and request.method == "GET" and _starts_playback(request):
+        # Chain of custody: a play (the player's first request), not every seek.
+        record_access(record=record, by=request.user, action="av.played")
     return ranged_response(request, default_storage.open(name, "rb"), default_storage.size(name), content_type)
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _starts_playback(request: HttpRequest) -> bool:
+    header = request.META.get("HTTP_RANGE", "").strip()
+    return not header or header.startswith("bytes=0-")
 
 
 def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type: str) -> HttpResponse:

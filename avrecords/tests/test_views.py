@@ -63,6 +63,10 @@ def test_proxy_is_served_with_byte_ranges(client, officer, video):
     tail = client.get(url, HTTP_RANGE="bytes=-10")
     assert b"".join(tail.streaming_content) == whole[-10:]
     assert client.get(url, HTTP_RANGE=f"bytes={len(whole)}-").status_code == 416
+    # Starting playback is in the custody trail; the seeks after it are not.
+    assert Entry.objects.filter(action="av.played", object_id=str(video.pk)).count() == 1
+    client.get(url, HTTP_RANGE="bytes=0-")
+    assert Entry.objects.filter(action="av.played", object_id=str(video.pk)).count() == 2
 
 
 def test_outsider_gets_404_for_record_media_and_original(client, video, department):
