@@ -169,12 +169,31 @@ def _checklist(case: Case) -> list[requirements.CheckItem]:
     return items
 
 
+def _owner_choices(case: Case) -> list[tuple[str, str]]:
+    """The case's own records a file may belong to (第七条 materials, 第九条 letters …)."""
+    out = []
+    for name, label in (("application", "申请记录"), ("complaint", "投诉举报记录"), ("filing", "立案审批记录"),
+                        ("non_initiation", "不予立案记录")):
+        obj = requirements._rel(case, name)
+        if obj is not None:
+            out.append((f"{obj._meta.label_lower}:{obj.pk}", label))
+    for ev in case.application_events.all():
+        out.append((f"{ev._meta.label_lower}:{ev.pk}", f"{ev.get_kind_display()}（{ev.occurred_at:%Y-%m-%d}）"))
+    return out
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_detail_for_user(request.user, pk)
     user = request.user
     checklist = _checklist(case)
-    attachments = list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk"))
+    attachments = list(case.attachments.select_related("uploaded_by", "content_type").order_by("uploaded_at", "pk"))
+    owner_choices = _owner_choices(case)
+    owner_labels = dict(owner_choices)
+    for att in attachments:
+        if att.content_type_id:
+            att.owner_label = owner_labels.get(f"{att.content_type.app_label}.{att.content_type.model}:{att.object_id}",
+                                               att.content_type.name)
     can_attach = case.state != CaseState.ARCHIVED and (
         services.user_handles(case, user) or user.has_role(Role.LEGAL_REVIEWER)
         or user.has_role(Role.HEAD))
@@ -190,6 +209,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": attachments,
         "attachment_form": forms.AttachmentForm() if can_attach else None,
         "attachment_upload_url": reverse("cases:attachment_upload", args=[case.pk]),
+        "owner_choices": owner_choices,
         "panels": panels_for(case, user, request),
     })
 

@@ -306,3 +306,21 @@ def test_full_audit_timeline_page(client, officer, officer2):
     body = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
     assert "party.added" in body
     assert "添加当事人" in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_upload_to_one_of_the_case_records(client, officer, officer2):
+    case = services.case_register_complaint(
+        by=officer, title="举报案", officers=[officer, officer2], parties=[], channel="letter",
+        received_at=timezone.now(), content="举报内容", anonymous=True)
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    ref = f"cases.complaint:{case.complaint.pk}"
+    assert f'value="{ref}"' in page
+    client.post(reverse("cases:attachment_upload", args=[case.pk]),
+                {"file": SimpleUploadedFile("举报信.pdf", b"%PDF letter"), "owner": ref})
+    assert Attachment.objects.get().owner == case.complaint
+    assert "属于：投诉举报记录" in client.get(case.get_absolute_url()).content.decode()
+    other = _case(officer, officer2)
+    resp = client.post(reverse("cases:attachment_upload", args=[other.pk]),
+                       {"file": SimpleUploadedFile("x.pdf", b"x"), "owner": ref})
+    assert resp.status_code == 404  # a record of another case
