@@ -84,3 +84,36 @@ def test_embedded_default_migrates_and_refuses_audit_updates_in_sqlite(tmp_path)
     assert "REFUSED" in proc.stdout and "append-only" in proc.stdout, proc.stdout + proc.stderr
     proc = _manage("verify_audit", env=env)
     assert proc.returncode == 0 and "已核验 1 条" in proc.stdout
+
+
+def test_embedded_default_serves_the_chinese_login_page(tmp_path):
+    """What `make run` does, on a fresh var dir: migrate, seed, serve on SQLite."""
+    import socket
+    import time
+    import urllib.request
+
+    env = {"LINKE_VAR_DIR": str(tmp_path), "DEBUG": "1"}
+    assert _manage("migrate", "--noinput", env=env).returncode == 0
+    seeded = _manage("seed_demo", env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "linke-demo-2026" in seeded.stdout
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+                              cwd=ROOT, env={**base, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        html = ""
+        for _ in range(100):
+            try:
+                html = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert "<title>登录 · 临科行政执法全过程记录</title>" in html
+        health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read())
+        assert health["database"]["vendor"] == "sqlite" and health["broker"]["mode"] == "in-process"
+    finally:
+        server.terminate()
+        server.wait(10)
