@@ -30,6 +30,14 @@ ACTION_LABELS = {
     "case.officers_assigned": "变更承办人",
     "attachment.added": "上传附件",
     "attachment.downloaded": "下载附件",
+    # audit/'s own entries (Django admin edits, sign-ins).
+    "admin.add": "系统管理：新增",
+    "admin.change": "系统管理：修改",
+    "admin.delete": "系统管理：删除",
+    "admin.other": "系统管理：其他操作",
+    "auth.login": "登录",
+    "auth.logout": "退出登录",
+    "auth.login_failed": "登录失败",
 }
 
 
