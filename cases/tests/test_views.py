@@ -43,6 +43,27 @@ def test_dashboard_shows_my_cases_counts_and_approvals(client, officer, officer2
     assert "待我审批" in page and pending.number in page
 
 
+def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2):
+    import datetime as dt
+    import re
+
+    from deadlines.models import KIND_PENALTY_DECISION
+    from deadlines.services import deadline_open
+
+    case = _case(officer, officer2)
+    deadline_open(case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",
+                  label="行政处罚决定（立案之日起九十日内）", start=timezone.now() - dt.timedelta(days=120),
+                  days=90, responsible=[officer])
+    client.force_login(officer)
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    card = re.search(r'<section class="card deadlines-card">(.*?)</section>', page, re.S).group(1)
+    row = re.search(r'<tr class="deadline[^"]*" data-state="(\w+)">(.*?)</tr>', card, re.S)
+    assert row.group(1) == "red" and case.number in row.group(2) and "行政处罚决定" in row.group(2)
+    assert '<span class="badge bad">已逾期</span>' in row.group(2)
+    client.force_login(officer2)  # not responsible for it
+    assert "行政处罚决定" not in client.get(reverse("cases:dashboard")).content.decode()
+
+
 def test_list_filters_by_party_state_and_officer(client, officer, officer2, department):
     a = _case(officer, officer2)
     PartyFactory(case=a, name="临沂蓝海生物科技有限公司")
