@@ -32,7 +32,7 @@ import audit
 from accounts.models import Department, Role, User
 from documents.numbering import number_next
 
-from . import requirements
+from . import initiation_docs, requirements
 from .models import (
     Application,
     ApplicationDecision,
@@ -555,8 +555,10 @@ def _head_opinion(case: Case, by: User, opinion: str, decision: str) -> FilingRe
 def case_approve_filing(*, case_id: int, by: User, opinion: str) -> Case:
     """PENDING_FILING -> INVESTIGATING: the agency head's opinion and its time (第八条第一款)."""
     case, t = _begin(case_id, "approve_filing", by)
-    _head_opinion(case, by, _need_text(opinion, "机关负责人意见"), HeadDecision.APPROVED)
-    return _finish(case, t, by, opinion=opinion)
+    filing = _head_opinion(case, by, _need_text(opinion, "机关负责人意见"), HeadDecision.APPROVED)
+    case = _finish(case, t, by, opinion=opinion)
+    initiation_docs.filing_approval_issue(filing=filing, by=by)
+    return case
 
 
 @transaction.atomic
@@ -576,11 +578,13 @@ def case_not_file(*, case_id: int, by: User, opinion: str) -> Case:
     reason = _need_text(opinion, "不予立案理由")
     if FilingRecord.objects.filter(case=case).exists():
         _head_opinion(case, by, reason, HeadDecision.NOT_FILED)
-    NonInitiation.objects.create(case=case, reason=reason, decided_at=timezone.now(), decided_by=by)
+    ni = NonInitiation.objects.create(case=case, reason=reason, decided_at=timezone.now(), decided_by=by)
     # 第九条第一款: the complaint's handling is this decision, unless recorded already.
     Complaint.objects.filter(case=case, handling="").update(
         handling=f"经审查，不予立案。理由：{reason}", handled_at=timezone.now(), handled_by=by)
-    return _finish(case, t, by, opinion=reason)
+    case = _finish(case, t, by, opinion=reason)
+    initiation_docs.non_filing_notice_issue(non_initiation=ni, by=by)
+    return case
 
 
 @transaction.atomic

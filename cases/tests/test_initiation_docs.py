@@ -1,0 +1,82 @@
+"""第八条: the head's decision on filing issues its document — the 立案审批表 when filing is
+approved, the 不予立案告知书 when it is not — numbered in the same transaction, rendered on
+commit, and linked from the case page."""
+
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cases import services
+from cases.models import CaseState
+from cases.tests.test_services import _complete_filing, _ex_officio
+from documents.models import Document, DocumentStatus
+
+pytestmark = pytest.mark.django_db
+YEAR = timezone.localdate().year
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _pdf_text(doc) -> str:  # noqa: ANN001
+    with doc.pdf.open("rb") as fh:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
+
+
+def test_approving_filing_issues_the_numbered_filing_approval_form(
+        officer, officer2, head, client, django_capture_on_commit_callbacks):
+    case = _ex_officio(officer, officer2)
+    _complete_filing(case, officer)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    assert not Document.objects.filter(case=case).exists()  # only the head's approval issues it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_approve_filing(case_id=case.pk, by=head, opinion="同意立案，由张三、李四承办")
+
+    doc = Document.objects.get(case=case)
+    assert (doc.doc_type, doc.number, doc.status) == ("filing_approval", f"临科立审〔{YEAR}〕1号", DocumentStatus.FINAL)
+    assert doc.source_type == "cases.filingrecord" and doc.issued_by == head
+    ctx = doc.context
+    assert ctx["party_name"] == "临沂某某新材料有限公司" and ctx["party_id"] == "91371300MA3C8XY012"
+    assert ctx["party_address"] == "山东省临沂市兰山区涑河北街1号"
+    assert ctx["cause"] == "日常检查发现申报材料与实际不符" and ctx["facts"].startswith("当事人在2026年度")
+    assert ctx["source"] == "监督检查中发现"
+    assert (ctx["officer_opinion"], ctx["unit_opinion"], ctx["head_opinion"]) == (
+        "建议立案调查", "同意立案，报局领导审批", "同意立案，由张三、李四承办")
+    assert str(head) in ctx["head_opinion_at"] and "年" in ctx["head_opinion_at"]
+    text = _pdf_text(doc)
+    for expected in ("立案审批表", doc.number, "同意立案，由张三、李四承办", "建议立案调查", "临沂某某新材料有限公司"):
+        assert expected in text
+
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert doc.number in page and f"/documents/{doc.pk}/" in page
+
+
+def test_returned_or_refused_approval_issues_no_form(officer, officer2, head):
+    case = _ex_officio(officer, officer2)
+    with pytest.raises(services.TransitionError):
+        services.case_approve_filing(case_id=case.pk, by=head, opinion="同意")  # still registered
+    _complete_filing(case, officer)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    services.case_reject_filing(case_id=case.pk, by=head, opinion="请补充")
+    assert not Document.objects.filter(case=case).exists()
+
+
+def test_not_filing_issues_the_non_filing_notice(officer, officer2, head, django_capture_on_commit_callbacks):
+    case = _ex_officio(officer, officer2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_not_file(case_id=case.pk, by=head, opinion="违法事实不成立")
+    case.refresh_from_db()
+    assert case.state == CaseState.NOT_FILED
+
+    doc = Document.objects.get(case=case)
+    assert (doc.doc_type, doc.number, doc.status) == ("non_filing_notice", f"临科不立〔{YEAR}〕1号",
+                                                      DocumentStatus.FINAL)
+    assert doc.source_type == "cases.noninitiation" and doc.source_id == str(case.non_initiation.pk)
+    assert doc.context["reason"] == "违法事实不成立" and doc.context["party_name"] == "临沂某某新材料有限公司"
+    text = _pdf_text(doc)
+    assert "不予立案告知书" in text and "违法事实不成立" in text and "临沂某某新材料有限公司" in text
