@@ -19,6 +19,17 @@ def test_cert_no_is_unique_when_set_and_blank_means_none():
         UserFactory(cert_no="371300001")
 
 
+def test_migrate_gives_every_role_group_its_permissions():
+    # No explicit sync here: the test database was built by migrate, whose post_migrate
+    # applied the role table.
+    for role in Role:
+        assert Group.objects.get(name=role.label).permissions.exists(), role
+    officer = set(Group.objects.get(name=Role.OFFICER.label).permissions.values_list("codename", flat=True))
+    assert {"add_case", "change_case", "view_case"} <= officer
+    reviewer = set(Group.objects.get(name=Role.LEGAL_REVIEWER.label).permissions.values_list("codename", flat=True))
+    assert "view_case" in reviewer and "change_case" not in reviewer
+
+
 def test_role_groups_exist_with_chinese_names_and_admin_permissions():
     sync_role_permissions()
     names = set(Group.objects.values_list("name", flat=True))
