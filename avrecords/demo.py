@@ -1,6 +1,6 @@
 """Demo devices and one demo recording: a recorder for each demo officer, a collection
 station (its token is printed only when it is created), and a short generated video on the
-officer's first case, ingested like any upload. Idempotent."""
+officer's case under investigation, ingested like any upload. Idempotent."""
 
 import shutil
 import subprocess
@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.models import Case
+from cases.models import Case, CaseState
 
 from .models import AVRecord, CollectionStation, Recorder
 from .services import station_create, upload_advance, upload_create
@@ -33,7 +33,9 @@ def seed(stdout: Any, users: dict[str, Any]) -> None:
 
 def _demo_recording(stdout: Any, users: dict[str, Any], station: CollectionStation) -> None:
     officer = users.get("officer")
-    case = Case.objects.filter(assignments__officer=officer).order_by("pk").first() if officer else None
+    # On the case under investigation (the one with the written records), else the officer's first.
+    mine = Case.objects.filter(assignments__officer=officer).order_by("pk") if officer else Case.objects.none()
+    case = mine.filter(state=CaseState.INVESTIGATING).first() or mine.first()
     if case is None or AVRecord.objects.exists() or not shutil.which("ffmpeg"):
         return
     ended = timezone.localtime().replace(microsecond=0)

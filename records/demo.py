@@ -32,11 +32,14 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
                       "答：听清楚了。\n问：公司申请科技成果登记时提交的第三方评价报告由谁出具？\n"
                       "答：由一家咨询公司代办，我们没有核实出具单位。"})
     record_finalize(record_id=inquiry.pk, by=officer)
-    inspection = record_create(case_id=case.pk, kind=RecordKind.INSPECTION, by=officer2, officers=officers, data={
-        **common, "started_at": when + dt.timedelta(hours=2), "ended_at": when + dt.timedelta(hours=3),
+    # The on-site inspection came first and was filmed (同步音像记录); its recording is still
+    # missing after 2 working days, so the demo shows a red deadline (第二十七条).
+    inspected = when - dt.timedelta(days=8)
+    inspection = record_create(case_id=case.pk, kind=RecordKind.INSPECTION, by=officer, officers=officers, data={
+        **common, "started_at": inspected, "ended_at": inspected + dt.timedelta(hours=1),
         "mode": "inspection", "with_av": True, "present_persons": "刘建华（总经理）",
         "findings": "现场查见该公司研发部办公室一间，未见评价报告所述的测试设备。"})
-    record_finalize(record_id=inspection.pk, by=officer2)
+    record_finalize(record_id=inspection.pk, by=officer)
     record_create(case_id=case.pk, kind=RecordKind.PRESERVATION, by=officer, officers=officers, data={
         **common, "started_at": timezone.now().replace(second=0, microsecond=0),
         "reason": "评价报告原件及往来邮件可能被删除，以后难以取得", "storage_place": "当事人档案室（加贴封条）"},

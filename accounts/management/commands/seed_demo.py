@@ -1,7 +1,8 @@
 """Demo data for the embedded default. Idempotent: running it again adds nothing twice.
 
 Each app may have a `demo.py` with `seed(stdout, users)`; they run in INSTALLED_APPS order
-after the users exist.
+after the users exist. A `finish(stdout, users)` there runs after every app has seeded
+(e.g. a scan over what the later apps made).
 """
 
 import importlib
@@ -23,15 +24,20 @@ class Command(BaseCommand):
         self.stdout.write("演示用户：")
         with transaction.atomic():
             users = accounts_demo.seed(self.stdout)
+        modules = []
         for config in apps.get_app_configs():
             if config.name == "accounts":
                 continue
             try:
-                module = importlib.import_module(f"{config.name}.demo")
+                modules.append(importlib.import_module(f"{config.name}.demo"))
             except ModuleNotFoundError as exc:
                 if exc.name != f"{config.name}.demo":
                     raise
-                continue
+        for module in modules:
             with transaction.atomic():
                 module.seed(self.stdout, users)
+        for module in modules:
+            if hasattr(module, "finish"):
+                with transaction.atomic():
+                    module.finish(self.stdout, users)
         self.stdout.write(self.style.SUCCESS("演示数据就绪。请访问 http://127.0.0.1:8000/ 登录。"))

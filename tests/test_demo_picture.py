@@ -1,0 +1,51 @@
+"""`manage.py seed_demo` (what `make run` shows) gives a realistic picture across the apps:
+a penalty case under investigation with finalised records and their PDFs, the 立案审批表 and
+the 不予立案告知书, open deadlines with an overdue one (red row, bell), an ingested AV record.
+Tasks run in-process as in the embedded default."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from avrecords.models import AVRecord
+from cases.models import Case, CaseKind, CaseState
+from deadlines.models import Deadline, Notification
+from documents.models import Document, DocumentStatus
+from records.models import RecordStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    case = Case.objects.get(kind=CaseKind.PENALTY, state=CaseState.INVESTIGATING)
+    assert case.records.filter(status=RecordStatus.FINAL).count() >= 2
+    docs = dict(Document.objects.values_list("doc_type", "status"))
+    assert docs["filing_approval"] == docs["non_filing_notice"] == docs["inquiry"] == DocumentStatus.FINAL
+    assert Document.objects.get(doc_type="filing_approval").case == case
+    assert AVRecord.objects.get().case == case
+
+    officer = case.officers.get(username="officer")
+    open_deadlines = Deadline.objects.filter(met_at__isnull=True, responsible=officer)
+    assert open_deadlines.count() >= 3
+    overdue = open_deadlines.filter(due__lt=case.filed_at).get()
+    assert Notification.objects.filter(user=officer, deadline=overdue, read_at__isnull=True).exists()
+    assert Notification.objects.filter(user__username="head", deadline=overdue).exists()  # escalated
+
+    client.force_login(officer)
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    assert 'data-state="red"' in page and 'id="bell-count"' in page
+
+    counts = (Case.objects.count(), Document.objects.count(), Deadline.objects.count(), Notification.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Case.objects.count(), Document.objects.count(), Deadline.objects.count(),
+            Notification.objects.count()) == counts
