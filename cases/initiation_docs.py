@@ -54,12 +54,17 @@ def filing_approval_issue(*, filing: FilingRecord, by: Any) -> Document:
                           by=by, source=filing)
 
 
-def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Document:
+def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Document | None:
     """第八条第二款: the notice to the party that no case is started, with the reason. How
-    and when it reached the party is recorded afterwards (noninitiation_record_notice)."""
+    and when it reached the party is recorded afterwards (noninitiation_record_notice).
+    Without a known party there is nobody to address: the decision is made public instead
+    (告知当事人或者予以公示), so no notice is issued."""
     case = non_initiation.case
+    party_name = _parties(case)["party_name"]
+    if not party_name:
+        return None
     return document_issue(
         case=case, doc_type="non_filing_notice", by=by, source=non_initiation,
-        context={"party_name": _parties(case)["party_name"], "reason": non_initiation.reason, "basis": "",
+        context={"party_name": party_name, "reason": non_initiation.reason, "basis": "",
                  "notified_how": "", "notified_at": ""},
     )

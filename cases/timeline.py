@@ -113,7 +113,7 @@ def timeline_for(case: Case, *, limit: int = 100) -> list[Event]:
 
 def _summary(entry: Entry) -> str:
     data = entry.data
-    for key in ("opinion", "handling", "name", "number", "detail", "content", "reason"):
+    for key in ("opinion", "handling", "name", "number", "detail", "content", "reason", "label", "filename"):
         if data.get(key):
             return str(data[key])[:120]
     return ""

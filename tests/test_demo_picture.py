@@ -1,6 +1,6 @@
 """`manage.py seed_demo` (what `make run` shows) gives a realistic picture across the apps:
-a penalty case under investigation with finalised records and their PDFs, the 立案审批表 and
-the 不予立案告知书, open deadlines with an overdue one (red row, bell), an ingested AV record.
+a penalty case under investigation with finalised records and their PDFs and its 立案审批表,
+open deadlines with an overdue one (red row, bell), an ingested AV record.
 Tasks run in-process as in the embedded default."""
 
 import io
@@ -30,7 +30,7 @@ def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_comm
     case = Case.objects.get(kind=CaseKind.PENALTY, state=CaseState.INVESTIGATING)
     assert case.records.filter(status=RecordStatus.FINAL).count() >= 2
     docs = dict(Document.objects.values_list("doc_type", "status"))
-    assert docs["filing_approval"] == docs["non_filing_notice"] == docs["inquiry"] == DocumentStatus.FINAL
+    assert docs["filing_approval"] == docs["inquiry"] == docs["inspection"] == DocumentStatus.FINAL
     assert Document.objects.get(doc_type="filing_approval").case == case
     assert AVRecord.objects.get().case == case
 

@@ -80,3 +80,10 @@ def test_not_filing_issues_the_non_filing_notice(officer, officer2, head, django
     assert doc.context["reason"] == "违法事实不成立" and doc.context["party_name"] == "临沂某某新材料有限公司"
     text = _pdf_text(doc)
     assert "不予立案告知书" in text and "违法事实不成立" in text and "临沂某某新材料有限公司" in text
+
+
+def test_not_filing_a_case_without_a_known_party_issues_no_notice(officer, officer2, head):
+    # 第八条第二款: 告知当事人或者予以公示 — with nobody to address, the decision is made public.
+    case = _ex_officio(officer, officer2, parties=[])
+    services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
+    assert not Document.objects.filter(case=case).exists()
