@@ -43,12 +43,12 @@ def test_dashboard_shows_my_cases_counts_and_approvals(client, officer, officer2
     assert "待我审批" in page and pending.number in page
 
 
-def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2):
+def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2, head):
     import datetime as dt
     import re
 
     from deadlines.models import KIND_PENALTY_DECISION
-    from deadlines.services import deadline_open
+    from deadlines.services import deadline_open, deadlines_scan
 
     case = _case(officer, officer2)
     deadline_open(case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",
@@ -62,6 +62,12 @@ def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2):
     assert '<span class="badge bad">已逾期</span>' in row.group(2)
     client.force_login(officer2)  # not responsible for it
     assert "行政处罚决定" not in client.get(reverse("cases:dashboard")).content.decode()
+
+    deadlines_scan()  # overdue: escalated to the heads, who see it under 逾期督办
+    client.force_login(head)
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    card = re.search(r'<section class="card deadlines-card">(.*?)</section>', page, re.S).group(1)
+    assert "逾期督办" in card and case.number in card and 'data-state="red"' in card
 
 
 def test_list_filters_by_party_state_and_officer(client, officer, officer2, department):

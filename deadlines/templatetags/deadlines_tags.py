@@ -24,11 +24,13 @@ def unread_notifications(context: Any) -> int:
 
 @register.inclusion_tag("deadlines/_dashboard_card.html", takes_context=True)
 def deadlines_card(context: Any, limit: int = 10) -> dict[str, Any]:
-    """The user's open deadlines, most urgent first, for a dashboard:
+    """The user's open deadlines, most urgent first, and the overdue ones escalated to them
+    (heads; archivists for archiving, 第二十八条), for a dashboard:
     `{% load deadlines_tags %}{% deadlines_card %}`."""
-    from ..selectors import deadlines_of_user, with_states
+    from ..selectors import deadlines_escalated_to, deadlines_of_user, with_states
 
     user = context.get("user")
     if user is None or not user.is_authenticated:
-        return {"deadlines": []}
-    return {"deadlines": with_states(deadlines_of_user(user)[:limit])}
+        return {"deadlines": [], "escalated": []}
+    return {"deadlines": with_states(deadlines_of_user(user)[:limit]),
+            "escalated": with_states(deadlines_escalated_to(user)[:limit])}
