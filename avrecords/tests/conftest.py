@@ -60,6 +60,19 @@ def media(tmp_path_factory: Any) -> dict[str, Path]:
     return out
 
 
+def recent(hours: float = 1) -> str:
+    """An end time `hours` before now (Beijing time, ISO 8601): within the 2-working-day
+    deadline of 第二十七条 whatever the day the tests run. Tests about lateness use
+    explicit dates long past instead."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    when = timezone.now().replace(microsecond=0) - dt.timedelta(hours=hours)
+    return when.astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
+
+
 def receive(path: Path, *, user: Any = None, station: Any = None, **metadata: str) -> Any:
     """Create an upload and feed it the file's bytes as a PATCH would; returns the record.
     The pipeline runs on commit (eagerly under CELERY_TASK_ALWAYS_EAGER)."""

@@ -21,7 +21,7 @@ from cases.models import CaseState
 from cases.requirements import checklist, missing
 from cases.tests.factories import CaseFactory
 
-from .conftest import receive
+from .conftest import receive, recent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def video(officer, media):
     case = CaseFactory(officers=[officer])
-    record = receive(media["video"], user=officer, case=case.number, started_at="2026-11-27T09:00:00+08:00",
-                     ended_at="2026-11-27T09:00:01+08:00")
+    record = receive(media["video"], user=officer, case=case.number, started_at=recent(1.01),
+                     ended_at=recent())
     record.refresh_from_db()
     return record
 
 
 def test_inbox_lists_the_officers_unassigned_records(client, officer, officer2, media):
-    record = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    record = receive(media["audio"], user=officer, ended_at=recent())
     client.force_login(officer)
     resp = client.get(reverse("avrecords:inbox"))
     assert resp.status_code == 200 and record.filename in resp.content.decode()
@@ -115,7 +115,7 @@ def test_audio_cannot_be_finalised_without_a_transcript(client, officer, media):
     from avrecords.services import AVError, record_describe, record_finalise
 
     case = CaseFactory(officers=[officer])
-    record = receive(media["audio"], user=officer, case=case.number, ended_at="2026-11-27T09:00:00+08:00")
+    record = receive(media["audio"], user=officer, case=case.number, ended_at=recent())
     record_describe(record_id=record.pk, by=officer, method="录音笔", proves="询问内容", content_points=["persons"])
     with pytest.raises(AVError, match="声音资料的文字记录"):
         record_finalise(record_id=record.pk, by=officer)
@@ -150,9 +150,9 @@ def test_verify_integrity_recomputes_from_storage_and_alerts_on_tampering(client
 
 
 def test_fixity_scan_checks_the_longest_unchecked_first_in_batches(officer, media):
-    a = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
-    b = receive(media["photo"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
-    c = receive(media["video"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    a = receive(media["audio"], user=officer, ended_at=recent())
+    b = receive(media["photo"], user=officer, ended_at=recent())
+    c = receive(media["video"], user=officer, ended_at=recent())
     assert fixity_scan_task(batch=2) == 0
     checked = set(FixityCheck.objects.values_list("record_id", flat=True))
     assert checked == {a.pk, b.pk}
@@ -173,7 +173,7 @@ def test_custody_report_lists_the_records_history(client, officer, video):
 
 
 def test_assign_from_inbox_to_a_case_is_audited_and_checked(client, officer, officer2, media):
-    record = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    record = receive(media["audio"], user=officer, ended_at=recent())
     case = CaseFactory(officers=[officer])
     client.force_login(officer)
     client.post(reverse("avrecords:assign", args=[record.pk]), {"case": case.pk})
@@ -195,7 +195,7 @@ def test_case_checklist_requires_article_26_and_27(officer, media):
     case = CaseFactory(officers=[officer])
     codes = {i.requirement.code: i.status for i in checklist(case)}
     assert codes["av.described"] == "na" and codes["av.stored"] == "na"
-    record = receive(media["audio"], user=officer, ended_at="2026-11-27T09:00:00+08:00")
+    record = receive(media["audio"], user=officer, ended_at=recent())
     record_assign(record_id=record.pk, case=case, by=officer)
     labels = {r.code for r in missing(case, CaseState.INVESTIGATING)}
     assert {"av.described", "av.transcript"} <= labels and "av.stored" not in labels
@@ -215,8 +215,8 @@ def test_unknown_recorder_shows_in_the_admin_inbox_and_admin_hands_it_over(clien
 
     station, _ = station_create(name="四号采集站")
     known = receive(media["audio"], station=station, recorder="LOST-7", officer=officer.cert_no,
-                    ended_at="2026-11-27T09:00:00+08:00")
-    nobody = receive(media["photo"], station=station, recorder="LOST-8", ended_at="2026-11-27T09:00:00+08:00")
+                    ended_at=recent())
+    nobody = receive(media["photo"], station=station, recorder="LOST-8", ended_at=recent())
     client.force_login(admin_user)
     html = client.get(reverse("avrecords:inbox")).content.decode()
     assert "待分派" in html and known.filename in html and nobody.filename in html

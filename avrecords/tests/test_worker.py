@@ -11,7 +11,7 @@ from avrecords.models import AVRecord, RecordStatus
 from avrecords.storage import original_hash
 from avrecords.tasks import record_ingest_task
 
-from .conftest import receive
+from .conftest import receive, recent
 
 pytestmark = [pytest.mark.worker]
 
@@ -27,7 +27,7 @@ def _run_on_worker(record_id: int) -> AVRecord:
 
 def test_real_worker_ingests_a_video(celery_worker, officer, media):
     digest = hashlib.sha256(media["video"].read_bytes()).hexdigest()
-    record = receive(media["video"], user=officer, sha256=digest, ended_at="2026-11-27T09:00:00+08:00")
+    record = receive(media["video"], user=officer, sha256=digest, ended_at=recent())
     record = _run_on_worker(record.pk)
     assert record.status == RecordStatus.READY
     assert record.sha256 == digest and record.audio_tracks == 2 and (record.width, record.height) == (161, 121)
@@ -45,7 +45,7 @@ def test_real_worker_ingests_a_video(celery_worker, officer, media):
 ])
 def test_real_worker_puts_each_kind_of_file_in_its_state(celery_worker, officer, media, name, status, kind):
     path = media[name]
-    record = _run_on_worker(receive(path, user=officer, ended_at="2026-11-27T09:00:00+08:00").pk)
+    record = _run_on_worker(receive(path, user=officer, ended_at=recent()).pk)
     assert (record.status, record.kind) == (status, kind), record.problems
     assert bool(record.problems) == (status == RecordStatus.FLAGGED)
     assert original_hash(record.original_key) == (hashlib.sha256(path.read_bytes()).hexdigest(),
