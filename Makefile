@@ -18,6 +18,7 @@ PYTEST_WORKERS ?= 4
 .PHONY: run test venv deps-run deps-test services migrate lint bench clean
 
 $(VENV)/bin/activate:
+	@bash scripts/ensure-system-packages.sh run
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 

@@ -27,14 +27,20 @@ def _private_key() -> Ed25519PrivateKey:
             key = Ed25519PrivateKey.generate()
             data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                      serialization.NoEncryption())
-            # O_EXCL: two processes starting at once must not write two different keys.
+            # Written whole to a private temporary file, then linked into place: a process
+            # racing this one either wins the link or reads the complete winner's key.
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.link(tmp, path)
             except FileExistsError:
                 pass
-            else:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
+            finally:
+                tmp.unlink()
         pem = path.read_text()
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, Ed25519PrivateKey):

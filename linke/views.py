@@ -1,10 +1,13 @@
 """Project-level pages: the entry point and the health check."""
 
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -45,12 +48,22 @@ def _check_broker() -> dict[str, Any]:
 
 def _check_storage() -> dict[str, Any]:
     out: dict[str, Any] = {"ok": True}
-    for alias in ("default", "originals"):
-        store = storages[alias]
-        # A lookup of a name that cannot exist: reaches the backend without writing to it
-        # (the originals store is write-once, so the check must not leave files there).
-        store.exists(f"healthz/{uuid.uuid4().hex}")
-        out[alias] = type(store).__name__
+    # Documents and attachments: a real write and delete of a probe file.
+    store = storages["default"]
+    name = store.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    store.delete(name)
+    out["default"] = type(store).__name__
+    # Originals are write-once (第二十七条), so nothing is written there: the bucket must
+    # answer, or the folder must exist and be writable.
+    originals = storages["originals"]
+    if hasattr(originals, "bucket_name"):
+        originals.connection.meta.client.head_bucket(Bucket=originals.bucket_name)
+    else:
+        location = Path(originals.location)
+        location.mkdir(parents=True, exist_ok=True)
+        if not os.access(location, os.W_OK | os.X_OK):
+            raise PermissionError(f"originals folder is not writable: {location}")
+    out["originals"] = type(originals).__name__
     return out
 
 
@@ -62,6 +75,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         try:
             checks[name] = check()
         except Exception as exc:  # any failure of a dependency is a 503 with the reason
-            checks[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
+            # Staff see the reason; anyone else (a load balancer) the kind of failure only.
+            detail = f"{type(exc).__name__}: {exc}"[:300] if request.user.is_staff else type(exc).__name__
+            checks[name] = {"ok": False, "error": detail}
     healthy = all(c["ok"] for c in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -29,6 +29,21 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     assert body["status"] == "error" and body["broker"]["ok"] is False and body["database"]["ok"]
 
 
+@pytest.mark.django_db
+def test_healthz_is_503_when_storage_cannot_be_written(client, settings, tmp_path):
+    # The default storage follows MEDIA_ROOT (setting_changed resets it). A folder that
+    # would have to live under a plain file cannot be created, as on a broken mount (and
+    # unlike a read-only folder, that stops root too).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.MEDIA_ROOT = str(blocker / "media")
+    resp = client.get("/healthz")
+    assert resp.status_code == 503
+    body = resp.json()
+    assert body["storage"]["ok"] is False and body["database"]["ok"]
+    assert body["storage"]["error"] in ("NotADirectoryError", "FileExistsError")  # no detail for anonymous callers
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
@@ -79,9 +94,12 @@ def test_embedded_default_migrates_and_refuses_audit_updates_in_sqlite(tmp_path)
     code = ("import audit; from audit.models import Entry; from django.db import DatabaseError\n"
             "audit.record(None, 'test.sqlite')\n"
             "try:\n    Entry.objects.update(action='x'); print('UPDATED')\n"
-            "except DatabaseError as e:\n    print('REFUSED', e)\n")
+            "except DatabaseError as e:\n    print('REFUSED', e)\n"
+            "try:\n    Entry.objects.all().delete(); print('DELETED')\n"
+            "except DatabaseError as e:\n    print('REFUSED-DELETE', e)\n")
     proc = _manage("shell", "-c", code, env=env)
-    assert "REFUSED" in proc.stdout and "append-only" in proc.stdout, proc.stdout + proc.stderr
+    assert "REFUSED audit_entry is append-only: UPDATE" in proc.stdout, proc.stdout + proc.stderr
+    assert "REFUSED-DELETE audit_entry is append-only: DELETE" in proc.stdout
     proc = _manage("verify_audit", env=env)
     assert proc.returncode == 0 and "已核验 1 条" in proc.stdout
 
