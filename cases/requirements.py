@@ -106,6 +106,12 @@ def _penalty_start(case: "Case") -> bool:
     return case.kind == "penalty" and case.origin in ("ex_officio", "complaint")
 
 
+def _to_be_filed(case: "Case") -> bool:
+    # 第八条第一款 describes the filing approval: a case decided not to be filed (第八条第二款)
+    # is measured by that paragraph's records instead.
+    return _penalty_start(case) and not _not_filed(case)
+
+
 def _filing(field_name: str) -> Callable[["Case"], bool]:
     def check(case: "Case") -> bool:
         filing = _rel(case, "filing")
@@ -198,20 +204,19 @@ register(
                 satisfied=_app(lambda a: bool(a.decision == "rejected" and a.decision_reason)), order=76),
     # 第八条第一款: ex officio (and the filing approval of a case started by a complaint)
     Requirement("ex_officio.cause", "第八条第一款", "启动原因", "registered",
-                applies=_penalty_start, satisfied=_filing("cause"), order=80),
+                applies=_to_be_filed, satisfied=_filing("cause"), order=80),
     Requirement("ex_officio.source", "第八条第一款", "案件来源", "registered",
-                applies=_penalty_start, satisfied=_filing("source"), order=81),
+                applies=_to_be_filed, satisfied=_filing("source"), order=81),
     Requirement("ex_officio.party", "第八条第一款", "当事人基本情况", "registered",
-                applies=_penalty_start, satisfied=_has_party, order=82),
+                applies=_to_be_filed, satisfied=_has_party, order=82),
     Requirement("ex_officio.facts", "第八条第一款", "基本案情", "registered",
-                applies=_penalty_start, satisfied=lambda c: bool(c.summary.strip()), order=83),
+                applies=_to_be_filed, satisfied=lambda c: bool(c.summary.strip()), order=83),
     Requirement("ex_officio.officer_opinion", "第八条第一款", "承办人意见及时间", "registered",
-                applies=_penalty_start, satisfied=_filing("officer_opinion_at"), order=84),
+                applies=_to_be_filed, satisfied=_filing("officer_opinion_at"), order=84),
     Requirement("ex_officio.unit_opinion", "第八条第一款", "承办机构意见及时间", "registered",
-                applies=_penalty_start, satisfied=_filing("unit_opinion_at"), order=85),
+                applies=_to_be_filed, satisfied=_filing("unit_opinion_at"), order=85),
     Requirement("ex_officio.head_opinion", "第八条第一款", "行政执法机关负责人意见及时间", "pending_filing",
-                applies=lambda c: _penalty_start(c) and not _not_filed(c), satisfied=_filing("head_opinion_at"),
-                order=86),
+                applies=_to_be_filed, satisfied=_filing("head_opinion_at"), order=86),
     # 第八条第二款: not starting proceedings
     Requirement("non_initiation.decision", "第八条第二款", "不启动执法程序的决定及理由", "not_filed",
                 applies=_not_filed, satisfied=_ni("reason"), order=87),

@@ -87,3 +87,15 @@ def test_not_filing_a_case_without_a_known_party_issues_no_notice(officer, offic
     case = _ex_officio(officer, officer2, parties=[])
     services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
     assert not Document.objects.filter(case=case).exists()
+
+
+def test_a_case_not_filed_is_not_measured_by_the_filing_approval_paragraph(officer, officer2, head):
+    from cases.requirements import checklist
+
+    case = _ex_officio(officer, officer2, parties=[], summary="", cause="")
+    services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
+    case.refresh_from_db()
+    items = checklist(case)
+    shown = {i.requirement.code for i in items if i.status != "na"}
+    assert not any(code.startswith("ex_officio.") for code in shown)
+    assert "non_initiation.decision" in shown
