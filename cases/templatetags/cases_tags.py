@@ -22,3 +22,25 @@ def state_label(value: str) -> str:
         return CaseState(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def audit_action(value: str) -> str:
+    """An audit action's Chinese name (cases.timeline)."""
+    from cases.timeline import action_label
+
+    return action_label(value)
+
+
+@register.filter
+def audit_object(entry: Any) -> str:
+    """An audit entry's object as '<model's Chinese name> #id' ("records.record" -> 调查取证记录 #3)."""
+    from django.apps import apps
+
+    if not entry.object_type:
+        return ""
+    try:
+        name = apps.get_model(entry.object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        name = entry.object_type
+    return f"{name} #{entry.object_id}" if entry.object_id else str(name)

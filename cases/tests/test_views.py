@@ -331,7 +331,8 @@ def test_full_audit_timeline_page(client, officer, officer2):
     services.party_add(case_id=case.pk, by=officer, **party_data())
     client.force_login(officer)
     body = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
-    assert "party.added" in body
+    assert "party.added" in body  # the code, for auditors
+    assert "添加当事人" in body and "当事人 #" in body  # its Chinese name; the object by its model's name
     assert "添加当事人" in client.get(case.get_absolute_url()).content.decode()
 
 
