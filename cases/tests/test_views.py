@@ -324,6 +324,8 @@ def test_party_and_application_records_through_the_page(client, officer, officer
     client.post(reverse("cases:action", args=[case.pk, "accept_application"]), {"opinion": "予以受理"})
     case.refresh_from_db()
     assert case.state == CaseState.ACCEPTED
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "<dt>受理时间</dt>" in page and "立案时间" not in page  # a licensing case is accepted, not filed
 
 
 def test_full_audit_timeline_page(client, officer, officer2):
