@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, User
 from cases.selectors import case_for_user, cases_visible_to
+from linke.downloads import OCTET, disposition, protect, safe_type
 
 from . import selectors
 from .forms import AssignForm, DescribeForm, LateReasonForm, OwnerForm
@@ -190,17 +191,11 @@ def original(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             while chunk := fh.read(CHUNK):
                 yield chunk
 
-    resp = StreamingHttpResponse(stream(), content_type="application/octet-stream")
-    resp["Content-Disposition"] = _attachment(record.filename or f"{record.sha256}.bin")
+    resp = StreamingHttpResponse(stream(), content_type=OCTET)
+    resp["Content-Disposition"] = disposition(record.filename or f"{record.sha256}.bin")
     if record.size is not None:
         resp["Content-Length"] = str(record.size)
-    return resp
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
+    return protect(resp)
 
 
 _DERIVED = {"proxy": "proxy", "poster": "poster", "waveform": "waveform", "thumb": "thumbnail"}
@@ -221,7 +216,8 @@ def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     if which == "proxy" and request.method == "GET" and _starts_playback(request):
         # Chain of custody: a play (the player's first request), not every seek.
         record_access(record=record, by=request.user, action="av.played")
-    return ranged_response(request, default_storage.open(name, "rb"), default_storage.size(name), content_type)
+    return ranged_response(request, default_storage.open(name, "rb"), default_storage.size(name),
+                           safe_type(content_type))
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -241,7 +237,7 @@ def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type
         resp = FileResponse(fh, content_type=content_type)
         resp["Content-Length"] = str(size)
         resp["Accept-Ranges"] = "bytes"
-        return resp
+        return protect(resp)
     if match[1]:
         start = int(match[1])
         end = min(int(match[2]), size - 1) if match[2] else size - 1
@@ -251,7 +247,7 @@ def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type
         fh.close()
         resp = HttpResponse(status=416)
         resp["Content-Range"] = f"bytes */{size}"
-        return resp
+        return protect(resp)
     fh.seek(start)
 
     def body() -> Iterator[bytes]:
@@ -270,7 +266,7 @@ def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type
     resp["Content-Range"] = f"bytes {start}-{end}/{size}"
     resp["Content-Length"] = str(end - start + 1)
     resp["Accept-Ranges"] = "bytes"
-    return resp
+    return protect(resp)
 
 
 @login_required
@@ -282,8 +278,8 @@ def custody(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk)
     record_access(record=record, by=request.user, action="av.custody_report")
     resp = HttpResponse(custody_pdf(record, request.user), content_type="application/pdf")
-    resp["Content-Disposition"] = f"inline; filename=custody-{record.pk}.pdf"
-    return resp
+    resp["Content-Disposition"] = disposition(f"custody-{record.pk}.pdf", inline=True)
+    return protect(resp)
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
+from linke.downloads import file_response
 from audit.models import Entry
 
 from . import forms, requirements, selectors, services
@@ -358,6 +359,6 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
     att = selectors.attachment_for_user(request.user, pk, att_pk)
     services.attachment_downloaded(attachment=att, by=request.user)
+    # Inline only for a server-sniffed safe type, never the browser's declared mime_type.
     fh = att.file.storage.open(att.file.name, "rb")
-    return FileResponse(fh, as_attachment=request.GET.get("inline") != "1", filename=att.original_name,
-                        content_type=att.mime_type or "application/octet-stream")
+    return file_response(fh, filename=att.original_name, inline=request.GET.get("inline") == "1")

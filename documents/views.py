@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from linke.downloads import file_response
+
 from .models import DocumentImmutable
 from .selectors import document_for_user, document_source
 from .services import document_downloaded, document_rerender
@@ -40,8 +42,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     if not doc.is_final:
         raise Http404("文书尚未生成")
     document_downloaded(document=doc, by=request.user)
-    return FileResponse(doc.pdf.open("rb"), as_attachment=True, filename=f"{doc.title}{doc.number}.pdf",
-                        content_type="application/pdf")
+    return file_response(doc.pdf.open("rb"), filename=f"{doc.title}{doc.number}.pdf")
 
 
 @require_POST

@@ -88,6 +88,18 @@ def test_original_download_streams_the_stored_bytes_and_is_audited(client, offic
     assert Entry.objects.filter(action="av.downloaded", object_id=str(video.pk)).exists()
 
 
+def test_every_file_response_is_sandboxed(client, officer, video):
+    client.force_login(officer)
+    urls = [reverse("avrecords:original", args=[video.pk]), reverse("avrecords:media", args=[video.pk, "proxy"]),
+            reverse("avrecords:media", args=[video.pk, "poster"]), reverse("avrecords:custody", args=[video.pk])]
+    for url in urls:
+        for headers in ({}, {"HTTP_RANGE": "bytes=0-9"}):
+            resp = client.get(url, **headers)
+            assert resp.status_code in (200, 206), url
+            assert resp["Content-Security-Policy"] == "sandbox; default-src 'none'", url
+            assert resp["X-Content-Type-Options"] == "nosniff", url
+
+
 def test_finalise_needs_the_article_26_fields(client, officer, video):
     client.force_login(officer)
     url = reverse("avrecords:finalise", args=[video.pk])
