@@ -301,7 +301,10 @@ class FilingRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"立案审批：{self.case_id}"
+        return f"{self.case.number} 立案审批记录"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.case_id])
 
 
 # --- 第九条: complaint or report -------------------------------------------------------
@@ -402,7 +405,10 @@ class NonInitiation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"不予立案：{self.case_id}"
+        return f"{self.case.number} 不予立案记录"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:detail", args=[self.case_id])
 
 
 # --- Attachments (scans, photos) --------------------------------------------------------

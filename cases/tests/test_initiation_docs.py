@@ -54,6 +54,8 @@ def test_approving_filing_issues_the_numbered_filing_approval_form(
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert doc.number in page and f"/documents/{doc.pk}/" in page
+    page = client.get(f"/documents/{doc.pk}/").content.decode()
+    assert f'<a href="{case.get_absolute_url()}">{case.number} 立案审批记录</a>' in page  # its source record
 
 
 def test_returned_or_refused_approval_issues_no_form(officer, officer2, head):
