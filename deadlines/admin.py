@@ -41,7 +41,8 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
             pairs, unparsed = parse_notice(data["text"], year=data["year"])
             if "confirm" in request.POST and pairs:
                 # Parsed again from the submitted text: the preview table is never trusted.
-                count = calendar_overrides_save(pairs=pairs, source=data["source"], by=request.user)
+                count = calendar_overrides_save(pairs=pairs, source=data["source"], by=request.user,
+                                                year=data["year"])
                 messages.success(request, f"已保存{count}天的节假日安排（{data['source']}）。")
                 return redirect(reverse("admin:deadlines_calendaroverride_changelist"))
             existing = dict(CalendarOverride.objects.filter(date__in=[d for d, _ in pairs])

@@ -10,8 +10,9 @@ Sources, strongest first:
    flag and the UI shows it; saving overrides for that year recomputes them
    (`deadlines.services.deadlines_recompute`).
 
-A year counts as covered by overrides as soon as one override of that year exists (an
-import writes every holiday and adjusted working day of the year at once).
+A year the package does not cover counts as covered only when the year's whole notice was
+imported (a `CalendarYear` row, written by `services.calendar_overrides_save`); a single
+override still wins for its own date but leaves the rest of the year provisional.
 
 Periods (Administrative Penalty Law art. 85, Administrative Licensing Law art. 82):
 - `add_working_days(start, n)`: the start day is not counted; the period ends at the end of
@@ -52,6 +53,7 @@ class DayInfo(NamedTuple):
 
 class _YearData(NamedTuple):
     overrides: dict[dt.date, bool]
+    imported: bool
     loaded_at: float
 
 
@@ -67,17 +69,19 @@ def clear_cache(year: int | None = None) -> None:
             _cache.pop(year, None)
 
 
-def _overrides(year: int) -> dict[dt.date, bool]:
+def _year(year: int) -> _YearData:
     entry = _cache.get(year)
     if entry is not None and time.monotonic() - entry.loaded_at < CACHE_SECONDS:
-        return entry.overrides
-    from .models import CalendarOverride
+        return entry
+    from .models import CalendarOverride, CalendarYear
 
     rows = CalendarOverride.objects.filter(date__year=year).values_list("date", "is_working_day")
-    data = dict(rows)
+    # Whether the notice was imported only matters for a year the package does not cover.
+    imported = not _package_covers(year) and CalendarYear.objects.filter(year=year).exists()
+    entry = _YearData(dict(rows), imported, time.monotonic())
     with _lock:
-        _cache[year] = _YearData(data, time.monotonic())
-    return data
+        _cache[year] = entry
+    return entry
 
 
 def _package_covers(year: int) -> bool:
@@ -90,15 +94,15 @@ def _package_covers(year: int) -> bool:
 
 def day_info(day: dt.date) -> DayInfo:
     """Whether `day` is a working day, and whether that answer is only the Mon–Fri guess."""
-    overrides = _overrides(day.year)
-    if day in overrides:
-        return DayInfo(overrides[day], False)
+    year = _year(day.year)
+    if day in year.overrides:
+        return DayInfo(year.overrides[day], False)
     try:
         return DayInfo(bool(chinese_calendar.is_workday(day)), False)
     except NotImplementedError:
-        # Year not in the package. Overrides present for the year mean it was imported:
-        # a day not listed is an ordinary day.
-        return DayInfo(day.weekday() < 5, not overrides)
+        # Year not in the package. If its notice was imported, a day not listed is an
+        # ordinary day; otherwise it is only the Mon–Fri guess.
+        return DayInfo(day.weekday() < 5, not year.imported)
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -106,8 +110,8 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def is_covered(year: int) -> bool:
-    """True when the year's calendar is official (package or imported overrides)."""
-    return _package_covers(year) or bool(_overrides(year))
+    """True when the year's calendar is official (package or an imported notice)."""
+    return _package_covers(year) or _year(year).imported
 
 
 def add_working_days(start: dt.date, n: int) -> Due:

@@ -48,6 +48,24 @@ class CalendarOverride(models.Model):
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_working_day else '休息'}"
 
 
+class CalendarYear(models.Model):
+    """A year whose whole State Council notice was imported: its calendar is official, and a
+    day without an override is an ordinary day. A single override alone does not make a
+    year official (the other days stay the provisional Mon–Fri guess)."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    source = models.CharField("来源", max_length=200, help_text="通知名称与文号")
+    imported_at = models.DateTimeField("导入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "已导入节假日安排的年度"
+        verbose_name_plural = "已导入节假日安排的年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+
 OPEN = Q(met_at__isnull=True)
 
 

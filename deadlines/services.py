@@ -27,7 +27,7 @@ from django.utils import timezone
 import audit
 
 from . import calendar
-from .models import KIND_ARCHIVE_FILE, CalendarOverride, Deadline, Notification
+from .models import KIND_ARCHIVE_FILE, CalendarOverride, CalendarYear, Deadline, Notification
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -161,8 +161,11 @@ def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
 
 
 @transaction.atomic
-def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: str, by: Any) -> int:
-    """Save a notice's days (insert or replace), then recompute affected deadlines."""
+def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: str, by: Any,
+                            year: int | None = None) -> int:
+    """Save a notice's days (insert or replace), then recompute affected deadlines. `year`:
+    the year whose whole notice this is; from then on that year's calendar is official
+    (not provisional). Without it (corrections of single days) no year becomes covered."""
     from .signals import bulk_override_save
 
     pairs = sorted(dict(pairs).items())
@@ -172,11 +175,13 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
         for day, working in pairs:
             CalendarOverride.objects.update_or_create(
                 date=day, defaults={"is_working_day": working, "source": source})
-    years = sorted({d.year for d, _ in pairs})
+    if year is not None:
+        CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+    years = sorted({d.year for d, _ in pairs} | ({year} if year is not None else set()))
     for year in years:
         calendar.clear_cache(year)
     audit.record(
-        None, "calendar.imported", actor=by, source=source, years=years,
+        None, "calendar.imported", actor=by, source=source, years=years, notice_year=year,
         days=[f"{d:%Y-%m-%d}:{'work' if w else 'rest'}" for d, w in pairs],
     )
     deadlines_recompute(dates=changed)

@@ -15,7 +15,7 @@ from cases.models import CaseKind, CaseState
 from cases.signals import case_transitioned
 
 from . import calendar
-from .models import KIND_LABELS, KIND_LICENSING_DECISION, KIND_PENALTY_DECISION, CalendarOverride
+from .models import KIND_LABELS, KIND_LICENSING_DECISION, KIND_PENALTY_DECISION, CalendarOverride, CalendarYear
 
 _bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("deadlines_bulk_override_save", default=False)
 
@@ -38,6 +38,12 @@ def override_changed(sender: Any, instance: CalendarOverride, **kwargs: Any) -> 
         from .services import deadlines_recompute
 
         deadlines_recompute(dates=[instance.date])
+
+
+@receiver(post_save, sender=CalendarYear, dispatch_uid="deadlines_year_saved")
+@receiver(post_delete, sender=CalendarYear, dispatch_uid="deadlines_year_deleted")
+def year_changed(sender: Any, instance: CalendarYear, **kwargs: Any) -> None:
+    calendar.clear_cache(instance.year)
 
 
 @receiver(case_transitioned, dispatch_uid="deadlines_case_transitioned")

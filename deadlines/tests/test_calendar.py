@@ -61,10 +61,26 @@ def test_2027_has_no_official_data_and_falls_back_to_monday_friday_provisionally
     assert period_end(D(2026, 12, 1), 90) == Due(D(2027, 3, 1), True)
 
 
-def test_override_wins_and_covers_the_year():
+def test_a_single_override_wins_for_its_day_but_does_not_cover_the_year():
     CalendarOverride.objects.create(date=D(2027, 1, 1), is_working_day=False, source="test")
+    assert not is_covered(2027)
+    assert not is_working_day(D(2027, 1, 1))
+    # The override moves the due date, but 4 and 5 Jan are still only the Mon–Fri guess.
+    assert add_working_days(D(2026, 12, 31), 2) == Due(D(2027, 1, 5), True)
+    assert add_working_days(D(2027, 3, 1), 1) == Due(D(2027, 3, 2), True)
+
+
+def test_importing_the_years_notice_covers_the_year(admin_user):
+    from deadlines.services import calendar_overrides_save
+
+    calendar_overrides_save(pairs=[(D(2027, 1, 1), False)], source="国务院办公厅关于2027年部分节假日安排的通知",
+                            by=admin_user, year=2027)
     assert is_covered(2027)
     assert add_working_days(D(2026, 12, 31), 2) == Due(D(2027, 1, 5), False)
+    assert add_working_days(D(2027, 3, 1), 1) == Due(D(2027, 3, 2), False)
+
+
+def test_override_wins_over_the_package():
     # An override also wins over the package.
     CalendarOverride.objects.create(date=D(2026, 3, 2), is_working_day=False, source="test")
     assert not is_working_day(D(2026, 3, 2))

@@ -197,7 +197,7 @@ def test_scan_task_is_on_the_beat_schedule_every_15_minutes(settings):
 @pytest.mark.django_db
 def test_admins_are_warned_once_when_next_year_is_missing(admin_user):
     from deadlines.models import CalendarOverride
-    from deadlines.services import calendar_missing_warn
+    from deadlines.services import calendar_missing_warn, calendar_overrides_save
 
     assert calendar_missing_warn(today=dt.date(2026, 10, 31)) == 0  # too early
     assert calendar_missing_warn(today=dt.date(2026, 11, 28)) == 1
@@ -205,5 +205,10 @@ def test_admins_are_warned_once_when_next_year_is_missing(admin_user):
     note = Notification.objects.get(user=admin_user)
     assert "2027年法定节假日安排尚未录入" in note.text and note.link.endswith("/import/")
     assert calendar_missing_warn(today=dt.date(2025, 11, 28)) == 0  # 2026 is in the package
-    CalendarOverride.objects.create(date=dt.date(2027, 1, 1), is_working_day=False, source="2027年通知")
-    assert calendar_missing_warn(today=dt.date(2026, 12, 1)) == 0
+    # A single corrected day is not the notice: still missing.
+    CalendarOverride.objects.create(date=dt.date(2027, 1, 1), is_working_day=False, source="更正")
+    Notification.objects.all().delete()
+    assert calendar_missing_warn(today=dt.date(2026, 12, 2)) == 1
+    calendar_overrides_save(pairs=[(dt.date(2027, 1, 1), False)], source="2027年通知", by=admin_user, year=2027)
+    Notification.objects.all().delete()
+    assert calendar_missing_warn(today=dt.date(2026, 12, 3)) == 0

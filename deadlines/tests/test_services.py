@@ -101,11 +101,22 @@ def test_provisional_deadline_is_recomputed_when_the_year_is_imported(admin_user
     calendar_overrides_save(
         pairs=[(dt.date(2027, 1, 1), False), (dt.date(2027, 1, 2), False), (dt.date(2027, 1, 3), False),
                (dt.date(2027, 1, 4), False)],
-        source="国务院办公厅关于2027年部分节假日安排的通知", by=admin_user)
+        source="国务院办公厅关于2027年部分节假日安排的通知", by=admin_user, year=2027)
     d.refresh_from_db()
     assert not d.provisional
     assert d.due.astimezone(SH).date() == dt.date(2027, 1, 6)
     assert Entry.objects.filter(case_id=case.pk, action="deadline.recomputed").count() == 1
+
+
+def test_a_single_override_in_an_uncovered_year_keeps_its_deadlines_provisional():
+    case = CaseFactory()
+    d = _open(case, start=dt.datetime(2026, 12, 24, 10, tzinfo=SH))
+    CalendarOverride.objects.create(date=dt.date(2027, 1, 1), is_working_day=False, source="更正")
+    d.refresh_from_db()
+    assert d.due.astimezone(SH).date() == dt.date(2027, 1, 5)  # the override wins for its day
+    assert d.provisional  # but the rest of 2027 is still the Mon–Fri guess
+    other = _open(CaseFactory(), start=dt.datetime(2027, 3, 1, 10, tzinfo=SH))
+    assert other.provisional
 
 
 def test_single_override_saved_in_admin_recomputes_affected_deadlines():

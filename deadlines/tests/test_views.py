@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.models import Entry
 from cases.tests.factories import CaseFactory
-from deadlines.models import CalendarOverride, Notification
+from deadlines.models import CalendarOverride, CalendarYear, Notification
 from deadlines.services import deadline_open, notify
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +123,8 @@ def test_admin_imports_a_notice_with_preview_and_confirmation(client, admin_user
     assert CalendarOverride.objects.get(date=dt.date(2026, 2, 14)).is_working_day
     assert CalendarOverride.objects.first().source.startswith("国务院办公厅关于2026年部分节假日安排的通知")
     entry = Entry.objects.get(action="calendar.imported")
-    assert entry.actor == admin_user
+    assert entry.actor == admin_user and entry.data["notice_year"] == 2026
+    assert CalendarYear.objects.get().year == 2026
 
 
 def test_officer_cannot_import(client, officer):
