@@ -95,7 +95,10 @@ def ingest_run(record_id: int) -> AVRecord:
     if record.stored_at is None:
         if staged is None or not staged.exists():
             raise StagingLost(f"staging file of record {record_id} is missing")
-        key, version, created = original_put(staged, record.sha256)
+        # The same content stored before: keep the version recorded then (not the latest).
+        known = (AVRecord.objects.filter(sha256=record.sha256).exclude(original_version="")
+                 .values_list("original_version", flat=True).first() or "")
+        key, version, created = original_put(staged, record.sha256, known)
         record = record_stored(record_id=record_id, key=key, version=version, created=created)
 
     if record.probed_at is None:

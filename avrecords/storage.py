@@ -17,7 +17,7 @@ import errno
 import hashlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +38,10 @@ class OriginalImmutable(PermissionError):
 
 class OriginalExists(FileExistsError):
     """The key is taken: the content is stored already (keys are content hashes)."""
+
+
+class OriginalMismatch(ValueError):
+    """No stored version of the key has the expected content hash (forged or damaged)."""
 
 
 class _WriteOnce:
@@ -80,9 +84,29 @@ class OriginalsS3Storage(_WriteOnce, S3Storage):
         """Upload the file at `path` as `name` unless it exists. True if written."""
         return self._copy_in(path, name)
 
-    def version_of(self, name: str) -> str:
-        head = self.connection.meta.client.head_object(Bucket=self.bucket_name, Key=self._normalize_name(name))
-        return head.get("VersionId") or ""
+    def versions_oldest_first(self, name: str) -> list[str]:
+        """Every version id of `name` (delete markers excluded), oldest first. S3 lists a
+        key's versions newest first."""
+        key = self._normalize_name(name)
+        pages = self.connection.meta.client.get_paginator("list_object_versions").paginate(
+            Bucket=self.bucket_name, Prefix=key)
+        newest_first = [v["VersionId"] for page in pages for v in page.get("Versions", []) if v["Key"] == key]
+        return newest_first[::-1]
+
+    def trusted_version(self, name: str, sha256: str, *, created: bool, known: str = "") -> str:
+        """The version to record for `name`. Never simply the latest: anyone holding the
+        bucket's keys can put a newer (forged) version on top of a locked one. The version
+        already recorded for this content (`known`) comes first, else the oldest; unless it
+        is our own write and the only version, its hash is checked first."""
+        versions = self.versions_oldest_first(name)
+        if created and len(versions) == 1:
+            return versions[0]
+        candidates = ([known] if known in versions else []) + [v for v in versions if v != known]
+        for version in candidates:
+            with closing(self.open_version(name, version)) as stream:
+                if hash_stream(stream)[0] == sha256:
+                    return version
+        raise OriginalMismatch(f"专用存储中 {name} 没有与 SHA-256 {sha256} 一致的版本")
 
     def open_version(self, name: str, version: str) -> IO[bytes]:
         params: dict[str, Any] = {"Bucket": self.bucket_name, "Key": self._normalize_name(name)}
@@ -108,8 +132,8 @@ class OriginalsFileStorage(_WriteOnce, FileSystemStorage):
         os.chmod(full, self.file_permissions_mode or 0o444)
         return True
 
-    def version_of(self, name: str) -> str:
-        return ""
+    def trusted_version(self, name: str, sha256: str, *, created: bool, known: str = "") -> str:
+        return ""  # one read-only file per name: no versions
 
     def open_version(self, name: str, version: str) -> IO[bytes]:
         return self.open(name, "rb")
@@ -143,13 +167,16 @@ def hash_file(path: Path) -> tuple[str, int]:
         return hash_stream(fh)
 
 
-def original_put(path: Path, sha256: str) -> tuple[str, str, bool]:
+def original_put(path: Path, sha256: str, known_version: str = "") -> tuple[str, str, bool]:
     """Store the file at `path` (whose content hash is `sha256`) as an original.
-    Returns (key, version, created); content already stored is not written again."""
+    Returns (key, version, created); content already stored is not written again, and then
+    the version returned is `known_version` (the one recorded for this content before) or
+    the oldest, whichever first has the right hash (`trusted_version`)."""
     store = originals()
     key = original_key(sha256)
     created = store.store_file(path, key)  # type: ignore[attr-defined]
-    return key, store.version_of(key), created
+    version = store.trusted_version(key, sha256, created=created, known=known_version)  # type: ignore[attr-defined]
+    return key, version, created
 
 
 @contextmanager

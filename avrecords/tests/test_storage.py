@@ -13,6 +13,7 @@ from avrecords.models import AVRecord, RecordStatus
 from avrecords.storage import (
     OriginalExists,
     OriginalImmutable,
+    OriginalMismatch,
     original_hash,
     original_key,
     original_put,
@@ -63,6 +64,28 @@ def test_s3_locked_version_cannot_be_deleted_or_overwritten(s3_originals, seawee
     assert original_hash(key, version)[0] == digest  # ... leaves the recorded version intact
     body = s3_originals.get_object(Bucket=bucket, Key=key, VersionId=version)["Body"].read()
     assert body == b"evidence that must survive"
+
+
+def test_s3_content_stored_again_records_the_verified_old_version_not_a_forged_newer_one(
+        s3_originals, seaweedfs, tmp_path):
+    path, digest = _file(tmp_path, b"the real recording")
+    key, first, _ = original_put(path, digest)
+    bucket = seaweedfs["bucket"]
+    s3_originals.put_object(Bucket=bucket, Key=key, Body=b"forged")  # newer version on top
+    key, version, created = original_put(path, digest)
+    assert not created and version == first
+    # The version already recorded for this content wins, once its hash is checked.
+    again = s3_originals.put_object(Bucket=bucket, Key=key, Body=b"the real recording")["VersionId"]
+    assert original_put(path, digest, known_version=again)[1] == again
+    s3_originals.put_object(Bucket=bucket, Key=key, Body=b"forged again")
+    assert original_put(path, digest, known_version=again)[1] == again
+
+
+def test_s3_no_version_with_the_right_hash_is_refused(s3_originals, seaweedfs, tmp_path):
+    path, digest = _file(tmp_path, b"content someone raced to forge")
+    s3_originals.put_object(Bucket=seaweedfs["bucket"], Key=original_key(digest), Body=b"forged first")
+    with pytest.raises(OriginalMismatch):
+        original_put(path, digest)
 
 
 def test_pipeline_end_to_end_on_s3(s3_originals, seaweedfs, officer, media):
