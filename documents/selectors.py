@@ -3,19 +3,24 @@
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from cases.selectors import case_for_user
+from cases.selectors import can_see_case, case_for_user
 
 from .models import Document
 
 
-def document_for_user(user: Any, pk: int) -> Document:
+def document_for_user(user: Any, pk: int, *, write: bool = False) -> Document:
+    """The document if `user` may see its case (else 404); with write=True, also only if
+    the user may change the case (else 403: e.g. an archivist, who only reads)."""
     doc = Document.objects.filter(pk=pk).select_related("issued_by").first()
     if doc is None:
         raise Http404("文书不存在")
     doc.case = case_for_user(user, doc.case_id)  # 404 for anyone who may not see the case
+    if write and not can_see_case(user, doc.case, write=True):
+        raise PermissionDenied("无权处理本案文书")
     return doc
 
 

@@ -48,7 +48,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 @login_required
 def rerender(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = document_for_user(request.user, pk)
+    doc = document_for_user(request.user, pk, write=True)
     try:
         document_rerender(document_id=doc.pk, by=request.user)
         messages.success(request, "已重新排队生成。")

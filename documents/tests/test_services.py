@@ -114,3 +114,22 @@ def test_a_lost_render_task_can_be_restarted_from_the_page(client, django_captur
     assert doc.is_final
     client.post(f"/documents/{doc.pk}/rerender/")  # refused now: the message says so, nothing changes
     assert Document.objects.get(pk=doc.pk).sha256 == doc.sha256
+
+
+def test_only_who_may_change_the_case_can_queue_a_render_again(client, officer, archivist):
+    from accounts.models import Role
+    from accounts.tests.factories import DepartmentFactory, UserFactory
+
+    case = CaseFactory(officers=[officer])
+    doc = document_issue(case=case, doc_type="inquiry", by=officer, context={}, render=False)
+    Document.objects.filter(pk=doc.pk).update(status=DocumentStatus.FAILED, error="boom")
+    outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="ELSEWHERE"))
+    url = f"/documents/{doc.pk}/rerender/"
+    for user, status in ((outsider, 404), (archivist, 403)):  # the archivist reads cases, never changes them
+        client.force_login(user)
+        assert client.post(url).status_code == status
+        assert Document.objects.get(pk=doc.pk).status == DocumentStatus.FAILED
+    assert not Entry.objects.filter(action="document.rerender_queued").exists()
+    client.force_login(officer)
+    assert client.post(url).status_code == 302
+    assert Document.objects.get(pk=doc.pk).status != DocumentStatus.FAILED
