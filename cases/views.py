@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -238,8 +239,16 @@ def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已办理：{services.TRANSITIONS[name].label}。")
+    return redirect(_next(request, case.get_absolute_url()))
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    """The POSTed `next` if it is a local URL of this site (not `//evil`, `/\\evil`, …)."""
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else case.get_absolute_url())
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return back
+    return default
 
 
 class _Invalid(Exception):
@@ -338,9 +347,7 @@ def _owner(case: Case, ref: str) -> Any:
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    back = request.POST.get("next") or case.get_absolute_url()
-    if not back.startswith("/") or back.startswith("//"):
-        back = case.get_absolute_url()
+    back = _next(request, case.get_absolute_url())
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件。")
         return redirect(back)
