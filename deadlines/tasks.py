@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -11,14 +11,16 @@ from .models import Notification
 from .services import calendar_missing_warn, deadlines_scan
 
 
-@shared_task(acks_late=True)
-def deadlines_scan_task(batch: int | None = None) -> dict[str, int]:
+@shared_task(bind=True, acks_late=True)
+def deadlines_scan_task(self: Task, batch: int | None = None) -> dict[str, int]:
     """Beat runs this every 15 minutes (CELERY_BEAT_SCHEDULE "deadlines-scan"). Bounded
-    batches; when one was full it queues itself again. Safe to run twice at once."""
+    batches; when one was full it queues itself again, on the queue it was consumed from
+    (a worker's own app config may name another default queue). Safe to run twice at once."""
     result = deadlines_scan(batch=batch)
     calendar_missing_warn()
     if result["more"]:
-        deadlines_scan_task.delay(batch)
+        queue = (self.request.delivery_info or {}).get("routing_key")
+        self.apply_async((batch,), **({"queue": queue} if queue else {}))
     return result
 
 

@@ -1,5 +1,6 @@
 import datetime as dt
 import threading
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -102,6 +103,30 @@ def test_bounded_batches_requeue_until_done(head):
     assert first == {"reminded": 0, "escalated": 2, "more": 1}
     assert not Deadline.objects.filter(escalated_at__isnull=True).exists()
     assert Notification.objects.filter(dedupe_key__contains=":escalate:").count() == 5
+
+
+@pytest.mark.worker
+def test_a_full_batch_on_a_worker_requeues_on_the_workers_own_queue(celery_worker):
+    # The worker consumes only its own queue; its app config names the default "celery"
+    # queue, which nobody consumes here. The re-queued scans must come back to this worker.
+    case = CaseFactory()
+    start = timezone.now() - dt.timedelta(days=40)
+    for i in range(3):
+        _open(case, f"t.batch{i}", start, working_days=2)
+    log_start = len(celery_worker.output())
+    assert deadlines_scan_task.delay(1).get(timeout=60)["more"] == 1
+
+    def succeeded() -> int:
+        return sum(1 for line in celery_worker.output()[log_start:].splitlines()
+                   if "deadlines.tasks.deadlines_scan_task[" in line and " succeeded in " in line)
+
+    # The chain: three batches of one, then an empty pass that ends it. Wait for it (60 s at most).
+    for _ in range(600):
+        if succeeded() >= 4:
+            break
+        time.sleep(0.1)
+    assert succeeded() == 4
+    assert not Deadline.objects.filter(escalated_at__isnull=True).exists()
 
 
 @pytest.mark.django_db
