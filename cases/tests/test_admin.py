@@ -34,9 +34,12 @@ def test_state_cannot_be_set_in_admin(client, admin_user):
     url = reverse("admin:cases_case_change", args=[case.pk])
     resp = client.get(url)
     assert 'name="state"' not in resp.content.decode()
-    client.post(url, {"title": "改过的案由", "summary": "", "confidentiality": "", "state": "archived",
-                      "assignments-TOTAL_FORMS": "0", "assignments-INITIAL_FORMS": "0",
-                      "parties-TOTAL_FORMS": "0", "parties-INITIAL_FORMS": "0"})
+    resp = client.post(url, {"title": "改过的案由", "summary": "", "confidentiality": "", "state": "archived",
+                             "assignments-TOTAL_FORMS": "0", "assignments-INITIAL_FORMS": "0",
+                             "parties-TOTAL_FORMS": "0", "parties-INITIAL_FORMS": "0"})
+    # The form was saved (redirect to the list, the title changed) but the state was ignored.
+    assert resp.status_code == 302, resp.context and resp.context["adminform"].form.errors
     case.refresh_from_db()
+    assert case.title == "改过的案由"
     assert case.state == CaseState.INVESTIGATING
     assert reverse("admin:cases_case_add") and client.get(reverse("admin:cases_case_add")).status_code == 403
