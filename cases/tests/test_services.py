@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Role
@@ -7,15 +10,20 @@ from accounts.tests.factories import UserFactory
 from audit.models import Entry
 from cases import services
 from cases.models import (
+    Application,
     ApplicationDecision,
     ApplicationEventKind,
+    Case,
     CaseKind,
     CaseOrigin,
     CaseSource,
     CaseState,
+    Complaint,
     HeadDecision,
+    NonInitiation,
     NoticeMethod,
 )
+from cases.requirements import describe_missing, missing
 from cases.signals import case_transitioned
 from cases.tests.factories import CaseFactory, party_data
 
@@ -339,6 +347,67 @@ def test_penalty_transition_refused_on_licensing_case(officer, officer2):
     case = _application(officer, officer2)
     with pytest.raises(services.TransitionError, match="没有"):
         services.case_submit_for_filing(case_id=case.pk, by=officer)
+
+
+# --- every element blocks its own transition -----------------------------------------------------
+
+
+def _filed_complaint_ready(officer, officer2, head, archivist):
+    case = _complaint(officer, officer2)
+    _complete_filing(case, officer)
+    services.filing_record_update(case_id=case.pk, by=officer, cause="举报线索经初查属实")
+    services.complaint_record_handling(case_id=case.pk, by=officer, handling="经初查，拟立案调查")
+    return case, lambda: services.case_submit_for_filing(case_id=case.pk, by=officer)
+
+
+def _not_filed_ready(officer, officer2, head, archivist):
+    case = _ex_officio(officer, officer2)
+    services.case_not_file(case_id=case.pk, by=head, opinion="违法事实不成立")
+    services.noninitiation_record_notice(case_id=case.pk, by=officer, method=NoticeMethod.WRITTEN,
+                                         notified_at=timezone.now(), detail="送达不予立案告知书")
+    return case, lambda: services.case_archive(case_id=case.pk, by=archivist)
+
+
+def _application_ready(officer, officer2, head, archivist):
+    case = _application(officer, officer2)
+    return case, lambda: services.case_accept_application(case_id=case.pk, by=officer, opinion="予以受理")
+
+
+def _rejected_ready(officer, officer2, head, archivist):
+    case = _application(officer, officer2)
+    services.case_reject_application(case_id=case.pk, by=officer, opinion="申请事项不属于本机关职权范围")
+    return case, lambda: services.case_archive(case_id=case.pk, by=archivist)
+
+
+@pytest.mark.parametrize(("code", "ready", "model", "blank", "article"), [
+    ("non_initiation.decision", _not_filed_ready, NonInitiation, {"reason": ""},
+     "第八条第二款：不启动执法程序的决定及理由"),
+    ("complaint.content", _filed_complaint_ready, Complaint, {"content": ""}, "第九条第一款：投诉、举报的内容"),
+    ("application.form", _application_ready, Application, {"form": ""},
+     "第七条：文字申请或口头申请（申请方式、时间）"),
+    ("application.rejection", _rejected_ready, Application, {"decision_reason": ""}, "第七条：不予受理的理由及时间"),
+])
+def test_each_missing_element_blocks_its_transition(officer, officer2, head, archivist, code, ready, model, blank,
+                                                    article):
+    case, transition = ready(officer, officer2, head, archivist)
+    state = Case.objects.get(pk=case.pk).state
+    model.objects.filter(case=case).update(**blank)  # the element is missing (e.g. lost in a migration)
+    with pytest.raises(services.TransitionError, match=re.escape(article)):
+        transition()
+    assert Case.objects.get(pk=case.pk).state == state
+    assert code in {r.code for r in missing(Case.objects.get(pk=case.pk), state)}
+
+
+def test_complaint_recorder_is_required_by_the_database_and_by_the_checklist(officer, officer2, head, archivist):
+    # 第九条第一款 记录人情况: the column is NOT NULL, so it cannot go missing in the database;
+    # the requirement still names it for a complaint without one, which blocks the transition.
+    case, _ = _filed_complaint_ready(officer, officer2, head, archivist)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Complaint.objects.filter(case=case).update(recorded_by=None)
+    case = Case.objects.get(pk=case.pk)
+    assert "complaint.recorder" not in {r.code for r in missing(case, CaseState.REGISTERED)}
+    case.complaint.recorded_by_id = None
+    assert "第九条第一款：记录人情况" in describe_missing(missing(case, CaseState.REGISTERED))
 
 
 # --- later stages ------------------------------------------------------------------------------
