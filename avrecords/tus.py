@@ -2,9 +2,10 @@
 termination and checksum (sha256). Collection stations authenticate with
 `Authorization: Token <token>`; officers in the browser with their session (and CSRF).
 
-Bodies are streamed to a staging file chunk by chunk (`request.read(CHUNK)`), never read
-whole: Django's DATA_UPLOAD_MAX_MEMORY_SIZE only applies to `request.body`/`request.POST`,
-which this module never touches. The database offset is the truth: a PATCH first cuts the
+Bodies are streamed to a staging file through one 1 MiB buffer (`tusbody.receive_into`,
+straight from the socket under gunicorn), never read whole: Django's
+DATA_UPLOAD_MAX_MEMORY_SIZE only applies to `request.body`/`request.POST`, which this module
+never touches. The database offset is the truth: a PATCH first cuts the
 staging file back to it, so bytes written by a request that died before saving its offset
 are simply received again.
 """
@@ -36,13 +37,13 @@ from .services import (
     upload_terminate,
 )
 from .storage import staging_path
+from .tusbody import receive_into
 
 log = logging.getLogger(__name__)
 
 TUS_VERSION = "1.0.0"
 EXTENSIONS = "creation,termination,checksum"
 CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256}
-CHUNK = 1024 * 1024  # gunicorn hands a body over fastest in pieces of its own recv size (1 MiB)
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 
 
@@ -233,21 +234,9 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             obj = upload_rewind(upload_id=obj.pk, offset=on_disk)
             return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
         fh.truncate(offset)
-        fh.seek(offset)
-        remaining, broken = content_length, False
-        while remaining:
-            try:
-                chunk = request.read(min(CHUNK, remaining))
-            except OSError:  # the client went away mid-body
-                chunk, broken = b"", True
-            if not chunk:
-                broken = True
-                break
-            fh.write(chunk)
-            if checksum:
-                checksum[0].update(chunk)
-            remaining -= len(chunk)
-        fh.flush()
+        received = receive_into(request, fh.fileno(), offset, content_length,
+                                checksum[0].update if checksum else None)
+        broken = received < content_length
         os.fsync(fh.fileno())
         if checksum and (broken or checksum[0].digest() != checksum[1]):
             # 第二十七条 needs the exact bytes: a chunk that fails its checksum is dropped.
@@ -255,7 +244,7 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             if broken:
                 return _response(400, "请求体不完整")
             return _response(460, "校验和不符（Checksum Mismatch）", Upload_Offset=str(offset))
-        new_offset = offset + content_length - remaining
+        new_offset = offset + received
     try:
         obj = upload_advance(upload_id=obj.pk, offset=new_offset)
     except AVError as exc:  # pragma: no cover - upload_advance only raises on a race it lost

@@ -9,14 +9,21 @@ web worker and the Celery worker, each started fresh per size (target: under 200
 flat from 256 MiB to 2 GiB). Derived files (the proxy transcode) go to a queue nobody
 consumes here: they are not part of ingest.
 
-    .venv/bin/python bench/ingest.py [--sizes 256M,2G] [--keep]
+tuspy sends the file in PATCHes of --chunk bytes (default 256 MiB; each PATCH costs a
+request's fixed overhead and an fsync). tuspy would read each chunk into memory as bytes:
+the bench hands it a file whose read() returns a window that requests sends 1 MiB at a
+time (WindowedFile), so the client's memory does not grow with the chunk either.
+
+    .venv/bin/python bench/ingest.py [--sizes 256M,2G] [--chunk 256M] [--keep]
 
 Needs PostgreSQL and Redis as `make test` has them (DATABASE_URL / REDIS_URL override).
 Scratch data lives under var/bench-ingest and is removed afterwards (unless --keep).
 """
 
 import argparse
+import io
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -78,12 +85,50 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (a figure the machine's load does not skew)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         kids = (task / "children").read_text().split()
         out += [int(k) for k in kids]
     return out
+
+
+class _Window:
+    """`length` bytes of a file from `start`, handed to requests 1 MiB at a time."""
+
+    def __init__(self, fd: int, start: int, length: int) -> None:
+        self.fd, self.start, self.length = fd, start, length
+
+    def __len__(self) -> int:  # requests sends it as Content-Length
+        return self.length
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        view = memoryview(bytearray(MB))
+        pos, end = self.start, self.start + self.length
+        while pos < end:
+            n = os.preadv(self.fd, [view[: min(MB, end - pos)]], pos)
+            if not n:
+                raise OSError(f"file shorter than expected at {pos}")
+            yield view[:n]  # sent (sendall) before the next piece overwrites the buffer
+            pos += n
+
+
+class WindowedFile(io.FileIO):
+    """The file as tuspy sees it, except that `read(n)` returns a window over the next n
+    bytes instead of n bytes in memory: a PATCH body of any size costs the client 1 MiB.
+    tuspy still does all of the protocol (creation, offsets, one PATCH per chunk)."""
+
+    def read(self, size: int | None = -1) -> _Window:  # type: ignore[override]
+        start, total = self.tell(), os.fstat(self.fileno()).st_size
+        end = total if size is None or size < 0 else min(start + size, total)
+        self.seek(end)
+        return _Window(self.fileno(), start, end - start)
 
 
 def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
@@ -110,7 +155,7 @@ def ensure_database() -> None:
     manage("migrate", "--noinput")
 
 
-def run_one(size: int, token: str) -> dict[str, float]:
+def run_one(size: int, token: str, chunk: int) -> dict[str, float]:
     import psycopg
     from tusclient import client as tus_client
     from tusclient.uploader import Uploader
@@ -120,10 +165,12 @@ def run_one(size: int, token: str) -> dict[str, float]:
 
     # The floor: one read, one hash (the page cache is warm for both, as it is for ingest).
     subprocess.run(["openssl", "dgst", "-sha256", str(path)], check=True, capture_output=True)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     digest = subprocess.run(["openssl", "dgst", "-sha256", "-r", str(path)], check=True, capture_output=True,
                             text=True).stdout.split()[0]
     floor = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    floor_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
 
     port = free_port()
     logs = VAR / "logs"
@@ -141,12 +188,16 @@ def run_one(size: int, token: str) -> dict[str, float]:
         time.sleep(2)  # let the Celery worker connect
         endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
         tus = tus_client.TusClient(endpoint, headers={"Authorization": f"Token {token}"})
-        uploader = Uploader(file_path=str(path), client=tus, chunk_size=32 * MB,
+        uploader = Uploader(file_stream=WindowedFile(path), client=tus, chunk_size=chunk,
                             metadata={"filename": path.name, "sha256": digest,
                                       "ended_at": "2026-11-27T09:00:00+08:00"})
+        web_cpu, me = cpu_seconds(web_pid), resource.getrusage(resource.RUSAGE_SELF)
         t = time.perf_counter()
         uploader.upload()
         uploaded = time.perf_counter() - t
+        web_cpu = cpu_seconds(web_pid) - web_cpu
+        done = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = done.ru_utime + done.ru_stime - me.ru_utime - me.ru_stime
         upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
         with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
             sql = ("SELECT r.sha256, r.kind FROM avrecords_avrecord r "
@@ -156,6 +207,7 @@ def run_one(size: int, token: str) -> dict[str, float]:
         if row[0] != digest:
             raise SystemExit(f"hash mismatch: {row[0]} != {digest}")
         return {"size": size, "floor": floor, "upload": uploaded, "total": total, "kind": row[1],
+                "floor_cpu": floor_cpu, "web_cpu": web_cpu, "client_cpu": client_cpu,
                 "web_mb": peak_rss_mb(web_pid), "worker_mb": peak_rss_mb(worker.pid)}
     finally:
         for proc in (web, worker):
@@ -175,19 +227,23 @@ def _port_open(port: int) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="256M,2G")
+    parser.add_argument("--chunk", default="256M", help="tus chunk_size: the body of one PATCH")
     parser.add_argument("--keep", action="store_true", help="keep var/bench-ingest")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     VAR.mkdir(parents=True, exist_ok=True)
     ensure_database()
     token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
-    results = [run_one(parse_size(s), token) for s in args.sizes.split(",")]
-    print(f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}")
+    results = [run_one(parse_size(s), token, parse_size(args.chunk)) for s in args.sizes.split(",")]
+    print(f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}"
+          f"   CPU: {'openssl':>8} {'web':>6} {'client':>7}")
     for r in results:
         print(f"{r['size'] / MB:>7.0f}MB {r['floor']:>8.2f}s {r['upload']:>7.2f}s {r['total']:>7.2f}s "
-              f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB")
+              f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB"
+              f"        {r['floor_cpu']:>7.2f}s {r['web_cpu']:>5.2f}s {r['client_cpu']:>6.2f}s")
     print("ingest = tuspy upload start -> original stored and probed (hash, store, ffprobe);"
-          " targets: ratio <= 3x, peaks < 200 MB and flat across sizes")
+          " targets: ratio <= 3x, peaks < 200 MB and flat across sizes. CPU: seconds of CPU spent by openssl,"
+          " the web worker and the tuspy client during the upload (steady when the machine is busy).")
     if not args.keep:
         shutil.rmtree(VAR, ignore_errors=True)
 
