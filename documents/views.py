@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.selectors import can_see_case
 from linke.downloads import file_response
 
 from .models import DocumentImmutable
@@ -18,7 +19,8 @@ from .services import document_downloaded, document_rerender
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = document_for_user(request.user, pk)
     return render(request, "documents/document_detail.html",
-                  {"doc": doc, "case": doc.case, "source": document_source(doc)})
+                  {"doc": doc, "case": doc.case, "source": document_source(doc),
+                   "may_write": can_see_case(request.user, doc.case, write=True)})
 
 
 @never_cache

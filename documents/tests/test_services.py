@@ -125,11 +125,14 @@ def test_only_who_may_change_the_case_can_queue_a_render_again(client, officer, 
     Document.objects.filter(pk=doc.pk).update(status=DocumentStatus.FAILED, error="boom")
     outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="ELSEWHERE"))
     url = f"/documents/{doc.pk}/rerender/"
+    client.force_login(archivist)
+    assert "重新生成" not in client.get(f"/documents/{doc.pk}/").content.decode()
     for user, status in ((outsider, 404), (archivist, 403)):  # the archivist reads cases, never changes them
         client.force_login(user)
         assert client.post(url).status_code == status
         assert Document.objects.get(pk=doc.pk).status == DocumentStatus.FAILED
     assert not Entry.objects.filter(action="document.rerender_queued").exists()
     client.force_login(officer)
+    assert "重新生成" in client.get(f"/documents/{doc.pk}/").content.decode()
     assert client.post(url).status_code == 302
     assert Document.objects.get(pk=doc.pk).status != DocumentStatus.FAILED
