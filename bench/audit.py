@@ -103,23 +103,16 @@ def _fill(count: int) -> None:
 
 
 def main() -> None:
-    from django.conf import settings
-
     _setup()
+    from benchdb import bench_database
+
+    with bench_database("bench", "bench/audit.py") as bench_db:
+        _run(bench_db)
+
+
+def _run(bench_db: str) -> None:
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/audit.py needs PostgreSQL: set DATABASE_URL (make bench does)")
-    base_name = settings.DATABASES["default"]["NAME"]
-    bench_db = f"{base_name}_bench"
-    with connection._nodb_cursor() as cur:  # connected to the "postgres" maintenance db
-        cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
-        cur.execute(f'CREATE DATABASE "{bench_db}"')
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = bench_db
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE bench_plain (id bigserial PRIMARY KEY, created_at timestamptz, actor_name text,"
                     " action text, object_type text, object_id text, payload text)")
@@ -172,10 +165,6 @@ def main() -> None:
     print(f"verify:      {result.verified / verify_s:>10,.0f} entries/s ({verify_s:.2f} s for {result.verified:,});"
           f" {verify_s / read_s:.2f}x the read time; target > 200,000/s")
 
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = base_name
-    with connection._nodb_cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
 
 
 if __name__ == "__main__":

@@ -37,20 +37,11 @@ def main() -> None:
     from django.conf import settings
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection, transaction
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/deadlines.py needs PostgreSQL: set DATABASE_URL")
-    base_name = settings.DATABASES["default"]["NAME"]
-    bench_db = f"{base_name}_dlbench"
-    with connection._nodb_cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
-        cur.execute(f'CREATE DATABASE "{bench_db}"')
-    connection.close()
-    settings.DATABASES["default"]["NAME"] = bench_db
-    try:
-        call_command("migrate", verbosity=0)
+    from benchdb import bench_database
+
+    with bench_database("dlbench", "bench/deadlines.py"):
         from accounts.models import Role
         from accounts.tests.factories import UserFactory
         from deadlines.models import Deadline, Notification
@@ -88,11 +79,6 @@ def main() -> None:
         t0 = time.perf_counter()
         again = deadlines_scan(now=now)
         print(f"a second scan right after: {time.perf_counter() - t0:.3f} s ({again})")
-    finally:
-        connection.close()
-        settings.DATABASES["default"]["NAME"] = base_name
-        with connection._nodb_cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
 
 
 if __name__ == "__main__":

@@ -73,27 +73,10 @@ def main() -> None:
     from django.conf import settings
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection, connections
+    from benchdb import bench_database
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/pages.py needs PostgreSQL (DATABASE_URL)")
-    base = settings.DATABASES["default"]["NAME"]
-    bench_db = f"{base}_pagesbench"
-    with connection.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
-        cur.execute(f'CREATE DATABASE "{bench_db}"')
-    connections.close_all()
-    settings.DATABASES["default"]["NAME"] = bench_db
-    try:
-        call_command("migrate", verbosity=0)
+    with bench_database("pagesbench", "bench/pages.py"):
         _run()
-    finally:
-        connections.close_all()
-        if os.environ.get("BENCH_KEEP") != "1":
-            settings.DATABASES["default"]["NAME"] = base
-            with connection.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{bench_db}"')
 
 
 def _run() -> None:

@@ -7,6 +7,8 @@ checkpoints are for.
 
 from django.db import migrations
 
+from linke.migration_sql import vendor_sql
+
 PG_UP = """
 CREATE OR REPLACE FUNCTION audit_entry_refuse_change() RETURNS trigger AS $$
 BEGIN
@@ -31,24 +33,7 @@ SQLITE_UP = [
 SQLITE_DOWN = ["DROP TRIGGER IF EXISTS audit_entry_no_update", "DROP TRIGGER IF EXISTS audit_entry_no_delete"]
 
 
-def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_UP, params=None)
-    elif vendor == "sqlite":
-        for sql in SQLITE_UP:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_DOWN, params=None)
-    elif vendor == "sqlite":
-        for sql in SQLITE_DOWN:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [vendor_sql(postgresql=[PG_UP], postgresql_reverse=[PG_DOWN], sqlite=SQLITE_UP,
+                             sqlite_reverse=SQLITE_DOWN)]

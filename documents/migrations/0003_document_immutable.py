@@ -4,6 +4,8 @@ The model's save()/delete() refuse the same earlier, with a friendlier message."
 
 from django.db import migrations
 
+from linke.migration_sql import vendor_sql
+
 PG_UP = """
 CREATE OR REPLACE FUNCTION documents_document_guard() RETURNS trigger AS $$
 BEGIN
@@ -37,24 +39,7 @@ SQLITE_DOWN = ["DROP TRIGGER IF EXISTS documents_document_no_update",
                "DROP TRIGGER IF EXISTS documents_document_no_delete"]
 
 
-def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_UP, params=None)
-    elif vendor == "sqlite":
-        for sql in SQLITE_UP:
-            schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(PG_DOWN, params=None)
-    elif vendor == "sqlite":
-        for sql in SQLITE_DOWN:
-            schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("documents", "0002_document")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [vendor_sql(postgresql=[PG_UP], postgresql_reverse=[PG_DOWN], sqlite=SQLITE_UP,
+                             sqlite_reverse=SQLITE_DOWN)]
