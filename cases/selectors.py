@@ -20,6 +20,9 @@ def _handled_by(user: User) -> Q:
     return Q(pk__in=CaseOfficer.objects.filter(officer=user).values("case_id"))
 
 
+_ELSEWHERE_INLINE = 5000
+
+
 def _officer_scope(user: User) -> Q:
     """Cases of the officer's department, plus those they handle in other departments.
     The latter are few and fetched as ids, so PostgreSQL ORs two index scans instead of
@@ -30,9 +33,13 @@ def _officer_scope(user: User) -> Q:
     elsewhere = user.__dict__.get("_cases_elsewhere")
     if elsewhere is None:
         elsewhere = list(CaseOfficer.objects.filter(officer=user).exclude(case__department_id=user.department_id)
-                         .values_list("case_id", flat=True)[:5000])
+                         .values_list("case_id", flat=True)[:_ELSEWHERE_INLINE + 1])
         user.__dict__["_cases_elsewhere"] = elsewhere
     cond = Q(department_id=user.department_id)
+    if len(elsewhere) > _ELSEWHERE_INLINE:
+        # Too many to inline: the subquery is slower but complete, so the list never
+        # drops a case that the case page would show.
+        return cond | _handled_by(user)
     return cond | Q(pk__in=elsewhere) if elsewhere else cond
 
 
