@@ -48,9 +48,11 @@ test: deps-test services
 	rm -rf var/test && mkdir -p var/test
 	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
+# Benchmarks, run by hand (never in the suite): each prints figures and ratios against a
+# baseline measured in the same run. `make bench BENCH=ingest` runs one.
+BENCH ?= audit pages deadlines documents ingest
 bench: deps-test services
-	$(TEST_ENV) $(PY) bench/audit.py
-	$(TEST_ENV) $(PY) bench/pages.py
+	@for b in $(BENCH); do echo "== bench/$$b.py"; $(TEST_ENV) $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) var staticfiles
