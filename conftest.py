@@ -85,12 +85,13 @@ class _Worker:
         return self.log.read_text(errors="replace")
 
 
-def _start_worker(db_name: str, tmp: Path) -> _Worker:
+def _start_worker(db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[str, str] | None = None) -> _Worker:
+    """A worker on `queue` (a new unique one by default); `extra_env` overrides settings."""
     from django.conf import settings
 
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
-    queue = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
+    queue = queue or f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ)
     db = settings.DATABASES["default"]
     env["DATABASE_URL"] = (
@@ -99,7 +100,8 @@ def _start_worker(db_name: str, tmp: Path) -> _Worker:
     env["CELERY_TASK_ALWAYS_EAGER"] = "0"
     env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env["ORIGINALS_ROOT"] = str(settings.ORIGINALS_ROOT)
-    log = tmp / f"{queue}.log"
+    env.update(extra_env or {})
+    log = tmp / f"{queue}-{uuid.uuid4().hex[:6]}.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "linke", "worker", "--pool=solo", "-Q", queue,
          "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],

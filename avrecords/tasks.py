@@ -20,7 +20,8 @@ def _retry_or_flag(task, record_id: int, exc: Exception):  # type: ignore[no-unt
         record_flag(record_id=record_id, code="ingest_failed",
                     reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。")
         raise exc
-    return task.retry(exc=exc, countdown=min(30 * 2**task.request.retries, 3600))
+    backoff = getattr(settings, "AV_RETRY_BACKOFF", 30)  # 30 s, 60 s, 2 min, … at most an hour
+    return task.retry(exc=exc, countdown=min(backoff * 2**task.request.retries, 3600))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)

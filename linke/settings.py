@@ -182,6 +182,8 @@ ORIGINALS_RETENTION_DAYS = env.int("ORIGINALS_RETENTION_DAYS", default=183)
 AV_STAGING_DIR = env.str("AV_STAGING_DIR", default=str(VAR_DIR / "av-staging"))
 AV_UPLOAD_MAX_SIZE = env.int("AV_UPLOAD_MAX_SIZE", default=64 * 1024**3)
 AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
+# Seconds before the first retry of a failed ingest step; each retry waits twice as long.
+AV_RETRY_BACKOFF = env.float("AV_RETRY_BACKOFF", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Serve static files from the app folders when there is no collectstatic output
@@ -198,6 +200,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands a task whose worker died unacknowledged (acks_late) to another worker after
+# visibility_timeout seconds (kombu redis transport options, as JSON).
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600})
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

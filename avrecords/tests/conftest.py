@@ -209,3 +209,40 @@ def _fresh_originals(request: Any, tmp_path: Path) -> None:
         },
     }
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+# --- workers of a test's own (to kill, or to start with other settings) -----------------
+
+
+@pytest.fixture
+def own_workers(transactional_db: Any, tmp_path: Path) -> Iterator[Any]:
+    """start(**env) starts a real worker on this test's own queue (the same queue each
+    time), with settings overridden by `env`; tasks the test queues go there. Every worker
+    started is stopped at the end."""
+    from django.db import connection
+
+    from conftest import _start_worker
+    from linke.celery import app
+
+    queue = f"test-own-{uuid.uuid4().hex[:8]}"
+    started: list[Any] = []
+
+    def start(**env: str) -> Any:
+        worker = _start_worker(connection.settings_dict["NAME"], tmp_path, queue=queue, extra_env=env)
+        started.append(worker)
+        return worker
+
+    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        yield start
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = saved
+        for worker in started:
+            if worker.proc.poll() is None:
+                worker.proc.terminate()
+                try:
+                    worker.proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.proc.kill()
+                    worker.proc.wait()
