@@ -85,8 +85,10 @@ class _Worker:
         return self.log.read_text(errors="replace")
 
 
-def _start_worker(db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[str, str] | None = None) -> _Worker:
-    """A worker on `queue` (a new unique one by default); `extra_env` overrides settings."""
+def _start_worker(db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[str, str] | None = None,
+                  pool: str = "solo") -> _Worker:
+    """A worker on `queue` (a new unique one by default); `extra_env` overrides settings;
+    `pool` "prefork" runs tasks in one child process."""
     from django.conf import settings
 
     if not settings.REDIS_URL:
@@ -103,7 +105,7 @@ def _start_worker(db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[s
     env.update(extra_env or {})
     log = tmp / f"{queue}-{uuid.uuid4().hex[:6]}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "linke", "worker", "--pool=solo", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "linke", "worker", f"--pool={pool}", "--concurrency=1", "-Q", queue,
          "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )

@@ -216,9 +216,9 @@ def _fresh_originals(request: Any, tmp_path: Path) -> None:
 
 @pytest.fixture
 def own_workers(transactional_db: Any, tmp_path: Path) -> Iterator[Any]:
-    """start(**env) starts a real worker on this test's own queue (the same queue each
-    time), with settings overridden by `env`; tasks the test queues go there. Every worker
-    started is stopped at the end."""
+    """start(pool="solo", **env) starts a real worker on this test's own queue (the same
+    queue each time), with settings overridden by `env`; tasks the test queues go there.
+    Every worker started is stopped at the end."""
     from django.db import connection
 
     from conftest import _start_worker
@@ -227,8 +227,8 @@ def own_workers(transactional_db: Any, tmp_path: Path) -> Iterator[Any]:
     queue = f"test-own-{uuid.uuid4().hex[:8]}"
     started: list[Any] = []
 
-    def start(**env: str) -> Any:
-        worker = _start_worker(connection.settings_dict["NAME"], tmp_path, queue=queue, extra_env=env)
+    def start(pool: str = "solo", **env: str) -> Any:
+        worker = _start_worker(connection.settings_dict["NAME"], tmp_path, queue=queue, extra_env=env, pool=pool)
         started.append(worker)
         return worker
 
