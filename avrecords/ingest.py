@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -125,6 +126,12 @@ def derive_run(record_id: int) -> AVRecord:
     return record
 
 
+def derive_work_dir(record_id: int) -> Path:
+    """Where the proxy of a record is transcoded: beside the staging files, on the disk the
+    web and worker processes share."""
+    return Path(settings.AV_STAGING_DIR) / "derive" / str(record_id)
+
+
 def _derive(record: AVRecord) -> None:
     with source_path(record) as src:
         try:
@@ -142,12 +149,18 @@ def _derive(record: AVRecord) -> None:
                 png = media.waveform(src)
                 record_derived(record_id=record.pk, waveform=_save_derived(record, "waveform.png", ContentFile(png)))
             if not record.proxy:
-                out = media.proxy(src, has_video=record.kind == MediaKind.VIDEO, audio_tracks=record.audio_tracks)
+                # One work folder per record, emptied first: a transcode killed with its
+                # worker leaves a partial proxy there, and the redo clears it.
+                work = derive_work_dir(record.pk)
+                shutil.rmtree(work, ignore_errors=True)
+                work.mkdir(parents=True)
                 try:
+                    out = media.proxy(src, has_video=record.kind == MediaKind.VIDEO,
+                                      audio_tracks=record.audio_tracks, work_dir=work)
                     with open(out, "rb") as fh:
                         name = _save_derived(record, "proxy.mp4", File(fh))
                 finally:
-                    shutil.rmtree(out.parent, ignore_errors=True)
+                    shutil.rmtree(work, ignore_errors=True)
                 record_derived(record_id=record.pk, proxy=name)
         except media.MediaError as exc:
             # Bad content is not a reason to retry: flag it; the original is kept as it is.

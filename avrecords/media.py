@@ -114,10 +114,11 @@ def photo_images(path: str) -> tuple[bytes, bytes]:
         raise MediaError(f"无法读取照片：{exc}") from exc
 
 
-def proxy(path: str, *, has_video: bool, audio_tracks: int) -> Path:
+def proxy(path: str, *, has_video: bool, audio_tracks: int, work_dir: Path | None = None) -> Path:
     """A browser-playable MP4: H.264 (even dimensions, yuv420p) and AAC, every audio track
-    kept (Archivematica #773/#1328). Returns a temporary file path the caller must move."""
-    out = Path(tempfile.mkdtemp(prefix="linke-av-")) / "proxy.mp4"
+    kept (Archivematica #773/#1328). Written into `work_dir` (a fresh temporary folder if
+    none); returns the file path, which the caller moves and cleans up."""
+    out = (work_dir or Path(tempfile.mkdtemp(prefix="linke-av-"))) / "proxy.mp4"
     inp = ffmpeg.input(path)
     streams: list[Any] = []
     kwargs: dict[str, Any] = {"movflags": "+faststart", "format": "mp4"}

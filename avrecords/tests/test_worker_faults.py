@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 
 from audit.models import Entry
 from avrecords.models import AVRecord, RecordStatus
+from avrecords.ingest import derive_work_dir
 from avrecords.storage import original_hash, staging_path
 
 from .conftest import receive, recent
@@ -107,6 +108,7 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
     killed = _record(record.pk)
     assert killed.stored_at is not None and not killed.proxy and killed.processed_at is None
     assert killed.status == RecordStatus.STORED and staged.exists()
+    assert derive_work_dir(record.pk).exists()  # the killed transcode's partial proxy
     derive_ids = _task_ids(first.output(), "avrecords.tasks.record_derive_task", "received")
     assert len(derive_ids) == 1 and not _task_ids(first.output(), "record_derive_task", "succeeded")
 
@@ -118,6 +120,7 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
         second.output(), "avrecords.tasks.record_derive_task", "succeeded")) == set(derive_ids))
     record = _record(record.pk)
     assert record.status == RecordStatus.READY, record.problems
+    assert not derive_work_dir(record.pk).exists()  # the redo cleared the partial proxy
     assert record.sha256 == digest and record.size == len(data)
     assert original_hash(record.original_key) == (digest, len(data))
     assert default_storage.exists(record.proxy) and default_storage.size(record.proxy) > 0
