@@ -172,6 +172,14 @@ def run_one(size: int, token: str, chunk: int) -> dict[str, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     floor_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
 
+    # A second baseline: writing the same bytes to disk once, durably (the upload must put
+    # them in staging and fsync before acknowledging; openssl's floor writes nothing).
+    copy = VAR / f"copy-{size}"
+    t = time.perf_counter()
+    subprocess.run(["dd", f"if={path}", f"of={copy}", "bs=1M", "conv=fdatasync"], check=True, capture_output=True)
+    disk = time.perf_counter() - t
+    copy.unlink()
+
     port = free_port()
     logs = VAR / "logs"
     logs.mkdir(exist_ok=True)
@@ -206,7 +214,7 @@ def run_one(size: int, token: str, chunk: int) -> dict[str, float]:
         total = time.perf_counter() - t
         if row[0] != digest:
             raise SystemExit(f"hash mismatch: {row[0]} != {digest}")
-        return {"size": size, "floor": floor, "upload": uploaded, "total": total, "kind": row[1],
+        return {"size": size, "floor": floor, "disk": disk, "upload": uploaded, "total": total, "kind": row[1],
                 "floor_cpu": floor_cpu, "web_cpu": web_cpu, "client_cpu": client_cpu,
                 "web_mb": peak_rss_mb(web_pid), "worker_mb": peak_rss_mb(worker.pid)}
     finally:
@@ -236,14 +244,17 @@ def main() -> None:
     token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
     results = [run_one(parse_size(s), token, parse_size(args.chunk)) for s in args.sizes.split(",")]
     print(f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}"
-          f"   CPU: {'openssl':>8} {'web':>6} {'client':>7}")
+          f"   CPU: {'openssl':>8} {'web':>6} {'client':>7}   {'disk write':>10} {'vs write+hash':>13}")
     for r in results:
         print(f"{r['size'] / MB:>7.0f}MB {r['floor']:>8.2f}s {r['upload']:>7.2f}s {r['total']:>7.2f}s "
               f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB"
-              f"        {r['floor_cpu']:>7.2f}s {r['web_cpu']:>5.2f}s {r['client_cpu']:>6.2f}s")
+              f"        {r['floor_cpu']:>7.2f}s {r['web_cpu']:>5.2f}s {r['client_cpu']:>6.2f}s"
+              f"   {r['disk']:>9.2f}s {r['total'] / (r['disk'] + r['floor']):>12.1f}x")
     print("ingest = tuspy upload start -> original stored and probed (hash, store, ffprobe);"
           " targets: ratio <= 3x, peaks < 200 MB and flat across sizes. CPU: seconds of CPU spent by openssl,"
-          " the web worker and the tuspy client during the upload (steady when the machine is busy).")
+          " the web worker and the tuspy client during the upload (steady when the machine is busy)."
+          " disk write: dd with fdatasync of the same bytes; vs write+hash: ingest against writing once"
+          " durably plus hashing once.")
     if not args.keep:
         shutil.rmtree(VAR, ignore_errors=True)
 
