@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from cases.models import Confidentiality
+from cases.models import confidentiality_field
 
 
 class Recorder(models.Model):
@@ -197,7 +197,7 @@ class AVRecord(models.Model):
     # 第十二条: the content points the recording covers.
     content_points = models.JSONField("重点记录内容", default=list, blank=True)
     content_other = models.CharField("其他应当记录的内容", max_length=200, blank=True)
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
 
     finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
     finalised_by = models.ForeignKey(

@@ -34,7 +34,6 @@ FROM (SELECT i, now() - interval '365 days' + (i * interval '730 days' / %(n)s) 
 
 def main() -> None:
     import django
-    from django.conf import settings
 
     django.setup()
     from django.db import connection, transaction

@@ -70,7 +70,6 @@ FROM generate_series(1, %(n)s) AS i
 
 def main() -> None:
     import django
-    from django.conf import settings
 
     django.setup()
     from benchdb import bench_database

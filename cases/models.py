@@ -47,6 +47,11 @@ class Confidentiality(models.TextChoices):
     PRIVACY = "privacy", "个人隐私"
 
 
+def confidentiality_field(default: str = Confidentiality.NONE) -> models.CharField:
+    """The confidentiality marker every case record carries (第二十九条第二款)."""
+    return models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default=default)
+
+
 class Case(models.Model):
     number = models.CharField("案号", max_length=64, unique=True)
     kind = models.CharField("案件类别", max_length=16, choices=CaseKind)
@@ -60,7 +65,7 @@ class Case(models.Model):
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="承办人", through="CaseOfficer", related_name="handled_cases"
     )
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )
@@ -136,7 +141,7 @@ class Party(models.Model):
     legal_rep = models.CharField("法定代表人（负责人）", max_length=64, blank=True)
     address = models.CharField("住所（地址）", max_length=255, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name="记录人")
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
@@ -202,7 +207,7 @@ class Application(models.Model):
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    null=True, blank=True, verbose_name="决定人")
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="记录人")
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
@@ -232,7 +237,7 @@ class ApplicationEvent(models.Model):
     kind = models.CharField("事项", max_length=24, choices=ApplicationEventKind)
     occurred_at = models.DateTimeField("时间")
     content = models.TextField("内容")
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="记录人")
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
@@ -286,7 +291,7 @@ class FilingRecord(models.Model):
     head_opinion_at = models.DateTimeField("机关负责人意见时间", null=True, blank=True)
     head_decision = models.CharField("审批结果", max_length=16, choices=HeadDecision, blank=True, default="")
     submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
 
     class Meta:
         verbose_name = "立案审批记录"
@@ -338,8 +343,7 @@ class Complaint(models.Model):
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    null=True, blank=True, verbose_name="处理人")
     # The complainant's identity is personal information (第二十九条第二款).
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True,
-                                       default=Confidentiality.PRIVACY)
+    confidentiality = confidentiality_field(default=Confidentiality.PRIVACY)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -392,7 +396,7 @@ class NonInitiation(models.Model):
     complainant_notice_detail = models.TextField("告知投诉举报人情况", blank=True)
     complainant_notice_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                               null=True, blank=True, verbose_name="告知人")
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
 
     class Meta:
         verbose_name = "不予立案记录"
@@ -430,7 +434,7 @@ class Attachment(models.Model):
     original_name = models.CharField("原文件名", max_length=255)
     mime_type = models.CharField("文件类型", max_length=100, blank=True)
     description = models.CharField("说明", max_length=255, blank=True)
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name="上传人")
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)

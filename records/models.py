@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from cases.models import Confidentiality
+from cases.models import confidentiality_field
 
 
 class RecordKind(models.TextChoices):
@@ -93,7 +93,7 @@ class Record(models.Model):
     with_av = models.BooleanField("同步音像记录", default=False)
     confirmation = models.CharField("核对确认", max_length=8, choices=Confirmation, blank=True)
     confirmation_note = models.TextField("确认情况说明", blank=True)
-    confidentiality = models.CharField("保密标识", max_length=16, choices=Confidentiality, blank=True, default="")
+    confidentiality = confidentiality_field()
     corrects = models.OneToOneField("self", verbose_name="更正的记录", on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="correction")
     correction_reason = models.TextField("更正原因", blank=True)
