@@ -2,7 +2,8 @@
 killed worker abandoned is simply run again (acks_late) and loses nothing.
 
 `record_ingest_task` (ingest_run):
-1. hash: stream the staging file once: SHA-256 and size, compared with what was declared
+1. hash: SHA-256 and size, compared with what was declared: the digest the web process computed
+   while writing the staging file (`received_digest`), else the file is streamed once
 2. store: put the original in dedicated storage under its content hash (第二十七条)
 3. probe: ffprobe
 `record_derive_task` (derive_run; on AV_DERIVE_QUEUE when transcoding has its own workers):
@@ -22,7 +23,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from . import media
+from . import hashstate, media
 from .models import AVRecord, MediaKind
 from .services import (
     record_derived,
@@ -81,6 +82,22 @@ def source_path(record: AVRecord) -> Iterator[str]:
         yield tmp.name
 
 
+def received_digest(record: AVRecord, staged: Path) -> tuple[str, int] | None:
+    """The SHA-256 the web process computed while writing the staging file (hashstate), when
+    it covers exactly the file as it is on disk now; else None and the file is read."""
+    upload = record.upload
+    if upload is None or not upload.hash_state:
+        return None
+    try:
+        running = hashstate.ResumableSHA256.from_state(upload.hash_state)
+    except (hashstate.InvalidState, RuntimeError):
+        return None
+    size = staged.stat().st_size
+    if running.length != size or size != upload.length:
+        return None
+    return running.hexdigest(), size
+
+
 def ingest_run(record_id: int) -> AVRecord:
     """Steps 1–3 (hash, store, probe). Returns the record; if it has a playable kind and is
     not processed yet, the caller queues `derive_run` (transcoding may use other workers)."""
@@ -90,8 +107,10 @@ def ingest_run(record_id: int) -> AVRecord:
     if not record.sha256:
         if staged is None or not staged.exists():
             raise StagingLost(f"staging file of record {record_id} is missing")
-        sha256, size = hash_file(staged)
-        record = record_hashed(record_id=record_id, sha256=sha256, size=size)
+        received = received_digest(record, staged)
+        sha256, size = received or hash_file(staged)
+        record = record_hashed(record_id=record_id, sha256=sha256, size=size,
+                               method="received" if received else "read")
 
     if record.stored_at is None:
         if staged is None or not staged.exists():

@@ -71,6 +71,9 @@ class Upload(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     length = models.BigIntegerField("总长度")
     offset = models.BigIntegerField("已接收", default=0)
+    # OpenSSL's SHA-256 state after the first `offset` bytes (avrecords.hashstate): the
+    # receiving side hashes as it writes, so the worker need not read the file again.
+    hash_state = models.BinaryField("接收中的哈希状态", null=True, blank=True, editable=False)
     metadata = models.JSONField("元数据", default=dict, blank=True)
     state = models.CharField("状态", max_length=16, choices=UploadState, default=UploadState.RECEIVING)
     station = models.ForeignKey(

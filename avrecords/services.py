@@ -106,14 +106,16 @@ def upload_create(*, length: int, metadata: dict[str, str], station: CollectionS
     return upload
 
 
-def upload_advance(*, upload_id: Any, offset: int) -> Upload:
-    """Record the bytes a PATCH appended. When the upload is whole, it becomes a record."""
+def upload_advance(*, upload_id: Any, offset: int, hash_state: bytes | None = None) -> Upload:
+    """Record the bytes a PATCH appended, and the running SHA-256 of everything received so
+    far (None: there is none, the worker will read the file). When the upload is whole, it
+    becomes a record."""
     with transaction.atomic():
         upload = Upload.objects.select_for_update().get(pk=upload_id)
         if upload.state != UploadState.RECEIVING:
             return upload
-        upload.offset = offset
-        upload.save(update_fields=["offset", "updated_at"])
+        upload.offset, upload.hash_state = offset, hash_state
+        upload.save(update_fields=["offset", "hash_state", "updated_at"])
     if offset == upload.length:
         upload_complete(upload_id=upload_id)
         upload.refresh_from_db()
@@ -126,8 +128,8 @@ def upload_rewind(*, upload_id: Any, offset: int) -> Upload:
     upload = Upload.objects.select_for_update().get(pk=upload_id)
     if upload.state == UploadState.RECEIVING and offset < upload.offset:
         audit.record(upload, "av.upload_rewound", old_offset=upload.offset, offset=offset)
-        upload.offset = offset
-        upload.save(update_fields=["offset", "updated_at"])
+        upload.offset, upload.hash_state = offset, None
+        upload.save(update_fields=["offset", "hash_state", "updated_at"])
     return upload
 
 
@@ -263,7 +265,9 @@ def upload_terminate(*, upload_id: Any, by: User | None = None, station: Collect
 
 
 @transaction.atomic
-def record_hashed(*, record_id: int, sha256: str, size: int) -> AVRecord:
+def record_hashed(*, record_id: int, sha256: str, size: int, method: str = "read") -> AVRecord:
+    """`method`: "received" (hashed by the web process as the bytes were written to
+    staging) or "read" (the staging file streamed once by the worker)."""
     record = AVRecord.objects.select_for_update().get(pk=record_id)
     if record.sha256:
         return record
@@ -276,7 +280,7 @@ def record_hashed(*, record_id: int, sha256: str, size: int) -> AVRecord:
     if size == 0:
         _problem(record, "empty", "空文件（0 字节），没有可播放的内容。")
     record.save(update_fields=["sha256", "size", "problems", "updated_at"])
-    audit.record(record, "av.hashed", case=record.case, sha256=sha256, size=size,
+    audit.record(record, "av.hashed", case=record.case, sha256=sha256, size=size, method=method,
                  matches_declared=not record.declared_sha256 or record.declared_sha256 == sha256)
     return record
 

@@ -2,8 +2,8 @@
 termination and checksum (sha256). Collection stations authenticate with
 `Authorization: Token <token>`; officers in the browser with their session (and CSRF).
 
-Bodies are streamed to a staging file through one 1 MiB buffer (`tusbody.receive_into`,
-straight from the socket under gunicorn), never read whole: Django's
+Bodies are streamed to a staging file through a few 1 MiB buffers (`tusbody.receive_into`,
+straight from the socket under gunicorn), hashed on the way in (`hashstate`), never read whole: Django's
 DATA_UPLOAD_MAX_MEMORY_SIZE only applies to `request.body`/`request.POST`, which this module
 never touches. The database offset is the truth: a PATCH first cuts the
 staging file back to it, so bytes written by a request that died before saving its offset
@@ -27,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Role
 
+from . import hashstate
 from .models import CollectionStation, Upload, UploadState
 from .services import (
     AVError,
@@ -234,10 +235,11 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             obj = upload_rewind(upload_id=obj.pk, offset=on_disk)
             return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
         fh.truncate(offset)
-        received = receive_into(request, fh.fileno(), offset, content_length,
-                                checksum[0].update if checksum else None)
+        # The whole file's SHA-256 goes on from where the last PATCH left it (see hashstate).
+        running = hashstate.resume(obj.hash_state, offset)
+        updates = [h.update for h in (checksum[0] if checksum else None, running) if h is not None]
+        received = receive_into(request, fh.fileno(), offset, content_length, updates)  # durable on return
         broken = received < content_length
-        os.fsync(fh.fileno())
         if checksum and (broken or checksum[0].digest() != checksum[1]):
             # 第二十七条 needs the exact bytes: a chunk that fails its checksum is dropped.
             fh.truncate(offset)
@@ -246,7 +248,8 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             return _response(460, "校验和不符（Checksum Mismatch）", Upload_Offset=str(offset))
         new_offset = offset + received
     try:
-        obj = upload_advance(upload_id=obj.pk, offset=new_offset)
+        obj = upload_advance(upload_id=obj.pk, offset=new_offset,
+                             hash_state=running.state() if running is not None else None)
     except AVError as exc:  # pragma: no cover - upload_advance only raises on a race it lost
         return _response(409, str(exc))
     return _response(204, Upload_Offset=str(obj.offset))
