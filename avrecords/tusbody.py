@@ -111,7 +111,7 @@ def receive_into(request: HttpRequest, fd: int, offset: int, length: int,
     disk work instead of after it, and a big upload neither fills the cache with bytes
     nobody reads again soon nor leaves gigabytes for one fsync at the end."""
     source = _gunicorn_source(request, length) or _Source(request)
-    follower = _Follower(fd, offset, updates, min(BUFFER, max(length, 1)))
+    follower = _Follower(fd, offset, updates)
     received = 0
     try:
         buf = follower.free()
@@ -147,6 +147,18 @@ def _fill(source: _Source | _GunicornSource, view: memoryview) -> int:
     return filled
 
 
+# Buffers kept for the next PATCH (fresh 1 MiB allocations cost page faults on every
+# request): RING per PATCH in progress at once in this process, at most.
+_BUFFERS: list[memoryview] = []
+
+
+def _take_buffer() -> memoryview:
+    try:
+        return _BUFFERS.pop()  # list.pop and .extend are atomic under the GIL
+    except IndexError:
+        return memoryview(bytearray(BUFFER))
+
+
 def _drop_cached(fd: int, start: int, length: int) -> None:
     if length > 0 and hasattr(os, "posix_fadvise"):
         os.posix_fadvise(fd, start, length, os.POSIX_FADV_DONTNEED)
@@ -159,13 +171,14 @@ class _Follower:
     RING = 4
     FLUSH = 64 * 1024 * 1024
 
-    def __init__(self, fd: int, offset: int, updates: Sequence[Callable[[memoryview], Any]], size: int) -> None:
+    def __init__(self, fd: int, offset: int, updates: Sequence[Callable[[memoryview], Any]]) -> None:
         self.fd, self.updates = fd, updates
         self.flushed = self.done = offset  # file positions: durable up to, followed up to
         self._free: queue.Queue[memoryview] = queue.Queue()
         self._full: queue.Queue[memoryview | None] = queue.Queue()
-        for _ in range(self.RING):
-            self._free.put(memoryview(bytearray(size)))
+        self._ring = [_take_buffer() for _ in range(self.RING)]
+        for ring_buf in self._ring:
+            self._free.put(ring_buf)
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="tus-follow", daemon=True)
         self._thread.start()
@@ -199,6 +212,7 @@ class _Follower:
         too), and re-raise what the thread hit."""
         self._full.put(None)
         self._thread.join()
+        _BUFFERS.extend(self._ring)
         os.fsync(self.fd)
         _drop_cached(self.fd, self.flushed, self.done - self.flushed)
         if self.error is not None:
