@@ -12,7 +12,11 @@ TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/linke \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	LINKE_VAR_DIR=$(CURDIR)/var/test \
 	STATIC_MANIFEST=0 \
-	AXES_FAILURE_LIMIT=5
+	AXES_FAILURE_LIMIT=5 \
+	CONN_MAX_AGE=0
+# CONN_MAX_AGE=0: tests close database connections after each request (a live-server thread
+# kept alive by a test's HTTP session would otherwise hold the test database open at
+# teardown); benchmarks measure with persistent connections, as served (see `bench`).
 PYTEST_WORKERS ?= 4
 
 .PHONY: run test venv deps-run deps-test services migrate lint bench clean
@@ -52,7 +56,7 @@ test: deps-test services
 # baseline measured in the same run. `make bench BENCH=ingest` runs one.
 BENCH ?= audit pages deadlines documents ingest
 bench: deps-test services
-	@for b in $(BENCH); do echo "== bench/$$b.py"; $(TEST_ENV) $(PY) bench/$$b.py || exit 1; done
+	@for b in $(BENCH); do echo "== bench/$$b.py"; $(TEST_ENV) CONN_MAX_AGE=60 $(PY) bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -24,23 +24,22 @@ _TAG = b"S256v1"  # stored states carry a version tag and the native byte order
 _ORDER = "<" if struct.pack("=I", 1) == struct.pack("<I", 1) else ">"
 
 
+_Ctx = ctypes.c_uint32 * (_CTX_SIZE // 4)  # word-aligned, as OpenSSL's struct is
+
+
 @cache
 def _lib() -> Any:
-    """libcrypto as loaded by hashlib (so the same OpenSSL), else the system's."""
-    import _hashlib  # noqa: F401 - loads libcrypto into the process
-
-    candidates = []
-    try:
-        with open("/proc/self/maps") as maps:
-            candidates += sorted({line.split()[-1] for line in maps if "/libcrypto" in line})
-    except OSError:
-        pass
+    """OpenSSL's SHA256_* as hashlib's own module resolves them (so the same libcrypto, not
+    another copy some package bundles), else the system's libcrypto."""
     import ctypes.util
 
-    candidates.append(ctypes.util.find_library("crypto") or "")
-    for name in filter(None, candidates):
+    import _hashlib
+
+    for name in (getattr(_hashlib, "__file__", None), ctypes.util.find_library("crypto")):
+        if not name:
+            continue
         try:
-            lib = ctypes.CDLL(name)
+            lib = ctypes.CDLL(name)  # dlsym on _hashlib searches the libraries it links
             init, update, final = lib.SHA256_Init, lib.SHA256_Update, lib.SHA256_Final
         except (OSError, AttributeError):
             continue
@@ -53,13 +52,17 @@ def _lib() -> Any:
 
 
 def _self_test(lib: Any) -> bool:
+    """The right digest, and a context that fits in _CTX_SIZE bytes: run in a bigger buffer
+    filled with a pattern, the bytes past _CTX_SIZE must come out untouched."""
     import hashlib
 
-    ctx = (ctypes.c_ubyte * _CTX_SIZE)()
+    room = (ctypes.c_uint32 * 64)(*([0xA5A5A5A5] * 64))
     out = (ctypes.c_ubyte * 32)()
     data = b"linke" * 100
-    ok = lib.SHA256_Init(ctx) == 1 and lib.SHA256_Update(ctx, data, len(data)) == 1 and lib.SHA256_Final(out, ctx) == 1
-    return ok and bytes(out) == hashlib.sha256(data).digest()
+    ok = lib.SHA256_Init(room) == 1 and lib.SHA256_Update(room, data, len(data)) == 1
+    fits = bytes(room)[_CTX_SIZE:] == b"\xa5" * (256 - _CTX_SIZE)
+    ok = ok and lib.SHA256_Final(out, room) == 1
+    return ok and fits and bytes(out) == hashlib.sha256(data).digest()
 
 
 def available() -> bool:
@@ -78,15 +81,17 @@ class ResumableSHA256:
         lib = _lib()
         if lib is None:
             raise RuntimeError("OpenSSL SHA256_* not available")
-        self._ctx = (ctypes.c_ubyte * _CTX_SIZE)()
+        self._ctx = _Ctx()
         lib.SHA256_Init(self._ctx)
 
     def update(self, data: Any) -> None:
         view = memoryview(data).cast("B")
         if not view.nbytes:
             return
-        if view.readonly:
-            buf: Any = bytes(view)
+        if isinstance(data, bytes):
+            buf: Any = data  # ctypes passes a bytes object's own memory
+        elif view.readonly:
+            buf = bytes(view)  # a read-only view of something else: rare, copied
         else:
             buf = (ctypes.c_char * view.nbytes).from_buffer(view)
         if _lib().SHA256_Update(self._ctx, buf, view.nbytes) != 1:  # pragma: no cover - OpenSSL never fails here
@@ -98,7 +103,7 @@ class ResumableSHA256:
         return ((high << 32) | low) // 8  # Nl/Nh count bits
 
     def digest(self) -> bytes:
-        ctx = (ctypes.c_ubyte * _CTX_SIZE).from_buffer_copy(self._ctx)  # finalising a copy: go on after
+        ctx = _Ctx.from_buffer_copy(self._ctx)  # finalising a copy: go on after
         out = (ctypes.c_ubyte * 32)()
         _lib().SHA256_Final(out, ctx)
         return bytes(out)
@@ -115,8 +120,10 @@ class ResumableSHA256:
         head = len(_TAG) + 1
         if len(state) != head + _CTX_SIZE or state[: len(_TAG)] != _TAG or state[len(_TAG):head] != _ORDER.encode():
             raise InvalidState("not a saved SHA-256 state")
+        low, _high = struct.unpack_from(_ORDER + "II", state, head + 32)
         num, md_len = struct.unpack_from(_ORDER + "II", state, head + _CTX_SIZE - 8)
-        if md_len != 32 or num >= 64:
+        # Whole bytes counted, and the pending block holds what the count says.
+        if md_len != 32 or num >= 64 or low % 8 or (low // 8) % 64 != num:
             raise InvalidState("not a SHA-256 state")
         obj = cls()
         ctypes.memmove(obj._ctx, state[head:], _CTX_SIZE)

@@ -106,12 +106,16 @@ def upload_create(*, length: int, metadata: dict[str, str], station: CollectionS
     return upload
 
 
-def upload_advance(*, upload_id: Any, offset: int, hash_state: bytes | None = None) -> Upload:
+def upload_advance(*, upload_id: Any, offset: int, hash_state: bytes | None = None,
+                   from_offset: int | None = None) -> Upload:
     """Record the bytes a PATCH appended, and the running SHA-256 of everything received so
-    far (None: there is none, the worker will read the file). When the upload is whole, it
-    becomes a record."""
+    far (None: there is none, the worker will read the file). With `from_offset`, only if the
+    upload is still where that PATCH started (else AVError: another request moved it). When
+    the upload is whole, it becomes a record."""
     with transaction.atomic():
         upload = Upload.objects.select_for_update().get(pk=upload_id)
+        if from_offset is not None and (upload.state != UploadState.RECEIVING or upload.offset != from_offset):
+            raise AVError(f"偏移量不符：服务器为 {upload.offset}")
         if upload.state != UploadState.RECEIVING:
             return upload
         upload.offset, upload.hash_state = offset, hash_state

@@ -246,10 +246,12 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             if broken:
                 return _response(400, "请求体不完整")
             return _response(460, "校验和不符（Checksum Mismatch）", Upload_Offset=str(offset))
-        new_offset = offset + received
-    try:
-        obj = upload_advance(upload_id=obj.pk, offset=new_offset,
-                             hash_state=running.state() if running is not None else None)
-    except AVError as exc:  # pragma: no cover - upload_advance only raises on a race it lost
-        return _response(409, str(exc))
+        # Still holding the lock: the offset and the hash state saved are those of the bytes
+        # on disk (a retry waiting for the lock then sees the new offset, and cannot cut the
+        # file back under a state that covers bytes it replaced).
+        try:
+            obj = upload_advance(upload_id=obj.pk, offset=offset + received, from_offset=offset,
+                                 hash_state=running.state() if running is not None else None)
+        except AVError as exc:  # pragma: no cover - the lock serialises PATCHes; a safety net
+            return _response(409, str(exc))
     return _response(204, Upload_Offset=str(obj.offset))

@@ -110,10 +110,12 @@ def receive_into(request: HttpRequest, fd: int, offset: int, length: int,
     written durable and drops it from the page cache. So the hash runs beside the socket and
     disk work instead of after it, and a big upload neither fills the cache with bytes
     nobody reads again soon nor leaves gigabytes for one fsync at the end."""
-    source = _gunicorn_source(request, length) or _Source(request)
     follower = _Follower(fd, offset, updates)
+    source: _Source | _GunicornSource | None = None
     received = 0
     try:
+        # Inside try: once the source has taken over gunicorn's reader, finish() must run.
+        source = _gunicorn_source(request, length) or _Source(request)
         buf = follower.free()
         while received < length:
             want = min(len(buf), length - received)
@@ -128,7 +130,8 @@ def receive_into(request: HttpRequest, fd: int, offset: int, length: int,
             if filled < want:
                 break  # the body ended early
     finally:
-        source.finish(received == length)
+        if source is not None:
+            source.finish(received == length)
         follower.close()
     return received
 
@@ -148,8 +151,9 @@ def _fill(source: _Source | _GunicornSource, view: memoryview) -> int:
 
 
 # Buffers kept for the next PATCH (fresh 1 MiB allocations cost page faults on every
-# request): RING per PATCH in progress at once in this process, at most.
+# request), at most POOL of them.
 _BUFFERS: list[memoryview] = []
+POOL = 16
 
 
 def _take_buffer() -> memoryview:
@@ -212,7 +216,8 @@ class _Follower:
         too), and re-raise what the thread hit."""
         self._full.put(None)
         self._thread.join()
-        _BUFFERS.extend(self._ring)
+        if len(_BUFFERS) < POOL:
+            _BUFFERS.extend(self._ring)
         os.fsync(self.fd)
         _drop_cached(self.fd, self.flushed, self.done - self.flushed)
         if self.error is not None:

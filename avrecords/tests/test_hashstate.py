@@ -85,6 +85,10 @@ def test_a_damaged_state_is_refused(mangle):
         ResumableSHA256.from_state(mangle(running.state()))
 
 
+def test_the_context_fits_and_comes_from_hashlibs_libcrypto():
+    assert hashstate._self_test(hashstate._lib())  # the bytes past the 112 we save stay untouched
+
+
 def test_resume_only_from_exactly_the_offset():
     running = ResumableSHA256()
     running.update(b"0123456789")
@@ -233,3 +237,58 @@ def test_a_running_hash_that_does_not_cover_the_file_on_disk_is_not_used(endpoin
     assert received_digest(record, staged) is None
     resp = requests.head(url, headers={**TUS, "Authorization": f"Token {station.token}"})
     assert resp.headers["Upload-Offset"] == "4000"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_while_a_patch_is_being_recorded_cannot_cut_its_bytes(endpoint, station, monkeypatch):
+    """The offset and hash state are saved while the PATCH still holds the staging file's
+    lock: a retry arriving in between is turned away (423), and afterwards sees the new
+    offset (409); it never cuts the file back under a state that covers other bytes."""
+    from avrecords import tus
+
+    data = os.urandom(9000)
+    url = _create(endpoint, station.token, len(data), filename="a.bin", sha256=hashlib.sha256(data).hexdigest())
+    real, seen = tus.upload_advance, []
+
+    def advance_with_a_retry_racing(**kwargs):
+        if not seen:
+            seen.append(_patch(url, station.token, b"B" * 4000, 0).status_code)
+        return real(**kwargs)
+
+    monkeypatch.setattr(tus, "upload_advance", advance_with_a_retry_racing)
+    assert _patch(url, station.token, data[:4000], 0).status_code == 204
+    assert seen == [423]
+    late = _patch(url, station.token, b"B" * 4000, 0)
+    assert late.status_code == 409 and late.headers["Upload-Offset"] == "4000"
+    assert _patch(url, station.token, data[4000:], 4000).status_code == 204
+    record = AVRecord.objects.get()
+    assert record.sha256 == hashlib.sha256(data).hexdigest() == record.declared_sha256
+    assert _method(record) == "received"
+    assert "sha256_mismatch" not in {p["code"] for p in record.problems}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_write_loses_nothing_and_the_upload_goes_on(endpoint, station, monkeypatch):
+    """The disk fills up mid-PATCH: the request fails, the offset and the hash state stay
+    where they were, the buffers go back to the pool, and the resent chunk completes it."""
+    data = os.urandom(3 * 1024 * 1024 + 5)
+    url = _create(endpoint, station.token, len(data), filename="a.bin", sha256=hashlib.sha256(data).hexdigest())
+    assert _patch(url, station.token, data[:100], 0).status_code == 204
+    before = Upload.objects.get()
+    real, calls = os.pwrite, []
+
+    def disk_full(fd, buf, pos):
+        calls.append(pos)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(fd, buf, pos)
+
+    monkeypatch.setattr(tusbody.os, "pwrite", disk_full)
+    assert _patch(url, station.token, data[100:], 100).status_code == 500
+    monkeypatch.setattr(tusbody.os, "pwrite", real)
+    after = Upload.objects.get()
+    assert (after.offset, bytes(after.hash_state)) == (100, bytes(before.hash_state))
+    assert len(tusbody._BUFFERS) >= tusbody._Follower.RING
+    assert _patch(url, station.token, data[100:], 100).status_code == 204
+    record = AVRecord.objects.get()
+    assert record.sha256 == hashlib.sha256(data).hexdigest() and _method(record) == "received"

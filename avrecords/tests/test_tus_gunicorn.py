@@ -16,6 +16,7 @@ import pytest
 import requests
 from tusclient.uploader import Uploader
 
+from audit.models import Entry
 from avrecords.models import AVRecord, Upload, UploadState
 from avrecords.storage import staging_path
 from avrecords.tests.test_tus import Sha256Uploader, _client, station  # noqa: F401 - station is a fixture
@@ -125,6 +126,8 @@ def test_tuspy_through_gunicorn_exact_bytes_and_offsets(gunicorn, station, paylo
     record = AVRecord.objects.get(upload=upload)
     assert record.sha256 == hashlib.sha256(data).hexdigest() == record.declared_sha256
     assert record.size == len(data)
+    # Hashed by the web process as it wrote, PATCH after PATCH (avrecords.hashstate).
+    assert Entry.objects.get(action="av.hashed", object_id=str(record.pk)).data["method"] == "received"
 
 
 def test_patch_cut_off_half_way_through_gunicorn_resumes(gunicorn, station, payload):
@@ -159,7 +162,9 @@ def test_patch_cut_off_half_way_through_gunicorn_resumes(gunicorn, station, payl
                        chunk_size=MB)
     assert resumed.offset == sent
     resumed.upload()
-    assert AVRecord.objects.get().sha256 == hashlib.sha256(data).hexdigest()
+    record = AVRecord.objects.get()
+    assert record.sha256 == hashlib.sha256(data).hexdigest()
+    assert Entry.objects.get(action="av.hashed", object_id=str(record.pk)).data["method"] == "received"
 
 
 def _responses(sock: socket.socket, count: int) -> list[bytes]:
@@ -202,3 +207,28 @@ def test_keep_alive_after_a_body_read_from_the_socket(gunicorn, station, payload
     upload = Upload.objects.get()
     assert upload.offset == small + 2 * MB
     assert staging_path(upload.pk).read_bytes() == data[: small + 2 * MB]
+
+
+def test_concurrent_uploads_on_threads_of_one_worker_each_hash_their_own_bytes(gunicorn, station, tmp_path):
+    """Two stations' uploads at once on the threads of one gthread worker, which share its
+    pool of receive buffers: full buffers then short final pieces, each record's hash is its
+    own file's (a buffer handed on while still hashed, or stale bytes, would break one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    endpoint = gunicorn("gthread")
+    files = []
+    for n in range(2):
+        path = tmp_path / f"录像{n}.bin"
+        path.write_bytes(os.urandom(5 * MB + 777 * (n + 1)))
+        files.append(path)
+
+    def send(path: Path) -> None:
+        Uploader(file_path=str(path), client=_client(endpoint, station.token), chunk_size=2 * MB + 3,
+                 metadata=_meta(path)).upload()
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(send, files))
+    for path in files:
+        record = AVRecord.objects.get(filename=path.name)
+        assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == record.declared_sha256
+        assert Entry.objects.get(action="av.hashed", object_id=str(record.pk)).data["method"] == "received"
