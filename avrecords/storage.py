@@ -28,6 +28,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 CHUNK = 1024 * 1024
 
@@ -81,8 +82,17 @@ class OriginalsS3Storage(_WriteOnce, S3Storage):
         return params
 
     def store_file(self, path: Path, name: str) -> bool:
-        """Upload the file at `path` as `name` unless it exists. True if written."""
-        return self._copy_in(path, name)
+        """Upload the file at `path` as `name` unless it exists. True if written.
+
+        By file name, not as a file object (what Storage.save() would hand boto3): boto3 then
+        reads each part from the file as it sends it, where a file object's parts are read
+        into memory, several at once (a worker grew by ~140 MB for a 2 GiB original)."""
+        if self.exists(name):
+            return False
+        key = self._normalize_name(clean_name(name))
+        self.bucket.Object(key).upload_file(str(path), ExtraArgs=self._get_write_parameters(key),
+                                            Config=self.transfer_config)
+        return True
 
     def versions_oldest_first(self, name: str) -> list[str]:
         """Every version id of `name` (delete markers excluded), oldest first. S3 lists a

@@ -15,7 +15,10 @@ request's fixed overhead and an fsync). tuspy would read each chunk into memory 
 the bench hands it a file whose read() returns a window that requests sends 1 MiB at a
 time (WindowedFile), so the client's memory does not grow with the chunk either.
 
-    .venv/bin/python bench/ingest.py [--sizes 256M,2G] [--chunk 256M] [--keep]
+    .venv/bin/python bench/ingest.py [--sizes 256M,2G] [--chunk 256M] [--storage local|s3] [--keep]
+
+With --storage s3 the originals go to a bucket with Object Lock on a SeaweedFS started for
+the run (loopback), as in production; the default is the embedded default's local folder.
 
 Needs PostgreSQL and Redis as `make test` has them (DATABASE_URL / REDIS_URL override).
 Scratch data lives under var/bench-ingest and is removed afterwards (unless --keep).
@@ -182,7 +185,17 @@ def ingest(conn, tus, path: Path, digest: str, chunk: int) -> tuple[float, tuple
     return uploaded, row
 
 
-def run_one(size: int, token: str, chunk: int) -> dict[str, float]:
+def s3_put_seconds(path: Path, storage_env: dict[str, str]) -> float:
+    from avrecords.tests.seaweedfs import s3_client
+
+    client = s3_client(storage_env["AWS_S3_ENDPOINT_URL"], storage_env["AWS_ACCESS_KEY_ID"],
+                       storage_env["AWS_SECRET_ACCESS_KEY"])
+    t = time.perf_counter()
+    client.upload_file(str(path), storage_env["AWS_ORIGINALS_BUCKET_NAME"], f"bench-baseline/{uuid.uuid4().hex}")
+    return time.perf_counter() - t
+
+
+def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> dict[str, float]:
     import psycopg
     from tusclient import client as tus_client
 
@@ -205,15 +218,20 @@ def run_one(size: int, token: str, chunk: int) -> dict[str, float]:
     disk = time.perf_counter() - t
     copy.unlink()
 
+    # With S3 originals, a third: the same file put into the bucket by boto3 alone (the pace
+    # of the storage server itself, which the ingest cannot beat).
+    put = s3_put_seconds(path, storage_env) if storage_env else float("nan")
+
     port = free_port()
     logs = VAR / "logs"
     logs.mkdir(exist_ok=True)
+    env = {**ENV, **storage_env}
     web = subprocess.Popen([str(VENV / "gunicorn"), "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-                            "--timeout", "900"], cwd=ROOT, env=ENV, stdout=(logs / "web.log").open("ab"),
+                            "--timeout", "900"], cwd=ROOT, env=env, stdout=(logs / "web.log").open("ab"),
                            stderr=subprocess.STDOUT)
     worker = subprocess.Popen([str(VENV / "celery"), "-A", "linke", "worker", "--pool=solo", "-Q", QUEUE,
                                "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-                              cwd=ROOT, env=ENV,
+                              cwd=ROOT, env=env,
                               stdout=(logs / "worker.log").open("ab"), stderr=subprocess.STDOUT)
     try:
         wait_for(lambda: _port_open(port), 60, "gunicorn")
@@ -237,7 +255,7 @@ def run_one(size: int, token: str, chunk: int) -> dict[str, float]:
         web_cpu = cpu_seconds(web_pid) - web_cpu  # the web process is idle once the upload ended
         done = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = done.ru_utime + done.ru_stime - me.ru_utime - me.ru_stime
-        return {"size": size, "floor": floor, "disk": disk, "upload": uploaded, "total": total, "kind": row[1],
+        return {"size": size, "floor": floor, "disk": disk, "put": put, "upload": uploaded, "total": total, "kind": row[1],
                 "floor_cpu": floor_cpu, "web_cpu": web_cpu, "client_cpu": client_cpu,
                 "web_mb": peak_rss_mb(web_pid), "worker_mb": peak_rss_mb(worker.pid)}
     finally:
@@ -259,13 +277,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="256M,2G")
     parser.add_argument("--chunk", default="256M", help="tus chunk_size: the body of one PATCH")
+    parser.add_argument("--storage", choices=("local", "s3"), default="local",
+                        help="where originals go: the embedded default's read-only folder (a hard link of the"
+                             " staging file), or an S3 bucket with Object Lock on a SeaweedFS started here")
     parser.add_argument("--keep", action="store_true", help="keep var/bench-ingest")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     VAR.mkdir(parents=True, exist_ok=True)
     ensure_database()
     token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
-    results = [run_one(parse_size(s), token, parse_size(args.chunk)) for s in args.sizes.split(",")]
+    server = None
+    if args.storage == "s3":
+        from avrecords.tests import seaweedfs
+
+        (VAR / "seaweedfs").mkdir(exist_ok=True)
+        server = seaweedfs.start(VAR / "seaweedfs")
+    try:
+        storage_env = server.env() if server else {}
+        results = [run_one(parse_size(s), token, parse_size(args.chunk), storage_env) for s in args.sizes.split(",")]
+    finally:
+        if server:
+            server.stop()
+    print(f"originals: {args.storage}; tus chunk {args.chunk}")
     print(f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}"
           f"   CPU: {'openssl':>8} {'web':>6} {'client':>7}   {'disk write':>10} {'vs write+hash':>13}")
     for r in results:
@@ -273,6 +306,10 @@ def main() -> None:
               f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB"
               f"        {r['floor_cpu']:>7.2f}s {r['web_cpu']:>5.2f}s {r['client_cpu']:>6.2f}s"
               f"   {r['disk']:>9.2f}s {r['total'] / (r['disk'] + r['floor']):>12.1f}x")
+    if args.storage == "s3":
+        for r in results:
+            print(f"{r['size'] / MB:>7.0f}MB: boto3 alone puts the file into the bucket in {r['put']:.2f}s; ingest"
+                  f" {r['total']:.2f}s = {r['total'] / r['put']:.1f}x that put, {r['total'] / r['floor']:.1f}x openssl")
     print("ingest = tuspy upload start -> original stored and probed (hash, store, ffprobe);"
           " targets: ratio <= 3x, peaks < 200 MB and flat across sizes. CPU: seconds of CPU spent by openssl,"
           " the web worker and the bench process (the tuspy client) during the ingest (steady when the machine is busy)."

