@@ -53,10 +53,10 @@ test: deps-test services
 	$(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Benchmarks, run by hand (never in the suite): each prints figures and ratios against a
-# baseline measured in the same run. `make bench BENCH=ingest` runs one.
+# baseline measured in the same run. `make bench BENCH=ingest` runs one; BENCH_ARGS are its options.
 BENCH ?= audit pages deadlines documents ingest
 bench: deps-test services
-	@for b in $(BENCH); do echo "== bench/$$b.py"; $(TEST_ENV) CONN_MAX_AGE=60 $(PY) bench/$$b.py || exit 1; done
+	@for b in $(BENCH); do echo "== bench/$$b.py"; $(TEST_ENV) CONN_MAX_AGE=60 $(PY) bench/$$b.py $(BENCH_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var staticfiles
