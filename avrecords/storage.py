@@ -59,14 +59,6 @@ class _WriteOnce:
     def delete(self, name: str) -> None:
         raise OriginalImmutable(f"原件不可删除：{name}")
 
-    def _copy_in(self, path: Path, name: str) -> bool:
-        try:
-            with open(path, "rb") as fh:
-                self.save(name, File(fh, name=name))  # type: ignore[attr-defined]
-        except OriginalExists:
-            return False
-        return True
-
 
 class OriginalsS3Storage(_WriteOnce, S3Storage):
     def __init__(self, **kwargs: Any) -> None:
@@ -140,6 +132,14 @@ class OriginalsFileStorage(_WriteOnce, FileSystemStorage):
                 raise
             return self._copy_in(path, name)
         os.chmod(full, self.file_permissions_mode or 0o444)
+        return True
+
+    def _copy_in(self, path: Path, name: str) -> bool:
+        try:
+            with open(path, "rb") as fh:
+                self.save(name, File(fh, name=name))
+        except OriginalExists:
+            return False
         return True
 
     def trusted_version(self, name: str, sha256: str, *, created: bool, known: str = "") -> str:

@@ -111,6 +111,27 @@ def test_local_originals_are_read_only_and_never_replaced(tmp_path):
     assert stored.read_bytes() == b"local original"
 
 
+def test_local_originals_on_another_filesystem_are_copied_read_only(tmp_path, monkeypatch):
+    """Staging and originals on different disks: no hard link is possible (EXDEV), so the
+    bytes are copied, still read-only and still written once."""
+    import errno
+    import os
+
+    from avrecords import storage
+
+    def cross_device(src, dst):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(storage.os, "link", cross_device)
+    path, digest = _file(tmp_path, b"copied original")
+    key, _version, created = original_put(path, digest)
+    stored = Path(originals().path(key))
+    assert created and stored.read_bytes() == b"copied original"
+    assert not os.path.samefile(stored, path)
+    assert stored.stat().st_mode & 0o777 == 0o444
+    assert original_put(path, digest)[2] is False
+
+
 def test_admin_cannot_delete_or_change_records(rf, admin_user):
     request = rf.get("/")
     request.user = admin_user
