@@ -7,8 +7,9 @@ is timed against `openssl dgst -sha256` reading the same file in the same run (o
 one hash). Prints the ratio (target: within 3x) and the peak resident memory (VmHWM) of the
 web worker and the Celery worker, each started fresh per size (target: under 200 MB and
 flat from 256 MiB to 2 GiB) and warmed by one 1 MiB upload first, as a server that has been
-running is (a fresh process's first request and first task pay ~0.25 s of lazy imports). Derived files (the proxy transcode) go to a queue nobody
-consumes here: they are not part of ingest.
+running is (a fresh process's first request and first task pay ~0.25 s of lazy imports).
+Derived files (the proxy transcode) go to a queue nobody consumes here: they are not part
+of ingest.
 
 tuspy sends the file in PATCHes of --chunk bytes (default 256 MiB; each PATCH costs a
 request's fixed overhead and an fsync). tuspy would read each chunk into memory as bytes:
