@@ -12,4 +12,6 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput
 RUN useradd --system --home /app linke && mkdir -p /app/var /srv/av-staging && chown linke /app/var /srv/av-staging
 USER linke
 EXPOSE 8000
-CMD ["gunicorn", "linke.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# Threaded workers: a sync worker is killed when one request outlasts --timeout, and a tus
+# PATCH from a station on a slow link can (it would lose what came after its last checkpoint).
+CMD ["gunicorn", "linke.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "120"]

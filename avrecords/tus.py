@@ -238,7 +238,20 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
         # The whole file's SHA-256 goes on from where the last PATCH left it (see hashstate).
         running = hashstate.resume(obj.hash_state, offset)
         updates = [h.update for h in (checksum[0] if checksum else None, running) if h is not None]
-        received = receive_into(request, fh.fileno(), offset, content_length, updates)  # durable on return
+        saved = [offset]  # where the database has this upload (checkpoints move it on)
+
+        def checkpoint(position: int) -> None:
+            # A long PATCH records its durable progress as it goes (from the receiver's
+            # second thread), so a web process killed mid-body (a restart, a timeout) has
+            # kept it. Not with a checksum, which covers the whole body or nothing; and the
+            # last byte is left to the end of the PATCH, which completes the upload.
+            if position < obj.length:
+                upload_advance(upload_id=obj.pk, offset=position, from_offset=saved[0],
+                               hash_state=running.state() if running is not None else None)
+                saved[0] = position
+
+        received = receive_into(request, fh.fileno(), offset, content_length, updates,  # durable on return
+                                checkpoint=None if checksum else checkpoint)
         broken = received < content_length
         if checksum and (broken or checksum[0].digest() != checksum[1]):
             # 第二十七条 needs the exact bytes: a chunk that fails its checksum is dropped.
@@ -250,7 +263,7 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
         # on disk (a retry waiting for the lock then sees the new offset, and cannot cut the
         # file back under a state that covers bytes it replaced).
         try:
-            obj = upload_advance(upload_id=obj.pk, offset=offset + received, from_offset=offset,
+            obj = upload_advance(upload_id=obj.pk, offset=offset + received, from_offset=saved[0],
                                  hash_state=running.state() if running is not None else None)
         except AVError as exc:  # pragma: no cover - the lock serialises PATCHes; a safety net
             return _response(409, str(exc))

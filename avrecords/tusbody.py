@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 BUFFER = 1024 * 1024  # each of the _Follower.RING buffers of a PATCH, whatever the body's size
@@ -100,17 +101,22 @@ def _gunicorn_source(request: HttpRequest, length: int) -> _GunicornSource | Non
 
 
 def receive_into(request: HttpRequest, fd: int, offset: int, length: int,
-                 updates: Sequence[Callable[[memoryview], Any]] = ()) -> int:
+                 updates: Sequence[Callable[[memoryview], Any]] = (),
+                 checkpoint: Callable[[int], Any] | None = None, every: int | None = None) -> int:
     """Write up to `length` body bytes at `offset` of `fd`, feed every byte written, in
     order, to each of `updates` (the PATCH's checksum, the upload's running SHA-256), and
     return how many bytes arrived (fewer: the client went away) once they are durable.
 
     The request thread receives and writes; a second thread (`_Follower`) takes each written
-    buffer, hashes it in OpenSSL without the GIL, and every FLUSH bytes makes what was
-    written durable and drops it from the page cache. So the hash runs beside the socket and
-    disk work instead of after it, and a big upload neither fills the cache with bytes
-    nobody reads again soon nor leaves gigabytes for one fsync at the end."""
-    follower = _Follower(fd, offset, updates)
+    buffer, hashes it in OpenSSL without the GIL, and every `every` bytes (default
+    AV_UPLOAD_CHECKPOINT) makes what was written durable, drops it from the page cache and
+    calls `checkpoint(position)` (from that thread, with everything before `position`
+    durable and fed to the updates). So the hash runs beside the socket and disk work instead
+    of after it, a big upload neither fills the cache with bytes nobody reads again soon nor
+    leaves gigabytes for one fsync at the end, and a process killed mid-body has recorded
+    where it got to."""
+    every = every or int(getattr(settings, "AV_UPLOAD_CHECKPOINT", 64 * 1024 * 1024))
+    follower = _Follower(fd, offset, updates, checkpoint, every)
     source: _Source | _GunicornSource | None = None
     received = 0
     try:
@@ -173,10 +179,10 @@ class _Follower:
     flushing. A few buffers go round between the receiver and it."""
 
     RING = 4
-    FLUSH = 64 * 1024 * 1024
 
-    def __init__(self, fd: int, offset: int, updates: Sequence[Callable[[memoryview], Any]]) -> None:
-        self.fd, self.updates = fd, updates
+    def __init__(self, fd: int, offset: int, updates: Sequence[Callable[[memoryview], Any]],
+                 checkpoint: Callable[[int], Any] | None, every: int) -> None:
+        self.fd, self.updates, self.checkpoint, self.every = fd, updates, checkpoint, every
         self.flushed = self.done = offset  # file positions: durable up to, followed up to
         self._free: queue.Queue[memoryview] = queue.Queue()
         self._full: queue.Queue[memoryview | None] = queue.Queue()
@@ -184,8 +190,17 @@ class _Follower:
         for ring_buf in self._ring:
             self._free.put(ring_buf)
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="tus-follow", daemon=True)
+        self._thread = threading.Thread(target=self._follow, name="tus-follow", daemon=True)
         self._thread.start()
+
+    def _follow(self) -> None:
+        try:
+            self._run()
+        finally:
+            if self.checkpoint is not None:
+                from django.db import connections
+
+                connections.close_all()  # this thread's own, opened by a checkpoint
 
     def _run(self) -> None:
         while (piece := self._full.get()) is not None:
@@ -194,8 +209,10 @@ class _Follower:
                     for update in self.updates:
                         update(piece)
                     self.done += len(piece)
-                    if self.done - self.flushed >= self.FLUSH:
+                    if self.done - self.flushed >= self.every:
                         self._flush()
+                        if self.checkpoint is not None:
+                            self.checkpoint(self.flushed)
                 except BaseException as exc:  # handed to the request thread in close()
                     self.error = exc
             self._free.put(memoryview(piece.obj))  # the whole buffer, for the next fill

@@ -184,6 +184,9 @@ ORIGINALS_RETENTION_DAYS = env.int("ORIGINALS_RETENTION_DAYS", default=183)
 # workers of their own for transcoding (empty: the ingest task's queue).
 AV_STAGING_DIR = env.str("AV_STAGING_DIR", default=str(VAR_DIR / "av-staging"))
 AV_UPLOAD_MAX_SIZE = env.int("AV_UPLOAD_MAX_SIZE", default=64 * 1024**3)
+# A long PATCH is made durable, and its offset recorded, every this many bytes: a web process
+# killed mid-PATCH (a restart, a timeout) loses at most this much of what it had received.
+AV_UPLOAD_CHECKPOINT = env.int("AV_UPLOAD_CHECKPOINT", default=64 * 1024**2)
 AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
 # Seconds before the first retry of a failed ingest step; each retry waits twice as long.
 AV_RETRY_BACKOFF = env.float("AV_RETRY_BACKOFF", default=30)

@@ -120,14 +120,14 @@ def test_receive_hashes_and_flushes_every_byte_written(tmp_path, monkeypatch):
     data = os.urandom(5 * 1024 * 1024 + 77)
     syncs = []
     real = os.fdatasync
-    monkeypatch.setattr(tusbody._Follower, "FLUSH", 1024 * 1024)
     monkeypatch.setattr(tusbody.os, "fdatasync", lambda fd: (syncs.append(fd), real(fd)))
     path = tmp_path / "staging"
     path.write_bytes(b"head")
     running, check = ResumableSHA256(), hashlib.sha256()
     running.update(b"head")
     with open(path, "r+b") as fh:
-        got = tusbody.receive_into(_Body(data), fh.fileno(), 4, len(data), [check.update, running.update])
+        got = tusbody.receive_into(_Body(data), fh.fileno(), 4, len(data), [check.update, running.update],
+                                   every=1024 * 1024)
     assert got == len(data)
     assert path.read_bytes() == b"head" + data
     assert check.digest() == hashlib.sha256(data).digest()

@@ -42,7 +42,7 @@ def gunicorn(settings, tmp_path):
 
     procs = []
 
-    def start(worker_class: str = "sync") -> str:
+    def start(worker_class: str = "sync", timeout: int = 120, **extra_env: str) -> str:
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -53,12 +53,13 @@ def gunicorn(settings, tmp_path):
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "CELERY_TASK_ALWAYS_EAGER": "1",
             "DEBUG": "0",
+            **extra_env,
         }
         port = _free_port()
         log = tmp_path / f"gunicorn-{worker_class}.log"
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "-k", worker_class,
-             *(["--threads", "2", "--keep-alive", "5"] if worker_class == "gthread" else []), "--timeout", "120"],
+             *(["--threads", "2", "--keep-alive", "5"] if worker_class == "gthread" else []), "--timeout", str(timeout)],
             cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
         procs.append(proc)
         deadline = time.monotonic() + 60
@@ -232,3 +233,33 @@ def test_concurrent_uploads_on_threads_of_one_worker_each_hash_their_own_bytes(g
         record = AVRecord.objects.get(filename=path.name)
         assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == record.declared_sha256
         assert Entry.objects.get(action="av.hashed", object_id=str(record.pk)).data["method"] == "received"
+
+
+def test_a_web_process_killed_mid_patch_has_kept_its_checkpoints(gunicorn, station, payload):
+    """A sync worker is killed by gunicorn's timeout while a slow client is still sending one
+    big PATCH (as a restart would kill it): the bytes up to the last checkpoint are durable
+    and recorded with their running hash, HEAD says so, and tuspy finishes from there."""
+    endpoint = gunicorn("sync", timeout=2, AV_UPLOAD_CHECKPOINT=str(MB))
+    data = payload.read_bytes()
+    uploader = Uploader(file_path=str(payload), client=_client(endpoint, station.token), metadata=_meta(payload))
+    uploader.set_url(uploader.create_url())
+    target = urlsplit(uploader.url)
+    with socket.create_connection((target.hostname, target.port)) as sock:
+        sock.sendall(_patch_head(uploader.url, station.token, 0, len(data)) + data[: 2 * MB + 500_000])
+        sock.settimeout(30)
+        try:
+            while sock.recv(65536):  # the rest never comes; gunicorn kills the worker
+                pass
+        except ConnectionResetError:
+            pass
+    assert _head_offset(uploader.url, station.token) == 2 * MB
+    upload = Upload.objects.get()
+    assert upload.state == UploadState.RECEIVING and staging_path(upload.pk).stat().st_size >= 2 * MB
+
+    resumed = Uploader(file_path=str(payload), url=uploader.url, client=_client(endpoint, station.token),
+                       chunk_size=MB)
+    assert resumed.offset == 2 * MB
+    resumed.upload()
+    record = AVRecord.objects.get()
+    assert record.sha256 == hashlib.sha256(data).hexdigest()
+    assert Entry.objects.get(action="av.hashed", object_id=str(record.pk)).data["method"] == "received"
