@@ -223,6 +223,22 @@ def test_without_openssl_sha256_the_worker_reads_the_file(endpoint, station, med
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_patch_served_without_openssl_sha256_ends_the_running_hash(endpoint, station, monkeypatch):
+    """PATCHes served by processes with and without the hash (a mixed deployment): once one
+    had none, the later ones cannot go on, and the worker reads the file."""
+    data = os.urandom(9000)
+    url = _create(endpoint, station.token, len(data), filename="a.bin", sha256=hashlib.sha256(data).hexdigest())
+    assert _patch(url, station.token, data[:3000], 0).status_code == 204
+    monkeypatch.setattr(hashstate, "available", lambda: False)
+    assert _patch(url, station.token, data[3000:6000], 3000).status_code == 204
+    assert Upload.objects.get().hash_state is None
+    monkeypatch.undo()
+    assert _patch(url, station.token, data[6000:], 6000).status_code == 204
+    record = AVRecord.objects.get()
+    assert record.sha256 == hashlib.sha256(data).hexdigest() and _method(record) == "read"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_running_hash_that_does_not_cover_the_file_on_disk_is_not_used(endpoint, station):
     data = os.urandom(5000)
     url = _create(endpoint, station.token, len(data), filename="a.bin")
