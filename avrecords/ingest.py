@@ -88,14 +88,9 @@ def received_digest(record: AVRecord, staged: Path) -> tuple[str, int] | None:
     upload = record.upload
     if upload is None or not upload.hash_state:
         return None
-    try:
-        running = hashstate.ResumableSHA256.from_state(upload.hash_state)
-    except (hashstate.InvalidState, RuntimeError):
-        return None
     size = staged.stat().st_size
-    if running.length != size or size != upload.length:
-        return None
-    return running.hexdigest(), size
+    running = hashstate.resume(upload.hash_state, size) if size == upload.length else None
+    return (running.hexdigest(), size) if running is not None else None
 
 
 def ingest_run(record_id: int) -> AVRecord:
