@@ -7,7 +7,10 @@ PIP := $(VENV)/bin/pip
 
 # The test environment: PostgreSQL and Redis on loopback (scripts/ensure-services.sh
 # starts or installs them when they are not up).
-TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/linke \
+# TEST_DB names the database (its test copies get a test_ prefix), so two checkouts on one
+# machine can run their suites at once.
+TEST_DB ?= linke
+TEST_ENV := DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/$(TEST_DB) \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	CELERY_TASK_ALWAYS_EAGER=1 \
 	LINKE_VAR_DIR=$(CURDIR)/var/test \
@@ -57,6 +60,12 @@ test: deps-test services
 BENCH ?= audit pages deadlines documents ingest
 bench: deps-test services
 	@for b in $(BENCH); do echo "== bench/$$b.py"; $(TEST_ENV) CONN_MAX_AGE=60 $(PY) bench/$$b.py $(BENCH_ARGS) || exit 1; done
+
+# Lint: ruff (lint + format check), mypy with django-stubs, and no model change without its migration.
+lint: deps-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 LINKE_VAR_DIR=$(CURDIR)/var/lint $(PY) manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -21,8 +21,8 @@ import pytest
 # ORM calls from the test body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from accounts.models import Role  # noqa: E402
-from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory  # noqa: E402
+from accounts.models import Role
+from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -38,12 +38,16 @@ def department(db: Any) -> Any:
 
 @pytest.fixture
 def officer(db: Any, department: Any) -> Any:
-    return UserFactory(username="officer1", last_name="张", first_name="伟", department=department, roles=[Role.OFFICER])
+    return UserFactory(
+        username="officer1", last_name="张", first_name="伟", department=department, roles=[Role.OFFICER]
+    )
 
 
 @pytest.fixture
 def officer2(db: Any, department: Any) -> Any:
-    return UserFactory(username="officer2", last_name="李", first_name="娜", department=department, roles=[Role.OFFICER])
+    return UserFactory(
+        username="officer2", last_name="李", first_name="娜", department=department, roles=[Role.OFFICER]
+    )
 
 
 @pytest.fixture
@@ -85,8 +89,9 @@ class _Worker:
         return self.log.read_text(errors="replace")
 
 
-def _start_worker(db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[str, str] | None = None,
-                  pool: str = "solo") -> _Worker:
+def _start_worker(
+    db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[str, str] | None = None, pool: str = "solo"
+) -> _Worker:
     """A worker on `queue` (a new unique one by default); `extra_env` overrides settings;
     `pool` "prefork" runs tasks in one child process."""
     from django.conf import settings
@@ -105,9 +110,28 @@ def _start_worker(db_name: str, tmp: Path, *, queue: str = "", extra_env: dict[s
     env.update(extra_env or {})
     log = tmp / f"{queue}-{uuid.uuid4().hex[:6]}.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "linke", "worker", f"--pool={pool}", "--concurrency=1", "-Q", queue,
-         "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "-l", "INFO"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "linke",
+            "worker",
+            f"--pool={pool}",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -161,8 +185,16 @@ def browser() -> Iterator[Any]:
         chromium = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield chromium
         chromium.close()

@@ -4,12 +4,12 @@ verifier use (and the one an exported case file documents)."""
 import datetime as dt
 import hashlib
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import uuid
 from decimal import Decimal
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 def _default(value: Any) -> Any:

@@ -42,8 +42,9 @@ def _case_id(target: Any, case: Any) -> int | None:
     return getattr(target, "case_id", None)
 
 
-def entry_append(target: Model | None, action: str, *, actor: Any = None, case: Any = None,
-                 data: dict[str, Any] | None = None) -> Entry:
+def entry_append(
+    target: Model | None, action: str, *, actor: Any = None, case: Any = None, data: dict[str, Any] | None = None
+) -> Entry:
     """Append one entry. Call it inside the transaction that made the change, so the
     change and its record commit or roll back together."""
     payload = canonical_json(data or {})
@@ -120,8 +121,9 @@ _COLUMNS = "seq, {time}, actor_id, actor_name, action, case_id, object_type, obj
 _PG_TIME = """to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 
 
-def verify_chain(*, after_seq: int = 0, after_hash: str = GENESIS_HASH, limit: int | None = None,
-                 fetch_size: int = 10_000) -> VerifyResult:
+def verify_chain(
+    *, after_seq: int = 0, after_hash: str = GENESIS_HASH, limit: int | None = None, fetch_size: int = 10_000
+) -> VerifyResult:
     """Recompute the chain from the entry after `after_seq` (whose hash is `after_hash`).
 
     Checks, for each entry: its seq follows the previous one (no gap), its prev_hash is the
@@ -143,16 +145,32 @@ def verify_chain(*, after_seq: int = 0, after_hash: str = GENESIS_HASH, limit: i
         for rows in batches:
             for seq, created, actor_id, actor_name, action, case_id, otype, oid, payload, prev, stored in rows:
                 if seq != expected_seq:
-                    return VerifyResult(False, verified, expected_seq - 1, expected_prev, expected_seq,
-                                        f"序号不连续：应为 #{expected_seq}，实为 #{seq}（记录缺失）")
+                    return VerifyResult(
+                        False,
+                        verified,
+                        expected_seq - 1,
+                        expected_prev,
+                        expected_seq,
+                        f"序号不连续：应为 #{expected_seq}，实为 #{seq}（记录缺失）",
+                    )
                 if prev != expected_prev:
-                    return VerifyResult(False, verified, seq - 1, expected_prev, seq,
-                                        "前一条哈希与链不符（记录被删除、插入或篡改）")
-                computed = entry_hash(prev, seq, created if pg else format_time(created), actor_id,
-                                      actor_name, action, case_id, otype, oid, payload)
+                    return VerifyResult(
+                        False, verified, seq - 1, expected_prev, seq, "前一条哈希与链不符（记录被删除、插入或篡改）"
+                    )
+                computed = entry_hash(
+                    prev,
+                    seq,
+                    created if pg else format_time(created),
+                    actor_id,
+                    actor_name,
+                    action,
+                    case_id,
+                    otype,
+                    oid,
+                    payload,
+                )
                 if computed != stored:
-                    return VerifyResult(False, verified, seq - 1, expected_prev, seq,
-                                        "内容与哈希不符（记录被篡改）")
+                    return VerifyResult(False, verified, seq - 1, expected_prev, seq, "内容与哈希不符（记录被篡改）")
                 expected_seq, expected_prev = seq + 1, stored
                 verified += 1
     return VerifyResult(True, verified, expected_seq - 1, expected_prev)
@@ -236,10 +254,14 @@ def checkpoint_create() -> tuple[VerifyResult, Checkpoint | None]:
     signature, key_id = sign(Checkpoint(seq=result.last_seq, hash=result.last_hash).message)
     try:
         with transaction.atomic():
-            cp = Checkpoint.objects.create(seq=result.last_seq, hash=result.last_hash,
-                                           entries_verified=result.verified, key_id=key_id, signature=signature)
+            cp = Checkpoint.objects.create(
+                seq=result.last_seq,
+                hash=result.last_hash,
+                entries_verified=result.verified,
+                key_id=key_id,
+                signature=signature,
+            )
     except IntegrityError:
         # Two runs overlapped and the other one signed this seq already.
         cp = Checkpoint.objects.get(seq=result.last_seq)
     return result, cp
-

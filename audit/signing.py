@@ -25,8 +25,9 @@ def _private_key() -> Ed25519PrivateKey:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             key = Ed25519PrivateKey.generate()
-            data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption())
+            data = key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
             # Written whole to a private temporary file, then linked into place: a process
             # racing this one either wins the link or reads the complete winner's key.
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -53,7 +54,9 @@ def public_key() -> Ed25519PublicKey:
 
 
 def public_key_pem() -> str:
-    return public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    )
 
 
 def key_id() -> str:

@@ -13,5 +13,11 @@ def audit_verify_task() -> dict[str, Any]:
     result, cp = checkpoint_create()
     if not result.ok:
         mail_admins("审计链核验失败", result.describe(), fail_silently=True)
-    return {"ok": result.ok, "verified": result.verified, "last_seq": result.last_seq,
-            "bad_seq": result.bad_seq, "checkpoint": cp.seq if cp else None, "message": result.describe()}
+    return {
+        "ok": result.ok,
+        "verified": result.verified,
+        "last_seq": result.last_seq,
+        "bad_seq": result.bad_seq,
+        "checkpoint": cp.seq if cp else None,
+        "message": result.describe(),
+    }

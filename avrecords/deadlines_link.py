@@ -21,15 +21,26 @@ def _responsible(user: object) -> list:
 def store_open(record: AVRecord) -> Deadline:
     start = record.ended_at or record.created_at
     return deadline_open(
-        case=record.case, kind=KIND_STORE, article=ARTICLE, label=f"音像记录存入专用存储：{record.filename or record.uuid}",
-        start=start, working_days=WORKING_DAYS, responsible=_responsible(record.owner), target=record,
+        case=record.case,
+        kind=KIND_STORE,
+        article=ARTICLE,
+        label=f"音像记录存入专用存储：{record.filename or record.uuid}",
+        start=start,
+        working_days=WORKING_DAYS,
+        responsible=_responsible(record.owner),
+        target=record,
     )
 
 
 def store_met(record: AVRecord, stored_at: dt.datetime) -> dt.datetime | None:
     """Close the record's deadline; returns its due time (None if it had none)."""
-    deadline = Deadline.objects.filter(kind=KIND_STORE, object_id=record.pk, content_type__model="avrecord",
-                                       content_type__app_label="avrecords").order_by("-pk").first()
+    deadline = (
+        Deadline.objects.filter(
+            kind=KIND_STORE, object_id=record.pk, content_type__model="avrecord", content_type__app_label="avrecords"
+        )
+        .order_by("-pk")
+        .first()
+    )
     if deadline is None:
         deadline = store_open(record)
     deadline_met(kind=KIND_STORE, target=record, met_at=stored_at)
@@ -38,14 +49,20 @@ def store_met(record: AVRecord, stored_at: dt.datetime) -> dt.datetime | None:
 
 def store_moved(record: AVRecord) -> None:
     """The record was put on a case: its open deadline belongs to that case now."""
-    Deadline.objects.filter(kind=KIND_STORE, object_id=record.pk, content_type__model="avrecord",
-                            content_type__app_label="avrecords").update(case=record.case)
+    Deadline.objects.filter(
+        kind=KIND_STORE, object_id=record.pk, content_type__model="avrecord", content_type__app_label="avrecords"
+    ).update(case=record.case)
 
 
 def expected_open(expected: ExpectedRecord) -> Deadline:
     return deadline_open(
-        case=expected.case, kind=KIND_EXPECTED, article=ARTICLE, label=f"应到音像记录：{expected.label}",
-        start=expected.ended_at, working_days=WORKING_DAYS, responsible=_responsible(expected.officer),
+        case=expected.case,
+        kind=KIND_EXPECTED,
+        article=ARTICLE,
+        label=f"应到音像记录：{expected.label}",
+        start=expected.ended_at,
+        working_days=WORKING_DAYS,
+        responsible=_responsible(expected.officer),
         target=expected,
     )
 

@@ -22,7 +22,9 @@ RECORDERS = [("DSJ-DEMO-0001", "officer"), ("DSJ-DEMO-0002", "officer2"), ("DSJ-
 
 def seed(stdout: Any, users: dict[str, Any]) -> None:
     for serial, username in RECORDERS:
-        Recorder.objects.get_or_create(serial=serial, defaults={"model": "演示型执法记录仪", "officer": users.get(username)})
+        Recorder.objects.get_or_create(
+            serial=serial, defaults={"model": "演示型执法记录仪", "officer": users.get(username)}
+        )
     station = CollectionStation.objects.filter(name="演示采集站").first()
     if station is None:
         station, token = station_create(name="演示采集站", location="执法一科值班室")
@@ -41,13 +43,41 @@ def _demo_recording(stdout: Any, users: dict[str, Any], station: CollectionStati
     ended = timezone.localtime().replace(microsecond=0)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "20261127_现场检查.mp4"
-        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=3",
-                        "-f", "lavfi", "-i", "sine=frequency=500:duration=3", "-c:v", "libx264", "-pix_fmt",
-                        "yuv420p", "-c:a", "aac", str(path)], check=True)
-        upload = upload_create(length=path.stat().st_size, station=station, metadata={
-            "filename": path.name, "recorder": "DSJ-DEMO-0001", "officer": officer.cert_no or "",
-            "case": case.number, "started_at": (ended - timedelta(seconds=3)).isoformat(),
-            "ended_at": ended.isoformat()})
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=640x360:rate=25:duration=3",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=500:duration=3",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                str(path),
+            ],
+            check=True,
+        )
+        upload = upload_create(
+            length=path.stat().st_size,
+            station=station,
+            metadata={
+                "filename": path.name,
+                "recorder": "DSJ-DEMO-0001",
+                "officer": officer.cert_no or "",
+                "case": case.number,
+                "started_at": (ended - timedelta(seconds=3)).isoformat(),
+                "ended_at": ended.isoformat(),
+            },
+        )
         shutil.copyfile(path, staging_path(upload.pk))
     upload_advance(upload_id=upload.pk, offset=upload.length)  # ingested after this seed's commit
     stdout.write(f"演示音像记录已上传至案件 {case.number}。")

@@ -31,9 +31,8 @@ _Ctx = ctypes.c_uint32 * (_CTX_SIZE // 4)  # word-aligned, as OpenSSL's struct i
 def _lib() -> Any:
     """OpenSSL's SHA256_* as hashlib's own module resolves them (so the same libcrypto, not
     another copy some package bundles), else the system's libcrypto."""
-    import ctypes.util
-
     import _hashlib
+    import ctypes.util
 
     for name in (getattr(_hashlib, "__file__", None), ctypes.util.find_library("crypto")):
         if not name:
@@ -118,7 +117,7 @@ class ResumableSHA256:
     def from_state(cls, state: bytes) -> "ResumableSHA256":
         state = bytes(state)
         head = len(_TAG) + 1
-        if len(state) != head + _CTX_SIZE or state[: len(_TAG)] != _TAG or state[len(_TAG):head] != _ORDER.encode():
+        if len(state) != head + _CTX_SIZE or state[: len(_TAG)] != _TAG or state[len(_TAG) : head] != _ORDER.encode():
             raise InvalidState("not a saved SHA-256 state")
         low, _high = struct.unpack_from(_ORDER + "II", state, head + 32)
         num, md_len = struct.unpack_from(_ORDER + "II", state, head + _CTX_SIZE - 8)

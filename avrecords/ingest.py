@@ -104,15 +104,19 @@ def ingest_run(record_id: int) -> AVRecord:
             raise StagingLost(f"staging file of record {record_id} is missing")
         received = received_digest(record, staged)
         sha256, size = received or hash_file(staged)
-        record = record_hashed(record_id=record_id, sha256=sha256, size=size,
-                               method="received" if received else "read")
+        record = record_hashed(record_id=record_id, sha256=sha256, size=size, method="received" if received else "read")
 
     if record.stored_at is None:
         if staged is None or not staged.exists():
             raise StagingLost(f"staging file of record {record_id} is missing")
         # The same content stored before: keep the version recorded then (not the latest).
-        known = (AVRecord.objects.filter(sha256=record.sha256).exclude(original_version="")
-                 .values_list("original_version", flat=True).first() or "")
+        known = (
+            AVRecord.objects.filter(sha256=record.sha256)
+            .exclude(original_version="")
+            .values_list("original_version", flat=True)
+            .first()
+            or ""
+        )
         key, version, created = original_put(staged, record.sha256, known)
         record = record_stored(record_id=record_id, key=key, version=version, created=created)
 
@@ -152,9 +156,11 @@ def _derive(record: AVRecord) -> None:
             if record.kind == MediaKind.PHOTO:
                 if not (record.poster and record.thumbnail):
                     display, thumb = media.photo_images(src)
-                    record_derived(record_id=record.pk,
-                                   poster=_save_derived(record, "poster.jpg", ContentFile(display)),
-                                   thumbnail=_save_derived(record, "thumb.jpg", ContentFile(thumb)))
+                    record_derived(
+                        record_id=record.pk,
+                        poster=_save_derived(record, "poster.jpg", ContentFile(display)),
+                        thumbnail=_save_derived(record, "thumb.jpg", ContentFile(thumb)),
+                    )
                 return
             if record.kind == MediaKind.VIDEO and not record.poster:
                 poster = media.video_poster(src, record.duration)
@@ -169,8 +175,9 @@ def _derive(record: AVRecord) -> None:
                 shutil.rmtree(work, ignore_errors=True)
                 work.mkdir(parents=True)
                 try:
-                    out = media.proxy(src, has_video=record.kind == MediaKind.VIDEO,
-                                      audio_tracks=record.audio_tracks, work_dir=work)
+                    out = media.proxy(
+                        src, has_video=record.kind == MediaKind.VIDEO, audio_tracks=record.audio_tracks, work_dir=work
+                    )
                     with open(out, "rb") as fh:
                         name = _save_derived(record, "proxy.mp4", File(fh))
                 finally:

@@ -33,12 +33,15 @@ def probe(path: str) -> dict[str, Any]:
     try:
         raw = ffmpeg.probe(path)
     except ffmpeg.Error as exc:
-        return {"kind": "", "raw": {}, "error_code": "not_media",
-                "error": f"无法识别为音视频或图片（文件损坏、不完整或不是媒体文件）：{_stderr(exc)}"}
+        return {
+            "kind": "",
+            "raw": {},
+            "error_code": "not_media",
+            "error": f"无法识别为音视频或图片（文件损坏、不完整或不是媒体文件）：{_stderr(exc)}",
+        }
     streams = raw.get("streams", [])
     fmt = raw.get("format", {})
-    video = [s for s in streams if s.get("codec_type") == "video"
-             and not s.get("disposition", {}).get("attached_pic")]
+    video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     is_image = fmt.get("format_name", "") in IMAGE_FORMATS
     info: dict[str, Any] = {"raw": raw, "audio_codecs": [s.get("codec_name", "") for s in audio]}
@@ -149,4 +152,3 @@ def waveform(path: str) -> bytes:
     except ffmpeg.Error as exc:
         raise MediaError(f"无法生成波形图：{_stderr(exc)}") from exc
     return png
-

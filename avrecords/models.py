@@ -22,8 +22,12 @@ class Recorder(models.Model):
     serial = models.CharField("设备序列号", max_length=64, unique=True)
     model = models.CharField("型号", max_length=100, blank=True)
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="配发执法人员", on_delete=models.PROTECT,
-        null=True, blank=True, related_name="recorders",
+        settings.AUTH_USER_MODEL,
+        verbose_name="配发执法人员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recorders",
     )
     active = models.BooleanField("在用", default=True)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
@@ -77,10 +81,19 @@ class Upload(models.Model):
     metadata = models.JSONField("元数据", default=dict, blank=True)
     state = models.CharField("状态", max_length=16, choices=UploadState, default=UploadState.RECEIVING)
     station = models.ForeignKey(
-        CollectionStation, verbose_name="采集站", on_delete=models.PROTECT, null=True, blank=True, related_name="uploads"
+        CollectionStation,
+        verbose_name="采集站",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="uploads",
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField("开始时间", auto_now_add=True)
@@ -91,7 +104,9 @@ class Upload(models.Model):
         verbose_name = "上传"
         verbose_name_plural = "上传"
         constraints = [
-            models.CheckConstraint(name="avupload_offset_in_range", condition=Q(offset__gte=0) & Q(offset__lte=models.F("length"))),
+            models.CheckConstraint(
+                name="avupload_offset_in_range", condition=Q(offset__gte=0) & Q(offset__lte=models.F("length"))
+            ),
             models.CheckConstraint(
                 name="avupload_complete_is_full",
                 condition=~Q(state="complete") | (Q(offset=models.F("length")) & Q(completed_at__isnull=False)),
@@ -133,7 +148,11 @@ class AVRecord(models.Model):
     # Whose inbox holds it while it has no case: the officer named in the metadata (by
     # 执法证号), the recorder's officer, or the uploading officer. None: the admin inbox.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="执法人员", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="执法人员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="av_records",
     )
     recorder = models.ForeignKey(
@@ -141,10 +160,19 @@ class AVRecord(models.Model):
     )
     recorder_serial = models.CharField("申报设备序列号", max_length=64, blank=True)
     station = models.ForeignKey(
-        CollectionStation, verbose_name="采集站", on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+        CollectionStation,
+        verbose_name="采集站",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     filename = models.CharField("文件名", max_length=255, blank=True)
@@ -192,7 +220,11 @@ class AVRecord(models.Model):
     method = models.CharField("制作方法", max_length=200, blank=True)
     made_at = models.DateTimeField("制作时间", null=True, blank=True)
     maker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="制作人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="制作人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     proves = models.TextField("证明对象", blank=True)
@@ -204,7 +236,11 @@ class AVRecord(models.Model):
 
     finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
     finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="定稿人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="定稿人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField("接收时间", auto_now_add=True)
@@ -256,11 +292,19 @@ class ExpectedRecord(models.Model):
     label = models.CharField("说明", max_length=200)
     ended_at = models.DateTimeField("录制结束时间")
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="执法人员", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="执法人员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     record = models.ForeignKey(
-        AVRecord, verbose_name="到达的音像记录", on_delete=models.PROTECT, null=True, blank=True,
+        AVRecord,
+        verbose_name="到达的音像记录",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="expectations",
     )
     fulfilled_at = models.DateTimeField("到达时间", null=True, blank=True)
@@ -278,8 +322,11 @@ class ExpectedRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["case"], name="avexpected_open_by_case",
-                         condition=Q(fulfilled_at__isnull=True, withdrawn_at__isnull=True)),
+            models.Index(
+                fields=["case"],
+                name="avexpected_open_by_case",
+                condition=Q(fulfilled_at__isnull=True, withdrawn_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -294,10 +341,16 @@ class FixityCheck(models.Model):
     """One recomputation of an original's SHA-256 from dedicated storage (an officer's
     "verify integrity" or the periodic scan)."""
 
-    record = models.ForeignKey(AVRecord, verbose_name="音像记录", on_delete=models.PROTECT, related_name="fixity_checks")
+    record = models.ForeignKey(
+        AVRecord, verbose_name="音像记录", on_delete=models.PROTECT, related_name="fixity_checks"
+    )
     checked_at = models.DateTimeField("核验时间", auto_now_add=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="核验人", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="核验人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     expected = models.CharField("应为", max_length=64)

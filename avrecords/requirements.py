@@ -27,7 +27,8 @@ def _stats(case: Case) -> dict[str, int]:
             late_unexplained=Count("pk", filter=Q(late=True, late_reason="")),
         )
         out |= ExpectedRecord.objects.filter(case=case, withdrawn_at__isnull=True).aggregate(
-            expects=Count("pk"), expected_open=Count("pk", filter=Q(fulfilled_at__isnull=True)))
+            expects=Count("pk"), expected_open=Count("pk", filter=Q(fulfilled_at__isnull=True))
+        )
         return out
 
     return memo(case, "avrecords", compute)  # type: ignore[return-value]
@@ -63,13 +64,40 @@ def _expected_arrived(case: Case) -> bool:
 
 
 register(
-    Requirement(code="av.described", article="第二十六条", stage=STAGE, order=260, applies=_has_records,
-                satisfied=_all_described,
-                label="音像记录附制作方法、制作时间、制作人和证明对象，并已定稿"),
-    Requirement(code="av.transcript", article="第二十六条", stage=STAGE, order=261, applies=_has_audio,
-                satisfied=_audio_transcribed, label="声音资料附声音内容的文字记录"),
-    Requirement(code="av.stored", article="第二十七条", stage=STAGE, order=270, applies=_has_records,
-                satisfied=_all_stored, label="音像记录2个工作日内存入专用存储（逾期的已书面说明原因）"),
-    Requirement(code="av.expected", article="第二十七条", stage=STAGE, order=271, applies=_expects,
-                satisfied=_expected_arrived, label="文字记录载明已录音录像的，音像记录资料已到达专用存储"),
+    Requirement(
+        code="av.described",
+        article="第二十六条",
+        stage=STAGE,
+        order=260,
+        applies=_has_records,
+        satisfied=_all_described,
+        label="音像记录附制作方法、制作时间、制作人和证明对象，并已定稿",
+    ),
+    Requirement(
+        code="av.transcript",
+        article="第二十六条",
+        stage=STAGE,
+        order=261,
+        applies=_has_audio,
+        satisfied=_audio_transcribed,
+        label="声音资料附声音内容的文字记录",
+    ),
+    Requirement(
+        code="av.stored",
+        article="第二十七条",
+        stage=STAGE,
+        order=270,
+        applies=_has_records,
+        satisfied=_all_stored,
+        label="音像记录2个工作日内存入专用存储（逾期的已书面说明原因）",
+    ),
+    Requirement(
+        code="av.expected",
+        article="第二十七条",
+        stage=STAGE,
+        order=271,
+        applies=_expects,
+        satisfied=_expected_arrived,
+        label="文字记录载明已录音录像的，音像记录资料已到达专用存储",
+    ),
 )

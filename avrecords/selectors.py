@@ -23,16 +23,21 @@ def records_visible_to(user: User) -> QuerySet[AVRecord]:
     inbox of records nobody could be matched to."""
     if not user.is_authenticated or not user.is_active:
         return AVRecord.objects.none()
-    cond = Q(case__in=cases_visible_to(user)) | Q(case__isnull=True, owner=user) | Q(case__isnull=True,
-                                                                                  uploaded_by=user)
+    cond = (
+        Q(case__in=cases_visible_to(user)) | Q(case__isnull=True, owner=user) | Q(case__isnull=True, uploaded_by=user)
+    )
     if _is_admin(user):
         cond |= Q(case__isnull=True) & _UNMATCHED
     return AVRecord.objects.filter(cond)
 
 
 def record_for_user(user: User, pk: int, *, write: bool = False) -> AVRecord:
-    record = (records_visible_to(user).filter(pk=pk)
-              .select_related("case", "owner", "maker", "recorder", "station", "uploaded_by", "finalised_by").first())
+    record = (
+        records_visible_to(user)
+        .filter(pk=pk)
+        .select_related("case", "owner", "maker", "recorder", "station", "uploaded_by", "finalised_by")
+        .first()
+    )
     if record is None:
         raise Http404("音像记录不存在")
     if write and not may_edit(user, record):
@@ -43,8 +48,11 @@ def record_for_user(user: User, pk: int, *, write: bool = False) -> AVRecord:
 def may_edit(user: User, record: AVRecord) -> bool:
     """Officers edit their inbox records and the records of cases they may write to."""
     if record.case_id is None:
-        return record.owner_id == user.pk or record.uploaded_by_id == user.pk or (
-            record.owner_id is None and _is_admin(user))
+        return (
+            record.owner_id == user.pk
+            or record.uploaded_by_id == user.pk
+            or (record.owner_id is None and _is_admin(user))
+        )
     from cases.selectors import case_for_user
 
     try:

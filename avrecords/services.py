@@ -49,8 +49,18 @@ RECORDER_METHOD = "执法记录仪现场录制"
 
 # Problems with the bytes themselves make a record FLAGGED; the others (unknown recorder,
 # officer or case, unreadable times) are notes for whoever sorts the inbox.
-CONTENT_PROBLEMS = frozenset({"sha256_mismatch", "size_mismatch", "empty", "not_media", "no_streams",
-                              "derive_failed", "staging_lost", "ingest_failed"})
+CONTENT_PROBLEMS = frozenset(
+    {
+        "sha256_mismatch",
+        "size_mismatch",
+        "empty",
+        "not_media",
+        "no_streams",
+        "derive_failed",
+        "staging_lost",
+        "ingest_failed",
+    }
+)
 
 
 class AVError(Exception):
@@ -97,17 +107,26 @@ def station_rotate_token(*, station_id: int, by: User | None = None) -> str:
 
 
 @transaction.atomic
-def upload_create(*, length: int, metadata: dict[str, str], station: CollectionStation | None = None,
-                  user: User | None = None) -> Upload:
+def upload_create(
+    *, length: int, metadata: dict[str, str], station: CollectionStation | None = None, user: User | None = None
+) -> Upload:
     upload = Upload.objects.create(length=length, metadata=metadata, station=station, uploaded_by=user)
-    audit.record(upload, "av.upload_started", actor=user, length=length, station=station.name if station else "",
-                 filename=metadata.get("filename", ""), recorder=metadata.get("recorder", ""),
-                 case_number=metadata.get("case", ""))
+    audit.record(
+        upload,
+        "av.upload_started",
+        actor=user,
+        length=length,
+        station=station.name if station else "",
+        filename=metadata.get("filename", ""),
+        recorder=metadata.get("recorder", ""),
+        case_number=metadata.get("case", ""),
+    )
     return upload
 
 
-def upload_advance(*, upload_id: Any, offset: int, hash_state: bytes | None = None,
-                   from_offset: int | None = None) -> Upload:
+def upload_advance(
+    *, upload_id: Any, offset: int, hash_state: bytes | None = None, from_offset: int | None = None
+) -> Upload:
     """Record the bytes a PATCH appended, and the running SHA-256 of everything received so
     far (None: there is none, the worker will read the file). With `from_offset`, only if the
     upload is still where that PATCH started (else AVError: another request moved it). When
@@ -156,11 +175,22 @@ def upload_complete(*, upload_id: Any) -> AVRecord:
 
     record = _record_from_metadata(upload)
     record.save()
-    audit.record(record, "av.received", actor=upload.uploaded_by, case=record.case,
-                 upload=str(upload.pk), filename=record.filename, size=upload.length,
-                 station=upload.station.name if upload.station else "", recorder=record.recorder_serial,
-                 declared_sha256=record.declared_sha256, started_at=record.started_at, ended_at=record.ended_at,
-                 owner=record.owner.username if record.owner else "", problems=record.problem_reasons)
+    audit.record(
+        record,
+        "av.received",
+        actor=upload.uploaded_by,
+        case=record.case,
+        upload=str(upload.pk),
+        filename=record.filename,
+        size=upload.length,
+        station=upload.station.name if upload.station else "",
+        recorder=record.recorder_serial,
+        declared_sha256=record.declared_sha256,
+        started_at=record.started_at,
+        ended_at=record.ended_at,
+        owner=record.owner.username if record.owner else "",
+        problems=record.problem_reasons,
+    )
     deadlines_link.store_open(record)
     if record.case_id:
         _match_expected(record, upload.uploaded_by)
@@ -173,8 +203,12 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
     turned away): a value that cannot be read is kept as sent and becomes a problem."""
     meta = upload.metadata
     record = AVRecord(
-        upload=upload, station=upload.station, uploaded_by=upload.uploaded_by,
-        filename=(meta.get("filename") or "")[:255], metadata=meta, declared_size=upload.length,
+        upload=upload,
+        station=upload.station,
+        uploaded_by=upload.uploaded_by,
+        filename=(meta.get("filename") or "")[:255],
+        metadata=meta,
+        declared_size=upload.length,
         important=meta.get("important", "").strip() in ("1", "true", "yes"),
     )
     serial = (meta.get("recorder") or "").strip()[:64]
@@ -260,8 +294,14 @@ def upload_terminate(*, upload_id: Any, by: User | None = None, station: Collect
         return upload
     upload.state = UploadState.TERMINATED
     upload.save(update_fields=["state", "updated_at"])
-    audit.record(upload, "av.upload_terminated", actor=by, offset=upload.offset, length=upload.length,
-                 station=station.name if station else "")
+    audit.record(
+        upload,
+        "av.upload_terminated",
+        actor=by,
+        offset=upload.offset,
+        length=upload.length,
+        station=station.name if station else "",
+    )
     return upload
 
 
@@ -277,15 +317,25 @@ def record_hashed(*, record_id: int, sha256: str, size: int, method: str = "read
         return record
     record.sha256, record.size = sha256, size
     if record.declared_sha256 and record.declared_sha256 != sha256:
-        _problem(record, "sha256_mismatch",
-                 f"SHA-256与申报值不符（申报 {record.declared_sha256}，实际 {sha256}），文件可能在传输中损坏。")
+        _problem(
+            record,
+            "sha256_mismatch",
+            f"SHA-256与申报值不符（申报 {record.declared_sha256}，实际 {sha256}），文件可能在传输中损坏。",
+        )
     if record.declared_size is not None and record.declared_size != size:
         _problem(record, "size_mismatch", f"文件大小与申报值不符（申报 {record.declared_size}，实际 {size} 字节）。")
     if size == 0:
         _problem(record, "empty", "空文件（0 字节），没有可播放的内容。")
     record.save(update_fields=["sha256", "size", "problems", "updated_at"])
-    audit.record(record, "av.hashed", case=record.case, sha256=sha256, size=size, method=method,
-                 matches_declared=not record.declared_sha256 or record.declared_sha256 == sha256)
+    audit.record(
+        record,
+        "av.hashed",
+        case=record.case,
+        sha256=sha256,
+        size=size,
+        method=method,
+        matches_declared=not record.declared_sha256 or record.declared_sha256 == sha256,
+    )
     return record
 
 
@@ -303,10 +353,20 @@ def record_stored(*, record_id: int, key: str, version: str, created: bool) -> A
     if due is not None:
         record.store_due_at = due
         record.late = now > due
-    record.save(update_fields=["original_key", "original_version", "stored_at", "status", "store_due_at", "late",
-                               "updated_at"])
-    audit.record(record, "av.stored", case=record.case, key=key, version=version, new_object=created,
-                 sha256=record.sha256, due=record.store_due_at, late=record.late)
+    record.save(
+        update_fields=["original_key", "original_version", "stored_at", "status", "store_due_at", "late", "updated_at"]
+    )
+    audit.record(
+        record,
+        "av.stored",
+        case=record.case,
+        key=key,
+        version=version,
+        new_object=created,
+        sha256=record.sha256,
+        due=record.store_due_at,
+        late=record.late,
+    )
     return record
 
 
@@ -326,9 +386,18 @@ def record_probed(*, record_id: int, info: dict[str, Any]) -> AVRecord:
     if info.get("error"):
         _problem(record, info.get("error_code", "not_media"), info["error"])
     record.save()
-    audit.record(record, "av.probed", case=record.case, kind=record.kind, duration=record.duration,
-                 width=record.width, height=record.height, video_codec=record.video_codec,
-                 audio_codecs=record.audio_codecs, error=info.get("error", ""))
+    audit.record(
+        record,
+        "av.probed",
+        case=record.case,
+        kind=record.kind,
+        duration=record.duration,
+        width=record.width,
+        height=record.height,
+        video_codec=record.video_codec,
+        audio_codecs=record.audio_codecs,
+        error=info.get("error", ""),
+    )
     return record
 
 
@@ -402,8 +471,13 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
 def _match_expected(record: AVRecord, by: User | None) -> None:
     """A recording the case was waiting for (第二十七条): one open expectation whose time the
     recording covers is matched automatically; others are matched by hand."""
-    candidates = [e for e in ExpectedRecord.objects.select_for_update().filter(
-        case_id=record.case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True) if _covers(record, e)]
+    candidates = [
+        e
+        for e in ExpectedRecord.objects.select_for_update().filter(
+            case_id=record.case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True
+        )
+        if _covers(record, e)
+    ]
     if len(candidates) == 1:
         _fulfil(candidates[0], record, by)
 
@@ -428,8 +502,17 @@ def record_set_owner(*, record_id: int, owner: User, by: User) -> AVRecord:
     return record
 
 
-DESCRIBE_FIELDS = ("method", "made_at", "maker", "proves", "transcript", "content_points", "content_other",
-                   "confidentiality", "important")
+DESCRIBE_FIELDS = (
+    "method",
+    "made_at",
+    "maker",
+    "proves",
+    "transcript",
+    "content_points",
+    "content_other",
+    "confidentiality",
+    "important",
+)
 
 
 @transaction.atomic
@@ -511,9 +594,18 @@ def record_finalise(*, record_id: int, by: User) -> AVRecord:
         raise AVError("不能定稿，缺少：" + "；".join(missing))
     record.finalised_at, record.finalised_by = timezone.now(), by
     record.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
-    audit.record(record, "av.finalised", actor=by, case=record.case, sha256=record.sha256, method=record.method,
-                 made_at=record.made_at, maker=record.maker.username if record.maker else "", proves=record.proves,
-                 content_points=record.content_points)
+    audit.record(
+        record,
+        "av.finalised",
+        actor=by,
+        case=record.case,
+        sha256=record.sha256,
+        method=record.method,
+        made_at=record.made_at,
+        maker=record.maker.username if record.maker else "",
+        proves=record.proves,
+        content_points=record.content_points,
+    )
     return record
 
 
@@ -534,7 +626,7 @@ def record_verify(*, record_id: int, by: User | None = None) -> FixityCheck:
     computed, error = "", ""
     try:
         computed, _size = original_hash(record.original_key, record.original_version)
-    except Exception as exc:  # noqa: BLE001 - missing or unreadable: that is the finding
+    except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
     return _fixity_record(record_id=record_id, computed=computed, error=error, by=by)
 
@@ -547,15 +639,26 @@ def _fixity_record(*, record_id: int, computed: str, error: str, by: User | None
 
     record = AVRecord.objects.select_for_update().get(pk=record_id)
     ok = not error and computed == record.sha256
-    check = FixityCheck.objects.create(record=record, by=by, expected=record.sha256, computed=computed, ok=ok,
-                                       error=error)
+    check = FixityCheck.objects.create(
+        record=record, by=by, expected=record.sha256, computed=computed, ok=ok, error=error
+    )
     record.last_fixity_at, record.fixity_ok = check.checked_at, ok
     record.save(update_fields=["last_fixity_at", "fixity_ok", "updated_at"])
-    audit.record(record, "av.integrity_checked", actor=by, case=record.case, ok=ok, expected=record.sha256,
-                 computed=computed, error=error)
+    audit.record(
+        record,
+        "av.integrity_checked",
+        actor=by,
+        case=record.case,
+        ok=ok,
+        expected=record.sha256,
+        computed=computed,
+        error=error,
+    )
     if not ok:
-        message = f"音像记录原件完整性核验失败：记录 {record.pk}（{record.filename}），应为 {record.sha256}，" \
-                  f"实算 {computed or '（无法读取）'} {error}"
+        message = (
+            f"音像记录原件完整性核验失败：记录 {record.pk}（{record.filename}），应为 {record.sha256}，"
+            f"实算 {computed or '（无法读取）'} {error}"
+        )
         logging.getLogger(__name__).error(message)
         transaction.on_commit(lambda: mail_admins("原件完整性告警", message, fail_silently=True))
     return check
@@ -565,8 +668,15 @@ def _fixity_record(*, record_id: int, computed: str, error: str, by: User | None
 
 
 @transaction.atomic
-def expected_record_sync(*, source: Any, case: Case, made: bool, ended_at: dt.datetime | None = None,
-                         officer: User | None = None, label: str = "") -> ExpectedRecord | None:
+def expected_record_sync(
+    *,
+    source: Any,
+    case: Case,
+    made: bool,
+    ended_at: dt.datetime | None = None,
+    officer: User | None = None,
+    label: str = "",
+) -> ExpectedRecord | None:
     """Called by the app owning a written record (e.g. records/ on-site inspection) each
     time it saves whether audio-video was recorded. `made=True` opens (once) an expected
     record with a 2-working-day deadline from `ended_at`; `made=False` withdraws an open one.
@@ -589,11 +699,16 @@ def expected_record_sync(*, source: Any, case: Case, made: bool, ended_at: dt.da
             deadlines_link.expected_open(expected)
         return expected
     expected = ExpectedRecord.objects.create(
-        case=case, source_type=source_type, source_id=source_id, ended_at=ended_at, officer=officer,
+        case=case,
+        source_type=source_type,
+        source_id=source_id,
+        ended_at=ended_at,
+        officer=officer,
         label=label or f"{source._meta.verbose_name}所记载的音像记录",
     )
-    audit.record(expected, "av.expected", case=case, source=f"{source_type}:{source_id}", ended_at=ended_at,
-                 label=expected.label)
+    audit.record(
+        expected, "av.expected", case=case, source=f"{source_type}:{source_id}", ended_at=ended_at, label=expected.label
+    )
     deadlines_link.expected_open(expected)
     return expected
 
@@ -614,6 +729,7 @@ def _fulfil(expected: ExpectedRecord, record: AVRecord, by: User | None) -> None
     expected.record = record
     expected.fulfilled_at = record.stored_at or timezone.now()
     expected.save(update_fields=["record", "fulfilled_at"])
-    audit.record(expected, "av.expected_fulfilled", actor=by, case=expected.case_id, record=record.pk,
-                 sha256=record.sha256)
+    audit.record(
+        expected, "av.expected_fulfilled", actor=by, case=expected.case_id, record=record.pk, sha256=record.sha256
+    )
     deadlines_link.expected_met(expected, expected.fulfilled_at)

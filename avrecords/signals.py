@@ -21,7 +21,9 @@ def on_record_saved(sender: Any, instance: Any, created: bool = False, **kwargs:
 
     officers = list(instance.officers.all()[:1]) if instance.pk else []
     expected_record_sync(
-        source=instance, case=instance.case, made=True,
+        source=instance,
+        case=instance.case,
+        made=True,
         ended_at=instance.ended_at or instance.started_at or instance.created_at,
         officer=instance.maker if instance.maker_id else (officers[0] if officers else None),
         label=f"{instance.get_kind_display()}（#{instance.pk}）载明的同步音像记录",

@@ -82,8 +82,9 @@ class OriginalsS3Storage(_WriteOnce, S3Storage):
         if self.exists(name):
             return False
         key = self._normalize_name(clean_name(name))
-        self.bucket.Object(key).upload_file(str(path), ExtraArgs=self._get_write_parameters(key),
-                                            Config=self.transfer_config)
+        self.bucket.Object(key).upload_file(
+            str(path), ExtraArgs=self._get_write_parameters(key), Config=self.transfer_config
+        )
         return True
 
     def versions_oldest_first(self, name: str) -> list[str]:
@@ -91,7 +92,8 @@ class OriginalsS3Storage(_WriteOnce, S3Storage):
         key's versions newest first."""
         key = self._normalize_name(name)
         pages = self.connection.meta.client.get_paginator("list_object_versions").paginate(
-            Bucket=self.bucket_name, Prefix=key)
+            Bucket=self.bucket_name, Prefix=key
+        )
         newest_first = [v["VersionId"] for page in pages for v in page.get("Versions", []) if v["Key"] == key]
         return newest_first[::-1]
 

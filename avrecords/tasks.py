@@ -17,8 +17,11 @@ FIXITY_BATCH = 50
 
 def _retry_or_flag(task, record_id: int, exc: Exception):  # type: ignore[no-untyped-def]
     if task.request.retries >= task.max_retries:
-        record_flag(record_id=record_id, code="ingest_failed",
-                    reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。")
+        record_flag(
+            record_id=record_id,
+            code="ingest_failed",
+            reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。",
+        )
         raise exc
     backoff = getattr(settings, "AV_RETRY_BACKOFF", 30)  # 30 s, 60 s, 2 min, … at most an hour
     return task.retry(exc=exc, countdown=min(backoff * 2**task.request.retries, 3600))

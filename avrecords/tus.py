@@ -112,8 +112,13 @@ def _authenticate(request: HttpRequest) -> _Caller | HttpResponse:
 
 
 def _options() -> HttpResponse:
-    return _response(204, Tus_Version=TUS_VERSION, Tus_Extension=EXTENSIONS, Tus_Max_Size=str(max_size()),
-                     Tus_Checksum_Algorithm=",".join(CHECKSUM_ALGORITHMS))
+    return _response(
+        204,
+        Tus_Version=TUS_VERSION,
+        Tus_Extension=EXTENSIONS,
+        Tus_Max_Size=str(max_size()),
+        Tus_Checksum_Algorithm=",".join(CHECKSUM_ALGORITHMS),
+    )
 
 
 def _preamble(request: HttpRequest, methods: tuple[str, ...]) -> _Caller | HttpResponse:
@@ -168,8 +173,12 @@ def upload(request: HttpRequest, pk: Any) -> HttpResponse:
     if obj.state == UploadState.TERMINATED:
         return _response(410)
     if request.method == "HEAD":
-        return _response(200, Upload_Offset=str(obj.offset), Upload_Length=str(obj.length),
-                         Upload_Metadata=encode_metadata(obj.metadata))
+        return _response(
+            200,
+            Upload_Offset=str(obj.offset),
+            Upload_Length=str(obj.length),
+            Upload_Metadata=encode_metadata(obj.metadata),
+        )
     if request.method == "DELETE":
         try:
             upload_terminate(upload_id=obj.pk, by=caller.user, station=caller.station)
@@ -246,12 +255,22 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             # kept it. Not with a checksum, which covers the whole body or nothing; and the
             # last byte is left to the end of the PATCH, which completes the upload.
             if position < obj.length:
-                upload_advance(upload_id=obj.pk, offset=position, from_offset=saved[0],
-                               hash_state=running.state() if running is not None else None)
+                upload_advance(
+                    upload_id=obj.pk,
+                    offset=position,
+                    from_offset=saved[0],
+                    hash_state=running.state() if running is not None else None,
+                )
                 saved[0] = position
 
-        received = receive_into(request, fh.fileno(), offset, content_length, updates,  # durable on return
-                                checkpoint=None if checksum else checkpoint)
+        received = receive_into(
+            request,
+            fh.fileno(),
+            offset,
+            content_length,
+            updates,  # durable on return
+            checkpoint=None if checksum else checkpoint,
+        )
         broken = received < content_length
         if checksum and (broken or checksum[0].digest() != checksum[1]):
             # 第二十七条 needs the exact bytes: a chunk that fails its checksum is dropped.
@@ -263,8 +282,12 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
         # on disk (a retry waiting for the lock then sees the new offset, and cannot cut the
         # file back under a state that covers bytes it replaced).
         try:
-            obj = upload_advance(upload_id=obj.pk, offset=offset + received, from_offset=saved[0],
-                                 hash_state=running.state() if running is not None else None)
+            obj = upload_advance(
+                upload_id=obj.pk,
+                offset=offset + received,
+                from_offset=saved[0],
+                hash_state=running.state() if running is not None else None,
+            )
         except AVError as exc:  # pragma: no cover - the lock serialises PATCHes; a safety net
             return _response(409, str(exc))
     return _response(204, Upload_Offset=str(obj.offset))

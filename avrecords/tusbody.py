@@ -100,9 +100,15 @@ def _gunicorn_source(request: HttpRequest, length: int) -> _GunicornSource | Non
     return _GunicornSource(body, sock, length)
 
 
-def receive_into(request: HttpRequest, fd: int, offset: int, length: int,
-                 updates: Sequence[Callable[[memoryview], Any]] = (),
-                 checkpoint: Callable[[int], Any] | None = None, every: int | None = None) -> int:
+def receive_into(
+    request: HttpRequest,
+    fd: int,
+    offset: int,
+    length: int,
+    updates: Sequence[Callable[[memoryview], Any]] = (),
+    checkpoint: Callable[[int], Any] | None = None,
+    every: int | None = None,
+) -> int:
     """Write up to `length` body bytes at `offset` of `fd`, feed every byte written, in
     order, to each of `updates` (the PATCH's checksum, the upload's running SHA-256), and
     return how many bytes arrived (fewer: the client went away) once they are durable.
@@ -180,8 +186,14 @@ class _Follower:
 
     RING = 4
 
-    def __init__(self, fd: int, offset: int, updates: Sequence[Callable[[memoryview], Any]],
-                 checkpoint: Callable[[int], Any] | None, every: int) -> None:
+    def __init__(
+        self,
+        fd: int,
+        offset: int,
+        updates: Sequence[Callable[[memoryview], Any]],
+        checkpoint: Callable[[int], Any] | None,
+        every: int,
+    ) -> None:
         self.fd, self.updates, self.checkpoint, self.every = fd, updates, checkpoint, every
         self.flushed = self.done = offset  # file positions: durable up to, followed up to
         self._free: queue.Queue[memoryview] = queue.Queue()

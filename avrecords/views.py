@@ -98,8 +98,13 @@ def describe(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk, write=True)
     form = DescribeForm(request.POST, instance_record=record)
     if not form.is_valid():
-        messages.error(request, "请检查填写内容：" + "；".join(f"{form.fields[f].label}：{e[0]}" if f in form.fields
-                                                      else e[0] for f, e in form.errors.items()))
+        messages.error(
+            request,
+            "请检查填写内容："
+            + "；".join(
+                f"{form.fields[f].label}：{e[0]}" if f in form.fields else e[0] for f, e in form.errors.items()
+            ),
+        )
         return redirect(record)
     return _act(request, record, record_describe, "已保存第二十六条、第十二条信息。", **form.cleaned_data)
 
@@ -173,7 +178,9 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
         if check.ok:
             messages.success(request, f"完整性核验通过：专用存储中的原件 SHA-256 为 {check.computed}，与入库时一致。")
         else:
-            messages.error(request, f"完整性核验失败：应为 {check.expected}，实算 {check.computed or '（无法读取）'}。已告警。")
+            messages.error(
+                request, f"完整性核验失败：应为 {check.expected}，实算 {check.computed or '（无法读取）'}。已告警。"
+            )
     return redirect(record)
 
 
@@ -216,8 +223,9 @@ def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
     if which == "proxy" and request.method == "GET" and _starts_playback(request):
         # Chain of custody: a play (the player's first request), not every seek.
         record_access(record=record, by=request.user, action="av.played")
-    return ranged_response(request, default_storage.open(name, "rb"), default_storage.size(name),
-                           safe_type(content_type))
+    return ranged_response(
+        request, default_storage.open(name, "rb"), default_storage.size(name), safe_type(content_type)
+    )
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

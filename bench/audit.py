@@ -84,20 +84,34 @@ def _fill(count: int) -> None:
 
     head = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev = head if head else (0, GENESIS_HASH)
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     raw = connection.connection  # psycopg 3 connection
-    with raw.cursor() as cur, cur.copy(
-        "COPY audit_entry (seq, created_at, actor_id, actor_name, action, case_id, object_type, object_id,"
-        " payload, prev_hash, hash) FROM STDIN"
-    ) as copy:
-        for i in range(count):
+    with (
+        raw.cursor() as cur,
+        cur.copy(
+            "COPY audit_entry (seq, created_at, actor_id, actor_name, action, case_id, object_type, object_id,"
+            " payload, prev_hash, hash) FROM STDIN"
+        ) as copy,
+    ):
+        for _i in range(count):
             seq += 1
             created = base + dt.timedelta(microseconds=seq * 1000)
             payload = '{"n":%d,"note":"现场检查"}' % seq
-            h = entry_hash(prev, seq, format_time(created), None, "系统", "bench.fill", seq % 500, "cases.case",
-                           str(seq % 500), payload)
-            copy.write_row((seq, created, None, "系统", "bench.fill", seq % 500, "cases.case", str(seq % 500),
-                            payload, prev, h))
+            h = entry_hash(
+                prev,
+                seq,
+                format_time(created),
+                None,
+                "系统",
+                "bench.fill",
+                seq % 500,
+                "cases.case",
+                str(seq % 500),
+                payload,
+            )
+            copy.write_row(
+                (seq, created, None, "系统", "bench.fill", seq % 500, "cases.case", str(seq % 500), payload, prev, h)
+            )
             prev = h
     raw.commit()
 
@@ -114,8 +128,10 @@ def _run(bench_db: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE bench_plain (id bigserial PRIMARY KEY, created_at timestamptz, actor_name text,"
-                    " action text, object_type text, object_id text, payload text)")
+        cur.execute(
+            "CREATE TABLE bench_plain (id bigserial PRIMARY KEY, created_at timestamptz, actor_name text,"
+            " action text, object_type text, object_id text, payload text)"
+        )
     connection.close()
 
     print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} cores; {APPENDS_PER_WRITER} appends per writer")
@@ -129,11 +145,23 @@ def _run(bench_db: str) -> None:
 
     t0 = time.perf_counter()
     for i in range(20_000):
-        entry_hash("0" * 64, i, "2026-01-01T00:00:00.000000Z", 1, "系统", "bench.append", 7, "cases.case", "7",
-                   canonical_json({"i": i, "reason": "现场检查"}))
+        entry_hash(
+            "0" * 64,
+            i,
+            "2026-01-01T00:00:00.000000Z",
+            1,
+            "系统",
+            "bench.append",
+            7,
+            "cases.case",
+            "7",
+            canonical_json({"i": i, "reason": "现场检查"}),
+        )
     py_us = (time.perf_counter() - t0) / 20_000 * 1e6
-    print(f"Python work per append: {py_us:.1f} µs, i.e. {py_us / (1e6 / chained) * 100:.2f}% of an append's"
-          f" wall time at 8 writers; the rest is the database (lock, insert, commit)")
+    print(
+        f"Python work per append: {py_us:.1f} µs, i.e. {py_us / (1e6 / chained) * 100:.2f}% of an append's"
+        f" wall time at 8 writers; the rest is the database (lock, insert, commit)"
+    )
 
     from audit.models import Entry
     from audit.services import _COLUMNS, _PG_TIME, verify_chain
@@ -162,9 +190,10 @@ def _run(bench_db: str) -> None:
     verify_s = time.perf_counter() - t0
     assert result.ok, result.describe()
     print(f"read only:   {n / read_s:>10,.0f} entries/s ({read_s:.2f} s for {n:,})")
-    print(f"verify:      {result.verified / verify_s:>10,.0f} entries/s ({verify_s:.2f} s for {result.verified:,});"
-          f" {verify_s / read_s:.2f}x the read time; target > 200,000/s")
-
+    print(
+        f"verify:      {result.verified / verify_s:>10,.0f} entries/s ({verify_s:.2f} s for {result.verified:,});"
+        f" {verify_s / read_s:.2f}x the read time; target > 200,000/s"
+    )
 
 
 if __name__ == "__main__":

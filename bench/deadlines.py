@@ -36,9 +36,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection, transaction
-
     from benchdb import bench_database
+    from django.db import connection, transaction
 
     with bench_database("dlbench", "bench/deadlines.py"):
         from accounts.models import Role
@@ -53,13 +52,17 @@ def main() -> None:
             cur.execute(FILL, {"n": COUNT})
             cur.execute(
                 "INSERT INTO deadlines_deadline_responsible (deadline_id, user_id)"
-                " SELECT id, %s FROM deadlines_deadline WHERE met_at IS NULL", [officer.pk])
+                " SELECT id, %s FROM deadlines_deadline WHERE met_at IS NULL",
+                [officer.pk],
+            )
             cur.execute("VACUUM ANALYZE deadlines_deadline")
             cur.execute("VACUUM ANALYZE deadlines_deadline_responsible")
         print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} cores")
-        print(f"filled {Deadline.objects.count():,} deadlines"
-              f" ({Deadline.objects.filter(met_at__isnull=True).count():,} open)"
-              f" in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"filled {Deadline.objects.count():,} deadlines"
+            f" ({Deadline.objects.filter(met_at__isnull=True).count():,} open)"
+            f" in {time.perf_counter() - t0:.1f} s"
+        )
 
         from django.utils import timezone
 
@@ -73,8 +76,10 @@ def main() -> None:
         t0 = time.perf_counter()
         result = deadlines_scan(now=now)
         took = time.perf_counter() - t0
-        print(f"\none scan: {took:.3f} s ({result}); {Notification.objects.count():,} notifications;"
-              f" target < 2 s: {'ok' if took < 2 else 'MISSED'}")
+        print(
+            f"\none scan: {took:.3f} s ({result}); {Notification.objects.count():,} notifications;"
+            f" target < 2 s: {'ok' if took < 2 else 'MISSED'}"
+        )
         t0 = time.perf_counter()
         again = deadlines_scan(now=now)
         print(f"a second scan right after: {time.perf_counter() - t0:.3f} s ({again})")

@@ -20,11 +20,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PARAGRAPH = ("问：请说明贵公司二〇二五年度科技项目申报材料中研发费用的归集情况。"
-             "答：我公司研发费用由财务部按项目归集，包括人员人工费用、直接投入费用、折旧费用、"
-             "无形资产摊销、新产品设计费等，相关凭证均已装订成册，存放于公司档案室。")
-MANY_FACES = ('"Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif CJK TC", "Noto Sans CJK JP", '
-              '"Noto Sans CJK KR", "WenQuanYi Zen Hei", "AR PL UMing CN", serif')
+PARAGRAPH = (
+    "问：请说明贵公司二〇二五年度科技项目申报材料中研发费用的归集情况。"
+    "答：我公司研发费用由财务部按项目归集，包括人员人工费用、直接投入费用、折旧费用、"
+    "无形资产摊销、新产品设计费等，相关凭证均已装订成册，存放于公司档案室。"
+)
+MANY_FACES = (
+    '"Noto Serif CJK SC", "Noto Sans CJK SC", "Noto Serif CJK TC", "Noto Sans CJK JP", '
+    '"Noto Sans CJK KR", "WenQuanYi Zen Hei", "AR PL UMing CN", serif'
+)
 
 
 def _setup() -> None:
@@ -52,8 +56,16 @@ def _child_task(document_id: int, queue: "mp.Queue") -> None:
     from documents.models import Document
 
     doc = Document.objects.get(pk=document_id)
-    queue.put({"status": status, "seconds": elapsed, "pages": doc.pages, "size": doc.size,
-               "peak_mb": _peak_mb(), "base_mb": base})
+    queue.put(
+        {
+            "status": status,
+            "seconds": elapsed,
+            "pages": doc.pages,
+            "size": doc.size,
+            "peak_mb": _peak_mb(),
+            "base_mb": base,
+        }
+    )
 
 
 def _child_fonts(html: str, family: str, queue: "mp.Queue") -> None:
@@ -84,13 +96,21 @@ def _fixtures():  # type: ignore[no-untyped-def]
     from cases.models import Case, CaseKind, CaseOrigin, CaseState
 
     dept, _ = Department.objects.get_or_create(code="BENCH", defaults={"name": "基准测试科"})
-    user, _ = User.objects.get_or_create(username="bench-officer",
-                                         defaults={"last_name": "张", "first_name": "伟", "department": dept,
-                                                   "cert_no": "BENCH0001"})
+    user, _ = User.objects.get_or_create(
+        username="bench-officer",
+        defaults={"last_name": "张", "first_name": "伟", "department": dept, "cert_no": "BENCH0001"},
+    )
     case, _ = Case.objects.get_or_create(
         number="临科罚立〔2026〕9999号",
-        defaults={"kind": CaseKind.PENALTY, "origin": CaseOrigin.EX_OFFICIO, "state": CaseState.INVESTIGATING,
-                  "title": "某科技公司涉嫌提供虚假申报材料案", "department": dept, "created_by": user})
+        defaults={
+            "kind": CaseKind.PENALTY,
+            "origin": CaseOrigin.EX_OFFICIO,
+            "state": CaseState.INVESTIGATING,
+            "title": "某科技公司涉嫌提供虚假申报材料案",
+            "department": dept,
+            "created_by": user,
+        },
+    )
     return case, user
 
 
@@ -98,9 +118,19 @@ def _issue(case, user, paragraphs: int):  # type: ignore[no-untyped-def]
     from documents.services import document_issue
 
     text = "\n".join(f"{i + 1}. {PARAGRAPH}" for i in range(paragraphs))
-    return document_issue(case=case, doc_type="other_activity", by=user, render=False, context={
-        "party_name": "临沂市华科新材料有限公司", "activity": "询问及调阅材料", "description": text,
-        "officers": [{"name": "张伟", "cert_no": "BENCH0001"}], "started_at": "2026年11月27日9时30分"})
+    return document_issue(
+        case=case,
+        doc_type="other_activity",
+        by=user,
+        render=False,
+        context={
+            "party_name": "临沂市华科新材料有限公司",
+            "activity": "询问及调阅材料",
+            "description": text,
+            "officers": [{"name": "张伟", "cert_no": "BENCH0001"}],
+            "started_at": "2026年11月27日9时30分",
+        },
+    )
 
 
 def main() -> None:
@@ -116,8 +146,9 @@ def main() -> None:
     from django.db import transaction
 
     case, user = _fixtures()
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-          f"storage under {settings.MEDIA_ROOT}")
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, storage under {settings.MEDIA_ROOT}"
+    )
 
     # Calibrate paragraphs per page once (one paragraph is ~90 characters).
     with transaction.atomic():
@@ -125,8 +156,10 @@ def main() -> None:
     r = _in_child(_child_task, probe.pk)
     per_page = 60 / max(r["pages"] - 0.5, 0.5)
 
-    print(f"{'target':>7} {'pages':>6} {'seconds':>8} {'s/page':>7} {'PDF KiB':>8} {'peak RSS MiB':>13} "
-          f"{'(before render)':>16}")
+    print(
+        f"{'target':>7} {'pages':>6} {'seconds':>8} {'s/page':>7} {'PDF KiB':>8} {'peak RSS MiB':>13} "
+        f"{'(before render)':>16}"
+    )
     for target in args.pages:
         for _attempt in range(3):  # the first page carries the header: rescale until close
             with transaction.atomic():
@@ -136,8 +169,10 @@ def main() -> None:
             if abs(r["pages"] - target) <= max(1, target // 50):
                 break
             per_page *= target / r["pages"]
-        print(f"{target:>7} {r['pages']:>6} {r['seconds']:>8.2f} {r['seconds'] / r['pages']:>7.3f} "
-              f"{r['size'] / 1024:>8.0f} {r['peak_mb']:>13.0f} {r['base_mb']:>16.0f}")
+        print(
+            f"{target:>7} {r['pages']:>6} {r['seconds']:>8.2f} {r['seconds'] / r['pages']:>7.3f} "
+            f"{r['size'] / 1024:>8.0f} {r['peak_mb']:>13.0f} {r['base_mb']:>16.0f}"
+        )
 
     # Font setting: one family (what Linke uses) against a stack of several CJK faces.
     from documents import registry

@@ -71,9 +71,32 @@ def make_media(path: Path, size: int) -> None:
     """A real MPEG-TS stream (ffprobe reads it) repeated up to `size` bytes."""
     seg = VAR / "segment.ts"
     if not seg.exists():
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=4",
-                        "-f", "lavfi", "-i", "sine=duration=4", "-c:v", "mpeg2video", "-q:v", "2", "-c:a", "mp2",
-                        "-f", "mpegts", str(seg)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=640x360:rate=25:duration=4",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=duration=4",
+                "-c:v",
+                "mpeg2video",
+                "-q:v",
+                "2",
+                "-c:a",
+                "mp2",
+                "-f",
+                "mpegts",
+                str(seg),
+            ],
+            check=True,
+        )
     block = seg.read_bytes()
     with open(path, "wb") as fh:
         left = size
@@ -151,8 +174,9 @@ def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-d
 
 
 def manage(*args: str) -> str:
-    return subprocess.run([str(VENV / "python"), "manage.py", *args], cwd=ROOT, env=ENV, check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        [str(VENV / "python"), "manage.py", *args], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def ensure_database() -> None:
@@ -165,8 +189,9 @@ def ensure_database() -> None:
 
 
 def file_sha256(path: Path) -> str:
-    return subprocess.run(["openssl", "dgst", "-sha256", "-r", str(path)], check=True, capture_output=True,
-                          text=True).stdout.split()[0]
+    return subprocess.run(
+        ["openssl", "dgst", "-sha256", "-r", str(path)], check=True, capture_output=True, text=True
+    ).stdout.split()[0]
 
 
 def ingest(conn, tus, path: Path, digest: str, chunk: int) -> tuple[float, tuple]:  # type: ignore[no-untyped-def]
@@ -174,8 +199,12 @@ def ingest(conn, tus, path: Path, digest: str, chunk: int) -> tuple[float, tuple
     moment (perf_counter) the upload ended and the record's (sha256, kind)."""
     from tusclient.uploader import Uploader
 
-    uploader = Uploader(file_stream=WindowedFile(path), client=tus, chunk_size=chunk,
-                        metadata={"filename": path.name, "sha256": digest, "ended_at": "2026-11-27T09:00:00+08:00"})
+    uploader = Uploader(
+        file_stream=WindowedFile(path),
+        client=tus,
+        chunk_size=chunk,
+        metadata={"filename": path.name, "sha256": digest, "ended_at": "2026-11-27T09:00:00+08:00"},
+    )
     uploader.upload()
     uploaded = time.perf_counter()
     upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
@@ -189,8 +218,9 @@ def ingest(conn, tus, path: Path, digest: str, chunk: int) -> tuple[float, tuple
 def s3_put_seconds(path: Path, storage_env: dict[str, str]) -> float:
     from avrecords.tests.seaweedfs import s3_client
 
-    client = s3_client(storage_env["AWS_S3_ENDPOINT_URL"], storage_env["AWS_ACCESS_KEY_ID"],
-                       storage_env["AWS_SECRET_ACCESS_KEY"])
+    client = s3_client(
+        storage_env["AWS_S3_ENDPOINT_URL"], storage_env["AWS_ACCESS_KEY_ID"], storage_env["AWS_SECRET_ACCESS_KEY"]
+    )
     t = time.perf_counter()
     client.upload_file(str(path), storage_env["AWS_ORIGINALS_BUCKET_NAME"], f"bench-baseline/{uuid.uuid4().hex}")
     return time.perf_counter() - t
@@ -227,13 +257,34 @@ def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> d
     logs = VAR / "logs"
     logs.mkdir(exist_ok=True)
     env = {**ENV, **storage_env}
-    web = subprocess.Popen([str(VENV / "gunicorn"), "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1",
-                            "--timeout", "900"], cwd=ROOT, env=env, stdout=(logs / "web.log").open("ab"),
-                           stderr=subprocess.STDOUT)
-    worker = subprocess.Popen([str(VENV / "celery"), "-A", "linke", "worker", "--pool=solo", "-Q", QUEUE,
-                               "-n", f"bench-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle", "-l", "WARNING"],
-                              cwd=ROOT, env=env,
-                              stdout=(logs / "worker.log").open("ab"), stderr=subprocess.STDOUT)
+    web = subprocess.Popen(
+        [str(VENV / "gunicorn"), "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "900"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "web.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    worker = subprocess.Popen(
+        [
+            str(VENV / "celery"),
+            "-A",
+            "linke",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            QUEUE,
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "worker.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_for(lambda: _port_open(port), 60, "gunicorn")
         web_pid = wait_for(lambda: children(web.pid), 30, "gunicorn worker")[0]
@@ -256,9 +307,20 @@ def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> d
         web_cpu = cpu_seconds(web_pid) - web_cpu  # the web process is idle once the upload ended
         done = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = done.ru_utime + done.ru_stime - me.ru_utime - me.ru_stime
-        return {"size": size, "floor": floor, "disk": disk, "put": put, "upload": uploaded, "total": total, "kind": row[1],
-                "floor_cpu": floor_cpu, "web_cpu": web_cpu, "client_cpu": client_cpu,
-                "web_mb": peak_rss_mb(web_pid), "worker_mb": peak_rss_mb(worker.pid)}
+        return {
+            "size": size,
+            "floor": floor,
+            "disk": disk,
+            "put": put,
+            "upload": uploaded,
+            "total": total,
+            "kind": row[1],
+            "floor_cpu": floor_cpu,
+            "web_cpu": web_cpu,
+            "client_cpu": client_cpu,
+            "web_mb": peak_rss_mb(web_pid),
+            "worker_mb": peak_rss_mb(worker.pid),
+        }
     finally:
         for proc in (web, worker):
             proc.terminate()
@@ -278,9 +340,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="256M,2G")
     parser.add_argument("--chunk", default="256M", help="tus chunk_size: the body of one PATCH")
-    parser.add_argument("--storage", choices=("local", "s3"), default="local",
-                        help="where originals go: the embedded default's read-only folder (a hard link of the"
-                             " staging file), or an S3 bucket with Object Lock on a SeaweedFS started here")
+    parser.add_argument(
+        "--storage",
+        choices=("local", "s3"),
+        default="local",
+        help="where originals go: the embedded default's read-only folder (a hard link of the"
+        " staging file), or an S3 bucket with Object Lock on a SeaweedFS started here",
+    )
     parser.add_argument("--keep", action="store_true", help="keep var/bench-ingest")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -300,22 +366,30 @@ def main() -> None:
         if server:
             server.stop()
     print(f"originals: {args.storage}; tus chunk {args.chunk}")
-    print(f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}"
-          f"   CPU: {'openssl':>8} {'web':>6} {'client':>7}   {'disk write':>10} {'vs write+hash':>13}")
+    print(
+        f"{'size':>9} {'openssl':>9} {'upload':>8} {'ingest':>8} {'ratio':>6} {'web peak':>9} {'worker peak':>12}"
+        f"   CPU: {'openssl':>8} {'web':>6} {'client':>7}   {'disk write':>10} {'vs write+hash':>13}"
+    )
     for r in results:
-        print(f"{r['size'] / MB:>7.0f}MB {r['floor']:>8.2f}s {r['upload']:>7.2f}s {r['total']:>7.2f}s "
-              f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB"
-              f"        {r['floor_cpu']:>7.2f}s {r['web_cpu']:>5.2f}s {r['client_cpu']:>6.2f}s"
-              f"   {r['disk']:>9.2f}s {r['total'] / (r['disk'] + r['floor']):>12.1f}x")
+        print(
+            f"{r['size'] / MB:>7.0f}MB {r['floor']:>8.2f}s {r['upload']:>7.2f}s {r['total']:>7.2f}s "
+            f"{r['total'] / r['floor']:>5.1f}x {r['web_mb']:>7.0f}MB {r['worker_mb']:>10.0f}MB"
+            f"        {r['floor_cpu']:>7.2f}s {r['web_cpu']:>5.2f}s {r['client_cpu']:>6.2f}s"
+            f"   {r['disk']:>9.2f}s {r['total'] / (r['disk'] + r['floor']):>12.1f}x"
+        )
     if args.storage == "s3":
         for r in results:
-            print(f"{r['size'] / MB:>7.0f}MB: boto3 alone puts the file into the bucket in {r['put']:.2f}s; ingest"
-                  f" {r['total']:.2f}s = {r['total'] / r['put']:.1f}x that put, {r['total'] / r['floor']:.1f}x openssl")
-    print("ingest = tuspy upload start -> original stored and probed (hash, store, ffprobe);"
-          " targets: ratio <= 3x, peaks < 200 MB and flat across sizes. CPU: seconds of CPU spent by openssl,"
-          " the web worker and the bench process (the tuspy client) during the ingest (steady when the machine is busy)."
-          " disk write: dd with fdatasync of the same bytes; vs write+hash: ingest against writing once"
-          " durably plus hashing once.")
+            print(
+                f"{r['size'] / MB:>7.0f}MB: boto3 alone puts the file into the bucket in {r['put']:.2f}s; ingest"
+                f" {r['total']:.2f}s = {r['total'] / r['put']:.1f}x that put, {r['total'] / r['floor']:.1f}x openssl"
+            )
+    print(
+        "ingest = tuspy upload start -> original stored and probed (hash, store, ffprobe);"
+        " targets: ratio <= 3x, peaks < 200 MB and flat across sizes. CPU: seconds of CPU spent by openssl,"
+        " the web worker and the bench process (the tuspy client) during the ingest (steady when the machine is busy)."
+        " disk write: dd with fdatasync of the same bytes; vs write+hash: ingest against writing once"
+        " durably plus hashing once."
+    )
     if not args.keep:
         shutil.rmtree(VAR, ignore_errors=True)
 

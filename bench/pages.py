@@ -25,8 +25,19 @@ HOT = 10_000  # entries on the measured case
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 OFFICERS = 50  # 10 per department
 
-STATES = ["registered", "pending_filing", "investigating", "under_review", "pending_decision", "decided",
-          "delivered", "executing", "concluded", "archived", "not_filed"]
+STATES = [
+    "registered",
+    "pending_filing",
+    "investigating",
+    "under_review",
+    "pending_decision",
+    "decided",
+    "delivered",
+    "executing",
+    "concluded",
+    "archived",
+    "not_filed",
+]
 
 FILL_CASES = """
 INSERT INTO cases_case (number, kind, origin, state, title, summary, department_id, confidentiality,
@@ -95,14 +106,25 @@ def _run() -> None:
     officer_group = Group.objects.get_or_create(name=Role.OFFICER.label)[0]
     users = []
     for k in range(OFFICERS):
-        user = User.objects.create(username=f"bench{k}", last_name="张", first_name=f"执法{k}",
-                                   cert_no=f"3713{k:08d}", department=depts[k // 10])
+        user = User.objects.create(
+            username=f"bench{k}",
+            last_name="张",
+            first_name=f"执法{k}",
+            cert_no=f"3713{k:08d}",
+            department=depts[k // 10],
+        )
         user.groups.add(officer_group)
         users.append(user)
     head = User.objects.create(username="benchhead", last_name="刘", first_name="局长")
     head.groups.add(Group.objects.get_or_create(name=Role.HEAD.label)[0])
-    params = {"states": STATES, "nstates": len(STATES), "depts": [d.pk for d in depts], "officers": OFFICERS,
-              "users": [u.pk for u in users], "n": CASES}
+    params = {
+        "states": STATES,
+        "nstates": len(STATES),
+        "depts": [d.pk for d in depts],
+        "officers": OFFICERS,
+        "users": [u.pk for u in users],
+        "n": CASES,
+    }
     with connection.cursor() as cur:
         cur.execute(FILL_CASES, params)
         cur.execute(FILL_OFFICERS, params)
@@ -112,8 +134,17 @@ def _run() -> None:
         cur.execute("SELECT coalesce(max(seq), 0) FROM audit_entry")
         (seq_base,) = cur.fetchone()
         hot_case = first + 7  # an officer-0-department case
-        cur.execute(FILL_ENTRIES, {"base": seq_base, "n": ENTRIES, "hot": HOT, "hot_case": hot_case,
-                                   "first": first, "cases": last - first + 1})
+        cur.execute(
+            FILL_ENTRIES,
+            {
+                "base": seq_base,
+                "n": ENTRIES,
+                "hot": HOT,
+                "hot_case": hot_case,
+                "first": first,
+                "cases": last - first + 1,
+            },
+        )
     # What autovacuum does in production: statistics and the visibility map (index-only scans).
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
@@ -124,8 +155,11 @@ def _run() -> None:
     officer = User.objects.get(pk=Case.objects.get(pk=hot_case).created_by_id)
     pages = [
         ("case list", reverse("cases:list"), reverse("cases:list") + "?page=40"),
-        ("case page (10,000 entries)", reverse("cases:detail", args=[hot_case]),
-         reverse("cases:detail", args=[quiet_case.pk])),
+        (
+            "case page (10,000 entries)",
+            reverse("cases:detail", args=[hot_case]),
+            reverse("cases:detail", args=[quiet_case.pk]),
+        ),
         ("dashboard", reverse("cases:dashboard"), None),
     ]
     print(f"{'user':<8} {'page':<28} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'queries (other)':>16}")

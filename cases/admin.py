@@ -59,8 +59,20 @@ class CaseAdmin(NoAddDeleteAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     list_select_related = ["department"]
-    readonly_fields = ["number", "kind", "origin", "state", "department", "created_by", "created_at", "updated_at",
-                       "filed_at", "decided_at", "concluded_at", "archived_at"]
+    readonly_fields = [
+        "number",
+        "kind",
+        "origin",
+        "state",
+        "department",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "filed_at",
+        "decided_at",
+        "concluded_at",
+        "archived_at",
+    ]
     fields = readonly_fields[:4] + ["title", "summary", "confidentiality"] + readonly_fields[4:]
     inlines = [CaseOfficerInline, PartyInline]
 
@@ -98,9 +110,20 @@ class FilingRecordAdmin(NoAddDeleteAdmin):
     list_filter = ["source", "head_decision"]
     search_fields = ["case__number", "cause", "officer_opinion", "unit_opinion", "head_opinion"]
     list_select_related = ["case"]
-    readonly_fields = ["case", "officer_opinion", "officer_opinion_by", "officer_opinion_at", "unit_opinion",
-                       "unit_opinion_by", "unit_opinion_at", "head_opinion", "head_opinion_by", "head_opinion_at",
-                       "head_decision", "submitted_at"]
+    readonly_fields = [
+        "case",
+        "officer_opinion",
+        "officer_opinion_by",
+        "officer_opinion_at",
+        "unit_opinion",
+        "unit_opinion_by",
+        "unit_opinion_at",
+        "head_opinion",
+        "head_opinion_by",
+        "head_opinion_at",
+        "head_decision",
+        "submitted_at",
+    ]
 
 
 @admin.register(Complaint)
@@ -127,5 +150,15 @@ class AttachmentAdmin(NoAddDeleteAdmin):
     list_filter = ["confidentiality"]
     search_fields = ["original_name", "sha256", "case__number", "description"]
     list_select_related = ["case", "uploaded_by"]
-    readonly_fields = ["case", "content_type", "object_id", "file", "sha256", "size", "original_name", "mime_type",
-                       "uploaded_by", "uploaded_at"]
+    readonly_fields = [
+        "case",
+        "content_type",
+        "object_id",
+        "file",
+        "sha256",
+        "size",
+        "original_name",
+        "mime_type",
+        "uploaded_by",
+        "uploaded_at",
+    ]

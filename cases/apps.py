@@ -11,8 +11,16 @@ class CasesConfig(AppConfig):
         from accounts.models import Role
         from accounts.roles import register
 
-        models = ("case", "party", "application", "applicationevent", "filingrecord", "complaint",
-                  "noninitiation", "attachment")
+        models = (
+            "case",
+            "party",
+            "application",
+            "applicationevent",
+            "filingrecord",
+            "complaint",
+            "noninitiation",
+            "attachment",
+        )
         register(Role.ADMIN, *(f"cases.{verb}_{m}" for m in models for verb in ("view", "change")))
         # Every stage app's checklist (`<app>/requirements.py`) registers itself on import.
         # Case-page panels (`<app>/panels.py`) likewise.

@@ -11,24 +11,57 @@ from accounts.models import User
 from . import services
 from .models import Case, NoticeMethod
 
-ORG_A = {"kind": "organisation", "name": "临沂瑞丰新材料科技有限公司", "id_number": "91371300MA3C8XY012",
-         "legal_rep": "王建国", "address": "山东省临沂市兰山区涑河北街16号", "phone": "0539-8123456"}
-ORG_B = {"kind": "organisation", "name": "临沂蓝海生物工程有限公司", "id_number": "91371302MA3N5K7P2H",
-         "legal_rep": "刘海燕", "address": "山东省临沂市罗庄区罗七路88号", "phone": "0539-8765432"}
-ORG_C = {"kind": "organisation", "name": "临沂智联信息技术有限公司", "id_number": "91371311MA3RT4U6QL",
-         "legal_rep": "孙立新", "address": "临沂高新区科技创业园B座5楼", "phone": "0539-7012345"}
-PERSON = {"kind": "person", "name": "陈国栋", "id_number": "371302198503124217", "legal_rep": "",
-          "address": "山东省临沂市河东区凤凰大街100号", "phone": "13953912345"}
+ORG_A = {
+    "kind": "organisation",
+    "name": "临沂瑞丰新材料科技有限公司",
+    "id_number": "91371300MA3C8XY012",
+    "legal_rep": "王建国",
+    "address": "山东省临沂市兰山区涑河北街16号",
+    "phone": "0539-8123456",
+}
+ORG_B = {
+    "kind": "organisation",
+    "name": "临沂蓝海生物工程有限公司",
+    "id_number": "91371302MA3N5K7P2H",
+    "legal_rep": "刘海燕",
+    "address": "山东省临沂市罗庄区罗七路88号",
+    "phone": "0539-8765432",
+}
+ORG_C = {
+    "kind": "organisation",
+    "name": "临沂智联信息技术有限公司",
+    "id_number": "91371311MA3RT4U6QL",
+    "legal_rep": "孙立新",
+    "address": "临沂高新区科技创业园B座5楼",
+    "phone": "0539-7012345",
+}
+PERSON = {
+    "kind": "person",
+    "name": "陈国栋",
+    "id_number": "371302198503124217",
+    "legal_rep": "",
+    "address": "山东省临沂市河东区凤凰大街100号",
+    "phone": "13953912345",
+}
 
 
 def _ex_officio(u: dict[str, User], title: str, party: dict[str, Any], summary: str, complete: bool) -> Case:
     officer, officer2 = u["officer"], u["officer2"]
     case = services.case_register_ex_officio(
-        by=officer, title=title, officers=[officer, officer2], parties=[party], summary=summary,
-        cause="2026年度科技计划项目专项检查中发现当事人申报材料与实际情况不符。", source="inspection",
-        source_detail="2026年市级科技计划项目专项监督检查", officer_opinion="当事人涉嫌违法，建议立案调查。")
+        by=officer,
+        title=title,
+        officers=[officer, officer2],
+        parties=[party],
+        summary=summary,
+        cause="2026年度科技计划项目专项检查中发现当事人申报材料与实际情况不符。",
+        source="inspection",
+        source_detail="2026年市级科技计划项目专项监督检查",
+        officer_opinion="当事人涉嫌违法，建议立案调查。",
+    )
     if complete:
-        services.filing_opinion_record(case_id=case.pk, by=officer2, level="unit", opinion="同意立案调查，报局领导审批。")
+        services.filing_opinion_record(
+            case_id=case.pk, by=officer2, level="unit", opinion="同意立案调查，报局领导审批。"
+        )
     return case
 
 
@@ -44,15 +77,21 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
     # 1. Registered, the unit's opinion still missing (the checklist shows it).
     t = "临沂瑞丰新材料科技有限公司涉嫌在科技项目申报中提供虚假材料案"
     if fresh(t):
-        _ex_officio(u, t, ORG_A, "当事人在申报2026年度市级科技计划项目时，提交的研发费用专项审计报告与其纳税申报数据明显不符。",
-                    complete=False)
+        _ex_officio(
+            u,
+            t,
+            ORG_A,
+            "当事人在申报2026年度市级科技计划项目时，提交的研发费用专项审计报告与其纳税申报数据明显不符。",
+            complete=False,
+        )
         made += 1
 
     # 2. Waiting for the head's filing approval.
     t = "临沂蓝海生物工程有限公司涉嫌虚报高新技术企业认定材料案"
     if fresh(t):
-        case = _ex_officio(u, t, ORG_B, "当事人在高新技术企业认定申报中，涉嫌虚报知识产权数量及研发人员比例。",
-                           complete=True)
+        case = _ex_officio(
+            u, t, ORG_B, "当事人在高新技术企业认定申报中，涉嫌虚报知识产权数量及研发人员比例。", complete=True
+        )
         services.case_submit_for_filing(case_id=case.pk, by=officer)
         made += 1
 
@@ -60,12 +99,22 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
     t = "举报临沂智联信息技术有限公司伪造科技成果评价报告案"
     if fresh(t):
         case = services.case_register_complaint(
-            by=officer, title=t, officers=[officer, officer2], parties=[ORG_C], channel="hotline",
-            received_at=now - timedelta(days=6), content="举报人反映该公司在申请科技成果登记时使用伪造的第三方评价报告。",
-            complainant_name="赵明", complainant_phone="13805391234", complainant_address="临沂市兰山区金雀山路8号",
-            summary="经初步核查，该公司提交的成果评价报告所载评价机构未出具过该报告。")
+            by=officer,
+            title=t,
+            officers=[officer, officer2],
+            parties=[ORG_C],
+            channel="hotline",
+            received_at=now - timedelta(days=6),
+            content="举报人反映该公司在申请科技成果登记时使用伪造的第三方评价报告。",
+            complainant_name="赵明",
+            complainant_phone="13805391234",
+            complainant_address="临沂市兰山区金雀山路8号",
+            summary="经初步核查，该公司提交的成果评价报告所载评价机构未出具过该报告。",
+        )
         services.filing_record_update(case_id=case.pk, by=officer, cause="12345热线转办实名举报，初查属实。")
-        services.complaint_record_handling(case_id=case.pk, by=officer, handling="经初步核查，举报线索基本属实，拟立案调查。")
+        services.complaint_record_handling(
+            case_id=case.pk, by=officer, handling="经初步核查，举报线索基本属实，拟立案调查。"
+        )
         services.filing_opinion_record(case_id=case.pk, by=officer, level="officer", opinion="建议立案调查。")
         services.filing_opinion_record(case_id=case.pk, by=officer2, level="unit", opinion="同意立案。")
         services.case_submit_for_filing(case_id=case.pk, by=officer)
@@ -76,22 +125,39 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
     t = "匿名举报某企业违规使用科技专项资金"
     if fresh(t):
         case = services.case_register_complaint(
-            by=officer3, title=t, officers=[officer3, officer], parties=[], channel="online",
-            received_at=now - timedelta(days=10), content="网络平台匿名举报某企业挪用科技专项资金，未提供具体企业名称和线索。",
-            anonymous=True, department=officer3.department)
+            by=officer3,
+            title=t,
+            officers=[officer3, officer],
+            parties=[],
+            channel="online",
+            received_at=now - timedelta(days=10),
+            content="网络平台匿名举报某企业挪用科技专项资金，未提供具体企业名称和线索。",
+            anonymous=True,
+            department=officer3.department,
+        )
         services.case_not_file(case_id=case.pk, by=head, opinion="举报内容不具体，无法查证，不予立案。")
-        services.noninitiation_record_notice(case_id=case.pk, by=officer3, method=NoticeMethod.PUBLIC,
-                                             notified_at=now - timedelta(days=8),
-                                             detail="在市科技局门户网站“投诉举报处理结果”栏目公示。")
+        services.noninitiation_record_notice(
+            case_id=case.pk,
+            by=officer3,
+            method=NoticeMethod.PUBLIC,
+            notified_at=now - timedelta(days=8),
+            detail="在市科技局门户网站“投诉举报处理结果”栏目公示。",
+        )
         made += 1
 
     # 5. Licensing: written application, accepted.
     t = "临沂瑞丰新材料科技有限公司技术合同认定登记"
     if fresh(t):
         case = services.case_register_application(
-            by=officer2, title=t, officers=[officer2, officer], parties=[ORG_A], form="written",
-            received_at=now - timedelta(days=3), matter="技术开发合同认定登记",
-            materials="技术合同认定登记申请表1份；技术开发合同文本1份；营业执照复印件1份。")
+            by=officer2,
+            title=t,
+            officers=[officer2, officer],
+            parties=[ORG_A],
+            form="written",
+            received_at=now - timedelta(days=3),
+            matter="技术开发合同认定登记",
+            materials="技术合同认定登记申请表1份；技术开发合同文本1份；营业执照复印件1份。",
+        )
         services.case_accept_application(case_id=case.pk, by=officer2, opinion="申请材料齐全，符合法定形式，予以受理。")
         made += 1
 
@@ -99,21 +165,38 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
     t = "陈国栋科技特派员备案申请"
     if fresh(t):
         case = services.case_register_application(
-            by=officer, title=t, officers=[officer, officer2], parties=[PERSON], form="oral",
-            received_at=now - timedelta(days=1), matter="科技特派员备案", materials="身份证复印件",
-            oral_record="申请人陈国栋到窗口口头申请科技特派员备案，称其在河东区从事农业技术服务三年。经申请人确认无误。")
-        services.application_event_add(case_id=case.pk, by=officer, kind="supplement_request",
-                                       occurred_at=now - timedelta(days=1),
-                                       content="一次性告知需补正：服务单位出具的服务证明、专业技术资格证书复印件。")
+            by=officer,
+            title=t,
+            officers=[officer, officer2],
+            parties=[PERSON],
+            form="oral",
+            received_at=now - timedelta(days=1),
+            matter="科技特派员备案",
+            materials="身份证复印件",
+            oral_record="申请人陈国栋到窗口口头申请科技特派员备案，称其在河东区从事农业技术服务三年。经申请人确认无误。",
+        )
+        services.application_event_add(
+            case_id=case.pk,
+            by=officer,
+            kind="supplement_request",
+            occurred_at=now - timedelta(days=1),
+            content="一次性告知需补正：服务单位出具的服务证明、专业技术资格证书复印件。",
+        )
         made += 1
 
     # 7. Licensing: accepted, then under review (if the later stages' checklists allow it).
     t = "临沂智联信息技术有限公司技术合同认定登记"
     if fresh(t):
         case = services.case_register_application(
-            by=officer2, title=t, officers=[officer2, officer], parties=[ORG_C], form="written",
-            received_at=now - timedelta(days=12), matter="技术服务合同认定登记",
-            materials="技术合同认定登记申请表1份；技术服务合同文本1份。")
+            by=officer2,
+            title=t,
+            officers=[officer2, officer],
+            parties=[ORG_C],
+            form="written",
+            received_at=now - timedelta(days=12),
+            matter="技术服务合同认定登记",
+            materials="技术合同认定登记申请表1份；技术服务合同文本1份。",
+        )
         services.case_accept_application(case_id=case.pk, by=officer2, opinion="材料齐全，予以受理。")
         try:
             services.case_submit_for_review(case_id=case.pk, by=officer2)

@@ -22,7 +22,6 @@ from .models import (
 )
 
 
-
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -32,8 +31,11 @@ class DateTimeInput(forms.DateTimeInput):
 
 def certified_officers() -> Any:
     """Officers who may handle a case: active, in the officer role, with a 执法证号."""
-    return (User.objects.filter(is_active=True, groups__name=Role.OFFICER.label, cert_no__isnull=False)
-            .select_related("department").order_by("department__code", "username"))
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.OFFICER.label, cert_no__isnull=False)
+        .select_related("department")
+        .order_by("department__code", "username")
+    )
 
 
 class OfficerChoiceField(forms.ModelMultipleChoiceField):
@@ -46,7 +48,8 @@ class CaseBasicsForm(forms.Form):
     title = forms.CharField(label="案由", max_length=200)
     summary = forms.CharField(label="基本案情", widget=forms.Textarea(attrs={"rows": 4}), required=False)
     officers = OfficerChoiceField(
-        label="承办人（两名以上，须持执法证；登记人承办的，为主办人）", queryset=User.objects.none(),
+        label="承办人（两名以上，须持执法证；登记人承办的，为主办人）",
+        queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
     confidentiality = forms.ChoiceField(label="保密标识", choices=Confidentiality.choices, required=False)
@@ -129,13 +132,15 @@ class ComplaintForm(CaseBasicsForm):
 class ApplicationRecordForm(CaseBasicsForm):
     """第七条"""
 
-    form = forms.ChoiceField(label="申请方式", choices=ApplicationForm.choices, widget=forms.RadioSelect,
-                             initial=ApplicationForm.WRITTEN)
+    form = forms.ChoiceField(
+        label="申请方式", choices=ApplicationForm.choices, widget=forms.RadioSelect, initial=ApplicationForm.WRITTEN
+    )
     received_at = forms.DateTimeField(label="申请时间", widget=DateTimeInput(), initial=timezone.now)
     matter = forms.CharField(label="申请事项", max_length=200)
     materials = forms.CharField(label="申请材料", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    oral_record = forms.CharField(label="口头申请记录（口头申请的，由执法人员如实记录）",
-                                  widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    oral_record = forms.CharField(
+        label="口头申请记录（口头申请的，由执法人员如实记录）", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 ORIGIN_FORMS = {"ex_officio": ExOfficioForm, "complaint": ComplaintForm, "application": ApplicationRecordForm}
@@ -181,8 +186,11 @@ class NoticeForm(forms.Form):
 
 
 class OfficersForm(forms.Form):
-    officers = OfficerChoiceField(label="承办人（两名以上；本人在内的，本人为主办人）", queryset=User.objects.none(),
-                                  widget=forms.CheckboxSelectMultiple)
+    officers = OfficerChoiceField(
+        label="承办人（两名以上；本人在内的，本人为主办人）",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -200,8 +208,7 @@ class CaseFilterForm(forms.Form):
     q = forms.CharField(label="案号、案由或当事人", required=False)
     state = forms.ChoiceField(label="阶段", choices=[("", "全部")] + list(CaseState.choices), required=False)
     kind = forms.ChoiceField(label="类别", choices=[("", "全部")] + list(CaseKind.choices), required=False)
-    officer = forms.ModelChoiceField(label="承办人", queryset=User.objects.none(), required=False,
-                                     empty_label="全部")
+    officer = forms.ModelChoiceField(label="承办人", queryset=User.objects.none(), required=False, empty_label="全部")
     date_from = forms.DateField(label="登记日期自", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="至", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

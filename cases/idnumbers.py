@@ -25,5 +25,4 @@ def valid_id_number(value: str) -> bool:
 
 def valid_uscc(value: str) -> bool:
     value = value.upper()
-    return (len(value) == 18 and all(c in _USCC_CHARS for c in value)
-            and uscc_check_char(value[:17]) == value[17])
+    return len(value) == 18 and all(c in _USCC_CHARS for c in value) and uscc_check_char(value[:17]) == value[17]

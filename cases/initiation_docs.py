@@ -50,8 +50,9 @@ def filing_approval_context(filing: FilingRecord) -> dict[str, Any]:
 
 def filing_approval_issue(*, filing: FilingRecord, by: Any) -> Document:
     """第八条第一款: the approved 立案审批表, numbered, with every level's opinion and time."""
-    return document_issue(case=filing.case, doc_type="filing_approval", context=filing_approval_context(filing),
-                          by=by, source=filing)
+    return document_issue(
+        case=filing.case, doc_type="filing_approval", context=filing_approval_context(filing), by=by, source=filing
+    )
 
 
 def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Document | None:
@@ -64,7 +65,15 @@ def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Docume
     if not party_name:
         return None
     return document_issue(
-        case=case, doc_type="non_filing_notice", by=by, source=non_initiation,
-        context={"party_name": party_name, "reason": non_initiation.reason, "basis": "",
-                 "notified_how": "", "notified_at": ""},
+        case=case,
+        doc_type="non_filing_notice",
+        by=by,
+        source=non_initiation,
+        context={
+            "party_name": party_name,
+            "reason": non_initiation.reason,
+            "basis": "",
+            "notified_how": "",
+            "notified_at": "",
+        },
     )

@@ -142,8 +142,9 @@ class Party(models.Model):
     address = models.CharField("住所（地址）", max_length=255, blank=True)
     phone = models.CharField("联系电话", max_length=32, blank=True)
     confidentiality = confidentiality_field()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="记录人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -152,8 +153,7 @@ class Party(models.Model):
         ordering = ["case", "pk"]
         constraints = [
             # A legal representative belongs to an organisation only.
-            models.CheckConstraint(name="party_person_no_legal_rep",
-                                   condition=~Q(kind="person") | Q(legal_rep="")),
+            models.CheckConstraint(name="party_person_no_legal_rep", condition=~Q(kind="person") | Q(legal_rep="")),
         ]
         indexes = [
             # Case list search by party name (prefix / exact); the case side uses the FK index.
@@ -200,24 +200,33 @@ class Application(models.Model):
     received_at = models.DateTimeField("申请时间")
     matter = models.CharField("申请事项", max_length=200)
     materials = models.TextField("申请材料", blank=True)
-    oral_record = models.TextField("口头申请记录", blank=True,
-                                   help_text="口头申请的，由执法人员如实记录申请内容，并经申请人确认。")
+    oral_record = models.TextField(
+        "口头申请记录", blank=True, help_text="口头申请的，由执法人员如实记录申请内容，并经申请人确认。"
+    )
     decision = models.CharField("受理决定", max_length=16, choices=ApplicationDecision, blank=True, default="")
     decision_reason = models.TextField("受理或不予受理的理由", blank=True)
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   null=True, blank=True, verbose_name="决定人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="决定人",
+    )
     confidentiality = confidentiality_field()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="记录人")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
         verbose_name = "申请记录"
         verbose_name_plural = "申请记录"
         constraints = [
-            models.CheckConstraint(name="application_decided_has_date",
-                                   condition=Q(decision="") | Q(decided_at__isnull=False)),
+            models.CheckConstraint(
+                name="application_decided_has_date", condition=Q(decision="") | Q(decided_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,8 +247,9 @@ class ApplicationEvent(models.Model):
     occurred_at = models.DateTimeField("时间")
     content = models.TextField("内容")
     confidentiality = confidentiality_field()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="记录人")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -278,16 +288,34 @@ class FilingRecord(models.Model):
     source = models.CharField("案件来源", max_length=16, choices=CaseSource, blank=True)
     source_detail = models.CharField("来源说明", max_length=255, blank=True)
     officer_opinion = models.TextField("承办人意见", blank=True)
-    officer_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                           null=True, blank=True, verbose_name="承办人")
+    officer_opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="承办人",
+    )
     officer_opinion_at = models.DateTimeField("承办人意见时间", null=True, blank=True)
     unit_opinion = models.TextField("承办机构意见", blank=True)
-    unit_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                        null=True, blank=True, verbose_name="承办机构签署人")
+    unit_opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="承办机构签署人",
+    )
     unit_opinion_at = models.DateTimeField("承办机构意见时间", null=True, blank=True)
     head_opinion = models.TextField("机关负责人意见", blank=True)
-    head_opinion_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                        null=True, blank=True, verbose_name="机关负责人")
+    head_opinion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="机关负责人",
+    )
     head_opinion_at = models.DateTimeField("机关负责人意见时间", null=True, blank=True)
     head_decision = models.CharField("审批结果", max_length=16, choices=HeadDecision, blank=True, default="")
     submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
@@ -297,12 +325,16 @@ class FilingRecord(models.Model):
         verbose_name = "立案审批记录"
         verbose_name_plural = "立案审批记录"
         constraints = [
-            models.CheckConstraint(name="filing_officer_opinion_has_time",
-                                   condition=Q(officer_opinion="") | Q(officer_opinion_at__isnull=False)),
-            models.CheckConstraint(name="filing_unit_opinion_has_time",
-                                   condition=Q(unit_opinion="") | Q(unit_opinion_at__isnull=False)),
-            models.CheckConstraint(name="filing_head_opinion_has_time",
-                                   condition=Q(head_opinion="") | Q(head_opinion_at__isnull=False)),
+            models.CheckConstraint(
+                name="filing_officer_opinion_has_time",
+                condition=Q(officer_opinion="") | Q(officer_opinion_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="filing_unit_opinion_has_time", condition=Q(unit_opinion="") | Q(unit_opinion_at__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="filing_head_opinion_has_time", condition=Q(head_opinion="") | Q(head_opinion_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -336,12 +368,19 @@ class Complaint(models.Model):
     channel = models.CharField("渠道", max_length=16, choices=ComplaintChannel)
     received_at = models.DateTimeField("接收时间")
     content = models.TextField("投诉举报内容")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="记录人")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+    )
     handling = models.TextField("处理情况", blank=True)
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   null=True, blank=True, verbose_name="处理人")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="处理人",
+    )
     # The complainant's identity is personal information (第二十九条第二款).
     confidentiality = confidentiality_field(default=Confidentiality.PRIVACY)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
@@ -351,8 +390,9 @@ class Complaint(models.Model):
         verbose_name_plural = "投诉举报记录"
         constraints = [
             # A real-name complaint names someone.
-            models.CheckConstraint(name="complaint_named_has_name",
-                                   condition=Q(anonymous=True) | ~Q(complainant_name="")),
+            models.CheckConstraint(
+                name="complaint_named_has_name", condition=Q(anonymous=True) | ~Q(complainant_name="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -383,29 +423,44 @@ class NonInitiation(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="non_initiation", verbose_name="案件")
     reason = models.TextField("不予立案理由")
     decided_at = models.DateTimeField("决定时间")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="决定人")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="决定人"
+    )
     notice_method = models.CharField("告知或公示方式", max_length=16, choices=NoticeMethod, blank=True)
     notice_at = models.DateTimeField("告知或公示时间", null=True, blank=True)
     notice_detail = models.TextField("告知或公示情况", blank=True)
-    notice_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  null=True, blank=True, verbose_name="告知人")
-    complainant_notice_method = models.CharField("告知投诉举报人方式", max_length=16, choices=NoticeMethod,
-                                                 blank=True)
+    notice_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="告知人",
+    )
+    complainant_notice_method = models.CharField("告知投诉举报人方式", max_length=16, choices=NoticeMethod, blank=True)
     complainant_notice_at = models.DateTimeField("告知投诉举报人时间", null=True, blank=True)
     complainant_notice_detail = models.TextField("告知投诉举报人情况", blank=True)
-    complainant_notice_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                              null=True, blank=True, verbose_name="告知人")
+    complainant_notice_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="告知人",
+    )
     confidentiality = confidentiality_field()
 
     class Meta:
         verbose_name = "不予立案记录"
         verbose_name_plural = "不予立案记录"
         constraints = [
-            models.CheckConstraint(name="noninit_notice_has_time",
-                                   condition=Q(notice_method="") | Q(notice_at__isnull=False)),
-            models.CheckConstraint(name="noninit_complainant_notice_has_time",
-                                   condition=Q(complainant_notice_method="") | Q(complainant_notice_at__isnull=False)),
+            models.CheckConstraint(
+                name="noninit_notice_has_time", condition=Q(notice_method="") | Q(notice_at__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="noninit_complainant_notice_has_time",
+                condition=Q(complainant_notice_method="") | Q(complainant_notice_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -424,8 +479,14 @@ class Attachment(models.Model):
     from its SHA-256, so the same bytes twice are one object."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name="案件")
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="所属记录类型")
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="所属记录类型",
+    )
     object_id = models.PositiveBigIntegerField("所属记录ID", null=True, blank=True)
     owner = GenericForeignKey("content_type", "object_id")
     file = models.FileField("文件", max_length=200)
@@ -435,8 +496,9 @@ class Attachment(models.Model):
     mime_type = models.CharField("文件类型", max_length=100, blank=True)
     description = models.CharField("说明", max_length=255, blank=True)
     confidentiality = confidentiality_field()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="上传人")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -444,9 +506,11 @@ class Attachment(models.Model):
         verbose_name_plural = "附件"
         ordering = ["uploaded_at", "pk"]
         constraints = [
-            models.CheckConstraint(name="attachment_owner_complete",
-                                   condition=Q(content_type__isnull=True, object_id__isnull=True)
-                                   | Q(content_type__isnull=False, object_id__isnull=False)),
+            models.CheckConstraint(
+                name="attachment_owner_complete",
+                condition=Q(content_type__isnull=True, object_id__isnull=True)
+                | Q(content_type__isnull=False, object_id__isnull=False),
+            ),
         ]
         indexes = [
             # The attachments of one record.

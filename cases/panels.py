@@ -34,6 +34,7 @@ def panels_for(case: Any, user: Any, request: HttpRequest) -> list[dict[str, Any
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.key)):
         ctx = panel.context(case, user, request)
         if ctx is not None:
-            out.append({"key": panel.key, "title": panel.title, "template": panel.template,
-                        "context": {"case": case, **ctx}})
+            out.append(
+                {"key": panel.key, "title": panel.title, "template": panel.template, "context": {"case": case, **ctx}}
+            )
     return out

@@ -116,6 +116,7 @@ def _filing(field_name: str) -> Callable[["Case"], bool]:
     def check(case: "Case") -> bool:
         filing = _rel(case, "filing")
         return bool(filing and getattr(filing, field_name))
+
     return check
 
 
@@ -137,6 +138,7 @@ def _app(check: Callable[[object], bool]) -> Callable[["Case"], bool]:
     def wrapped(case: "Case") -> bool:
         app = _rel(case, "application")
         return bool(app and check(app))
+
     return wrapped
 
 
@@ -152,14 +154,19 @@ def _supplement_requested(case: "Case") -> bool:
 def _supplement_received(case: "Case") -> bool:
     # The last request must be answered by a receipt at or after it.
     last_request = case.application_events.filter(kind="supplement_request").order_by("-occurred_at").first()
-    return last_request is not None and case.application_events.filter(
-        kind="supplement_received", occurred_at__gte=last_request.occurred_at).exists()
+    return (
+        last_request is not None
+        and case.application_events.filter(
+            kind="supplement_received", occurred_at__gte=last_request.occurred_at
+        ).exists()
+    )
 
 
 def _complaint(check: Callable[[object], bool]) -> Callable[["Case"], bool]:
     def wrapped(case: "Case") -> bool:
         complaint = _rel(case, "complaint")
         return bool(complaint and check(complaint))
+
     return wrapped
 
 
@@ -176,64 +183,224 @@ def _ni(field_name: str) -> Callable[["Case"], bool]:
     def check(case: "Case") -> bool:
         ni = _rel(case, "non_initiation")
         return bool(ni and getattr(ni, field_name))
+
     return check
 
 
 register(
     # 《行政处罚法》第四十二条 (the Measures' 执法人员 are certified officers)
-    Requirement("case.officers", "《行政处罚法》第四十二条", "承办人两名以上且均持有执法证", "registered",
-                applies=lambda c: c.kind == "penalty", satisfied=_two_certified_officers, order=10),
-    Requirement("application.officers", "《行政处罚法》第四十二条", "承办人两名以上且均持有执法证", "applied",
-                applies=lambda c: c.kind == "licensing", satisfied=_two_certified_officers, order=10),
+    Requirement(
+        "case.officers",
+        "《行政处罚法》第四十二条",
+        "承办人两名以上且均持有执法证",
+        "registered",
+        applies=lambda c: c.kind == "penalty",
+        satisfied=_two_certified_officers,
+        order=10,
+    ),
+    Requirement(
+        "application.officers",
+        "《行政处罚法》第四十二条",
+        "承办人两名以上且均持有执法证",
+        "applied",
+        applies=lambda c: c.kind == "licensing",
+        satisfied=_two_certified_officers,
+        order=10,
+    ),
     # 第七条: by application
-    Requirement("application.form", "第七条", "文字申请或口头申请（申请方式、时间）", "applied",
-                applies=_origin("application"), satisfied=_app(lambda a: bool(a.form and a.received_at)), order=70),
-    Requirement("application.oral_record", "第七条", "口头申请的文字记录", "applied",
-                applies=_oral, satisfied=_app(lambda a: bool(a.oral_record.strip())), order=71),
-    Requirement("application.applicant", "第七条", "申请人基本情况", "applied",
-                applies=_origin("application"), satisfied=_has_party, order=72),
-    Requirement("application.matter", "第七条", "申请事项及申请材料", "applied",
-                applies=_origin("application"), satisfied=_app(lambda a: bool(a.matter and a.materials)), order=73),
-    Requirement("application.supplement", "第七条", "补正更正材料的接收情况", "applied",
-                applies=_supplement_requested, satisfied=_supplement_received, order=74),
-    Requirement("application.decision", "第七条", "受理或者不予受理（理由、时间）", "accepted",
-                applies=_origin("application"),
-                satisfied=_app(lambda a: bool(a.decision and a.decision_reason and a.decided_at)), order=75),
-    Requirement("application.rejection", "第七条", "不予受理的理由及时间", "rejected",
-                applies=lambda c: c.origin == "application" and c.state == "rejected",
-                satisfied=_app(lambda a: bool(a.decision == "rejected" and a.decision_reason)), order=76),
+    Requirement(
+        "application.form",
+        "第七条",
+        "文字申请或口头申请（申请方式、时间）",
+        "applied",
+        applies=_origin("application"),
+        satisfied=_app(lambda a: bool(a.form and a.received_at)),
+        order=70,
+    ),
+    Requirement(
+        "application.oral_record",
+        "第七条",
+        "口头申请的文字记录",
+        "applied",
+        applies=_oral,
+        satisfied=_app(lambda a: bool(a.oral_record.strip())),
+        order=71,
+    ),
+    Requirement(
+        "application.applicant",
+        "第七条",
+        "申请人基本情况",
+        "applied",
+        applies=_origin("application"),
+        satisfied=_has_party,
+        order=72,
+    ),
+    Requirement(
+        "application.matter",
+        "第七条",
+        "申请事项及申请材料",
+        "applied",
+        applies=_origin("application"),
+        satisfied=_app(lambda a: bool(a.matter and a.materials)),
+        order=73,
+    ),
+    Requirement(
+        "application.supplement",
+        "第七条",
+        "补正更正材料的接收情况",
+        "applied",
+        applies=_supplement_requested,
+        satisfied=_supplement_received,
+        order=74,
+    ),
+    Requirement(
+        "application.decision",
+        "第七条",
+        "受理或者不予受理（理由、时间）",
+        "accepted",
+        applies=_origin("application"),
+        satisfied=_app(lambda a: bool(a.decision and a.decision_reason and a.decided_at)),
+        order=75,
+    ),
+    Requirement(
+        "application.rejection",
+        "第七条",
+        "不予受理的理由及时间",
+        "rejected",
+        applies=lambda c: c.origin == "application" and c.state == "rejected",
+        satisfied=_app(lambda a: bool(a.decision == "rejected" and a.decision_reason)),
+        order=76,
+    ),
     # 第八条第一款: ex officio (and the filing approval of a case started by a complaint)
-    Requirement("ex_officio.cause", "第八条第一款", "启动原因", "registered",
-                applies=_to_be_filed, satisfied=_filing("cause"), order=80),
-    Requirement("ex_officio.source", "第八条第一款", "案件来源", "registered",
-                applies=_to_be_filed, satisfied=_filing("source"), order=81),
-    Requirement("ex_officio.party", "第八条第一款", "当事人基本情况", "registered",
-                applies=_to_be_filed, satisfied=_has_party, order=82),
-    Requirement("ex_officio.facts", "第八条第一款", "基本案情", "registered",
-                applies=_to_be_filed, satisfied=lambda c: bool(c.summary.strip()), order=83),
-    Requirement("ex_officio.officer_opinion", "第八条第一款", "承办人意见及时间", "registered",
-                applies=_to_be_filed, satisfied=_filing("officer_opinion_at"), order=84),
-    Requirement("ex_officio.unit_opinion", "第八条第一款", "承办机构意见及时间", "registered",
-                applies=_to_be_filed, satisfied=_filing("unit_opinion_at"), order=85),
-    Requirement("ex_officio.head_opinion", "第八条第一款", "行政执法机关负责人意见及时间", "pending_filing",
-                applies=_to_be_filed, satisfied=_filing("head_opinion_at"), order=86),
+    Requirement(
+        "ex_officio.cause",
+        "第八条第一款",
+        "启动原因",
+        "registered",
+        applies=_to_be_filed,
+        satisfied=_filing("cause"),
+        order=80,
+    ),
+    Requirement(
+        "ex_officio.source",
+        "第八条第一款",
+        "案件来源",
+        "registered",
+        applies=_to_be_filed,
+        satisfied=_filing("source"),
+        order=81,
+    ),
+    Requirement(
+        "ex_officio.party",
+        "第八条第一款",
+        "当事人基本情况",
+        "registered",
+        applies=_to_be_filed,
+        satisfied=_has_party,
+        order=82,
+    ),
+    Requirement(
+        "ex_officio.facts",
+        "第八条第一款",
+        "基本案情",
+        "registered",
+        applies=_to_be_filed,
+        satisfied=lambda c: bool(c.summary.strip()),
+        order=83,
+    ),
+    Requirement(
+        "ex_officio.officer_opinion",
+        "第八条第一款",
+        "承办人意见及时间",
+        "registered",
+        applies=_to_be_filed,
+        satisfied=_filing("officer_opinion_at"),
+        order=84,
+    ),
+    Requirement(
+        "ex_officio.unit_opinion",
+        "第八条第一款",
+        "承办机构意见及时间",
+        "registered",
+        applies=_to_be_filed,
+        satisfied=_filing("unit_opinion_at"),
+        order=85,
+    ),
+    Requirement(
+        "ex_officio.head_opinion",
+        "第八条第一款",
+        "行政执法机关负责人意见及时间",
+        "pending_filing",
+        applies=_to_be_filed,
+        satisfied=_filing("head_opinion_at"),
+        order=86,
+    ),
     # 第八条第二款: not starting proceedings
-    Requirement("non_initiation.decision", "第八条第二款", "不启动执法程序的决定及理由", "not_filed",
-                applies=_not_filed, satisfied=_ni("reason"), order=87),
-    Requirement("non_initiation.notice", "第八条第二款", "告知当事人或者向社会公示的情况", "not_filed",
-                applies=_not_filed, satisfied=_ni("notice_at"), order=88),
+    Requirement(
+        "non_initiation.decision",
+        "第八条第二款",
+        "不启动执法程序的决定及理由",
+        "not_filed",
+        applies=_not_filed,
+        satisfied=_ni("reason"),
+        order=87,
+    ),
+    Requirement(
+        "non_initiation.notice",
+        "第八条第二款",
+        "告知当事人或者向社会公示的情况",
+        "not_filed",
+        applies=_not_filed,
+        satisfied=_ni("notice_at"),
+        order=88,
+    ),
     # 第九条第一款: complaint or report
-    Requirement("complaint.complainant", "第九条第一款", "投诉、举报人基本情况（或匿名）", "registered",
-                applies=_origin("complaint"),
-                satisfied=_complaint(lambda c: c.anonymous or bool(c.complainant_name and (
-                    c.complainant_phone or c.complainant_address))), order=90),
-    Requirement("complaint.content", "第九条第一款", "投诉、举报的内容", "registered",
-                applies=_origin("complaint"), satisfied=_complaint(lambda c: bool(c.content.strip())), order=91),
-    Requirement("complaint.recorder", "第九条第一款", "记录人情况", "registered",
-                applies=_origin("complaint"), satisfied=_complaint(lambda c: bool(c.recorded_by_id)), order=92),
-    Requirement("complaint.handling", "第九条第一款", "投诉、举报处理情况", "registered",
-                applies=_origin("complaint"), satisfied=_complaint(lambda c: bool(c.handling.strip())), order=93),
+    Requirement(
+        "complaint.complainant",
+        "第九条第一款",
+        "投诉、举报人基本情况（或匿名）",
+        "registered",
+        applies=_origin("complaint"),
+        satisfied=_complaint(
+            lambda c: c.anonymous or bool(c.complainant_name and (c.complainant_phone or c.complainant_address))
+        ),
+        order=90,
+    ),
+    Requirement(
+        "complaint.content",
+        "第九条第一款",
+        "投诉、举报的内容",
+        "registered",
+        applies=_origin("complaint"),
+        satisfied=_complaint(lambda c: bool(c.content.strip())),
+        order=91,
+    ),
+    Requirement(
+        "complaint.recorder",
+        "第九条第一款",
+        "记录人情况",
+        "registered",
+        applies=_origin("complaint"),
+        satisfied=_complaint(lambda c: bool(c.recorded_by_id)),
+        order=92,
+    ),
+    Requirement(
+        "complaint.handling",
+        "第九条第一款",
+        "投诉、举报处理情况",
+        "registered",
+        applies=_origin("complaint"),
+        satisfied=_complaint(lambda c: bool(c.handling.strip())),
+        order=93,
+    ),
     # 第九条第二款: a real-name complainant is told when no case is started
-    Requirement("complaint.notice", "第九条第二款", "告知实名投诉人、举报人的情况", "not_filed",
-                applies=_named_complaint_not_filed, satisfied=_ni("complainant_notice_at"), order=94),
+    Requirement(
+        "complaint.notice",
+        "第九条第二款",
+        "告知实名投诉人、举报人的情况",
+        "not_filed",
+        applies=_named_complaint_not_filed,
+        satisfied=_ni("complainant_notice_at"),
+        order=94,
+    ),
 )

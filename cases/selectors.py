@@ -32,8 +32,11 @@ def _officer_scope(user: User) -> Q:
     # Once per request: the list, the dashboard and the panels may all ask.
     elsewhere = user.__dict__.get("_cases_elsewhere")
     if elsewhere is None:
-        elsewhere = list(CaseOfficer.objects.filter(officer=user).exclude(case__department_id=user.department_id)
-                         .values_list("case_id", flat=True)[:_ELSEWHERE_INLINE + 1])
+        elsewhere = list(
+            CaseOfficer.objects.filter(officer=user)
+            .exclude(case__department_id=user.department_id)
+            .values_list("case_id", flat=True)[: _ELSEWHERE_INLINE + 1]
+        )
         user.__dict__["_cases_elsewhere"] = elsewhere
     cond = Q(department_id=user.department_id)
     if len(elsewhere) > _ELSEWHERE_INLINE:
@@ -96,9 +99,7 @@ def case_detail_for_user(user: User, pk: int) -> Case:
     case = case_for_user(user, pk)
     prefetch_related_objects([case], "assignments__officer", "parties", "application_events__recorded_by")
     for name, (model, users) in _DETAIL_RECORDS.items():
-        if name == "application" and case.origin != "application":
-            obj = None
-        elif name == "complaint" and case.origin != "complaint":
+        if name == "application" and case.origin != "application" or name == "complaint" and case.origin != "complaint":
             obj = None
         else:
             obj = model.objects.filter(case_id=case.pk).select_related(*users).first()
@@ -145,5 +146,4 @@ def cases_awaiting(user: User) -> QuerySet[Case]:
 
 def case_counts_by_state(user: User) -> list[dict[str, Any]]:
     rows = dict(cases_visible_to(user).order_by().values_list("state").annotate(n=Count("pk")))
-    return [{"state": s.value, "label": s.label, "count": rows.get(s.value, 0)} for s in CaseState
-            if rows.get(s.value)]
+    return [{"state": s.value, "label": s.label, "count": rows.get(s.value, 0)} for s in CaseState if rows.get(s.value)]

@@ -91,41 +91,101 @@ P, L = (CaseKind.PENALTY,), (CaseKind.LICENSING,)
 PL = (CaseKind.PENALTY, CaseKind.LICENSING)
 
 # DESIGN.md, case lifecycle. Order = the order of the buttons on the case page.
-TRANSITIONS: dict[str, Transition] = {t.name: t for t in [
-    # 第八条 / 第九条: registration -> filing approval -> investigation, or not filed.
-    Transition("submit_for_filing", "提交立案审批", P, (S.REGISTERED,), S.PENDING_FILING, (OFFICER,)),
-    Transition("approve_filing", "同意立案", P, (S.PENDING_FILING,), S.INVESTIGATING, (HEAD,),
-               stamp="filed_at", needs_opinion=True),
-    Transition("reject_filing", "退回补充", P, (S.PENDING_FILING,), S.REGISTERED, (HEAD,),
-               check_complete=False, needs_opinion=True),
-    Transition("not_file", "不予立案", P, (S.REGISTERED, S.PENDING_FILING), S.NOT_FILED, (HEAD,),
-               check_complete=False, stamp="concluded_at", needs_opinion=True),
-    # 第七条: licensing acceptance.
-    Transition("accept_application", "受理", L, (S.APPLIED,), S.ACCEPTED, (OFFICER,),
-               stamp="filed_at", needs_opinion=True),
-    Transition("reject_application", "不予受理", L, (S.APPLIED,), S.REJECTED, (OFFICER,),
-               check_complete=False, stamp="concluded_at", needs_opinion=True),
-    # Later stages: their completeness comes from the stage apps' requirements.
-    Transition("submit_for_review", "提交审查", PL, (S.INVESTIGATING, S.ACCEPTED), S.UNDER_REVIEW, (OFFICER,)),
-    Transition("return_for_investigation", "退回补充调查", P, (S.UNDER_REVIEW,), S.INVESTIGATING, (REVIEWER, HEAD),
-               check_complete=False, needs_opinion=True),
-    Transition("complete_review", "审查完毕，报请决定", P, (S.UNDER_REVIEW,), S.PENDING_DECISION, (REVIEWER,)),
-    Transition("decide", "作出决定", PL, (S.PENDING_DECISION, S.UNDER_REVIEW), S.DECIDED, (HEAD,),
-               stamp="decided_at"),
-    Transition("mark_delivered", "送达完毕", PL, (S.DECIDED,), S.DELIVERED, (OFFICER,)),
-    Transition("start_execution", "进入执行", P, (S.DELIVERED,), S.EXECUTING, (OFFICER,)),
-    Transition("conclude", "结案", PL, (S.DELIVERED, S.EXECUTING), S.CONCLUDED, (OFFICER,),
-               stamp="concluded_at"),
-    # 第二十八条: archived by the archivist.
-    Transition("archive", "归档", PL, (S.CONCLUDED, S.NOT_FILED, S.REJECTED), S.ARCHIVED, (ARCHIVIST,),
-               stamp="archived_at"),
-]}
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        # 第八条 / 第九条: registration -> filing approval -> investigation, or not filed.
+        Transition("submit_for_filing", "提交立案审批", P, (S.REGISTERED,), S.PENDING_FILING, (OFFICER,)),
+        Transition(
+            "approve_filing",
+            "同意立案",
+            P,
+            (S.PENDING_FILING,),
+            S.INVESTIGATING,
+            (HEAD,),
+            stamp="filed_at",
+            needs_opinion=True,
+        ),
+        Transition(
+            "reject_filing",
+            "退回补充",
+            P,
+            (S.PENDING_FILING,),
+            S.REGISTERED,
+            (HEAD,),
+            check_complete=False,
+            needs_opinion=True,
+        ),
+        Transition(
+            "not_file",
+            "不予立案",
+            P,
+            (S.REGISTERED, S.PENDING_FILING),
+            S.NOT_FILED,
+            (HEAD,),
+            check_complete=False,
+            stamp="concluded_at",
+            needs_opinion=True,
+        ),
+        # 第七条: licensing acceptance.
+        Transition(
+            "accept_application", "受理", L, (S.APPLIED,), S.ACCEPTED, (OFFICER,), stamp="filed_at", needs_opinion=True
+        ),
+        Transition(
+            "reject_application",
+            "不予受理",
+            L,
+            (S.APPLIED,),
+            S.REJECTED,
+            (OFFICER,),
+            check_complete=False,
+            stamp="concluded_at",
+            needs_opinion=True,
+        ),
+        # Later stages: their completeness comes from the stage apps' requirements.
+        Transition("submit_for_review", "提交审查", PL, (S.INVESTIGATING, S.ACCEPTED), S.UNDER_REVIEW, (OFFICER,)),
+        Transition(
+            "return_for_investigation",
+            "退回补充调查",
+            P,
+            (S.UNDER_REVIEW,),
+            S.INVESTIGATING,
+            (REVIEWER, HEAD),
+            check_complete=False,
+            needs_opinion=True,
+        ),
+        Transition("complete_review", "审查完毕，报请决定", P, (S.UNDER_REVIEW,), S.PENDING_DECISION, (REVIEWER,)),
+        Transition(
+            "decide", "作出决定", PL, (S.PENDING_DECISION, S.UNDER_REVIEW), S.DECIDED, (HEAD,), stamp="decided_at"
+        ),
+        Transition("mark_delivered", "送达完毕", PL, (S.DECIDED,), S.DELIVERED, (OFFICER,)),
+        Transition("start_execution", "进入执行", P, (S.DELIVERED,), S.EXECUTING, (OFFICER,)),
+        Transition("conclude", "结案", PL, (S.DELIVERED, S.EXECUTING), S.CONCLUDED, (OFFICER,), stamp="concluded_at"),
+        # 第二十八条: archived by the archivist.
+        Transition(
+            "archive", "归档", PL, (S.CONCLUDED, S.NOT_FILED, S.REJECTED), S.ARCHIVED, (ARCHIVIST,), stamp="archived_at"
+        ),
+    ]
+}
 
 
 # The stages a case passes through, in order, for the branch its current state is on.
 _PATHS = [
-    (CaseKind.PENALTY, [S.REGISTERED, S.PENDING_FILING, S.INVESTIGATING, S.UNDER_REVIEW, S.PENDING_DECISION,
-                        S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED]),
+    (
+        CaseKind.PENALTY,
+        [
+            S.REGISTERED,
+            S.PENDING_FILING,
+            S.INVESTIGATING,
+            S.UNDER_REVIEW,
+            S.PENDING_DECISION,
+            S.DECIDED,
+            S.DELIVERED,
+            S.EXECUTING,
+            S.CONCLUDED,
+            S.ARCHIVED,
+        ],
+    ),
     (CaseKind.PENALTY, [S.REGISTERED, S.PENDING_FILING, S.NOT_FILED, S.ARCHIVED]),
     (CaseKind.LICENSING, [S.APPLIED, S.ACCEPTED, S.UNDER_REVIEW, S.DECIDED, S.DELIVERED, S.CONCLUDED, S.ARCHIVED]),
     (CaseKind.LICENSING, [S.APPLIED, S.REJECTED, S.ARCHIVED]),
@@ -138,7 +198,8 @@ def stage_path(case: Case) -> list[str]:
     branches = [path for kind, path in _PATHS if kind == case.kind]
     if case.state == S.ARCHIVED:
         short = (case.kind == CaseKind.PENALTY and requirements._rel(case, "non_initiation") is not None) or (
-            case.kind == CaseKind.LICENSING and case.filed_at is None)
+            case.kind == CaseKind.LICENSING and case.filed_at is None
+        )
         return [str(x) for x in branches[1 if short else 0]]
     for path in branches:
         if case.state in path:
@@ -155,8 +216,9 @@ def _acts_as(user: User, role: str, case: Case) -> bool:
     if role == OFFICER:
         if not user.has_role(Role.OFFICER):
             return False
-        return (user.department_id is not None and user.department_id == case.department_id) or \
-            CaseOfficer.objects.filter(case=case, officer=user).exists()
+        return (
+            user.department_id is not None and user.department_id == case.department_id
+        ) or CaseOfficer.objects.filter(case=case, officer=user).exists()
     return user.has_role(role)
 
 
@@ -197,8 +259,9 @@ def _lock(case_id: int) -> Case:
 def _check_complete(case: Case, what: str) -> None:
     gaps = requirements.missing(case, case.state)
     if gaps:
-        raise TransitionError(f"不能{what}，尚缺以下应记录内容（{requirements.describe_missing(gaps)}）。",
-                              missing=gaps)
+        raise TransitionError(
+            f"不能{what}，尚缺以下应记录内容（{requirements.describe_missing(gaps)}）。", missing=gaps
+        )
 
 
 def _begin(case_id: int, name: str, by: User) -> tuple[Case, Transition]:
@@ -271,8 +334,18 @@ def _check_officers(officers: Iterable[User]) -> list[User]:
     return people
 
 
-def _case_create(*, kind: str, origin: str, state: str, by: User, title: str, summary: str,
-                 officers: Iterable[User], department: Department | None, confidentiality: str) -> Case:
+def _case_create(
+    *,
+    kind: str,
+    origin: str,
+    state: str,
+    by: User,
+    title: str,
+    summary: str,
+    officers: Iterable[User],
+    department: Department | None,
+    confidentiality: str,
+) -> Case:
     if not by.has_role(Role.OFFICER):
         raise TransitionDenied("只有执法人员可以登记案件。")
     people = _check_officers(officers)
@@ -283,12 +356,27 @@ def _case_create(*, kind: str, origin: str, state: str, by: User, title: str, su
     if department is None:
         raise TransitionError("请指定承办科室。")
     case = Case.objects.create(
-        number=case_number_next(kind), kind=kind, origin=origin, state=state, title=_need_text(title, "案由"),
-        summary=summary.strip(), department=department, confidentiality=confidentiality, created_by=by,
+        number=case_number_next(kind),
+        kind=kind,
+        origin=origin,
+        state=state,
+        title=_need_text(title, "案由"),
+        summary=summary.strip(),
+        department=department,
+        confidentiality=confidentiality,
+        created_by=by,
     )
     CaseOfficer.objects.bulk_create([CaseOfficer(case=case, officer=u, is_lead=i == 0) for i, u in enumerate(people)])
-    audit.record(case, "case.registered", actor=by, number=case.number, kind=kind, origin=origin, state=state,
-                 officers=[u.pk for u in people])
+    audit.record(
+        case,
+        "case.registered",
+        actor=by,
+        number=case.number,
+        kind=kind,
+        origin=origin,
+        state=state,
+        officers=[u.pk for u in people],
+    )
     return case
 
 
@@ -302,37 +390,86 @@ def _parties_create(case: Case, parties: Iterable[dict[str, Any]], by: User) -> 
 
 
 @transaction.atomic
-def case_register_application(*, by: User, title: str, officers: Iterable[User], parties: Iterable[dict[str, Any]],
-                              form: str, received_at: datetime, matter: str, materials: str = "",
-                              oral_record: str = "", summary: str = "", department: Department | None = None,
-                              confidentiality: str = "") -> Case:
+def case_register_application(
+    *,
+    by: User,
+    title: str,
+    officers: Iterable[User],
+    parties: Iterable[dict[str, Any]],
+    form: str,
+    received_at: datetime,
+    matter: str,
+    materials: str = "",
+    oral_record: str = "",
+    summary: str = "",
+    department: Department | None = None,
+    confidentiality: str = "",
+) -> Case:
     """第七条: a licensing case started by a written or oral application (state APPLIED)."""
-    case = _case_create(kind=CaseKind.LICENSING, origin=CaseOrigin.APPLICATION, state=S.APPLIED, by=by,
-                        title=title, summary=summary, officers=officers, department=department,
-                        confidentiality=confidentiality)
+    case = _case_create(
+        kind=CaseKind.LICENSING,
+        origin=CaseOrigin.APPLICATION,
+        state=S.APPLIED,
+        by=by,
+        title=title,
+        summary=summary,
+        officers=officers,
+        department=department,
+        confidentiality=confidentiality,
+    )
     _parties_create(case, parties, by)
-    app = Application.objects.create(case=case, form=form, received_at=received_at, matter=matter.strip(),
-                                     materials=materials.strip(), oral_record=oral_record.strip(), recorded_by=by)
-    audit.record(app, "application.recorded", actor=by, case=case, form=form, received_at=received_at,
-                 matter=app.matter)
+    app = Application.objects.create(
+        case=case,
+        form=form,
+        received_at=received_at,
+        matter=matter.strip(),
+        materials=materials.strip(),
+        oral_record=oral_record.strip(),
+        recorded_by=by,
+    )
+    audit.record(
+        app, "application.recorded", actor=by, case=case, form=form, received_at=received_at, matter=app.matter
+    )
     return case
 
 
 @transaction.atomic
-def case_register_ex_officio(*, by: User, title: str, officers: Iterable[User], parties: Iterable[dict[str, Any]],
-                             cause: str, source: str, summary: str = "", source_detail: str = "",
-                             officer_opinion: str = "", department: Department | None = None,
-                             confidentiality: str = "") -> Case:
+def case_register_ex_officio(
+    *,
+    by: User,
+    title: str,
+    officers: Iterable[User],
+    parties: Iterable[dict[str, Any]],
+    cause: str,
+    source: str,
+    summary: str = "",
+    source_detail: str = "",
+    officer_opinion: str = "",
+    department: Department | None = None,
+    confidentiality: str = "",
+) -> Case:
     """第八条第一款: a penalty case the agency starts of its own motion (state REGISTERED);
     the filing approval form is opened with the cause and source."""
-    case = _case_create(kind=CaseKind.PENALTY, origin=CaseOrigin.EX_OFFICIO, state=S.REGISTERED, by=by,
-                        title=title, summary=summary, officers=officers, department=department,
-                        confidentiality=confidentiality)
+    case = _case_create(
+        kind=CaseKind.PENALTY,
+        origin=CaseOrigin.EX_OFFICIO,
+        state=S.REGISTERED,
+        by=by,
+        title=title,
+        summary=summary,
+        officers=officers,
+        department=department,
+        confidentiality=confidentiality,
+    )
     _parties_create(case, parties, by)
     now = timezone.now()
     filing = FilingRecord.objects.create(
-        case=case, cause=cause.strip(), source=source, source_detail=source_detail.strip(),
-        officer_opinion=officer_opinion.strip(), officer_opinion_by=by if officer_opinion.strip() else None,
+        case=case,
+        cause=cause.strip(),
+        source=source,
+        source_detail=source_detail.strip(),
+        officer_opinion=officer_opinion.strip(),
+        officer_opinion_by=by if officer_opinion.strip() else None,
         officer_opinion_at=now if officer_opinion.strip() else None,
     )
     audit.record(filing, "filing.opened", actor=by, case=case, cause=filing.cause, source=source)
@@ -340,29 +477,63 @@ def case_register_ex_officio(*, by: User, title: str, officers: Iterable[User], 
 
 
 @transaction.atomic
-def case_register_complaint(*, by: User, title: str, officers: Iterable[User], parties: Iterable[dict[str, Any]],
-                            channel: str, received_at: datetime, content: str, anonymous: bool = False,
-                            complainant_name: str = "", complainant_id_number: str = "",
-                            complainant_phone: str = "", complainant_address: str = "", summary: str = "",
-                            department: Department | None = None, confidentiality: str = "") -> Case:
+def case_register_complaint(
+    *,
+    by: User,
+    title: str,
+    officers: Iterable[User],
+    parties: Iterable[dict[str, Any]],
+    channel: str,
+    received_at: datetime,
+    content: str,
+    anonymous: bool = False,
+    complainant_name: str = "",
+    complainant_id_number: str = "",
+    complainant_phone: str = "",
+    complainant_address: str = "",
+    summary: str = "",
+    department: Department | None = None,
+    confidentiality: str = "",
+) -> Case:
     """第九条第一款: a penalty case started by a complaint or report (state REGISTERED). The
     recording officer is `by`; the filing form is opened with source = complaint."""
-    case = _case_create(kind=CaseKind.PENALTY, origin=CaseOrigin.COMPLAINT, state=S.REGISTERED, by=by,
-                        title=title, summary=summary, officers=officers, department=department,
-                        confidentiality=confidentiality)
+    case = _case_create(
+        kind=CaseKind.PENALTY,
+        origin=CaseOrigin.COMPLAINT,
+        state=S.REGISTERED,
+        by=by,
+        title=title,
+        summary=summary,
+        officers=officers,
+        department=department,
+        confidentiality=confidentiality,
+    )
     _parties_create(case, parties, by)
     if anonymous:
         complainant_name = complainant_id_number = complainant_phone = complainant_address = ""
     elif not complainant_name.strip():
         raise TransitionError("实名投诉举报须填写投诉举报人姓名或名称；否则请勾选匿名。")
     complaint = Complaint.objects.create(
-        case=case, anonymous=anonymous, complainant_name=complainant_name.strip(),
-        complainant_id_number=complainant_id_number.strip(), complainant_phone=complainant_phone.strip(),
-        complainant_address=complainant_address.strip(), channel=channel, received_at=received_at,
-        content=_need_text(content, "投诉举报内容"), recorded_by=by,
+        case=case,
+        anonymous=anonymous,
+        complainant_name=complainant_name.strip(),
+        complainant_id_number=complainant_id_number.strip(),
+        complainant_phone=complainant_phone.strip(),
+        complainant_address=complainant_address.strip(),
+        channel=channel,
+        received_at=received_at,
+        content=_need_text(content, "投诉举报内容"),
+        recorded_by=by,
     )
-    audit.record(complaint, "complaint.recorded", actor=by, case=case, anonymous=anonymous, channel=channel,
-                 received_at=received_at)
+    audit.record(
+        complaint,
+        "complaint.recorded",
+        actor=by,
+        case=case,
+        anonymous=anonymous,
+        channel=channel,
+        received_at=received_at,
+    )
     FilingRecord.objects.create(case=case, source="complaint")
     return case
 
@@ -420,8 +591,15 @@ def party_update(*, party_id: int, by: User, **fields: Any) -> Party:
 
 
 @transaction.atomic
-def filing_record_update(*, case_id: int, by: User, cause: str | None = None, source: str | None = None,
-                         source_detail: str | None = None, summary: str | None = None) -> FilingRecord:
+def filing_record_update(
+    *,
+    case_id: int,
+    by: User,
+    cause: str | None = None,
+    source: str | None = None,
+    source_detail: str | None = None,
+    summary: str | None = None,
+) -> FilingRecord:
     """第八条第一款: cause, source and the basic facts (on the case) before submission."""
     case = _editable(case_id, by, (S.REGISTERED,), "修改立案信息")
     filing, _ = FilingRecord.objects.get_or_create(case=case)
@@ -470,19 +648,28 @@ def complaint_record_handling(*, case_id: int, by: User, handling: str) -> Compl
 
 
 @transaction.atomic
-def application_event_add(*, case_id: int, by: User, kind: str, occurred_at: datetime, content: str,
-                          confidentiality: str = "") -> ApplicationEvent:
+def application_event_add(
+    *, case_id: int, by: User, kind: str, occurred_at: datetime, content: str, confidentiality: str = ""
+) -> ApplicationEvent:
     """第七条: an on-the-spot correction, a request for supplementary materials, or their receipt."""
     case = _editable(case_id, by, (S.APPLIED,), "记录补正更正情况")
     kind = ApplicationEventKind(kind)
-    if kind == ApplicationEventKind.SUPPLEMENT_RECEIVED and not ApplicationEvent.objects.filter(
-            case=case, kind=ApplicationEventKind.SUPPLEMENT_REQUEST).exists():
+    if (
+        kind == ApplicationEventKind.SUPPLEMENT_RECEIVED
+        and not ApplicationEvent.objects.filter(case=case, kind=ApplicationEventKind.SUPPLEMENT_REQUEST).exists()
+    ):
         raise TransitionError("尚未告知申请人补正材料，不能登记收到补正材料。")
-    event = ApplicationEvent.objects.create(case=case, kind=kind, occurred_at=occurred_at,
-                                            content=_need_text(content, "内容"), recorded_by=by,
-                                            confidentiality=confidentiality)
-    audit.record(event, f"application.{kind.value}", actor=by, case=case, occurred_at=occurred_at,
-                 content=event.content)
+    event = ApplicationEvent.objects.create(
+        case=case,
+        kind=kind,
+        occurred_at=occurred_at,
+        content=_need_text(content, "内容"),
+        recorded_by=by,
+        confidentiality=confidentiality,
+    )
+    audit.record(
+        event, f"application.{kind.value}", actor=by, case=case, occurred_at=occurred_at, content=event.content
+    )
     return event
 
 
@@ -501,21 +688,30 @@ def application_update(*, case_id: int, by: User, **fields: Any) -> Application:
 
 
 @transaction.atomic
-def noninitiation_record_notice(*, case_id: int, by: User, method: str, notified_at: datetime,
-                                detail: str) -> NonInitiation:
+def noninitiation_record_notice(
+    *, case_id: int, by: User, method: str, notified_at: datetime, detail: str
+) -> NonInitiation:
     """第八条第二款: how the party was told, or how it was made public, that no case is started."""
     case = _editable(case_id, by, (S.NOT_FILED,), "记录不予立案告知情况")
     ni = NonInitiation.objects.select_for_update().get(case=case)
     ni.notice_method, ni.notice_at, ni.notice_detail, ni.notice_by = method, notified_at, detail.strip(), by
     ni.save()
-    audit.record(ni, "non_initiation.notice", actor=by, case=case, method=method, notified_at=notified_at,
-                 detail=ni.notice_detail)
+    audit.record(
+        ni,
+        "non_initiation.notice",
+        actor=by,
+        case=case,
+        method=method,
+        notified_at=notified_at,
+        detail=ni.notice_detail,
+    )
     return ni
 
 
 @transaction.atomic
-def noninitiation_record_complainant_notice(*, case_id: int, by: User, method: str, notified_at: datetime,
-                                            detail: str) -> NonInitiation:
+def noninitiation_record_complainant_notice(
+    *, case_id: int, by: User, method: str, notified_at: datetime, detail: str
+) -> NonInitiation:
     """第九条第二款: how and when a real-name complainant was told that no case is started."""
     case = _editable(case_id, by, (S.NOT_FILED,), "记录告知投诉举报人情况")
     complaint = Complaint.objects.filter(case=case).first()
@@ -525,8 +721,15 @@ def noninitiation_record_complainant_notice(*, case_id: int, by: User, method: s
     ni.complainant_notice_method, ni.complainant_notice_at = method, notified_at
     ni.complainant_notice_detail, ni.complainant_notice_by = detail.strip(), by
     ni.save()
-    audit.record(ni, "non_initiation.complainant_notice", actor=by, case=case, method=method,
-                 notified_at=notified_at, detail=ni.complainant_notice_detail)
+    audit.record(
+        ni,
+        "non_initiation.complainant_notice",
+        actor=by,
+        case=case,
+        method=method,
+        notified_at=notified_at,
+        detail=ni.complainant_notice_detail,
+    )
     return ni
 
 
@@ -581,7 +784,8 @@ def case_not_file(*, case_id: int, by: User, opinion: str) -> Case:
     ni = NonInitiation.objects.create(case=case, reason=reason, decided_at=timezone.now(), decided_by=by)
     # 第九条第一款: the complaint's handling is this decision, unless recorded already.
     Complaint.objects.filter(case=case, handling="").update(
-        handling=f"经审查，不予立案。理由：{reason}", handled_at=timezone.now(), handled_by=by)
+        handling=f"经审查，不予立案。理由：{reason}", handled_at=timezone.now(), handled_by=by
+    )
     case = _finish(case, t, by, opinion=reason)
     initiation_docs.non_filing_notice_issue(non_initiation=ni, by=by)
     return case
@@ -725,8 +929,15 @@ def file_store(file: IO[bytes]) -> tuple[str, str, int]:
     return key, sha, size
 
 
-def attachment_add(*, case: Case | int, file: Any, by: User, owner: Model | None = None,
-                   confidentiality: str = "", description: str = "") -> Attachment:
+def attachment_add(
+    *,
+    case: Case | int,
+    file: Any,
+    by: User,
+    owner: Model | None = None,
+    confidentiality: str = "",
+    description: str = "",
+) -> Attachment:
     """Store an uploaded file (streamed, hashed with SHA-256) and record it on the case and,
     optionally, on `owner` (a record of the case: it must have `case_id` equal to the case's).
     The bytes are stored before the row's transaction (STYLE.md); call it inside your own
@@ -744,14 +955,31 @@ def attachment_add(*, case: Case | int, file: Any, by: User, owner: Model | None
             raise TransitionError("已归档案件不能再添加附件。")
         if not (_acts_as(by, OFFICER, locked) or by.has_role(Role.LEGAL_REVIEWER) or by.has_role(Role.HEAD)):
             raise TransitionDenied("无权为本案上传附件。")
-        att = Attachment(case=locked, file=key, sha256=sha, size=size, original_name=name, mime_type=mime[:100],
-                         description=description.strip(), confidentiality=confidentiality, uploaded_by=by)
+        att = Attachment(
+            case=locked,
+            file=key,
+            sha256=sha,
+            size=size,
+            original_name=name,
+            mime_type=mime[:100],
+            description=description.strip(),
+            confidentiality=confidentiality,
+            uploaded_by=by,
+        )
         if owner is not None:
             att.content_type = ContentType.objects.get_for_model(owner)
             att.object_id = owner.pk
         att.save()
-        audit.record(att, "attachment.added", actor=by, case=case_id, sha256=sha, size=size, name=name,
-                     owner=f"{owner._meta.label_lower}:{owner.pk}" if owner is not None else "")
+        audit.record(
+            att,
+            "attachment.added",
+            actor=by,
+            case=case_id,
+            sha256=sha,
+            size=size,
+            name=name,
+            owner=f"{owner._meta.label_lower}:{owner.pk}" if owner is not None else "",
+        )
     return att
 
 

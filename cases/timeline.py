@@ -72,38 +72,72 @@ def _records(case: Case) -> list[Event]:
     if app:
         out.append(Event(app.received_at, f"收到{app.get_form_display()}", "", app.matter, "record"))
         if app.decided_at:
-            out.append(Event(app.decided_at, app.get_decision_display(), str(app.decided_by or ""),
-                             app.decision_reason, "record"))
+            out.append(
+                Event(
+                    app.decided_at, app.get_decision_display(), str(app.decided_by or ""), app.decision_reason, "record"
+                )
+            )
     for ev in case.application_events.all():
         out.append(Event(ev.occurred_at, ev.get_kind_display(), str(ev.recorded_by), ev.content, "record"))
     complaint = _rel(case, "complaint")
     if complaint:
-        out.append(Event(complaint.received_at, f"接到投诉举报（{complaint.get_channel_display()}）",
-                         str(complaint.recorded_by), complaint.content[:80], "record"))
+        out.append(
+            Event(
+                complaint.received_at,
+                f"接到投诉举报（{complaint.get_channel_display()}）",
+                str(complaint.recorded_by),
+                complaint.content[:80],
+                "record",
+            )
+        )
     filing = _rel(case, "filing")
     if filing:
         for level, label in (("officer", "承办人意见"), ("unit", "承办机构意见"), ("head", "机关负责人意见")):
             at = getattr(filing, f"{level}_opinion_at")
             if at:
-                out.append(Event(at, label, str(getattr(filing, f"{level}_opinion_by") or ""),
-                                 getattr(filing, f"{level}_opinion"), "record"))
+                out.append(
+                    Event(
+                        at,
+                        label,
+                        str(getattr(filing, f"{level}_opinion_by") or ""),
+                        getattr(filing, f"{level}_opinion"),
+                        "record",
+                    )
+                )
     ni = _rel(case, "non_initiation")
     if ni:
         out.append(Event(ni.decided_at, "决定不予立案", str(ni.decided_by), ni.reason, "record"))
         if ni.notice_at:
-            out.append(Event(ni.notice_at, f"不予立案{ni.get_notice_method_display()}", str(ni.notice_by or ""),
-                             ni.notice_detail, "record"))
+            out.append(
+                Event(
+                    ni.notice_at,
+                    f"不予立案{ni.get_notice_method_display()}",
+                    str(ni.notice_by or ""),
+                    ni.notice_detail,
+                    "record",
+                )
+            )
         if ni.complainant_notice_at:
-            out.append(Event(ni.complainant_notice_at, f"告知投诉举报人（{ni.get_complainant_notice_method_display()}）",
-                             str(ni.complainant_notice_by or ""), ni.complainant_notice_detail, "record"))
+            out.append(
+                Event(
+                    ni.complainant_notice_at,
+                    f"告知投诉举报人（{ni.get_complainant_notice_method_display()}）",
+                    str(ni.complainant_notice_by or ""),
+                    ni.complainant_notice_detail,
+                    "record",
+                )
+            )
     return out
 
 
 def timeline_for(case: Case, *, limit: int = 100) -> list[Event]:
     """Newest first: the case's records and its latest `limit` audit entries (the full trail
     is paginated on its own page). One query for the entries, served by the (case_id, seq) index."""
-    entries = Entry.objects.filter(case_id=case.pk).order_by("-seq").only(
-        "seq", "created_at", "actor_name", "action", "payload")[:limit]
+    entries = (
+        Entry.objects.filter(case_id=case.pk)
+        .order_by("-seq")
+        .only("seq", "created_at", "actor_name", "action", "payload")[:limit]
+    )
     events = _records(case)
     for e in entries:
         events.append(Event(e.created_at, action_label(e.action), e.actor_name, _summary(e), "audit"))

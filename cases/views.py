@@ -15,8 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from linke.downloads import file_response
 from audit.models import Entry
+from linke.downloads import file_response
 
 from . import forms, requirements, selectors, services
 from .models import Case, CaseOfficer, CaseOrigin, CaseState, Party
@@ -29,13 +29,19 @@ PAGE_SIZE = 25
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
-    mine = (selectors.cases_handled_by(user).select_related("department").order_by("-updated_at")[:20])
+    mine = selectors.cases_handled_by(user).select_related("department").order_by("-updated_at")[:20]
     awaiting = selectors.cases_awaiting(user).select_related("department").order_by("updated_at")[:20]
-    return render(request, "cases/dashboard.html", {
-        "mine": list(mine), "awaiting": list(awaiting), "counts": selectors.case_counts_by_state(user),
-        "awaiting_total": selectors.cases_awaiting(user).count(),
-        "can_create": user.has_role(Role.OFFICER),
-    })
+    return render(
+        request,
+        "cases/dashboard.html",
+        {
+            "mine": list(mine),
+            "awaiting": list(awaiting),
+            "counts": selectors.case_counts_by_state(user),
+            "awaiting_total": selectors.cases_awaiting(user).count(),
+            "can_create": user.has_role(Role.OFFICER),
+        },
+    )
 
 
 def _filtered(user: Any, form: forms.CaseFilterForm) -> Any:
@@ -45,8 +51,11 @@ def _filtered(user: Any, form: forms.CaseFilterForm) -> Any:
     d = form.cleaned_data
     if d.get("q"):
         q = d["q"].strip()
-        qs = qs.filter(Q(number__icontains=q) | Q(title__icontains=q)
-                       | Q(pk__in=Party.objects.filter(name__icontains=q).values("case_id")))
+        qs = qs.filter(
+            Q(number__icontains=q)
+            | Q(title__icontains=q)
+            | Q(pk__in=Party.objects.filter(name__icontains=q).values("case_id"))
+        )
     if d.get("state"):
         qs = qs.filter(state=d["state"])
     if d.get("kind"):
@@ -63,8 +72,12 @@ def _filtered(user: Any, form: forms.CaseFilterForm) -> Any:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None)
-    qs = _filtered(request.user, form).select_related("department").prefetch_related(
-        "assignments__officer", "parties").order_by("-created_at", "-pk")
+    qs = (
+        _filtered(request.user, form)
+        .select_related("department")
+        .prefetch_related("assignments__officer", "parties")
+        .order_by("-created_at", "-pk")
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -89,13 +102,21 @@ def case_create(request: HttpRequest, origin: str) -> HttpResponse:
     party_form = party_class(request.POST or None, prefix="party")
     if request.method == "POST" and form.is_valid() and party_form.is_valid():
         d = dict(form.cleaned_data)
-        common = {"by": user, "title": d.pop("title"), "summary": d.pop("summary"), "officers": d.pop("officers"),
-                  "confidentiality": d.pop("confidentiality") or ""}
+        common = {
+            "by": user,
+            "title": d.pop("title"),
+            "summary": d.pop("summary"),
+            "officers": d.pop("officers"),
+            "confidentiality": d.pop("confidentiality") or "",
+        }
         parties = [party_form.service_kwargs()]
         if isinstance(party_form, forms.OptionalPartyForm) and not party_form.has_party():
             parties = []
-        register = {"ex_officio": services.case_register_ex_officio, "complaint": services.case_register_complaint,
-                    "application": services.case_register_application}[origin]
+        register = {
+            "ex_officio": services.case_register_ex_officio,
+            "complaint": services.case_register_complaint,
+            "application": services.case_register_application,
+        }[origin]
         try:
             case = register(parties=parties, **common, **d)
         except services.TransitionError as exc:
@@ -104,10 +125,19 @@ def case_create(request: HttpRequest, origin: str) -> HttpResponse:
             messages.success(request, f"案件已登记，案号 {case.number}。")
             return redirect(case)
     basics = ("title", "summary", "officers", "confidentiality")
-    return render(request, "cases/create.html", {
-        "form": form, "party_form": party_form,
-        "basics": [form[n] for n in basics], "specific": [f for f in form if f.name not in basics], "origin": origin, "origin_label": CaseOrigin(origin).label,
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "cases/create.html",
+        {
+            "form": form,
+            "party_form": party_form,
+            "basics": [form[n] for n in basics],
+            "specific": [f for f in form if f.name not in basics],
+            "origin": origin,
+            "origin_label": CaseOrigin(origin).label,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
@@ -120,38 +150,92 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
     ni = requirements._rel(case, "non_initiation")
 
     def add(key: str, title: str, form: Any, article: str) -> None:
-        out.append({"key": key, "title": title, "form": form, "article": article,
-                    "url": reverse("cases:record", args=[case.pk, key])})
+        out.append(
+            {
+                "key": key,
+                "title": title,
+                "form": form,
+                "article": article,
+                "url": reverse("cases:record", args=[case.pk, key]),
+            }
+        )
 
     if case.state == CaseState.REGISTERED:
         if filing is not None:
-            add("filing_info", "启动原因、案件来源和基本案情", forms.FilingInfoForm(initial={
-                "cause": filing.cause, "source": filing.source, "source_detail": filing.source_detail,
-                "summary": case.summary}), "第八条第一款")
-            add("officer_opinion", "承办人意见", forms.OpinionForm(initial={"opinion": filing.officer_opinion}),
-                "第八条第一款")
-            add("unit_opinion", "承办机构意见", forms.OpinionForm(initial={"opinion": filing.unit_opinion}),
-                "第八条第一款")
+            add(
+                "filing_info",
+                "启动原因、案件来源和基本案情",
+                forms.FilingInfoForm(
+                    initial={
+                        "cause": filing.cause,
+                        "source": filing.source,
+                        "source_detail": filing.source_detail,
+                        "summary": case.summary,
+                    }
+                ),
+                "第八条第一款",
+            )
+            add(
+                "officer_opinion",
+                "承办人意见",
+                forms.OpinionForm(initial={"opinion": filing.officer_opinion}),
+                "第八条第一款",
+            )
+            add(
+                "unit_opinion",
+                "承办机构意见",
+                forms.OpinionForm(initial={"opinion": filing.unit_opinion}),
+                "第八条第一款",
+            )
         if complaint is not None:
-            add("complaint_handling", "投诉举报处理情况",
-                forms.ComplaintHandlingForm(initial={"handling": complaint.handling}), "第九条第一款")
+            add(
+                "complaint_handling",
+                "投诉举报处理情况",
+                forms.ComplaintHandlingForm(initial={"handling": complaint.handling}),
+                "第九条第一款",
+            )
     if case.state == CaseState.APPLIED:
         app = requirements._rel(case, "application")
-        add("application_complete", "申请材料与口头申请记录", forms.ApplicationCompleteForm(initial={
-            "materials": app.materials if app else "", "oral_record": app.oral_record if app else ""}), "第七条")
+        add(
+            "application_complete",
+            "申请材料与口头申请记录",
+            forms.ApplicationCompleteForm(
+                initial={"materials": app.materials if app else "", "oral_record": app.oral_record if app else ""}
+            ),
+            "第七条",
+        )
         add("application_event", "当场更正、补正材料", forms.ApplicationEventForm(), "第七条")
-    if case.state in (CaseState.REGISTERED, CaseState.APPLIED, CaseState.PENDING_FILING, CaseState.INVESTIGATING,
-                      CaseState.ACCEPTED):
+    if case.state in (
+        CaseState.REGISTERED,
+        CaseState.APPLIED,
+        CaseState.PENDING_FILING,
+        CaseState.INVESTIGATING,
+        CaseState.ACCEPTED,
+    ):
         add("party_add", "添加当事人", forms.PartyForm(prefix="party"), "第八条第一款")
     if case.state != CaseState.ARCHIVED:
-        add("officers", "变更承办人", forms.OfficersForm(initial={
-            "officers": [a.officer_id for a in case.assignments.all()]}), "《行政处罚法》第四十二条")
+        add(
+            "officers",
+            "变更承办人",
+            forms.OfficersForm(initial={"officers": [a.officer_id for a in case.assignments.all()]}),
+            "《行政处罚法》第四十二条",
+        )
     if case.state == CaseState.NOT_FILED and ni is not None:
-        add("notice", "告知当事人或向社会公示", forms.NoticeForm(initial={
-            "method": ni.notice_method, "detail": ni.notice_detail}), "第八条第二款")
+        add(
+            "notice",
+            "告知当事人或向社会公示",
+            forms.NoticeForm(initial={"method": ni.notice_method, "detail": ni.notice_detail}),
+            "第八条第二款",
+        )
         if complaint is not None and not complaint.anonymous:
-            add("complainant_notice", "告知实名投诉举报人", forms.NoticeForm(initial={
-                "method": ni.complainant_notice_method, "detail": ni.complainant_notice_detail}), "第九条第二款")
+            add(
+                "complainant_notice",
+                "告知实名投诉举报人",
+                forms.NoticeForm(
+                    initial={"method": ni.complainant_notice_method, "detail": ni.complainant_notice_detail}
+                ),
+                "第九条第二款",
+            )
     return out
 
 
@@ -174,8 +258,12 @@ def _checklist(case: Case) -> list[requirements.CheckItem]:
 def _owner_choices(case: Case) -> list[tuple[str, str]]:
     """The case's own records a file may belong to (第七条 materials, 第九条 letters …)."""
     out = []
-    for name, label in (("application", "申请记录"), ("complaint", "投诉举报记录"), ("filing", "立案审批记录"),
-                        ("non_initiation", "不予立案记录")):
+    for name, label in (
+        ("application", "申请记录"),
+        ("complaint", "投诉举报记录"),
+        ("filing", "立案审批记录"),
+        ("non_initiation", "不予立案记录"),
+    ):
         obj = requirements._rel(case, name)
         if obj is not None:
             out.append((f"{obj._meta.label_lower}:{obj.pk}", label))
@@ -194,26 +282,32 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner_labels = dict(owner_choices)
     for att in attachments:
         if att.content_type_id:
-            att.owner_label = owner_labels.get(f"{att.content_type.app_label}.{att.content_type.model}:{att.object_id}",
-                                               att.content_type.name)
+            att.owner_label = owner_labels.get(
+                f"{att.content_type.app_label}.{att.content_type.model}:{att.object_id}", att.content_type.name
+            )
     can_attach = case.state != CaseState.ARCHIVED and (
-        services.user_handles(case, user) or user.has_role(Role.LEGAL_REVIEWER)
-        or user.has_role(Role.HEAD))
-    return render(request, "cases/case_detail.html", {
-        "case": case,
-        "show_ids": selectors.can_see_identifiers(user, case),
-        "checklist": checklist,
-        "checklist_missing": [item for item in checklist
-                              if item.status == "missing" and item.requirement.stage == case.state],
-        "actions": [{"t": t, "form": forms.TransitionForm()} for t in services.transitions_available(case, user)],
-        "record_forms": _record_forms(case, user),
-        "timeline": timeline_for(case, limit=100),
-        "attachments": attachments,
-        "attachment_form": forms.AttachmentForm() if can_attach else None,
-        "attachment_upload_url": reverse("cases:attachment_upload", args=[case.pk]),
-        "owner_choices": owner_choices,
-        "panels": panels_for(case, user, request),
-    })
+        services.user_handles(case, user) or user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD)
+    )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "show_ids": selectors.can_see_identifiers(user, case),
+            "checklist": checklist,
+            "checklist_missing": [
+                item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
+            ],
+            "actions": [{"t": t, "form": forms.TransitionForm()} for t in services.transitions_available(case, user)],
+            "record_forms": _record_forms(case, user),
+            "timeline": timeline_for(case, limit=100),
+            "attachments": attachments,
+            "attachment_form": forms.AttachmentForm() if can_attach else None,
+            "attachment_upload_url": reverse("cases:attachment_upload", args=[case.pk]),
+            "owner_choices": owner_choices,
+            "panels": panels_for(case, user, request),
+        },
+    )
 
 
 @login_required
@@ -233,8 +327,9 @@ def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     form = forms.TransitionForm(request.POST)
     form.is_valid()
     try:
-        services.case_transition(case_id=case.pk, name=name, by=request.user,
-                                 opinion=form.cleaned_data.get("opinion", ""))
+        services.case_transition(
+            case_id=case.pk, name=name, by=request.user, opinion=form.cleaned_data.get("opinion", "")
+        )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
     else:
@@ -245,16 +340,19 @@ def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def _next(request: HttpRequest, default: str) -> str:
     """The POSTed `next` if it is a local URL of this site (not `//evil`, `/\\evil`, …)."""
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return back
     return default
 
 
 class _Invalid(Exception):
     def __init__(self, form: Any) -> None:
-        errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}"
-                          f"{'，'.join(e)}" for f, e in form.errors.items())
+        errors = "；".join(
+            f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{'，'.join(e)}"
+            for f, e in form.errors.items()
+        )
         super().__init__(f"填写有误：{errors}")
 
 
@@ -270,8 +368,9 @@ def _record(request: HttpRequest, case: Case, key: str) -> str:
         services.filing_record_update(case_id=case.pk, by=by, **_valid(forms.FilingInfoForm(post)))
         return "已保存立案信息。"
     if key in ("officer_opinion", "unit_opinion"):
-        services.filing_opinion_record(case_id=case.pk, by=by, level=key.split("_")[0],
-                                       opinion=_valid(forms.OpinionForm(post))["opinion"])
+        services.filing_opinion_record(
+            case_id=case.pk, by=by, level=key.split("_")[0], opinion=_valid(forms.OpinionForm(post))["opinion"]
+        )
         return "已记录意见及时间。"
     if key == "complaint_handling":
         services.complaint_record_handling(case_id=case.pk, by=by, **_valid(forms.ComplaintHandlingForm(post)))
@@ -315,9 +414,12 @@ def approvals(request: HttpRequest) -> HttpResponse:
     """The head's filing approval queue (第八条第一款: 行政执法机关负责人意见)."""
     if not request.user.has_role(Role.HEAD):
         raise Http404
-    qs = selectors.cases_awaiting(request.user).select_related(
-        "department", "filing", "filing__officer_opinion_by", "filing__unit_opinion_by").prefetch_related(
-        "parties").order_by("filing__submitted_at", "pk")
+    qs = (
+        selectors.cases_awaiting(request.user)
+        .select_related("department", "filing", "filing__officer_opinion_by", "filing__unit_opinion_by")
+        .prefetch_related("parties")
+        .order_by("filing__submitted_at", "pk")
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/approvals.html", {"page": page, "form": forms.TransitionForm()})
 
@@ -353,8 +455,14 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     d = form.cleaned_data
     try:
-        att = services.attachment_add(case=case, file=d["file"], by=request.user, owner=_owner(case, d["owner"]),
-                                      confidentiality=d["confidentiality"] or "", description=d["description"])
+        att = services.attachment_add(
+            case=case,
+            file=d["file"],
+            by=request.user,
+            owner=_owner(case, d["owner"]),
+            confidentiality=d["confidentiality"] or "",
+            description=d["description"],
+        )
     except services.TransitionError as exc:
         messages.error(request, str(exc))
     else:

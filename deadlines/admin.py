@@ -34,23 +34,29 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = NoticeImportForm(request.POST or None)
-        context: dict[str, Any] = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                                   "title": "导入国务院节假日安排通知", "form": form}
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "导入国务院节假日安排通知",
+            "form": form,
+        }
         if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
             data = form.cleaned_data
             pairs, unparsed = parse_notice(data["text"], year=data["year"])
             if "confirm" in request.POST and pairs:
                 # Parsed again from the submitted text: the preview table is never trusted.
-                count = calendar_overrides_save(pairs=pairs, source=data["source"], by=request.user,
-                                                year=data["year"])
+                count = calendar_overrides_save(pairs=pairs, source=data["source"], by=request.user, year=data["year"])
                 messages.success(request, f"已保存{count}天的节假日安排（{data['source']}）。")
                 return redirect(reverse("admin:deadlines_calendaroverride_changelist"))
-            existing = dict(CalendarOverride.objects.filter(date__in=[d for d, _ in pairs])
-                            .values_list("date", "is_working_day"))
+            existing = dict(
+                CalendarOverride.objects.filter(date__in=[d for d, _ in pairs]).values_list("date", "is_working_day")
+            )
             context.update(
                 preview=True,
-                rows=[{"date": d, "working": w, "weekday": "一二三四五六日"[d.weekday()],
-                       "existing": existing.get(d)} for d, w in pairs],
+                rows=[
+                    {"date": d, "working": w, "weekday": "一二三四五六日"[d.weekday()], "existing": existing.get(d)}
+                    for d, w in pairs
+                ],
                 unparsed=unparsed,
                 source=data["source"],
                 year=data["year"],

@@ -5,10 +5,12 @@ from .notice import notice_year
 
 class NoticeImportForm(forms.Form):
     text = forms.CharField(label="通知全文", widget=forms.Textarea(attrs={"rows": 18, "cols": 100}))
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100,
-                              help_text="留空则从通知标题中识别")
-    source = forms.CharField(label="来源", max_length=200, required=False,
-                             help_text="通知名称与文号；留空则取通知前两行")
+    year = forms.IntegerField(
+        label="年度", required=False, min_value=2000, max_value=2100, help_text="留空则从通知标题中识别"
+    )
+    source = forms.CharField(
+        label="来源", max_length=200, required=False, help_text="通知名称与文号；留空则取通知前两行"
+    )
 
     def clean(self) -> dict:
         data = super().clean()

@@ -87,9 +87,7 @@ class Deadline(models.Model):
     working_days = models.PositiveIntegerField("工作日数", null=True, blank=True)
     days = models.PositiveIntegerField("自然日数", null=True, blank=True)
     due = models.DateTimeField("届满时间")
-    provisional = models.BooleanField(
-        "暂定", default=False, help_text="该年度法定节假日安排尚未录入，按周一至周五推算"
-    )
+    provisional = models.BooleanField("暂定", default=False, help_text="该年度法定节假日安排尚未录入，按周一至周五推算")
     met_at = models.DateTimeField("完成时间", null=True, blank=True)
     responsible = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="责任人", blank=True, related_name="deadlines"
@@ -128,20 +126,26 @@ class Deadline(models.Model):
         ]
         indexes = [
             # The scan: open deadlines not yet reminded, by due time (met ones are most rows).
-            models.Index(fields=["due"], name="deadline_to_remind",
-                         condition=Q(met_at__isnull=True, reminded_at__isnull=True)),
+            models.Index(
+                fields=["due"], name="deadline_to_remind", condition=Q(met_at__isnull=True, reminded_at__isnull=True)
+            ),
             # The scan: open deadlines not yet escalated, by due time.
-            models.Index(fields=["due"], name="deadline_to_escalate",
-                         condition=Q(met_at__isnull=True, escalated_at__isnull=True)),
+            models.Index(
+                fields=["due"], name="deadline_to_escalate", condition=Q(met_at__isnull=True, escalated_at__isnull=True)
+            ),
             # The head's / archivist's "escalated and still open" list.
-            models.Index(fields=["due"], name="deadline_escalated_open",
-                         condition=Q(met_at__isnull=True, escalated_at__isnull=False)),
+            models.Index(
+                fields=["due"],
+                name="deadline_escalated_open",
+                condition=Q(met_at__isnull=True, escalated_at__isnull=False),
+            ),
             # Case page and deadline_met look-ups.
             models.Index(fields=["case", "kind"], name="deadline_by_case"),
             models.Index(fields=["content_type", "object_id"], name="deadline_by_target"),
             # Recomputation after a calendar import.
-            models.Index(fields=["due"], name="deadline_provisional",
-                         condition=Q(met_at__isnull=True, provisional=True)),
+            models.Index(
+                fields=["due"], name="deadline_provisional", condition=Q(met_at__isnull=True, provisional=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -82,7 +82,7 @@ def _parse_line(line: str, year: int) -> dict[dt.date, bool]:
     if _SIGNATURE_DATE.match(norm):
         return {}
     heading = _HEADING.match(norm)
-    body = norm[heading.end():] if heading else norm
+    body = norm[heading.end() :] if heading else norm
     mentions: list[tuple[str | None, str | None, str, str | None]] = []
 
     def _token(match: re.Match[str]) -> str:

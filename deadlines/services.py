@@ -103,9 +103,17 @@ def deadline_open(
     if people:
         deadline.responsible.add(*people)
     audit.record(
-        deadline, "deadline.opened", case=case, kind=kind, article=article, label=label,
-        start=start, due=deadline.due, provisional=deadline.provisional,
-        working_days=working_days, days=days,
+        deadline,
+        "deadline.opened",
+        case=case,
+        kind=kind,
+        article=article,
+        label=label,
+        start=start,
+        due=deadline.due,
+        provisional=deadline.provisional,
+        working_days=working_days,
+        days=days,
     )
     return deadline
 
@@ -126,8 +134,9 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
     for deadline in closed:
         deadline.met_at = met_at
         deadline.save(update_fields=["met_at"])
-        audit.record(deadline, "deadline.met", case=deadline.case_id, kind=kind, met_at=met_at,
-                     late=met_at > deadline.due)
+        audit.record(
+            deadline, "deadline.met", case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
+        )
     return len(closed)
 
 
@@ -154,15 +163,22 @@ def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
                 deadline.reminded_at = deadline.escalated_at = None
                 fields += ["reminded_at", "escalated_at"]
             deadline.save(update_fields=fields)
-            audit.record(deadline, "deadline.recomputed", case=deadline.case_id, old_due=old,
-                         due=new_due, provisional=due.provisional)
+            audit.record(
+                deadline,
+                "deadline.recomputed",
+                case=deadline.case_id,
+                old_due=old,
+                due=new_due,
+                provisional=due.provisional,
+            )
             changed += 1
     return changed
 
 
 @transaction.atomic
-def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: str, by: Any,
-                            year: int | None = None) -> int:
+def calendar_overrides_save(
+    *, pairs: Iterable[tuple[dt.date, bool]], source: str, by: Any, year: int | None = None
+) -> int:
     """Save a notice's days (insert or replace), then recompute affected deadlines. `year`:
     the year whose whole notice this is; from then on that year's calendar is official
     (not provisional). Without it (corrections of single days) no year becomes covered."""
@@ -173,15 +189,19 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
     changed = [d for d, working in pairs if calendar.day_info(d).working != working]
     with bulk_override_save():
         for day, working in pairs:
-            CalendarOverride.objects.update_or_create(
-                date=day, defaults={"is_working_day": working, "source": source})
+            CalendarOverride.objects.update_or_create(date=day, defaults={"is_working_day": working, "source": source})
     if year is not None:
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
     years = sorted({d.year for d, _ in pairs} | ({year} if year is not None else set()))
     for year in years:
         calendar.clear_cache(year)
     audit.record(
-        None, "calendar.imported", actor=by, source=source, years=years, notice_year=year,
+        None,
+        "calendar.imported",
+        actor=by,
+        source=source,
+        years=years,
+        notice_year=year,
         days=[f"{d:%Y-%m-%d}:{'work' if w else 'rest'}" for d, w in pairs],
     )
     deadlines_recompute(dates=changed)
@@ -193,10 +213,20 @@ def calendar_overrides_save(*, pairs: Iterable[tuple[dt.date, bool]], source: st
 REMIND, OVERDUE, ESCALATE = "remind", "overdue", "escalate"
 
 
-def _rows(*, user_ids: Iterable[int], text: str, link: str, dedupe_key: str, level: str,
-          deadline_id: int | None) -> list[Notification]:
-    return [Notification(user_id=uid, text=text[:500], link=link, level=level, deadline_id=deadline_id,
-                         dedupe_key=f"{dedupe_key}:u{uid}"[:200]) for uid in sorted(set(user_ids))]
+def _rows(
+    *, user_ids: Iterable[int], text: str, link: str, dedupe_key: str, level: str, deadline_id: int | None
+) -> list[Notification]:
+    return [
+        Notification(
+            user_id=uid,
+            text=text[:500],
+            link=link,
+            level=level,
+            deadline_id=deadline_id,
+            dedupe_key=f"{dedupe_key}:u{uid}"[:200],
+        )
+        for uid in sorted(set(user_ids))
+    ]
 
 
 def _insert(rows: list[Notification]) -> list[str]:
@@ -207,13 +237,21 @@ def _insert(rows: list[Notification]) -> list[str]:
     return keys
 
 
-def notify(*, user_ids: Iterable[int], text: str, link: str = "", dedupe_key: str, level: str = "info",
-           deadline_id: int | None = None) -> list[str]:
+def notify(
+    *,
+    user_ids: Iterable[int],
+    text: str,
+    link: str = "",
+    dedupe_key: str,
+    level: str = "info",
+    deadline_id: int | None = None,
+) -> list[str]:
     """Create one notification per user, once: `dedupe_key` names the message (the user id
     is appended) and is unique, so calling this again for the same message adds nothing.
     E-mail follows after commit when settings.EMAIL_ENABLED. Returns the keys."""
-    return _insert(_rows(user_ids=user_ids, text=text, link=link, dedupe_key=dedupe_key, level=level,
-                         deadline_id=deadline_id))
+    return _insert(
+        _rows(user_ids=user_ids, text=text, link=link, dedupe_key=dedupe_key, level=level, deadline_id=deadline_id)
+    )
 
 
 def _email_on_commit(keys: list[str]) -> None:
@@ -311,18 +349,41 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
     rows: list[Notification] = []
     for pk in reminded:
         text, link = _describe(deadlines[pk])
-        rows += _rows(user_ids=responsible.get(pk, []), text=f"【期限提醒】{text}", link=link, level="warn",
-                      dedupe_key=f"deadline:{pk}:{REMIND}", deadline_id=pk)
+        rows += _rows(
+            user_ids=responsible.get(pk, []),
+            text=f"【期限提醒】{text}",
+            link=link,
+            level="warn",
+            dedupe_key=f"deadline:{pk}:{REMIND}",
+            deadline_id=pk,
+        )
     for pk in escalated:
         deadline = deadlines[pk]
         text, link = _describe(deadline)
-        rows += _rows(user_ids=responsible.get(pk, []), text=f"【已逾期】{text}", link=link, level="bad",
-                      dedupe_key=f"deadline:{pk}:{OVERDUE}", deadline_id=pk)
+        rows += _rows(
+            user_ids=responsible.get(pk, []),
+            text=f"【已逾期】{text}",
+            link=link,
+            level="bad",
+            dedupe_key=f"deadline:{pk}:{OVERDUE}",
+            deadline_id=pk,
+        )
         bosses = heads + (archivists if deadline.kind == KIND_ARCHIVE_FILE else [])
-        rows += _rows(user_ids=bosses, text=f"【逾期督办】{text}", link=link, level="bad",
-                      dedupe_key=f"deadline:{pk}:{ESCALATE}", deadline_id=pk)
-        audit.record(deadline, "deadline.escalated", case=deadline.case_id, due=deadline.due,
-                     notified=sorted(set(responsible.get(pk, []) + bosses)))
+        rows += _rows(
+            user_ids=bosses,
+            text=f"【逾期督办】{text}",
+            link=link,
+            level="bad",
+            dedupe_key=f"deadline:{pk}:{ESCALATE}",
+            deadline_id=pk,
+        )
+        audit.record(
+            deadline,
+            "deadline.escalated",
+            case=deadline.case_id,
+            due=deadline.due,
+            notified=sorted(set(responsible.get(pk, []) + bosses)),
+        )
     _insert(rows)
     more = int(len(reminded) == batch or len(escalated) == batch)
     return {"reminded": len(reminded), "escalated": len(escalated), "more": more}
@@ -339,9 +400,11 @@ def calendar_missing_warn(*, today: dt.date | None = None) -> int:
         return 0
     with transaction.atomic():
         keys = notify(
-            user_ids=_role_user_ids(Role.ADMIN), level="warn", dedupe_key=f"calendar:missing:{year}",
+            user_ids=_role_user_ids(Role.ADMIN),
+            level="warn",
+            dedupe_key=f"calendar:missing:{year}",
             link=reverse("admin:deadlines_calendaroverride_import"),
             text=f"【日历】{year}年法定节假日安排尚未录入，延续到{year}年的期限暂按周一至周五推算。"
-                 f"国务院办公厅通知发布后请在“导入节假日安排通知”中录入。",
+            f"国务院办公厅通知发布后请在“导入节假日安排通知”中录入。",
         )
     return len(keys)

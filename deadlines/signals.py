@@ -56,16 +56,24 @@ def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any
     if case.kind == CaseKind.PENALTY and to_state == CaseState.INVESTIGATING and from_state != CaseState.UNDER_REVIEW:
         # 《行政处罚法》第六十条: decide within 90 days of filing (立案); calendar days.
         deadline_open(
-            case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",
+            case=case,
+            kind=KIND_PENALTY_DECISION,
+            article="《行政处罚法》第六十条",
             label=f"{KIND_LABELS[KIND_PENALTY_DECISION]}（立案之日起九十日内）",
-            start=case.filed_at or timezone.now(), days=90, responsible=case.officers.all(),
+            start=case.filed_at or timezone.now(),
+            days=90,
+            responsible=case.officers.all(),
         )
     elif case.kind == CaseKind.LICENSING and to_state == CaseState.ACCEPTED:
         # 《行政许可法》第四十二条: decide within 20 days of acceptance; working days (第八十二条).
         deadline_open(
-            case=case, kind=KIND_LICENSING_DECISION, article="《行政许可法》第四十二条",
+            case=case,
+            kind=KIND_LICENSING_DECISION,
+            article="《行政许可法》第四十二条",
             label=f"{KIND_LABELS[KIND_LICENSING_DECISION]}（受理之日起二十个工作日内）",
-            start=timezone.now(), working_days=20, responsible=case.officers.all(),
+            start=timezone.now(),
+            working_days=20,
+            responsible=case.officers.all(),
         )
     if to_state == CaseState.DECIDED:
         met_at = case.decided_at or timezone.now()

@@ -18,9 +18,16 @@ def mine(request: HttpRequest) -> HttpResponse:
         qs = qs.order_by(*OPEN_FIRST)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     escalated = with_states(deadlines_escalated_to(request.user)[:100])
-    return render(request, "deadlines/mine.html", {
-        "page": page, "deadlines": with_states(page.object_list), "show_all": show_all, "escalated": escalated,
-    })
+    return render(
+        request,
+        "deadlines/mine.html",
+        {
+            "page": page,
+            "deadlines": with_states(page.object_list),
+            "show_all": show_all,
+            "escalated": escalated,
+        },
+    )
 
 
 @login_required

@@ -64,8 +64,15 @@ def _case_context(case: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def document_issue(*, case: Any, doc_type: str, context: dict[str, Any], by: Any,
-                   source: models.Model | None = None, render: bool = True) -> Document:
+def document_issue(
+    *,
+    case: Any,
+    doc_type: str,
+    context: dict[str, Any],
+    by: Any,
+    source: models.Model | None = None,
+    render: bool = True,
+) -> Document:
     dtype = registry.get(doc_type)
     year = timezone.localdate().year
     seq = number_next(dtype.counter_scope, year)
@@ -73,14 +80,26 @@ def document_issue(*, case: Any, doc_type: str, context: dict[str, Any], by: Any
     frozen.setdefault("case", _case_context(case))
     frozen.setdefault("agency", settings.AGENCY_NAME)
     doc = Document.objects.create(
-        case=case, doc_type=dtype.code, year=year, seq=seq, number=dtype.number(year, seq), title=dtype.name,
+        case=case,
+        doc_type=dtype.code,
+        year=year,
+        seq=seq,
+        number=dtype.number(year, seq),
+        title=dtype.name,
         context=frozen,
         source_type=source._meta.label_lower if source is not None else "",
         source_id=str(source.pk) if source is not None else "",
         issued_by=by,
     )
-    audit.record(doc, "document.issued", actor=by, case=case, doc_type=dtype.code, number=doc.number,
-                 source=f"{doc.source_type}:{doc.source_id}" if source is not None else "")
+    audit.record(
+        doc,
+        "document.issued",
+        actor=by,
+        case=case,
+        doc_type=dtype.code,
+        number=doc.number,
+        source=f"{doc.source_type}:{doc.source_id}" if source is not None else "",
+    )
     if render:
         from .tasks import document_render_task
 
@@ -105,7 +124,8 @@ def document_rerender(*, document_id: int, by: Any) -> Document:
 def _progress(document_id: int, progress: int) -> None:
     # Autocommitted so the page's polling sees it; never touches a finalised row.
     Document.objects.filter(pk=document_id, status__in=[DocumentStatus.QUEUED, DocumentStatus.RENDERING]).update(
-        status=DocumentStatus.RENDERING, progress=progress)
+        status=DocumentStatus.RENDERING, progress=progress
+    )
 
 
 def _make_read_only(key: str) -> None:
@@ -124,8 +144,14 @@ def storage_key(sha256: str) -> str:
 
 def render_context(doc: Document) -> dict[str, Any]:
     issued = timezone.localtime(doc.issued_at)
-    return {**doc.context, "doc": {"number": doc.number, "title": doc.title,
-                                   "issued_on": f"{issued.year}年{issued.month}月{issued.day}日"}}
+    return {
+        **doc.context,
+        "doc": {
+            "number": doc.number,
+            "title": doc.title,
+            "issued_on": f"{issued.year}年{issued.month}月{issued.day}日",
+        },
+    }
 
 
 def document_render(*, document_id: int) -> Document:
@@ -172,5 +198,6 @@ def _document_fail(document_id: int, error: str) -> None:
 
 
 def document_downloaded(*, document: Document, by: Any) -> None:
-    audit.record(document, "document.downloaded", actor=by, case=document.case_id, number=document.number,
-                 sha256=document.sha256)
+    audit.record(
+        document, "document.downloaded", actor=by, case=document.case_id, number=document.number, sha256=document.sha256
+    )

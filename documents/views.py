@@ -18,9 +18,16 @@ from .services import document_downloaded, document_rerender
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc = document_for_user(request.user, pk)
-    return render(request, "documents/document_detail.html",
-                  {"doc": doc, "case": doc.case, "source": document_source(doc),
-                   "may_write": can_see_case(request.user, doc.case, write=True)})
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "doc": doc,
+            "case": doc.case,
+            "source": document_source(doc),
+            "may_write": can_see_case(request.user, doc.case, write=True),
+        },
+    )
 
 
 @never_cache
@@ -28,13 +35,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def status(request: HttpRequest, pk: int) -> JsonResponse:
     doc = document_for_user(request.user, pk)
-    return JsonResponse({
-        "status": doc.status,
-        "label": doc.get_status_display(),
-        "progress": doc.progress,
-        "error": doc.error,
-        "download": reverse("documents:download", args=[doc.pk]) if doc.is_final else None,
-    })
+    return JsonResponse(
+        {
+            "status": doc.status,
+            "label": doc.get_status_display(),
+            "progress": doc.progress,
+            "error": doc.error,
+            "download": reverse("documents:download", args=[doc.pk]) if doc.is_final else None,
+        }
+    )
 
 
 @require_GET

@@ -16,10 +16,19 @@ from urllib.parse import quote
 from django.http import FileResponse, HttpResponseBase
 
 OCTET = "application/octet-stream"
-INLINE_TYPES = frozenset({
-    "application/pdf", "image/jpeg", "image/png", "image/webp", "image/gif",
-    "video/mp4", "audio/mp4", "audio/mpeg", "text/plain",
-})
+INLINE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/gif",
+        "video/mp4",
+        "audio/mp4",
+        "audio/mpeg",
+        "text/plain",
+    }
+)
 SNIFF_BYTES = 512
 CSP = "sandbox; default-src 'none'"
 
@@ -78,6 +87,7 @@ def file_response(fh: IO[bytes], *, filename: str, inline: bool = False) -> File
     head = fh.read(SNIFF_BYTES)
     fh.seek(0)
     content_type = sniff(head, filename)
-    resp = FileResponse(fh, as_attachment=not (inline and content_type != OCTET), filename=filename,
-                        content_type=content_type)
+    resp = FileResponse(
+        fh, as_attachment=not (inline and content_type != OCTET), filename=filename, content_type=content_type
+    )
     return protect(resp)

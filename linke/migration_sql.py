@@ -7,8 +7,13 @@ from collections.abc import Sequence
 from django.db import migrations
 
 
-def vendor_sql(*, postgresql: Sequence[str] = (), postgresql_reverse: Sequence[str] = (),
-               sqlite: Sequence[str] = (), sqlite_reverse: Sequence[str] = ()) -> migrations.RunPython:
+def vendor_sql(
+    *,
+    postgresql: Sequence[str] = (),
+    postgresql_reverse: Sequence[str] = (),
+    sqlite: Sequence[str] = (),
+    sqlite_reverse: Sequence[str] = (),
+) -> migrations.RunPython:
     """A RunPython that executes the statements for the database in use (none for others).
     Statements run without parameters, so `%` in PL/pgSQL needs no escaping."""
 

@@ -11,8 +11,11 @@ def _refuse_officers_change_when_final(sender: Any, instance: Any, action: str, 
 
     if reverse:
         ids = kwargs.get("pk_set") or set()
-        if Record.objects.filter(pk__in=ids, status=RecordStatus.FINAL).exists() or action == "pre_clear" and \
-                Record.objects.filter(officers=instance, status=RecordStatus.FINAL).exists():
+        if (
+            Record.objects.filter(pk__in=ids, status=RecordStatus.FINAL).exists()
+            or action == "pre_clear"
+            and Record.objects.filter(officers=instance, status=RecordStatus.FINAL).exists()
+        ):
             raise RecordImmutable("已定稿记录的执法人员不得修改")
     elif instance.pk and Record.objects.filter(pk=instance.pk, status=RecordStatus.FINAL).exists():
         raise RecordImmutable("已定稿记录的执法人员不得修改")
@@ -30,26 +33,31 @@ class RecordsConfig(AppConfig):
 
         from .models import Record
 
-        m2m_changed.connect(_refuse_officers_change_when_final, sender=Record.officers.through,
-                            dispatch_uid="records.officers_final_guard")
+        m2m_changed.connect(
+            _refuse_officers_change_when_final,
+            sender=Record.officers.through,
+            dispatch_uid="records.officers_final_guard",
+        )
         register(Role.ADMIN, "records.view_record", "records.view_recorditem")
 
         # Chinese names of our audit actions on the case timeline.
         from cases.timeline import ACTION_LABELS
 
-        ACTION_LABELS.update({
-            "record.created": "制作调查取证记录（草稿）",
-            "record.updated": "修改调查取证记录草稿",
-            "record.finalised": "调查取证记录定稿",
-            "record.correction_started": "制作更正记录",
-            "record.corrected": "记录被更正",
-            "record.preservation_approved": "负责人批准先行登记保存",
-            "record.preservation_decided": "对先行登记保存的证据作出处理决定",
-            "record.commission_opinion": "收到受托机构意见",
-            "document.issued": "出具执法文书",
-            "document.finalised": "执法文书定稿（PDF）",
-            "document.render_failed": "执法文书生成失败",
-            "document.rerender_queued": "重新生成执法文书",
-            "document.downloaded": "下载执法文书",
-            "record.preservation_approval_void": "先行登记保存内容修改，原批准失效",
-        })
+        ACTION_LABELS.update(
+            {
+                "record.created": "制作调查取证记录（草稿）",
+                "record.updated": "修改调查取证记录草稿",
+                "record.finalised": "调查取证记录定稿",
+                "record.correction_started": "制作更正记录",
+                "record.corrected": "记录被更正",
+                "record.preservation_approved": "负责人批准先行登记保存",
+                "record.preservation_decided": "对先行登记保存的证据作出处理决定",
+                "record.commission_opinion": "收到受托机构意见",
+                "document.issued": "出具执法文书",
+                "document.finalised": "执法文书定稿（PDF）",
+                "document.render_failed": "执法文书生成失败",
+                "document.rerender_queued": "重新生成执法文书",
+                "document.downloaded": "下载执法文书",
+                "record.preservation_approval_void": "先行登记保存内容修改，原批准失效",
+            }
+        )

@@ -34,7 +34,8 @@ def _officers(n: int) -> Callable[[Any], bool]:
 
 def _confirmed(r: Any) -> bool:
     return r.confirmation == Confirmation.SIGNED or (
-        r.confirmation == Confirmation.REFUSED and bool(r.confirmation_note.strip()))
+        r.confirmation == Confirmation.REFUSED and bool(r.confirmation_note.strip())
+    )
 
 
 def _items(*fields: str) -> Callable[[Any], bool]:
@@ -65,32 +66,44 @@ PARTY = Element("party", "当事人", _party)
 
 ELEMENTS: dict[str, list[Element]] = {
     RecordKind.INQUIRY: [
-        TIME, PLACE, TWO_OFFICERS,
+        TIME,
+        PLACE,
+        TWO_OFFICERS,
         Element("person", "被询问人身份（姓名、身份证件号码）", _filled("person_name", "person_id_no")),
         Element("transcript", "询问内容（问答）", _qa),
         Element("confirmation", "被询问人核对签名，或拒绝签名的情况", _confirmed),
     ],
     RecordKind.EVIDENCE_COLLECTION: [
-        TIME, ONE_OFFICER,
+        TIME,
+        ONE_OFFICER,
         Element("holder", "被调取证据的单位或个人", _filled("holder_name")),
         Element("reason", "调取事由", _filled("reason")),
         Element("provide_by", "提供期限", lambda r: r.provide_by is not None),
         Element("items", "调取证据清单", _items("name")),
     ],
     RecordKind.INSPECTION: [
-        TIME, PLACE, TWO_OFFICERS, PARTY,
+        TIME,
+        PLACE,
+        TWO_OFFICERS,
+        PARTY,
         Element("present", "在场人员", _filled("present_persons")),
         Element("findings", "检查（勘验）情况", _filled("findings")),
         CONFIRMATION,
     ],
     RecordKind.SAMPLING: [
-        TIME, PLACE, TWO_OFFICERS, PARTY,
+        TIME,
+        PLACE,
+        TWO_OFFICERS,
+        PARTY,
         Element("items", "抽样物品、数量及样品标识", _items("name", "quantity", "sample_mark")),
         Element("witness", "见证人", _filled("witness")),
         CONFIRMATION,
     ],
     RecordKind.PRESERVATION: [
-        TIME, PLACE, TWO_OFFICERS, PARTY,
+        TIME,
+        PLACE,
+        TWO_OFFICERS,
+        PARTY,
         Element("reason", "先行登记保存理由（证据可能灭失或者以后难以取得）", _filled("reason")),
         Element("items", "先行登记保存物品清单", _items("name", "quantity")),
         Element("storage", "保存地点", _filled("storage_place")),
@@ -98,12 +111,14 @@ ELEMENTS: dict[str, list[Element]] = {
         CONFIRMATION,
     ],
     RecordKind.COMMISSION: [
-        TIME, ONE_OFFICER,
+        TIME,
+        ONE_OFFICER,
         Element("body", "受托的法定机构", _filled("body_name")),
         Element("subject", "委托事项", _filled("subject")),
     ],
     RecordKind.OTHER: [
-        TIME, ONE_OFFICER,
+        TIME,
+        ONE_OFFICER,
         Element("activity", "活动名称", _filled("activity")),
         Element("description", "活动情况的文字记录", _filled("description")),
     ],

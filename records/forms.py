@@ -10,8 +10,19 @@ from .models import KIND_MODELS, PreservationOutcome, RecordKind
 _COMMON = ["party_name", "started_at", "ended_at", "place", "officers"]
 _CONFIRM = ["confirmation", "confirmation_note"]
 FIELDS: dict[str, list[str]] = {
-    RecordKind.INQUIRY: [*_COMMON, "with_av", "subject_role", "person_name", "person_gender", "person_id_no",
-                         "person_employer", "person_phone", "person_address", "transcript", *_CONFIRM],
+    RecordKind.INQUIRY: [
+        *_COMMON,
+        "with_av",
+        "subject_role",
+        "person_name",
+        "person_gender",
+        "person_id_no",
+        "person_employer",
+        "person_phone",
+        "person_address",
+        "transcript",
+        *_CONFIRM,
+    ],
     RecordKind.EVIDENCE_COLLECTION: [*_COMMON, "holder_name", "holder_address", "reason", "provide_by"],
     RecordKind.INSPECTION: [*_COMMON, "with_av", "mode", "present_persons", "findings", *_CONFIRM],
     RecordKind.SAMPLING: [*_COMMON, "with_av", "method", "witness", *_CONFIRM],
@@ -29,19 +40,35 @@ _TEXT = forms.Textarea(attrs={"rows": 4})
 
 def officer_choices(case: Any) -> Any:
     """Certified officers who handle the case or belong to its department."""
-    return (User.objects.filter(groups__name=Role.OFFICER.label, is_active=True, cert_no__isnull=False)
-            .filter(Q(case_assignments__case=case) | Q(department_id=case.department_id))
-            .distinct().order_by("last_name", "first_name"))
+    return (
+        User.objects.filter(groups__name=Role.OFFICER.label, is_active=True, cert_no__isnull=False)
+        .filter(Q(case_assignments__case=case) | Q(department_id=case.department_id))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
 
 
 def record_form_class(kind: str) -> type[forms.ModelForm]:
     model = KIND_MODELS[RecordKind(kind)]
-    widgets: dict[str, Any] = {"started_at": _DT, "ended_at": _DT, "provide_by": _D, "reply_by": _D,
-                               "officers": forms.CheckboxSelectMultiple}
-    for name in ("transcript", "findings", "present_persons", "reason", "description", "subject", "requirements",
-                 "method", "confirmation_note"):
-        widgets[name] = forms.Textarea(attrs={"rows": 12 if name in ("transcript", "findings", "description")
-                                              else 3})
+    widgets: dict[str, Any] = {
+        "started_at": _DT,
+        "ended_at": _DT,
+        "provide_by": _D,
+        "reply_by": _D,
+        "officers": forms.CheckboxSelectMultiple,
+    }
+    for name in (
+        "transcript",
+        "findings",
+        "present_persons",
+        "reason",
+        "description",
+        "subject",
+        "requirements",
+        "method",
+        "confirmation_note",
+    ):
+        widgets[name] = forms.Textarea(attrs={"rows": 12 if name in ("transcript", "findings", "description") else 3})
 
     meta = type("Meta", (), {"model": model, "fields": FIELDS[kind], "widgets": widgets})
     return type(f"{model.__name__}Form", (_RecordForm,), {"Meta": meta})

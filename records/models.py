@@ -87,25 +87,35 @@ class Record(models.Model):
     place = models.CharField("地点", max_length=200, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     ended_at = models.DateTimeField("结束时间", null=True, blank=True)
-    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name="执法人员", blank=True,
-                                      related_name="investigation_records")
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="执法人员", blank=True, related_name="investigation_records"
+    )
     # 第十一条: the activity was also recorded on audio/video (avrecords expects media).
     with_av = models.BooleanField("同步音像记录", default=False)
     confirmation = models.CharField("核对确认", max_length=8, choices=Confirmation, blank=True)
     confirmation_note = models.TextField("确认情况说明", blank=True)
     confidentiality = confidentiality_field()
-    corrects = models.OneToOneField("self", verbose_name="更正的记录", on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="correction")
+    corrects = models.OneToOneField(
+        "self", verbose_name="更正的记录", on_delete=models.PROTECT, null=True, blank=True, related_name="correction"
+    )
     correction_reason = models.TextField("更正原因", blank=True)
-    maker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="制作人", on_delete=models.PROTECT,
-                              related_name="+")
+    maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="制作人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("制作时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     finalized_at = models.DateTimeField("定稿时间", null=True, blank=True)
-    finalized_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="定稿人", on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
-    document = models.OneToOneField("documents.Document", verbose_name="执法文书", on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="定稿人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    document = models.OneToOneField(
+        "documents.Document", verbose_name="执法文书", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "调查取证记录"
@@ -115,14 +125,17 @@ class Record(models.Model):
             models.CheckConstraint(
                 name="record_final_complete",
                 condition=~Q(status="final")
-                | Q(finalized_at__isnull=False, finalized_by__isnull=False, document__isnull=False)),
+                | Q(finalized_at__isnull=False, finalized_by__isnull=False, document__isnull=False),
+            ),
             models.CheckConstraint(
-                name="record_correction_has_reason",
-                condition=Q(corrects__isnull=True) | ~Q(correction_reason="")),
+                name="record_correction_has_reason", condition=Q(corrects__isnull=True) | ~Q(correction_reason="")
+            ),
             models.CheckConstraint(name="record_not_self_correction", condition=~Q(corrects=F("pk"))),
-            models.CheckConstraint(name="record_refused_has_note",
-                                   condition=~Q(confirmation="refused") | ~Q(confirmation_note=""),
-                                   violation_error_message="拒绝签名的，应当在“确认情况说明”中注明情况。"),
+            models.CheckConstraint(
+                name="record_refused_has_note",
+                condition=~Q(confirmation="refused") | ~Q(confirmation_note=""),
+                violation_error_message="拒绝签名的，应当在“确认情况说明”中注明情况。",
+            ),
         ]
         indexes = [
             # The case page and the checklist read a case's records by kind.
@@ -225,8 +238,14 @@ class Preservation(Record):
     reason = models.TextField("先行登记保存理由", blank=True)
     storage_place = models.CharField("保存地点", max_length=200, blank=True)
     storage_mode = models.CharField("保存方式", max_length=12, choices=StorageMode, default=StorageMode.ON_SITE)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="批准人", on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="批准人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
     approval_opinion = models.TextField("负责人意见", blank=True)
 
@@ -234,9 +253,11 @@ class Preservation(Record):
         verbose_name = "先行登记保存证据"
         verbose_name_plural = "先行登记保存证据"
         constraints = [
-            models.CheckConstraint(name="preservation_approval_complete",
-                                   condition=Q(approved_by__isnull=True, approved_at__isnull=True)
-                                   | Q(approved_by__isnull=False, approved_at__isnull=False)),
+            models.CheckConstraint(
+                name="preservation_approval_complete",
+                condition=Q(approved_by__isnull=True, approved_at__isnull=True)
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+            ),
         ]
 
 
@@ -275,8 +296,7 @@ KIND_MODELS: dict[str, type[Record]] = {
     RecordKind.OTHER: OtherActivity,
 }
 # Kinds whose document lists items (evidence list, samples, preserved goods, commissioned objects).
-KINDS_WITH_ITEMS = {RecordKind.EVIDENCE_COLLECTION, RecordKind.SAMPLING, RecordKind.PRESERVATION,
-                    RecordKind.COMMISSION}
+KINDS_WITH_ITEMS = {RecordKind.EVIDENCE_COLLECTION, RecordKind.SAMPLING, RecordKind.PRESERVATION, RecordKind.COMMISSION}
 
 
 class RecordItem(models.Model):
@@ -319,8 +339,9 @@ class PreservationDecision(models.Model):
     outcome = models.CharField("处理决定", max_length=12, choices=PreservationOutcome)
     detail = models.TextField("决定内容")
     decided_at = models.DateTimeField("决定时间")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -341,8 +362,9 @@ class CommissionOpinion(models.Model):
     record = models.OneToOneField(Commission, on_delete=models.PROTECT, related_name="opinion")
     received_at = models.DateTimeField("收到时间")
     conclusion = models.TextField("意见结论")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:

@@ -35,16 +35,31 @@ def record_document_context(rec: Any) -> dict[str, Any]:
     if rec.corrects_id:
         ctx["corrects"] = {"id": rec.corrects_id, "reason": rec.correction_reason}
     if rec.kind in KINDS_WITH_ITEMS:
-        ctx["items"] = [{"name": i.name, "spec": i.spec, "quantity": i.quantity, "sample_mark": i.sample_mark,
-                         "remarks": i.remarks} for i in rec.items.all()]
+        ctx["items"] = [
+            {"name": i.name, "spec": i.spec, "quantity": i.quantity, "sample_mark": i.sample_mark, "remarks": i.remarks}
+            for i in rec.items.all()
+        ]
     kind = rec.kind
     if kind == RecordKind.INQUIRY:
-        ctx.update(subject_role=rec.get_subject_role_display(), transcript=rec.transcript, person={
-            "name": rec.person_name, "gender": rec.person_gender, "id_no": rec.person_id_no,
-            "employer": rec.person_employer, "phone": rec.person_phone, "address": rec.person_address})
+        ctx.update(
+            subject_role=rec.get_subject_role_display(),
+            transcript=rec.transcript,
+            person={
+                "name": rec.person_name,
+                "gender": rec.person_gender,
+                "id_no": rec.person_id_no,
+                "employer": rec.person_employer,
+                "phone": rec.person_phone,
+                "address": rec.person_address,
+            },
+        )
     elif kind == RecordKind.EVIDENCE_COLLECTION:
-        ctx.update(holder_name=rec.holder_name, holder_address=rec.holder_address, reason=rec.reason,
-                   provide_by=fmt(rec.provide_by))
+        ctx.update(
+            holder_name=rec.holder_name,
+            holder_address=rec.holder_address,
+            reason=rec.reason,
+            provide_by=fmt(rec.provide_by),
+        )
     elif kind == RecordKind.INSPECTION:
         ctx.update(mode=rec.get_mode_display(), present_persons=rec.present_persons, findings=rec.findings)
     elif kind == RecordKind.SAMPLING:
@@ -53,12 +68,22 @@ def record_document_context(rec: Any) -> dict[str, Any]:
         from deadlines.calendar import add_working_days
 
         start = timezone.localtime(rec.started_at).date() if rec.started_at else timezone.localdate()
-        ctx.update(reason=rec.reason, storage_place=rec.storage_place, storage_mode=rec.get_storage_mode_display(),
-                   approved_by=str(rec.approved_by) if rec.approved_by_id else "",
-                   approved_at=fmt(rec.approved_at), decide_by=fmt(add_working_days(start, 7).date))
+        ctx.update(
+            reason=rec.reason,
+            storage_place=rec.storage_place,
+            storage_mode=rec.get_storage_mode_display(),
+            approved_by=str(rec.approved_by) if rec.approved_by_id else "",
+            approved_at=fmt(rec.approved_at),
+            decide_by=fmt(add_working_days(start, 7).date),
+        )
     elif kind == RecordKind.COMMISSION:
-        ctx.update(body_name=rec.body_name, matter=rec.get_matter_display(), subject=rec.subject,
-                   requirements=rec.requirements, reply_by=fmt(rec.reply_by))
+        ctx.update(
+            body_name=rec.body_name,
+            matter=rec.get_matter_display(),
+            subject=rec.subject,
+            requirements=rec.requirements,
+            reply_by=fmt(rec.reply_by),
+        )
     elif kind == RecordKind.OTHER:
         ctx.update(activity=rec.activity, description=rec.description)
     return ctx

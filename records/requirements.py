@@ -31,9 +31,11 @@ _ITEM = {
 
 def _load(case: Any) -> list[Record]:
     children = [m.__name__.lower() for m in KIND_MODELS.values()]
-    rows = (Record.objects.filter(case_id=case.pk)
-            .select_related(*children, "preservation__decision", "commission__opinion", "correction", "case")
-            .prefetch_related("officers", "items", "case__parties"))
+    rows = (
+        Record.objects.filter(case_id=case.pk)
+        .select_related(*children, "preservation__decision", "commission__opinion", "correction", "case")
+        .prefetch_related("officers", "items", "case__parties")
+    )
     out = []
     for row in rows:
         rec = row.specific()
@@ -76,26 +78,52 @@ def _has_records(case: Any) -> bool:
 
 
 register(
-    Requirement("records.any", "第十条", "调查取证的文字记录（至少一份已定稿的调查取证记录）", STAGE,
-                applies=lambda c: c.kind == CaseKind.PENALTY,
-                satisfied=lambda c: any(r.status == RecordStatus.FINAL for r in current_records(c)), order=100),
-    Requirement("records.no_drafts", "第十条", "调查取证记录均已定稿（无未完成的草稿或更正）", STAGE,
-                applies=_has_records,
-                satisfied=lambda c: all(r.status == RecordStatus.FINAL for r in current_records(c)), order=101),
+    Requirement(
+        "records.any",
+        "第十条",
+        "调查取证的文字记录（至少一份已定稿的调查取证记录）",
+        STAGE,
+        applies=lambda c: c.kind == CaseKind.PENALTY,
+        satisfied=lambda c: any(r.status == RecordStatus.FINAL for r in current_records(c)),
+        order=100,
+    ),
+    Requirement(
+        "records.no_drafts",
+        "第十条",
+        "调查取证记录均已定稿（无未完成的草稿或更正）",
+        STAGE,
+        applies=_has_records,
+        satisfied=lambda c: all(r.status == RecordStatus.FINAL for r in current_records(c)),
+        order=101,
+    ),
     *[
-        Requirement(f"records.{kind}", _ITEM[kind],
-                    f"{kind.label}：" + "、".join(e.label for e in ELEMENTS[kind]), STAGE,
-                    applies=_kind_present(kind), satisfied=_kind_complete(kind), order=102 + i)
+        Requirement(
+            f"records.{kind}",
+            _ITEM[kind],
+            f"{kind.label}：" + "、".join(e.label for e in ELEMENTS[kind]),
+            STAGE,
+            applies=_kind_present(kind),
+            satisfied=_kind_complete(kind),
+            order=102 + i,
+        )
         for i, kind in enumerate(RecordKind)
     ],
-    Requirement("records.preservation_decision", "《行政处罚法》第五十六条",
-                "先行登记保存的证据在七个工作日内作出处理决定", STAGE,
-                applies=lambda c: any(r.is_final for r in _of_kind(c, RecordKind.PRESERVATION)),
-                satisfied=lambda c: all(hasattr(r, "decision") for r in _of_kind(c, RecordKind.PRESERVATION)
-                                        if r.is_final), order=120),
-    Requirement("records.commission_opinion", "第十条第（七）项", "受托机构出具的检验、检测、检疫、鉴定或专家评审意见",
-                STAGE,
-                applies=lambda c: any(r.is_final for r in _of_kind(c, RecordKind.COMMISSION)),
-                satisfied=lambda c: all(hasattr(r, "opinion") for r in _of_kind(c, RecordKind.COMMISSION)
-                                        if r.is_final), order=121),
+    Requirement(
+        "records.preservation_decision",
+        "《行政处罚法》第五十六条",
+        "先行登记保存的证据在七个工作日内作出处理决定",
+        STAGE,
+        applies=lambda c: any(r.is_final for r in _of_kind(c, RecordKind.PRESERVATION)),
+        satisfied=lambda c: all(hasattr(r, "decision") for r in _of_kind(c, RecordKind.PRESERVATION) if r.is_final),
+        order=120,
+    ),
+    Requirement(
+        "records.commission_opinion",
+        "第十条第（七）项",
+        "受托机构出具的检验、检测、检疫、鉴定或专家评审意见",
+        STAGE,
+        applies=lambda c: any(r.is_final for r in _of_kind(c, RecordKind.COMMISSION)),
+        satisfied=lambda c: all(hasattr(r, "opinion") for r in _of_kind(c, RecordKind.COMMISSION) if r.is_final),
+        order=121,
+    ),
 )

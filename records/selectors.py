@@ -18,19 +18,24 @@ def record_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
         raise Http404("记录不存在")
     case = case_for_user(user, base.case_id, write=write)
     model = KIND_MODELS[base.kind]
-    rec = (model.objects.select_related("maker", "finalized_by", "document", "corrects", "correction")
-           .prefetch_related("officers", "items").get(pk=pk))
+    rec = (
+        model.objects.select_related("maker", "finalized_by", "document", "corrects", "correction")
+        .prefetch_related("officers", "items")
+        .get(pk=pk)
+    )
     rec.case = case
     return rec
 
 
 def records_of_case(case: Any) -> QuerySet[Record]:
-    return (Record.objects.filter(case=case).select_related("maker", "document", "correction")
-            .order_by("created_at", "pk"))
+    return (
+        Record.objects.filter(case=case).select_related("maker", "document", "correction").order_by("created_at", "pk")
+    )
 
 
 def attachments_of(owner: Any) -> QuerySet[Any]:
     from cases.models import Attachment
 
-    return (Attachment.objects.filter(content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk)
-            .select_related("uploaded_by"))
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
+    ).select_related("uploaded_by")

@@ -47,8 +47,22 @@ from .models import (
 RECORDING_STATES = {CaseState.INVESTIGATING, CaseState.UNDER_REVIEW, CaseState.ACCEPTED}
 PRESERVATION_DEADLINE_KIND = "evidence_preservation.decision"
 # Fields copied into a correction: everything the maker typed, nothing about its life.
-_NOT_COPIED = {"id", "record_ptr", "status", "corrects", "correction_reason", "maker", "created_at", "updated_at",
-               "finalized_at", "finalized_by", "document", "approved_by", "approved_at", "approval_opinion"}
+_NOT_COPIED = {
+    "id",
+    "record_ptr",
+    "status",
+    "corrects",
+    "correction_reason",
+    "maker",
+    "created_at",
+    "updated_at",
+    "finalized_at",
+    "finalized_by",
+    "document",
+    "approved_by",
+    "approved_at",
+    "approval_opinion",
+}
 
 
 class RecordError(Exception):
@@ -104,14 +118,23 @@ def _set_items(rec: Record, items: Iterable[dict[str, Any]] | None) -> None:
     if items is None:
         return
     RecordItem.objects.filter(record_id=rec.pk).delete()
-    rows = [RecordItem(record_id=rec.pk, position=i, **_item(item))
-            for i, item in enumerate((i for i in items if str(i.get("name", "")).strip()), start=1)]
+    rows = [
+        RecordItem(record_id=rec.pk, position=i, **_item(item))
+        for i, item in enumerate((i for i in items if str(i.get("name", "")).strip()), start=1)
+    ]
     RecordItem.objects.bulk_create(rows)
 
 
 @transaction.atomic
-def record_create(*, case_id: int, kind: str, by: User, data: dict[str, Any], officers: Iterable[User] = (),
-                  items: Iterable[dict[str, Any]] | None = None) -> Record:
+def record_create(
+    *,
+    case_id: int,
+    kind: str,
+    by: User,
+    data: dict[str, Any],
+    officers: Iterable[User] = (),
+    items: Iterable[dict[str, Any]] | None = None,
+) -> Record:
     Case.objects.select_for_update().get(pk=case_id)  # serialise with the case's transitions
     case = _require_writer(case_id, by)
     model = KIND_MODELS[RecordKind(kind)]
@@ -126,8 +149,14 @@ def record_create(*, case_id: int, kind: str, by: User, data: dict[str, Any], of
 
 
 @transaction.atomic
-def record_update(*, record_id: int, by: User, data: dict[str, Any], officers: Iterable[User] | None = None,
-                  items: Iterable[dict[str, Any]] | None = None) -> Record:
+def record_update(
+    *,
+    record_id: int,
+    by: User,
+    data: dict[str, Any],
+    officers: Iterable[User] | None = None,
+    items: Iterable[dict[str, Any]] | None = None,
+) -> Record:
     base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿，不得修改；如有错误请制作更正记录")
@@ -149,8 +178,9 @@ def record_update(*, record_id: int, by: User, data: dict[str, Any], officers: I
         # The head approved this content; changed content needs a new approval.
         rec.approved_by, rec.approved_at, rec.approval_opinion = None, None, ""
         rec.save()
-        audit.record(base, "record.preservation_approval_void", actor=by, case=base.case_id,
-                     fields=sorted(set(changed)))
+        audit.record(
+            base, "record.preservation_approval_void", actor=by, case=base.case_id, fields=sorted(set(changed))
+        )
     return rec
 
 
@@ -176,8 +206,14 @@ def record_finalize(*, record_id: int, by: User) -> Record:
     base.save(update_fields=["status", "finalized_at", "finalized_by", "document", "updated_at"])
     audit.record(base, "record.finalised", actor=by, case=base.case_id, kind=base.kind, document=doc.number)
     if base.corrects_id:
-        audit.record(base.corrects, "record.corrected", actor=by, case=base.case_id, correction=base.pk,
-                     reason=base.correction_reason)
+        audit.record(
+            base.corrects,
+            "record.corrected",
+            actor=by,
+            case=base.case_id,
+            correction=base.pk,
+            reason=base.correction_reason,
+        )
     if rec.kind == RecordKind.PRESERVATION:
         _open_preservation_deadline(rec, by)
     return rec
@@ -188,9 +224,16 @@ def _open_preservation_deadline(rec: Preservation, by: User) -> None:
     # (art. 85: its 7-day periods are working days).
     from deadlines.services import deadline_open
 
-    deadline_open(case=rec.case, kind=PRESERVATION_DEADLINE_KIND, article="《行政处罚法》第五十六条",
-                  label="对先行登记保存的证据作出处理决定", start=rec.started_at or timezone.now(), working_days=7,
-                  responsible=list(rec.officers.all()), target=rec.base())
+    deadline_open(
+        case=rec.case,
+        kind=PRESERVATION_DEADLINE_KIND,
+        article="《行政处罚法》第五十六条",
+        label="对先行登记保存的证据作出处理决定",
+        start=rec.started_at or timezone.now(),
+        working_days=7,
+        responsible=list(rec.officers.all()),
+        target=rec.base(),
+    )
 
 
 @transaction.atomic
@@ -213,10 +256,10 @@ def record_correct(*, record_id: int, by: User, reason: str) -> Record:
             setattr(copy, field.attname, getattr(original, field.attname))
     copy.save()
     copy.officers.set(list(original.officers.all()))
-    RecordItem.objects.bulk_create([RecordItem(record_id=copy.pk, position=i.position, **_item(vars(i)))
-                                    for i in original.items.all()])
-    audit.record(copy.base(), "record.correction_started", actor=by, case=base.case_id, corrects=base.pk,
-                 reason=reason)
+    RecordItem.objects.bulk_create(
+        [RecordItem(record_id=copy.pk, position=i.position, **_item(vars(i))) for i in original.items.all()]
+    )
+    audit.record(copy.base(), "record.correction_started", actor=by, case=base.case_id, corrects=base.pk, reason=reason)
     return copy
 
 
@@ -228,8 +271,9 @@ def record_attach(*, record_id: int, by: User, file: Any, description: str = "")
     base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿，不能再添加附件；如需补充请制作更正记录")
-    return attachment_add(case=base.case_id, file=file, by=by, owner=base, confidentiality=base.confidentiality,
-                          description=description)
+    return attachment_add(
+        case=base.case_id, file=file, by=by, owner=base, confidentiality=base.confidentiality, description=description
+    )
 
 
 @transaction.atomic
@@ -251,8 +295,9 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
     return rec
 
 
-def _lock_final_for_follow_up(record_id: int, by: User, kind: str, follow_up: Any, text: str,
-                              not_final: str, exists: str, empty: str) -> Record:
+def _lock_final_for_follow_up(
+    record_id: int, by: User, kind: str, follow_up: Any, text: str, not_final: str, exists: str, empty: str
+) -> Record:
     """What comes after a finalised record (a decision, a returned opinion) is its own row:
     the record itself stays as it is. One follow-up per record."""
     base = _lock(record_id, by)
@@ -266,31 +311,58 @@ def _lock_final_for_follow_up(record_id: int, by: User, kind: str, follow_up: An
 
 
 @transaction.atomic
-def preservation_decide(*, record_id: int, by: User, outcome: str, detail: str,
-                        decided_at: datetime | None = None) -> PreservationDecision:
-    base = _lock_final_for_follow_up(record_id, by, RecordKind.PRESERVATION, PreservationDecision, detail,
-                                     "只能对已定稿的先行登记保存记录作出处理决定", "已经作出处理决定", "请填写决定内容")
+def preservation_decide(
+    *, record_id: int, by: User, outcome: str, detail: str, decided_at: datetime | None = None
+) -> PreservationDecision:
+    base = _lock_final_for_follow_up(
+        record_id,
+        by,
+        RecordKind.PRESERVATION,
+        PreservationDecision,
+        detail,
+        "只能对已定稿的先行登记保存记录作出处理决定",
+        "已经作出处理决定",
+        "请填写决定内容",
+    )
     decided_at = decided_at or timezone.now()
-    decision = PreservationDecision.objects.create(record_id=base.pk, outcome=outcome, detail=detail.strip(),
-                                                   decided_at=decided_at, decided_by=by)
+    decision = PreservationDecision.objects.create(
+        record_id=base.pk, outcome=outcome, detail=detail.strip(), decided_at=decided_at, decided_by=by
+    )
     from deadlines.services import deadline_met
 
     deadline_met(kind=PRESERVATION_DEADLINE_KIND, case=base.case, target=base, met_at=decided_at)
-    audit.record(base, "record.preservation_decided", actor=by, case=base.case_id, outcome=outcome,
-                 decided_at=decided_at)
+    audit.record(
+        base, "record.preservation_decided", actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
+    )
     return decision
 
 
 @transaction.atomic
-def commission_opinion_record(*, record_id: int, by: User, received_at: datetime, conclusion: str,
-                              file: Any) -> CommissionOpinion:
-    base = _lock_final_for_follow_up(record_id, by, RecordKind.COMMISSION, CommissionOpinion, conclusion,
-                                     "只能为已定稿的委托书登记返回的意见", "已登记返回的意见", "请填写意见结论")
-    opinion = CommissionOpinion.objects.create(record_id=base.pk, received_at=received_at,
-                                               conclusion=conclusion.strip(), recorded_by=by)
+def commission_opinion_record(
+    *, record_id: int, by: User, received_at: datetime, conclusion: str, file: Any
+) -> CommissionOpinion:
+    base = _lock_final_for_follow_up(
+        record_id,
+        by,
+        RecordKind.COMMISSION,
+        CommissionOpinion,
+        conclusion,
+        "只能为已定稿的委托书登记返回的意见",
+        "已登记返回的意见",
+        "请填写意见结论",
+    )
+    opinion = CommissionOpinion.objects.create(
+        record_id=base.pk, received_at=received_at, conclusion=conclusion.strip(), recorded_by=by
+    )
     from cases.services import attachment_add
 
-    attachment_add(case=base.case_id, file=file, by=by, owner=opinion, confidentiality=base.confidentiality,
-                   description="受托机构出具的意见")
+    attachment_add(
+        case=base.case_id,
+        file=file,
+        by=by,
+        owner=opinion,
+        confidentiality=base.confidentiality,
+        description="受托机构出具的意见",
+    )
     audit.record(base, "record.commission_opinion", actor=by, case=base.case_id, received_at=received_at)
     return opinion

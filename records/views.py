@@ -51,15 +51,29 @@ def _kind(kind: str) -> str:
 @login_required
 def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
-    return render(request, "records/case_records.html", {
-        "case": case, "records": records_of_case(case), "kinds": RecordKind.choices})
+    return render(
+        request,
+        "records/case_records.html",
+        {"case": case, "records": records_of_case(case), "kinds": RecordKind.choices},
+    )
 
 
-def _form_page(request: HttpRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None,
-               status: int = 200) -> HttpResponse:
-    return render(request, "records/record_form.html", {
-        "case": case, "kind": kind, "kind_label": RecordKind(kind).label,
-        "form": form, "items": items, "record": record}, status=status)
+def _form_page(
+    request: HttpRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "records/record_form.html",
+        {
+            "case": case,
+            "kind": kind,
+            "kind_label": RecordKind(kind).label,
+            "form": form,
+            "items": items,
+            "record": record,
+        },
+        status=status,
+    )
 
 
 def _party_initial(case: Any) -> str:
@@ -83,8 +97,14 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     if not form.is_valid() or (items is not None and not items.is_valid()):
         return _form_page(request, case, kind, form, items, status=400)
     try:
-        rec = record_create(case_id=case.pk, kind=kind, by=request.user, data=form.data_for_service(),
-                            officers=form.cleaned_data["officers"], items=items_from(items) if items else None)
+        rec = record_create(
+            case_id=case.pk,
+            kind=kind,
+            by=request.user,
+            data=form.data_for_service(),
+            officers=form.cleaned_data["officers"],
+            items=items_from(items) if items else None,
+        )
     except REFUSED as exc:
         messages.error(request, str(exc))
         return _form_page(request, case, kind, form, items, status=400)
@@ -102,17 +122,30 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form_class = record_form_class(rec.kind)
     with_items = rec.kind in KINDS_WITH_ITEMS
     if request.method == "GET":
-        items = ItemFormSet(prefix="items", initial=[
-            {f: getattr(i, f) for f in ("name", "spec", "quantity", "sample_mark", "remarks")}
-            for i in rec.items.all()]) if with_items else None
+        items = (
+            ItemFormSet(
+                prefix="items",
+                initial=[
+                    {f: getattr(i, f) for f in ("name", "spec", "quantity", "sample_mark", "remarks")}
+                    for i in rec.items.all()
+                ],
+            )
+            if with_items
+            else None
+        )
         return _form_page(request, rec.case, rec.kind, form_class(instance=rec, case=rec.case), items, rec)
     form = form_class(request.POST, instance=rec, case=rec.case)
     items = ItemFormSet(request.POST, prefix="items") if with_items else None
     if not form.is_valid() or (items is not None and not items.is_valid()):
         return _form_page(request, rec.case, rec.kind, form, items, rec, status=400)
     try:
-        record_update(record_id=rec.pk, by=request.user, data=form.data_for_service(),
-                      officers=form.cleaned_data["officers"], items=items_from(items) if items else None)
+        record_update(
+            record_id=rec.pk,
+            by=request.user,
+            data=form.data_for_service(),
+            officers=form.cleaned_data["officers"],
+            items=items_from(items) if items else None,
+        )
     except REFUSED as exc:
         messages.error(request, str(exc))
         return redirect(rec)
@@ -128,18 +161,28 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     while r is not None:
         chain_back.append(r)
         r = r.corrects
-    return render(request, "records/record_detail.html", {
-        "record": rec, "fields": _display_fields(rec, show_ids=can_see_identifiers(request.user, rec.case)), "case": rec.case,
-        "elements": elements.checked(rec), "attachments": attachments_of(base),
-        "opinion_attachments": attachments_of(rec.opinion) if hasattr(rec, "opinion") else [],
-        "corrected_by": rec.correction if hasattr(rec, "correction") else None,
-        "corrects_chain": chain_back,
-        "decision": rec.decision if hasattr(rec, "decision") else None,
-        "opinion": rec.opinion if hasattr(rec, "opinion") else None,
-        "correct_form": CorrectForm(), "attach_form": AttachForm(), "approve_form": ApproveForm(),
-        "decide_form": DecideForm(), "opinion_form": OpinionForm(),
-        "can_approve": request.user.has_role("head") or request.user.is_superuser,
-    })
+    return render(
+        request,
+        "records/record_detail.html",
+        {
+            "record": rec,
+            "fields": _display_fields(rec, show_ids=can_see_identifiers(request.user, rec.case)),
+            "case": rec.case,
+            "elements": elements.checked(rec),
+            "attachments": attachments_of(base),
+            "opinion_attachments": attachments_of(rec.opinion) if hasattr(rec, "opinion") else [],
+            "corrected_by": rec.correction if hasattr(rec, "correction") else None,
+            "corrects_chain": chain_back,
+            "decision": rec.decision if hasattr(rec, "decision") else None,
+            "opinion": rec.opinion if hasattr(rec, "opinion") else None,
+            "correct_form": CorrectForm(),
+            "attach_form": AttachForm(),
+            "approve_form": ApproveForm(),
+            "decide_form": DecideForm(),
+            "opinion_form": OpinionForm(),
+            "can_approve": request.user.has_role("head") or request.user.is_superuser,
+        },
+    )
 
 
 def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
@@ -182,40 +225,63 @@ def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, f
 @login_required
 @require_POST
 def record_finalize_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, None, lambda r, d: record_finalize(record_id=r.pk, by=request.user),
-                "已定稿，执法文书正在生成。")
+    return _act(
+        request, pk, None, lambda r, d: record_finalize(record_id=r.pk, by=request.user), "已定稿，执法文书正在生成。"
+    )
 
 
 @login_required
 @require_POST
 def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, CorrectForm, lambda r, d: record_correct(record_id=r.pk, by=request.user, **d),
-                "已创建更正记录草稿，原记录保留。", follow=True)
+    return _act(
+        request,
+        pk,
+        CorrectForm,
+        lambda r, d: record_correct(record_id=r.pk, by=request.user, **d),
+        "已创建更正记录草稿，原记录保留。",
+        follow=True,
+    )
 
 
 @login_required
 @require_POST
 def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, AttachForm, lambda r, d: record_attach(record_id=r.pk, by=request.user, **d),
-                "附件已上传。")
+    return _act(
+        request, pk, AttachForm, lambda r, d: record_attach(record_id=r.pk, by=request.user, **d), "附件已上传。"
+    )
 
 
 @login_required
 @require_POST
 def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, ApproveForm, lambda r, d: preservation_approve(record_id=r.pk, by=request.user, **d),
-                "已批准先行登记保存。")
+    return _act(
+        request,
+        pk,
+        ApproveForm,
+        lambda r, d: preservation_approve(record_id=r.pk, by=request.user, **d),
+        "已批准先行登记保存。",
+    )
 
 
 @login_required
 @require_POST
 def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, DecideForm, lambda r, d: preservation_decide(record_id=r.pk, by=request.user, **d),
-                "已记录处理决定。")
+    return _act(
+        request,
+        pk,
+        DecideForm,
+        lambda r, d: preservation_decide(record_id=r.pk, by=request.user, **d),
+        "已记录处理决定。",
+    )
 
 
 @login_required
 @require_POST
 def commission_opinion_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(request, pk, OpinionForm,
-                lambda r, d: commission_opinion_record(record_id=r.pk, by=request.user, **d), "已登记返回的意见。")
+    return _act(
+        request,
+        pk,
+        OpinionForm,
+        lambda r, d: commission_opinion_record(record_id=r.pk, by=request.user, **d),
+        "已登记返回的意见。",
+    )

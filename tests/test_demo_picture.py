@@ -47,5 +47,9 @@ def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_comm
 
     counts = (Case.objects.count(), Document.objects.count(), Deadline.objects.count(), Notification.objects.count())
     call_command("seed_demo", stdout=io.StringIO())
-    assert (Case.objects.count(), Document.objects.count(), Deadline.objects.count(),
-            Notification.objects.count()) == counts
+    assert (
+        Case.objects.count(),
+        Document.objects.count(),
+        Deadline.objects.count(),
+        Notification.objects.count(),
+    ) == counts

@@ -46,8 +46,9 @@ def test_healthz_is_503_when_storage_cannot_be_written(client, settings, tmp_pat
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
@@ -55,7 +56,8 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     (tmp_path / "audit.pem").write_bytes(key)
     env = {
         "AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit.pem"),
@@ -76,27 +78,36 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
 
 
 def test_unset_environment_means_the_embedded_default(tmp_path):
-    code = ("from django.conf import settings as s; import json; print(json.dumps({'db': s.DATABASES['default']['ENGINE'],"
-            "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'storage': s.STORAGES['default']['BACKEND'], 'lang': s.LANGUAGE_CODE,"
-            "'tz': s.TIME_ZONE, 'use_tz': s.USE_TZ}))")
+    code = (
+        "from django.conf import settings as s; import json; print(json.dumps({'db': s.DATABASES['default']['ENGINE'],"
+        "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'storage': s.STORAGES['default']['BACKEND'], 'lang': s.LANGUAGE_CODE,"
+        "'tz': s.TIME_ZONE, 'use_tz': s.USE_TZ}))"
+    )
     proc = _manage("shell", "-c", code, env={"LINKE_VAR_DIR": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert got == {"db": "django.db.backends.sqlite3", "eager": True,
-                   "storage": "django.core.files.storage.FileSystemStorage", "lang": "zh-hans",
-                   "tz": "Asia/Shanghai", "use_tz": True}
+    assert got == {
+        "db": "django.db.backends.sqlite3",
+        "eager": True,
+        "storage": "django.core.files.storage.FileSystemStorage",
+        "lang": "zh-hans",
+        "tz": "Asia/Shanghai",
+        "use_tz": True,
+    }
 
 
 def test_embedded_default_migrates_and_refuses_audit_updates_in_sqlite(tmp_path):
     env = {"LINKE_VAR_DIR": str(tmp_path)}
     proc = _manage("migrate", "--noinput", env=env)
     assert proc.returncode == 0, proc.stderr
-    code = ("import audit; from audit.models import Entry; from django.db import DatabaseError\n"
-            "audit.record(None, 'test.sqlite')\n"
-            "try:\n    Entry.objects.update(action='x'); print('UPDATED')\n"
-            "except DatabaseError as e:\n    print('REFUSED', e)\n"
-            "try:\n    Entry.objects.all().delete(); print('DELETED')\n"
-            "except DatabaseError as e:\n    print('REFUSED-DELETE', e)\n")
+    code = (
+        "import audit; from audit.models import Entry; from django.db import DatabaseError\n"
+        "audit.record(None, 'test.sqlite')\n"
+        "try:\n    Entry.objects.update(action='x'); print('UPDATED')\n"
+        "except DatabaseError as e:\n    print('REFUSED', e)\n"
+        "try:\n    Entry.objects.all().delete(); print('DELETED')\n"
+        "except DatabaseError as e:\n    print('REFUSED-DELETE', e)\n"
+    )
     proc = _manage("shell", "-c", code, env=env)
     assert "REFUSED audit_entry is append-only: UPDATE" in proc.stdout, proc.stdout + proc.stderr
     assert "REFUSED-DELETE audit_entry is append-only: DELETE" in proc.stdout
@@ -119,8 +130,13 @@ def test_embedded_default_serves_the_chinese_login_page(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                              cwd=ROOT, env={**base, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env={**base, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         html = ""
         for _ in range(100):

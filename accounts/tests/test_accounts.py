@@ -77,8 +77,10 @@ def test_password_change_page(client, officer, password):
     client.force_login(officer)
     resp = client.get("/accounts/password/")
     assert resp.status_code == 200 and "修改密码" in resp.content.decode()
-    resp = client.post("/accounts/password/", {"old_password": password, "new_password1": "Xin-mima-2026!",
-                                               "new_password2": "Xin-mima-2026!"})
+    resp = client.post(
+        "/accounts/password/",
+        {"old_password": password, "new_password1": "Xin-mima-2026!", "new_password2": "Xin-mima-2026!"},
+    )
     assert resp.status_code == 302
     officer.refresh_from_db()
     assert officer.check_password("Xin-mima-2026!")

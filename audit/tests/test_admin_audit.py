@@ -27,8 +27,16 @@ def test_admin_user_edit_never_copies_the_password_hash(client, admin_user, offi
     assert resp.status_code == 200
     data = resp.context["adminform"].form.initial
     post = {k: v for k, v in data.items() if v is not None and not isinstance(v, (list, tuple))}
-    post.update({"username": officer.username, "cert_no": "37130099", "date_joined_0": "2026-01-01",
-                 "date_joined_1": "08:00:00", "groups": [g.pk for g in officer.groups.all()], "phone": "13800000000"})
+    post.update(
+        {
+            "username": officer.username,
+            "cert_no": "37130099",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
+            "groups": [g.pk for g in officer.groups.all()],
+            "phone": "13800000000",
+        }
+    )
     post.pop("last_login", None)
     post.pop("password", None)
     resp = client.post(f"/admin/accounts/user/{officer.pk}/change/", post)

@@ -70,8 +70,18 @@ def test_verify_audit_detects_a_rewritten_tail():
     from audit.chain import entry_hash, format_time
 
     e = entries[1]
-    new_hash = entry_hash(e.prev_hash, e.seq, format_time(e.created_at), None, e.actor_name, "forged",
-                          e.case_id, e.object_type, e.object_id, e.payload)
+    new_hash = entry_hash(
+        e.prev_hash,
+        e.seq,
+        format_time(e.created_at),
+        None,
+        e.actor_name,
+        "forged",
+        e.case_id,
+        e.object_type,
+        e.object_id,
+        e.payload,
+    )
     _tamper("UPDATE audit_entry SET action = 'forged', hash = %s WHERE seq = 2", [new_hash])
     result = verify_chain()
     assert not result.ok and result.bad_seq == 3
@@ -95,7 +105,6 @@ def test_canonical_entry_is_plain_json_so_anyone_can_recompute_it(officer):
     header = [e.seq, format_time(e.created_at), officer.pk, e.actor_name, e.action, None, "", ""]
     doc = json.dumps([*header, json.loads(e.payload)], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     assert hashlib.sha256((e.prev_hash + doc).encode()).hexdigest() == e.hash
-
 
 
 def test_verification_reads_in_batches_and_stops_at_the_first_break():

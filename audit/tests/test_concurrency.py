@@ -19,7 +19,10 @@ def test_concurrent_writers_keep_one_unbroken_chain():
         pytest.skip("the advisory lock is PostgreSQL's")
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    procs = [ctx.Process(target=append_entries, args=(connection.settings_dict["NAME"], w, PER_WRITER, start)) for w in range(WRITERS)]
+    procs = [
+        ctx.Process(target=append_entries, args=(connection.settings_dict["NAME"], w, PER_WRITER, start))
+        for w in range(WRITERS)
+    ]
     for p in procs:
         p.start()
     start.set()

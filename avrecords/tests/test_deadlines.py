@@ -32,8 +32,13 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def _describe_fully(record, officer):
-    record_describe(record_id=record.pk, by=officer, method="执法记录仪现场录音", proves="证明当事人拒绝检查",
-                    content_points=["scene", "persons"])
+    record_describe(
+        record_id=record.pk,
+        by=officer,
+        method="执法记录仪现场录音",
+        proves="证明当事人拒绝检查",
+        content_points=["scene", "persons"],
+    )
 
 
 def test_due_skips_the_national_day_holiday(officer, media):
@@ -81,8 +86,14 @@ def test_expected_record_has_its_own_deadline_and_the_scan_escalates_it(officer,
     case = CaseFactory(officers=[officer])
     # records/ says: an on-site inspection "with audio-video recording" ended at 16:00 on 30 Sep.
     source = case  # any model instance stands for the written record here
-    expected = expected_record_sync(source=source, case=case, made=True, officer=officer, label="现场检查同步录像",
-                                    ended_at=dt.datetime(2026, 9, 30, 16, 0, tzinfo=SH))
+    expected = expected_record_sync(
+        source=source,
+        case=case,
+        made=True,
+        officer=officer,
+        label="现场检查同步录像",
+        ended_at=dt.datetime(2026, 9, 30, 16, 0, tzinfo=SH),
+    )
     assert expected_record_sync(source=source, case=case, made=True, ended_at=expected.ended_at) == expected
     deadline = Deadline.objects.get(kind=KIND_EXPECTED, object_id=expected.pk)
     assert deadline.due == dt.datetime(2026, 10, 9, 23, 59, 59, 999999, tzinfo=SH)
@@ -98,10 +109,17 @@ def test_expected_record_has_its_own_deadline_and_the_scan_escalates_it(officer,
 
 def test_expected_record_is_met_when_a_covering_recording_is_assigned(officer, media):
     case = CaseFactory(officers=[officer])
-    expected = expected_record_sync(source=case, case=case, made=True, officer=officer, label="现场检查同步录像",
-                                    ended_at=dt.datetime(2026, 11, 20, 16, 30, tzinfo=SH))
-    record = receive(media["video"], user=officer, started_at="2026-11-20T16:00:00+08:00",
-                     ended_at="2026-11-20T16:31:00+08:00")
+    expected = expected_record_sync(
+        source=case,
+        case=case,
+        made=True,
+        officer=officer,
+        label="现场检查同步录像",
+        ended_at=dt.datetime(2026, 11, 20, 16, 30, tzinfo=SH),
+    )
+    record = receive(
+        media["video"], user=officer, started_at="2026-11-20T16:00:00+08:00", ended_at="2026-11-20T16:31:00+08:00"
+    )
     record_assign(record_id=record.pk, case=case, by=officer)
     expected.refresh_from_db()
     assert expected.record == record and expected.fulfilled_at is not None
@@ -139,8 +157,9 @@ def test_recording_sent_with_its_case_number_meets_the_expectation(officer):
     from avrecords.services import station_create
 
     case = CaseFactory(officers=[officer])
-    expected = expected_record_sync(source=case, case=case, made=True, officer=officer,
-                                    ended_at=dt.datetime(2026, 11, 20, 16, 30, tzinfo=SH))
+    expected = expected_record_sync(
+        source=case, case=case, made=True, officer=officer, ended_at=dt.datetime(2026, 11, 20, 16, 30, tzinfo=SH)
+    )
     Recorder.objects.create(serial="DSJ-7", officer=officer)
     station, _ = station_create(name="五号采集站")
     import tempfile
@@ -149,7 +168,13 @@ def test_recording_sent_with_its_case_number_meets_the_expectation(officer):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "clip.bin"
         path.write_bytes(b"\x00" * 100)
-        record = receive(path, station=station, recorder="DSJ-7", case=case.number,
-                         started_at="2026-11-20T16:00:00+08:00", ended_at="2026-11-20T16:30:05+08:00")
+        record = receive(
+            path,
+            station=station,
+            recorder="DSJ-7",
+            case=case.number,
+            started_at="2026-11-20T16:00:00+08:00",
+            ended_at="2026-11-20T16:30:05+08:00",
+        )
     expected.refresh_from_db()
     assert expected.record == record and not expected.is_open

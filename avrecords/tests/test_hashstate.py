@@ -72,12 +72,15 @@ def test_more_than_4_gib_is_counted():
     assert ResumableSHA256.from_state(running.state()).length == 9 * len(block)
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda s: s[:-1],                          # too short
-    lambda s: b"X" + s[1:],                    # not our tag
-    lambda s: s[:-4] + b"\x00\x00\x00\x00",    # md_len is not 32: some other digest's state
-    lambda s: s[:-8] + (200).to_bytes(4, "little") + s[-4:],  # more than a block pending
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda s: s[:-1],  # too short
+        lambda s: b"X" + s[1:],  # not our tag
+        lambda s: s[:-4] + b"\x00\x00\x00\x00",  # md_len is not 32: some other digest's state
+        lambda s: s[:-8] + (200).to_bytes(4, "little") + s[-4:],  # more than a block pending
+    ],
+)
 def test_a_damaged_state_is_refused(mangle):
     running = ResumableSHA256()
     running.update(b"x" * 100)
@@ -126,8 +129,9 @@ def test_receive_hashes_and_flushes_every_byte_written(tmp_path, monkeypatch):
     running, check = ResumableSHA256(), hashlib.sha256()
     running.update(b"head")
     with open(path, "r+b") as fh:
-        got = tusbody.receive_into(_Body(data), fh.fileno(), 4, len(data), [check.update, running.update],
-                                   every=1024 * 1024)
+        got = tusbody.receive_into(
+            _Body(data), fh.fileno(), 4, len(data), [check.update, running.update], every=1024 * 1024
+        )
     assert got == len(data)
     assert path.read_bytes() == b"head" + data
     assert check.digest() == hashlib.sha256(data).digest()
@@ -166,14 +170,24 @@ def _method(record: AVRecord) -> str:
 @pytest.mark.django_db(transaction=True)
 def test_chunked_upload_resumed_by_another_client_is_hashed_on_receipt(endpoint, station, media):
     path = media["video"]
-    first = Sha256Uploader(file_path=str(path), client=_client(endpoint, station.token), chunk_size=3000,
-                           metadata=_meta(path), upload_checksum=True)
+    first = Sha256Uploader(
+        file_path=str(path),
+        client=_client(endpoint, station.token),
+        chunk_size=3000,
+        metadata=_meta(path),
+        upload_checksum=True,
+    )
     first.upload_chunk()
     upload = Upload.objects.get()
     assert ResumableSHA256.from_state(upload.hash_state).length == 3000 == upload.offset
 
-    second = Sha256Uploader(file_path=str(path), url=first.url, client=_client(endpoint, station.token),
-                            chunk_size=5000, upload_checksum=True)
+    second = Sha256Uploader(
+        file_path=str(path),
+        url=first.url,
+        client=_client(endpoint, station.token),
+        chunk_size=5000,
+        upload_checksum=True,
+    )
     second.upload()
     record = AVRecord.objects.get()
     assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == record.declared_sha256
@@ -184,8 +198,14 @@ def test_chunked_upload_resumed_by_another_client_is_hashed_on_receipt(endpoint,
 @pytest.mark.django_db(transaction=True)
 def test_a_chunk_failing_its_checksum_leaves_the_running_hash_where_it_was(endpoint, station):
     data = os.urandom(10_000)
-    url = _create(endpoint, station.token, len(data), filename="a.bin",
-                  sha256=hashlib.sha256(data).hexdigest(), ended_at="2026-11-27T09:00:00+08:00")
+    url = _create(
+        endpoint,
+        station.token,
+        len(data),
+        filename="a.bin",
+        sha256=hashlib.sha256(data).hexdigest(),
+        ended_at="2026-11-27T09:00:00+08:00",
+    )
     assert _patch(url, station.token, data[:4000], 0).status_code == 204
     wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
     assert _patch(url, station.token, data[4000:], 4000, **{"Upload-Checksum": f"sha256 {wrong}"}).status_code == 460
@@ -215,8 +235,9 @@ def test_lost_staging_bytes_drop_the_running_hash_and_the_worker_reads_the_file(
 def test_without_openssl_sha256_the_worker_reads_the_file(endpoint, station, media, monkeypatch):
     monkeypatch.setattr(hashstate, "available", lambda: False)
     path = media["audio"]
-    Uploader(file_path=str(path), client=_client(endpoint, station.token), chunk_size=2000,
-             metadata=_meta(path)).upload()
+    Uploader(
+        file_path=str(path), client=_client(endpoint, station.token), chunk_size=2000, metadata=_meta(path)
+    ).upload()
     record = AVRecord.objects.get()
     assert Upload.objects.get().hash_state is None
     assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() and _method(record) == "read"

@@ -25,13 +25,21 @@ def sha(path: Path) -> str:
 
 
 def actions(record: AVRecord) -> list[str]:
-    return list(Entry.objects.filter(object_type="avrecords.avrecord", object_id=str(record.pk))
-                .order_by("seq").values_list("action", flat=True))
+    return list(
+        Entry.objects.filter(object_type="avrecords.avrecord", object_id=str(record.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
 
 
 def test_video_with_odd_size_and_two_audio_tracks_becomes_playable(officer, media):
-    record = receive(media["video"], user=officer, sha256=sha(media["video"]),
-                     started_at="2026-11-20T16:29:59+08:00", ended_at="2026-11-20T16:30:00+08:00")
+    record = receive(
+        media["video"],
+        user=officer,
+        sha256=sha(media["video"]),
+        started_at="2026-11-20T16:29:59+08:00",
+        ended_at="2026-11-20T16:30:00+08:00",
+    )
     record.refresh_from_db()
 
     assert record.status == RecordStatus.READY, record.problems
@@ -128,7 +136,7 @@ def test_steps_already_done_are_skipped_when_the_task_runs_again(officer, media)
     assert record.status == RecordStatus.READY and record.proxy
     after = actions(record)
     assert after[: len(before)] == before
-    assert after[len(before):] == ["av.processed"]  # not hashed, stored or probed twice
+    assert after[len(before) :] == ["av.processed"]  # not hashed, stored or probed twice
     ingest_run(record.pk)  # and further runs are no-ops
     derive_run(record.pk)
     assert actions(record) == after
@@ -139,8 +147,13 @@ def test_unknown_recorder_goes_to_the_admin_inbox(media):
     from avrecords.services import station_create
 
     station, _ = station_create(name="一号采集站")
-    record = receive(media["audio"], station=station, recorder="UNKNOWN-42", officer="no-such-cert",
-                     ended_at="2026-11-20T16:30:00+08:00")
+    record = receive(
+        media["audio"],
+        station=station,
+        recorder="UNKNOWN-42",
+        officer="no-such-cert",
+        ended_at="2026-11-20T16:30:00+08:00",
+    )
     record.refresh_from_db()
     assert record.owner is None and record.case is None
     assert list(admin_inbox()) == [record]
@@ -157,8 +170,15 @@ def test_recorder_officer_owns_the_record_and_case_number_links_it(officer, medi
     Recorder.objects.create(serial="DSJ-001", model="DSJ-V9", officer=officer)
     case = CaseFactory(officers=[officer])
     station, _ = station_create(name="二号采集站")
-    record = receive(media["audio"], station=station, recorder="DSJ-001", case=case.number, important="1",
-                     started_at="2026-11-20T16:29:00+08:00", ended_at="2026-11-20T16:30:00+08:00")
+    record = receive(
+        media["audio"],
+        station=station,
+        recorder="DSJ-001",
+        case=case.number,
+        important="1",
+        started_at="2026-11-20T16:29:00+08:00",
+        ended_at="2026-11-20T16:30:00+08:00",
+    )
     record.refresh_from_db()
     assert record.owner == officer and record.maker == officer and record.case == case
     assert record.important and record.method == "执法记录仪现场录制"

@@ -67,7 +67,8 @@ def test_s3_locked_version_cannot_be_deleted_or_overwritten(s3_originals, seawee
 
 
 def test_s3_content_stored_again_records_the_verified_old_version_not_a_forged_newer_one(
-        s3_originals, seaweedfs, tmp_path):
+    s3_originals, seaweedfs, tmp_path
+):
     path, digest = _file(tmp_path, b"the real recording")
     key, first, _ = original_put(path, digest)
     bucket = seaweedfs["bucket"]

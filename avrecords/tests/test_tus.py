@@ -46,9 +46,15 @@ def _client(endpoint, token):
 
 
 def _meta(path: Path, **extra: str) -> dict[str, str]:
-    return {"filename": path.name, "recorder": "DSJ-9", "officer": "", "sha256": hashlib.sha256(path.read_bytes())
-            .hexdigest(), "started_at": "2026-11-27T09:00:00+08:00", "ended_at": "2026-11-27T09:00:01+08:00",
-            **extra}
+    return {
+        "filename": path.name,
+        "recorder": "DSJ-9",
+        "officer": "",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "started_at": "2026-11-27T09:00:00+08:00",
+        "ended_at": "2026-11-27T09:00:01+08:00",
+        **extra,
+    }
 
 
 def test_options_advertises_the_protocol(endpoint):
@@ -62,8 +68,13 @@ def test_options_advertises_the_protocol(endpoint):
 
 def test_station_uploads_a_video_with_checksums_and_it_is_ingested(endpoint, station, media):
     path = media["video"]
-    uploader = Sha256Uploader(file_path=str(path), client=_client(endpoint, station.token), chunk_size=4096,
-                              metadata=_meta(path), upload_checksum=True)
+    uploader = Sha256Uploader(
+        file_path=str(path),
+        client=_client(endpoint, station.token),
+        chunk_size=4096,
+        metadata=_meta(path),
+        upload_checksum=True,
+    )
     uploader.upload()
 
     upload = Upload.objects.get()
@@ -76,16 +87,22 @@ def test_station_uploads_a_video_with_checksums_and_it_is_ingested(endpoint, sta
 
 def test_interrupted_upload_resumes_from_its_offset(endpoint, station, media):
     path = media["video"]
-    first = Sha256Uploader(file_path=str(path), client=_client(endpoint, station.token), chunk_size=4096,
-                           metadata=_meta(path), upload_checksum=True)
+    first = Sha256Uploader(
+        file_path=str(path),
+        client=_client(endpoint, station.token),
+        chunk_size=4096,
+        metadata=_meta(path),
+        upload_checksum=True,
+    )
     first.upload_chunk()
     first.upload_chunk()
     url = first.url
     del first  # the station goes away (power cut) after two chunks
 
     # Later, a new client asks the server where to go on (HEAD) and sends the rest.
-    second = Sha256Uploader(file_path=str(path), url=url, client=_client(endpoint, station.token), chunk_size=4096,
-                            upload_checksum=True)
+    second = Sha256Uploader(
+        file_path=str(path), url=url, client=_client(endpoint, station.token), chunk_size=4096, upload_checksum=True
+    )
     assert second.offset == 8192
     second.upload()
     record = AVRecord.objects.get()
@@ -103,14 +120,17 @@ def test_connection_dropped_mid_body_keeps_what_arrived(endpoint, station, media
     target = urlsplit(uploader.url)
     sent = 5000
     with socket.create_connection((target.hostname, target.port)) as sock:
-        head = (f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nTus-Resumable: 1.0.0\r\n"
-                f"Authorization: Token {station.token}\r\nContent-Type: application/offset+octet-stream\r\n"
-                f"Upload-Offset: 0\r\nContent-Length: {len(data)}\r\n\r\n")
+        head = (
+            f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nTus-Resumable: 1.0.0\r\n"
+            f"Authorization: Token {station.token}\r\nContent-Type: application/offset+octet-stream\r\n"
+            f"Upload-Offset: 0\r\nContent-Length: {len(data)}\r\n\r\n"
+        )
         sock.sendall(head.encode() + data[:sent])
         sock.shutdown(socket.SHUT_WR)  # the cable is pulled
         sock.recv(1024)
-    offset = int(requests.head(uploader.url, headers={**TUS, "Authorization": f"Token {station.token}"})
-                 .headers["Upload-Offset"])
+    offset = int(
+        requests.head(uploader.url, headers={**TUS, "Authorization": f"Token {station.token}"}).headers["Upload-Offset"]
+    )
     assert offset == sent
     resumed = Uploader(file_path=str(path), url=uploader.url, client=_client(endpoint, station.token))
     assert resumed.offset == sent
@@ -120,16 +140,26 @@ def test_connection_dropped_mid_body_keeps_what_arrived(endpoint, station, media
 
 def _create(endpoint, token, length, **meta):
     encoded = ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())
-    resp = requests.post(endpoint, headers={**TUS, "Authorization": f"Token {token}", "Upload-Length": str(length),
-                                            "Upload-Metadata": encoded})
+    resp = requests.post(
+        endpoint,
+        headers={**TUS, "Authorization": f"Token {token}", "Upload-Length": str(length), "Upload-Metadata": encoded},
+    )
     assert resp.status_code == 201, resp.text
     return resp.headers["Location"]
 
 
 def _patch(url, token, body, offset, **headers):
-    return requests.patch(url, data=body, headers={
-        **TUS, "Authorization": f"Token {token}", "Content-Type": "application/offset+octet-stream",
-        "Upload-Offset": str(offset), **headers})
+    return requests.patch(
+        url,
+        data=body,
+        headers={
+            **TUS,
+            "Authorization": f"Token {token}",
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Offset": str(offset),
+            **headers,
+        },
+    )
 
 
 def test_checksum_mismatch_is_460_and_the_chunk_dropped(endpoint, station):
@@ -219,8 +249,9 @@ def test_small_django_memory_limits_do_not_interfere_with_large_chunks(endpoint,
 
 
 def test_empty_file_is_complete_on_creation_and_kept(endpoint, station, media):
-    Uploader(file_path=str(media["empty"]), client=_client(endpoint, station.token),
-             metadata={"filename": "empty.mp4"}).upload()
+    Uploader(
+        file_path=str(media["empty"]), client=_client(endpoint, station.token), metadata={"filename": "empty.mp4"}
+    ).upload()
     record = AVRecord.objects.get()
     assert record.status == RecordStatus.FLAGGED and record.size == 0 and record.stored_at
 

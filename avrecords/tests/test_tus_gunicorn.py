@@ -47,7 +47,7 @@ def gunicorn(settings, tmp_path):
         env = {
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST'] or '127.0.0.1'}:"
-                            f"{db['PORT'] or 5432}/{db['NAME']}",
+            f"{db['PORT'] or 5432}/{db['NAME']}",
             "AV_STAGING_DIR": str(settings.AV_STAGING_DIR),
             "ORIGINALS_ROOT": str(tmp_path / "web-originals"),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -58,9 +58,26 @@ def gunicorn(settings, tmp_path):
         port = _free_port()
         log = tmp_path / f"gunicorn-{worker_class}.log"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "-k", worker_class,
-             *(["--threads", "2", "--keep-alive", "5"] if worker_class == "gthread" else []), "--timeout", str(timeout)],
-            cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "linke.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+                "-k",
+                worker_class,
+                *(["--threads", "2", "--keep-alive", "5"] if worker_class == "gthread" else []),
+                "--timeout",
+                str(timeout),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
         procs.append(proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -91,8 +108,11 @@ def payload(tmp_path):
 
 
 def _meta(path: Path) -> dict[str, str]:
-    return {"filename": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-            "ended_at": "2026-11-27T09:00:00+08:00"}
+    return {
+        "filename": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "ended_at": "2026-11-27T09:00:00+08:00",
+    }
 
 
 def _head_offset(url, token) -> int:
@@ -104,17 +124,24 @@ def _head_offset(url, token) -> int:
 def _patch_head(url: str, token: str, offset: int, length: int, **headers: str) -> bytes:
     target = urlsplit(url)
     extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    return (f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nTus-Resumable: 1.0.0\r\n"
-            f"Authorization: Token {token}\r\nContent-Type: application/offset+octet-stream\r\n"
-            f"Upload-Offset: {offset}\r\nContent-Length: {length}\r\n{extra}\r\n").encode()
+    return (
+        f"PATCH {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nTus-Resumable: 1.0.0\r\n"
+        f"Authorization: Token {token}\r\nContent-Type: application/offset+octet-stream\r\n"
+        f"Upload-Offset: {offset}\r\nContent-Length: {length}\r\n{extra}\r\n"
+    ).encode()
 
 
 def test_tuspy_through_gunicorn_exact_bytes_and_offsets(gunicorn, station, payload):
     endpoint = gunicorn("sync")
     data = payload.read_bytes()
     chunk = 1536 * 1024 + 7  # PATCH bodies that straddle the server's 1 MiB buffer
-    uploader = Sha256Uploader(file_path=str(payload), client=_client(endpoint, station.token), chunk_size=chunk,
-                              metadata=_meta(payload), upload_checksum=True)
+    uploader = Sha256Uploader(
+        file_path=str(payload),
+        client=_client(endpoint, station.token),
+        chunk_size=chunk,
+        metadata=_meta(payload),
+        upload_checksum=True,
+    )
     uploader.upload_chunk()
     uploader.upload_chunk()
     upload = Upload.objects.get()
@@ -142,8 +169,9 @@ def test_patch_cut_off_half_way_through_gunicorn_resumes(gunicorn, station, payl
     digest = hashlib.sha256(data).digest()
     checksum = f"sha256 {base64.b64encode(digest).decode()}"
     with socket.create_connection((target.hostname, target.port)) as sock:
-        sock.sendall(_patch_head(uploader.url, station.token, 0, len(data), **{"Upload-Checksum": checksum})
-                     + data[: 2 * MB])
+        sock.sendall(
+            _patch_head(uploader.url, station.token, 0, len(data), **{"Upload-Checksum": checksum}) + data[: 2 * MB]
+        )
         sock.shutdown(socket.SHUT_WR)
         assert b" 400 " in sock.recv(1024).split(b"\r\n")[0]
     assert _head_offset(uploader.url, station.token) == 0
@@ -159,8 +187,7 @@ def test_patch_cut_off_half_way_through_gunicorn_resumes(gunicorn, station, payl
     upload = Upload.objects.get()
     assert staging_path(upload.pk).read_bytes() == data[:sent]
 
-    resumed = Uploader(file_path=str(payload), url=uploader.url, client=_client(endpoint, station.token),
-                       chunk_size=MB)
+    resumed = Uploader(file_path=str(payload), url=uploader.url, client=_client(endpoint, station.token), chunk_size=MB)
     assert resumed.offset == sent
     resumed.upload()
     record = AVRecord.objects.get()
@@ -179,8 +206,9 @@ def _responses(sock: socket.socket, count: int) -> list[bytes]:
             assert more, f"connection closed after {out}"
             buf += more
         head, buf = buf.split(b"\r\n\r\n", 1)
-        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), 0)
+        length = next(
+            (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+        )
         while len(buf) < length:
             buf += sock.recv(65536)
         buf = buf[length:]
@@ -197,12 +225,18 @@ def test_keep_alive_after_a_body_read_from_the_socket(gunicorn, station, payload
     uploader.set_url(uploader.create_url())
     target = urlsplit(uploader.url)
     small = 1000
-    head = (f"HEAD {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nTus-Resumable: 1.0.0\r\n"
-            f"Authorization: Token {station.token}\r\n\r\n").encode()
+    head = (
+        f"HEAD {target.path} HTTP/1.1\r\nHost: {target.netloc}\r\nTus-Resumable: 1.0.0\r\n"
+        f"Authorization: Token {station.token}\r\n\r\n"
+    ).encode()
     with socket.create_connection((target.hostname, target.port)) as sock:
-        sock.sendall(_patch_head(uploader.url, station.token, 0, small) + data[:small]
-                     + _patch_head(uploader.url, station.token, small, 2 * MB) + data[small: small + 2 * MB]
-                     + head)
+        sock.sendall(
+            _patch_head(uploader.url, station.token, 0, small)
+            + data[:small]
+            + _patch_head(uploader.url, station.token, small, 2 * MB)
+            + data[small : small + 2 * MB]
+            + head
+        )
         statuses = _responses(sock, 3)
     assert [s.split(b" ")[1] for s in statuses] == [b"204", b"204", b"200"]
     upload = Upload.objects.get()
@@ -224,8 +258,9 @@ def test_concurrent_uploads_on_threads_of_one_worker_each_hash_their_own_bytes(g
         files.append(path)
 
     def send(path: Path) -> None:
-        Uploader(file_path=str(path), client=_client(endpoint, station.token), chunk_size=2 * MB + 3,
-                 metadata=_meta(path)).upload()
+        Uploader(
+            file_path=str(path), client=_client(endpoint, station.token), chunk_size=2 * MB + 3, metadata=_meta(path)
+        ).upload()
 
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(send, files))
@@ -256,8 +291,7 @@ def test_a_web_process_killed_mid_patch_has_kept_its_checkpoints(gunicorn, stati
     upload = Upload.objects.get()
     assert upload.state == UploadState.RECEIVING and staging_path(upload.pk).stat().st_size >= 2 * MB
 
-    resumed = Uploader(file_path=str(payload), url=uploader.url, client=_client(endpoint, station.token),
-                       chunk_size=MB)
+    resumed = Uploader(file_path=str(payload), url=uploader.url, client=_client(endpoint, station.token), chunk_size=MB)
     assert resumed.offset == 2 * MB
     resumed.upload()
     record = AVRecord.objects.get()

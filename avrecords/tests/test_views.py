@@ -29,8 +29,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def video(officer, media):
     case = CaseFactory(officers=[officer])
-    record = receive(media["video"], user=officer, case=case.number, started_at=recent(1.01),
-                     ended_at=recent())
+    record = receive(media["video"], user=officer, case=case.number, started_at=recent(1.01), ended_at=recent())
     record.refresh_from_db()
     return record
 
@@ -75,8 +74,12 @@ def test_outsider_gets_404_for_record_media_and_original(client, video, departme
 
     outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="OTHER"))
     client.force_login(outsider)
-    for name, args in [("detail", [video.pk]), ("media", [video.pk, "proxy"]), ("original", [video.pk]),
-                       ("custody", [video.pk])]:
+    for name, args in [
+        ("detail", [video.pk]),
+        ("media", [video.pk, "proxy"]),
+        ("original", [video.pk]),
+        ("custody", [video.pk]),
+    ]:
         assert client.get(reverse(f"avrecords:{name}", args=args)).status_code == 404
 
 
@@ -90,8 +93,12 @@ def test_original_download_streams_the_stored_bytes_and_is_audited(client, offic
 
 def test_every_file_response_is_sandboxed(client, officer, video):
     client.force_login(officer)
-    urls = [reverse("avrecords:original", args=[video.pk]), reverse("avrecords:media", args=[video.pk, "proxy"]),
-            reverse("avrecords:media", args=[video.pk, "poster"]), reverse("avrecords:custody", args=[video.pk])]
+    urls = [
+        reverse("avrecords:original", args=[video.pk]),
+        reverse("avrecords:media", args=[video.pk, "proxy"]),
+        reverse("avrecords:media", args=[video.pk, "poster"]),
+        reverse("avrecords:custody", args=[video.pk]),
+    ]
     for url in urls:
         for headers in ({}, {"HTTP_RANGE": "bytes=0-9"}):
             resp = client.get(url, **headers)
@@ -106,11 +113,17 @@ def test_finalise_needs_the_article_26_fields(client, officer, video):
     client.post(url)
     video.refresh_from_db()
     assert video.finalised_at is None  # no method, what it proves, content points yet
-    resp = client.post(reverse("avrecords:describe", args=[video.pk]), {
-        "method": "执法记录仪现场录制", "made_at": "2026-11-27T09:00", "maker": officer.pk,
-        "proves": "证明当事人在现场拒绝提供申报材料原件", "content_points": ["scene", "persons", "evidence"],
-        "confidentiality": "",
-    })
+    resp = client.post(
+        reverse("avrecords:describe", args=[video.pk]),
+        {
+            "method": "执法记录仪现场录制",
+            "made_at": "2026-11-27T09:00",
+            "maker": officer.pk,
+            "proves": "证明当事人在现场拒绝提供申报材料原件",
+            "content_points": ["scene", "persons", "evidence"],
+            "confidentiality": "",
+        },
+    )
     assert resp.status_code == 302
     entry = Entry.objects.filter(action="av.described", object_id=str(video.pk)).get()
     assert entry.data["changes"]["proves"]["new"].startswith("证明当事人")
@@ -226,8 +239,7 @@ def test_unknown_recorder_shows_in_the_admin_inbox_and_admin_hands_it_over(clien
     from avrecords.services import station_create
 
     station, _ = station_create(name="四号采集站")
-    known = receive(media["audio"], station=station, recorder="LOST-7", officer=officer.cert_no,
-                    ended_at=recent())
+    known = receive(media["audio"], station=station, recorder="LOST-7", officer=officer.cert_no, ended_at=recent())
     nobody = receive(media["photo"], station=station, recorder="LOST-8", ended_at=recent())
     client.force_login(admin_user)
     html = client.get(reverse("avrecords:inbox")).content.decode()
@@ -242,8 +254,11 @@ def test_unknown_recorder_shows_in_the_admin_inbox_and_admin_hands_it_over(clien
 
 def test_admin_adds_a_station_and_sees_its_token_once(client, admin_user):
     client.force_login(admin_user)
-    resp = client.post("/admin/avrecords/collectionstation/add/", {"name": "六号采集站", "location": "二楼",
-                                                                    "active": "on"}, follow=True)
+    resp = client.post(
+        "/admin/avrecords/collectionstation/add/",
+        {"name": "六号采集站", "location": "二楼", "active": "on"},
+        follow=True,
+    )
     assert resp.status_code == 200
     station = CollectionStation.objects.get(name="六号采集站")
     shown = [str(m) for m in resp.context["messages"] if "令牌" in str(m)]

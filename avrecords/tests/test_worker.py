@@ -36,17 +36,19 @@ def test_real_worker_ingests_a_video(celery_worker, officer, media):
     assert "record_derive_task" in celery_worker.output()
 
 
-@pytest.mark.parametrize(("name", "status", "kind"), [
-    ("audio", RecordStatus.READY, "audio"),
-    ("photo", RecordStatus.READY, "photo"),
-    ("truncated", RecordStatus.FLAGGED, ""),
-    ("text", RecordStatus.FLAGGED, ""),
-    ("empty", RecordStatus.FLAGGED, ""),
-])
+@pytest.mark.parametrize(
+    ("name", "status", "kind"),
+    [
+        ("audio", RecordStatus.READY, "audio"),
+        ("photo", RecordStatus.READY, "photo"),
+        ("truncated", RecordStatus.FLAGGED, ""),
+        ("text", RecordStatus.FLAGGED, ""),
+        ("empty", RecordStatus.FLAGGED, ""),
+    ],
+)
 def test_real_worker_puts_each_kind_of_file_in_its_state(celery_worker, officer, media, name, status, kind):
     path = media[name]
     record = _run_on_worker(receive(path, user=officer, ended_at=recent()).pk)
     assert (record.status, record.kind) == (status, kind), record.problems
     assert bool(record.problems) == (status == RecordStatus.FLAGGED)
-    assert original_hash(record.original_key) == (hashlib.sha256(path.read_bytes()).hexdigest(),
-                                                  path.stat().st_size)
+    assert original_hash(record.original_key) == (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_size)

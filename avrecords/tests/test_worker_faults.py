@@ -15,8 +15,8 @@ import pytest
 from django.core.files.storage import default_storage
 
 from audit.models import Entry
-from avrecords.models import AVRecord, RecordStatus
 from avrecords.ingest import derive_work_dir
+from avrecords.models import AVRecord, RecordStatus
 from avrecords.storage import original_hash, staging_path
 
 from .conftest import receive, recent
@@ -71,9 +71,32 @@ def _task_ids(log: str, task: str, event: str) -> list[str]:
 def long_video(tmp_path: Path) -> Path:
     """A 720p video whose proxy takes seconds to transcode: a step long enough to be killed in."""
     path = tmp_path / "长录像.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25:duration=20",
-                    "-f", "lavfi", "-i", "sine=frequency=440:duration=20", "-c:v", "mpeg4", "-q:v", "5",
-                    "-c:a", "aac", "-b:a", "32k", str(path)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=1280x720:rate=25:duration=20",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=20",
+            "-c:v",
+            "mpeg4",
+            "-q:v",
+            "5",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "32k",
+            str(path),
+        ],
+        check=True,
+    )
     return path
 
 
@@ -82,11 +105,16 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
     # short visibility timeout never touches other workers' tasks on the same Redis) and
     # look for abandoned ones every second.
     tag = os.urandom(4).hex()
-    options = json.dumps({
-        "visibility_timeout": 2, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
-        "unacked_key": f"unacked-{tag}", "unacked_index_key": f"unacked_index-{tag}",
-        "unacked_mutex_key": f"unacked_mutex-{tag}",
-    })
+    options = json.dumps(
+        {
+            "visibility_timeout": 2,
+            "unacked_restore_interval": 1,
+            "unacked_restore_throttle": 1,
+            "unacked_key": f"unacked-{tag}",
+            "unacked_index_key": f"unacked_index-{tag}",
+            "unacked_mutex_key": f"unacked_mutex-{tag}",
+        }
+    )
     # prefork: the pool child runs the task, the main process acknowledges (an early ack
     # would be sent as the child starts it; with acks_late nothing is acknowledged yet).
     first = own_workers("prefork", CELERY_BROKER_TRANSPORT_OPTIONS=options)
@@ -98,8 +126,10 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
     # Hashed, stored, probed and the poster made; the proxy not yet, and ffmpeg is running
     # under the worker: the transcode is under way. The whole worker dies at once (as when
     # its machine does): main process, then the pool child.
-    _wait_for("the proxy step to start", lambda: (
-        (r := _record(record.pk)).poster and not r.proxy and _running(first.proc.pid, "ffmpeg")))
+    _wait_for(
+        "the proxy step to start",
+        lambda: (r := _record(record.pk)).poster and not r.proxy and _running(first.proc.pid, "ffmpeg"),
+    )
     pool = _children(first.proc.pid)
     os.kill(first.proc.pid, signal.SIGKILL)
     for pid in pool:
@@ -116,8 +146,10 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
     # The same message, redelivered: the step is redone, not lost. (With a visibility
     # timeout shorter than the transcode, Redis may hand it out once more while it runs:
     # that run finds everything done.)
-    _wait_for("the derive task to succeed on the fresh worker", lambda: set(_task_ids(
-        second.output(), "avrecords.tasks.record_derive_task", "succeeded")) == set(derive_ids))
+    _wait_for(
+        "the derive task to succeed on the fresh worker",
+        lambda: set(_task_ids(second.output(), "avrecords.tasks.record_derive_task", "succeeded")) == set(derive_ids),
+    )
     record = _record(record.pk)
     assert record.status == RecordStatus.READY, record.problems
     assert not derive_work_dir(record.pk).exists()  # the redo cleared the partial proxy
@@ -134,10 +166,13 @@ def test_storage_unavailable_the_step_is_retried_with_growing_backoff(own_worker
     # Dedicated storage whose folder cannot be made: a plain file stands where it should be.
     root = tmp_path / "originals"
     root.write_text("not a folder")
-    settings.STORAGES = {**settings.STORAGES, "originals": {
-        "BACKEND": "avrecords.storage.OriginalsFileStorage",
-        "OPTIONS": {"location": str(root), "base_url": None, "file_permissions_mode": 0o444},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "originals": {
+            "BACKEND": "avrecords.storage.OriginalsFileStorage",
+            "OPTIONS": {"location": str(root), "base_url": None, "file_permissions_mode": 0o444},
+        },
+    }
     worker = own_workers(ORIGINALS_ROOT=str(root), AV_RETRY_BACKOFF="1")
     path = media["audio"]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -150,8 +185,13 @@ def test_storage_unavailable_the_step_is_retried_with_growing_backoff(own_worker
     assert staging_path(record.upload_id).exists() and not waiting.problems
 
     root.unlink()  # storage back
-    _wait_for("the derive task to succeed", lambda: "record_derive_task" in worker.output()
-              and _task_ids(worker.output(), "avrecords.tasks.record_derive_task", "succeeded"))
+    _wait_for(
+        "the derive task to succeed",
+        lambda: (
+            "record_derive_task" in worker.output()
+            and _task_ids(worker.output(), "avrecords.tasks.record_derive_task", "succeeded")
+        ),
+    )
     record = _record(record.pk)
     countdowns = [float(c) for c in retry.findall(worker.output())]
     assert countdowns[:2] == [1, 2] and countdowns == sorted(countdowns)

@@ -43,8 +43,11 @@ class CaseFactory(DjangoModelFactory):
     def officers(self, create: bool, extracted: list | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if not create:
             return
-        people = extracted if extracted is not None else [
-            self.created_by, UserFactory(department=self.department, roles=[Role.OFFICER])]
+        people = (
+            extracted
+            if extracted is not None
+            else [self.created_by, UserFactory(department=self.department, roles=[Role.OFFICER])]
+        )
         for i, user in enumerate(people):
             CaseOfficer.objects.get_or_create(case=self, officer=user, defaults={"is_lead": i == 0})
 
@@ -99,9 +102,14 @@ class ApplicationFactory(DjangoModelFactory):
     class Meta:
         model = Application
 
-    case = factory.SubFactory(CaseFactory, kind=CaseKind.LICENSING, origin=CaseOrigin.APPLICATION,
-                              state=CaseState.APPLIED, filed_at=None,
-                              number=factory.Sequence(lambda n: f"临科许受〔{timezone.now().year}〕{n + 1}号"))
+    case = factory.SubFactory(
+        CaseFactory,
+        kind=CaseKind.LICENSING,
+        origin=CaseOrigin.APPLICATION,
+        state=CaseState.APPLIED,
+        filed_at=None,
+        number=factory.Sequence(lambda n: f"临科许受〔{timezone.now().year}〕{n + 1}号"),
+    )
     form = ApplicationForm.WRITTEN
     received_at = factory.LazyFunction(timezone.now)
     matter = "技术合同认定登记"
@@ -111,7 +119,13 @@ class ApplicationFactory(DjangoModelFactory):
 
 def party_data(**overrides: object) -> dict:
     """Keyword arguments of a party for the registration services."""
-    data = {"kind": PartyKind.ORGANISATION, "name": "临沂某某新材料有限公司", "id_number": "91371300MA3C8XY012",
-            "legal_rep": "王建国", "address": "山东省临沂市兰山区涑河北街1号", "phone": "0539-8123456"}
+    data = {
+        "kind": PartyKind.ORGANISATION,
+        "name": "临沂某某新材料有限公司",
+        "id_number": "91371300MA3C8XY012",
+        "legal_rep": "王建国",
+        "address": "山东省临沂市兰山区涑河北街1号",
+        "phone": "0539-8123456",
+    }
     data.update(overrides)
     return data

@@ -31,8 +31,9 @@ class CountingFile(ContentFile):
 def test_attachment_is_hashed_and_stored_by_content(officer, officer2):
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     data = b"scan of the inspection record " * 100_000  # ~3 MB: more than one chunk
-    att = services.attachment_add(case=case, file=CountingFile(data, name="现场检查笔录.pdf"), by=officer,
-                                  confidentiality="privacy")
+    att = services.attachment_add(
+        case=case, file=CountingFile(data, name="现场检查笔录.pdf"), by=officer, confidentiality="privacy"
+    )
 
     assert att.sha256 == hashlib.sha256(data).hexdigest()
     assert att.size == len(data)
@@ -47,10 +48,12 @@ def test_attachment_is_hashed_and_stored_by_content(officer, officer2):
 
 
 def test_attachment_links_to_its_record(officer, officer2):
-    complaint = ComplaintFactory(case__officers=[officer, officer2], case__department=officer.department,
-                                 case__created_by=officer)
-    att = services.attachment_add(case=complaint.case, file=SimpleUploadedFile("举报信.jpg", b"jpeg"),
-                                  by=officer, owner=complaint)
+    complaint = ComplaintFactory(
+        case__officers=[officer, officer2], case__department=officer.department, case__created_by=officer
+    )
+    att = services.attachment_add(
+        case=complaint.case, file=SimpleUploadedFile("举报信.jpg", b"jpeg"), by=officer, owner=complaint
+    )
     assert att.owner == complaint
     other = CaseFactory()
     with pytest.raises(services.TransitionError, match="不属于本案"):
@@ -68,7 +71,12 @@ def test_outsider_cannot_add(officer, officer2):
 def test_archived_case_takes_no_attachment(officer, officer2):
     from django.utils import timezone
 
-    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer,
-                       state=CaseState.ARCHIVED, concluded_at=timezone.now())
+    case = CaseFactory(
+        officers=[officer, officer2],
+        department=officer.department,
+        created_by=officer,
+        state=CaseState.ARCHIVED,
+        concluded_at=timezone.now(),
+    )
     with pytest.raises(services.TransitionError, match="已归档"):
         services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"x"), by=officer)

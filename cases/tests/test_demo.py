@@ -15,8 +15,14 @@ def test_seed_makes_cases_in_several_stages_and_is_idempotent(settings, tmp_path
     users = accounts_demo.seed(out)
     demo.seed(out, users)
     states = set(Case.objects.values_list("state", flat=True))
-    assert {CaseState.REGISTERED, CaseState.PENDING_FILING, CaseState.INVESTIGATING, CaseState.NOT_FILED,
-            CaseState.ACCEPTED, CaseState.APPLIED} <= states
+    assert {
+        CaseState.REGISTERED,
+        CaseState.PENDING_FILING,
+        CaseState.INVESTIGATING,
+        CaseState.NOT_FILED,
+        CaseState.ACCEPTED,
+        CaseState.APPLIED,
+    } <= states
     count = Case.objects.count()
     demo.seed(out, users)
     assert Case.objects.count() == count == 7

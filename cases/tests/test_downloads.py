@@ -23,9 +23,10 @@ def _media(settings, tmp_path):
 def _upload(client, officer, officer2, name, data, content_type):
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     client.force_login(officer)
-    resp = client.post(reverse("cases:attachment_upload", args=[case.pk]),
-                       {"file": SimpleUploadedFile(name, data, content_type=content_type), "description": "",
-                        "confidentiality": ""})
+    resp = client.post(
+        reverse("cases:attachment_upload", args=[case.pk]),
+        {"file": SimpleUploadedFile(name, data, content_type=content_type), "description": "", "confidentiality": ""},
+    )
     assert resp.status_code == 302
     return Attachment.objects.get(case=case)
 
@@ -34,8 +35,10 @@ def _protected(resp):
     assert resp["Content-Security-Policy"] == CSP and resp["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("name", "declared"), [("举报材料.html", "text/html"), ("图片.svg", "image/svg+xml"),
-                                                 ("伪装.pdf", "application/pdf")])
+@pytest.mark.parametrize(
+    ("name", "declared"),
+    [("举报材料.html", "text/html"), ("图片.svg", "image/svg+xml"), ("伪装.pdf", "application/pdf")],
+)
 def test_uploaded_markup_is_never_served_inline(client, officer, officer2, name, declared):
     html = b"<html><body><script>fetch('/cases/')</script></body></html>"
     att = _upload(client, officer, officer2, name, html, declared)

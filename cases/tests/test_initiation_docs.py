@@ -22,13 +22,14 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def _pdf_text(doc) -> str:  # noqa: ANN001
+def _pdf_text(doc) -> str:
     with doc.pdf.open("rb") as fh:
         return "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
 
 
 def test_approving_filing_issues_the_numbered_filing_approval_form(
-        officer, officer2, head, client, django_capture_on_commit_callbacks):
+    officer, officer2, head, client, django_capture_on_commit_callbacks
+):
     case = _ex_officio(officer, officer2)
     _complete_filing(case, officer)
     services.case_submit_for_filing(case_id=case.pk, by=officer)
@@ -45,7 +46,10 @@ def test_approving_filing_issues_the_numbered_filing_approval_form(
     assert ctx["cause"] == "日常检查发现申报材料与实际不符" and ctx["facts"].startswith("当事人在2026年度")
     assert ctx["source"] == "监督检查中发现"
     assert (ctx["officer_opinion"], ctx["unit_opinion"], ctx["head_opinion"]) == (
-        "建议立案调查", "同意立案，报局领导审批", "同意立案，由张三、李四承办")
+        "建议立案调查",
+        "同意立案，报局领导审批",
+        "同意立案，由张三、李四承办",
+    )
     assert str(head) in ctx["head_opinion_at"] and "年" in ctx["head_opinion_at"]
     text = _pdf_text(doc)
     for expected in ("立案审批表", doc.number, "同意立案，由张三、李四承办", "建议立案调查", "临沂某某新材料有限公司"):
@@ -76,8 +80,11 @@ def test_not_filing_issues_the_non_filing_notice(officer, officer2, head, django
     assert case.state == CaseState.NOT_FILED
 
     doc = Document.objects.get(case=case)
-    assert (doc.doc_type, doc.number, doc.status) == ("non_filing_notice", f"临科不立〔{YEAR}〕1号",
-                                                      DocumentStatus.FINAL)
+    assert (doc.doc_type, doc.number, doc.status) == (
+        "non_filing_notice",
+        f"临科不立〔{YEAR}〕1号",
+        DocumentStatus.FINAL,
+    )
     assert doc.source_type == "cases.noninitiation" and doc.source_id == str(case.non_initiation.pk)
     assert doc.context["reason"] == "违法事实不成立" and doc.context["party_name"] == "临沂某某新材料有限公司"
     text = _pdf_text(doc)

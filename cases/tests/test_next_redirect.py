@@ -26,8 +26,9 @@ def test_offsite_next_falls_back_to_the_case(client, officer, case, target):
     client.force_login(officer)
     resp = client.post(reverse("cases:action", args=[case.pk, "submit_for_review"]), {"next": target})
     assert resp.status_code == 302 and resp["Location"] == case.get_absolute_url()
-    resp = client.post(reverse("cases:attachment_upload", args=[case.pk]),
-                       {"file": SimpleUploadedFile("a.txt", b"a"), "next": target})
+    resp = client.post(
+        reverse("cases:attachment_upload", args=[case.pk]), {"file": SimpleUploadedFile("a.txt", b"a"), "next": target}
+    )
     assert resp.status_code == 302 and resp["Location"] == case.get_absolute_url()
 
 
@@ -36,6 +37,7 @@ def test_local_next_is_followed(client, officer, case):
     back = reverse("cases:list") + "?state=investigating"
     resp = client.post(reverse("cases:action", args=[case.pk, "submit_for_review"]), {"next": back})
     assert resp["Location"] == back
-    resp = client.post(reverse("cases:attachment_upload", args=[case.pk]),
-                       {"file": SimpleUploadedFile("a.txt", b"a"), "next": back})
+    resp = client.post(
+        reverse("cases:attachment_upload", args=[case.pk]), {"file": SimpleUploadedFile("a.txt", b"a"), "next": back}
+    )
     assert resp["Location"] == back

@@ -17,8 +17,13 @@ YEAR = timezone.localdate().year
 
 def _register(officer, officer2, i):
     return services.case_register_ex_officio(
-        by=officer, title=f"并发登记测试案{i}", officers=[officer, officer2], parties=[party_data()],
-        cause="测试", source="inspection")
+        by=officer,
+        title=f"并发登记测试案{i}",
+        officers=[officer, officer2],
+        parties=[party_data()],
+        cause="测试",
+        source="inspection",
+    )
 
 
 @pytest.mark.django_db(transaction=True)

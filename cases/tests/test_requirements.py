@@ -51,18 +51,28 @@ def test_application_elements():
 
 
 def test_case_page_checklist_marks_later_stages(client, officer, officer2):
-    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer,
-                       state=CaseState.REGISTERED, filed_at=None)
+    case = CaseFactory(
+        officers=[officer, officer2],
+        department=officer.department,
+        created_by=officer,
+        state=CaseState.REGISTERED,
+        filed_at=None,
+    )
     FilingRecordFactory(case=case)
     client.force_login(officer)
     body = client.get(case.get_absolute_url()).content.decode()
-    assert "第八条第一款：行政执法机关负责人意见及时间 <span class=\"small muted\">（待立案审批阶段）" in body
+    assert '第八条第一款：行政执法机关负责人意见及时间 <span class="small muted">（待立案审批阶段）' in body
     assert "第八条第二款" not in body  # the not-filed branch does not apply
 
 
 def test_stage_path_follows_the_branch(officer, officer2, head):
-    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer,
-                       state=CaseState.REGISTERED, filed_at=None)
+    case = CaseFactory(
+        officers=[officer, officer2],
+        department=officer.department,
+        created_by=officer,
+        state=CaseState.REGISTERED,
+        filed_at=None,
+    )
     assert CaseState.INVESTIGATING in services.stage_path(case)
     services.case_not_file(case_id=case.pk, by=head, opinion="不予立案")
     case.refresh_from_db()

@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("inline_limit", [5000, 1])
-def test_officer_sees_department_cases_and_every_case_they_handle_elsewhere(officer, officer2, monkeypatch,
-                                                                           inline_limit):
+def test_officer_sees_department_cases_and_every_case_they_handle_elsewhere(
+    officer, officer2, monkeypatch, inline_limit
+):
     monkeypatch.setattr(selectors, "_ELSEWHERE_INLINE", inline_limit)
     other = DepartmentFactory(code="QT", name="其他科")
     colleague = UserFactory(department=other, roles=[Role.OFFICER])

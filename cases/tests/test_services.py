@@ -36,9 +36,15 @@ def _actions(case):
 
 
 def _ex_officio(officer, officer2, **kw):
-    args = dict(by=officer, title="某公司涉嫌提供虚假材料骗取科技项目资金案", officers=[officer, officer2],
-                parties=[party_data()], cause="日常检查发现申报材料与实际不符", source=CaseSource.INSPECTION,
-                summary="当事人在2026年度科技项目申报中提供虚假财务报表。")
+    args = dict(
+        by=officer,
+        title="某公司涉嫌提供虚假材料骗取科技项目资金案",
+        officers=[officer, officer2],
+        parties=[party_data()],
+        cause="日常检查发现申报材料与实际不符",
+        source=CaseSource.INSPECTION,
+        summary="当事人在2026年度科技项目申报中提供虚假财务报表。",
+    )
     args.update(kw)
     return services.case_register_ex_officio(**args)
 
@@ -68,8 +74,15 @@ def test_ex_officio_registration_numbers_and_audits(officer, officer2):
 def test_licensing_numbers_have_their_own_sequence(officer, officer2):
     _ex_officio(officer, officer2)
     case = services.case_register_application(
-        by=officer, title="技术合同认定登记", officers=[officer, officer2], parties=[party_data()],
-        form="written", received_at=timezone.now(), matter="技术合同认定登记", materials="申请表")
+        by=officer,
+        title="技术合同认定登记",
+        officers=[officer, officer2],
+        parties=[party_data()],
+        form="written",
+        received_at=timezone.now(),
+        matter="技术合同认定登记",
+        materials="申请表",
+    )
     assert case.number == f"临科许受〔{YEAR}〕1号"
     assert case.state == CaseState.APPLIED
 
@@ -100,10 +113,13 @@ def test_reassigning_keeps_two_certified_officers(officer, officer2, department)
 # --- 第八条: filing approval ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("missing, article", [
-    ("officer", "第八条第一款：承办人意见及时间"),
-    ("unit", "第八条第一款：承办机构意见及时间"),
-])
+@pytest.mark.parametrize(
+    "missing, article",
+    [
+        ("officer", "第八条第一款：承办人意见及时间"),
+        ("unit", "第八条第一款：承办机构意见及时间"),
+    ],
+)
 def test_submit_for_filing_refused_while_an_opinion_is_missing(officer, officer2, missing, article):
     case = _ex_officio(officer, officer2)
     for level in ("officer", "unit"):
@@ -116,10 +132,13 @@ def test_submit_for_filing_refused_while_an_opinion_is_missing(officer, officer2
     assert case.state == CaseState.REGISTERED
 
 
-@pytest.mark.parametrize("field, article", [
-    ("cause", "第八条第一款：启动原因"),
-    ("summary", "第八条第一款：基本案情"),
-])
+@pytest.mark.parametrize(
+    "field, article",
+    [
+        ("cause", "第八条第一款：启动原因"),
+        ("summary", "第八条第一款：基本案情"),
+    ],
+)
 def test_each_filing_element_blocks_submission(officer, officer2, field, article):
     case = _ex_officio(officer, officer2, **{field: ""})
     _complete_filing(case, officer)
@@ -132,8 +151,11 @@ def test_missing_party_blocks_submission(officer, officer2):
     _complete_filing(case, officer)
     with pytest.raises(services.TransitionError, match="第八条第一款：当事人基本情况"):
         services.case_submit_for_filing(case_id=case.pk, by=officer)
-    services.party_add(case_id=case.pk, by=officer, **party_data(name="张三", kind="person", legal_rep="",
-                                                                id_number="371302199001011234"))
+    services.party_add(
+        case_id=case.pk,
+        by=officer,
+        **party_data(name="张三", kind="person", legal_rep="", id_number="371302199001011234"),
+    )
     services.case_submit_for_filing(case_id=case.pk, by=officer)
 
 
@@ -158,8 +180,10 @@ def test_head_approves_filing(officer, officer2, head):
     assert case.filing.head_opinion == "同意立案"
     assert case.filing.head_opinion_by == head and case.filing.head_opinion_at is not None
     assert case.filing.head_decision == HeadDecision.APPROVED
-    assert seen == [(CaseState.REGISTERED, CaseState.PENDING_FILING, officer),
-                    (CaseState.PENDING_FILING, CaseState.INVESTIGATING, head)]
+    assert seen == [
+        (CaseState.REGISTERED, CaseState.PENDING_FILING, officer),
+        (CaseState.PENDING_FILING, CaseState.INVESTIGATING, head),
+    ]
     actions = [a for a in _actions(case) if a.startswith("case.")]
     assert actions[-2:] == ["case.submit_for_filing", "case.approve_filing"]
 
@@ -210,8 +234,13 @@ def test_not_filing_needs_the_notice_before_archiving(officer, officer2, head, a
     with pytest.raises(services.TransitionError, match="第八条第二款：告知当事人或者向社会公示的情况"):
         services.case_archive(case_id=case.pk, by=archivist)
 
-    services.noninitiation_record_notice(case_id=case.pk, by=officer, method=NoticeMethod.WRITTEN,
-                                         notified_at=timezone.now(), detail="送达不予立案告知书")
+    services.noninitiation_record_notice(
+        case_id=case.pk,
+        by=officer,
+        method=NoticeMethod.WRITTEN,
+        notified_at=timezone.now(),
+        detail="送达不予立案告知书",
+    )
     services.case_archive(case_id=case.pk, by=archivist)
     case.refresh_from_db()
     assert case.state == CaseState.ARCHIVED
@@ -221,9 +250,18 @@ def test_not_filing_needs_the_notice_before_archiving(officer, officer2, head, a
 
 
 def _complaint(officer, officer2, **kw):
-    args = dict(by=officer, title="举报某公司虚报科技成果", officers=[officer, officer2], parties=[party_data()],
-                channel="phone", received_at=timezone.now(), content="举报人反映该公司伪造检测报告。",
-                complainant_name="赵某", complainant_phone="13900000000", summary="举报反映伪造检测报告。")
+    args = dict(
+        by=officer,
+        title="举报某公司虚报科技成果",
+        officers=[officer, officer2],
+        parties=[party_data()],
+        channel="phone",
+        received_at=timezone.now(),
+        content="举报人反映该公司伪造检测报告。",
+        complainant_name="赵某",
+        complainant_phone="13900000000",
+        summary="举报反映伪造检测报告。",
+    )
     args.update(kw)
     return services.case_register_complaint(**args)
 
@@ -264,12 +302,18 @@ def test_named_complaint_not_filed_needs_the_complainant_told(officer, officer2,
     services.case_not_file(case_id=case.pk, by=head, opinion="不属于本机关管辖")
     case.refresh_from_db()
     assert case.complaint.handling.startswith("经审查，不予立案")
-    services.noninitiation_record_notice(case_id=case.pk, by=officer, method=NoticeMethod.PUBLIC,
-                                         notified_at=timezone.now(), detail="在门户网站公示")
+    services.noninitiation_record_notice(
+        case_id=case.pk, by=officer, method=NoticeMethod.PUBLIC, notified_at=timezone.now(), detail="在门户网站公示"
+    )
     with pytest.raises(services.TransitionError, match="第九条第二款"):
         services.case_archive(case_id=case.pk, by=archivist)
-    services.noninitiation_record_complainant_notice(case_id=case.pk, by=officer, method=NoticeMethod.PHONE,
-                                                     notified_at=timezone.now(), detail="电话告知赵某不予立案及理由")
+    services.noninitiation_record_complainant_notice(
+        case_id=case.pk,
+        by=officer,
+        method=NoticeMethod.PHONE,
+        notified_at=timezone.now(),
+        detail="电话告知赵某不予立案及理由",
+    )
     services.case_archive(case_id=case.pk, by=archivist)
     assert "non_initiation.complainant_notice" in _actions(case)
 
@@ -278,10 +322,12 @@ def test_anonymous_complaint_not_filed_needs_no_complainant_notice(officer, offi
     case = _complaint(officer, officer2, anonymous=True)
     services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
     with pytest.raises(services.TransitionError, match="不是实名"):
-        services.noninitiation_record_complainant_notice(case_id=case.pk, by=officer, method="phone",
-                                                         notified_at=timezone.now(), detail="-")
-    services.noninitiation_record_notice(case_id=case.pk, by=officer, method=NoticeMethod.PUBLIC,
-                                         notified_at=timezone.now(), detail="公示")
+        services.noninitiation_record_complainant_notice(
+            case_id=case.pk, by=officer, method="phone", notified_at=timezone.now(), detail="-"
+        )
+    services.noninitiation_record_notice(
+        case_id=case.pk, by=officer, method=NoticeMethod.PUBLIC, notified_at=timezone.now(), detail="公示"
+    )
     services.case_archive(case_id=case.pk, by=archivist)
 
 
@@ -289,9 +335,16 @@ def test_anonymous_complaint_not_filed_needs_no_complainant_notice(officer, offi
 
 
 def _application(officer, officer2, **kw):
-    args = dict(by=officer, title="技术合同认定登记申请", officers=[officer, officer2], parties=[party_data()],
-                form="written", received_at=timezone.now(), matter="技术合同认定登记",
-                materials="申请表一份、合同文本一份")
+    args = dict(
+        by=officer,
+        title="技术合同认定登记申请",
+        officers=[officer, officer2],
+        parties=[party_data()],
+        form="written",
+        received_at=timezone.now(),
+        matter="技术合同认定登记",
+        materials="申请表一份、合同文本一份",
+    )
     args.update(kw)
     return services.case_register_application(**args)
 
@@ -316,14 +369,29 @@ def test_missing_materials_block_acceptance(officer, officer2):
 def test_supplement_requested_must_be_received_before_acceptance(officer, officer2):
     case = _application(officer, officer2)
     now = timezone.now()
-    services.application_event_add(case_id=case.pk, by=officer, kind=ApplicationEventKind.CORRECTION,
-                                   occurred_at=now, content="申请人当场更正合同金额笔误")
-    services.application_event_add(case_id=case.pk, by=officer, kind=ApplicationEventKind.SUPPLEMENT_REQUEST,
-                                   occurred_at=now, content="一次性告知补正：技术合同原件")
+    services.application_event_add(
+        case_id=case.pk,
+        by=officer,
+        kind=ApplicationEventKind.CORRECTION,
+        occurred_at=now,
+        content="申请人当场更正合同金额笔误",
+    )
+    services.application_event_add(
+        case_id=case.pk,
+        by=officer,
+        kind=ApplicationEventKind.SUPPLEMENT_REQUEST,
+        occurred_at=now,
+        content="一次性告知补正：技术合同原件",
+    )
     with pytest.raises(services.TransitionError, match="第七条：补正更正材料的接收情况"):
         services.case_accept_application(case_id=case.pk, by=officer, opinion="受理")
-    services.application_event_add(case_id=case.pk, by=officer, kind=ApplicationEventKind.SUPPLEMENT_RECEIVED,
-                                   occurred_at=now + timezone.timedelta(days=2), content="收到技术合同原件")
+    services.application_event_add(
+        case_id=case.pk,
+        by=officer,
+        kind=ApplicationEventKind.SUPPLEMENT_RECEIVED,
+        occurred_at=now + timezone.timedelta(days=2),
+        content="收到技术合同原件",
+    )
     services.case_accept_application(case_id=case.pk, by=officer, opinion="补正后材料齐全，予以受理")
 
 
@@ -363,8 +431,13 @@ def _filed_complaint_ready(officer, officer2, head, archivist):
 def _not_filed_ready(officer, officer2, head, archivist):
     case = _ex_officio(officer, officer2)
     services.case_not_file(case_id=case.pk, by=head, opinion="违法事实不成立")
-    services.noninitiation_record_notice(case_id=case.pk, by=officer, method=NoticeMethod.WRITTEN,
-                                         notified_at=timezone.now(), detail="送达不予立案告知书")
+    services.noninitiation_record_notice(
+        case_id=case.pk,
+        by=officer,
+        method=NoticeMethod.WRITTEN,
+        notified_at=timezone.now(),
+        detail="送达不予立案告知书",
+    )
     return case, lambda: services.case_archive(case_id=case.pk, by=archivist)
 
 
@@ -379,16 +452,36 @@ def _rejected_ready(officer, officer2, head, archivist):
     return case, lambda: services.case_archive(case_id=case.pk, by=archivist)
 
 
-@pytest.mark.parametrize(("code", "ready", "model", "blank", "article"), [
-    ("non_initiation.decision", _not_filed_ready, NonInitiation, {"reason": ""},
-     "第八条第二款：不启动执法程序的决定及理由"),
-    ("complaint.content", _filed_complaint_ready, Complaint, {"content": ""}, "第九条第一款：投诉、举报的内容"),
-    ("application.form", _application_ready, Application, {"form": ""},
-     "第七条：文字申请或口头申请（申请方式、时间）"),
-    ("application.rejection", _rejected_ready, Application, {"decision_reason": ""}, "第七条：不予受理的理由及时间"),
-])
-def test_each_missing_element_blocks_its_transition(officer, officer2, head, archivist, code, ready, model, blank,
-                                                    article):
+@pytest.mark.parametrize(
+    ("code", "ready", "model", "blank", "article"),
+    [
+        (
+            "non_initiation.decision",
+            _not_filed_ready,
+            NonInitiation,
+            {"reason": ""},
+            "第八条第二款：不启动执法程序的决定及理由",
+        ),
+        ("complaint.content", _filed_complaint_ready, Complaint, {"content": ""}, "第九条第一款：投诉、举报的内容"),
+        (
+            "application.form",
+            _application_ready,
+            Application,
+            {"form": ""},
+            "第七条：文字申请或口头申请（申请方式、时间）",
+        ),
+        (
+            "application.rejection",
+            _rejected_ready,
+            Application,
+            {"decision_reason": ""},
+            "第七条：不予受理的理由及时间",
+        ),
+    ],
+)
+def test_each_missing_element_blocks_its_transition(
+    officer, officer2, head, archivist, code, ready, model, blank, article
+):
     case, transition = ready(officer, officer2, head, archivist)
     state = Case.objects.get(pk=case.pk).state
     model.objects.filter(case=case).update(**blank)  # the element is missing (e.g. lost in a migration)
@@ -424,7 +517,6 @@ def only_chapter_two():
     _registry.items = saved
 
 
-
 def test_penalty_case_runs_to_the_archive(only_chapter_two, officer, officer2, reviewer, head, archivist):
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     services.case_submit_for_review(case_id=case.pk, by=officer)
@@ -457,8 +549,11 @@ def test_requirements_of_other_apps_block_their_stage(only_chapter_two, officer,
     from cases.requirements import Requirement, _registry, register
 
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
-    register(Requirement("test.report", "第十条", "调查终结报告", "investigating",
-                         applies=lambda c: True, satisfied=lambda c: False))
+    register(
+        Requirement(
+            "test.report", "第十条", "调查终结报告", "investigating", applies=lambda c: True, satisfied=lambda c: False
+        )
+    )
     try:
         with pytest.raises(services.TransitionError, match="第十条：调查终结报告") as exc:
             services.case_submit_for_review(case_id=case.pk, by=officer)
@@ -479,10 +574,13 @@ def test_generic_dispatch_runs_the_named_transition(officer, officer2, head):
 # --- every 第二章 element blocks its transition, naming its article -------------------------------
 
 
-@pytest.mark.parametrize("override, article", [
-    ({"source": ""}, "第八条第一款：案件来源"),
-    ({"cause": ""}, "第八条第一款：启动原因"),
-])
+@pytest.mark.parametrize(
+    "override, article",
+    [
+        ({"source": ""}, "第八条第一款：案件来源"),
+        ({"cause": ""}, "第八条第一款：启动原因"),
+    ],
+)
 def test_filing_form_elements(officer, officer2, override, article):
     case = _ex_officio(officer, officer2, **override)
     _complete_filing(case, officer)

@@ -52,8 +52,12 @@ def _actions_in_code() -> tuple[set[str], set[str]]:
                 else:
                     unknown_dynamic.add(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(arg)}")
             for kw in node.keywords:
-                if kw.arg == "action" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str) \
-                        and "." in kw.value.value:
+                if (
+                    kw.arg == "action"
+                    and isinstance(kw.value, ast.Constant)
+                    and isinstance(kw.value.value, str)
+                    and "." in kw.value.value
+                ):
                     found.add(kw.value.value)
     return found, unknown_dynamic
 
@@ -62,8 +66,15 @@ def test_every_audit_action_in_the_code_has_a_chinese_label():
     found, unknown_dynamic = _actions_in_code()
     assert not unknown_dynamic, "computed audit actions: list what they produce in DYNAMIC"
     # The scan sees the apps that write the trail, so it cannot pass on an empty set.
-    assert {"case.registered", "record.finalised", "document.issued", "deadline.opened", "av.received",
-            "av.played", "case.approve_filing"} <= found
+    assert {
+        "case.registered",
+        "record.finalised",
+        "document.issued",
+        "deadline.opened",
+        "av.received",
+        "av.played",
+        "case.approve_filing",
+    } <= found
     unlabelled = sorted(a for a in found if action_label(a) == a)
     assert unlabelled == []
 

@@ -31,8 +31,9 @@ def test_home_redirects_to_the_dashboard(client, officer):
 
 def test_dashboard_shows_my_cases_counts_and_approvals(client, officer, officer2, head):
     case = _case(officer, officer2)
-    pending = FilingRecordFactory(case__officers=[officer, officer2], case__department=officer.department,
-                                  case__created_by=officer).case
+    pending = FilingRecordFactory(
+        case__officers=[officer, officer2], case__department=officer.department, case__created_by=officer
+    ).case
     pending.state = CaseState.PENDING_FILING
     pending.save()
     client.force_login(officer)
@@ -51,9 +52,15 @@ def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2, h
     from deadlines.services import deadline_open, deadlines_scan
 
     case = _case(officer, officer2)
-    deadline_open(case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",
-                  label="行政处罚决定（立案之日起九十日内）", start=timezone.now() - dt.timedelta(days=120),
-                  days=90, responsible=[officer])
+    deadline_open(
+        case=case,
+        kind=KIND_PENALTY_DECISION,
+        article="《行政处罚法》第六十条",
+        label="行政处罚决定（立案之日起九十日内）",
+        start=timezone.now() - dt.timedelta(days=120),
+        days=90,
+        responsible=[officer],
+    )
     client.force_login(officer)
     page = client.get(reverse("cases:dashboard")).content.decode()
     card = re.search(r'<section class="card deadlines-card">(.*?)</section>', page, re.S).group(1)
@@ -126,10 +133,19 @@ def test_pages_use_a_constant_number_of_queries(client, officer, officer2):
 
 
 def _post_data(officer, officer2, **extra):
-    data = {"title": "某公司涉嫌违规案", "summary": "基本案情", "officers": [officer.pk, officer2.pk],
-            "confidentiality": "", "party-kind": "organisation", "party-name": "临沂某某新材料有限公司",
-            "party-id_number": "91371300MA3C8XY012", "party-legal_rep": "王建国", "party-address": "兰山区",
-            "party-phone": "0539-1", "party-confidentiality": ""}
+    data = {
+        "title": "某公司涉嫌违规案",
+        "summary": "基本案情",
+        "officers": [officer.pk, officer2.pk],
+        "confidentiality": "",
+        "party-kind": "organisation",
+        "party-name": "临沂某某新材料有限公司",
+        "party-id_number": "91371300MA3C8XY012",
+        "party-legal_rep": "王建国",
+        "party-address": "兰山区",
+        "party-phone": "0539-1",
+        "party-confidentiality": "",
+    }
     data.update(extra)
     return data
 
@@ -137,8 +153,12 @@ def _post_data(officer, officer2, **extra):
 def test_wizard_registers_an_ex_officio_case(client, officer, officer2):
     client.force_login(officer)
     assert client.get(reverse("cases:create_start")).status_code == 200
-    resp = client.post(reverse("cases:create", args=["ex_officio"]), _post_data(
-        officer, officer2, cause="检查发现", source="inspection", source_detail="", officer_opinion="建议立案"))
+    resp = client.post(
+        reverse("cases:create", args=["ex_officio"]),
+        _post_data(
+            officer, officer2, cause="检查发现", source="inspection", source_detail="", officer_opinion="建议立案"
+        ),
+    )
     case = Case.objects.get()
     assert resp.url == case.get_absolute_url()
     assert case.state == CaseState.REGISTERED and case.filing.officer_opinion == "建议立案"
@@ -146,9 +166,17 @@ def test_wizard_registers_an_ex_officio_case(client, officer, officer2):
 
 def test_wizard_refuses_one_officer_and_a_bad_credit_code(client, officer, officer2):
     client.force_login(officer)
-    resp = client.post(reverse("cases:create", args=["ex_officio"]), _post_data(
-        officer, officer2, officers=[officer.pk], cause="检查发现", source="inspection",
-        **{"party-id_number": "91371300MA3C8XY013"}))
+    resp = client.post(
+        reverse("cases:create", args=["ex_officio"]),
+        _post_data(
+            officer,
+            officer2,
+            officers=[officer.pk],
+            cause="检查发现",
+            source="inspection",
+            **{"party-id_number": "91371300MA3C8XY013"},
+        ),
+    )
     assert resp.status_code == 400
     body = resp.content.decode()
     assert "不得少于两人" in body and "统一社会信用代码格式或校验位不正确" in body
@@ -157,8 +185,15 @@ def test_wizard_refuses_one_officer_and_a_bad_credit_code(client, officer, offic
 
 def test_wizard_registers_an_anonymous_complaint_without_party(client, officer, officer2):
     client.force_login(officer)
-    data = _post_data(officer, officer2, channel="phone", received_at="2026-11-20T09:30", content="举报内容",
-                      anonymous="on", **{"party-name": "", "party-id_number": ""})
+    data = _post_data(
+        officer,
+        officer2,
+        channel="phone",
+        received_at="2026-11-20T09:30",
+        content="举报内容",
+        anonymous="on",
+        **{"party-name": "", "party-id_number": ""},
+    )
     resp = client.post(reverse("cases:create", args=["complaint"]), data)
     case = Case.objects.get()
     assert resp.status_code == 302
@@ -167,8 +202,15 @@ def test_wizard_registers_an_anonymous_complaint_without_party(client, officer, 
 
 def test_wizard_registers_an_oral_application(client, officer, officer2):
     client.force_login(officer)
-    data = _post_data(officer, officer2, form="oral", received_at="2026-11-20T09:30", matter="技术合同认定登记",
-                      materials="", oral_record="申请人口述……")
+    data = _post_data(
+        officer,
+        officer2,
+        form="oral",
+        received_at="2026-11-20T09:30",
+        matter="技术合同认定登记",
+        materials="",
+        oral_record="申请人口述……",
+    )
     resp = client.post(reverse("cases:create", args=["application"]), data)
     assert resp.status_code == 302
     assert Case.objects.get().application.oral_record == "申请人口述……"
@@ -184,8 +226,14 @@ def test_only_officers_register_cases(client, reviewer):
 
 def test_checklist_blocks_the_transition_with_articles(client, officer, officer2):
     case = services.case_register_ex_officio(
-        by=officer, title="测试案", officers=[officer, officer2], parties=[party_data()], cause="检查发现",
-        source="inspection", summary="案情")
+        by=officer,
+        title="测试案",
+        officers=[officer, officer2],
+        parties=[party_data()],
+        cause="检查发现",
+        source="inspection",
+        summary="案情",
+    )
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert '<li class="missing">第八条第一款：承办人意见及时间' in page
@@ -203,14 +251,17 @@ def test_checklist_blocks_the_transition_with_articles(client, officer, officer2
 
 
 def test_head_approves_from_the_queue(client, officer, officer2, head):
-    case = FilingRecordFactory(case__officers=[officer, officer2], case__department=officer.department,
-                               case__created_by=officer).case
+    case = FilingRecordFactory(
+        case__officers=[officer, officer2], case__department=officer.department, case__created_by=officer
+    ).case
     PartyFactory(case=case)
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     client.force_login(head)
     assert case.number in client.get(reverse("cases:approvals")).content.decode()
-    resp = client.post(reverse("cases:action", args=[case.pk, "approve_filing"]),
-                       {"opinion": "同意立案", "next": reverse("cases:approvals")})
+    resp = client.post(
+        reverse("cases:action", args=[case.pk, "approve_filing"]),
+        {"opinion": "同意立案", "next": reverse("cases:approvals")},
+    )
     assert resp.url == reverse("cases:approvals")
     case.refresh_from_db()
     assert case.state == CaseState.INVESTIGATING
@@ -222,8 +273,9 @@ def test_approval_queue_is_for_heads(client, officer):
 
 
 def test_officer_cannot_approve_through_the_page(client, officer, officer2):
-    case = FilingRecordFactory(case__officers=[officer, officer2], case__department=officer.department,
-                               case__created_by=officer).case
+    case = FilingRecordFactory(
+        case__officers=[officer, officer2], case__department=officer.department, case__created_by=officer
+    ).case
     PartyFactory(case=case)
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     client.force_login(officer)
@@ -254,9 +306,11 @@ def test_other_departments_officer_gets_404_everywhere(client, officer, officer2
     client.force_login(outsider)
     for url in (case.get_absolute_url(), reverse("cases:timeline", args=[case.pk]), att.get_absolute_url()):
         assert client.get(url).status_code == 404, url
-    for url in (reverse("cases:action", args=[case.pk, "submit_for_review"]),
-                reverse("cases:record", args=[case.pk, "officer_opinion"]),
-                reverse("cases:attachment_upload", args=[case.pk])):
+    for url in (
+        reverse("cases:action", args=[case.pk, "submit_for_review"]),
+        reverse("cases:record", args=[case.pk, "officer_opinion"]),
+        reverse("cases:attachment_upload", args=[case.pk]),
+    ):
         assert client.post(url, {"opinion": "x"}).status_code == 404, url
     assert case.number not in client.get(reverse("cases:list")).content.decode()
     assert not Entry.objects.filter(action="attachment.downloaded").exists()
@@ -265,9 +319,14 @@ def test_other_departments_officer_gets_404_everywhere(client, officer, officer2
 def test_attachment_upload_and_download(client, officer, officer2, archivist):
     case = _case(officer, officer2)
     client.force_login(officer)
-    resp = client.post(reverse("cases:attachment_upload", args=[case.pk]),
-                       {"file": SimpleUploadedFile("现场照片.jpg", b"\xff\xd8photo", content_type="image/jpeg"),
-                        "description": "现场照片", "confidentiality": ""})
+    resp = client.post(
+        reverse("cases:attachment_upload", args=[case.pk]),
+        {
+            "file": SimpleUploadedFile("现场照片.jpg", b"\xff\xd8photo", content_type="image/jpeg"),
+            "description": "现场照片",
+            "confidentiality": "",
+        },
+    )
     assert resp.status_code == 302
     att = Attachment.objects.get()
     assert att.mime_type == "image/jpeg"
@@ -288,17 +347,29 @@ def test_unknown_attachment_of_a_visible_case_is_404(client, officer, officer2):
 
 def test_records_and_notices_through_the_page(client, officer, officer2, head):
     case = services.case_register_complaint(
-        by=officer, title="举报案", officers=[officer, officer2], parties=[], channel="letter",
-        received_at=timezone.now(), content="举报内容", complainant_name="钱某", complainant_phone="139")
+        by=officer,
+        title="举报案",
+        officers=[officer, officer2],
+        parties=[],
+        channel="letter",
+        received_at=timezone.now(),
+        content="举报内容",
+        complainant_name="钱某",
+        complainant_phone="139",
+    )
     client.force_login(head)
     client.post(reverse("cases:action", args=[case.pk, "not_file"]), {"opinion": "不属于本机关管辖"})
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "告知实名投诉举报人" in page and "第九条第二款" in page
-    client.post(reverse("cases:record", args=[case.pk, "notice"]),
-                {"method": "public", "notified_at": "2026-11-21T10:00", "detail": "网站公示"})
-    client.post(reverse("cases:record", args=[case.pk, "complainant_notice"]),
-                {"method": "phone", "notified_at": "2026-11-21T10:30", "detail": "电话告知钱某"})
+    client.post(
+        reverse("cases:record", args=[case.pk, "notice"]),
+        {"method": "public", "notified_at": "2026-11-21T10:00", "detail": "网站公示"},
+    )
+    client.post(
+        reverse("cases:record", args=[case.pk, "complainant_notice"]),
+        {"method": "phone", "notified_at": "2026-11-21T10:30", "detail": "电话告知钱某"},
+    )
     case.refresh_from_db()
     assert case.non_initiation.notice_detail == "网站公示"
     assert case.non_initiation.complainant_notice_detail == "电话告知钱某"
@@ -306,20 +377,41 @@ def test_records_and_notices_through_the_page(client, officer, officer2, head):
 
 def test_party_and_application_records_through_the_page(client, officer, officer2):
     case = services.case_register_application(
-        by=officer, title="申请", officers=[officer, officer2], parties=[], form="written",
-        received_at=timezone.now(), matter="技术合同认定登记", materials="申请表")
+        by=officer,
+        title="申请",
+        officers=[officer, officer2],
+        parties=[],
+        form="written",
+        received_at=timezone.now(),
+        matter="技术合同认定登记",
+        materials="申请表",
+    )
     client.force_login(officer)
-    resp = client.post(reverse("cases:record", args=[case.pk, "party_add"]), {
-        "party-kind": "person", "party-name": "陈国栋", "party-id_number": "371302198503124217",
-        "party-legal_rep": "", "party-address": "河东区", "party-phone": "139", "party-confidentiality": "privacy"},
-        follow=True)
+    resp = client.post(
+        reverse("cases:record", args=[case.pk, "party_add"]),
+        {
+            "party-kind": "person",
+            "party-name": "陈国栋",
+            "party-id_number": "371302198503124217",
+            "party-legal_rep": "",
+            "party-address": "河东区",
+            "party-phone": "139",
+            "party-confidentiality": "privacy",
+        },
+        follow=True,
+    )
     assert "已添加当事人" in resp.content.decode()
     assert case.parties.get().confidentiality == "privacy"
-    resp = client.post(reverse("cases:record", args=[case.pk, "party_add"]), {
-        "party-kind": "person", "party-name": "错号", "party-id_number": "371302198503124210"}, follow=True)
+    resp = client.post(
+        reverse("cases:record", args=[case.pk, "party_add"]),
+        {"party-kind": "person", "party-name": "错号", "party-id_number": "371302198503124210"},
+        follow=True,
+    )
     assert "居民身份证号码格式或校验位不正确" in resp.content.decode()
-    client.post(reverse("cases:record", args=[case.pk, "application_event"]),
-                {"kind": "correction", "occurred_at": "2026-11-21T10:00", "content": "当场更正申请表笔误"})
+    client.post(
+        reverse("cases:record", args=[case.pk, "application_event"]),
+        {"kind": "correction", "occurred_at": "2026-11-21T10:00", "content": "当场更正申请表笔误"},
+    )
     assert case.application_events.get().content == "当场更正申请表笔误"
     client.post(reverse("cases:action", args=[case.pk, "accept_application"]), {"opinion": "予以受理"})
     case.refresh_from_db()
@@ -340,17 +432,27 @@ def test_full_audit_timeline_page(client, officer, officer2):
 
 def test_upload_to_one_of_the_case_records(client, officer, officer2):
     case = services.case_register_complaint(
-        by=officer, title="举报案", officers=[officer, officer2], parties=[], channel="letter",
-        received_at=timezone.now(), content="举报内容", anonymous=True)
+        by=officer,
+        title="举报案",
+        officers=[officer, officer2],
+        parties=[],
+        channel="letter",
+        received_at=timezone.now(),
+        content="举报内容",
+        anonymous=True,
+    )
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     ref = f"cases.complaint:{case.complaint.pk}"
     assert f'value="{ref}"' in page
-    client.post(reverse("cases:attachment_upload", args=[case.pk]),
-                {"file": SimpleUploadedFile("举报信.pdf", b"%PDF letter"), "owner": ref})
+    client.post(
+        reverse("cases:attachment_upload", args=[case.pk]),
+        {"file": SimpleUploadedFile("举报信.pdf", b"%PDF letter"), "owner": ref},
+    )
     assert Attachment.objects.get().owner == case.complaint
     assert "属于：投诉举报记录" in client.get(case.get_absolute_url()).content.decode()
     other = _case(officer, officer2)
-    resp = client.post(reverse("cases:attachment_upload", args=[other.pk]),
-                       {"file": SimpleUploadedFile("x.pdf", b"x"), "owner": ref})
+    resp = client.post(
+        reverse("cases:attachment_upload", args=[other.pk]), {"file": SimpleUploadedFile("x.pdf", b"x"), "owner": ref}
+    )
     assert resp.status_code == 404  # a record of another case

@@ -32,5 +32,7 @@ def deadlines_card(context: Any, limit: int = 10) -> dict[str, Any]:
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return {"deadlines": [], "escalated": []}
-    return {"deadlines": with_states(deadlines_of_user(user)[:limit]),
-            "escalated": with_states(deadlines_escalated_to(user)[:limit])}
+    return {
+        "deadlines": with_states(deadlines_of_user(user)[:limit]),
+        "escalated": with_states(deadlines_escalated_to(user)[:limit]),
+    }

@@ -73,8 +73,9 @@ def test_a_single_override_wins_for_its_day_but_does_not_cover_the_year():
 def test_importing_the_years_notice_covers_the_year(admin_user):
     from deadlines.services import calendar_overrides_save
 
-    calendar_overrides_save(pairs=[(D(2027, 1, 1), False)], source="国务院办公厅关于2027年部分节假日安排的通知",
-                            by=admin_user, year=2027)
+    calendar_overrides_save(
+        pairs=[(D(2027, 1, 1), False)], source="国务院办公厅关于2027年部分节假日安排的通知", by=admin_user, year=2027
+    )
     assert is_covered(2027)
     assert add_working_days(D(2026, 12, 31), 2) == Due(D(2027, 1, 5), False)
     assert add_working_days(D(2027, 3, 1), 1) == Due(D(2027, 3, 2), False)

@@ -12,9 +12,15 @@ from deadlines.services import deadline_open, deadlines_scan
 @pytest.mark.django_db(transaction=True)
 def test_officer_sees_red_overdue_deadline_and_bell_count(live_server, login, officer, head):
     case = CaseFactory(officers=[officer])
-    deadline_open(case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条",
-                  label="行政处罚决定（立案之日起九十日内）", start=timezone.now() - dt.timedelta(days=120),
-                  days=90, responsible=[officer])
+    deadline_open(
+        case=case,
+        kind=KIND_PENALTY_DECISION,
+        article="《行政处罚法》第六十条",
+        label="行政处罚决定（立案之日起九十日内）",
+        start=timezone.now() - dt.timedelta(days=120),
+        days=90,
+        responsible=[officer],
+    )
     deadlines_scan()  # overdue: one notification for the officer, one escalation for the head
 
     page = login(officer)  # lands on the dashboard

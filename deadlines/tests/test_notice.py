@@ -28,7 +28,13 @@ def test_full_notice_matches_the_official_calendar(year):
 def test_2026_notice_facts():
     pairs = dict(parse_notice((NOTICES / "2026.txt").read_text())[0])
     assert sorted(d for d, w in pairs.items() if w) == [
-        D(2026, 1, 4), D(2026, 2, 14), D(2026, 2, 28), D(2026, 5, 9), D(2026, 9, 20), D(2026, 10, 10)]
+        D(2026, 1, 4),
+        D(2026, 2, 14),
+        D(2026, 2, 28),
+        D(2026, 5, 9),
+        D(2026, 9, 20),
+        D(2026, 10, 10),
+    ]
     assert all(pairs[D(2026, 2, d)] is False for d in range(15, 24))
 
 
@@ -63,20 +69,23 @@ def test_ascii_punctuation_and_explicit_year():
 def test_the_issue_example_line():
     pairs, unparsed = parse_notice(
         "二、春节：2月15日（农历腊月二十八）至23日（农历正月初七）放假调休，共9天。2月14日（周六）、2月28日（周六）上班。",
-        year=2026)
+        year=2026,
+    )
     assert unparsed == []
     assert len(pairs) == 11 and dict(pairs)[D(2026, 2, 28)] is True
 
 
 def test_unreadable_lines_are_reported_not_dropped():
-    text = "\n".join([
-        "国务院办公厅关于2027年部分节假日安排的通知",
-        "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
-        "二、春节：2月6日至12日放假调休，共9天。",            # count does not match the range
-        "三、清明节：4月5日（周六）放假。",                   # 5 Apr 2027 is a Monday
-        "四、劳动节：另行通知。",                            # numbered line without dates
-        "五、端午节：6月9日放假，其余时间视情况安排6月12日。",  # a date the grammar does not take
-    ])
+    text = "\n".join(
+        [
+            "国务院办公厅关于2027年部分节假日安排的通知",
+            "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
+            "二、春节：2月6日至12日放假调休，共9天。",  # count does not match the range
+            "三、清明节：4月5日（周六）放假。",  # 5 Apr 2027 is a Monday
+            "四、劳动节：另行通知。",  # numbered line without dates
+            "五、端午节：6月9日放假，其余时间视情况安排6月12日。",  # a date the grammar does not take
+        ]
+    )
     pairs, unparsed = parse_notice(text)
     assert pairs == [(D(2027, 1, 1), False), (D(2027, 1, 2), False), (D(2027, 1, 3), False)]
     assert [line[:2] for line in unparsed] == ["二、", "三、", "四、", "五、"]
@@ -92,7 +101,8 @@ def test_explicit_previous_year_and_gongxiu_wording():
     pairs, unparsed = parse_notice(
         "一、元旦：1月1日至3日放假调休，共3天。2011年12月31日（星期六）上班。\n"
         "二、清明节：4月2日至4日放假公休，共3天。",
-        year=2012)
+        year=2012,
+    )
     assert unparsed == []
     got = dict(pairs)
     assert got[D(2011, 12, 31)] is True and got[D(2012, 1, 3)] is False and got[D(2012, 4, 4)] is False

@@ -20,8 +20,15 @@ NOW = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SH)  # a Tuesday
 
 
 def _open(case, kind, start, **period):
-    return deadline_open(case=case, kind=kind, article="测试条款", label=f"测试{kind}", start=start,
-                         responsible=case.officers.all(), **period)
+    return deadline_open(
+        case=case,
+        kind=kind,
+        article="测试条款",
+        label=f"测试{kind}",
+        start=start,
+        responsible=case.officers.all(),
+        **period,
+    )
 
 
 def _scenario(start_of_today):
@@ -117,8 +124,11 @@ def test_a_full_batch_on_a_worker_requeues_on_the_workers_own_queue(celery_worke
     assert deadlines_scan_task.delay(1).get(timeout=60)["more"] == 1
 
     def succeeded() -> int:
-        return sum(1 for line in celery_worker.output()[log_start:].splitlines()
-                   if "deadlines.tasks.deadlines_scan_task[" in line and " succeeded in " in line)
+        return sum(
+            1
+            for line in celery_worker.output()[log_start:].splitlines()
+            if "deadlines.tasks.deadlines_scan_task[" in line and " succeeded in " in line
+        )
 
     # The chain: three batches of one, then an empty pass that ends it. Wait for it (60 s at most).
     for _ in range(600):
@@ -186,10 +196,24 @@ def test_scan_on_a_real_worker_double_run(celery_worker, head, archivist):
     officers = case.officers.count()
     # Also a penalty deadline opened through the normal path with one extra responsible.
     extra = UserFactory(roles=[Role.OFFICER])
-    deadline_open(case=case, kind=KIND_PENALTY_DECISION, article="《行政处罚法》第六十条", label="处罚决定",
-                  start=now - dt.timedelta(days=200), days=90, responsible=[extra])
-    deadline_open(case=case, kind=KIND_AV_STORAGE, article="第二十七条", label="音像存储",
-                  start=now, working_days=2, responsible=[extra])
+    deadline_open(
+        case=case,
+        kind=KIND_PENALTY_DECISION,
+        article="《行政处罚法》第六十条",
+        label="处罚决定",
+        start=now - dt.timedelta(days=200),
+        days=90,
+        responsible=[extra],
+    )
+    deadline_open(
+        case=case,
+        kind=KIND_AV_STORAGE,
+        article="第二十七条",
+        label="音像存储",
+        start=now,
+        working_days=2,
+        responsible=[extra],
+    )
 
     # Two scans queued back to back (as two overlapping beat processes would) and one run
     # in this process at the same time.
@@ -201,7 +225,8 @@ def test_scan_on_a_real_worker_double_run(celery_worker, head, archivist):
     assert sum(r["escalated"] for r in got) == 3
     assert Notification.objects.filter(dedupe_key__contains=":remind:").count() == officers
     assert Notification.objects.filter(dedupe_key__contains=":overdue:").count() == (
-        officers + archive.responsible.count() + 1)
+        officers + archive.responsible.count() + 1
+    )
     # Escalations: head for red, archive and the penalty decision; archivist for archive only.
     assert Notification.objects.filter(user=head).count() == 3
     assert Notification.objects.filter(user=archivist).count() == 1

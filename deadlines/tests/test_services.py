@@ -21,8 +21,14 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def _open(case, **kw):
-    args = dict(case=case, kind=KIND_EVIDENCE_PRESERVATION, article="《行政处罚法》第五十六条",
-                label="先行登记保存处理决定", start=dt.datetime(2026, 2, 10, 15, 0, tzinfo=SH), working_days=7)
+    args = dict(
+        case=case,
+        kind=KIND_EVIDENCE_PRESERVATION,
+        article="《行政处罚法》第五十六条",
+        label="先行登记保存处理决定",
+        start=dt.datetime(2026, 2, 10, 15, 0, tzinfo=SH),
+        working_days=7,
+    )
     args.update(kw)
     return deadline_open(**args)
 
@@ -69,23 +75,26 @@ def test_met_closes_only_matching_target_and_audits():
 
 def test_filing_a_penalty_case_opens_the_90_day_period_and_decision_meets_it():
     case = CaseFactory(state=CaseState.INVESTIGATING, filed_at=dt.datetime(2026, 3, 10, 9, tzinfo=SH))
-    case_transitioned.send(sender=type(case), case=case, from_state=CaseState.PENDING_FILING,
-                           to_state=CaseState.INVESTIGATING, by=None)
+    case_transitioned.send(
+        sender=type(case), case=case, from_state=CaseState.PENDING_FILING, to_state=CaseState.INVESTIGATING, by=None
+    )
     d = Deadline.objects.get(case=case, kind=KIND_PENALTY_DECISION)
     # 《行政处罚法》第六十条: 90 days from 10 Mar 2026 end 8 Jun 2026 (Monday).
     assert d.due.astimezone(SH).date() == dt.date(2026, 6, 8)
     assert d.days == 90 and "第六十条" in d.article
     assert set(d.responsible.all()) == set(case.officers.all())
-    case_transitioned.send(sender=type(case), case=case, from_state=CaseState.PENDING_DECISION,
-                           to_state=CaseState.DECIDED, by=None)
+    case_transitioned.send(
+        sender=type(case), case=case, from_state=CaseState.PENDING_DECISION, to_state=CaseState.DECIDED, by=None
+    )
     d.refresh_from_db()
     assert d.met_at is not None
 
 
 def test_accepting_a_licence_application_opens_20_working_days():
     case = CaseFactory(kind=CaseKind.LICENSING, state=CaseState.ACCEPTED)
-    case_transitioned.send(sender=type(case), case=case, from_state=CaseState.APPLIED,
-                           to_state=CaseState.ACCEPTED, by=None)
+    case_transitioned.send(
+        sender=type(case), case=case, from_state=CaseState.APPLIED, to_state=CaseState.ACCEPTED, by=None
+    )
     d = Deadline.objects.get(case=case, kind=KIND_LICENSING_DECISION)
     assert d.working_days == 20 and "第四十二条" in d.article
     assert not Deadline.objects.filter(case=case, kind=KIND_PENALTY_DECISION).exists()
@@ -99,9 +108,16 @@ def test_provisional_deadline_is_recomputed_when_the_year_is_imported(admin_user
     assert d.provisional and d.due.astimezone(SH).date() == dt.date(2027, 1, 4)
     # The 2027 notice: 1 Jan (Fri) to 3 Jan off; suppose 4 Jan is off too.
     calendar_overrides_save(
-        pairs=[(dt.date(2027, 1, 1), False), (dt.date(2027, 1, 2), False), (dt.date(2027, 1, 3), False),
-               (dt.date(2027, 1, 4), False)],
-        source="国务院办公厅关于2027年部分节假日安排的通知", by=admin_user, year=2027)
+        pairs=[
+            (dt.date(2027, 1, 1), False),
+            (dt.date(2027, 1, 2), False),
+            (dt.date(2027, 1, 3), False),
+            (dt.date(2027, 1, 4), False),
+        ],
+        source="国务院办公厅关于2027年部分节假日安排的通知",
+        by=admin_user,
+        year=2027,
+    )
     d.refresh_from_db()
     assert not d.provisional
     assert d.due.astimezone(SH).date() == dt.date(2027, 1, 6)

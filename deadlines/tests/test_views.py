@@ -15,8 +15,15 @@ NOTICES = Path(__file__).parent / "notices"
 
 
 def _open(case, kind, start, **period):
-    return deadline_open(case=case, kind=kind, article="第二十七条", label=f"事项{kind}", start=start,
-                         responsible=case.officers.all(), **period)
+    return deadline_open(
+        case=case,
+        kind=kind,
+        article="第二十七条",
+        label=f"事项{kind}",
+        start=start,
+        responsible=case.officers.all(),
+        **period,
+    )
 
 
 def test_my_deadlines_coloured_and_bell_count(client, officer):

@@ -27,13 +27,14 @@ def test_parallel_issues_get_consecutive_unique_numbers():
         try:
             barrier.wait(timeout=30)
             with transaction.atomic():
-                document_issue(case=case, doc_type="inquiry", context={"transcript": f"问：{i}\n答：{i}"}, by=by,
-                               render=False)
+                document_issue(
+                    case=case, doc_type="inquiry", context={"transcript": f"问：{i}\n答：{i}"}, by=by, render=False
+                )
                 if i % 4 == 3:
                     raise _Rollback  # this transaction fails after taking a number
         except _Rollback:
             pass
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -17,7 +17,7 @@ from documents.services import document_issue, document_render, document_rerende
 pytestmark = pytest.mark.django_db
 
 
-def pdf_text(doc) -> str:  # noqa: ANN001
+def pdf_text(doc) -> str:
     with doc.pdf.open("rb") as fh:
         reader = PdfReader(io.BytesIO(fh.read()))
     return "".join(page.extract_text() for page in reader.pages)
@@ -27,8 +27,15 @@ def test_user_text_is_escaped_not_interpreted(django_capture_on_commit_callbacks
     case = CaseFactory()
     PartyFactory(case=case, name="临沂市蒙山茶业有限公司")
     with django_capture_on_commit_callbacks(execute=True):
-        doc = document_issue(case=case, doc_type="other_activity", by=case.created_by, context={
-            "activity": "调阅记录", "description": '<b style="color:red">注入</b><img src="file:///etc/passwd">'})
+        doc = document_issue(
+            case=case,
+            doc_type="other_activity",
+            by=case.created_by,
+            context={
+                "activity": "调阅记录",
+                "description": '<b style="color:red">注入</b><img src="file:///etc/passwd">',
+            },
+        )
     doc.refresh_from_db()
     assert doc.status == DocumentStatus.FINAL
     text = pdf_text(doc)
@@ -39,8 +46,12 @@ def test_user_text_is_escaped_not_interpreted(django_capture_on_commit_callbacks
 def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commit_callbacks):
     case = CaseFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        doc = document_issue(case=case, doc_type="non_filing_notice", by=case.created_by,
-                             context={"party_name": "沂南县某某农业合作社", "reason": "不属于本机关管辖"})
+        doc = document_issue(
+            case=case,
+            doc_type="non_filing_notice",
+            by=case.created_by,
+            context={"party_name": "沂南县某某农业合作社", "reason": "不属于本机关管辖"},
+        )
     doc.refresh_from_db()
     with doc.pdf.open("rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == doc.sha256
@@ -76,21 +87,32 @@ def test_page_shows_progress_until_final_then_download(client):
     page = client.get(f"/documents/{doc.pk}/").content.decode()
     assert "排队中" in page and "<progress" in page and doc.number in page
     assert client.get(f"/documents/{doc.pk}/status/").json() == {
-        "status": "queued", "label": "排队中", "progress": 0, "error": "", "download": None}
+        "status": "queued",
+        "label": "排队中",
+        "progress": 0,
+        "error": "",
+        "download": None,
+    }
     assert client.get(f"/documents/{doc.pk}/download/").status_code == 404  # not rendered yet
 
     document_render(document_id=doc.pk)
     assert client.get(f"/documents/{doc.pk}/status/").json()["download"] == f"/documents/{doc.pk}/download/"
     resp = client.get(f"/documents/{doc.pk}/download/")
     assert resp.status_code == 200 and "attachment" in resp["Content-Disposition"]
-    assert Entry.objects.filter(action="document.downloaded", object_id=str(doc.pk),
-                                actor=case.created_by).count() == 1
+    assert Entry.objects.filter(action="document.downloaded", object_id=str(doc.pk), actor=case.created_by).count() == 1
 
 
 def test_a_render_that_fails_is_marked_failed_with_its_reason():
     case = CaseFactory()
-    doc = Document.objects.create(case=case, doc_type="no_such_type", year=2026, seq=1, number="临科无〔2026〕1号",
-                                  title="无此文书", issued_by=case.created_by)
+    doc = Document.objects.create(
+        case=case,
+        doc_type="no_such_type",
+        year=2026,
+        seq=1,
+        number="临科无〔2026〕1号",
+        title="无此文书",
+        issued_by=case.created_by,
+    )
     with pytest.raises(LookupError):
         document_render(document_id=doc.pk)
     doc.refresh_from_db()

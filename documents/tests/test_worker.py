@@ -22,14 +22,24 @@ from records.tests.factories import PARTY, make_record
 pytestmark = [pytest.mark.worker]
 
 INITIATION = {
-    "filing_approval": {"source": "监督检查", "cause": "涉嫌提供虚假申报材料", "officer_opinion": "建议立案",
-                        "officer_opinion_at": "2026年3月1日", "unit_opinion": "同意", "head_opinion": "同意立案"},
-    "non_filing_notice": {"reason": "经核查，举报事项不属实", "basis": "《行政处罚法》第五十四条",
-                          "notified_how": "直接送达", "notified_at": "2026年3月2日"},
+    "filing_approval": {
+        "source": "监督检查",
+        "cause": "涉嫌提供虚假申报材料",
+        "officer_opinion": "建议立案",
+        "officer_opinion_at": "2026年3月1日",
+        "unit_opinion": "同意",
+        "head_opinion": "同意立案",
+    },
+    "non_filing_notice": {
+        "reason": "经核查，举报事项不属实",
+        "basis": "《行政处罚法》第五十四条",
+        "notified_how": "直接送达",
+        "notified_at": "2026年3月2日",
+    },
 }
 
 
-def _wait_final(ids: list[int], worker) -> list[Document]:  # noqa: ANN001
+def _wait_final(ids: list[int], worker) -> list[Document]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         docs = list(Document.objects.filter(pk__in=ids).order_by("pk"))

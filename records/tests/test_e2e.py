@@ -13,7 +13,7 @@ from records.models import Record, RecordKind
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def _common(page, officer2) -> None:  # noqa: ANN001
+def _common(page, officer2) -> None:
     page.fill("#id_started_at", "2026-11-27T09:30")
     page.fill("#id_ended_at", "2026-11-27T10:45")
     page.fill("#id_place", "临沂市兰山区科技大道88号")
@@ -21,7 +21,7 @@ def _common(page, officer2) -> None:  # noqa: ANN001
     page.select_option("#id_confirmation", "signed")
 
 
-def _finalise_and_download(page, tmp_path) -> str:  # noqa: ANN001
+def _finalise_and_download(page, tmp_path) -> str:
     page.click("#finalize")
     page.wait_for_selector(".doc-status")  # queued or rendering, or already final
     page.wait_for_selector("a.doc-download", timeout=60_000)
@@ -33,8 +33,9 @@ def _finalise_and_download(page, tmp_path) -> str:  # noqa: ANN001
     return "".join("".join(p.extract_text().split()) for p in reader.pages)
 
 
-def test_officer_records_inquiry_and_inspection_and_downloads_pdfs(celery_worker, login, live_server, officer, officer2,
-                                                                   tmp_path):
+def test_officer_records_inquiry_and_inspection_and_downloads_pdfs(
+    celery_worker, login, live_server, officer, officer2, tmp_path
+):
     case = CaseFactory(department=officer.department, created_by=officer, officers=[officer, officer2])
     PartyFactory(case=case, name="临沂市华科新材料有限公司")
     page = login(officer)

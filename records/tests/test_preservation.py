@@ -51,8 +51,9 @@ def test_finalising_opens_the_7_working_day_deadline_and_the_decision_meets_it()
     assert set(deadline.responsible.all()) == set(rec.officers.all())
 
     decided = timezone.now()
-    preservation_decide(record_id=rec.pk, by=rec.maker, outcome="release", detail="经核查，解除先行登记保存。",
-                        decided_at=decided)
+    preservation_decide(
+        record_id=rec.pk, by=rec.maker, outcome="release", detail="经核查，解除先行登记保存。", decided_at=decided
+    )
     deadline.refresh_from_db()
     assert deadline.met_at == decided
     with pytest.raises(RecordError, match="已经作出"):
@@ -69,13 +70,22 @@ def test_commission_opinion_is_recorded_with_its_hashed_file():
     rec = make_record(RecordKind.COMMISSION, finalize=True)
     content = "鉴定意见书：研发费用归集不实。".encode() * 50
     opinion = commission_opinion_record(
-        record_id=rec.pk, by=rec.maker, received_at=timezone.now() - dt.timedelta(hours=1),
-        conclusion="研发费用归集不实", file=SimpleUploadedFile("鉴定意见书.pdf", content, "application/pdf"))
+        record_id=rec.pk,
+        by=rec.maker,
+        received_at=timezone.now() - dt.timedelta(hours=1),
+        conclusion="研发费用归集不实",
+        file=SimpleUploadedFile("鉴定意见书.pdf", content, "application/pdf"),
+    )
     [att] = attachments_of(opinion)
     assert att.sha256 == hashlib.sha256(content).hexdigest() and att.case_id == rec.case_id
     with pytest.raises(RecordError, match="已登记"):
-        commission_opinion_record(record_id=rec.pk, by=rec.maker, received_at=timezone.now(), conclusion="x",
-                                  file=SimpleUploadedFile("b.pdf", b"b"))
+        commission_opinion_record(
+            record_id=rec.pk,
+            by=rec.maker,
+            received_at=timezone.now(),
+            conclusion="x",
+            file=SimpleUploadedFile("b.pdf", b"b"),
+        )
 
 
 def test_changing_an_approved_preservation_voids_the_approval():
@@ -83,9 +93,16 @@ def test_changing_an_approved_preservation_voids_the_approval():
     rec = make_record(RecordKind.PRESERVATION, approve_by=head)
     officers = list(rec.officers.all())
     # Saving the same content (what the edit form posts) keeps the approval.
-    record_update(record_id=rec.pk, by=rec.maker, data={"place": rec.place}, officers=officers,
-                  items=[{"name": i.name, "spec": i.spec, "quantity": i.quantity, "sample_mark": i.sample_mark,
-                          "remarks": i.remarks} for i in rec.items.all()])
+    record_update(
+        record_id=rec.pk,
+        by=rec.maker,
+        data={"place": rec.place},
+        officers=officers,
+        items=[
+            {"name": i.name, "spec": i.spec, "quantity": i.quantity, "sample_mark": i.sample_mark, "remarks": i.remarks}
+            for i in rec.items.all()
+        ],
+    )
     rec.refresh_from_db()
     assert rec.approved_by == head
     record_update(record_id=rec.pk, by=rec.maker, data={}, items=[{"name": "另一台电脑", "quantity": "1台"}])

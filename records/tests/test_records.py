@@ -40,7 +40,7 @@ ESSENTIAL = {
 }
 
 
-def _approver(kind):  # noqa: ANN001, ANN202
+def _approver(kind):
     return UserFactory(roles=[Role.HEAD]) if kind == RecordKind.PRESERVATION else None
 
 
@@ -63,8 +63,11 @@ def test_missing_element_blocks_finalisation_and_names_it(kind, django_capture_o
     assert rec.status == RecordStatus.FINAL
     assert rec.document.doc_type == kind and rec.document.status == DocumentStatus.FINAL
     assert rec.document.source_id == str(rec.pk)
-    actions = list(Entry.objects.filter(case_id=rec.case_id, object_id=str(rec.pk), object_type="records.record")
-                   .values_list("action", flat=True))
+    actions = list(
+        Entry.objects.filter(case_id=rec.case_id, object_id=str(rec.pk), object_type="records.record").values_list(
+            "action", flat=True
+        )
+    )
     assert actions[0] == "record.created" and actions[-1] == "record.finalised"
 
 
@@ -76,7 +79,11 @@ def test_two_certified_officers_are_required_for_an_inquiry():
 
 
 def test_refused_signature_needs_a_note():
-    data = {**complete_data(RecordKind.INSPECTION), "confirmation": "refused", "confirmation_note": "当事人拒绝签名，由见证人赵强见证。"}
+    data = {
+        **complete_data(RecordKind.INSPECTION),
+        "confirmation": "refused",
+        "confirmation_note": "当事人拒绝签名，由见证人赵强见证。",
+    }
     assert elements.missing(make_record(RecordKind.INSPECTION, data=data)) == []
     unconfirmed = {**data, "confirmation": "", "confirmation_note": ""}
     assert [e.code for e in elements.missing(make_record(RecordKind.INSPECTION, data=unconfirmed))] == ["confirmation"]
@@ -102,8 +109,10 @@ def test_final_record_is_immutable_everywhere(kind):
         with pytest.raises(RecordImmutable):
             item.save()
     # the database itself (bypassing the model): base row, kind's row, items
-    updates = [(Record.objects.filter(pk=rec.pk), {"place": "改动"}),
-               (type(rec).objects.filter(pk=rec.pk), {"place": "改动"})]
+    updates = [
+        (Record.objects.filter(pk=rec.pk), {"place": "改动"}),
+        (type(rec).objects.filter(pk=rec.pk), {"place": "改动"}),
+    ]
     if rec.items.exists():
         updates.append((RecordItem.objects.filter(record_id=rec.pk), {"name": "改动"}))
     for qs, values in updates:
@@ -136,16 +145,21 @@ def test_correction_is_a_new_linked_record(kind, django_capture_on_commit_callba
     assert original.correction == fix
     assert fix.document.number != original.document.number
     assert fix.document.context["corrects"]["reason"] == "开始时间记录有误，应为上午9时"
-    assert Entry.objects.filter(object_type="records.record", object_id=str(original.pk),
-                                action="record.corrected").exists()
+    assert Entry.objects.filter(
+        object_type="records.record", object_id=str(original.pk), action="record.corrected"
+    ).exists()
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_attachment_is_hashed_and_refused_after_finalisation(kind):
     rec = make_record(kind, approve_by=_approver(kind))
     content = f"现场照片 {kind}".encode() * 1000
-    att = record_attach(record_id=rec.pk, by=rec.maker, file=SimpleUploadedFile("照片.jpg", content, "image/jpeg"),
-                        description="现场照片")
+    att = record_attach(
+        record_id=rec.pk,
+        by=rec.maker,
+        file=SimpleUploadedFile("照片.jpg", content, "image/jpeg"),
+        description="现场照片",
+    )
     assert att.sha256 == hashlib.sha256(content).hexdigest()
     assert att.owner == rec.base() and att.size == len(content)
     with att.file.open("rb") as fh:
@@ -161,9 +175,14 @@ def test_outsiders_get_404(kind, client):
     rec = make_record(kind, approve_by=_approver(kind), finalize=True)
     outsider = UserFactory(roles=[Role.OFFICER])  # another department, not assigned
     client.force_login(outsider)
-    for url in (f"/records/{rec.pk}/", f"/records/{rec.pk}/edit/", f"/records/case/{rec.case_id}/",
-                f"/documents/{rec.document_id}/", f"/documents/{rec.document_id}/download/",
-                f"/documents/{rec.document_id}/status/"):
+    for url in (
+        f"/records/{rec.pk}/",
+        f"/records/{rec.pk}/edit/",
+        f"/records/case/{rec.case_id}/",
+        f"/documents/{rec.document_id}/",
+        f"/documents/{rec.document_id}/download/",
+        f"/documents/{rec.document_id}/status/",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/records/{rec.pk}/correct/", {"reason": "x"}).status_code == 404
     assert not Record.objects.filter(corrects_id=rec.pk).exists()

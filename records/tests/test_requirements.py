@@ -16,8 +16,10 @@ from records.tests.factories import complete_data, make_case, make_record
 pytestmark = pytest.mark.django_db
 
 
-def _gaps(case) -> list[str]:  # noqa: ANN001
-    return [r.code for r in missing(Case.objects.get(pk=case.pk), CaseState.INVESTIGATING) if r.code.startswith("records.")]
+def _gaps(case) -> list[str]:
+    return [
+        r.code for r in missing(Case.objects.get(pk=case.pk), CaseState.INVESTIGATING) if r.code.startswith("records.")
+    ]
 
 
 def test_a_penalty_case_needs_a_finalised_record():
@@ -67,7 +69,7 @@ def test_complete_records_let_the_case_go_to_review():
 
 
 def test_checklist_reads_the_records_with_a_fixed_number_of_queries():
-    def count(case) -> int:  # noqa: ANN001
+    def count(case) -> int:
         fresh = Case.objects.get(pk=case.pk)
         with CaptureQueriesContext(connection) as ctx:
             checklist(fresh)

@@ -13,10 +13,16 @@ from records.tests.factories import PARTY, make_case, make_record
 pytestmark = pytest.mark.django_db
 
 
-def _post_data(case, **extra):  # noqa: ANN001, ANN003, ANN202
+def _post_data(case, **extra):
     officers = [a.officer_id for a in case.assignments.all()]
-    data = {"party_name": PARTY, "place": "当事人生产车间", "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "officers": officers, "confirmation": "signed", **extra}
+    data = {
+        "party_name": PARTY,
+        "place": "当事人生产车间",
+        "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "officers": officers,
+        "confirmation": "signed",
+        **extra,
+    }
     return data
 
 
@@ -24,8 +30,16 @@ def test_officer_creates_edits_and_finalises_an_inspection(client, django_captur
     case = make_case()
     client.force_login(case.created_by)
     assert client.get(f"/records/case/{case.pk}/new/inspection/").status_code == 200
-    resp = client.post(f"/records/case/{case.pk}/new/inspection/", _post_data(
-        case, mode="inspection", with_av="on", present_persons="王建国", findings="<script>alert(1)</script>现场查见设备三台"))
+    resp = client.post(
+        f"/records/case/{case.pk}/new/inspection/",
+        _post_data(
+            case,
+            mode="inspection",
+            with_av="on",
+            present_persons="王建国",
+            findings="<script>alert(1)</script>现场查见设备三台",
+        ),
+    )
     assert resp.status_code == 302
     rec = Inspection.objects.get(case=case)
     assert rec.with_av and rec.maker == case.created_by and rec.officers.count() == 2
@@ -33,8 +47,10 @@ def test_officer_creates_edits_and_finalises_an_inspection(client, django_captur
     page = client.get(f"/records/{rec.pk}/").content.decode()
     assert "&lt;script&gt;" in page and "<script>alert(1)" not in page
 
-    resp = client.post(f"/records/{rec.pk}/edit/", _post_data(case, mode="examination", present_persons="王建国、李明",
-                                                             findings="现场查见设备三台"))
+    resp = client.post(
+        f"/records/{rec.pk}/edit/",
+        _post_data(case, mode="examination", present_persons="王建国、李明", findings="现场查见设备三台"),
+    )
     assert resp.status_code == 302
     rec.refresh_from_db()
     assert rec.mode == "examination"
@@ -71,10 +87,24 @@ def test_unknown_kind_is_404(client):
 def test_items_are_saved_from_the_formset(client):
     case = make_case()
     client.force_login(case.created_by)
-    data = _post_data(case, method="随机抽样", witness="赵强", **{
-        "items-TOTAL_FORMS": "3", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "200",
-        "items-0-name": "样品A", "items-0-quantity": "2件", "items-0-sample_mark": "YP-1",
-        "items-1-name": "", "items-2-name": "样品B", "items-2-quantity": "1件", "items-2-sample_mark": "YP-2"})
+    data = _post_data(
+        case,
+        method="随机抽样",
+        witness="赵强",
+        **{
+            "items-TOTAL_FORMS": "3",
+            "items-INITIAL_FORMS": "0",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "200",
+            "items-0-name": "样品A",
+            "items-0-quantity": "2件",
+            "items-0-sample_mark": "YP-1",
+            "items-1-name": "",
+            "items-2-name": "样品B",
+            "items-2-quantity": "1件",
+            "items-2-sample_mark": "YP-2",
+        },
+    )
     assert client.post(f"/records/case/{case.pk}/new/sampling/", data).status_code == 302
     rec = Record.objects.get(case=case, kind=RecordKind.SAMPLING)
     assert list(rec.items.values_list("position", "name")) == [(1, "样品A"), (2, "样品B")]
@@ -92,8 +122,10 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
     draft = make_record(RecordKind.INSPECTION)
     client.force_login(draft.maker)
     photo = b"\x89PNG sketch" * 300
-    client.post(f"/records/{draft.pk}/attach/", {"file": SimpleUploadedFile("现场草图.png", photo, "image/png"),
-                                                  "description": "现场草图"})
+    client.post(
+        f"/records/{draft.pk}/attach/",
+        {"file": SimpleUploadedFile("现场草图.png", photo, "image/png"), "description": "现场草图"},
+    )
     [att] = attachments_of(draft.base())
     assert att.sha256 == hashlib.sha256(photo).hexdigest()
     assert "现场草图.png" in client.get(f"/records/{draft.pk}/").content.decode()
@@ -109,9 +141,14 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
     assert PreservationDecision.objects.filter(record_id=kept.pk).exists()
 
     commissioned = make_record(RecordKind.COMMISSION, case=draft.case, finalize=True)
-    client.post(f"/records/{commissioned.pk}/opinion/", {
-        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "conclusion": "费用归集不实",
-        "file": SimpleUploadedFile("意见书.pdf", b"%PDF-1.4 opinion", "application/pdf")})
+    client.post(
+        f"/records/{commissioned.pk}/opinion/",
+        {
+            "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "conclusion": "费用归集不实",
+            "file": SimpleUploadedFile("意见书.pdf", b"%PDF-1.4 opinion", "application/pdf"),
+        },
+    )
     opinion = CommissionOpinion.objects.get(record_id=commissioned.pk)
     assert "意见书.pdf" in client.get(f"/records/{commissioned.pk}/").content.decode()
     assert attachments_of(opinion).count() == 1
@@ -129,7 +166,9 @@ def test_identity_numbers_are_masked_for_those_who_do_not_need_them(client, arch
 def test_refusal_without_a_note_is_a_form_error(client):
     case = make_case()
     client.force_login(case.created_by)
-    resp = client.post(f"/records/case/{case.pk}/new/inspection/", _post_data(
-        case, mode="inspection", findings="现场情况", confirmation="refused", confirmation_note=""))
+    resp = client.post(
+        f"/records/case/{case.pk}/new/inspection/",
+        _post_data(case, mode="inspection", findings="现场情况", confirmation="refused", confirmation_note=""),
+    )
     assert resp.status_code == 400
     assert "拒绝签名的，应当在“确认情况说明”中注明情况。" in resp.content.decode()
