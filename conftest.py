@@ -44,6 +44,14 @@ def officer(db: Any, department: Any) -> Any:
 
 
 @pytest.fixture
+def section_chief(db: Any, department: Any) -> Any:
+    """承办机构负责人 (科长) of the officers' department: signs 承办机构意见 (第八条第一款)."""
+    return UserFactory(
+        username="chief1", last_name="周", first_name="敏", department=department, roles=[Role.SECTION_CHIEF]
+    )
+
+
+@pytest.fixture
 def officer2(db: Any, department: Any) -> Any:
     return UserFactory(
         username="officer2", last_name="李", first_name="娜", department=department, roles=[Role.OFFICER]

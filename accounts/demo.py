@@ -33,6 +33,7 @@ DEMO_USERS: list[dict[str, Any]] = [
         "cert_no": "37130020190003",
         "dept": "ZF2",
     },
+    {"username": "chief", "last_name": "周", "first_name": "敏", "role": Role.SECTION_CHIEF, "dept": "ZF1"},
     {"username": "reviewer", "last_name": "王", "first_name": "芳", "role": Role.LEGAL_REVIEWER, "dept": "FG"},
     {"username": "head", "last_name": "刘", "first_name": "洋", "role": Role.HEAD, "dept": None},
     {"username": "archivist", "last_name": "陈", "first_name": "静", "role": Role.ARCHIVIST, "dept": "BGS"},

@@ -7,6 +7,8 @@ class Role(models.TextChoices):
     """The roles of DESIGN.md. Each is a Group whose name is the Chinese label."""
 
     OFFICER = "officer", "执法人员"
+    # 承办机构负责人 (科长): signs 承办机构意见 for the cases of their department (第八条第一款).
+    SECTION_CHIEF = "section_chief", "承办机构负责人"
     LEGAL_REVIEWER = "legal_reviewer", "法规科"
     HEAD = "head", "机关负责人"
     ARCHIVIST = "archivist", "档案管理员"

@@ -18,6 +18,8 @@ _CASE_APPS = ("cases", "records", "avrecords", "documents", "deadlines", "review
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     # Officers record cases: they see and add/change the records of their cases.
     Role.OFFICER: [f"{app}.{verb}_*" for app in _CASE_APPS for verb in ("view", "add", "change")],
+    # 承办机构负责人 signs the unit's opinion on the cases of the department: sees their records.
+    Role.SECTION_CHIEF: [f"{app}.view_*" for app in _CASE_APPS],
     # 法规科 reviews every case (第十三条): sees all records, works the review queue.
     Role.LEGAL_REVIEWER: [f"{app}.view_*" for app in _CASE_APPS],
     # 机关负责人 approves (第八条、第十六条、第二十九条): sees all records.

@@ -12,17 +12,11 @@ from . import selectors
 
 
 def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] | None:
-    from django.http import Http404
-
-    from cases.selectors import case_for_user
+    from cases import policy
 
     if not user.is_authenticated:
         return None
-    try:
-        case_for_user(user, case.pk, write=True)
-        can_upload = user.is_superuser or user.has_role("officer")
-    except Http404:
-        can_upload = False
+    can_upload = policy.may_write(user, case)
     return {
         "av_records": list(selectors.records_of_case(case.pk)),
         "av_expected": list(selectors.expected_open_for_case(case.pk).select_related("officer")),

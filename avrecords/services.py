@@ -272,15 +272,9 @@ def _parse_time(raw: str) -> dt.datetime | None:
 
 
 def _may_write_case(user: User, case: Case) -> bool:
-    from django.http import Http404
+    from cases import policy
 
-    from cases.selectors import case_for_user
-
-    try:
-        case_for_user(user, case.pk, write=True)
-    except Http404:
-        return False
-    return True
+    return policy.may_write(user, case)
 
 
 @transaction.atomic

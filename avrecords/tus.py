@@ -102,7 +102,7 @@ def _authenticate(request: HttpRequest) -> _Caller | HttpResponse:
             return _response(401, "认证失败：令牌无效或采集站已停用", WWW_Authenticate="Token")
         return _Caller(station=station)
     user = request.user
-    if not (user.is_authenticated and user.is_active and (user.is_superuser or user.has_role(Role.OFFICER))):
+    if not (user.is_authenticated and user.is_active and user.has_role(Role.OFFICER)):
         return _response(401, "请登录或提供采集站令牌", WWW_Authenticate="Token")
     # Session auth rides on a cookie: require the CSRF token (X-CSRFToken header) like any form.
     reason = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})

@@ -53,7 +53,7 @@ VERIFY_INLINE_MAX = 256 * 1024 * 1024
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     mine = selectors.inbox_for(user)
-    unmatched = selectors.admin_inbox() if (user.is_superuser or user.has_role(Role.ADMIN)) else None
+    unmatched = selectors.admin_inbox() if user.has_role(Role.ADMIN) else None
     return render(request, "avrecords/inbox.html", {"records": mine, "unmatched": unmatched})
 
 
@@ -77,7 +77,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["assign_form"] = AssignForm(user=request.user, initial={"case": record.case_id})
         if record.case_id:
             ctx["open_expected"] = selectors.expected_open_for_case(record.case_id)
-    if record.owner_id is None and (request.user.is_superuser or request.user.has_role(Role.ADMIN)):
+    if record.owner_id is None and request.user.has_role(Role.ADMIN):
         ctx["owner_form"] = OwnerForm()
     return render(request, "avrecords/detail.html", ctx)
 
@@ -128,7 +128,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def set_owner(request: HttpRequest, pk: int) -> HttpResponse:
-    if not (request.user.is_superuser or request.user.has_role(Role.ADMIN)):
+    if not request.user.has_role(Role.ADMIN):
         raise Http404
     return _form_act(request, pk, OwnerForm, "请选择执法人员。", record_set_owner, "已分派给执法人员。")
 

@@ -16,6 +16,7 @@ from .models import (
     FilingRecord,
     NonInitiation,
     Party,
+    SignOff,
 )
 
 
@@ -106,24 +107,24 @@ class ApplicationEventAdmin(NoAddDeleteAdmin):
 
 @admin.register(FilingRecord)
 class FilingRecordAdmin(NoAddDeleteAdmin):
-    list_display = ["case", "source", "head_decision", "submitted_at", "head_opinion_at"]
-    list_filter = ["source", "head_decision"]
-    search_fields = ["case__number", "cause", "officer_opinion", "unit_opinion", "head_opinion"]
+    list_display = ["case", "source", "submitted_at"]
+    list_filter = ["source"]
+    search_fields = ["case__number", "cause"]
     list_select_related = ["case"]
-    readonly_fields = [
-        "case",
-        "officer_opinion",
-        "officer_opinion_by",
-        "officer_opinion_at",
-        "unit_opinion",
-        "unit_opinion_by",
-        "unit_opinion_at",
-        "head_opinion",
-        "head_opinion_by",
-        "head_opinion_at",
-        "head_decision",
-        "submitted_at",
-    ]
+    readonly_fields = ["case", "submitted_at"]
+
+
+@admin.register(SignOff)
+class SignOffAdmin(NoAddDeleteAdmin):
+    """Sign-offs are legal records: shown, never changed here."""
+
+    list_display = ["case", "step", "round", "level", "actor", "outcome", "signed_at"]
+    list_filter = ["step", "level", "outcome"]
+    search_fields = ["case__number", "opinion"]
+    list_select_related = ["case", "actor"]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Complaint)

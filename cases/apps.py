@@ -20,8 +20,12 @@ class CasesConfig(AppConfig):
             "complaint",
             "noninitiation",
             "attachment",
+            "signoff",
         )
         register(Role.ADMIN, *(f"cases.{verb}_{m}" for m in models for verb in ("view", "change")))
+        # Declares the transitions cases owns (第二章; cases.stages).
+        from . import services  # noqa: F401
+
         # Every stage app's checklist (`<app>/requirements.py`) registers itself on import.
         # Case-page panels (`<app>/panels.py`) likewise.
         for config in apps.get_app_configs():

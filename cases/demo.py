@@ -60,7 +60,7 @@ def _ex_officio(u: dict[str, User], title: str, party: dict[str, Any], summary: 
     )
     if complete:
         services.filing_opinion_record(
-            case_id=case.pk, by=officer2, level="unit", opinion="同意立案调查，报局领导审批。"
+            case_id=case.pk, by=u["chief"], level="unit", opinion="同意立案调查，报局领导审批。"
         )
     return case
 
@@ -116,7 +116,7 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             case_id=case.pk, by=officer, handling="经初步核查，举报线索基本属实，拟立案调查。"
         )
         services.filing_opinion_record(case_id=case.pk, by=officer, level="officer", opinion="建议立案调查。")
-        services.filing_opinion_record(case_id=case.pk, by=officer2, level="unit", opinion="同意立案。")
+        services.filing_opinion_record(case_id=case.pk, by=u["chief"], level="unit", opinion="同意立案。")
         services.case_submit_for_filing(case_id=case.pk, by=officer)
         services.case_approve_filing(case_id=case.pk, by=head, opinion="同意立案，由执法一科调查。")
         made += 1
@@ -199,7 +199,9 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
         )
         services.case_accept_application(case_id=case.pk, by=officer2, opinion="材料齐全，予以受理。")
         try:
-            services.case_submit_for_review(case_id=case.pk, by=officer2)
+            from review.actions import review_submit  # the demo walks every app's actions
+
+            review_submit(case_id=case.pk, by=officer2)
         except services.TransitionError as exc:
             stdout.write(f"  {case.number} 停留在“已受理”：{exc}")
         made += 1

@@ -13,7 +13,8 @@ from django.utils import timezone
 from documents.models import Document
 from documents.services import document_issue
 
-from .models import Case, FilingRecord, NonInitiation
+from . import signoffs
+from .models import Case, FilingRecord, Level, NonInitiation, SignOffStep
 
 
 def _fmt(value: datetime | date | None) -> str:
@@ -40,11 +41,12 @@ def filing_approval_context(filing: FilingRecord) -> dict[str, Any]:
     if filing.source_detail:
         source = f"{source}（{filing.source_detail}）"
     ctx: dict[str, Any] = {**_parties(case), "source": source, "cause": filing.cause, "facts": case.summary}
-    for level in ("officer", "unit", "head"):
-        ctx[f"{level}_opinion"] = getattr(filing, f"{level}_opinion")
-        who = getattr(filing, f"{level}_opinion_by")
-        at = _fmt(getattr(filing, f"{level}_opinion_at"))
-        ctx[f"{level}_opinion_at"] = f"{who}　{at}" if who and at else at
+    rows = signoffs.current(case, SignOffStep.FILING)
+    for level in (Level.OFFICER, Level.UNIT, Level.HEAD):
+        row = rows.get(level)
+        ctx[f"{level}_opinion"] = row.opinion if row else ""
+        at = _fmt(row.signed_at) if row else ""
+        ctx[f"{level}_opinion_at"] = f"{row.actor}　{at}" if row else ""
     return ctx
 
 

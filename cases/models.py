@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 
 class CaseKind(models.TextChoices):
@@ -272,76 +273,88 @@ class CaseSource(models.TextChoices):
     OTHER = "other", "其他途径"
 
 
-class HeadDecision(models.TextChoices):
-    PENDING = "", "待审批"
-    APPROVED = "approved", "同意立案"
-    RETURNED = "returned", "退回补充"
-    NOT_FILED = "not_filed", "不予立案"
-
-
 class FilingRecord(models.Model):
-    """第八条第一款: the filing approval form (立案审批表): why and from where the case came,
-    the officer's, the unit's and the agency head's opinion, each with its time."""
+    """第八条第一款: the filing approval form (立案审批表): why and from where the case came, and
+    when it was submitted. The 承办人, 承办机构 and 机关负责人 opinions are `SignOff` rows of the
+    step `SignOffStep.FILING`."""
 
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="filing", verbose_name="案件")
     cause = models.TextField("启动原因", blank=True)
     source = models.CharField("案件来源", max_length=16, choices=CaseSource, blank=True)
     source_detail = models.CharField("来源说明", max_length=255, blank=True)
-    officer_opinion = models.TextField("承办人意见", blank=True)
-    officer_opinion_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name="承办人",
-    )
-    officer_opinion_at = models.DateTimeField("承办人意见时间", null=True, blank=True)
-    unit_opinion = models.TextField("承办机构意见", blank=True)
-    unit_opinion_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name="承办机构签署人",
-    )
-    unit_opinion_at = models.DateTimeField("承办机构意见时间", null=True, blank=True)
-    head_opinion = models.TextField("机关负责人意见", blank=True)
-    head_opinion_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name="机关负责人",
-    )
-    head_opinion_at = models.DateTimeField("机关负责人意见时间", null=True, blank=True)
-    head_decision = models.CharField("审批结果", max_length=16, choices=HeadDecision, blank=True, default="")
     submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
     confidentiality = confidentiality_field()
 
     class Meta:
         verbose_name = "立案审批记录"
         verbose_name_plural = "立案审批记录"
-        constraints = [
-            models.CheckConstraint(
-                name="filing_officer_opinion_has_time",
-                condition=Q(officer_opinion="") | Q(officer_opinion_at__isnull=False),
-            ),
-            models.CheckConstraint(
-                name="filing_unit_opinion_has_time", condition=Q(unit_opinion="") | Q(unit_opinion_at__isnull=False)
-            ),
-            models.CheckConstraint(
-                name="filing_head_opinion_has_time", condition=Q(head_opinion="") | Q(head_opinion_at__isnull=False)
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} 立案审批记录"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.case_id])
+
+
+# --- Sign-offs: every opinion of every approval step is a row (第八条, 第十三条, 第十六条) ---------
+
+
+class Level(models.TextChoices):
+    """The levels that sign a step of the procedure."""
+
+    OFFICER = "officer", "承办人"
+    UNIT = "unit", "承办机构负责人"
+    LEGAL = "legal", "法规科"
+    HEAD = "head", "机关负责人"
+
+
+class SignOffStep(models.TextChoices):
+    """The approval steps of a case. Each stage app signs its own steps."""
+
+    FILING = "filing", "立案审批"  # 第八条第一款
+    REVIEW = "review", "案件审查"  # 第十三条 (审理/审核/批准; a return for more investigation)
+    LEGAL_REVIEW = "legal_review", "法制审核"  # 第十六条
+    DECISION = "decision", "作出决定"  # 第十六条
+    PRESERVATION = "preservation", "先行登记保存审批"  # 《行政处罚法》第五十六条
+    CONSULTATION = "consultation", "查阅审批"  # 第二十九条
+    CONCLUSION = "conclusion", "结案审批"
+
+
+class SignOffOutcome(models.TextChoices):
+    AGREE = "agree", "同意"
+    RETURN = "return", "退回"
+    REFUSE = "refuse", "不同意"
+
+
+class SignOff(models.Model):
+    """One signature at one level of one approval step: who, when, the opinion in their own
+    words, and the outcome. Rows are never changed or deleted. A step returned by a higher
+    level starts a new `round`; each level signs at most once per round, and nobody signs two
+    levels of one step (`cases.signoffs.signoff_record` checks; the constraint backs it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="signoffs", verbose_name="案件")
+    step = models.CharField("环节", max_length=32, choices=SignOffStep)
+    round = models.PositiveSmallIntegerField("轮次", default=1)
+    level = models.CharField("层级", max_length=16, choices=Level)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签署人"
+    )
+    outcome = models.CharField("结论", max_length=16, choices=SignOffOutcome)
+    opinion = models.TextField("意见")
+    signed_at = models.DateTimeField("签署时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "签署意见"
+        verbose_name_plural = "签署意见"
+        ordering = ["case", "step", "round", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step", "round", "level"], name="signoff_once_per_level"),
+            models.CheckConstraint(name="signoff_has_opinion", condition=~Q(opinion="")),
+        ]
+        indexes = [models.Index(fields=["case", "step", "round"], name="signoff_by_step")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()}·{self.get_level_display()}：{self.get_outcome_display()}"
 
 
 # --- 第九条: complaint or report -------------------------------------------------------

@@ -120,6 +120,17 @@ def _filing(field_name: str) -> Callable[["Case"], bool]:
     return check
 
 
+def _signed(level: str) -> Callable[["Case"], bool]:
+    """The filing step is signed at `level` in its open round (a SignOff row, 第八条第一款)."""
+
+    def check(case: "Case") -> bool:
+        from .signoffs import signed
+
+        return signed(case, "filing", level) is not None
+
+    return check
+
+
 def _has_party(case: "Case") -> bool:
     parties = getattr(case, "_prefetched_objects_cache", {}).get("parties")
     if parties is not None:
@@ -314,7 +325,7 @@ register(
         "承办人意见及时间",
         "registered",
         applies=_to_be_filed,
-        satisfied=_filing("officer_opinion_at"),
+        satisfied=_signed("officer"),
         order=84,
     ),
     Requirement(
@@ -323,7 +334,7 @@ register(
         "承办机构意见及时间",
         "registered",
         applies=_to_be_filed,
-        satisfied=_filing("unit_opinion_at"),
+        satisfied=_signed("unit"),
         order=85,
     ),
     Requirement(
@@ -332,7 +343,7 @@ register(
         "行政执法机关负责人意见及时间",
         "pending_filing",
         applies=_to_be_filed,
-        satisfied=_filing("head_opinion_at"),
+        satisfied=_signed("head"),
         order=86,
     ),
     # 第八条第二款: not starting proceedings

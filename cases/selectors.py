@@ -1,18 +1,30 @@
-"""Reads and access checks for cases. Anything a user may not see is a 404, never a 403
-that would confirm the case exists (第二十九条: secrets and privacy stay protected)."""
+"""Reads of cases. Who may see what is `cases.policy`; here its "no" becomes a 404, never a
+403 that would confirm the case exists (第二十九条: secrets and privacy stay protected)."""
 
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import Role, User
 
-from .models import Application, Attachment, Case, CaseOfficer, CaseState, Complaint, FilingRecord, NonInitiation
-
-# Roles that see every case: the legal-affairs section reviews them, the head approves
-# them, the archivist archives them.
-_ALL_CASES_ROLES = (Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST)
+from . import policy
+from .models import (
+    Application,
+    Attachment,
+    Case,
+    CaseKind,
+    CaseOfficer,
+    CaseState,
+    Complaint,
+    FilingRecord,
+    Level,
+    NonInitiation,
+    SignOff,
+    SignOffOutcome,
+    SignOffStep,
+)
 
 
 def _handled_by(user: User) -> Q:
@@ -49,36 +61,22 @@ def _officer_scope(user: User) -> Q:
 def cases_visible_to(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    if user.is_superuser or any(user.has_role(r) for r in _ALL_CASES_ROLES):
+    # The same rule as policy.may_read, as a query.
+    if policy.reads_every_case(user):
         return Case.objects.all()
+    scope = Q(pk__in=[])
     if user.has_role(Role.OFFICER):
-        return Case.objects.filter(_officer_scope(user))
-    return Case.objects.none()
-
-
-def can_see_case(user: User, case: Case, *, write: bool = False) -> bool:
-    """The same rule as cases_visible_to, for one case already loaded (no scan)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD):
-        return True
-    if not write and user.has_role(Role.ARCHIVIST):
-        return True
-    if not user.has_role(Role.OFFICER):
-        return False
-    if user.department_id and case.department_id == user.department_id:
-        return True
-    assignments = getattr(case, "_prefetched_objects_cache", {}).get("assignments")
-    if assignments is not None:
-        return any(a.officer_id == user.pk for a in assignments)
-    return CaseOfficer.objects.filter(case=case, officer=user).exists()
+        scope |= _officer_scope(user)
+    if user.has_role(Role.SECTION_CHIEF) and user.department_id:
+        scope |= Q(department_id=user.department_id)
+    return Case.objects.filter(scope)
 
 
 def case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
-    """The case, if `user` may see it (and, with write=True, change it); else Http404.
-    Officers write to the cases they handle or that belong to their department."""
+    """The case, if `user` may read it (policy.may_read; with write=True, may change its records:
+    policy.may_write); else Http404."""
     case = Case.objects.filter(pk=pk).select_related("department", "created_by").first()
-    if case is None or not can_see_case(user, case, write=write):
+    if case is None or not (policy.may_write(user, case) if write else policy.may_read(user, case)):
         raise Http404("案件不存在")
     return case
 
@@ -86,7 +84,7 @@ def case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
 # The case's one-to-one records and the users they name, for the case page.
 _DETAIL_RECORDS = {
     "application": (Application, ("recorded_by", "decided_by")),
-    "filing": (FilingRecord, ("officer_opinion_by", "unit_opinion_by", "head_opinion_by")),
+    "filing": (FilingRecord, ()),
     "complaint": (Complaint, ("recorded_by", "handled_by")),
     "non_initiation": (NonInitiation, ("decided_by", "notice_by", "complainant_notice_by")),
 }
@@ -118,17 +116,6 @@ def attachment_for_user(user: User, case_pk: int, pk: int) -> Attachment:
     return att
 
 
-def can_see_identifiers(user: User, case: Case) -> bool:
-    """Full ID numbers / credit codes (personal information, 第二十九条第二款) are for the
-    case's own handling officers, the legal reviewers and the head; others see them masked."""
-    if user.is_superuser or user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD):
-        return True
-    assignments = getattr(case, "_prefetched_objects_cache", {}).get("assignments")
-    if assignments is not None:
-        return any(a.officer_id == user.pk for a in assignments)
-    return CaseOfficer.objects.filter(case=case, officer=user).exists()
-
-
 def cases_handled_by(user: User, *, window: int = 200) -> QuerySet[Case]:
     """Open cases `user` handles, among the `window` they were assigned most recently
     (dashboard: 我的案件). The window walks the (officer, case) index backwards, so an
@@ -138,10 +125,37 @@ def cases_handled_by(user: User, *, window: int = 200) -> QuerySet[Case]:
 
 
 def cases_awaiting(user: User) -> QuerySet[Case]:
-    """Cases waiting for `user`'s approval: the head approves filing (第八条第一款)."""
-    if user.has_role(Role.HEAD):
+    """Cases waiting for `user`'s sign-off (第八条第一款): the head signs filing (submitted cases);
+    a section chief signs 承办机构意见 on the registered penalty cases of their department that
+    have no unit signature in the open round of the filing step."""
+    if policy.reads_every_case(user) and user.has_role(Role.HEAD):
         return Case.objects.filter(state=CaseState.PENDING_FILING)
+    if user.is_active and user.has_role(Role.SECTION_CHIEF) and user.department_id:
+        returned_after = SignOff.objects.filter(
+            case_id=OuterRef("case_id"),
+            step=SignOffStep.FILING,
+            level=Level.HEAD,
+            outcome=SignOffOutcome.RETURN,
+            round__gte=OuterRef("round"),
+        )
+        unit_open = SignOff.objects.filter(case_id=OuterRef("pk"), step=SignOffStep.FILING, level=Level.UNIT).exclude(
+            Exists(returned_after)
+        )
+        return Case.objects.filter(
+            state=CaseState.REGISTERED, kind=CaseKind.PENALTY, department_id=user.department_id
+        ).exclude(Exists(unit_open))
     return Case.objects.none()
+
+
+def signoffs_by_case(case_ids: list[int], step: str) -> dict[int, dict[str, SignOff]]:
+    """The latest round's signatures of `step` for each case, by level (one query; a queue page)."""
+    rows = SignOff.objects.filter(case_id__in=case_ids, step=step).select_related("actor").order_by("round", "pk")
+    latest: dict[int, int] = {}
+    by_case: dict[int, dict[int, dict[str, SignOff]]] = defaultdict(lambda: defaultdict(dict))
+    for r in rows:
+        by_case[r.case_id][r.round][r.level] = r
+        latest[r.case_id] = max(latest.get(r.case_id, 0), r.round)
+    return {cid: dict(by_case[cid][rnd]) for cid, rnd in latest.items()}
 
 
 def case_counts_by_state(user: User) -> list[dict[str, Any]]:

@@ -1,14 +1,10 @@
-"""Writes to the case aggregate: registration (第七至九条), its records, and the stage machine.
+"""Writes to the case aggregate: registration (第七至九条), its records, and the transitions of
+第二章 that cases owns (filing approval, licensing acceptance).
 
-Every transition is one function here, one transaction: lock the case, check the actor's
-role and the current state, check that the stage being left is complete
-(`cases.requirements.missing`), change the state, write the audit entry and send
-`cases.signals.case_transitioned` (inside the transaction, so receivers commit with it).
-Views, admin actions, tasks and other apps call these functions; nothing else sets `state`.
-
-Refusals raise `TransitionError` (wrong state, incomplete stage; `.missing` lists the
-requirements) or `TransitionDenied` (also a `PermissionDenied`: the actor's role does not
-allow it). Their `str()` is a Chinese message fit to show the user.
+Each action is one transaction: lock the case (`stages.lock`), check the access policy
+(`cases.policy`, refusals raise `TransitionDenied`), write its own rows (opinions are `SignOff`
+rows), issue its document, then `stages.advance` the case. The stage machine, its errors and the
+declared transitions live in `cases.stages`; later stages declare theirs in their own apps.
 """
 
 from __future__ import annotations
@@ -16,13 +12,11 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Model
@@ -32,7 +26,7 @@ import audit
 from accounts.models import Department, Role, User
 from documents.numbering import number_next
 
-from . import initiation_docs, requirements
+from . import initiation_docs, policy, signoffs, stages
 from .models import (
     Application,
     ApplicationDecision,
@@ -46,258 +40,23 @@ from .models import (
     CaseState,
     Complaint,
     FilingRecord,
-    HeadDecision,
+    Level,
     NonInitiation,
     Party,
+    SignOff,
+    SignOffOutcome,
+    SignOffStep,
 )
-from .signals import case_transitioned
+from .stages import Transition, TransitionDenied, TransitionError
+
+__all__ = ["TransitionDenied", "TransitionError"]
 
 S = CaseState
 
 # 案号 kind codes: 罚立 = 行政处罚立案, 许受 = 行政许可受理.
 NUMBER_CODES = {CaseKind.PENALTY: "罚立", CaseKind.LICENSING: "许受"}
 
-# Who may act: "officer" = an officer who handles the case or belongs to its department.
-OFFICER, REVIEWER, HEAD, ARCHIVIST = "officer", Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST
-_ROLE_LABELS = {OFFICER: "本案执法人员", REVIEWER: "法规科", HEAD: "机关负责人", ARCHIVIST: "档案管理员"}
-
-
-class TransitionError(Exception):
-    """A refused transition or record change; str() is the Chinese message."""
-
-    def __init__(self, message: str, *, missing: list[requirements.Requirement] | None = None) -> None:
-        super().__init__(message)
-        self.missing = missing or []
-
-
-class TransitionDenied(TransitionError, PermissionDenied):
-    """The actor's role does not allow this."""
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str  # the service function's name, also the audit action suffix
-    label: str  # button text
-    kinds: tuple[str, ...]
-    sources: tuple[str, ...]
-    target: str
-    roles: tuple[str, ...]
-    check_complete: bool = True  # leaving the source stage needs its requirements
-    stamp: str = ""  # Case field set to now()
-    needs_opinion: bool = False  # the form asks for an opinion / reason
-
-
-P, L = (CaseKind.PENALTY,), (CaseKind.LICENSING,)
-PL = (CaseKind.PENALTY, CaseKind.LICENSING)
-
-# DESIGN.md, case lifecycle. Order = the order of the buttons on the case page.
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
-        # 第八条 / 第九条: registration -> filing approval -> investigation, or not filed.
-        Transition("submit_for_filing", "提交立案审批", P, (S.REGISTERED,), S.PENDING_FILING, (OFFICER,)),
-        Transition(
-            "approve_filing",
-            "同意立案",
-            P,
-            (S.PENDING_FILING,),
-            S.INVESTIGATING,
-            (HEAD,),
-            stamp="filed_at",
-            needs_opinion=True,
-        ),
-        Transition(
-            "reject_filing",
-            "退回补充",
-            P,
-            (S.PENDING_FILING,),
-            S.REGISTERED,
-            (HEAD,),
-            check_complete=False,
-            needs_opinion=True,
-        ),
-        Transition(
-            "not_file",
-            "不予立案",
-            P,
-            (S.REGISTERED, S.PENDING_FILING),
-            S.NOT_FILED,
-            (HEAD,),
-            check_complete=False,
-            stamp="concluded_at",
-            needs_opinion=True,
-        ),
-        # 第七条: licensing acceptance.
-        Transition(
-            "accept_application", "受理", L, (S.APPLIED,), S.ACCEPTED, (OFFICER,), stamp="filed_at", needs_opinion=True
-        ),
-        Transition(
-            "reject_application",
-            "不予受理",
-            L,
-            (S.APPLIED,),
-            S.REJECTED,
-            (OFFICER,),
-            check_complete=False,
-            stamp="concluded_at",
-            needs_opinion=True,
-        ),
-        # Later stages: their completeness comes from the stage apps' requirements.
-        Transition("submit_for_review", "提交审查", PL, (S.INVESTIGATING, S.ACCEPTED), S.UNDER_REVIEW, (OFFICER,)),
-        Transition(
-            "return_for_investigation",
-            "退回补充调查",
-            P,
-            (S.UNDER_REVIEW,),
-            S.INVESTIGATING,
-            (REVIEWER, HEAD),
-            check_complete=False,
-            needs_opinion=True,
-        ),
-        Transition("complete_review", "审查完毕，报请决定", P, (S.UNDER_REVIEW,), S.PENDING_DECISION, (REVIEWER,)),
-        Transition(
-            "decide", "作出决定", PL, (S.PENDING_DECISION, S.UNDER_REVIEW), S.DECIDED, (HEAD,), stamp="decided_at"
-        ),
-        Transition("mark_delivered", "送达完毕", PL, (S.DECIDED,), S.DELIVERED, (OFFICER,)),
-        Transition("start_execution", "进入执行", P, (S.DELIVERED,), S.EXECUTING, (OFFICER,)),
-        Transition("conclude", "结案", PL, (S.DELIVERED, S.EXECUTING), S.CONCLUDED, (OFFICER,), stamp="concluded_at"),
-        # 第二十八条: archived by the archivist.
-        Transition(
-            "archive", "归档", PL, (S.CONCLUDED, S.NOT_FILED, S.REJECTED), S.ARCHIVED, (ARCHIVIST,), stamp="archived_at"
-        ),
-    ]
-}
-
-
-# The stages a case passes through, in order, for the branch its current state is on.
-_PATHS = [
-    (
-        CaseKind.PENALTY,
-        [
-            S.REGISTERED,
-            S.PENDING_FILING,
-            S.INVESTIGATING,
-            S.UNDER_REVIEW,
-            S.PENDING_DECISION,
-            S.DECIDED,
-            S.DELIVERED,
-            S.EXECUTING,
-            S.CONCLUDED,
-            S.ARCHIVED,
-        ],
-    ),
-    (CaseKind.PENALTY, [S.REGISTERED, S.PENDING_FILING, S.NOT_FILED, S.ARCHIVED]),
-    (CaseKind.LICENSING, [S.APPLIED, S.ACCEPTED, S.UNDER_REVIEW, S.DECIDED, S.DELIVERED, S.CONCLUDED, S.ARCHIVED]),
-    (CaseKind.LICENSING, [S.APPLIED, S.REJECTED, S.ARCHIVED]),
-]
-
-
-def stage_path(case: Case) -> list[str]:
-    """The stages of the case's flow (DESIGN.md), in order; a not-filed or rejected case is
-    on its short branch. An archived case is on the branch its records show."""
-    branches = [path for kind, path in _PATHS if kind == case.kind]
-    if case.state == S.ARCHIVED:
-        short = (case.kind == CaseKind.PENALTY and requirements._rel(case, "non_initiation") is not None) or (
-            case.kind == CaseKind.LICENSING and case.filed_at is None
-        )
-        return [str(x) for x in branches[1 if short else 0]]
-    for path in branches:
-        if case.state in path:
-            return [str(x) for x in path]
-    return [case.state]
-
-
-# --- permission and state checks ----------------------------------------------------------
-
-
-def _acts_as(user: User, role: str, case: Case) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if role == OFFICER:
-        if not user.has_role(Role.OFFICER):
-            return False
-        return (
-            user.department_id is not None and user.department_id == case.department_id
-        ) or CaseOfficer.objects.filter(case=case, officer=user).exists()
-    return user.has_role(role)
-
-
-def user_handles(case: Case, user: User) -> bool:
-    """Whether `user` acts as an officer of `case` (handles it, or an officer of its department)."""
-    return _acts_as(user, OFFICER, case)
-
-
-def _require_role(case: Case, by: User, roles: Iterable[str], what: str) -> None:
-    roles = tuple(roles)
-    if not any(_acts_as(by, r, case) for r in roles):
-        who = "或".join(_ROLE_LABELS[r] for r in roles)
-        raise TransitionDenied(f"无权{what}：需由{who}办理。")
-
-
-def _require_state(case: Case, states: Iterable[str], what: str) -> None:
-    states = tuple(states)
-    if case.state not in states:
-        allowed = "、".join(S(s).label for s in states)
-        raise TransitionError(f"案件当前处于“{case.get_state_display()}”阶段，不能{what}（须在“{allowed}”阶段）。")
-
-
-def transition_allowed(case: Case, name: str, user: User) -> bool:
-    """Whether `user` may try transition `name` now (state and role; completeness aside).
-    The case page uses it to show the available actions."""
-    t = TRANSITIONS[name]
-    return case.kind in t.kinds and case.state in t.sources and any(_acts_as(user, r, case) for r in t.roles)
-
-
-def transitions_available(case: Case, user: User) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if transition_allowed(case, t.name, user)]
-
-
-def _lock(case_id: int) -> Case:
-    return Case.objects.select_for_update().get(pk=case_id)
-
-
-def _check_complete(case: Case, what: str) -> None:
-    gaps = requirements.missing(case, case.state)
-    if gaps:
-        raise TransitionError(
-            f"不能{what}，尚缺以下应记录内容（{requirements.describe_missing(gaps)}）。", missing=gaps
-        )
-
-
-def _begin(case_id: int, name: str, by: User) -> tuple[Case, Transition]:
-    t = TRANSITIONS[name]
-    case = _lock(case_id)
-    if case.kind not in t.kinds:
-        raise TransitionError(f"{case.get_kind_display()}案件没有“{t.label}”这一环节。")
-    _require_state(case, t.sources, t.label)
-    _require_role(case, by, t.roles, t.label)
-    return case, t
-
-
-def _finish(case: Case, t: Transition, by: User, **data: Any) -> Case:
-    if t.check_complete:
-        _check_complete(case, t.label)
-    from_state = case.state
-    case.state = t.target
-    fields = ["state", "updated_at"]
-    if t.stamp:
-        setattr(case, t.stamp, timezone.now())
-        fields.append(t.stamp)
-    case.save(update_fields=fields)
-    audit.record(case, f"case.{t.name}", actor=by, from_state=from_state, to_state=t.target, **data)
-    case_transitioned.send(sender=Case, case=case, from_state=from_state, to_state=t.target, by=by)
-    return case
-
-
-@transaction.atomic
-def case_transition(*, case_id: int, name: str, by: User, opinion: str = "") -> Case:
-    """Run transition `name` (a key of TRANSITIONS) with the checks of its own function.
-    The views use this to dispatch the case page's action buttons."""
-    func = _DISPATCH[name]
-    t = TRANSITIONS[name]
-    if t.needs_opinion:
-        return func(case_id=case_id, by=by, opinion=opinion)
-    return func(case_id=case_id, by=by)
+OFFICER, SECTION_CHIEF, HEAD = policy.ACTOR_OFFICER, Role.SECTION_CHIEF, Role.HEAD
 
 
 def _need_text(value: str, what: str) -> str:
@@ -462,16 +221,18 @@ def case_register_ex_officio(
         confidentiality=confidentiality,
     )
     _parties_create(case, parties, by)
-    now = timezone.now()
     filing = FilingRecord.objects.create(
-        case=case,
-        cause=cause.strip(),
-        source=source,
-        source_detail=source_detail.strip(),
-        officer_opinion=officer_opinion.strip(),
-        officer_opinion_by=by if officer_opinion.strip() else None,
-        officer_opinion_at=now if officer_opinion.strip() else None,
+        case=case, cause=cause.strip(), source=source, source_detail=source_detail.strip()
     )
+    if officer_opinion.strip():
+        signoffs.signoff_record(
+            case=case,
+            step=SignOffStep.FILING,
+            level=Level.OFFICER,
+            by=by,
+            outcome=SignOffOutcome.AGREE,
+            opinion=officer_opinion,
+        )
     audit.record(filing, "filing.opened", actor=by, case=case, cause=filing.cause, source=source)
     return case
 
@@ -542,9 +303,9 @@ def case_register_complaint(
 
 
 def _editable(case_id: int, by: User, states: Iterable[str], what: str, roles: Iterable[str] = (OFFICER,)) -> Case:
-    case = _lock(case_id)
-    _require_state(case, states, what)
-    _require_role(case, by, roles, what)
+    case = stages.lock(case_id)
+    stages.require_state(case, states, what)
+    stages.require_roles(case, by, roles, what)
     return case
 
 
@@ -555,10 +316,10 @@ _STARTING = (S.REGISTERED, S.APPLIED)
 @transaction.atomic
 def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) -> Case:
     """Replace the handling officers (《行政处罚法》第四十二条: two or more, certified)."""
-    case = _lock(case_id)
+    case = stages.lock(case_id)
     if case.state in (S.ARCHIVED,):
         raise TransitionError("已归档案件不能变更承办人。")
-    _require_role(case, by, (OFFICER, HEAD), "变更承办人")
+    stages.require_roles(case, by, (OFFICER, HEAD), "变更承办人")
     people = _check_officers(officers)
     if by in people:
         people.remove(by)
@@ -618,20 +379,18 @@ def filing_record_update(
 
 
 @transaction.atomic
-def filing_opinion_record(*, case_id: int, by: User, level: str, opinion: str) -> FilingRecord:
-    """第八条第一款: 承办人意见 (level "officer") or 承办机构意见 (level "unit"), with its time."""
-    if level not in ("officer", "unit"):
+def filing_opinion_record(*, case_id: int, by: User, level: str, opinion: str) -> SignOff:
+    """第八条第一款: 承办人意见 (level "officer", a handling officer) or 承办机构意见 (level "unit", the
+    section chief of the case's department), signed with its time as a `SignOff` row of the
+    filing step, before the case is submitted. Raises TransitionError / TransitionDenied."""
+    if level not in (Level.OFFICER, Level.UNIT):
         raise ValueError(level)
-    what = "填写承办人意见" if level == "officer" else "填写承办机构意见"
-    case = _editable(case_id, by, (S.REGISTERED,), what)
-    opinion = _need_text(opinion, "意见")
-    filing, _ = FilingRecord.objects.get_or_create(case=case)
-    setattr(filing, f"{level}_opinion", opinion)
-    setattr(filing, f"{level}_opinion_by", by)
-    setattr(filing, f"{level}_opinion_at", timezone.now())
-    filing.save()
-    audit.record(filing, f"filing.{level}_opinion", actor=by, case=case, opinion=opinion)
-    return filing
+    what = "签署承办人意见" if level == Level.OFFICER else "签署承办机构意见"
+    case = stages.lock(case_id)
+    stages.require_state(case, (S.REGISTERED,), what)
+    return signoffs.signoff_record(
+        case=case, step=SignOffStep.FILING, level=level, by=by, outcome=SignOffOutcome.AGREE, opinion=opinion
+    )
 
 
 @transaction.atomic
@@ -735,41 +494,48 @@ def noninitiation_record_complainant_notice(
 
 # --- transitions: 第二章 ------------------------------------------------------------------
 
+P, L = (CaseKind.PENALTY,), (CaseKind.LICENSING,)
+
+
+def _begin(case_id: int, t: Transition, by: User) -> Case:
+    case = stages.lock(case_id)
+    stages.require_actor(case, by, t)
+    return case
+
 
 @transaction.atomic
 def case_submit_for_filing(*, case_id: int, by: User) -> Case:
     """REGISTERED -> PENDING_FILING (第八条第一款 / 第九条第一款 complete); goes to the head's queue."""
-    case, t = _begin(case_id, "submit_for_filing", by)
-    FilingRecord.objects.filter(case=case).update(submitted_at=timezone.now(), head_decision=HeadDecision.PENDING)
-    return _finish(case, t, by)
+    case = _begin(case_id, SUBMIT_FOR_FILING, by)
+    FilingRecord.objects.filter(case=case).update(submitted_at=timezone.now())
+    return stages.advance(case, SUBMIT_FOR_FILING, by=by)
 
 
-def _head_opinion(case: Case, by: User, opinion: str, decision: str) -> FilingRecord:
-    filing, _ = FilingRecord.objects.get_or_create(case=case)
-    filing.head_opinion = opinion
-    filing.head_opinion_by = by
-    filing.head_opinion_at = timezone.now()
-    filing.head_decision = decision
-    filing.save()
-    return filing
+def _head_signs(case: Case, by: User, outcome: str, opinion: str, what: str) -> SignOff:
+    FilingRecord.objects.get_or_create(case=case)
+    return signoffs.signoff_record(
+        case=case, step=SignOffStep.FILING, level=Level.HEAD, by=by, outcome=outcome, opinion=_need_text(opinion, what)
+    )
 
 
 @transaction.atomic
 def case_approve_filing(*, case_id: int, by: User, opinion: str) -> Case:
-    """PENDING_FILING -> INVESTIGATING: the agency head's opinion and its time (第八条第一款)."""
-    case, t = _begin(case_id, "approve_filing", by)
-    filing = _head_opinion(case, by, _need_text(opinion, "机关负责人意见"), HeadDecision.APPROVED)
-    case = _finish(case, t, by, opinion=opinion)
-    initiation_docs.filing_approval_issue(filing=filing, by=by)
+    """PENDING_FILING -> INVESTIGATING: the agency head's opinion and its time (第八条第一款), a
+    sign-off row; the 立案审批表 is issued from the rows."""
+    case = _begin(case_id, APPROVE_FILING, by)
+    row = _head_signs(case, by, SignOffOutcome.AGREE, opinion, "机关负责人意见")
+    case = stages.advance(case, APPROVE_FILING, by=by, opinion=row.opinion, signoff=row.pk)
+    initiation_docs.filing_approval_issue(filing=FilingRecord.objects.get(case=case), by=by)
     return case
 
 
 @transaction.atomic
 def case_reject_filing(*, case_id: int, by: User, opinion: str) -> Case:
-    """PENDING_FILING -> REGISTERED: the head sends it back for more (the opinion says what)."""
-    case, t = _begin(case_id, "reject_filing", by)
-    _head_opinion(case, by, _need_text(opinion, "退回意见"), HeadDecision.RETURNED)
-    return _finish(case, t, by, opinion=opinion)
+    """PENDING_FILING -> REGISTERED: the head sends it back for more (the opinion says what); the
+    next signatures open a new round of the filing step."""
+    case = _begin(case_id, REJECT_FILING, by)
+    row = _head_signs(case, by, SignOffOutcome.RETURN, opinion, "退回意见")
+    return stages.advance(case, REJECT_FILING, by=by, opinion=row.opinion, signoff=row.pk)
 
 
 @transaction.atomic
@@ -777,16 +543,15 @@ def case_not_file(*, case_id: int, by: User, opinion: str) -> Case:
     """REGISTERED | PENDING_FILING -> NOT_FILED (第八条第二款): the head decides not to start
     proceedings. The notice to the party / the public, and for a real-name complaint to the
     complainant (第九条第二款), is recorded next; archiving waits for it."""
-    case, t = _begin(case_id, "not_file", by)
+    case = _begin(case_id, NOT_FILE, by)
     reason = _need_text(opinion, "不予立案理由")
-    if FilingRecord.objects.filter(case=case).exists():
-        _head_opinion(case, by, reason, HeadDecision.NOT_FILED)
+    row = _head_signs(case, by, SignOffOutcome.REFUSE, reason, "不予立案理由")
     ni = NonInitiation.objects.create(case=case, reason=reason, decided_at=timezone.now(), decided_by=by)
     # 第九条第一款: the complaint's handling is this decision, unless recorded already.
     Complaint.objects.filter(case=case, handling="").update(
         handling=f"经审查，不予立案。理由：{reason}", handled_at=timezone.now(), handled_by=by
     )
-    case = _finish(case, t, by, opinion=reason)
+    case = stages.advance(case, NOT_FILE, by=by, opinion=reason, signoff=row.pk)
     initiation_docs.non_filing_notice_issue(non_initiation=ni, by=by)
     return case
 
@@ -794,17 +559,17 @@ def case_not_file(*, case_id: int, by: User, opinion: str) -> Case:
 @transaction.atomic
 def case_accept_application(*, case_id: int, by: User, opinion: str) -> Case:
     """APPLIED -> ACCEPTED (第七条: 受理, with the reason and date)."""
-    case, t = _begin(case_id, "accept_application", by)
+    case = _begin(case_id, ACCEPT_APPLICATION, by)
     _application_decide(case, by, ApplicationDecision.ACCEPTED, _need_text(opinion, "受理意见"))
-    return _finish(case, t, by, opinion=opinion)
+    return stages.advance(case, ACCEPT_APPLICATION, by=by, opinion=opinion)
 
 
 @transaction.atomic
 def case_reject_application(*, case_id: int, by: User, opinion: str) -> Case:
     """APPLIED -> REJECTED (第七条: 不予受理, with the reason and date)."""
-    case, t = _begin(case_id, "reject_application", by)
+    case = _begin(case_id, REJECT_APPLICATION, by)
     _application_decide(case, by, ApplicationDecision.REJECTED, _need_text(opinion, "不予受理理由"))
-    return _finish(case, t, by, opinion=opinion)
+    return stages.advance(case, REJECT_APPLICATION, by=by, opinion=opinion)
 
 
 def _application_decide(case: Case, by: User, decision: str, reason: str) -> None:
@@ -813,84 +578,97 @@ def _application_decide(case: Case, by: User, decision: str, reason: str) -> Non
     app.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
 
 
-# --- transitions: later stages (their apps' requirements decide completeness) ------------------
-
-
-@transaction.atomic
-def case_submit_for_review(*, case_id: int, by: User) -> Case:
-    """INVESTIGATING (penalty) | ACCEPTED (licensing) -> UNDER_REVIEW."""
-    case, t = _begin(case_id, "submit_for_review", by)
-    return _finish(case, t, by)
-
-
-@transaction.atomic
-def case_return_for_investigation(*, case_id: int, by: User, opinion: str) -> Case:
-    """UNDER_REVIEW -> INVESTIGATING: the reviewer or head asks for more investigation."""
-    case, t = _begin(case_id, "return_for_investigation", by)
-    return _finish(case, t, by, opinion=_need_text(opinion, "退回意见"))
-
-
-@transaction.atomic
-def case_complete_review(*, case_id: int, by: User) -> Case:
-    """UNDER_REVIEW -> PENDING_DECISION (第十三条: the review is recorded by the review app)."""
-    case, t = _begin(case_id, "complete_review", by)
-    return _finish(case, t, by)
-
-
-@transaction.atomic
-def case_decide(*, case_id: int, by: User) -> Case:
-    """PENDING_DECISION (penalty) | UNDER_REVIEW (licensing) -> DECIDED (第十六条)."""
-    case, t = _begin(case_id, "decide", by)
-    if case.kind == CaseKind.PENALTY and case.state != S.PENDING_DECISION:
-        raise TransitionError("行政处罚案件须经审查后方可作出决定。")
-    return _finish(case, t, by)
-
-
-@transaction.atomic
-def case_mark_delivered(*, case_id: int, by: User) -> Case:
-    """DECIDED -> DELIVERED (第十七至二十二条)."""
-    case, t = _begin(case_id, "mark_delivered", by)
-    return _finish(case, t, by)
-
-
-@transaction.atomic
-def case_start_execution(*, case_id: int, by: User) -> Case:
-    """DELIVERED -> EXECUTING (penalty; 第二十三、二十四条)."""
-    case, t = _begin(case_id, "start_execution", by)
-    return _finish(case, t, by)
-
-
-@transaction.atomic
-def case_conclude(*, case_id: int, by: User) -> Case:
-    """DELIVERED | EXECUTING -> CONCLUDED; 第二十八条's 30 days start here."""
-    case, t = _begin(case_id, "conclude", by)
-    return _finish(case, t, by)
-
-
-@transaction.atomic
-def case_archive(*, case_id: int, by: User) -> Case:
-    """CONCLUDED | NOT_FILED | REJECTED -> ARCHIVED (第二十八条, the archivist)."""
-    case, t = _begin(case_id, "archive", by)
-    return _finish(case, t, by)
-
-
-_DISPATCH = {
-    "submit_for_filing": case_submit_for_filing,
-    "approve_filing": case_approve_filing,
-    "reject_filing": case_reject_filing,
-    "not_file": case_not_file,
-    "accept_application": case_accept_application,
-    "reject_application": case_reject_application,
-    "submit_for_review": case_submit_for_review,
-    "return_for_investigation": case_return_for_investigation,
-    "complete_review": case_complete_review,
-    "decide": case_decide,
-    "mark_delivered": case_mark_delivered,
-    "start_execution": case_start_execution,
-    "conclude": case_conclude,
-    "archive": case_archive,
-}
-assert set(_DISPATCH) == set(TRANSITIONS)
+# The transitions of 第二章, owned by cases. Order = the order of the buttons on the case page.
+SUBMIT_FOR_FILING = stages.declare(
+    Transition(
+        "submit_for_filing",
+        "提交立案审批",
+        "cases",
+        P,
+        (S.REGISTERED,),
+        S.PENDING_FILING,
+        (OFFICER,),
+        order=10,
+        button=case_submit_for_filing,
+    )
+)
+APPROVE_FILING = stages.declare(
+    Transition(
+        "approve_filing",
+        "同意立案",
+        "cases",
+        P,
+        (S.PENDING_FILING,),
+        S.INVESTIGATING,
+        (HEAD,),
+        stamp="filed_at",
+        needs_opinion=True,
+        order=11,
+        button=case_approve_filing,
+    )
+)
+REJECT_FILING = stages.declare(
+    Transition(
+        "reject_filing",
+        "退回补充",
+        "cases",
+        P,
+        (S.PENDING_FILING,),
+        S.REGISTERED,
+        (HEAD,),
+        check_complete=False,
+        needs_opinion=True,
+        order=12,
+        button=case_reject_filing,
+    )
+)
+NOT_FILE = stages.declare(
+    Transition(
+        "not_file",
+        "不予立案",
+        "cases",
+        P,
+        (S.REGISTERED, S.PENDING_FILING),
+        S.NOT_FILED,
+        (HEAD,),
+        check_complete=False,
+        stamp="concluded_at",
+        needs_opinion=True,
+        order=13,
+        button=case_not_file,
+    )
+)
+ACCEPT_APPLICATION = stages.declare(
+    Transition(
+        "accept_application",
+        "受理",
+        "cases",
+        L,
+        (S.APPLIED,),
+        S.ACCEPTED,
+        (OFFICER,),
+        stamp="filed_at",
+        needs_opinion=True,
+        order=20,
+        button=case_accept_application,
+    )
+)
+REJECT_APPLICATION = stages.declare(
+    Transition(
+        "reject_application",
+        "不予受理",
+        "cases",
+        L,
+        (S.APPLIED,),
+        S.REJECTED,
+        (OFFICER,),
+        check_complete=False,
+        stamp="concluded_at",
+        needs_opinion=True,
+        order=21,
+        button=case_reject_application,
+    )
+)
 
 
 # --- attachments -----------------------------------------------------------------------------
@@ -953,7 +731,7 @@ def attachment_add(
         locked = Case.objects.select_for_update().get(pk=case_id)
         if locked.state == S.ARCHIVED:
             raise TransitionError("已归档案件不能再添加附件。")
-        if not (_acts_as(by, OFFICER, locked) or by.has_role(Role.LEGAL_REVIEWER) or by.has_role(Role.HEAD)):
+        if not policy.may_write(by, locked):
             raise TransitionDenied("无权为本案上传附件。")
         att = Attachment(
             case=locked,

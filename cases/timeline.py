@@ -16,8 +16,9 @@ ACTION_LABELS = {
     "party.updated": "修改当事人",
     "filing.opened": "填写立案审批表",
     "filing.updated": "修改立案信息",
-    "filing.officer_opinion": "签署承办人意见",
+    "filing.officer_opinion": "签署承办人意见",  # before sign-off rows (migration 0005)
     "filing.unit_opinion": "签署承办机构意见",
+    "signoff.signed": "签署意见",
     "complaint.recorded": "登记投诉举报",
     "complaint.handled": "记录投诉举报处理情况",
     "application.recorded": "登记申请",
@@ -48,13 +49,12 @@ def register_action_labels(labels: dict[str, str]) -> None:
 
 
 def action_label(action: str) -> str:
-    from .services import TRANSITIONS
+    from .stages import get
 
     if action in ACTION_LABELS:
         return ACTION_LABELS[action]
-    if action.startswith("case.") and action[5:] in TRANSITIONS:
-        return TRANSITIONS[action[5:]].label
-    return action
+    t = get(action[5:]) if action.startswith("case.") else None
+    return t.label if t is not None else action
 
 
 @dataclass
@@ -90,20 +90,10 @@ def _records(case: Case) -> list[Event]:
                 "record",
             )
         )
-    filing = _rel(case, "filing")
-    if filing:
-        for level, label in (("officer", "承办人意见"), ("unit", "承办机构意见"), ("head", "机关负责人意见")):
-            at = getattr(filing, f"{level}_opinion_at")
-            if at:
-                out.append(
-                    Event(
-                        at,
-                        label,
-                        str(getattr(filing, f"{level}_opinion_by") or ""),
-                        getattr(filing, f"{level}_opinion"),
-                        "record",
-                    )
-                )
+    # Every sign-off of every step (第八条, 第十三条, 第十六条 …), in the signer's words.
+    for so in case.signoffs.select_related("actor").order_by("signed_at", "pk"):
+        label = f"{so.get_step_display()}：{so.get_level_display()}意见（{so.get_outcome_display()}）"
+        out.append(Event(so.signed_at, label, str(so.actor), so.opinion, "record"))
     ni = _rel(case, "non_initiation")
     if ni:
         out.append(Event(ni.decided_at, "决定不予立案", str(ni.decided_by), ni.reason, "record"))

@@ -18,8 +18,8 @@ from accounts.models import Role
 from audit.models import Entry
 from linke.downloads import file_response
 
-from . import forms, requirements, selectors, services
-from .models import Case, CaseOfficer, CaseOrigin, CaseState, Party
+from . import forms, policy, requirements, selectors, services, signoffs, stages
+from .models import Case, CaseOfficer, CaseOrigin, CaseState, Level, Party, SignOffStep
 from .panels import panels_for
 from .timeline import timeline_for
 
@@ -143,8 +143,6 @@ def case_create(request: HttpRequest, origin: str) -> HttpResponse:
 def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
     """The record forms the case page offers in the case's current stage."""
     out: list[dict[str, Any]] = []
-    if not services.user_handles(case, user):
-        return out
     filing = requirements._rel(case, "filing")
     complaint = requirements._rel(case, "complaint")
     ni = requirements._rel(case, "non_initiation")
@@ -160,6 +158,17 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
             }
         )
 
+    # 第八条第一款: the filing opinions, each offered to who signs that level, while unsigned in
+    # this round; the box starts empty (an opinion is the signer's own words).
+    if case.state == CaseState.REGISTERED and filing is not None:
+        for level, key, title in (
+            (Level.OFFICER, "officer_opinion", "承办人意见"),
+            (Level.UNIT, "unit_opinion", "承办机构意见"),
+        ):
+            if policy.may_sign(user, case, level) and signoffs.signed(case, SignOffStep.FILING, level) is None:
+                add(key, title, forms.OpinionForm(), "第八条第一款")
+    if not policy.is_officer_of(user, case):
+        return out
     if case.state == CaseState.REGISTERED:
         if filing is not None:
             add(
@@ -173,18 +182,6 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
                         "summary": case.summary,
                     }
                 ),
-                "第八条第一款",
-            )
-            add(
-                "officer_opinion",
-                "承办人意见",
-                forms.OpinionForm(initial={"opinion": filing.officer_opinion}),
-                "第八条第一款",
-            )
-            add(
-                "unit_opinion",
-                "承办机构意见",
-                forms.OpinionForm(initial={"opinion": filing.unit_opinion}),
                 "第八条第一款",
             )
         if complaint is not None:
@@ -242,7 +239,7 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
 def _checklist(case: Case) -> list[requirements.CheckItem]:
     """The requirements of the stages up to the current one (ticked or missing), then those of
     later stages (marked "later"); other branches' and inapplicable ones are left out."""
-    path = services.stage_path(case)
+    path = stages.stage_path(case)
     now = path.index(case.state) if case.state in path else len(path)
     items = []
     for item in requirements.checklist(case):
@@ -285,20 +282,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             att.owner_label = owner_labels.get(
                 f"{att.content_type.app_label}.{att.content_type.model}:{att.object_id}", att.content_type.name
             )
-    can_attach = case.state != CaseState.ARCHIVED and (
-        services.user_handles(case, user) or user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD)
-    )
+    can_attach = case.state != CaseState.ARCHIVED and policy.may_write(user, case)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "show_ids": selectors.can_see_identifiers(user, case),
+            "show_ids": policy.may_see_identifiers(user, case),
+            "filing_signoffs": signoffs.current(case, SignOffStep.FILING),
+            "review_signoffs": signoffs.current(case, SignOffStep.REVIEW),
             "checklist": checklist,
             "checklist_missing": [
                 item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
             ],
-            "actions": [{"t": t, "form": forms.TransitionForm()} for t in services.transitions_available(case, user)],
+            "actions": [{"t": t, "form": forms.TransitionForm()} for t in stages.buttons_for(case, user)],
             "record_forms": _record_forms(case, user),
             "timeline": timeline_for(case, limit=100),
             "attachments": attachments,
@@ -322,18 +319,17 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
-    if name not in services.TRANSITIONS:
+    t = stages.get(name)
+    if t is None or t.button is None:
         raise Http404
     form = forms.TransitionForm(request.POST)
     form.is_valid()
     try:
-        services.case_transition(
-            case_id=case.pk, name=name, by=request.user, opinion=form.cleaned_data.get("opinion", "")
-        )
-    except services.TransitionError as exc:
+        stages.run_button(case_id=case.pk, name=name, by=request.user, opinion=form.cleaned_data.get("opinion", ""))
+    except stages.TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已办理：{services.TRANSITIONS[name].label}。")
+        messages.success(request, f"已办理：{t.label}。")
     return redirect(_next(request, case.get_absolute_url()))
 
 
@@ -401,7 +397,9 @@ def _record(request: HttpRequest, case: Case, key: str) -> str:
 @require_POST
 @login_required
 def case_record(request: HttpRequest, pk: int, key: str) -> HttpResponse:
-    case = selectors.case_for_user(request.user, pk, write=True)
+    # Reading the case is enough to post here: each service checks who may record what
+    # (cases.policy), e.g. a section chief signs 承办机构意见 but makes no other record.
+    case = selectors.case_for_user(request.user, pk)
     try:
         messages.success(request, _record(request, case, key))
     except (services.TransitionError, _Invalid) as exc:
@@ -416,11 +414,14 @@ def approvals(request: HttpRequest) -> HttpResponse:
         raise Http404
     qs = (
         selectors.cases_awaiting(request.user)
-        .select_related("department", "filing", "filing__officer_opinion_by", "filing__unit_opinion_by")
+        .select_related("department", "filing")
         .prefetch_related("parties")
         .order_by("filing__submitted_at", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.signoffs_by_case([c.pk for c in page.object_list], SignOffStep.FILING)
+    for c in page.object_list:
+        c.filing_signoffs = rows.get(c.pk, {})
     return render(request, "cases/approvals.html", {"page": page, "form": forms.TransitionForm()})
 
 

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from cases.selectors import can_see_case, case_for_user
+from cases import policy
+from cases.selectors import case_for_user
 
 from .models import Document
 
@@ -19,7 +20,7 @@ def document_for_user(user: Any, pk: int, *, write: bool = False) -> Document:
     if doc is None:
         raise Http404("文书不存在")
     doc.case = case_for_user(user, doc.case_id)  # 404 for anyone who may not see the case
-    if write and not can_see_case(user, doc.case, write=True):
+    if write and not policy.may_write(user, doc.case):
         raise PermissionDenied("无权处理本案文书")
     return doc
 

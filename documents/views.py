@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.selectors import can_see_case
+from cases import policy
 from linke.downloads import file_response
 
 from .models import DocumentImmutable
@@ -25,7 +25,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "doc": doc,
             "case": doc.case,
             "source": document_source(doc),
-            "may_write": can_see_case(request.user, doc.case, write=True),
+            "may_write": policy.may_write(request.user, doc.case),
         },
     )
 

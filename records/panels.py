@@ -6,9 +6,9 @@ from .selectors import records_of_case
 
 
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any]:
-    from accounts.models import Role
+    from cases import policy
 
-    return {"records": list(records_of_case(case)), "can_write": user.is_superuser or user.has_role(Role.OFFICER)}
+    return {"records": list(records_of_case(case)), "can_write": policy.may_write(user, case)}
 
 
 register(Panel("records", "调查取证记录（第十条）", "records/_panel.html", _context, order=40))

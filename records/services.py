@@ -18,13 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 
 import audit
-from accounts.models import Role, User
-from cases.models import Case, CaseState
-from cases.selectors import case_for_user
+from accounts.models import User
+from cases import policy
+from cases.models import Case, CaseState, Level
+from cases.stages import TransitionDenied
 from documents.services import document_issue
 
 from . import elements
@@ -69,6 +69,10 @@ class RecordError(Exception):
     """A refused record action; the message is shown to the user."""
 
 
+class RecordDenied(RecordError, TransitionDenied):
+    """The access policy (cases.policy) does not let the actor do this."""
+
+
 class RecordIncomplete(RecordError):
     def __init__(self, record: Record, missing: list[elements.Element]) -> None:
         self.missing = missing
@@ -76,15 +80,14 @@ class RecordIncomplete(RecordError):
 
 
 def _require_writer(case_id: int, by: User, *, officer: bool = True) -> Case:
-    """The actor may write this case's records: an officer (执法人员) who handles the case or
-    belongs to its department (the rule of cases.selectors.case_for_user), while the case is
-    in a stage where investigation is recorded."""
-    if officer and not (by.is_superuser or by.has_role(Role.OFFICER)):
-        raise RecordError("只有执法人员可以制作调查取证记录")
-    try:
-        case = case_for_user(by, case_id, write=True)
-    except Http404:
-        raise RecordError("无权处理本案的调查取证记录") from None
+    """The case, if the actor may write its records (policy.may_write: an officer who handles
+    the case or belongs to its department; with officer=False, may read it) while the case is in
+    a stage where investigation is recorded. Raises RecordDenied or RecordError."""
+    case = Case.objects.get(pk=case_id)
+    if officer and not policy.may_write(by, case):
+        raise RecordDenied("无权处理本案的调查取证记录：需由本案执法人员办理")
+    if not officer and not policy.may_read(by, case):
+        raise RecordDenied("无权处理本案的调查取证记录")
     if case.state not in RECORDING_STATES:
         raise RecordError(f"案件处于“{case.get_state_display()}”阶段，不能制作或修改调查取证记录")
     return case
@@ -279,9 +282,10 @@ def record_attach(*, record_id: int, by: User, file: Any, description: str = "")
 @transaction.atomic
 def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservation:
     """The head's approval before evidence is registered and preserved (《行政处罚法》第五十六条)."""
-    if not (by.is_superuser or by.has_role(Role.HEAD)):
-        raise RecordError("先行登记保存须经机关负责人批准")
-    base = _lock(record_id, by, officer=False)
+    base = Record.objects.select_for_update().select_related("case").get(pk=record_id)
+    if not policy.may_sign(by, base.case, Level.HEAD):
+        raise RecordDenied("先行登记保存须经机关负责人批准：需由机关负责人（非本案承办人）审批")
+    _require_writer(base.case_id, by, officer=False)
     if base.kind != RecordKind.PRESERVATION:
         raise RecordError("不是先行登记保存记录")
     if base.is_final:

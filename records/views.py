@@ -6,8 +6,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import mask_id
-from cases.selectors import can_see_identifiers, case_for_user
+from cases import policy
+from cases.models import Level, mask_id
+from cases.selectors import case_for_user
 from cases.services import TransitionError
 
 from . import elements
@@ -166,7 +167,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "records/record_detail.html",
         {
             "record": rec,
-            "fields": _display_fields(rec, show_ids=can_see_identifiers(request.user, rec.case)),
+            "fields": _display_fields(rec, show_ids=policy.may_see_identifiers(request.user, rec.case)),
             "case": rec.case,
             "elements": elements.checked(rec),
             "attachments": attachments_of(base),
@@ -180,7 +181,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approve_form": ApproveForm(),
             "decide_form": DecideForm(),
             "opinion_form": OpinionForm(),
-            "can_approve": request.user.has_role("head") or request.user.is_superuser,
+            "can_approve": policy.may_sign(request.user, rec.case, Level.HEAD),
+            "can_write": policy.may_write(request.user, rec.case),
         },
     )
 
@@ -207,8 +209,9 @@ def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
 
 def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
     """Run one service on the record; back to the record page, or with follow=True to what
-    the service returned (a correction's new record)."""
-    rec = record_for_user(request.user, pk, write=True)
+    the service returned (a correction's new record). Reading the case is enough to post: the
+    service asks cases.policy who may do what (e.g. the head approves, officers finalise)."""
+    rec = record_for_user(request.user, pk)
     form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))

@@ -16,8 +16,12 @@ from cases.models import (
     Complaint,
     ComplaintChannel,
     FilingRecord,
+    Level,
     Party,
     PartyKind,
+    SignOff,
+    SignOffOutcome,
+    SignOffStep,
 )
 
 
@@ -76,12 +80,27 @@ class FilingRecordFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory, state=CaseState.REGISTERED, filed_at=None)
     cause = "日常监督检查中发现当事人涉嫌提供虚假申报材料。"
     source = CaseSource.INSPECTION
-    officer_opinion = "建议立案调查。"
-    officer_opinion_by = factory.LazyAttribute(lambda o: o.case.created_by)
-    officer_opinion_at = factory.LazyFunction(timezone.now)
-    unit_opinion = "同意立案调查，报局领导审批。"
-    unit_opinion_by = factory.LazyAttribute(lambda o: o.case.created_by)
-    unit_opinion_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def opinions(self, create: bool, extracted: bool | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """The 承办人 and 承办机构 sign-offs (pass opinions=False for none)."""
+        if not create or extracted is False:
+            return
+        SignOffFactory(case=self.case, level=Level.OFFICER, actor=self.case.created_by, opinion="建议立案调查。")
+        chief = UserFactory(department=self.case.department, roles=[Role.SECTION_CHIEF])
+        SignOffFactory(case=self.case, level=Level.UNIT, actor=chief, opinion="同意立案调查，报局领导审批。")
+
+
+class SignOffFactory(DjangoModelFactory):
+    class Meta:
+        model = SignOff
+
+    case = factory.SubFactory(CaseFactory)
+    step = SignOffStep.FILING
+    level = Level.OFFICER
+    actor = factory.LazyAttribute(lambda o: o.case.created_by)
+    outcome = SignOffOutcome.AGREE
+    opinion = "同意。"
 
 
 class ComplaintFactory(DjangoModelFactory):

@@ -8,7 +8,7 @@ from cases.models import Case, CaseState
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_ex_officio_case_from_wizard_to_head_approval(live_server, login, officer, officer2, head):
+def test_ex_officio_case_from_wizard_to_head_approval(live_server, login, officer, officer2, section_chief, head):
     page = login(officer)
     page.goto(f"{live_server.url}/cases/new/")
     page.click("text=登记依职权案件")
@@ -36,10 +36,22 @@ def test_ex_officio_case_from_wizard_to_head_approval(live_server, login, office
     page.click("form[data-action=submit_for_filing] button")
     assert "第八条第一款：承办人意见及时间" in page.inner_text(".messages")
 
-    for key, text in (("officer_opinion", "建议立案调查。"), ("unit_opinion", "同意立案，报局领导审批。")):
+    def sign(key: str, text: str) -> None:
+        assert page.input_value(f"details[data-key={key}] textarea") == ""  # an opinion starts empty
         page.click(f"details[data-key={key}] summary")
         page.fill(f"details[data-key={key}] textarea", text)
         page.click(f"details[data-key={key}] button")
+
+    sign("officer_opinion", "建议立案调查。")
+    # 承办机构意见 is signed by the section chief (科长) of the department, not by an officer.
+    assert page.locator("details[data-key=unit_opinion]").count() == 0
+    page.click("button:has-text('退出')")
+    page = login(section_chief)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    sign("unit_opinion", "同意立案，报局领导审批。")
+    page.click("button:has-text('退出')")
+    page = login(officer)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
     page.click("form[data-action=submit_for_filing] button")
     assert "已办理：提交立案审批" in page.inner_text(".messages")
     assert "待立案审批" in page.inner_text("h1")
@@ -56,7 +68,12 @@ def test_ex_officio_case_from_wizard_to_head_approval(live_server, login, office
     page.screenshot(path=str(live_server_screenshot()), full_page=True)
 
     case.refresh_from_db()
-    assert case.state == CaseState.INVESTIGATING and case.filing.head_opinion_by == head
+    assert case.state == CaseState.INVESTIGATING
+    assert list(case.signoffs.values_list("level", "actor")) == [
+        ("officer", officer.pk),
+        ("unit", section_chief.pk),
+        ("head", head.pk),
+    ]
 
 
 def live_server_screenshot():

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from cases import requirements, services
+from cases import requirements, services, stages
 from cases.models import CaseState
 from cases.tests.factories import ApplicationFactory, CaseFactory, ComplaintFactory, FilingRecordFactory, PartyFactory
 
@@ -73,9 +73,9 @@ def test_stage_path_follows_the_branch(officer, officer2, head):
         state=CaseState.REGISTERED,
         filed_at=None,
     )
-    assert CaseState.INVESTIGATING in services.stage_path(case)
+    assert CaseState.INVESTIGATING in stages.stage_path(case)
     services.case_not_file(case_id=case.pk, by=head, opinion="不予立案")
     case.refresh_from_db()
-    assert services.stage_path(case) == ["registered", "pending_filing", "not_filed", "archived"]
+    assert stages.stage_path(case) == ["registered", "pending_filing", "not_filed", "archived"]
     case.state, case.concluded_at = CaseState.ARCHIVED, timezone.now()
-    assert services.stage_path(case)[2] == "not_filed"
+    assert stages.stage_path(case)[2] == "not_filed"

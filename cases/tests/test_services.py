@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import Entry
-from cases import services
+from cases import services, stages
 from cases.models import (
     Application,
     ApplicationDecision,
@@ -19,13 +19,14 @@ from cases.models import (
     CaseSource,
     CaseState,
     Complaint,
-    HeadDecision,
+    Level,
     NonInitiation,
     NoticeMethod,
 )
 from cases.requirements import describe_missing, missing
 from cases.signals import case_transitioned
 from cases.tests.factories import CaseFactory, party_data
+from review.actions import review_submit
 
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
@@ -49,9 +50,20 @@ def _ex_officio(officer, officer2, **kw):
     return services.case_register_ex_officio(**args)
 
 
-def _complete_filing(case, officer):
+def _complete_filing(case, officer, chief=None):
+    """承办人意见 by `officer`, 承办机构意见 by the section chief of the case's department."""
+    chief = chief or UserFactory(department=case.department, roles=[Role.SECTION_CHIEF])
     services.filing_opinion_record(case_id=case.pk, by=officer, level="officer", opinion="建议立案调查")
-    services.filing_opinion_record(case_id=case.pk, by=officer, level="unit", opinion="同意立案，报局领导审批")
+    services.filing_opinion_record(case_id=case.pk, by=chief, level="unit", opinion="同意立案，报局领导审批")
+
+
+def _archivable(case):
+    """What archiving will wait for (第二十八条; the archive app owns the action): the
+    requirements of the stage the case ends in. Raises TransitionError naming the articles."""
+    case = Case.objects.get(pk=case.pk)
+    gaps = missing(case, case.state)
+    if gaps:
+        raise services.TransitionError(describe_missing(gaps))
 
 
 # --- registration and numbering ---------------------------------------------------------------
@@ -120,11 +132,11 @@ def test_reassigning_keeps_two_certified_officers(officer, officer2, department)
         ("unit", "第八条第一款：承办机构意见及时间"),
     ],
 )
-def test_submit_for_filing_refused_while_an_opinion_is_missing(officer, officer2, missing, article):
+def test_submit_for_filing_refused_while_an_opinion_is_missing(officer, officer2, section_chief, missing, article):
     case = _ex_officio(officer, officer2)
-    for level in ("officer", "unit"):
+    for level, by in (("officer", officer), ("unit", section_chief)):
         if level != missing:
-            services.filing_opinion_record(case_id=case.pk, by=officer, level=level, opinion="同意")
+            services.filing_opinion_record(case_id=case.pk, by=by, level=level, opinion="同意")
     with pytest.raises(services.TransitionError) as exc:
         services.case_submit_for_filing(case_id=case.pk, by=officer)
     assert article in str(exc.value)
@@ -177,9 +189,8 @@ def test_head_approves_filing(officer, officer2, head):
     case.refresh_from_db()
     assert case.state == CaseState.INVESTIGATING
     assert case.filed_at is not None
-    assert case.filing.head_opinion == "同意立案"
-    assert case.filing.head_opinion_by == head and case.filing.head_opinion_at is not None
-    assert case.filing.head_decision == HeadDecision.APPROVED
+    row = case.signoffs.get(step="filing", level=Level.HEAD)
+    assert (row.opinion, row.actor, row.outcome, row.round) == ("同意立案", head, "agree", 1)
     assert seen == [
         (CaseState.REGISTERED, CaseState.PENDING_FILING, officer),
         (CaseState.PENDING_FILING, CaseState.INVESTIGATING, head),
@@ -210,7 +221,8 @@ def test_head_returns_filing_for_more(officer, officer2, head):
     services.case_reject_filing(case_id=case.pk, by=head, opinion="请补充当事人财务资料")
     case.refresh_from_db()
     assert case.state == CaseState.REGISTERED
-    assert case.filing.head_decision == HeadDecision.RETURNED
+    row = case.signoffs.get(step="filing", level=Level.HEAD)
+    assert (row.outcome, row.opinion) == ("return", "请补充当事人财务资料")
 
 
 def test_officer_of_another_department_cannot_act(officer, officer2):
@@ -232,7 +244,7 @@ def test_not_filing_needs_the_notice_before_archiving(officer, officer2, head, a
     assert case.non_initiation.reason == "违法事实不成立"
 
     with pytest.raises(services.TransitionError, match="第八条第二款：告知当事人或者向社会公示的情况"):
-        services.case_archive(case_id=case.pk, by=archivist)
+        _archivable(case)
 
     services.noninitiation_record_notice(
         case_id=case.pk,
@@ -241,9 +253,7 @@ def test_not_filing_needs_the_notice_before_archiving(officer, officer2, head, a
         notified_at=timezone.now(),
         detail="送达不予立案告知书",
     )
-    services.case_archive(case_id=case.pk, by=archivist)
-    case.refresh_from_db()
-    assert case.state == CaseState.ARCHIVED
+    _archivable(case)
 
 
 # --- 第九条: complaints -------------------------------------------------------------------------
@@ -306,7 +316,7 @@ def test_named_complaint_not_filed_needs_the_complainant_told(officer, officer2,
         case_id=case.pk, by=officer, method=NoticeMethod.PUBLIC, notified_at=timezone.now(), detail="在门户网站公示"
     )
     with pytest.raises(services.TransitionError, match="第九条第二款"):
-        services.case_archive(case_id=case.pk, by=archivist)
+        _archivable(case)
     services.noninitiation_record_complainant_notice(
         case_id=case.pk,
         by=officer,
@@ -314,7 +324,7 @@ def test_named_complaint_not_filed_needs_the_complainant_told(officer, officer2,
         notified_at=timezone.now(),
         detail="电话告知赵某不予立案及理由",
     )
-    services.case_archive(case_id=case.pk, by=archivist)
+    _archivable(case)
     assert "non_initiation.complainant_notice" in _actions(case)
 
 
@@ -328,7 +338,7 @@ def test_anonymous_complaint_not_filed_needs_no_complainant_notice(officer, offi
     services.noninitiation_record_notice(
         case_id=case.pk, by=officer, method=NoticeMethod.PUBLIC, notified_at=timezone.now(), detail="公示"
     )
-    services.case_archive(case_id=case.pk, by=archivist)
+    _archivable(case)
 
 
 # --- 第七条: applications -----------------------------------------------------------------------
@@ -402,7 +412,7 @@ def test_rejecting_an_application_records_the_reason(officer, officer2, archivis
     assert case.state == CaseState.REJECTED
     assert case.application.decision == ApplicationDecision.REJECTED
     assert case.application.decision_reason == "申请事项不属于本机关职权范围"
-    services.case_archive(case_id=case.pk, by=archivist)
+    _archivable(case)
 
 
 def test_rejecting_needs_a_reason(officer, officer2):
@@ -438,7 +448,7 @@ def _not_filed_ready(officer, officer2, head, archivist):
         notified_at=timezone.now(),
         detail="送达不予立案告知书",
     )
-    return case, lambda: services.case_archive(case_id=case.pk, by=archivist)
+    return case, lambda: _archivable(case)
 
 
 def _application_ready(officer, officer2, head, archivist):
@@ -449,7 +459,7 @@ def _application_ready(officer, officer2, head, archivist):
 def _rejected_ready(officer, officer2, head, archivist):
     case = _application(officer, officer2)
     services.case_reject_application(case_id=case.pk, by=officer, opinion="申请事项不属于本机关职权范围")
-    return case, lambda: services.case_archive(case_id=case.pk, by=archivist)
+    return case, lambda: _archivable(case)
 
 
 @pytest.mark.parametrize(
@@ -517,34 +527,6 @@ def only_chapter_two():
     _registry.items = saved
 
 
-def test_penalty_case_runs_to_the_archive(only_chapter_two, officer, officer2, reviewer, head, archivist):
-    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
-    services.case_submit_for_review(case_id=case.pk, by=officer)
-    services.case_return_for_investigation(case_id=case.pk, by=reviewer, opinion="证据不足，补充调查")
-    services.case_submit_for_review(case_id=case.pk, by=officer)
-    services.case_complete_review(case_id=case.pk, by=reviewer)
-    services.case_decide(case_id=case.pk, by=head)
-    services.case_mark_delivered(case_id=case.pk, by=officer)
-    services.case_start_execution(case_id=case.pk, by=officer)
-    services.case_conclude(case_id=case.pk, by=officer)
-    services.case_archive(case_id=case.pk, by=archivist)
-    case.refresh_from_db()
-    assert case.state == CaseState.ARCHIVED
-    assert case.decided_at and case.concluded_at and case.archived_at
-
-
-def test_licensing_case_runs_to_the_archive(only_chapter_two, officer, officer2, head, archivist):
-    case = _application(officer, officer2)
-    services.case_accept_application(case_id=case.pk, by=officer, opinion="予以受理")
-    services.case_submit_for_review(case_id=case.pk, by=officer)
-    services.case_decide(case_id=case.pk, by=head)
-    services.case_mark_delivered(case_id=case.pk, by=officer)
-    services.case_conclude(case_id=case.pk, by=officer)
-    services.case_archive(case_id=case.pk, by=archivist)
-    case.refresh_from_db()
-    assert case.state == CaseState.ARCHIVED
-
-
 def test_requirements_of_other_apps_block_their_stage(only_chapter_two, officer, officer2):
     from cases.requirements import Requirement, _registry, register
 
@@ -556,17 +538,17 @@ def test_requirements_of_other_apps_block_their_stage(only_chapter_two, officer,
     )
     try:
         with pytest.raises(services.TransitionError, match="第十条：调查终结报告") as exc:
-            services.case_submit_for_review(case_id=case.pk, by=officer)
+            review_submit(case_id=case.pk, by=officer)
         assert [r.code for r in exc.value.missing] == ["test.report"]
     finally:
         _registry.items.pop("test.report")
 
 
-def test_generic_dispatch_runs_the_named_transition(officer, officer2, head):
+def test_generic_button_runs_the_owning_action(officer, officer2, head):
     case = _ex_officio(officer, officer2)
     _complete_filing(case, officer)
-    services.case_transition(case_id=case.pk, name="submit_for_filing", by=officer)
-    services.case_transition(case_id=case.pk, name="approve_filing", by=head, opinion="同意")
+    stages.run_button(case_id=case.pk, name="submit_for_filing", by=officer)
+    stages.run_button(case_id=case.pk, name="approve_filing", by=head, opinion="同意")
     case.refresh_from_db()
     assert case.state == CaseState.INVESTIGATING
 

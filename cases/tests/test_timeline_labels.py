@@ -8,7 +8,7 @@ from django.conf import settings
 
 from audit.signals import _ADMIN_ACTIONS
 from cases.models import ApplicationEventKind
-from cases.services import TRANSITIONS
+from cases.stages import transitions
 from cases.timeline import ACTION_LABELS, action_label
 
 ROOT = Path(settings.BASE_DIR)
@@ -17,8 +17,7 @@ SKIP = {".venv", "var", "node_modules", "migrations", "tests", "bench", "static"
 # Call sites whose action is computed: what each can produce. A new computed call site
 # fails the test until it is listed here.
 DYNAMIC = {
-    "f'case.{t.name}'": {f"case.{name}" for name in TRANSITIONS},
-    "f'filing.{level}_opinion'": {"filing.officer_opinion", "filing.unit_opinion"},
+    "f'case.{t.name}'": {f"case.{name}" for name in transitions()},
     "f'application.{kind.value}'": {f"application.{k.value}" for k in ApplicationEventKind},
     "_ADMIN_ACTIONS.get(instance.action_flag, 'admin.other')": set(_ADMIN_ACTIONS.values()) | {"admin.other"},
     # avrecords.services.record_access(action=...): its callers pass action="av.…" (collected below).

@@ -161,7 +161,9 @@ def test_wizard_registers_an_ex_officio_case(client, officer, officer2):
     )
     case = Case.objects.get()
     assert resp.url == case.get_absolute_url()
-    assert case.state == CaseState.REGISTERED and case.filing.officer_opinion == "建议立案"
+    assert case.state == CaseState.REGISTERED
+    row = case.signoffs.get()
+    assert (row.step, row.level, row.actor, row.opinion) == ("filing", "officer", officer, "建议立案")
 
 
 def test_wizard_refuses_one_officer_and_a_bad_credit_code(client, officer, officer2):
@@ -244,7 +246,15 @@ def test_checklist_blocks_the_transition_with_articles(client, officer, officer2
     assert case.state == CaseState.REGISTERED
 
     client.post(reverse("cases:record", args=[case.pk, "officer_opinion"]), {"opinion": "建议立案"})
+    # 承办机构意见 is the section chief's (第八条第一款): an officer's post is refused.
     client.post(reverse("cases:record", args=[case.pk, "unit_opinion"]), {"opinion": "同意"})
+    assert not case.signoffs.filter(level="unit").exists()
+    chief = UserFactory(department=case.department, roles=[Role.SECTION_CHIEF])
+    client.force_login(chief)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-key="unit_opinion"' in page and 'data-key="officer_opinion"' not in page
+    client.post(reverse("cases:record", args=[case.pk, "unit_opinion"]), {"opinion": "同意"})
+    client.force_login(officer)
     client.post(reverse("cases:action", args=[case.pk, "submit_for_filing"]))
     case.refresh_from_db()
     assert case.state == CaseState.PENDING_FILING

@@ -8,10 +8,11 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from cases.models import Case, CaseState
 from cases.requirements import checklist, missing
-from cases.services import TransitionError, case_submit_for_review
+from cases.services import TransitionError
 from records.models import RecordKind
 from records.services import record_correct, record_finalize, record_update
 from records.tests.factories import complete_data, make_case, make_record
+from review.actions import review_submit as case_submit_for_review
 
 pytestmark = pytest.mark.django_db
 
