@@ -73,11 +73,11 @@ def _demo_recording(stdout: Any, users: dict[str, Any], station: CollectionStati
                 "filename": path.name,
                 "recorder": "DSJ-DEMO-0001",
                 "officer": officer.cert_no or "",
-                "case": case.number,
+                "case": case.ref,
                 "started_at": (ended - timedelta(seconds=3)).isoformat(),
                 "ended_at": ended.isoformat(),
             },
         )
         shutil.copyfile(path, staging_path(upload.pk))
     upload_advance(upload_id=upload.pk, offset=upload.length)  # ingested after this seed's commit
-    stdout.write(f"演示音像记录已上传至案件 {case.number}。")
+    stdout.write(f"演示音像记录已上传至案件 {case.ref}。")

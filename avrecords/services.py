@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -247,7 +248,8 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
 
     number = (meta.get("case") or "").strip()
     if number:
-        case = Case.objects.filter(number=number).first()
+        # A station names the case by its 案号 or, before filing, its 登记号.
+        case = Case.objects.filter(Q(number=number) | Q(registration_number=number)).first()
         if case is None:
             _problem(record, "unknown_case", f"未找到案号为 {number} 的案件，记录暂存于收件箱。")
         elif upload.uploaded_by is not None and not _may_write_case(upload.uploaded_by, case):
@@ -456,7 +458,7 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
         return record
     record.case = case
     record.save(update_fields=["case", "updated_at"])
-    audit.record(record, "av.assigned", actor=by, case=case, from_case=old, to_case=case.pk, number=case.number)
+    audit.record(record, "av.assigned", actor=by, case=case, from_case=old, to_case=case.pk, number=case.ref)
     deadlines_link.store_moved(record)
     _match_expected(record, by)
     return record

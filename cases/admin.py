@@ -54,13 +54,14 @@ class PartyInline(admin.StackedInline):
 
 @admin.register(Case)
 class CaseAdmin(NoAddDeleteAdmin):
-    list_display = ["number", "title", "kind", "origin", "state", "department", "created_at"]
+    list_display = ["registration_number", "number", "title", "kind", "origin", "state", "department", "created_at"]
     list_filter = ["kind", "origin", "state", "department", "confidentiality"]
-    search_fields = ["number", "title", "parties__name"]
+    search_fields = ["registration_number", "number", "title", "parties__name"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     list_select_related = ["department"]
     readonly_fields = [
+        "registration_number",
         "number",
         "kind",
         "origin",

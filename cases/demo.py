@@ -135,7 +135,9 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             anonymous=True,
             department=officer3.department,
         )
-        services.case_not_file(case_id=case.pk, by=head, opinion="举报内容不具体，无法查证，不予立案。")
+        services.case_not_file(
+            case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="举报内容不具体，无法查证，不予立案。"
+        )
         services.noninitiation_record_notice(
             case_id=case.pk,
             by=officer3,
@@ -203,7 +205,7 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
 
             review_submit(case_id=case.pk, by=officer2)
         except services.TransitionError as exc:
-            stdout.write(f"  {case.number} 停留在“已受理”：{exc}")
+            stdout.write(f"  {case.ref} 停留在“已受理”：{exc}")
         made += 1
 
     stdout.write(f"演示案件：新建 {made} 件（已有的跳过）。")

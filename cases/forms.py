@@ -160,6 +160,18 @@ class OpinionForm(forms.Form):
     opinion = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class NotFileForm(forms.Form):
+    """第八条第二款 / 第九条第二款: the head's own opinion (internal) and, separately, the reason
+    written for the person told, printed in the 不予立案告知书. Both start empty."""
+
+    opinion = forms.CharField(label="机关负责人意见（内部）", widget=forms.Textarea(attrs={"rows": 2}))
+    notice_reason = forms.CharField(
+        label="告知理由（写给被告知人）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="印入不予立案告知书：实名投诉举报的告知投诉举报人，依职权启动的告知当事人。",
+    )
+
+
 class TransitionForm(forms.Form):
     opinion = forms.CharField(label="意见或理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

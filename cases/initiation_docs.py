@@ -57,22 +57,39 @@ def filing_approval_issue(*, filing: FilingRecord, by: Any) -> Document:
     )
 
 
+def non_filing_addressee(case: Case) -> tuple[str, str]:
+    """Who the 不予立案告知书 is addressed to, and in what capacity: a real-name complainant
+    (第九条第二款) for a complaint case — never the reported party, who is not told of the report;
+    for a case the agency started itself, the party (第八条第二款). ("", "") when there is nobody
+    to address (an anonymous complaint, no known party): the decision is made public instead."""
+    complaint = getattr(case, "complaint", None) if case.origin == "complaint" else None
+    if case.origin == "complaint":
+        if complaint is None or complaint.anonymous or not complaint.complainant_name:
+            return "", ""
+        return complaint.complainant_name, "complainant"
+    name = _parties(case)["party_name"]
+    return (name, "party") if name else ("", "")
+
+
 def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Document | None:
-    """第八条第二款: the notice to the party that no case is started, with the reason. How
-    and when it reached the party is recorded afterwards (noninitiation_record_notice).
-    Without a known party there is nobody to address: the decision is made public instead
-    (告知当事人或者予以公示), so no notice is issued."""
+    """第八条第二款 / 第九条第二款: the notice that no case is started, to `non_filing_addressee`,
+    with the reason written for that reader (`NonInitiation.reason`), never the head's internal
+    opinion; it carries no 案号 (the case was not filed). None when nobody is to be addressed."""
     case = non_initiation.case
-    party_name = _parties(case)["party_name"]
-    if not party_name:
+    addressee, role = non_filing_addressee(case)
+    if not addressee:
         return None
+    complaint = getattr(case, "complaint", None) if role == "complainant" else None
     return document_issue(
         case=case,
         doc_type="non_filing_notice",
         by=by,
         source=non_initiation,
         context={
-            "party_name": party_name,
+            "addressee": addressee,
+            "addressee_role": role,
+            "received_at": _fmt(complaint.received_at) if complaint else "",
+            "matter": case.title if role == "party" else "",
             "reason": non_initiation.reason,
             "basis": "",
             "notified_how": "",

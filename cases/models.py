@@ -54,7 +54,11 @@ def confidentiality_field(default: str = Confidentiality.NONE) -> models.CharFie
 
 
 class Case(models.Model):
-    number = models.CharField("案号", max_length=64, unique=True)
+    # 登记号: taken at registration from its own gap-free series; every case has one.
+    registration_number = models.CharField("登记号", max_length=64, unique=True)
+    # 案号: the 立案号 (临科罚立〔YYYY〕N号) taken when the head approves filing, or the 受理号
+    # (临科许受〔YYYY〕N号) taken on acceptance; empty for a case never filed or accepted.
+    number = models.CharField("案号", max_length=64, unique=True, null=True, blank=True)
     kind = models.CharField("案件类别", max_length=16, choices=CaseKind)
     origin = models.CharField("启动方式", max_length=16, choices=CaseOrigin)
     state = models.CharField("阶段", max_length=20, choices=CaseState, db_index=True)
@@ -100,7 +104,12 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.title}"
+        return f"{self.ref} {self.title}"
+
+    @property
+    def ref(self) -> str:
+        """How the case is referred to: its 案号 once filed or accepted, else its 登记号."""
+        return self.number or self.registration_number
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.pk])
@@ -290,7 +299,7 @@ class FilingRecord(models.Model):
         verbose_name_plural = "立案审批记录"
 
     def __str__(self) -> str:
-        return f"{self.case.number} 立案审批记录"
+        return f"{self.case.ref} 立案审批记录"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.case_id])
@@ -477,7 +486,7 @@ class NonInitiation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case.number} 不予立案记录"
+        return f"{self.case.ref} 不予立案记录"
 
     def get_absolute_url(self) -> str:
         return reverse("cases:detail", args=[self.case_id])

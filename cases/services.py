@@ -74,10 +74,25 @@ def case_number_format(kind: str, year: int, n: int) -> str:
 
 
 def case_number_next(kind: str, year: int | None = None) -> str:
-    """The next 案号 of `kind`, gap-free per kind and year (call inside the transaction that
-    saves the case: a rollback returns the number)."""
+    """The next 案号 of `kind` (立案号 for penalty, 受理号 for licensing), gap-free per kind and
+    year. Taken only when the head approves filing / on acceptance, inside that transaction (a
+    rollback returns the number)."""
     year = year or timezone.localdate().year
     return case_number_format(kind, year, number_next(f"case:{kind}", year))
+
+
+REGISTRATION_SCOPE = "case:registration"
+
+
+def registration_number_format(year: int, n: int) -> str:
+    return f"{settings.AGENCY_PREFIX}登〔{year}〕{n}号"
+
+
+def registration_number_next(year: int | None = None) -> str:
+    """The next 登记号 (临科登〔YYYY〕N号): one gap-free series per year for every case registered,
+    filed or not. Call inside the transaction that saves the case."""
+    year = year or timezone.localdate().year
+    return registration_number_format(year, number_next(REGISTRATION_SCOPE, year))
 
 
 def _check_officers(officers: Iterable[User]) -> list[User]:
@@ -115,7 +130,7 @@ def _case_create(
     if department is None:
         raise TransitionError("请指定承办科室。")
     case = Case.objects.create(
-        number=case_number_next(kind),
+        registration_number=registration_number_next(),
         kind=kind,
         origin=origin,
         state=state,
@@ -130,7 +145,7 @@ def _case_create(
         case,
         "case.registered",
         actor=by,
-        number=case.number,
+        registration_number=case.registration_number,
         kind=kind,
         origin=origin,
         state=state,
@@ -511,6 +526,14 @@ def case_submit_for_filing(*, case_id: int, by: User) -> Case:
     return stages.advance(case, SUBMIT_FOR_FILING, by=by)
 
 
+def _take_number(case: Case) -> None:
+    """The 立案号 / 受理号 is taken only now, when the case is filed or accepted (issue: numbers)."""
+    if case.number:
+        raise TransitionError(f"本案已有案号 {case.number}。")
+    case.number = case_number_next(case.kind)
+    case.save(update_fields=["number", "updated_at"])
+
+
 def _head_signs(case: Case, by: User, outcome: str, opinion: str, what: str) -> SignOff:
     FilingRecord.objects.get_or_create(case=case)
     return signoffs.signoff_record(
@@ -524,7 +547,8 @@ def case_approve_filing(*, case_id: int, by: User, opinion: str) -> Case:
     sign-off row; the 立案审批表 is issued from the rows."""
     case = _begin(case_id, APPROVE_FILING, by)
     row = _head_signs(case, by, SignOffOutcome.AGREE, opinion, "机关负责人意见")
-    case = stages.advance(case, APPROVE_FILING, by=by, opinion=row.opinion, signoff=row.pk)
+    _take_number(case)
+    case = stages.advance(case, APPROVE_FILING, by=by, opinion=row.opinion, signoff=row.pk, number=case.number)
     initiation_docs.filing_approval_issue(filing=FilingRecord.objects.get(case=case), by=by)
     return case
 
@@ -539,19 +563,24 @@ def case_reject_filing(*, case_id: int, by: User, opinion: str) -> Case:
 
 
 @transaction.atomic
-def case_not_file(*, case_id: int, by: User, opinion: str) -> Case:
+def case_not_file(*, case_id: int, by: User, opinion: str, notice_reason: str) -> Case:
     """REGISTERED | PENDING_FILING -> NOT_FILED (第八条第二款): the head decides not to start
-    proceedings. The notice to the party / the public, and for a real-name complaint to the
-    complainant (第九条第二款), is recorded next; archiving waits for it."""
+    proceedings. `opinion` is the head's own sign-off (internal, on the approval form);
+    `notice_reason` is the reason written for the person told (printed in the notice). The
+    notice goes to whom the article names: for a real-name complaint the complainant (第九条第二款),
+    who must not learn of it from the reported party, and the reported party is not told of the
+    report; for a case the agency started itself, the party (第八条第二款). How it reached them, or
+    how it was made public, is recorded next; archiving waits for that.
+    Raises TransitionError / TransitionDenied."""
     case = _begin(case_id, NOT_FILE, by)
-    reason = _need_text(opinion, "不予立案理由")
-    row = _head_signs(case, by, SignOffOutcome.REFUSE, reason, "不予立案理由")
+    reason = _need_text(notice_reason, "告知理由（写给被告知人）")
+    row = _head_signs(case, by, SignOffOutcome.REFUSE, opinion, "机关负责人意见")
     ni = NonInitiation.objects.create(case=case, reason=reason, decided_at=timezone.now(), decided_by=by)
     # 第九条第一款: the complaint's handling is this decision, unless recorded already.
     Complaint.objects.filter(case=case, handling="").update(
         handling=f"经审查，不予立案。理由：{reason}", handled_at=timezone.now(), handled_by=by
     )
-    case = stages.advance(case, NOT_FILE, by=by, opinion=reason, signoff=row.pk)
+    case = stages.advance(case, NOT_FILE, by=by, opinion=row.opinion, notice_reason=reason, signoff=row.pk)
     initiation_docs.non_filing_notice_issue(non_initiation=ni, by=by)
     return case
 
@@ -561,7 +590,8 @@ def case_accept_application(*, case_id: int, by: User, opinion: str) -> Case:
     """APPLIED -> ACCEPTED (第七条: 受理, with the reason and date)."""
     case = _begin(case_id, ACCEPT_APPLICATION, by)
     _application_decide(case, by, ApplicationDecision.ACCEPTED, _need_text(opinion, "受理意见"))
-    return stages.advance(case, ACCEPT_APPLICATION, by=by, opinion=opinion)
+    _take_number(case)
+    return stages.advance(case, ACCEPT_APPLICATION, by=by, opinion=opinion, number=case.number)
 
 
 @transaction.atomic
@@ -635,7 +665,7 @@ NOT_FILE = stages.declare(
         stamp="concluded_at",
         needs_opinion=True,
         order=13,
-        button=case_not_file,
+        # Not a generic button: it needs the head's opinion and the reason for the person told.
     )
 )
 ACCEPT_APPLICATION = stages.declare(

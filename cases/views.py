@@ -53,6 +53,7 @@ def _filtered(user: Any, form: forms.CaseFilterForm) -> Any:
         q = d["q"].strip()
         qs = qs.filter(
             Q(number__icontains=q)
+            | Q(registration_number__icontains=q)
             | Q(title__icontains=q)
             | Q(pk__in=Party.objects.filter(name__icontains=q).values("case_id"))
         )
@@ -122,7 +123,7 @@ def case_create(request: HttpRequest, origin: str) -> HttpResponse:
         except services.TransitionError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"案件已登记，案号 {case.number}。")
+            messages.success(request, f"案件已登记，登记号 {case.registration_number}。")
             return redirect(case)
     basics = ("title", "summary", "officers", "confidentiality")
     return render(
@@ -167,6 +168,10 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
         ):
             if policy.may_sign(user, case, level) and signoffs.signed(case, SignOffStep.FILING, level) is None:
                 add(key, title, forms.OpinionForm(), "第八条第一款")
+    # 第八条第二款: not filing is the head's decision, with its own two texts (NotFileForm).
+    not_filing = case.kind == "penalty" and case.state in (CaseState.REGISTERED, CaseState.PENDING_FILING)
+    if not_filing and policy.may_sign(user, case, Level.HEAD):
+        add("not_file", "不予立案", forms.NotFileForm(), "第八条第二款、第九条第二款")
     if not policy.is_officer_of(user, case):
         return out
     if case.state == CaseState.REGISTERED:
@@ -368,6 +373,9 @@ def _record(request: HttpRequest, case: Case, key: str) -> str:
             case_id=case.pk, by=by, level=key.split("_")[0], opinion=_valid(forms.OpinionForm(post))["opinion"]
         )
         return "已记录意见及时间。"
+    if key == "not_file":
+        services.case_not_file(case_id=case.pk, by=by, **_valid(forms.NotFileForm(post)))
+        return "已决定不予立案。"
     if key == "complaint_handling":
         services.complaint_record_handling(case_id=case.pk, by=by, **_valid(forms.ComplaintHandlingForm(post)))
         return "已记录处理情况。"
@@ -404,7 +412,7 @@ def case_record(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         messages.success(request, _record(request, case, key))
     except (services.TransitionError, _Invalid) as exc:
         messages.error(request, str(exc))
-    return redirect(case)
+    return redirect(_next(request, case.get_absolute_url()))
 
 
 @login_required

@@ -310,7 +310,7 @@ def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]
 
 def _describe(deadline: Deadline) -> tuple[str, str]:
     due = timezone.localtime(deadline.due, LOCAL_TZ)
-    where = f"{deadline.case.number} " if deadline.case_id else ""
+    where = f"{deadline.case.ref} " if deadline.case_id else ""
     provisional = "（暂定）" if deadline.provisional else ""
     link = reverse("deadlines:mine")
     if deadline.case_id:

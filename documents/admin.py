@@ -7,7 +7,7 @@ from .models import Counter, Document
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ("number", "title", "case", "status", "pages", "issued_by", "issued_at")
     list_filter = ("doc_type", "status", "year")
-    search_fields = ("number", "title", "case__number", "sha256")
+    search_fields = ("number", "title", "case__number", "case__registration_number", "sha256")
     readonly_fields = [f.name for f in Document._meta.fields]
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]

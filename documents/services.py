@@ -55,7 +55,8 @@ def case_party_names(case: Any) -> list[str]:
 
 def _case_context(case: Any) -> dict[str, Any]:
     return {
-        "number": case.number,
+        "number": case.number or "",  # 案号 once filed / accepted
+        "registration_number": case.registration_number,
         "title": case.title,
         "kind": case.get_kind_display(),
         "summary": case.summary,

@@ -83,4 +83,4 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             {"name": "笔记本电脑", "spec": "联想", "quantity": "1台"},
         ],
     )
-    stdout.write(f"  调查取证记录：{case.number} 询问笔录、现场检查笔录（已定稿），先行登记保存（待负责人批准）")
+    stdout.write(f"  调查取证记录：{case.ref} 询问笔录、现场检查笔录（已定稿），先行登记保存（待负责人批准）")

@@ -112,7 +112,7 @@ class AttachForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    opinion = forms.CharField(label="负责人意见", max_length=1000, initial="同意先行登记保存。")
+    opinion = forms.CharField(label="负责人意见", max_length=1000)  # starts empty: the head's own words
 
 
 class DecideForm(forms.Form):

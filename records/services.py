@@ -293,7 +293,9 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
     rec: Preservation = base.specific()
     if rec.approved_by_id:
         raise RecordError("已经批准")
-    rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), (opinion or "同意").strip()
+    if not (opinion or "").strip():
+        raise RecordError("请填写机关负责人意见。")
+    rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), opinion.strip()
     rec.save()
     audit.record(base, "record.preservation_approved", actor=by, case=base.case_id, opinion=rec.approval_opinion)
     return rec

@@ -33,7 +33,15 @@ class CaseFactory(DjangoModelFactory):
         model = Case
         skip_postgeneration_save = True
 
-    number = factory.Sequence(lambda n: f"临科罚立〔{timezone.now().year}〕{n + 1}号")
+    registration_number = factory.Sequence(lambda n: f"临科登〔{timezone.now().year}〕{n + 1}号")
+    # The 案号 exists once the case is filed (立案号) or accepted (受理号).
+    number = factory.LazyAttributeSequence(
+        lambda o, n: (
+            (f"临科{'罚立' if o.kind == CaseKind.PENALTY else '许受'}〔{timezone.now().year}〕{n + 1}号")
+            if o.filed_at
+            else None
+        )
+    )
     kind = CaseKind.PENALTY
     origin = CaseOrigin.EX_OFFICIO
     state = CaseState.INVESTIGATING
@@ -127,7 +135,6 @@ class ApplicationFactory(DjangoModelFactory):
         origin=CaseOrigin.APPLICATION,
         state=CaseState.APPLIED,
         filed_at=None,
-        number=factory.Sequence(lambda n: f"临科许受〔{timezone.now().year}〕{n + 1}号"),
     )
     form = ApplicationForm.WRITTEN
     received_at = factory.LazyFunction(timezone.now)

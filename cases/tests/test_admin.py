@@ -34,7 +34,7 @@ def test_every_model_is_registered_searchable_and_chinese(client, admin_user):
         resp = client.get(reverse(f"admin:cases_{name}_changelist"), {"q": "某某"})
         assert resp.status_code == 200, name
     body = client.get(reverse("admin:cases_case_changelist"), {"q": "某某"}).content.decode()
-    assert "案件" in body and case.number in body
+    assert "案件" in body and case.ref in body
 
 
 def test_state_cannot_be_set_in_admin(client, admin_user):

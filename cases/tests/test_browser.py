@@ -28,7 +28,7 @@ def test_ex_officio_case_from_wizard_to_head_approval(live_server, login, office
 
     page.wait_for_selector("#checklist")
     case = Case.objects.get()
-    assert case.number in page.inner_text("h1")
+    assert case.ref in page.inner_text("h1")
     missing = page.locator("#checklist li.missing").all_inner_texts()
     assert "第八条第一款：承办机构意见及时间" in " ".join(missing)
 

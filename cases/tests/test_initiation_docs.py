@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from cases import services
 from cases.models import CaseState
-from cases.tests.test_services import _complete_filing, _ex_officio
+from cases.tests.test_services import _complaint, _complete_filing, _ex_officio
 from documents.models import Document, DocumentStatus
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +55,13 @@ def test_approving_filing_issues_the_numbered_filing_approval_form(
     for expected in ("立案审批表", doc.number, "同意立案，由张三、李四承办", "建议立案调查", "临沂某某新材料有限公司"):
         assert expected in text
 
+    case.refresh_from_db()
+    assert case.number.startswith("临科罚立") and case.number in text  # the 立案号, taken on approval
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert doc.number in page and f"/documents/{doc.pk}/" in page
     page = client.get(f"/documents/{doc.pk}/").content.decode()
-    assert f'<a href="{case.get_absolute_url()}">{case.number} 立案审批记录</a>' in page  # its source record
+    assert f'<a href="{case.get_absolute_url()}">{case.ref} 立案审批记录</a>' in page  # its source record
 
 
 def test_returned_or_refused_approval_issues_no_form(officer, officer2, head):
@@ -75,7 +77,9 @@ def test_returned_or_refused_approval_issues_no_form(officer, officer2, head):
 def test_not_filing_issues_the_non_filing_notice(officer, officer2, head, django_capture_on_commit_callbacks):
     case = _ex_officio(officer, officer2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_not_file(case_id=case.pk, by=head, opinion="违法事实不成立")
+        services.case_not_file(
+            case_id=case.pk, by=head, opinion="同意不予立案，由承办人告知当事人。", notice_reason="违法事实不成立"
+        )
     case.refresh_from_db()
     assert case.state == CaseState.NOT_FILED
 
@@ -86,15 +90,47 @@ def test_not_filing_issues_the_non_filing_notice(officer, officer2, head, django
         DocumentStatus.FINAL,
     )
     assert doc.source_type == "cases.noninitiation" and doc.source_id == str(case.non_initiation.pk)
-    assert doc.context["reason"] == "违法事实不成立" and doc.context["party_name"] == "临沂某某新材料有限公司"
+    assert doc.context["reason"] == "违法事实不成立"
+    assert (doc.context["addressee"], doc.context["addressee_role"]) == ("临沂某某新材料有限公司", "party")
     text = _pdf_text(doc)
     assert "不予立案告知书" in text and "违法事实不成立" in text and "临沂某某新材料有限公司" in text
+    # The head's internal remark stays on the approval record; no filing number on an unfiled case.
+    assert "由承办人告知当事人" not in text and "罚立" not in text and case.registration_number in text
+    assert case.signoffs.get(level="head").opinion == "同意不予立案，由承办人告知当事人。"
+
+
+def test_real_name_complaint_not_filed_notice_goes_to_the_complainant(
+    officer, officer2, head, django_capture_on_commit_callbacks
+):
+    """第九条第二款: the complainant is told, with the reason written for them; the reported
+    party is not addressed (it would learn of the report) and no 立案号 is printed."""
+    case = _complaint(officer, officer2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_not_file(
+            case_id=case.pk,
+            by=head,
+            opinion="同意不予立案，由承办人告知举报人。",
+            notice_reason="经核查，您反映的检测报告系合法机构出具，未发现违法事实。",
+        )
+    doc = Document.objects.get(case=case)
+    assert (doc.context["addressee"], doc.context["addressee_role"]) == ("赵某", "complainant")
+    text = _pdf_text(doc).replace("\n", "")
+    assert "赵某：" in text and "未发现违法事实" in text and "投诉、举报事项" in text
+    assert "由承办人告知举报人" not in text and "同意不予立案" not in text
+    assert "临沂某某新材料有限公司" not in text  # the reported party is not named to the complainant
+    assert "罚立" not in text and case.registration_number in text
+
+
+def test_anonymous_complaint_not_filed_issues_no_notice(officer, officer2, head):
+    case = _complaint(officer, officer2, anonymous=True)
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意。", notice_reason="线索不具体，无法查证")
+    assert not Document.objects.filter(case=case).exists()
 
 
 def test_not_filing_a_case_without_a_known_party_issues_no_notice(officer, officer2, head):
     # 第八条第二款: 告知当事人或者予以公示 — with nobody to address, the decision is made public.
     case = _ex_officio(officer, officer2, parties=[])
-    services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="线索不具体，无法查证")
     assert not Document.objects.filter(case=case).exists()
 
 
@@ -102,7 +138,7 @@ def test_a_case_not_filed_is_not_measured_by_the_filing_approval_paragraph(offic
     from cases.requirements import checklist
 
     case = _ex_officio(officer, officer2, parties=[], summary="", cause="")
-    services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="线索不具体，无法查证")
     case.refresh_from_db()
     items = checklist(case)
     shown = {i.requirement.code for i in items if i.status != "na"}

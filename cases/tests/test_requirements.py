@@ -74,7 +74,7 @@ def test_stage_path_follows_the_branch(officer, officer2, head):
         filed_at=None,
     )
     assert CaseState.INVESTIGATING in stages.stage_path(case)
-    services.case_not_file(case_id=case.pk, by=head, opinion="不予立案")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="不予立案")
     case.refresh_from_db()
     assert stages.stage_path(case) == ["registered", "pending_filing", "not_filed", "archived"]
     case.state, case.concluded_at = CaseState.ARCHIVED, timezone.now()

@@ -290,9 +290,11 @@ def test_migration_moves_filing_opinions_and_returns_into_signoff_rows():
     executor.migrate(latest)
     new = executor.loader.project_state([*latest, ("audit", "0002_append_only")]).apps
     SignOffNew = new.get_model("cases", "SignOff")
+    names = {filed.pk: "N1", returned.pk: "N2"}
     rows = sorted(
-        SignOffNew.objects.values_list(
-            "case__number", "step", "round", "level", "actor__username", "outcome", "opinion"
+        (names[r[0]], *r[1:])
+        for r in SignOffNew.objects.values_list(
+            "case_id", "step", "round", "level", "actor__username", "outcome", "opinion"
         )
     )
     assert rows == [
@@ -353,7 +355,7 @@ def test_superuser_without_a_role_is_refused_everywhere(client, officer, officer
     assert isinstance(RecordDenied("x"), services.TransitionDenied)
     registered = _ex_officio(officer, officer2)
     with pytest.raises(services.TransitionDenied):
-        services.case_not_file(case_id=registered.pk, by=su, opinion="不予立案")
+        services.case_not_file(case_id=registered.pk, by=su, opinion="同意不予立案。", notice_reason="不予立案")
     client.force_login(su)
     assert client.get(case.get_absolute_url()).status_code == 404
     preservation_approve(record_id=draft.pk, by=head, opinion="同意先行登记保存")
@@ -382,3 +384,49 @@ def test_filing_record_factory_signs_through_rows():
 
 def _login(client, user):
     assert client.login(username=user.username, password=PASSWORD)
+
+
+# --- opinions start empty (issue 11, defect 1, and its kind) -------------------------------------
+
+
+def _textareas(html: str) -> dict[str, str]:
+    return {
+        m.group(1): m.group(2) for m in re.finditer(r'<textarea[^>]*name="([a-z_]+)"[^>]*>(.*?)</textarea>', html, re.S)
+    }
+
+
+@pytest.mark.django_db
+def test_every_opinion_field_starts_empty_and_each_decision_needs_its_own_text(
+    client, officer, officer2, section_chief, head
+):
+    from django import forms as djforms
+
+    from cases import forms as case_forms
+    from records import forms as record_forms
+
+    # Every form class of the app with an opinion-like field: no initial value.
+    for module in (case_forms, record_forms):
+        for name in dir(module):
+            cls = getattr(module, name)
+            if isinstance(cls, type) and issubclass(cls, djforms.BaseForm) and cls is not djforms.Form:
+                for fname, field in getattr(cls, "base_fields", {}).items():
+                    if any(k in fname for k in ("opinion", "reason", "handling")):
+                        assert field.initial in (None, ""), f"{module.__name__}.{name}.{fname}"
+    case = _ex_officio(officer, officer2)
+    _complete_filing(case, officer, section_chief)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    client.force_login(head)
+    page = client.get(reverse("cases:approvals")).content.decode()
+    forms_html = re.findall(r'<form[^>]*data-decision="([a-z_]+)".*?</form>', page, re.S)
+    assert forms_html == ["approve_filing", "reject_filing", "not_file"]
+    for block in re.findall(r"<form[^>]*data-decision.*?</form>", page, re.S):
+        for name, value in _textareas(block).items():
+            assert value.strip() == "", name
+    # 退回补充 with an empty text is refused, and nothing is recorded.
+    client.post(reverse("cases:action", args=[case.pk, "reject_filing"]), {"opinion": ""})
+    case.refresh_from_db()
+    assert case.state == S.PENDING_FILING and not case.signoffs.filter(level="head").exists()
+    client.post(reverse("cases:action", args=[case.pk, "reject_filing"]), {"opinion": "请补充当事人财务资料。"})
+    row = case.signoffs.get(level="head")
+    assert (row.outcome, row.opinion) == ("return", "请补充当事人财务资料。")
+    assert "同意立案" not in row.opinion

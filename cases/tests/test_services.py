@@ -73,8 +73,9 @@ def test_ex_officio_registration_numbers_and_audits(officer, officer2):
     first = _ex_officio(officer, officer2)
     second = _ex_officio(officer, officer2)
 
-    assert first.number == f"临科罚立〔{YEAR}〕1号"
-    assert second.number == f"临科罚立〔{YEAR}〕2号"
+    # A registration takes a 登记号 only; the 立案号 waits for the head's approval.
+    assert (first.registration_number, first.number) == (f"临科登〔{YEAR}〕1号", None)
+    assert (second.registration_number, second.number) == (f"临科登〔{YEAR}〕2号", None)
     assert (first.kind, first.origin, first.state) == (CaseKind.PENALTY, CaseOrigin.EX_OFFICIO, CaseState.REGISTERED)
     assert set(first.officers.all()) == {officer, officer2}
     assert first.assignments.get(is_lead=True).officer == officer
@@ -95,8 +96,29 @@ def test_licensing_numbers_have_their_own_sequence(officer, officer2):
         matter="技术合同认定登记",
         materials="申请表",
     )
-    assert case.number == f"临科许受〔{YEAR}〕1号"
+    assert (case.registration_number, case.number) == (f"临科登〔{YEAR}〕2号", None)
     assert case.state == CaseState.APPLIED
+    services.case_accept_application(case_id=case.pk, by=officer, opinion="材料齐全，予以受理")
+    case.refresh_from_db()
+    assert case.number == f"临科许受〔{YEAR}〕1号"
+
+
+def test_filing_number_is_taken_on_approval_only(officer, officer2, section_chief, head):
+    """Unfiled and not-filed cases hold no 立案号; the series counts filed cases only."""
+    not_filed = _ex_officio(officer, officer2)
+    services.case_not_file(case_id=not_filed.pk, by=head, opinion="同意不予立案。", notice_reason="违法事实不成立")
+    filed = _ex_officio(officer, officer2)
+    _complete_filing(filed, officer, section_chief)
+    services.case_submit_for_filing(case_id=filed.pk, by=officer)
+    filed.refresh_from_db()
+    assert filed.number is None
+    services.case_approve_filing(case_id=filed.pk, by=head, opinion="同意立案")
+    filed.refresh_from_db()
+    not_filed.refresh_from_db()
+    assert filed.number == f"临科罚立〔{YEAR}〕1号" and not_filed.number is None
+    assert filed.ref == filed.number and not_filed.ref == not_filed.registration_number
+    approve = Entry.objects.get(case_id=filed.pk, action="case.approve_filing")
+    assert approve.data["number"] == filed.number
 
 
 def test_an_officer_without_certificate_cannot_be_assigned(officer, department):
@@ -238,7 +260,7 @@ def test_officer_of_another_department_cannot_act(officer, officer2):
 
 def test_not_filing_needs_the_notice_before_archiving(officer, officer2, head, archivist):
     case = _ex_officio(officer, officer2)
-    services.case_not_file(case_id=case.pk, by=head, opinion="违法事实不成立")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="违法事实不成立")
     case.refresh_from_db()
     assert case.state == CaseState.NOT_FILED and case.concluded_at is not None
     assert case.non_initiation.reason == "违法事实不成立"
@@ -309,7 +331,7 @@ def test_complaint_needs_handling_and_filing_elements(officer, officer2, head):
 
 def test_named_complaint_not_filed_needs_the_complainant_told(officer, officer2, head, archivist):
     case = _complaint(officer, officer2)
-    services.case_not_file(case_id=case.pk, by=head, opinion="不属于本机关管辖")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="不属于本机关管辖")
     case.refresh_from_db()
     assert case.complaint.handling.startswith("经审查，不予立案")
     services.noninitiation_record_notice(
@@ -330,7 +352,7 @@ def test_named_complaint_not_filed_needs_the_complainant_told(officer, officer2,
 
 def test_anonymous_complaint_not_filed_needs_no_complainant_notice(officer, officer2, head, archivist):
     case = _complaint(officer, officer2, anonymous=True)
-    services.case_not_file(case_id=case.pk, by=head, opinion="线索不具体，无法查证")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="线索不具体，无法查证")
     with pytest.raises(services.TransitionError, match="不是实名"):
         services.noninitiation_record_complainant_notice(
             case_id=case.pk, by=officer, method="phone", notified_at=timezone.now(), detail="-"
@@ -440,7 +462,7 @@ def _filed_complaint_ready(officer, officer2, head, archivist):
 
 def _not_filed_ready(officer, officer2, head, archivist):
     case = _ex_officio(officer, officer2)
-    services.case_not_file(case_id=case.pk, by=head, opinion="违法事实不成立")
+    services.case_not_file(case_id=case.pk, by=head, opinion="同意不予立案。", notice_reason="违法事实不成立")
     services.noninitiation_record_notice(
         case_id=case.pk,
         by=officer,

@@ -38,10 +38,10 @@ def test_dashboard_shows_my_cases_counts_and_approvals(client, officer, officer2
     pending.save()
     client.force_login(officer)
     page = client.get(reverse("cases:dashboard")).content.decode()
-    assert case.number in page and "调查取证" in page and "待立案审批" in page
+    assert case.ref in page and "调查取证" in page and "待立案审批" in page
     client.force_login(head)
     page = client.get(reverse("cases:dashboard")).content.decode()
-    assert "待我审批" in page and pending.number in page
+    assert "待我审批" in page and pending.ref in page
 
 
 def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2, head):
@@ -65,7 +65,7 @@ def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2, h
     page = client.get(reverse("cases:dashboard")).content.decode()
     card = re.search(r'<section class="card deadlines-card">(.*?)</section>', page, re.S).group(1)
     row = re.search(r'<tr class="deadline[^"]*" data-state="(\w+)">(.*?)</tr>', card, re.S)
-    assert row.group(1) == "red" and case.number in row.group(2) and "行政处罚决定" in row.group(2)
+    assert row.group(1) == "red" and case.ref in row.group(2) and "行政处罚决定" in row.group(2)
     assert '<span class="badge bad">已逾期</span>' in row.group(2)
     client.force_login(officer2)  # not responsible for it
     assert "行政处罚决定" not in client.get(reverse("cases:dashboard")).content.decode()
@@ -74,7 +74,7 @@ def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2, h
     client.force_login(head)
     page = client.get(reverse("cases:dashboard")).content.decode()
     card = re.search(r'<section class="card deadlines-card">(.*?)</section>', page, re.S).group(1)
-    assert "逾期督办" in card and case.number in card and 'data-state="red"' in card
+    assert "逾期督办" in card and case.ref in card and 'data-state="red"' in card
 
 
 def test_list_filters_by_party_state_and_officer(client, officer, officer2, department):
@@ -88,15 +88,15 @@ def test_list_filters_by_party_state_and_officer(client, officer, officer2, depa
 
     def numbers(**params):
         body = client.get(url, params).content.decode()
-        return {x.number for x in (a, b, c) if x.number in body}
+        return {x.ref for x in (a, b, c) if x.ref in body}
 
-    assert numbers() == {a.number, b.number, c.number}
-    assert numbers(q="蓝海") == {a.number}
-    assert numbers(q=b.number) == {b.number}
-    assert numbers(state="registered") == {b.number}
-    assert numbers(officer=third.pk) == {c.number}
+    assert numbers() == {a.ref, b.ref, c.ref}
+    assert numbers(q="蓝海") == {a.ref}
+    assert numbers(q=b.ref) == {b.ref}
+    assert numbers(state="registered") == {b.ref}
+    assert numbers(officer=third.pk) == {c.ref}
     today = timezone.localdate().isoformat()
-    assert numbers(date_from=today, date_to=today) == {a.number, b.number, c.number}
+    assert numbers(date_from=today, date_to=today) == {a.ref, b.ref, c.ref}
 
 
 def test_list_paginates(client, officer, officer2):
@@ -267,7 +267,7 @@ def test_head_approves_from_the_queue(client, officer, officer2, head):
     PartyFactory(case=case)
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     client.force_login(head)
-    assert case.number in client.get(reverse("cases:approvals")).content.decode()
+    assert case.ref in client.get(reverse("cases:approvals")).content.decode()
     resp = client.post(
         reverse("cases:action", args=[case.pk, "approve_filing"]),
         {"opinion": "同意立案", "next": reverse("cases:approvals")},
@@ -322,7 +322,7 @@ def test_other_departments_officer_gets_404_everywhere(client, officer, officer2
         reverse("cases:attachment_upload", args=[case.pk]),
     ):
         assert client.post(url, {"opinion": "x"}).status_code == 404, url
-    assert case.number not in client.get(reverse("cases:list")).content.decode()
+    assert case.ref not in client.get(reverse("cases:list")).content.decode()
     assert not Entry.objects.filter(action="attachment.downloaded").exists()
 
 
@@ -368,7 +368,12 @@ def test_records_and_notices_through_the_page(client, officer, officer2, head):
         complainant_phone="139",
     )
     client.force_login(head)
-    client.post(reverse("cases:action", args=[case.pk, "not_file"]), {"opinion": "不属于本机关管辖"})
+    # Not a generic button: the head's form has the opinion and the reason for the complainant.
+    assert client.post(reverse("cases:action", args=[case.pk, "not_file"]), {"opinion": "x"}).status_code == 404
+    client.post(
+        reverse("cases:record", args=[case.pk, "not_file"]),
+        {"opinion": "同意不予立案。", "notice_reason": "不属于本机关管辖"},
+    )
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
     assert "告知实名投诉举报人" in page and "第九条第二款" in page
