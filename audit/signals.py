@@ -7,8 +7,9 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db.models import Model
 
 from . import record
+from .audit_actions import AuditAction
 
-_ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admin.delete"}
+_ADMIN_ACTIONS = {ADDITION: AuditAction.ADMIN_ADD, CHANGE: AuditAction.ADMIN_CHANGE, DELETION: AuditAction.ADMIN_DELETE}
 # Never copied into the trail.
 _SECRET_FIELDS = {"password"}
 
@@ -42,20 +43,20 @@ def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) 
     }
     if obj is not None:
         data["values"] = snapshot(obj)
-    record(obj, _ADMIN_ACTIONS.get(instance.action_flag, "admin.other"), actor=instance.user, **data)
+    record(obj, _ADMIN_ACTIONS.get(instance.action_flag, AuditAction.ADMIN_OTHER), actor=instance.user, **data)
 
 
 def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record(user, "auth.login", actor=user, ip=_ip(request))
+    record(user, AuditAction.LOGIN, actor=user, ip=_ip(request))
 
 
 def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record(user, "auth.logout", actor=user, ip=_ip(request))
+        record(user, AuditAction.LOGOUT, actor=user, ip=_ip(request))
 
 
 def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    record(None, "auth.login_failed", username=str(credentials.get("username", ""))[:150], ip=_ip(request))
+    record(None, AuditAction.LOGIN_FAILED, username=str(credentials.get("username", ""))[:150], ip=_ip(request))
 
 
 def _ip(request: Any) -> str:

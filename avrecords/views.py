@@ -27,6 +27,7 @@ from cases.selectors import case_for_user, cases_visible_to
 from linke.downloads import OCTET, disposition, protect, safe_type
 
 from . import selectors
+from .audit_actions import AuditAction
 from .forms import AssignForm, DescribeForm, LateReasonForm, OwnerForm
 from .models import AVRecord, ExpectedRecord
 from .services import (
@@ -61,7 +62,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk)
-    record_access(record=record, by=request.user, action="av.viewed")
+    record_access(record=record, by=request.user, action=AuditAction.VIEWED)
     editable = selectors.may_edit(request.user, record) and record.finalised_at is None
     ctx: dict[str, Any] = {
         "record": record,
@@ -191,7 +192,7 @@ def original(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     record = selectors.record_for_user(request.user, pk)
     if not record.original_key:
         raise Http404("原件尚未入库")
-    record_access(record=record, by=request.user, action="av.downloaded")
+    record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED)
 
     def stream() -> Iterator[bytes]:
         with original_open(record.original_key, record.original_version) as fh:
@@ -222,7 +223,7 @@ def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
         content_type = "audio/mp4"
     if which == "proxy" and request.method == "GET" and _starts_playback(request):
         # Chain of custody: a play (the player's first request), not every seek.
-        record_access(record=record, by=request.user, action="av.played")
+        record_access(record=record, by=request.user, action=AuditAction.PLAYED)
     return ranged_response(
         request, default_storage.open(name, "rb"), default_storage.size(name), safe_type(content_type)
     )
@@ -284,7 +285,7 @@ def custody(request: HttpRequest, pk: int) -> HttpResponse:
     from .reports import custody_pdf
 
     record = selectors.record_for_user(request.user, pk)
-    record_access(record=record, by=request.user, action="av.custody_report")
+    record_access(record=record, by=request.user, action=AuditAction.CUSTODY_REPORT)
     resp = HttpResponse(custody_pdf(record, request.user), content_type="application/pdf")
     resp["Content-Disposition"] = disposition(f"custody-{record.pk}.pdf", inline=True)
     return protect(resp)

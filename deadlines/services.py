@@ -27,6 +27,7 @@ from django.utils import timezone
 import audit
 
 from . import calendar
+from .audit_actions import AuditAction
 from .models import KIND_ARCHIVE_FILE, CalendarOverride, CalendarYear, Deadline, Notification
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
@@ -104,7 +105,7 @@ def deadline_open(
         deadline.responsible.add(*people)
     audit.record(
         deadline,
-        "deadline.opened",
+        AuditAction.OPENED,
         case=case,
         kind=kind,
         article=article,
@@ -135,7 +136,7 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
         deadline.met_at = met_at
         deadline.save(update_fields=["met_at"])
         audit.record(
-            deadline, "deadline.met", case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
+            deadline, AuditAction.MET, case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
         )
     return len(closed)
 
@@ -165,7 +166,7 @@ def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
             deadline.save(update_fields=fields)
             audit.record(
                 deadline,
-                "deadline.recomputed",
+                AuditAction.RECOMPUTED,
                 case=deadline.case_id,
                 old_due=old,
                 due=new_due,
@@ -197,7 +198,7 @@ def calendar_overrides_save(
         calendar.clear_cache(year)
     audit.record(
         None,
-        "calendar.imported",
+        AuditAction.CALENDAR_IMPORTED,
         actor=by,
         source=source,
         years=years,
@@ -379,7 +380,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
         )
         audit.record(
             deadline,
-            "deadline.escalated",
+            AuditAction.ESCALATED,
             case=deadline.case_id,
             due=deadline.due,
             notified=sorted(set(responsible.get(pk, []) + bosses)),

@@ -28,6 +28,7 @@ from cases.selectors import case_for_user
 from documents.services import document_issue
 
 from . import elements
+from .audit_actions import AuditAction
 from .models import (
     KIND_MODELS,
     KINDS_WITH_ITEMS,
@@ -144,7 +145,7 @@ def record_create(
     rec.officers.set(list(officers))
     if kind in KINDS_WITH_ITEMS:
         _set_items(rec, items)
-    audit.record(rec.base(), "record.created", actor=by, case=case, kind=kind, title=rec.get_kind_display())
+    audit.record(rec.base(), AuditAction.CREATED, actor=by, case=case, kind=kind, title=rec.get_kind_display())
     return rec
 
 
@@ -173,13 +174,13 @@ def record_update(
         if items != [_item(vars(i)) for i in rec.items.all()]:
             _set_items(rec, items)
             changed.append("items")
-    audit.record(base, "record.updated", actor=by, case=base.case_id, fields=sorted(set(changed)))
+    audit.record(base, AuditAction.UPDATED, actor=by, case=base.case_id, fields=sorted(set(changed)))
     if rec.kind == RecordKind.PRESERVATION and rec.approved_by_id and changed:
         # The head approved this content; changed content needs a new approval.
         rec.approved_by, rec.approved_at, rec.approval_opinion = None, None, ""
         rec.save()
         audit.record(
-            base, "record.preservation_approval_void", actor=by, case=base.case_id, fields=sorted(set(changed))
+            base, AuditAction.PRESERVATION_APPROVAL_VOID, actor=by, case=base.case_id, fields=sorted(set(changed))
         )
     return rec
 
@@ -204,11 +205,11 @@ def record_finalize(*, record_id: int, by: User) -> Record:
     base.status, base.finalized_at, base.finalized_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
     # Only the base row changes; the kind's own table is already as it will stay.
     base.save(update_fields=["status", "finalized_at", "finalized_by", "document", "updated_at"])
-    audit.record(base, "record.finalised", actor=by, case=base.case_id, kind=base.kind, document=doc.number)
+    audit.record(base, AuditAction.FINALISED, actor=by, case=base.case_id, kind=base.kind, document=doc.number)
     if base.corrects_id:
         audit.record(
             base.corrects,
-            "record.corrected",
+            AuditAction.CORRECTED,
             actor=by,
             case=base.case_id,
             correction=base.pk,
@@ -259,7 +260,9 @@ def record_correct(*, record_id: int, by: User, reason: str) -> Record:
     RecordItem.objects.bulk_create(
         [RecordItem(record_id=copy.pk, position=i.position, **_item(vars(i))) for i in original.items.all()]
     )
-    audit.record(copy.base(), "record.correction_started", actor=by, case=base.case_id, corrects=base.pk, reason=reason)
+    audit.record(
+        copy.base(), AuditAction.CORRECTION_STARTED, actor=by, case=base.case_id, corrects=base.pk, reason=reason
+    )
     return copy
 
 
@@ -291,7 +294,7 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
         raise RecordError("已经批准")
     rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), (opinion or "同意").strip()
     rec.save()
-    audit.record(base, "record.preservation_approved", actor=by, case=base.case_id, opinion=rec.approval_opinion)
+    audit.record(base, AuditAction.PRESERVATION_APPROVED, actor=by, case=base.case_id, opinion=rec.approval_opinion)
     return rec
 
 
@@ -332,7 +335,7 @@ def preservation_decide(
 
     deadline_met(kind=PRESERVATION_DEADLINE_KIND, case=base.case, target=base, met_at=decided_at)
     audit.record(
-        base, "record.preservation_decided", actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
+        base, AuditAction.PRESERVATION_DECIDED, actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
     )
     return decision
 
@@ -364,5 +367,5 @@ def commission_opinion_record(
         confidentiality=base.confidentiality,
         description="受托机构出具的意见",
     )
-    audit.record(base, "record.commission_opinion", actor=by, case=base.case_id, received_at=received_at)
+    audit.record(base, AuditAction.COMMISSION_OPINION, actor=by, case=base.case_id, received_at=received_at)
     return opinion
