@@ -82,9 +82,7 @@ def expected_open_for_case(case_id: int) -> QuerySet[ExpectedRecord]:
 
 def expected_overdue(now) -> QuerySet[ExpectedRecord]:  # type: ignore[no-untyped-def]
     """Expected records still missing after their 2 working days (第二十七条)."""
-    from deadlines.models import Deadline
+    from deadlines.models import Deadline, DeadlineKind
 
-    from .deadlines_link import KIND_EXPECTED
-
-    late = Deadline.objects.filter(kind=KIND_EXPECTED, met_at__isnull=True, due__lt=now).values("object_id")
+    late = Deadline.objects.filter(kind=DeadlineKind.AV_EXPECTED, met_at__isnull=True, due__lt=now).values("object_id")
     return ExpectedRecord.objects.filter(pk__in=late, fulfilled_at__isnull=True, withdrawn_at__isnull=True)

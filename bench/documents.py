@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from documents.registry import DocTypeCode
+
 ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPH = (
     "问：请说明贵公司二〇二五年度科技项目申报材料中研发费用的归集情况。"
@@ -120,7 +122,7 @@ def _issue(case, user, paragraphs: int):  # type: ignore[no-untyped-def]
     text = "\n".join(f"{i + 1}. {PARAGRAPH}" for i in range(paragraphs))
     return document_issue(
         case=case,
-        doc_type="other_activity",
+        doc_type=DocTypeCode.OTHER_ACTIVITY,
         by=user,
         render=False,
         context={

@@ -3,10 +3,10 @@
 Stage apps call `deadline_open` when a period starts and `deadline_met` when the thing it
 waits for is recorded, inside their own transaction:
 
-    deadline_open(case=case, kind=KIND_EVIDENCE_PRESERVATION, article="《行政处罚法》第五十六条",
+    deadline_open(case=case, kind=DeadlineKind.EVIDENCE_PRESERVATION, article="《行政处罚法》第五十六条",
                   label="先行登记保存处理决定", start=notice.created_at, working_days=7,
                   responsible=case.officers.all(), target=notice)
-    deadline_met(kind=KIND_EVIDENCE_PRESERVATION, target=notice)
+    deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, target=notice)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import audit
 
 from . import calendar
 from .audit_actions import AuditAction
-from .models import KIND_ARCHIVE_FILE, CalendarOverride, CalendarYear, Deadline, Notification
+from .models import CalendarOverride, CalendarYear, Deadline, DeadlineKind, Notification
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -369,7 +369,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
             dedupe_key=f"deadline:{pk}:{OVERDUE}",
             deadline_id=pk,
         )
-        bosses = heads + (archivists if deadline.kind == KIND_ARCHIVE_FILE else [])
+        bosses = heads + (archivists if deadline.kind == DeadlineKind.ARCHIVE_FILE else [])
         rows += _rows(
             user_ids=bosses,
             text=f"【逾期督办】{text}",

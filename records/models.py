@@ -22,7 +22,8 @@ from cases.models import confidentiality_field
 
 
 class RecordKind(models.TextChoices):
-    # 第十条第（一）至（八）项; each value is also the code of the document it produces.
+    # 第十条第（一）至（八）项; each value is also the code of the document it produces
+    # (documents.registry.DocTypeCode; records.tests check that every kind has one).
     INQUIRY = "inquiry", "询问笔录"
     EVIDENCE_COLLECTION = "evidence_collection", "调取证据"
     INSPECTION = "inspection", "现场检查（勘验）笔录"

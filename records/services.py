@@ -25,6 +25,8 @@ import audit
 from accounts.models import Role, User
 from cases.models import Case, CaseState
 from cases.selectors import case_for_user
+from deadlines.models import DeadlineKind
+from documents.registry import DocTypeCode
 from documents.services import document_issue
 
 from . import elements
@@ -46,7 +48,6 @@ from .models import (
 # (licensing: on-site inspection of an accepted application), and during review when the
 # reviewer sends it back for more evidence.
 RECORDING_STATES = {CaseState.INVESTIGATING, CaseState.UNDER_REVIEW, CaseState.ACCEPTED}
-PRESERVATION_DEADLINE_KIND = "evidence_preservation.decision"
 # Fields copied into a correction: everything the maker typed, nothing about its life.
 _NOT_COPIED = {
     "id",
@@ -201,7 +202,9 @@ def record_finalize(*, record_id: int, by: User) -> Record:
     missing = elements.missing(rec)
     if missing:
         raise RecordIncomplete(rec, missing)
-    doc = document_issue(case=rec.case, doc_type=rec.kind, context=document_context(rec), by=by, source=base)
+    doc = document_issue(
+        case=rec.case, doc_type=DocTypeCode(rec.kind), context=document_context(rec), by=by, source=base
+    )
     base.status, base.finalized_at, base.finalized_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
     # Only the base row changes; the kind's own table is already as it will stay.
     base.save(update_fields=["status", "finalized_at", "finalized_by", "document", "updated_at"])
@@ -227,7 +230,7 @@ def _open_preservation_deadline(rec: Preservation, by: User) -> None:
 
     deadline_open(
         case=rec.case,
-        kind=PRESERVATION_DEADLINE_KIND,
+        kind=DeadlineKind.EVIDENCE_PRESERVATION,
         article="《行政处罚法》第五十六条",
         label="对先行登记保存的证据作出处理决定",
         start=rec.started_at or timezone.now(),
@@ -333,7 +336,7 @@ def preservation_decide(
     )
     from deadlines.services import deadline_met
 
-    deadline_met(kind=PRESERVATION_DEADLINE_KIND, case=base.case, target=base, met_at=decided_at)
+    deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=base.case, target=base, met_at=decided_at)
     audit.record(
         base, AuditAction.PRESERVATION_DECIDED, actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
     )

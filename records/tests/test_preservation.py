@@ -10,11 +10,10 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from deadlines.calendar import add_working_days
-from deadlines.models import Deadline
+from deadlines.models import Deadline, DeadlineKind
 from records.models import RecordKind
 from records.selectors import attachments_of
 from records.services import (
-    PRESERVATION_DEADLINE_KIND,
     RecordError,
     RecordIncomplete,
     commission_opinion_record,
@@ -44,7 +43,7 @@ def test_preservation_needs_the_heads_approval():
 
 def test_finalising_opens_the_7_working_day_deadline_and_the_decision_meets_it():
     rec = make_record(RecordKind.PRESERVATION, approve_by=UserFactory(roles=[Role.HEAD]), finalize=True)
-    deadline = Deadline.objects.get(kind=PRESERVATION_DEADLINE_KIND, object_id=rec.pk)
+    deadline = Deadline.objects.get(kind=DeadlineKind.EVIDENCE_PRESERVATION, object_id=rec.pk)
     start = timezone.localtime(rec.started_at).date()
     assert timezone.localtime(deadline.due).date() == add_working_days(start, 7).date
     assert deadline.case_id == rec.case_id and deadline.met_at is None
