@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from linke.admin import ReadOnlyAdmin
+
 from .models import (
     AVRecord,
     CollectionStation,
@@ -55,36 +57,25 @@ class CollectionStationAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(AVRecord)
-class AVRecordAdmin(_ReadOnly):
+class AVRecordAdmin(ReadOnlyAdmin):
     list_display = ("pk", "filename", "case", "owner", "recorder_serial", "status", "late", "stored_at", "sha256")
     list_filter = ("status", "kind", "late", "fixity_ok")
     search_fields = ("filename", "sha256", "recorder_serial", "case__number")
 
 
 @admin.register(Upload)
-class UploadAdmin(_ReadOnly):
+class UploadAdmin(ReadOnlyAdmin):
     list_display = ("id", "state", "offset", "length", "station", "uploaded_by", "created_at")
     list_filter = ("state",)
 
 
 @admin.register(ExpectedRecord)
-class ExpectedRecordAdmin(_ReadOnly):
+class ExpectedRecordAdmin(ReadOnlyAdmin):
     list_display = ("label", "case", "ended_at", "fulfilled_at", "withdrawn_at")
 
 
 @admin.register(FixityCheck)
-class FixityCheckAdmin(_ReadOnly):
+class FixityCheckAdmin(ReadOnlyAdmin):
     list_display = ("record", "checked_at", "ok", "expected", "computed", "by")
     list_filter = ("ok",)

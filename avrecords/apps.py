@@ -9,16 +9,17 @@ class AvrecordsConfig(AppConfig):
     verbose_name = "音像记录"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
         from accounts.models import Role
         from accounts.roles import register
+        from records.models import Record
+        from records.signals import record_finalised
 
         from . import signals
 
         # records/ says an activity was recorded on audio/video: expect the recording (第二十七条).
-        # No sender: records/ may save the record as a subclass of records.Record.
-        post_save.connect(signals.on_record_saved, dispatch_uid="avrecords.expect_from_records")
+        record_finalised.connect(
+            signals.on_record_finalised, sender=Record, dispatch_uid="avrecords.expect_from_records"
+        )
 
         register(
             Role.ADMIN,

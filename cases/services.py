@@ -30,7 +30,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Department, Role, User
-from documents.numbering import number_next
+from numbering.services import number_next
 
 from . import initiation_docs, requirements
 from .models import (

@@ -34,11 +34,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 import audit
+from numbering.services import number_next
 
 from . import registry
 from .audit_actions import AuditAction
 from .models import Document, DocumentImmutable, DocumentStatus
-from .numbering import number_next
 from .rendering import render_html, render_pdf
 
 

@@ -5,7 +5,7 @@ timeline) and starts what follows on commit.
 Public API:
     record_create(*, case_id, kind, by, data, officers, items=None) -> Record
     record_update(*, record_id, by, data, officers=None, items=None) -> Record     (drafts only)
-    record_finalize(*, record_id, by) -> Record        issues the record's document (PDF)
+    record_finalise(*, record_id, by) -> Record        issues the record's document (PDF)
     record_correct(*, record_id, by, reason) -> Record  a new draft linked to a final record
     record_attach(*, record_id, by, file, description="") -> Attachment  (drafts only)
     preservation_approve(*, record_id, by, opinion) -> Preservation       (head only)
@@ -43,6 +43,7 @@ from .models import (
     RecordKind,
     RecordStatus,
 )
+from .signals import record_finalised
 
 # Investigation happens while the case is being investigated (penalty) or examined
 # (licensing: on-site inspection of an accepted application), and during review when the
@@ -58,8 +59,8 @@ _NOT_COPIED = {
     "maker",
     "created_at",
     "updated_at",
-    "finalized_at",
-    "finalized_by",
+    "finalised_at",
+    "finalised_by",
     "document",
     "approved_by",
     "approved_at",
@@ -194,7 +195,7 @@ def document_context(rec: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def record_finalize(*, record_id: int, by: User) -> Record:
+def record_finalise(*, record_id: int, by: User) -> Record:
     base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿")
@@ -205,9 +206,9 @@ def record_finalize(*, record_id: int, by: User) -> Record:
     doc = document_issue(
         case=rec.case, doc_type=DocTypeCode(rec.kind), context=document_context(rec), by=by, source=base
     )
-    base.status, base.finalized_at, base.finalized_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
+    base.status, base.finalised_at, base.finalised_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
     # Only the base row changes; the kind's own table is already as it will stay.
-    base.save(update_fields=["status", "finalized_at", "finalized_by", "document", "updated_at"])
+    base.save(update_fields=["status", "finalised_at", "finalised_by", "document", "updated_at"])
     audit.record(base, AuditAction.FINALISED, actor=by, case=base.case_id, kind=base.kind, document=doc.number)
     if base.corrects_id:
         audit.record(
@@ -220,6 +221,8 @@ def record_finalize(*, record_id: int, by: User) -> Record:
         )
     if rec.kind == RecordKind.PRESERVATION:
         _open_preservation_deadline(rec, by)
+    # Apps that act on a finalised record (avrecords expects its recording, 第二十七条).
+    record_finalised.send(sender=Record, record=base, by=by)
     return rec
 
 

@@ -33,7 +33,7 @@ from .services import (
     record_attach,
     record_correct,
     record_create,
-    record_finalize,
+    record_finalise,
     record_update,
 )
 
@@ -224,9 +224,9 @@ def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, f
 
 @login_required
 @require_POST
-def record_finalize_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, None, lambda r, d: record_finalize(record_id=r.pk, by=request.user), "已定稿，执法文书正在生成。"
+        request, pk, None, lambda r, d: record_finalise(record_id=r.pk, by=request.user), "已定稿，执法文书正在生成。"
     )
 
 

@@ -144,7 +144,7 @@ def test_finalised_inspection_with_av_expects_the_recording(officer, officer2):
     case = CaseFactory(officers=[officer, officer2])
     draft = make_record(RecordKind.INSPECTION, case=case)
     assert not ExpectedRecord.objects.exists()  # a draft may still change
-    final = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    final = make_record(RecordKind.INSPECTION, case=case, finalise=True)
     expected = ExpectedRecord.objects.get()
     assert expected.case == case and expected.source_id == str(final.pk) and expected.ended_at == final.ended_at
     assert Deadline.objects.filter(kind=DeadlineKind.AV_EXPECTED, object_id=expected.pk, met_at__isnull=True).exists()
