@@ -24,12 +24,12 @@ from . import deadlines_link
 from .audit_actions import AuditAction
 from .models import (
     AVRecord,
+    AVRecordStatus,
     CollectionStation,
     ExpectedRecord,
     FixityCheck,
     MediaKind,
     Recorder,
-    RecordStatus,
     Upload,
     UploadState,
 )
@@ -349,7 +349,7 @@ def record_stored(*, record_id: int, key: str, version: str, created: bool) -> A
         return record
     now = timezone.now()
     record.original_key, record.original_version, record.stored_at = key, version, now
-    record.status = RecordStatus.STORED
+    record.status = AVRecordStatus.STORED
     due = deadlines_link.store_met(record, now)
     if due is not None:
         record.store_due_at = due
@@ -436,7 +436,7 @@ def record_processed(*, record_id: int) -> AVRecord:
         raise AVError("原件尚未存入专用存储")
     record.processed_at = timezone.now()
     content_problems = [p for p in record.problems if p.get("code") in CONTENT_PROBLEMS]
-    record.status = RecordStatus.FLAGGED if content_problems else RecordStatus.READY
+    record.status = AVRecordStatus.FLAGGED if content_problems else AVRecordStatus.READY
     record.save(update_fields=["processed_at", "status", "updated_at"])
     audit.record(record, AuditAction.PROCESSED, case=record.case, status=record.status, problems=record.problem_reasons)
     return record
@@ -472,6 +472,8 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
 def _match_expected(record: AVRecord, by: User | None) -> None:
     """A recording the case was waiting for (第二十七条): one open expectation whose time the
     recording covers is matched automatically; others are matched by hand."""
+    if record.case_id is None:
+        return  # in the inbox: no case waits for it yet
     candidates = [
         e
         for e in ExpectedRecord.objects.select_for_update().filter(

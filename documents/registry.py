@@ -1,5 +1,5 @@
 """The document types (文书种类) Linke issues: code, Chinese name, numbering pattern and
-HTML template. Numbers (文号) are per type and year, gap-free (documents.numbering).
+HTML template. Numbers (文号) are per type and year, gap-free (numbering.services).
 
 Other apps issue a type by its code through `documents.services.document_issue`; the
 template reads the `context` the caller passes (keys listed per type below) plus what
