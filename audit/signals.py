@@ -1,9 +1,10 @@
 """Writes that do not go through a service are recorded too (DESIGN.md: Django admin edits
 included), and so are sign-ins: the trail shows who was in the system when."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from . import record
@@ -27,6 +28,10 @@ def snapshot(obj: Model) -> dict[str, Any]:
     return out
 
 
+def _model_label(content_type: ContentType | None) -> str:
+    return f"{content_type.app_label}.{content_type.model}" if content_type else ""
+
+
 def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
     if not created:
         return
@@ -36,7 +41,7 @@ def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) 
     except Exception:  # the object is gone already, or its model has no manager
         obj = None
     data: dict[str, Any] = {
-        "model": f"{instance.content_type.app_label}.{instance.content_type.model}" if instance.content_type else "",
+        "model": _model_label(cast("ContentType | None", instance.content_type)),
         "object_id": instance.object_id,
         "object_repr": instance.object_repr,
         "change_message": instance.get_change_message(),

@@ -1,11 +1,12 @@
 """Admin: devices are managed here; records can be looked at, never deleted or edited
 (originals are immutable and every change goes through a service with its audit entry)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from accounts.models import User
 from linke.admin import ReadOnlyAdmin
 
 from .models import (
@@ -42,7 +43,7 @@ class CollectionStationAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        station, token = station_create(name=obj.name, location=obj.location, by=request.user)
+        station, token = station_create(name=obj.name, location=obj.location, by=cast(User, request.user))
         obj.pk, obj.token_hash, obj.token_prefix = station.pk, station.token_hash, station.token_prefix
         obj._state.adding = False
         messages.warning(request, f"采集站令牌（仅显示这一次，请立即配置到采集站）：{token}")
@@ -50,7 +51,7 @@ class CollectionStationAdmin(admin.ModelAdmin):
     @admin.action(description="重新生成令牌（旧令牌立即失效）")
     def rotate_token(self, request: HttpRequest, queryset: Any) -> None:
         for station in queryset:
-            token = station_rotate_token(station_id=station.pk, by=request.user)
+            token = station_rotate_token(station_id=station.pk, by=cast(User, request.user))
             messages.warning(request, f"{station.name} 的新令牌（仅显示这一次）：{token}")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

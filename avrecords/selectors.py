@@ -1,6 +1,8 @@
 """Reads and access checks for audio-visual records. As for cases, anything a user may not
 see is a 404 (第二十九条)."""
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -80,7 +82,7 @@ def expected_open_for_case(case_id: int) -> QuerySet[ExpectedRecord]:
     return ExpectedRecord.objects.filter(case_id=case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True)
 
 
-def expected_overdue(now) -> QuerySet[ExpectedRecord]:  # type: ignore[no-untyped-def]
+def expected_overdue(now: dt.datetime) -> QuerySet[ExpectedRecord]:
     """Expected records still missing after their 2 working days (第二十七条)."""
     from deadlines.models import Deadline, DeadlineKind
 

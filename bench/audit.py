@@ -134,7 +134,8 @@ def _run(bench_db: str) -> None:
         )
     connection.close()
 
-    print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} cores; {APPENDS_PER_WRITER} appends per writer")
+    pg_version = connection.pg_version  # type: ignore[attr-defined]  # PostgreSQL backend only
+    print(f"PostgreSQL {pg_version}, {os.cpu_count()} cores; {APPENDS_PER_WRITER} appends per writer")
     print(f"{'writers':>8} {'chained/s':>12} {'plain insert/s':>15} {'ratio':>7}")
     for writers in (1, 8):
         plain = _appends(bench_db, writers, plain=True)

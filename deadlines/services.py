@@ -276,7 +276,7 @@ def _role_user_ids(role: Any) -> list[int]:
     return list(User.objects.filter(groups__name=role.label, is_active=True).values_list("pk", flat=True))
 
 
-def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline]:
+def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline, int]:
     """The ids the scan claims for `field` (reminded_at / escalated_at): open, not yet done,
     matching `due_filter`, oldest due first, at most `batch`. Rows another scan holds are
     skipped (FOR UPDATE SKIP LOCKED). Served by the partial indexes deadline_to_remind /
@@ -311,12 +311,13 @@ def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]
 
 def _describe(deadline: Deadline) -> tuple[str, str]:
     due = timezone.localtime(deadline.due, LOCAL_TZ)
-    where = f"{deadline.case.number} " if deadline.case_id else ""
+    case = deadline.case
+    where = f"{case.number} " if case is not None else ""
     provisional = "（暂定）" if deadline.provisional else ""
     link = reverse("deadlines:mine")
-    if deadline.case_id:
+    if case is not None:
         try:
-            link = deadline.case.get_absolute_url()
+            link = case.get_absolute_url()
         except NoReverseMatch:  # the case pages are not installed yet
             pass
     return f"{where}{deadline.label}，{due:%Y年%m月%d日}届满{provisional}（{deadline.article}）", link
@@ -331,7 +332,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
     from accounts.models import Role
 
     now = now or timezone.now()
-    batch = batch or getattr(settings, "DEADLINES_SCAN_BATCH", 500)
+    batch = batch or int(getattr(settings, "DEADLINES_SCAN_BATCH", 500))
     filters = scan_filters(now)
     reminded = _claim("reminded_at", filters["reminded_at"], now, batch)
     escalated = _claim("escalated_at", filters["escalated_at"], now, batch)

@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows written only by their app's actions (with their audit entry and checks): the admin
     shows them and never adds, changes or deletes one. Legal records are never deleted."""
 
@@ -21,7 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
+class ReadOnlyInline(admin.TabularInline):
     """An inline of a read-only parent: shown, never added to, changed or deleted."""
 
     extra = 0

@@ -1,6 +1,8 @@
-"""Writing investigation records (第十条). Every write is one of these functions: each
-locks the record, checks its state, writes an audit entry (which also puts it on the case
-timeline) and starts what follows on commit.
+"""Writing investigation records (第十条). Every write is one of these functions, in one
+transaction: each checks the case's state and the actor (an existing record is locked and its
+state checked too), writes an audit entry (which also puts it on the case timeline), and
+leaves what runs outside the request (the document's PDF rendering) to be queued on commit.
+`record_finalise` sends `records.signals.record_finalised` inside the transaction.
 
 Public API:
     record_create(*, case_id, kind, by, data, officers, items=None) -> Record
@@ -15,7 +17,7 @@ Public API:
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.http import Http404
@@ -177,7 +179,7 @@ def record_update(
             _set_items(rec, items)
             changed.append("items")
     audit.record(base, AuditAction.UPDATED, actor=by, case=base.case_id, fields=sorted(set(changed)))
-    if rec.kind == RecordKind.PRESERVATION and rec.approved_by_id and changed:
+    if isinstance(rec, Preservation) and rec.approved_by_id and changed:
         # The head approved this content; changed content needs a new approval.
         rec.approved_by, rec.approved_at, rec.approval_opinion = None, None, ""
         rec.save()
@@ -219,7 +221,7 @@ def record_finalise(*, record_id: int, by: User) -> Record:
             correction=base.pk,
             reason=base.correction_reason,
         )
-    if rec.kind == RecordKind.PRESERVATION:
+    if isinstance(rec, Preservation):
         _open_preservation_deadline(rec, by)
     # Apps that act on a finalised record (avrecords expects its recording, 第二十七条).
     record_finalised.send(sender=Record, record=base, by=by)
@@ -295,7 +297,7 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
         raise RecordError("不是先行登记保存记录")
     if base.is_final:
         raise RecordImmutable("记录已定稿")
-    rec: Preservation = base.specific()
+    rec = cast(Preservation, base.specific())
     if rec.approved_by_id:
         raise RecordError("已经批准")
     rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), (opinion or "同意").strip()

@@ -2,13 +2,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.models import mask_id
 from cases.selectors import can_see_identifiers, case_for_user
 from cases.services import TransitionError
+from linke.http import AuthedRequest
 
 from . import elements
 from .forms import (
@@ -49,7 +50,7 @@ def _kind(kind: str) -> str:
 
 
 @login_required
-def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_records(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
     return render(
         request,
@@ -59,7 +60,7 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None, status: int = 200
+    request: AuthedRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -84,7 +85,7 @@ def _party_initial(case: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
     case = case_for_user(request.user, case_id, write=True)
     kind = _kind(kind)
     form_class = record_form_class(kind)
@@ -114,7 +115,7 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     rec = record_for_user(request.user, pk, write=True)
     if rec.is_final:
         messages.error(request, "记录已定稿，不得修改；如有错误请制作更正记录。")
@@ -154,7 +155,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rec = record_for_user(request.user, pk)
     base = rec.base()
     chain_back, r = [], rec.corrects
@@ -205,7 +206,7 @@ def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
     return out
 
 
-def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
+def _act(request: AuthedRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
     """Run one service on the record; back to the record page, or with follow=True to what
     the service returned (a correction's new record)."""
     rec = record_for_user(request.user, pk, write=True)
@@ -224,7 +225,7 @@ def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, f
 
 @login_required
 @require_POST
-def record_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_finalise_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request, pk, None, lambda r, d: record_finalise(record_id=r.pk, by=request.user), "已定稿，执法文书正在生成。"
     )
@@ -232,7 +233,7 @@ def record_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_correct_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -245,7 +246,7 @@ def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_attach_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request, pk, AttachForm, lambda r, d: record_attach(record_id=r.pk, by=request.user, **d), "附件已上传。"
     )
@@ -253,7 +254,7 @@ def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def preservation_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -265,7 +266,7 @@ def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def preservation_decide_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -277,7 +278,7 @@ def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def commission_opinion_view(request: HttpRequest, pk: int) -> HttpResponse:
+def commission_opinion_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,

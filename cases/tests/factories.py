@@ -40,7 +40,7 @@ class CaseFactory(DjangoModelFactory):
     filed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def officers(self, create: bool, extracted: list | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def officers(self, create: bool, extracted: list | None, **kwargs) -> None:
         if not create:
             return
         people = (
@@ -119,7 +119,7 @@ class ApplicationFactory(DjangoModelFactory):
 
 def party_data(**overrides: object) -> dict:
     """Keyword arguments of a party for the registration services."""
-    data = {
+    data: dict[str, object] = {
         "kind": PartyKind.ORGANISATION,
         "name": "临沂某某新材料有限公司",
         "id_number": "91371300MA3C8XY012",

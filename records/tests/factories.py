@@ -29,7 +29,7 @@ ITEMS = [
 
 
 def complete_data(kind: str) -> dict[str, Any]:
-    common = {
+    common: dict[str, Any] = {
         "party_name": PARTY,
         "place": "临沂市兰山区科技大道88号当事人办公室",
         "started_at": _when(),
