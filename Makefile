@@ -65,6 +65,7 @@ bench: deps-test services
 lint: deps-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	DEBUG=1 LINKE_VAR_DIR=$(CURDIR)/var/lint $(VENV)/bin/mypy .
 	DEBUG=1 LINKE_VAR_DIR=$(CURDIR)/var/lint $(PY) manage.py makemigrations --check --dry-run
 
 clean:

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -21,7 +21,7 @@ import pytest
 # ORM calls from the test body.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.tests.factories import PASSWORD, DepartmentFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent
@@ -75,7 +75,7 @@ def archivist(db: Any) -> Any:
 
 @pytest.fixture
 def admin_user(db: Any) -> Any:
-    user = UserFactory(username="admin1", roles=[Role.ADMIN])
+    user = cast(User, UserFactory(username="admin1", roles=[Role.ADMIN]))
     user.is_staff = user.is_superuser = True
     user.save()
     return user

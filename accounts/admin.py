@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import Department, User
 
@@ -10,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff", "groups", "department"]
     search_fields = ["username", "first_name", "last_name", "cert_no", "phone", "email"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("执法信息", {"fields": ("cert_no", "department", "phone")}),
     )
     add_fieldsets = (
@@ -18,7 +20,7 @@ class UserAdmin(BaseUserAdmin):
         ("执法信息", {"fields": ("last_name", "first_name", "cert_no", "department", "phone", "groups")}),
     )
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # A user who acted on a case is part of the record: deactivate, never delete.
         return False
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import Q
@@ -65,7 +67,7 @@ class User(AbstractUser):
     def role_labels(self) -> list[str]:
         return [r.label for r in Role if self.has_role(r)]
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.cert_no is not None:
             self.cert_no = self.cert_no.strip() or None
         super().save(*args, **kwargs)

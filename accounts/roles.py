@@ -52,7 +52,7 @@ def sync_role_permissions() -> None:
 
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=Role(role).label)
-        wanted = []
+        wanted: list[Permission] = []
         for dotted in perms:
             app_label, codename = dotted.split(".", 1)
             qs = Permission.objects.filter(content_type__app_label=app_label)

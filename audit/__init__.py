@@ -1,9 +1,21 @@
-"""The audit trail. Services call `audit.record(obj, "case.closed", actor=user, reason=...)`."""
+"""The audit trail. Actions call `audit.record(obj, AuditAction.FINALISED, actor=user, reason=...)`
+with a member of their app's `audit_actions.AuditAction`; an action no app declares is refused
+(`audit.vocabulary.UndeclaredAuditAction`)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Model
+
+if TYPE_CHECKING:
+    from .models import Entry
 
 
-def record(target: Any, action: str, *, actor: Any = None, case: Any = None, **data: Any) -> Any:
+def record(target: Model | None, action: str, *, actor: Any = None, case: Any = None, **data: Any) -> "Entry":
+    """Append one entry about `target` (None: about nobody, e.g. a failed sign-in) to the chain,
+    in the caller's transaction; `data` is its JSON payload. Returns the `audit.models.Entry`.
+
+    Raises UndeclaredAuditAction when no installed app's `audit_actions.AuditAction` declares
+    `action` (第三条: every entry is named for the people who read the trail)."""
     from .services import entry_append
 
     return entry_append(target, action, actor=actor, case=case, data=data)

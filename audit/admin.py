@@ -1,22 +1,8 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from linke.admin import ReadOnlyAdmin  # the trail is append-only
 
 from .models import Checkpoint, Entry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The trail is append-only: nobody adds, changes or deletes through admin."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Entry)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import uuid
 from decimal import Decimal
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 _UTC = dt.UTC

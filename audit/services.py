@@ -15,6 +15,7 @@ from django.utils import timezone
 from .chain import canonical_json, entry_hash, format_time
 from .models import GENESIS_HASH, Checkpoint, Entry
 from .signing import sign, verify_signature
+from .vocabulary import require_declared
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,11 @@ def entry_append(
     target: Model | None, action: str, *, actor: Any = None, case: Any = None, data: dict[str, Any] | None = None
 ) -> Entry:
     """Append one entry. Call it inside the transaction that made the change, so the
-    change and its record commit or roll back together."""
+    change and its record commit or roll back together.
+
+    Raises UndeclaredAuditAction (before anything is written) for an action that no app's
+    `audit_actions.AuditAction` declares."""
+    require_declared(action)
     payload = canonical_json(data or {})
     actor = actor if actor is not None and getattr(actor, "pk", None) else None  # anonymous: system
     fields = {

@@ -1,14 +1,16 @@
 """Writes that do not go through a service are recorded too (DESIGN.md: Django admin edits
 included), and so are sign-ins: the trail shows who was in the system when."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 
 from . import record
+from .audit_actions import AuditAction
 
-_ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admin.delete"}
+_ADMIN_ACTIONS = {ADDITION: AuditAction.ADMIN_ADD, CHANGE: AuditAction.ADMIN_CHANGE, DELETION: AuditAction.ADMIN_DELETE}
 # Never copied into the trail.
 _SECRET_FIELDS = {"password"}
 
@@ -26,6 +28,10 @@ def snapshot(obj: Model) -> dict[str, Any]:
     return out
 
 
+def _model_label(content_type: ContentType | None) -> str:
+    return f"{content_type.app_label}.{content_type.model}" if content_type else ""
+
+
 def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
     if not created:
         return
@@ -35,27 +41,27 @@ def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) 
     except Exception:  # the object is gone already, or its model has no manager
         obj = None
     data: dict[str, Any] = {
-        "model": f"{instance.content_type.app_label}.{instance.content_type.model}" if instance.content_type else "",
+        "model": _model_label(cast("ContentType | None", instance.content_type)),
         "object_id": instance.object_id,
         "object_repr": instance.object_repr,
         "change_message": instance.get_change_message(),
     }
     if obj is not None:
         data["values"] = snapshot(obj)
-    record(obj, _ADMIN_ACTIONS.get(instance.action_flag, "admin.other"), actor=instance.user, **data)
+    record(obj, _ADMIN_ACTIONS.get(instance.action_flag, AuditAction.ADMIN_OTHER), actor=instance.user, **data)
 
 
 def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record(user, "auth.login", actor=user, ip=_ip(request))
+    record(user, AuditAction.LOGIN, actor=user, ip=_ip(request))
 
 
 def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record(user, "auth.logout", actor=user, ip=_ip(request))
+        record(user, AuditAction.LOGOUT, actor=user, ip=_ip(request))
 
 
 def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    record(None, "auth.login_failed", username=str(credentials.get("username", ""))[:150], ip=_ip(request))
+    record(None, AuditAction.LOGIN_FAILED, username=str(credentials.get("username", ""))[:150], ip=_ip(request))
 
 
 def _ip(request: Any) -> str:

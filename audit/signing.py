@@ -43,9 +43,10 @@ def _private_key() -> Ed25519PrivateKey:
             finally:
                 tmp.unlink()
         pem = path.read_text()
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
+    loaded = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError("AUDIT_SIGNING_KEY must be an Ed25519 private key")
+    key = loaded
     return key
 
 

@@ -1,10 +1,13 @@
 """Admin: devices are managed here; records can be looked at, never deleted or edited
 (originals are immutable and every change goes through a service with its audit entry)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+
+from accounts.models import User
+from linke.admin import ReadOnlyAdmin
 
 from .models import (
     AVRecord,
@@ -40,7 +43,7 @@ class CollectionStationAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        station, token = station_create(name=obj.name, location=obj.location, by=request.user)
+        station, token = station_create(name=obj.name, location=obj.location, by=cast(User, request.user))
         obj.pk, obj.token_hash, obj.token_prefix = station.pk, station.token_hash, station.token_prefix
         obj._state.adding = False
         messages.warning(request, f"采集站令牌（仅显示这一次，请立即配置到采集站）：{token}")
@@ -48,43 +51,32 @@ class CollectionStationAdmin(admin.ModelAdmin):
     @admin.action(description="重新生成令牌（旧令牌立即失效）")
     def rotate_token(self, request: HttpRequest, queryset: Any) -> None:
         for station in queryset:
-            token = station_rotate_token(station_id=station.pk, by=request.user)
+            token = station_rotate_token(station_id=station.pk, by=cast(User, request.user))
             messages.warning(request, f"{station.name} 的新令牌（仅显示这一次）：{token}")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(AVRecord)
-class AVRecordAdmin(_ReadOnly):
+class AVRecordAdmin(ReadOnlyAdmin):
     list_display = ("pk", "filename", "case", "owner", "recorder_serial", "status", "late", "stored_at", "sha256")
     list_filter = ("status", "kind", "late", "fixity_ok")
     search_fields = ("filename", "sha256", "recorder_serial", "case__number")
 
 
 @admin.register(Upload)
-class UploadAdmin(_ReadOnly):
+class UploadAdmin(ReadOnlyAdmin):
     list_display = ("id", "state", "offset", "length", "station", "uploaded_by", "created_at")
     list_filter = ("state",)
 
 
 @admin.register(ExpectedRecord)
-class ExpectedRecordAdmin(_ReadOnly):
+class ExpectedRecordAdmin(ReadOnlyAdmin):
     list_display = ("label", "case", "ended_at", "fulfilled_at", "withdrawn_at")
 
 
 @admin.register(FixityCheck)
-class FixityCheckAdmin(_ReadOnly):
+class FixityCheckAdmin(ReadOnlyAdmin):
     list_display = ("record", "checked_at", "ok", "expected", "computed", "by")
     list_filter = ("ok",)

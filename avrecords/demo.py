@@ -72,7 +72,7 @@ def _demo_recording(stdout: Any, users: dict[str, Any], station: CollectionStati
             metadata={
                 "filename": path.name,
                 "recorder": "DSJ-DEMO-0001",
-                "officer": officer.cert_no or "",
+                "officer": (officer.cert_no if officer else "") or "",
                 "case": case.ref,
                 "started_at": (ended - timedelta(seconds=3)).isoformat(),
                 "ended_at": ended.isoformat(),

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -46,9 +46,9 @@ class DescribeForm(forms.Form):
                 )
             } | {"maker": instance_record.maker_id}
         super().__init__(*args, **kwargs)
-        self.fields["maker"].queryset = User.objects.filter(groups__name=Role.OFFICER.label, is_active=True).order_by(
-            "username"
-        )
+        cast(forms.ModelChoiceField, self.fields["maker"]).queryset = User.objects.filter(
+            groups__name=Role.OFFICER.label, is_active=True
+        ).order_by("username")
 
 
 class AssignForm(forms.Form):
@@ -58,7 +58,7 @@ class AssignForm(forms.Form):
         from .views import writable_cases
 
         super().__init__(*args, **kwargs)
-        self.fields["case"].queryset = writable_cases(user)
+        cast(forms.ModelChoiceField, self.fields["case"]).queryset = writable_cases(user)
 
 
 class OwnerForm(forms.Form):

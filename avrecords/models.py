@@ -127,7 +127,9 @@ class MediaKind(models.TextChoices):
     PHOTO = "photo", "照片"
 
 
-class RecordStatus(models.TextChoices):
+class AVRecordStatus(models.TextChoices):
+    """Processing state of an audio-visual record (not records.models.RecordStatus: draft/final)."""
+
     RECEIVED = "received", "已接收，待入库"
     STORED = "stored", "已存入专用存储，处理中"
     READY = "ready", "可播放"
@@ -197,7 +199,7 @@ class AVRecord(models.Model):
     last_fixity_at = models.DateTimeField("最近完整性核验", null=True, blank=True)
     fixity_ok = models.BooleanField("完整性", null=True, blank=True)
 
-    status = models.CharField("处理状态", max_length=16, choices=RecordStatus, default=RecordStatus.RECEIVED)
+    status = models.CharField("处理状态", max_length=16, choices=AVRecordStatus, default=AVRecordStatus.RECEIVED)
     # Problems found on the way in, each {"code": ..., "reason": "<Chinese, shown to the officer>"}.
     problems = models.JSONField("问题", default=list, blank=True)
     kind = models.CharField("类型", max_length=8, choices=MediaKind, blank=True, default="")

@@ -1,6 +1,8 @@
 """Reads and access checks for audio-visual records. As for cases, anything a user may not
 see is a 404 (第二十九条)."""
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -56,7 +58,7 @@ def may_edit(user: User, record: AVRecord) -> bool:
         )
     from cases import policy
 
-    return policy.may_write(user, record.case)
+    return record.case is not None and policy.may_write(user, record.case)
 
 
 def inbox_for(user: User) -> QuerySet[AVRecord]:
@@ -77,11 +79,9 @@ def expected_open_for_case(case_id: int) -> QuerySet[ExpectedRecord]:
     return ExpectedRecord.objects.filter(case_id=case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True)
 
 
-def expected_overdue(now) -> QuerySet[ExpectedRecord]:  # type: ignore[no-untyped-def]
+def expected_overdue(now: dt.datetime) -> QuerySet[ExpectedRecord]:
     """Expected records still missing after their 2 working days (第二十七条)."""
-    from deadlines.models import Deadline
+    from deadlines.models import Deadline, DeadlineKind
 
-    from .deadlines_link import KIND_EXPECTED
-
-    late = Deadline.objects.filter(kind=KIND_EXPECTED, met_at__isnull=True, due__lt=now).values("object_id")
+    late = Deadline.objects.filter(kind=DeadlineKind.AV_EXPECTED, met_at__isnull=True, due__lt=now).values("object_id")
     return ExpectedRecord.objects.filter(pk__in=late, fulfilled_at__isnull=True, withdrawn_at__isnull=True)

@@ -22,14 +22,15 @@ from accounts.models import User
 from cases.models import Case
 
 from . import deadlines_link
+from .audit_actions import AuditAction
 from .models import (
     AVRecord,
+    AVRecordStatus,
     CollectionStation,
     ExpectedRecord,
     FixityCheck,
     MediaKind,
     Recorder,
-    RecordStatus,
     Upload,
     UploadState,
 )
@@ -90,7 +91,7 @@ def station_create(*, name: str, location: str = "", by: User | None = None) -> 
     station = CollectionStation.objects.create(
         name=name, location=location, token_hash=token_digest(token), token_prefix=token[:8]
     )
-    audit.record(station, "av.station_created", actor=by, name=name, location=location)
+    audit.record(station, AuditAction.STATION_CREATED, actor=by, name=name, location=location)
     return station, token
 
 
@@ -100,7 +101,7 @@ def station_rotate_token(*, station_id: int, by: User | None = None) -> str:
     token = secrets.token_urlsafe(32)
     station.token_hash, station.token_prefix = token_digest(token), token[:8]
     station.save(update_fields=["token_hash", "token_prefix"])
-    audit.record(station, "av.station_token_rotated", actor=by)
+    audit.record(station, AuditAction.STATION_TOKEN_ROTATED, actor=by)
     return token
 
 
@@ -114,7 +115,7 @@ def upload_create(
     upload = Upload.objects.create(length=length, metadata=metadata, station=station, uploaded_by=user)
     audit.record(
         upload,
-        "av.upload_started",
+        AuditAction.UPLOAD_STARTED,
         actor=user,
         length=length,
         station=station.name if station else "",
@@ -151,7 +152,7 @@ def upload_rewind(*, upload_id: Any, offset: int) -> Upload:
     """The staging file holds fewer bytes than acknowledged: the client must resend from there."""
     upload = Upload.objects.select_for_update().get(pk=upload_id)
     if upload.state == UploadState.RECEIVING and offset < upload.offset:
-        audit.record(upload, "av.upload_rewound", old_offset=upload.offset, offset=offset)
+        audit.record(upload, AuditAction.UPLOAD_REWOUND, old_offset=upload.offset, offset=offset)
         upload.offset, upload.hash_state = offset, None
         upload.save(update_fields=["offset", "hash_state", "updated_at"])
     return upload
@@ -178,7 +179,7 @@ def upload_complete(*, upload_id: Any) -> AVRecord:
     record.save()
     audit.record(
         record,
-        "av.received",
+        AuditAction.RECEIVED,
         actor=upload.uploaded_by,
         case=record.case,
         upload=str(upload.pk),
@@ -292,7 +293,7 @@ def upload_terminate(*, upload_id: Any, by: User | None = None, station: Collect
     upload.save(update_fields=["state", "updated_at"])
     audit.record(
         upload,
-        "av.upload_terminated",
+        AuditAction.UPLOAD_TERMINATED,
         actor=by,
         offset=upload.offset,
         length=upload.length,
@@ -325,7 +326,7 @@ def record_hashed(*, record_id: int, sha256: str, size: int, method: str = "read
     record.save(update_fields=["sha256", "size", "problems", "updated_at"])
     audit.record(
         record,
-        "av.hashed",
+        AuditAction.HASHED,
         case=record.case,
         sha256=sha256,
         size=size,
@@ -344,7 +345,7 @@ def record_stored(*, record_id: int, key: str, version: str, created: bool) -> A
         return record
     now = timezone.now()
     record.original_key, record.original_version, record.stored_at = key, version, now
-    record.status = RecordStatus.STORED
+    record.status = AVRecordStatus.STORED
     due = deadlines_link.store_met(record, now)
     if due is not None:
         record.store_due_at = due
@@ -354,7 +355,7 @@ def record_stored(*, record_id: int, key: str, version: str, created: bool) -> A
     )
     audit.record(
         record,
-        "av.stored",
+        AuditAction.STORED,
         case=record.case,
         key=key,
         version=version,
@@ -384,7 +385,7 @@ def record_probed(*, record_id: int, info: dict[str, Any]) -> AVRecord:
     record.save()
     audit.record(
         record,
-        "av.probed",
+        AuditAction.PROBED,
         case=record.case,
         kind=record.kind,
         duration=record.duration,
@@ -417,7 +418,7 @@ def record_flag(*, record_id: int, code: str, reason: str) -> AVRecord:
     record = AVRecord.objects.select_for_update().get(pk=record_id)
     if _problem(record, code, reason):
         record.save(update_fields=["problems", "updated_at"])
-        audit.record(record, "av.flagged", case=record.case, code=code, reason=reason)
+        audit.record(record, AuditAction.FLAGGED, case=record.case, code=code, reason=reason)
     return record
 
 
@@ -431,9 +432,9 @@ def record_processed(*, record_id: int) -> AVRecord:
         raise AVError("原件尚未存入专用存储")
     record.processed_at = timezone.now()
     content_problems = [p for p in record.problems if p.get("code") in CONTENT_PROBLEMS]
-    record.status = RecordStatus.FLAGGED if content_problems else RecordStatus.READY
+    record.status = AVRecordStatus.FLAGGED if content_problems else AVRecordStatus.READY
     record.save(update_fields=["processed_at", "status", "updated_at"])
-    audit.record(record, "av.processed", case=record.case, status=record.status, problems=record.problem_reasons)
+    audit.record(record, AuditAction.PROCESSED, case=record.case, status=record.status, problems=record.problem_reasons)
     return record
 
 
@@ -458,7 +459,7 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
         return record
     record.case = case
     record.save(update_fields=["case", "updated_at"])
-    audit.record(record, "av.assigned", actor=by, case=case, from_case=old, to_case=case.pk, number=case.ref)
+    audit.record(record, AuditAction.ASSIGNED, actor=by, case=case, from_case=old, to_case=case.pk, number=case.ref)
     deadlines_link.store_moved(record)
     _match_expected(record, by)
     return record
@@ -467,6 +468,8 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
 def _match_expected(record: AVRecord, by: User | None) -> None:
     """A recording the case was waiting for (第二十七条): one open expectation whose time the
     recording covers is matched automatically; others are matched by hand."""
+    if record.case_id is None:
+        return  # in the inbox: no case waits for it yet
     candidates = [
         e
         for e in ExpectedRecord.objects.select_for_update().filter(
@@ -494,7 +497,7 @@ def record_set_owner(*, record_id: int, owner: User, by: User) -> AVRecord:
     if record.maker_id is None:
         record.maker = owner
     record.save(update_fields=["owner", "maker", "updated_at"])
-    audit.record(record, "av.owner_set", actor=by, case=record.case, old=old, new=owner.username)
+    audit.record(record, AuditAction.OWNER_SET, actor=by, case=record.case, old=old, new=owner.username)
     return record
 
 
@@ -528,7 +531,7 @@ def record_describe(*, record_id: int, by: User, **values: Any) -> AVRecord:
     if not changes:
         return record
     record.save()
-    audit.record(record, "av.described", actor=by, case=record.case, changes=changes)
+    audit.record(record, AuditAction.DESCRIBED, actor=by, case=record.case, changes=changes)
     return record
 
 
@@ -552,7 +555,7 @@ def record_explain_late(*, record_id: int, reason: str, by: User) -> AVRecord:
     old = record.late_reason
     record.late_reason = reason
     record.save(update_fields=["late_reason", "updated_at"])
-    audit.record(record, "av.late_explained", actor=by, case=record.case, reason=reason, old=old)
+    audit.record(record, AuditAction.LATE_EXPLAINED, actor=by, case=record.case, reason=reason, old=old)
     return record
 
 
@@ -592,7 +595,7 @@ def record_finalise(*, record_id: int, by: User) -> AVRecord:
     record.save(update_fields=["finalised_at", "finalised_by", "updated_at"])
     audit.record(
         record,
-        "av.finalised",
+        AuditAction.FINALISED,
         actor=by,
         case=record.case,
         sha256=record.sha256,
@@ -605,9 +608,16 @@ def record_finalise(*, record_id: int, by: User) -> AVRecord:
     return record
 
 
-def record_access(*, record: AVRecord, by: User, action: str, **data: Any) -> None:
-    """Chain of custody: a view, play or download of a record is an audit entry."""
-    assert action in ("av.viewed", "av.played", "av.downloaded", "av.custody_report")
+_ACCESS_ACTIONS = (AuditAction.VIEWED, AuditAction.PLAYED, AuditAction.DOWNLOADED, AuditAction.CUSTODY_REPORT)
+
+
+def record_access(*, record: AVRecord, by: User, action: AuditAction, **data: Any) -> None:
+    """Chain of custody: a view, play or download of a record is an audit entry.
+
+    `action` is one of AuditAction.VIEWED / PLAYED / DOWNLOADED / CUSTODY_REPORT; any other
+    raises ValueError."""
+    if action not in _ACCESS_ACTIONS:
+        raise ValueError(f"not an access action: {action!r}")
     audit.record(record, action, actor=by, case=record.case_id, sha256=record.sha256, **data)
 
 
@@ -642,7 +652,7 @@ def _fixity_record(*, record_id: int, computed: str, error: str, by: User | None
     record.save(update_fields=["last_fixity_at", "fixity_ok", "updated_at"])
     audit.record(
         record,
-        "av.integrity_checked",
+        AuditAction.INTEGRITY_CHECKED,
         actor=by,
         case=record.case,
         ok=ok,
@@ -683,7 +693,7 @@ def expected_record_sync(
         if expected is not None and expected.is_open:
             expected.withdrawn_at = timezone.now()
             expected.save(update_fields=["withdrawn_at"])
-            audit.record(expected, "av.expected_withdrawn", case=case, source=f"{source_type}:{source_id}")
+            audit.record(expected, AuditAction.EXPECTED_WITHDRAWN, case=case, source=f"{source_type}:{source_id}")
             deadlines_link.expected_met(expected, expected.withdrawn_at)
         return expected
     if ended_at is None:
@@ -703,7 +713,12 @@ def expected_record_sync(
         label=label or f"{source._meta.verbose_name}所记载的音像记录",
     )
     audit.record(
-        expected, "av.expected", case=case, source=f"{source_type}:{source_id}", ended_at=ended_at, label=expected.label
+        expected,
+        AuditAction.EXPECTED,
+        case=case,
+        source=f"{source_type}:{source_id}",
+        ended_at=ended_at,
+        label=expected.label,
     )
     deadlines_link.expected_open(expected)
     return expected
@@ -726,6 +741,11 @@ def _fulfil(expected: ExpectedRecord, record: AVRecord, by: User | None) -> None
     expected.fulfilled_at = record.stored_at or timezone.now()
     expected.save(update_fields=["record", "fulfilled_at"])
     audit.record(
-        expected, "av.expected_fulfilled", actor=by, case=expected.case_id, record=record.pk, sha256=record.sha256
+        expected,
+        AuditAction.EXPECTED_FULFILLED,
+        actor=by,
+        case=expected.case_id,
+        record=record.pk,
+        sha256=record.sha256,
     )
     deadlines_link.expected_met(expected, expected.fulfilled_at)

@@ -1,30 +1,24 @@
 """第二十七条 coupling with the written records (records/): when an investigation record
 that says the activity was also recorded on audio/video (`with_av`) is finalised, that
 recording is expected in dedicated storage within 2 working days of the activity's end.
-One receiver, no import of records/ at module level: records/ knows nothing of this app."""
+records/ announces the finalisation (records.signals.record_finalised); it knows nothing of
+this app."""
 
 from typing import Any
 
-from django.apps import apps
 
-
-def on_record_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
-    try:
-        record_model = apps.get_model("records", "Record")
-    except LookupError:
-        return
-    if not isinstance(instance, record_model) or getattr(instance, "status", "") != "final":
-        return
-    if not getattr(instance, "with_av", False):
+def on_record_finalised(sender: Any, record: Any, by: Any = None, **kwargs: Any) -> None:
+    """Receiver of records.signals.record_finalised (sender: records.models.Record)."""
+    if not record.with_av:
         return
     from .services import expected_record_sync
 
-    officers = list(instance.officers.all()[:1]) if instance.pk else []
+    officers = list(record.officers.all()[:1])
     expected_record_sync(
-        source=instance,
-        case=instance.case,
+        source=record,
+        case=record.case,
         made=True,
-        ended_at=instance.ended_at or instance.started_at or instance.created_at,
-        officer=instance.maker if instance.maker_id else (officers[0] if officers else None),
-        label=f"{instance.get_kind_display()}（#{instance.pk}）载明的同步音像记录",
+        ended_at=record.ended_at or record.started_at or record.created_at,
+        officer=record.maker if record.maker_id else (officers[0] if officers else None),
+        label=f"{record.get_kind_display()}（#{record.pk}）载明的同步音像记录",
     )

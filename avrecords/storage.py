@@ -193,7 +193,7 @@ def original_put(path: Path, sha256: str, known_version: str = "") -> tuple[str,
 
 @contextmanager
 def original_open(key: str, version: str = "") -> Iterator[IO[bytes]]:
-    stream = originals().open_version(key, version)
+    stream = originals().open_version(key, version)  # type: ignore[attr-defined]
     try:
         yield stream
     finally:

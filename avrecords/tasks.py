@@ -1,6 +1,7 @@
 """Celery tasks of the audio-visual records: ids in, services do the writes."""
 
 import logging
+from typing import Any, NoReturn
 
 from celery import shared_task
 from django.conf import settings
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 FIXITY_BATCH = 50
 
 
-def _retry_or_flag(task, record_id: int, exc: Exception):  # type: ignore[no-untyped-def]
+def _retry_or_flag(task: Any, record_id: int, exc: Exception) -> NoReturn:
     if task.request.retries >= task.max_retries:
         record_flag(
             record_id=record_id,
@@ -24,11 +25,11 @@ def _retry_or_flag(task, record_id: int, exc: Exception):  # type: ignore[no-unt
         )
         raise exc
     backoff = getattr(settings, "AV_RETRY_BACKOFF", 30)  # 30 s, 60 s, 2 min, … at most an hour
-    return task.retry(exc=exc, countdown=min(backoff * 2**task.request.retries, 3600))
+    raise task.retry(exc=exc, countdown=min(backoff * 2**task.request.retries, 3600))
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
-def record_ingest_task(self, record_id: int) -> str:  # type: ignore[no-untyped-def]
+def record_ingest_task(self: Any, record_id: int) -> str:
     """Hash, store, probe; then queue the derived files. Every step is idempotent, so a
     retry or a redelivery after a killed worker redoes only what is missing. Returns the id
     of the queued derive task ("" when there is nothing to derive)."""
@@ -50,7 +51,7 @@ def record_ingest_task(self, record_id: int) -> str:  # type: ignore[no-untyped-
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=8)
-def record_derive_task(self, record_id: int) -> str:  # type: ignore[no-untyped-def]
+def record_derive_task(self: Any, record_id: int) -> str:
     """Poster, proxy, waveform, thumbnail; then READY or FLAGGED."""
     try:
         return derive_run(record_id).status
@@ -59,7 +60,7 @@ def record_derive_task(self, record_id: int) -> str:  # type: ignore[no-untyped-
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3)
-def record_verify_task(self, record_id: int, user_id: int | None = None) -> bool:  # type: ignore[no-untyped-def]
+def record_verify_task(self: Any, record_id: int, user_id: int | None = None) -> bool:
     from accounts.models import User
 
     by = User.objects.filter(pk=user_id).first() if user_id else None

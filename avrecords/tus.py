@@ -105,7 +105,7 @@ def _authenticate(request: HttpRequest) -> _Caller | HttpResponse:
     if not (user.is_authenticated and user.is_active and user.has_role(Role.OFFICER)):
         return _response(401, "请登录或提供采集站令牌", WWW_Authenticate="Token")
     # Session auth rides on a cookie: require the CSRF token (X-CSRFToken header) like any form.
-    reason = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+    reason = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, lambda r: HttpResponse(), (), {})
     if reason is not None:
         return _response(403, "CSRF 校验失败")
     return _Caller(user=user)

@@ -18,6 +18,7 @@ from django.http import (
     HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -25,8 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role, User
 from cases.selectors import case_for_user, cases_visible_to
 from linke.downloads import OCTET, disposition, protect, safe_type
+from linke.http import AuthedRequest
 
 from . import selectors
+from .audit_actions import AuditAction
 from .forms import AssignForm, DescribeForm, LateReasonForm, OwnerForm
 from .models import AVRecord, ExpectedRecord
 from .services import (
@@ -50,7 +53,7 @@ VERIFY_INLINE_MAX = 256 * 1024 * 1024
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedRequest) -> HttpResponse:
     user = request.user
     mine = selectors.inbox_for(user)
     unmatched = selectors.admin_inbox() if user.has_role(Role.ADMIN) else None
@@ -59,9 +62,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk)
-    record_access(record=record, by=request.user, action="av.viewed")
+    record_access(record=record, by=request.user, action=AuditAction.VIEWED)
     editable = selectors.may_edit(request.user, record) and record.finalised_at is None
     ctx: dict[str, Any] = {
         "record": record,
@@ -82,7 +85,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "avrecords/detail.html", ctx)
 
 
-def _act(request: HttpRequest, record: AVRecord, fn: Any, ok: str, **kwargs: Any) -> HttpResponse:
+def _act(request: AuthedRequest, record: AVRecord, fn: Any, ok: str, **kwargs: Any) -> HttpResponse:
     try:
         fn(record_id=record.pk, by=request.user, **kwargs)
     except AVError as exc:
@@ -94,7 +97,7 @@ def _act(request: HttpRequest, record: AVRecord, fn: Any, ok: str, **kwargs: Any
 
 @login_required
 @require_POST
-def describe(request: HttpRequest, pk: int) -> HttpResponse:
+def describe(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk, write=True)
     form = DescribeForm(request.POST, instance_record=record)
     if not form.is_valid():
@@ -102,14 +105,14 @@ def describe(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             "请检查填写内容："
             + "；".join(
-                f"{form.fields[f].label}：{e[0]}" if f in form.fields else e[0] for f, e in form.errors.items()
+                f"{form.fields[f].label}：{e[0]}" if f in form.fields else str(e[0]) for f, e in form.errors.items()
             ),
         )
         return redirect(record)
     return _act(request, record, record_describe, "已保存第二十六条、第十二条信息。", **form.cleaned_data)
 
 
-def _form_act(request: HttpRequest, pk: int, form_class: Any, invalid: str, fn: Any, ok: str) -> HttpResponse:
+def _form_act(request: AuthedRequest, pk: int, form_class: Any, invalid: str, fn: Any, ok: str) -> HttpResponse:
     """The small record forms: check the form's shape, call the service with its data."""
     record = selectors.record_for_user(request.user, pk, write=True)
     form = form_class(request.POST)
@@ -121,13 +124,13 @@ def _form_act(request: HttpRequest, pk: int, form_class: Any, invalid: str, fn: 
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_act(request, pk, partial(AssignForm, user=request.user), "请选择案件。", record_assign, "已归入案件。")
 
 
 @login_required
 @require_POST
-def set_owner(request: HttpRequest, pk: int) -> HttpResponse:
+def set_owner(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_role(Role.ADMIN):
         raise Http404
     return _form_act(request, pk, OwnerForm, "请选择执法人员。", record_set_owner, "已分派给执法人员。")
@@ -135,20 +138,20 @@ def set_owner(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def explain_late(request: HttpRequest, pk: int) -> HttpResponse:
+def explain_late(request: AuthedRequest, pk: int) -> HttpResponse:
     return _form_act(request, pk, LateReasonForm, "请填写逾期原因。", record_explain_late, "已记录逾期说明。")
 
 
 @login_required
 @require_POST
-def finalise(request: HttpRequest, pk: int) -> HttpResponse:
+def finalise(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk, write=True)
     return _act(request, record, record_finalise, "音像记录已定稿。")
 
 
 @login_required
 @require_POST
-def fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+def fulfil(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk, write=True)
     try:
         expected_record_fulfil(expected_id=int(request.POST.get("expected", 0)), record_id=record.pk, by=request.user)
@@ -163,7 +166,7 @@ def fulfil(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def verify(request: HttpRequest, pk: int) -> HttpResponse:
+def verify(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk)
     if record.original_key and (record.size or 0) > VERIFY_INLINE_MAX:
         # A big original is re-hashed by a worker, not inside the request.
@@ -186,12 +189,12 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def original(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def original(request: AuthedRequest, pk: int) -> StreamingHttpResponse:
     """Download the original from dedicated storage (streamed; an audit entry each time)."""
     record = selectors.record_for_user(request.user, pk)
     if not record.original_key:
         raise Http404("原件尚未入库")
-    record_access(record=record, by=request.user, action="av.downloaded")
+    record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED)
 
     def stream() -> Iterator[bytes]:
         with original_open(record.original_key, record.original_version) as fh:
@@ -209,7 +212,7 @@ _DERIVED = {"proxy": "proxy", "poster": "poster", "waveform": "waveform", "thumb
 
 
 @login_required
-def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
+def derived(request: AuthedRequest, pk: int, which: str) -> HttpResponseBase:
     """Proxy, poster, waveform or thumbnail, with HTTP Range (the player seeks)."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
@@ -222,7 +225,7 @@ def derived(request: HttpRequest, pk: int, which: str) -> HttpResponse:
         content_type = "audio/mp4"
     if which == "proxy" and request.method == "GET" and _starts_playback(request):
         # Chain of custody: a play (the player's first request), not every seek.
-        record_access(record=record, by=request.user, action="av.played")
+        record_access(record=record, by=request.user, action=AuditAction.PLAYED)
     return ranged_response(
         request, default_storage.open(name, "rb"), default_storage.size(name), safe_type(content_type)
     )
@@ -236,16 +239,16 @@ def _starts_playback(request: HttpRequest) -> bool:
     return not header or header.startswith("bytes=0-")
 
 
-def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type: str) -> HttpResponse:
+def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type: str) -> HttpResponseBase:
     """Serve `fh` whole or one byte range of it (RFC 9110 §14): 206 with Content-Range, 416
     when the range is outside the file. Streams in chunks."""
     header = request.META.get("HTTP_RANGE", "").strip()
     match = _RANGE.match(header) if header else None
     if not match or (not match[1] and not match[2]):
-        resp = FileResponse(fh, content_type=content_type)
-        resp["Content-Length"] = str(size)
-        resp["Accept-Ranges"] = "bytes"
-        return protect(resp)
+        whole = FileResponse(fh, content_type=content_type)
+        whole["Content-Length"] = str(size)
+        whole["Accept-Ranges"] = "bytes"
+        return protect(whole)
     if match[1]:
         start = int(match[1])
         end = min(int(match[2]), size - 1) if match[2] else size - 1
@@ -253,9 +256,9 @@ def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type
         start, end = max(size - int(match[2]), 0), size - 1
     if start >= size or start > end:
         fh.close()
-        resp = HttpResponse(status=416)
-        resp["Content-Range"] = f"bytes */{size}"
-        return protect(resp)
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return protect(refused)
     fh.seek(start)
 
     def body() -> Iterator[bytes]:
@@ -279,12 +282,12 @@ def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type
 
 @login_required
 @require_GET
-def custody(request: HttpRequest, pk: int) -> HttpResponse:
+def custody(request: AuthedRequest, pk: int) -> HttpResponse:
     """The chain-of-custody report (PDF): every audit entry about the record, in order."""
     from .reports import custody_pdf
 
     record = selectors.record_for_user(request.user, pk)
-    record_access(record=record, by=request.user, action="av.custody_report")
+    record_access(record=record, by=request.user, action=AuditAction.CUSTODY_REPORT)
     resp = HttpResponse(custody_pdf(record, request.user), content_type="application/pdf")
     resp["Content-Disposition"] = disposition(f"custody-{record.pk}.pdf", inline=True)
     return protect(resp)
@@ -292,13 +295,15 @@ def custody(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def case_records(request: HttpRequest, case_pk: int) -> HttpResponse:
+def case_records(request: AuthedRequest, case_pk: int) -> HttpResponse:
     """A case's audio-visual records with the browser upload (the case page's panel, on a
     page of its own)."""
     case = case_for_user(request.user, case_pk)
     from .panels import panel_context
 
-    return render(request, "avrecords/case_records.html", {"case": case, **panel_context(case, request.user, request)})
+    return render(
+        request, "avrecords/case_records.html", {"case": case, **(panel_context(case, request.user, request) or {})}
+    )
 
 
 def writable_cases(user: User) -> Any:

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -45,7 +46,7 @@ def main() -> None:
         from deadlines.models import Deadline, Notification
         from deadlines.services import claimable, deadlines_scan, scan_filters
 
-        officer = UserFactory(username="bench-officer", roles=[Role.OFFICER])
+        officer: Any = UserFactory(username="bench-officer", roles=[Role.OFFICER])
         UserFactory(username="bench-head", roles=[Role.HEAD])
         t0 = time.perf_counter()
         with connection.cursor() as cur:
@@ -57,7 +58,8 @@ def main() -> None:
             )
             cur.execute("VACUUM ANALYZE deadlines_deadline")
             cur.execute("VACUUM ANALYZE deadlines_deadline_responsible")
-        print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} cores")
+        pg_version = connection.pg_version  # type: ignore[attr-defined]  # PostgreSQL backend only
+        print(f"PostgreSQL {pg_version}, {os.cpu_count()} cores")
         print(
             f"filled {Deadline.objects.count():,} deadlines"
             f" ({Deadline.objects.filter(met_at__isnull=True).count():,} open)"

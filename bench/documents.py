@@ -17,7 +17,11 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from documents.registry import DocTypeCode
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPH = (
@@ -78,7 +82,7 @@ def _child_fonts(html: str, family: str, queue: "mp.Queue") -> None:
     queue.put({"seconds": time.perf_counter() - t0, "pages": out.pages, "peak_mb": _peak_mb()})
 
 
-def _in_child(target, *args) -> dict:  # type: ignore[no-untyped-def]
+def _in_child(target: Callable[..., Any], *args: Any) -> dict:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))
@@ -88,7 +92,7 @@ def _in_child(target, *args) -> dict:  # type: ignore[no-untyped-def]
     return result
 
 
-def _fixtures():  # type: ignore[no-untyped-def]
+def _fixtures() -> tuple[Any, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -114,13 +118,13 @@ def _fixtures():  # type: ignore[no-untyped-def]
     return case, user
 
 
-def _issue(case, user, paragraphs: int):  # type: ignore[no-untyped-def]
+def _issue(case: Any, user: Any, paragraphs: int) -> Any:
     from documents.services import document_issue
 
     text = "\n".join(f"{i + 1}. {PARAGRAPH}" for i in range(paragraphs))
     return document_issue(
         case=case,
-        doc_type="other_activity",
+        doc_type=DocTypeCode.OTHER_ACTIVITY,
         by=user,
         render=False,
         context={

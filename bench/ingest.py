@@ -35,7 +35,12 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tusclient.client import TusClient
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -140,7 +145,7 @@ class _Window:
     def __len__(self) -> int:  # requests sends it as Content-Length
         return self.length
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[bytes]:
         view = memoryview(bytearray(MB))
         pos, end = self.start, self.start + self.length
         while pos < end:
@@ -163,7 +168,7 @@ class WindowedFile(io.FileIO):
         return _Window(self.fileno(), start, end - start)
 
 
-def wait_for(predicate, timeout: float, what: str):  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         value = predicate()
@@ -194,7 +199,7 @@ def file_sha256(path: Path) -> str:
     ).stdout.split()[0]
 
 
-def ingest(conn, tus, path: Path, digest: str, chunk: int) -> tuple[float, tuple]:  # type: ignore[no-untyped-def]
+def ingest(conn: Any, tus: "TusClient", path: Path, digest: str, chunk: int) -> tuple[float, tuple]:
     """Upload `path` with tuspy and wait until its record is stored and probed. Returns the
     moment (perf_counter) the upload ended and the record's (sha256, kind)."""
     from tusclient.uploader import Uploader
@@ -207,6 +212,7 @@ def ingest(conn, tus, path: Path, digest: str, chunk: int) -> tuple[float, tuple
     )
     uploader.upload()
     uploaded = time.perf_counter()
+    assert uploader.url, "tus server gave no upload URL"
     upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
     sql = "SELECT r.sha256, r.kind FROM avrecords_avrecord r WHERE r.upload_id = %s AND r.probed_at IS NOT NULL"
     row = wait_for(lambda: conn.execute(sql, [upload_id]).fetchone(), 1800, "ingest")

@@ -14,6 +14,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -117,7 +118,7 @@ def _run() -> None:
         users.append(user)
     head = User.objects.create(username="benchhead", last_name="刘", first_name="局长")
     head.groups.add(Group.objects.get_or_create(name=Role.HEAD.label)[0])
-    params = {
+    params: dict[str, Any] = {
         "states": STATES,
         "nstates": len(STATES),
         "depts": [d.pk for d in depts],
@@ -152,6 +153,7 @@ def _run() -> None:
 
     hot_state = Case.objects.get(pk=hot_case).state  # compare like with like: same stage, same forms
     quiet_case = Case.objects.filter(department=depts[0], state=hot_state).exclude(pk=hot_case).order_by("pk").first()
+    assert quiet_case is not None, "the fill made one department's cases all differ in state"
     officer = User.objects.get(pk=Case.objects.get(pk=hot_case).created_by_id)
     pages = [
         ("case list", reverse("cases:list"), reverse("cases:list") + "?page=40"),

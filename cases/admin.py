@@ -35,7 +35,11 @@ class CaseOfficerInline(admin.TabularInline):
     model = CaseOfficer
     extra = 0
     fields = ["officer", "is_lead", "assigned_at"]
-    readonly_fields = fields  # 《行政处罚法》第四十二条 is checked by case_assign_officers
+    readonly_fields = [
+        "officer",
+        "is_lead",
+        "assigned_at",
+    ]  # 《行政处罚法》第四十二条 is checked by case_assign_officers
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -75,7 +79,7 @@ class CaseAdmin(NoAddDeleteAdmin):
         "concluded_at",
         "archived_at",
     ]
-    fields = readonly_fields[:4] + ["title", "summary", "confidentiality"] + readonly_fields[4:]
+    fields = (*readonly_fields[:4], "title", "summary", "confidentiality", *readonly_fields[4:])
     inlines = [CaseOfficerInline, PartyInline]
 
 

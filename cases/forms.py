@@ -1,6 +1,6 @@
 """Forms check the shape of input; the services check the workflow."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -56,7 +56,7 @@ class CaseBasicsForm(forms.Form):
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officers"].queryset = certified_officers()
+        cast(forms.ModelChoiceField, self.fields["officers"]).queryset = certified_officers()
         if user is not None and not self.is_bound:
             self.initial.setdefault("officers", [user.pk])
 
@@ -74,7 +74,8 @@ class PartyForm(forms.ModelForm):
         help_texts = {"id_number": "自然人填写居民身份证号码，法人或其他组织填写统一社会信用代码。"}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, number = data.get("kind"), (data.get("id_number") or "").strip().upper()
         if number:
             if kind == PartyKind.PERSON and not valid_id_number(number):
@@ -123,7 +124,8 @@ class ComplaintForm(CaseBasicsForm):
     complainant_address = forms.CharField(label="联系地址", max_length=255, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("anonymous") and not data.get("complainant_name"):
             self.add_error("complainant_name", "实名投诉举报须填写姓名或名称；否则请勾选匿名。")
         return data
@@ -206,7 +208,7 @@ class OfficersForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officers"].queryset = certified_officers()
+        cast(forms.ModelChoiceField, self.fields["officers"]).queryset = certified_officers()
 
 
 class AttachmentForm(forms.Form):
@@ -226,4 +228,4 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = certified_officers()
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = certified_officers()

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from documents.models import Document
+from documents.registry import DocTypeCode
 from documents.services import document_issue
 
 from . import signoffs
@@ -53,7 +54,11 @@ def filing_approval_context(filing: FilingRecord) -> dict[str, Any]:
 def filing_approval_issue(*, filing: FilingRecord, by: Any) -> Document:
     """第八条第一款: the approved 立案审批表, numbered, with every level's opinion and time."""
     return document_issue(
-        case=filing.case, doc_type="filing_approval", context=filing_approval_context(filing), by=by, source=filing
+        case=filing.case,
+        doc_type=DocTypeCode.FILING_APPROVAL,
+        context=filing_approval_context(filing),
+        by=by,
+        source=filing,
     )
 
 
@@ -82,7 +87,7 @@ def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Docume
     complaint = getattr(case, "complaint", None) if role == "complainant" else None
     return document_issue(
         case=case,
-        doc_type="non_filing_notice",
+        doc_type=DocTypeCode.NON_FILING_NOTICE,
         by=by,
         source=non_initiation,
         context={

@@ -1,11 +1,16 @@
 """The Case aggregate: every stage app hangs its records on a Case (第二章 and onwards)."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class CaseKind(models.TextChoices):
@@ -67,7 +72,7 @@ class Case(models.Model):
     department = models.ForeignKey(
         "accounts.Department", verbose_name="承办科室", on_delete=models.PROTECT, related_name="cases"
     )
-    officers = models.ManyToManyField(
+    officers: "models.ManyToManyField[User, CaseOfficer]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="承办人", through="CaseOfficer", related_name="handled_cases"
     )
     confidentiality = confidentiality_field()

@@ -9,10 +9,10 @@ This module holds the framework and the 第二章 (第七至九条) requirements
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models import Case
+    from .models import Application, Case, Complaint
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def describe_missing(reqs: list[Requirement]) -> str:
 # page select_related()s them, so the checklist costs a fixed number of queries.
 
 
-def _rel(case: "Case", name: str):  # type: ignore[no-untyped-def]
+def _rel(case: "Case", name: str) -> Any:
     from django.core.exceptions import ObjectDoesNotExist
 
     try:
@@ -145,7 +145,7 @@ def _two_certified_officers(case: "Case") -> bool:
     return case.assignments.filter(officer__cert_no__isnull=False).count() >= 2
 
 
-def _app(check: Callable[[object], bool]) -> Callable[["Case"], bool]:
+def _app(check: Callable[["Application"], bool]) -> Callable[["Case"], bool]:
     def wrapped(case: "Case") -> bool:
         app = _rel(case, "application")
         return bool(app and check(app))
@@ -173,7 +173,7 @@ def _supplement_received(case: "Case") -> bool:
     )
 
 
-def _complaint(check: Callable[[object], bool]) -> Callable[["Case"], bool]:
+def _complaint(check: Callable[["Complaint"], bool]) -> Callable[["Case"], bool]:
     def wrapped(case: "Case") -> bool:
         complaint = _rel(case, "complaint")
         return bool(complaint and check(complaint))

@@ -100,9 +100,9 @@ def case_detail_for_user(user: User, pk: int) -> Case:
         if name == "application" and case.origin != "application" or name == "complaint" and case.origin != "complaint":
             obj = None
         else:
-            obj = model.objects.filter(case_id=case.pk).select_related(*users).first()
+            obj = model._default_manager.filter(case_id=case.pk).select_related(*users).first()
         if obj is not None:
-            obj.case = case
+            obj.case = case  # type: ignore[attr-defined]  # every record here has a `case` FK
         getattr(Case, name).related.set_cached_value(case, obj)
     return case
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Department, Role, User
-from documents.numbering import number_next
+from numbering.services import number_next
 
 from . import initiation_docs, policy, signoffs, stages
 from .models import (

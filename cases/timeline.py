@@ -5,56 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from audit.models import Entry
+from audit.vocabulary import action_label
 
 from .models import Case
 from .requirements import _rel
-
-# Chinese names of the audit actions; unknown ones (other apps') show as recorded.
-ACTION_LABELS = {
-    "case.registered": "登记案件",
-    "party.added": "添加当事人",
-    "party.updated": "修改当事人",
-    "filing.opened": "填写立案审批表",
-    "filing.updated": "修改立案信息",
-    "filing.officer_opinion": "签署承办人意见",  # before sign-off rows (migration 0005)
-    "filing.unit_opinion": "签署承办机构意见",
-    "signoff.signed": "签署意见",
-    "complaint.recorded": "登记投诉举报",
-    "complaint.handled": "记录投诉举报处理情况",
-    "application.recorded": "登记申请",
-    "application.updated": "修改申请记录",
-    "application.correction": "当场更正",
-    "application.supplement_request": "告知补正材料",
-    "application.supplement_received": "收到补正材料",
-    "non_initiation.notice": "记录不予立案告知或公示",
-    "non_initiation.complainant_notice": "告知实名投诉举报人",
-    "case.officers_assigned": "变更承办人",
-    "attachment.added": "上传附件",
-    "attachment.downloaded": "下载附件",
-    # audit/'s own entries (Django admin edits, sign-ins).
-    "admin.add": "系统管理：新增",
-    "admin.change": "系统管理：修改",
-    "admin.delete": "系统管理：删除",
-    "admin.other": "系统管理：其他操作",
-    "auth.login": "登录",
-    "auth.logout": "退出登录",
-    "auth.login_failed": "登录失败",
-}
-
-
-def register_action_labels(labels: dict[str, str]) -> None:
-    """Other apps name their audit actions for the case timeline, e.g. from their
-    AppConfig.ready(): register_action_labels({"record.finalised": "调查记录定稿"})."""
-    ACTION_LABELS.update(labels)
-
-
-def action_label(action: str) -> str:
-    from .stages import get
-
-    if action in ACTION_LABELS:
-        return ACTION_LABELS[action]
-    t = get(action[5:]) if action.startswith("case.") else None
-    return t.label if t is not None else action
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.models import Entry
 from linke.downloads import file_response
+from linke.http import AuthedRequest
 
 from . import forms, policy, requirements, selectors, services, signoffs, stages
 from .models import Case, CaseOfficer, CaseOrigin, CaseState, Level, Party, SignOffStep
@@ -27,7 +28,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     mine = selectors.cases_handled_by(user).select_related("department").order_by("-updated_at")[:20]
     awaiting = selectors.cases_awaiting(user).select_related("department").order_by("updated_at")[:20]
@@ -71,7 +72,7 @@ def _filtered(user: Any, form: forms.CaseFilterForm) -> Any:
 
 
 @login_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     form = forms.CaseFilterForm(request.GET or None)
     qs = (
         _filtered(request.user, form)
@@ -86,14 +87,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def case_create_start(request: HttpRequest) -> HttpResponse:
+def case_create_start(request: AuthedRequest) -> HttpResponse:
     if not request.user.has_role(Role.OFFICER):
         raise Http404
     return render(request, "cases/create_start.html", {"origins": CaseOrigin.choices})
 
 
 @login_required
-def case_create(request: HttpRequest, origin: str) -> HttpResponse:
+def case_create(request: AuthedRequest, origin: str) -> HttpResponse:
     user = request.user
     if origin not in forms.ORIGIN_FORMS or not user.has_role(Role.OFFICER):
         raise Http404
@@ -113,7 +114,7 @@ def case_create(request: HttpRequest, origin: str) -> HttpResponse:
         parties = [party_form.service_kwargs()]
         if isinstance(party_form, forms.OptionalPartyForm) and not party_form.has_party():
             parties = []
-        register = {
+        register: Any = {
             "ex_officio": services.case_register_ex_officio,
             "complaint": services.case_register_complaint,
             "application": services.case_register_application,
@@ -275,7 +276,7 @@ def _owner_choices(case: Case) -> list[tuple[str, str]]:
 
 
 @login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_detail_for_user(request.user, pk)
     user = request.user
     checklist = _checklist(case)
@@ -283,9 +284,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     owner_choices = _owner_choices(case)
     owner_labels = dict(owner_choices)
     for att in attachments:
-        if att.content_type_id:
-            att.owner_label = owner_labels.get(
-                f"{att.content_type.app_label}.{att.content_type.model}:{att.object_id}", att.content_type.name
+        ct = att.content_type
+        if ct is not None:
+            att.owner_label = owner_labels.get(  # type: ignore[attr-defined]
+                f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name
             )
     can_attach = case.state != CaseState.ARCHIVED and policy.may_write(user, case)
     return render(
@@ -313,7 +315,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def case_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     entries = Entry.objects.filter(case_id=case.pk).order_by("-seq")
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
@@ -322,7 +324,7 @@ def case_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def case_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     t = stages.get(name)
     if t is None or t.button is None:
@@ -338,7 +340,7 @@ def case_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect(_next(request, case.get_absolute_url()))
 
 
-def _next(request: HttpRequest, default: str) -> str:
+def _next(request: AuthedRequest, default: str) -> str:
     """The POSTed `next` if it is a local URL of this site (not `//evil`, `/\\evil`, …)."""
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(
@@ -363,7 +365,7 @@ def _valid(form: Any) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _record(request: HttpRequest, case: Case, key: str) -> str:
+def _record(request: AuthedRequest, case: Case, key: str) -> str:
     by, post = request.user, request.POST
     if key == "filing_info":
         services.filing_record_update(case_id=case.pk, by=by, **_valid(forms.FilingInfoForm(post)))
@@ -404,7 +406,7 @@ def _record(request: HttpRequest, case: Case, key: str) -> str:
 
 @require_POST
 @login_required
-def case_record(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+def case_record(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
     # Reading the case is enough to post here: each service checks who may record what
     # (cases.policy), e.g. a section chief signs 承办机构意见 but makes no other record.
     case = selectors.case_for_user(request.user, pk)
@@ -416,7 +418,7 @@ def case_record(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 
 
 @login_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthedRequest) -> HttpResponse:
     """The head's filing approval queue (第八条第一款: 行政执法机关负责人意见)."""
     if not request.user.has_role(Role.HEAD):
         raise Http404
@@ -455,7 +457,7 @@ def _owner(case: Case, ref: str) -> Any:
 
 @require_POST
 @login_required
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     back = _next(request, case.get_absolute_url())
@@ -480,7 +482,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
+def attachment_download(request: AuthedRequest, pk: int, att_pk: int) -> FileResponse:
     att = selectors.attachment_for_user(request.user, pk, att_pk)
     services.attachment_downloaded(attachment=att, by=request.user)
     # Inline only for a server-sniffed safe type, never the browser's declared mime_type.

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from audit.admin import ReadOnlyAdmin  # deadlines change only through deadlines.services
+from linke.admin import ReadOnlyAdmin  # deadlines change only through deadlines.services
 
 from . import calendar
 from .forms import NoticeImportForm

@@ -19,16 +19,3 @@ class DeadlinesConfig(AppConfig):
             "deadlines.delete_calendaroverride",
             "deadlines.view_deadline",
         )
-
-        # Chinese names of our audit actions on the case timeline.
-        from cases.timeline import register_action_labels
-
-        register_action_labels(
-            {
-                "deadline.opened": "开始计算期限",
-                "deadline.met": "期限事项完成",
-                "deadline.recomputed": "重新计算期限（工作日调整）",
-                "deadline.escalated": "期限逾期，已提醒上级",
-                "calendar.imported": "导入法定节假日日历",
-            }
-        )

@@ -13,7 +13,8 @@ class NoticeImportForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         text = data.get("text") or ""
         if text and not data.get("year"):
             data["year"] = notice_year(text)

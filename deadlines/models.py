@@ -7,28 +7,24 @@ from django.db import models
 from django.db.models import Q
 
 # --- deadline kinds -----------------------------------------------------------------------
-# Stage apps open deadlines with one of these kinds (or their own "<app>.<what>" string).
+# Stage apps open deadlines with one of these kinds, imported from here, never re-typed.
 
-# 《行政处罚法》第五十六条: decide on evidence registered and preserved in advance
-# (先行登记保存) within 7 working days. Opened by the written-records app.
-KIND_EVIDENCE_PRESERVATION = "evidence_preservation.decision"
-# 《行政处罚法》第六十条: decide within 90 days of filing (立案).
-KIND_PENALTY_DECISION = "penalty.decision"
-# 《行政许可法》第四十二条: decide within 20 working days of accepting the application.
-KIND_LICENSING_DECISION = "licensing.decision"
-# 第二十七条: audio-visual media to dedicated storage within 2 working days.
-KIND_AV_STORAGE = "av.store"  # as avrecords.deadlines_link opens it
-# 第二十八条: the case file archived within 30 days of conclusion. Overdue items also
-# escalate to archivists.
-KIND_ARCHIVE_FILE = "archive.file"
 
-KIND_LABELS: dict[str, str] = {
-    KIND_EVIDENCE_PRESERVATION: "先行登记保存处理决定",
-    KIND_PENALTY_DECISION: "行政处罚决定",
-    KIND_LICENSING_DECISION: "行政许可决定",
-    KIND_AV_STORAGE: "音像记录存储",
-    KIND_ARCHIVE_FILE: "案卷归档",
-}
+class DeadlineKind(models.TextChoices):
+    # 《行政处罚法》第五十六条: decide on evidence registered and preserved in advance
+    # (先行登记保存) within 7 working days. Opened by the written-records app.
+    EVIDENCE_PRESERVATION = "evidence_preservation.decision", "先行登记保存处理决定"
+    # 《行政处罚法》第六十条: decide within 90 days of filing (立案).
+    PENALTY_DECISION = "penalty.decision", "行政处罚决定"
+    # 《行政许可法》第四十二条: decide within 20 working days of accepting the application.
+    LICENSING_DECISION = "licensing.decision", "行政许可决定"
+    # 第二十七条: audio-visual media to dedicated storage within 2 working days (per record,
+    # and per expected record that has not arrived yet).
+    AV_STORAGE = "av.store", "音像记录存储"
+    AV_EXPECTED = "av.expected", "应有音像记录存储"
+    # 第二十八条: the case file archived within 30 days of conclusion. Overdue items also
+    # escalate to archivists.
+    ARCHIVE_FILE = "archive.file", "案卷归档"
 
 
 class CalendarOverride(models.Model):

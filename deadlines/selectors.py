@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from . import calendar
-from .models import KIND_ARCHIVE_FILE, Deadline, Notification
+from .models import Deadline, DeadlineKind, Notification
 from .services import end_of_day, local_date
 
 GREEN, YELLOW, RED, MET, MET_LATE = "green", "yellow", "red", "met", "met_late"
@@ -71,7 +71,7 @@ def deadlines_escalated_to(user: Any) -> QuerySet[Deadline]:
     if user.has_role(Role.HEAD):
         return qs.order_by("due")
     if user.has_role(Role.ARCHIVIST):
-        return qs.filter(kind=KIND_ARCHIVE_FILE).order_by("due")
+        return qs.filter(kind=DeadlineKind.ARCHIVE_FILE).order_by("due")
     return qs.none()
 
 

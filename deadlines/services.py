@@ -3,10 +3,10 @@
 Stage apps call `deadline_open` when a period starts and `deadline_met` when the thing it
 waits for is recorded, inside their own transaction:
 
-    deadline_open(case=case, kind=KIND_EVIDENCE_PRESERVATION, article="《行政处罚法》第五十六条",
+    deadline_open(case=case, kind=DeadlineKind.EVIDENCE_PRESERVATION, article="《行政处罚法》第五十六条",
                   label="先行登记保存处理决定", start=notice.created_at, working_days=7,
                   responsible=case.officers.all(), target=notice)
-    deadline_met(kind=KIND_EVIDENCE_PRESERVATION, target=notice)
+    deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, target=notice)
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from django.utils import timezone
 import audit
 
 from . import calendar
-from .models import KIND_ARCHIVE_FILE, CalendarOverride, CalendarYear, Deadline, Notification
+from .audit_actions import AuditAction
+from .models import CalendarOverride, CalendarYear, Deadline, DeadlineKind, Notification
 
 LOCAL_TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -104,7 +105,7 @@ def deadline_open(
         deadline.responsible.add(*people)
     audit.record(
         deadline,
-        "deadline.opened",
+        AuditAction.OPENED,
         case=case,
         kind=kind,
         article=article,
@@ -135,7 +136,7 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
         deadline.met_at = met_at
         deadline.save(update_fields=["met_at"])
         audit.record(
-            deadline, "deadline.met", case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
+            deadline, AuditAction.MET, case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
         )
     return len(closed)
 
@@ -165,7 +166,7 @@ def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
             deadline.save(update_fields=fields)
             audit.record(
                 deadline,
-                "deadline.recomputed",
+                AuditAction.RECOMPUTED,
                 case=deadline.case_id,
                 old_due=old,
                 due=new_due,
@@ -197,7 +198,7 @@ def calendar_overrides_save(
         calendar.clear_cache(year)
     audit.record(
         None,
-        "calendar.imported",
+        AuditAction.CALENDAR_IMPORTED,
         actor=by,
         source=source,
         years=years,
@@ -275,7 +276,7 @@ def _role_user_ids(role: Any) -> list[int]:
     return list(User.objects.filter(groups__name=role.label, is_active=True).values_list("pk", flat=True))
 
 
-def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline]:
+def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline, int]:
     """The ids the scan claims for `field` (reminded_at / escalated_at): open, not yet done,
     matching `due_filter`, oldest due first, at most `batch`. Rows another scan holds are
     skipped (FOR UPDATE SKIP LOCKED). Served by the partial indexes deadline_to_remind /
@@ -310,12 +311,13 @@ def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]
 
 def _describe(deadline: Deadline) -> tuple[str, str]:
     due = timezone.localtime(deadline.due, LOCAL_TZ)
-    where = f"{deadline.case.ref} " if deadline.case_id else ""
+    case = deadline.case
+    where = f"{case.ref} " if case is not None else ""
     provisional = "（暂定）" if deadline.provisional else ""
     link = reverse("deadlines:mine")
-    if deadline.case_id:
+    if case is not None:
         try:
-            link = deadline.case.get_absolute_url()
+            link = case.get_absolute_url()
         except NoReverseMatch:  # the case pages are not installed yet
             pass
     return f"{where}{deadline.label}，{due:%Y年%m月%d日}届满{provisional}（{deadline.article}）", link
@@ -330,7 +332,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
     from accounts.models import Role
 
     now = now or timezone.now()
-    batch = batch or getattr(settings, "DEADLINES_SCAN_BATCH", 500)
+    batch = batch or int(getattr(settings, "DEADLINES_SCAN_BATCH", 500))
     filters = scan_filters(now)
     reminded = _claim("reminded_at", filters["reminded_at"], now, batch)
     escalated = _claim("escalated_at", filters["escalated_at"], now, batch)
@@ -368,7 +370,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
             dedupe_key=f"deadline:{pk}:{OVERDUE}",
             deadline_id=pk,
         )
-        bosses = heads + (archivists if deadline.kind == KIND_ARCHIVE_FILE else [])
+        bosses = heads + (archivists if deadline.kind == DeadlineKind.ARCHIVE_FILE else [])
         rows += _rows(
             user_ids=bosses,
             text=f"【逾期督办】{text}",
@@ -379,7 +381,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
         )
         audit.record(
             deadline,
-            "deadline.escalated",
+            AuditAction.ESCALATED,
             case=deadline.case_id,
             due=deadline.due,
             notified=sorted(set(responsible.get(pk, []) + bosses)),

@@ -15,7 +15,7 @@ from cases.models import CaseKind, CaseState
 from cases.signals import case_transitioned
 
 from . import calendar
-from .models import KIND_LABELS, KIND_LICENSING_DECISION, KIND_PENALTY_DECISION, CalendarOverride, CalendarYear
+from .models import CalendarOverride, CalendarYear, DeadlineKind
 
 _bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("deadlines_bulk_override_save", default=False)
 
@@ -57,9 +57,9 @@ def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any
         # 《行政处罚法》第六十条: decide within 90 days of filing (立案); calendar days.
         deadline_open(
             case=case,
-            kind=KIND_PENALTY_DECISION,
+            kind=DeadlineKind.PENALTY_DECISION,
             article="《行政处罚法》第六十条",
-            label=f"{KIND_LABELS[KIND_PENALTY_DECISION]}（立案之日起九十日内）",
+            label=f"{DeadlineKind.PENALTY_DECISION.label}（立案之日起九十日内）",
             start=case.filed_at or timezone.now(),
             days=90,
             responsible=case.officers.all(),
@@ -68,14 +68,14 @@ def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any
         # 《行政许可法》第四十二条: decide within 20 days of acceptance; working days (第八十二条).
         deadline_open(
             case=case,
-            kind=KIND_LICENSING_DECISION,
+            kind=DeadlineKind.LICENSING_DECISION,
             article="《行政许可法》第四十二条",
-            label=f"{KIND_LABELS[KIND_LICENSING_DECISION]}（受理之日起二十个工作日内）",
+            label=f"{DeadlineKind.LICENSING_DECISION.label}（受理之日起二十个工作日内）",
             start=timezone.now(),
             working_days=20,
             responsible=case.officers.all(),
         )
     if to_state == CaseState.DECIDED:
         met_at = case.decided_at or timezone.now()
-        deadline_met(kind=KIND_PENALTY_DECISION, case=case, met_at=met_at)
-        deadline_met(kind=KIND_LICENSING_DECISION, case=case, met_at=met_at)
+        deadline_met(kind=DeadlineKind.PENALTY_DECISION, case=case, met_at=met_at)
+        deadline_met(kind=DeadlineKind.LICENSING_DECISION, case=case, met_at=met_at)

@@ -1,29 +1,14 @@
 from django.contrib import admin
 
-from .models import Counter, Document
+from linke.admin import ReadOnlyAdmin
+
+from .models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
+    """Documents are issued by documents.services only; a number once taken stays."""
+
     list_display = ("number", "title", "case", "status", "pages", "issued_by", "issued_at")
     list_filter = ("doc_type", "status", "year")
     search_fields = ("number", "title", "case__number", "case__registration_number", "sha256")
-    readonly_fields = [f.name for f in Document._meta.fields]
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False  # documents are issued by the services only
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
-    list_display = ("scope", "year", "value")
-    readonly_fields = ("scope", "year", "value")
-
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False

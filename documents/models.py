@@ -8,24 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-class Counter(models.Model):
-    """Gap-free counters: one row per (scope, year). A number is taken in the same
-    transaction as the row that carries it, so a rollback gives the number back and the
-    sequence never has holes (案号, 文号)."""
-
-    scope = models.CharField("编号范围", max_length=64)
-    year = models.PositiveSmallIntegerField("年度")
-    value = models.PositiveIntegerField("已用到", default=0)
-
-    class Meta:
-        verbose_name = "编号计数器"
-        verbose_name_plural = "编号计数器"
-        constraints = [models.UniqueConstraint(fields=["scope", "year"], name="counter_scope_year_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.year}: {self.value}"
-
-
 class DocumentStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RENDERING = "rendering", "生成中"

@@ -1,5 +1,5 @@
 """The document types (文书种类) Linke issues: code, Chinese name, numbering pattern and
-HTML template. Numbers (文号) are per type and year, gap-free (documents.numbering).
+HTML template. Numbers (文号) are per type and year, gap-free (numbering.services).
 
 Other apps issue a type by its code through `documents.services.document_issue`; the
 template reads the `context` the caller passes (keys listed per type below) plus what
@@ -10,6 +10,22 @@ party_names) and `agency`.
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
+
+
+class DocTypeCode(models.TextChoices):
+    """The codes of the document types; other apps import these, never re-type the strings.
+    Each is registered below with its template and numbering."""
+
+    FILING_APPROVAL = "filing_approval", "立案审批表"
+    NON_FILING_NOTICE = "non_filing_notice", "不予立案告知书"
+    INQUIRY = "inquiry", "询问笔录"
+    EVIDENCE_COLLECTION = "evidence_collection", "调取证据通知书"
+    INSPECTION = "inspection", "现场检查（勘验）笔录"
+    SAMPLING = "sampling", "抽样取证凭证"
+    PRESERVATION = "preservation", "先行登记保存证据通知书"
+    COMMISSION = "commission", "委托书"
+    OTHER_ACTIVITY = "other_activity", "调查取证记录"
 
 
 @dataclass(frozen=True)
@@ -53,8 +69,8 @@ def choices() -> list[tuple[str, str]]:
     return [(t.code, t.name) for t in _types.values()]
 
 
-def _t(code: str, name: str, abbr: str, article: str, *keys: str) -> DocType:
-    return DocType(code, name, abbr, f"documents/pdf/{code}.html", article, keys)
+def _t(code: DocTypeCode, name: str, abbr: str, article: str, *keys: str) -> DocType:
+    return DocType(code.value, name, abbr, f"documents/pdf/{code.value}.html", article, keys)
 
 
 # Common keys of the records' documents: party_name, officers [{name, cert_no}], place,
@@ -64,7 +80,7 @@ _RECORD = ("party_name", "officers", "place", "started_at", "ended_at", "maker")
 register(
     # 第二章: initiation (issued by cases).
     _t(
-        "filing_approval",
+        DocTypeCode.FILING_APPROVAL,
         "立案审批表",
         "立审",
         "第八条第一款",
@@ -82,7 +98,7 @@ register(
         "head_opinion_at",
     ),
     _t(
-        "non_filing_notice",
+        DocTypeCode.NON_FILING_NOTICE,
         "不予立案告知书",
         "不立",
         "第八条第二款、第九条第二款",
@@ -97,7 +113,7 @@ register(
     ),
     # 第十条: investigation (issued by records on finalisation).
     _t(
-        "inquiry",
+        DocTypeCode.INQUIRY,
         "询问笔录",
         "询",
         "第十条第（一）（二）项",
@@ -109,7 +125,7 @@ register(
         "confirmation_note",
     ),
     _t(
-        "evidence_collection",
+        DocTypeCode.EVIDENCE_COLLECTION,
         "调取证据通知书",
         "调证",
         "第十条第（三）项",
@@ -121,7 +137,7 @@ register(
         "items",
     ),
     _t(
-        "inspection",
+        DocTypeCode.INSPECTION,
         "现场检查（勘验）笔录",
         "检",
         "第十条第（四）项",
@@ -134,7 +150,7 @@ register(
         "confirmation_note",
     ),
     _t(
-        "sampling",
+        DocTypeCode.SAMPLING,
         "抽样取证凭证",
         "抽",
         "第十条第（五）项",
@@ -146,7 +162,7 @@ register(
         "confirmation_note",
     ),
     _t(
-        "preservation",
+        DocTypeCode.PRESERVATION,
         "先行登记保存证据通知书",
         "先保",
         "第十条第（六）项；《行政处罚法》第五十六条",
@@ -160,7 +176,7 @@ register(
         "decide_by",
     ),
     _t(
-        "commission",
+        DocTypeCode.COMMISSION,
         "委托书",
         "委",
         "第十条第（七）项",
@@ -172,5 +188,5 @@ register(
         "reply_by",
         "items",
     ),
-    _t("other_activity", "调查取证记录", "调记", "第十条第（八）项", *_RECORD, "activity", "description"),
+    _t(DocTypeCode.OTHER_ACTIVITY, "调查取证记录", "调记", "第十条第（八）项", *_RECORD, "activity", "description"),
 )

@@ -34,10 +34,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 import audit
+from numbering.services import number_next
 
 from . import registry
+from .audit_actions import AuditAction
 from .models import Document, DocumentImmutable, DocumentStatus
-from .numbering import number_next
 from .rendering import render_html, render_pdf
 
 
@@ -94,7 +95,7 @@ def document_issue(
     )
     audit.record(
         doc,
-        "document.issued",
+        AuditAction.ISSUED,
         actor=by,
         case=case,
         doc_type=dtype.code,
@@ -115,7 +116,7 @@ def document_rerender(*, document_id: int, by: Any) -> Document:
         raise DocumentImmutable(f"文书 {doc.number} 已定稿，不得重新生成")
     doc.status, doc.progress, doc.error = DocumentStatus.QUEUED, 0, ""
     doc.save(update_fields=["status", "progress", "error"])
-    audit.record(doc, "document.rerender_queued", actor=by, case=doc.case_id, number=doc.number)
+    audit.record(doc, AuditAction.RERENDER_QUEUED, actor=by, case=doc.case_id, number=doc.number)
     from .tasks import document_render_task
 
     document_render_task.delay_on_commit(doc.pk)
@@ -184,7 +185,7 @@ def _document_store(document_id: int, *, key: str, sha256: str, size: int, pages
     doc.pdf.name, doc.sha256, doc.size, doc.pages = key, sha256, size, pages
     doc.status, doc.progress, doc.error, doc.rendered_at = DocumentStatus.FINAL, 100, "", timezone.now()
     doc.save(update_fields=["pdf", "sha256", "size", "pages", "status", "progress", "error", "rendered_at"])
-    audit.record(doc, "document.finalised", case=doc.case_id, number=doc.number, sha256=sha256, pages=pages)
+    audit.record(doc, AuditAction.FINALISED, case=doc.case_id, number=doc.number, sha256=sha256, pages=pages)
     return doc
 
 
@@ -195,10 +196,15 @@ def _document_fail(document_id: int, error: str) -> None:
         return
     doc.status, doc.error = DocumentStatus.FAILED, error[:2000]
     doc.save(update_fields=["status", "error"])
-    audit.record(doc, "document.render_failed", case=doc.case_id, number=doc.number, error=error[:500])
+    audit.record(doc, AuditAction.RENDER_FAILED, case=doc.case_id, number=doc.number, error=error[:500])
 
 
 def document_downloaded(*, document: Document, by: Any) -> None:
     audit.record(
-        document, "document.downloaded", actor=by, case=document.case_id, number=document.number, sha256=document.sha256
+        document,
+        AuditAction.DOWNLOADED,
+        actor=by,
+        case=document.case_id,
+        number=document.number,
+        sha256=document.sha256,
     )

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import policy
 from linke.downloads import file_response
+from linke.http import AuthedRequest
 
 from .models import DocumentImmutable
 from .selectors import document_for_user, document_source
@@ -16,7 +17,7 @@ from .services import document_downloaded, document_rerender
 
 @require_GET
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     doc = document_for_user(request.user, pk)
     return render(
         request,
@@ -33,7 +34,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_GET
 @login_required
-def status(request: HttpRequest, pk: int) -> JsonResponse:
+def status(request: AuthedRequest, pk: int) -> JsonResponse:
     doc = document_for_user(request.user, pk)
     return JsonResponse(
         {
@@ -48,7 +49,7 @@ def status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_GET
 @login_required
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: AuthedRequest, pk: int) -> FileResponse:
     doc = document_for_user(request.user, pk)
     if not doc.is_final:
         raise Http404("文书尚未生成")
@@ -58,7 +59,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_POST
 @login_required
-def rerender(request: HttpRequest, pk: int) -> HttpResponse:
+def rerender(request: AuthedRequest, pk: int) -> HttpResponse:
     doc = document_for_user(request.user, pk, write=True)
     try:
         document_rerender(document_id=doc.pk, by=request.user)

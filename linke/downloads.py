@@ -10,7 +10,7 @@ in the app's origin (stored XSS)."""
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, TypeVar
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponseBase
@@ -63,7 +63,10 @@ def sniff(head: bytes, filename: str = "") -> str:
     return OCTET
 
 
-def protect(resp: HttpResponseBase) -> HttpResponseBase:
+_Response = TypeVar("_Response", bound=HttpResponseBase)
+
+
+def protect(resp: _Response) -> _Response:
     """The headers every file response carries."""
     resp["Content-Security-Policy"] = CSP
     resp["X-Content-Type-Options"] = "nosniff"

@@ -2,7 +2,8 @@
 audit trail append-only and final documents immutable exist on PostgreSQL (production,
 tests) and SQLite (the embedded default)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import migrations
 
@@ -17,8 +18,8 @@ def vendor_sql(
     """A RunPython that executes the statements for the database in use (none for others).
     Statements run without parameters, so `%` in PL/pgSQL needs no escaping."""
 
-    def run(statements: dict[str, Sequence[str]]):  # type: ignore[no-untyped-def]
-        def apply(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+    def run(statements: dict[str, Sequence[str]]) -> Callable[[Any, Any], None]:
+        def apply(apps: Any, schema_editor: Any) -> None:
             for sql in statements.get(schema_editor.connection.vendor, ()):
                 schema_editor.execute(sql, params=None)
 

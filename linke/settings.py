@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     # Linke: shared apps first, then one app per chapter of the Measures.
     "accounts",
     "audit",
+    "numbering",
     "documents",
     "deadlines",
     "cases",

@@ -55,7 +55,7 @@ def _check_storage() -> dict[str, Any]:
     out["default"] = type(store).__name__
     # Originals are write-once (第二十七条), so nothing is written there: the bucket must
     # answer, or the folder must exist and be writable.
-    originals = storages["originals"]
+    originals: Any = storages["originals"]  # S3Storage or FileSystemStorage: told apart below
     if hasattr(originals, "bucket_name"):
         originals.connection.meta.client.head_bucket(Bucket=originals.bucket_name)
     else:

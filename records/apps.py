@@ -39,25 +39,3 @@ class RecordsConfig(AppConfig):
             dispatch_uid="records.officers_final_guard",
         )
         register(Role.ADMIN, "records.view_record", "records.view_recorditem")
-
-        # Chinese names of our audit actions on the case timeline.
-        from cases.timeline import ACTION_LABELS
-
-        ACTION_LABELS.update(
-            {
-                "record.created": "制作调查取证记录（草稿）",
-                "record.updated": "修改调查取证记录草稿",
-                "record.finalised": "调查取证记录定稿",
-                "record.correction_started": "制作更正记录",
-                "record.corrected": "记录被更正",
-                "record.preservation_approved": "负责人批准先行登记保存",
-                "record.preservation_decided": "对先行登记保存的证据作出处理决定",
-                "record.commission_opinion": "收到受托机构意见",
-                "document.issued": "出具执法文书",
-                "document.finalised": "执法文书定稿（PDF）",
-                "document.render_failed": "执法文书生成失败",
-                "document.rerender_queued": "重新生成执法文书",
-                "document.downloaded": "下载执法文书",
-                "record.preservation_approval_void": "先行登记保存内容修改，原批准失效",
-            }
-        )

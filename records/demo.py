@@ -10,7 +10,7 @@ from accounts.models import User
 from cases.models import Case, CaseState
 
 from .models import RecordKind
-from .services import record_create, record_finalize
+from .services import record_create, record_finalise
 
 
 def seed(stdout: Any, users: dict[str, User]) -> None:
@@ -47,7 +47,7 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             "答：由一家咨询公司代办，我们没有核实出具单位。",
         },
     )
-    record_finalize(record_id=inquiry.pk, by=officer)
+    record_finalise(record_id=inquiry.pk, by=officer)
     # The on-site inspection came first and was filmed (同步音像记录); its recording is still
     # missing after 2 working days, so the demo shows a red deadline (第二十七条).
     inspected = when - dt.timedelta(days=8)
@@ -66,7 +66,7 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             "findings": "现场查见该公司研发部办公室一间，未见评价报告所述的测试设备。",
         },
     )
-    record_finalize(record_id=inspection.pk, by=officer)
+    record_finalise(record_id=inspection.pk, by=officer)
     record_create(
         case_id=case.pk,
         kind=RecordKind.PRESERVATION,

@@ -1,6 +1,6 @@
 """What each kind of record must contain (第十条), element by element.
 
-Used three ways: `record_finalize` refuses a record while an element is missing, the record
+Used three ways: `record_finalise` refuses a record while an element is missing, the record
 page shows the list ticked, and records/requirements.py puts them on the case checklist.
 `check(record)` gets the kind's model instance with `officers` and `items` loaded.
 """

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -48,7 +48,7 @@ def officer_choices(case: Any) -> Any:
     )
 
 
-def record_form_class(kind: str) -> type[forms.ModelForm]:
+def record_form_class(kind: str) -> "type[_RecordForm]":
     model = KIND_MODELS[RecordKind(kind)]
     widgets: dict[str, Any] = {
         "started_at": _DT,
@@ -77,11 +77,12 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 class _RecordForm(forms.ModelForm):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officers"].queryset = officer_choices(case)
-        self.fields["officers"].label_from_instance = lambda u: f"{u}（执法证号 {u.cert_no}）"
+        officers = cast(forms.ModelMultipleChoiceField, self.fields["officers"])
+        officers.queryset = officer_choices(case)
+        officers.label_from_instance = lambda u: f"{u}（执法证号 {u.cert_no}）"  # type: ignore[assignment]
         for name in ("started_at", "ended_at"):
             if name in self.fields:
-                self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+                cast(forms.DateTimeField, self.fields[name]).input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "officers"}

@@ -22,7 +22,8 @@ from cases.models import confidentiality_field
 
 
 class RecordKind(models.TextChoices):
-    # 第十条第（一）至（八）项; each value is also the code of the document it produces.
+    # 第十条第（一）至（八）项; each value is also the code of the document it produces
+    # (documents.registry.DocTypeCode; records.tests check that every kind has one).
     INQUIRY = "inquiry", "询问笔录"
     EVIDENCE_COLLECTION = "evidence_collection", "调取证据"
     INSPECTION = "inspection", "现场检查（勘验）笔录"
@@ -104,8 +105,8 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField("制作时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    finalized_at = models.DateTimeField("定稿时间", null=True, blank=True)
-    finalized_by = models.ForeignKey(
+    finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
+    finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="定稿人",
         on_delete=models.PROTECT,
@@ -125,7 +126,7 @@ class Record(models.Model):
             models.CheckConstraint(
                 name="record_final_complete",
                 condition=~Q(status="final")
-                | Q(finalized_at__isnull=False, finalized_by__isnull=False, document__isnull=False),
+                | Q(finalised_at__isnull=False, finalised_by__isnull=False, document__isnull=False),
             ),
             models.CheckConstraint(
                 name="record_correction_has_reason", condition=Q(corrects__isnull=True) | ~Q(correction_reason="")

@@ -9,6 +9,7 @@ no record is left as a draft, preserved evidence has its decision (《行政处�
 and a commission has its returned opinion.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from cases.models import CaseKind, CaseState
@@ -40,7 +41,7 @@ def _load(case: Any) -> list[Record]:
     for row in rows:
         rec = row.specific()
         # The child shares the parent's prefetched rows.
-        rec._prefetched_objects_cache = getattr(row, "_prefetched_objects_cache", {})
+        rec._prefetched_objects_cache = getattr(row, "_prefetched_objects_cache", {})  # type: ignore[attr-defined]
         rec.case = row.case
         out.append(rec)
     return out
@@ -62,14 +63,14 @@ def _of_kind(case: Any, kind: str) -> list[Record]:
     return [r for r in current_records(case) if r.kind == kind]
 
 
-def _kind_complete(kind: str):  # type: ignore[no-untyped-def]
+def _kind_complete(kind: str) -> Callable[[Any], bool]:
     def satisfied(case: Any) -> bool:
         return all(r.status == RecordStatus.FINAL and not missing(r) for r in _of_kind(case, kind))
 
     return satisfied
 
 
-def _kind_present(kind: str):  # type: ignore[no-untyped-def]
+def _kind_present(kind: str) -> Callable[[Any], bool]:
     return lambda case: bool(_of_kind(case, kind))
 
 

@@ -19,7 +19,7 @@ def record_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
     case = case_for_user(user, base.case_id, write=write)
     model = KIND_MODELS[base.kind]
     rec = (
-        model.objects.select_related("maker", "finalized_by", "document", "corrects", "correction")
+        model.objects.select_related("maker", "finalised_by", "document", "corrects", "correction")
         .prefetch_related("officers", "items")
         .get(pk=pk)
     )

@@ -1,11 +1,13 @@
-"""Writing investigation records (第十条). Every write is one of these functions: each
-locks the record, checks its state, writes an audit entry (which also puts it on the case
-timeline) and starts what follows on commit.
+"""Writing investigation records (第十条). Every write is one of these functions, in one
+transaction: each checks the case's state and the actor (an existing record is locked and its
+state checked too), writes an audit entry (which also puts it on the case timeline), and
+leaves what runs outside the request (the document's PDF rendering) to be queued on commit.
+`record_finalise` sends `records.signals.record_finalised` inside the transaction.
 
 Public API:
     record_create(*, case_id, kind, by, data, officers, items=None) -> Record
     record_update(*, record_id, by, data, officers=None, items=None) -> Record     (drafts only)
-    record_finalize(*, record_id, by) -> Record        issues the record's document (PDF)
+    record_finalise(*, record_id, by) -> Record        issues the record's document (PDF)
     record_correct(*, record_id, by, reason) -> Record  a new draft linked to a final record
     record_attach(*, record_id, by, file, description="") -> Attachment  (drafts only)
     preservation_approve(*, record_id, by, opinion) -> Preservation       (head only)
@@ -15,7 +17,7 @@ Public API:
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,9 +27,12 @@ from accounts.models import User
 from cases import policy
 from cases.models import Case, CaseState, Level
 from cases.stages import TransitionDenied
+from deadlines.models import DeadlineKind
+from documents.registry import DocTypeCode
 from documents.services import document_issue
 
 from . import elements
+from .audit_actions import AuditAction
 from .models import (
     KIND_MODELS,
     KINDS_WITH_ITEMS,
@@ -40,12 +45,12 @@ from .models import (
     RecordKind,
     RecordStatus,
 )
+from .signals import record_finalised
 
 # Investigation happens while the case is being investigated (penalty) or examined
 # (licensing: on-site inspection of an accepted application), and during review when the
 # reviewer sends it back for more evidence.
 RECORDING_STATES = {CaseState.INVESTIGATING, CaseState.UNDER_REVIEW, CaseState.ACCEPTED}
-PRESERVATION_DEADLINE_KIND = "evidence_preservation.decision"
 # Fields copied into a correction: everything the maker typed, nothing about its life.
 _NOT_COPIED = {
     "id",
@@ -56,8 +61,8 @@ _NOT_COPIED = {
     "maker",
     "created_at",
     "updated_at",
-    "finalized_at",
-    "finalized_by",
+    "finalised_at",
+    "finalised_by",
     "document",
     "approved_by",
     "approved_at",
@@ -147,7 +152,7 @@ def record_create(
     rec.officers.set(list(officers))
     if kind in KINDS_WITH_ITEMS:
         _set_items(rec, items)
-    audit.record(rec.base(), "record.created", actor=by, case=case, kind=kind, title=rec.get_kind_display())
+    audit.record(rec.base(), AuditAction.CREATED, actor=by, case=case, kind=kind, title=rec.get_kind_display())
     return rec
 
 
@@ -176,13 +181,13 @@ def record_update(
         if items != [_item(vars(i)) for i in rec.items.all()]:
             _set_items(rec, items)
             changed.append("items")
-    audit.record(base, "record.updated", actor=by, case=base.case_id, fields=sorted(set(changed)))
-    if rec.kind == RecordKind.PRESERVATION and rec.approved_by_id and changed:
+    audit.record(base, AuditAction.UPDATED, actor=by, case=base.case_id, fields=sorted(set(changed)))
+    if isinstance(rec, Preservation) and rec.approved_by_id and changed:
         # The head approved this content; changed content needs a new approval.
         rec.approved_by, rec.approved_at, rec.approval_opinion = None, None, ""
         rec.save()
         audit.record(
-            base, "record.preservation_approval_void", actor=by, case=base.case_id, fields=sorted(set(changed))
+            base, AuditAction.PRESERVATION_APPROVAL_VOID, actor=by, case=base.case_id, fields=sorted(set(changed))
         )
     return rec
 
@@ -195,7 +200,7 @@ def document_context(rec: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def record_finalize(*, record_id: int, by: User) -> Record:
+def record_finalise(*, record_id: int, by: User) -> Record:
     base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿")
@@ -203,22 +208,26 @@ def record_finalize(*, record_id: int, by: User) -> Record:
     missing = elements.missing(rec)
     if missing:
         raise RecordIncomplete(rec, missing)
-    doc = document_issue(case=rec.case, doc_type=rec.kind, context=document_context(rec), by=by, source=base)
-    base.status, base.finalized_at, base.finalized_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
+    doc = document_issue(
+        case=rec.case, doc_type=DocTypeCode(rec.kind), context=document_context(rec), by=by, source=base
+    )
+    base.status, base.finalised_at, base.finalised_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
     # Only the base row changes; the kind's own table is already as it will stay.
-    base.save(update_fields=["status", "finalized_at", "finalized_by", "document", "updated_at"])
-    audit.record(base, "record.finalised", actor=by, case=base.case_id, kind=base.kind, document=doc.number)
+    base.save(update_fields=["status", "finalised_at", "finalised_by", "document", "updated_at"])
+    audit.record(base, AuditAction.FINALISED, actor=by, case=base.case_id, kind=base.kind, document=doc.number)
     if base.corrects_id:
         audit.record(
             base.corrects,
-            "record.corrected",
+            AuditAction.CORRECTED,
             actor=by,
             case=base.case_id,
             correction=base.pk,
             reason=base.correction_reason,
         )
-    if rec.kind == RecordKind.PRESERVATION:
+    if isinstance(rec, Preservation):
         _open_preservation_deadline(rec, by)
+    # Apps that act on a finalised record (avrecords expects its recording, 第二十七条).
+    record_finalised.send(sender=Record, record=base, by=by)
     return rec
 
 
@@ -229,7 +238,7 @@ def _open_preservation_deadline(rec: Preservation, by: User) -> None:
 
     deadline_open(
         case=rec.case,
-        kind=PRESERVATION_DEADLINE_KIND,
+        kind=DeadlineKind.EVIDENCE_PRESERVATION,
         article="《行政处罚法》第五十六条",
         label="对先行登记保存的证据作出处理决定",
         start=rec.started_at or timezone.now(),
@@ -262,7 +271,9 @@ def record_correct(*, record_id: int, by: User, reason: str) -> Record:
     RecordItem.objects.bulk_create(
         [RecordItem(record_id=copy.pk, position=i.position, **_item(vars(i))) for i in original.items.all()]
     )
-    audit.record(copy.base(), "record.correction_started", actor=by, case=base.case_id, corrects=base.pk, reason=reason)
+    audit.record(
+        copy.base(), AuditAction.CORRECTION_STARTED, actor=by, case=base.case_id, corrects=base.pk, reason=reason
+    )
     return copy
 
 
@@ -290,14 +301,14 @@ def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservat
         raise RecordError("不是先行登记保存记录")
     if base.is_final:
         raise RecordImmutable("记录已定稿")
-    rec: Preservation = base.specific()
+    rec = cast(Preservation, base.specific())
     if rec.approved_by_id:
         raise RecordError("已经批准")
     if not (opinion or "").strip():
         raise RecordError("请填写机关负责人意见。")
     rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), opinion.strip()
     rec.save()
-    audit.record(base, "record.preservation_approved", actor=by, case=base.case_id, opinion=rec.approval_opinion)
+    audit.record(base, AuditAction.PRESERVATION_APPROVED, actor=by, case=base.case_id, opinion=rec.approval_opinion)
     return rec
 
 
@@ -336,9 +347,9 @@ def preservation_decide(
     )
     from deadlines.services import deadline_met
 
-    deadline_met(kind=PRESERVATION_DEADLINE_KIND, case=base.case, target=base, met_at=decided_at)
+    deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=base.case, target=base, met_at=decided_at)
     audit.record(
-        base, "record.preservation_decided", actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
+        base, AuditAction.PRESERVATION_DECIDED, actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
     )
     return decision
 
@@ -370,5 +381,5 @@ def commission_opinion_record(
         confidentiality=base.confidentiality,
         description="受托机构出具的意见",
     )
-    audit.record(base, "record.commission_opinion", actor=by, case=base.case_id, received_at=received_at)
+    audit.record(base, AuditAction.COMMISSION_OPINION, actor=by, case=base.case_id, received_at=received_at)
     return opinion

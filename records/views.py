@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -10,6 +10,7 @@ from cases import policy
 from cases.models import Level, mask_id
 from cases.selectors import case_for_user
 from cases.services import TransitionError
+from linke.http import AuthedRequest
 
 from . import elements
 from .forms import (
@@ -34,7 +35,7 @@ from .services import (
     record_attach,
     record_correct,
     record_create,
-    record_finalize,
+    record_finalise,
     record_update,
 )
 
@@ -50,7 +51,7 @@ def _kind(kind: str) -> str:
 
 
 @login_required
-def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_records(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
     return render(
         request,
@@ -60,7 +61,7 @@ def case_records(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None, status: int = 200
+    request: AuthedRequest, case: Any, kind: str, form: Any, items: Any, record: Any = None, status: int = 200
 ) -> HttpResponse:
     return render(
         request,
@@ -85,7 +86,7 @@ def _party_initial(case: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
     case = case_for_user(request.user, case_id, write=True)
     kind = _kind(kind)
     form_class = record_form_class(kind)
@@ -115,7 +116,7 @@ def record_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     rec = record_for_user(request.user, pk, write=True)
     if rec.is_final:
         messages.error(request, "记录已定稿，不得修改；如有错误请制作更正记录。")
@@ -155,7 +156,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rec = record_for_user(request.user, pk)
     base = rec.base()
     chain_back, r = [], rec.corrects
@@ -207,7 +208,7 @@ def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
     return out
 
 
-def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
+def _act(request: AuthedRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
     """Run one service on the record; back to the record page, or with follow=True to what
     the service returned (a correction's new record). Reading the case is enough to post: the
     service asks cases.policy who may do what (e.g. the head approves, officers finalise)."""
@@ -227,15 +228,15 @@ def _act(request: HttpRequest, pk: int, form_class: Any, action: Any, ok: str, f
 
 @login_required
 @require_POST
-def record_finalize_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_finalise_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
-        request, pk, None, lambda r, d: record_finalize(record_id=r.pk, by=request.user), "已定稿，执法文书正在生成。"
+        request, pk, None, lambda r, d: record_finalise(record_id=r.pk, by=request.user), "已定稿，执法文书正在生成。"
     )
 
 
 @login_required
 @require_POST
-def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_correct_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -248,7 +249,7 @@ def record_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
+def record_attach_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request, pk, AttachForm, lambda r, d: record_attach(record_id=r.pk, by=request.user, **d), "附件已上传。"
     )
@@ -256,7 +257,7 @@ def record_attach_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def preservation_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -268,7 +269,7 @@ def preservation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+def preservation_decide_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -280,7 +281,7 @@ def preservation_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def commission_opinion_view(request: HttpRequest, pk: int) -> HttpResponse:
+def commission_opinion_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,

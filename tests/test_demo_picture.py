@@ -13,6 +13,7 @@ from avrecords.models import AVRecord
 from cases.models import Case, CaseKind, CaseState
 from deadlines.models import Deadline, Notification
 from documents.models import Document, DocumentStatus
+from documents.registry import DocTypeCode
 from records.models import RecordStatus
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_comm
     assert case.records.filter(status=RecordStatus.FINAL).count() >= 2
     docs = dict(Document.objects.values_list("doc_type", "status"))
     assert docs["filing_approval"] == docs["inquiry"] == docs["inspection"] == DocumentStatus.FINAL
-    assert Document.objects.get(doc_type="filing_approval").case == case
+    assert Document.objects.get(doc_type=DocTypeCode.FILING_APPROVAL).case == case
     assert AVRecord.objects.get().case == case
 
     officer = case.officers.get(username="officer")

@@ -102,7 +102,7 @@ def test_embedded_default_migrates_and_refuses_audit_updates_in_sqlite(tmp_path)
     assert proc.returncode == 0, proc.stderr
     code = (
         "import audit; from audit.models import Entry; from django.db import DatabaseError\n"
-        "audit.record(None, 'test.sqlite')\n"
+        "audit.record(None, 'admin.other')\n"
         "try:\n    Entry.objects.update(action='x'); print('UPDATED')\n"
         "except DatabaseError as e:\n    print('REFUSED', e)\n"
         "try:\n    Entry.objects.all().delete(); print('DELETED')\n"

@@ -33,7 +33,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: list | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def roles(self: User, create: bool, extracted: list | None, **kwargs) -> None:
         if not extracted:
             self.save()
             return

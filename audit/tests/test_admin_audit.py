@@ -49,7 +49,7 @@ def test_admin_user_edit_never_copies_the_password_hash(client, admin_user, offi
 def test_audit_admin_is_read_only(client, admin_user):
     import audit
 
-    e = audit.record(None, "test.event")
+    e = audit.record(None, "admin.other")
     client.force_login(admin_user)
     assert client.get("/admin/audit/entry/").status_code == 200
     assert client.get("/admin/audit/entry/add/").status_code == 403

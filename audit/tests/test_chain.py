@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _append(n: int, actor=None) -> list[Entry]:
-    return [audit.record(None, "test.event", actor=actor, n=i, text="执法记录") for i in range(n)]
+    return [audit.record(None, "admin.other", actor=actor, n=i, text="执法记录") for i in range(n)]
 
 
 def test_entries_chain_from_genesis(officer):
@@ -34,7 +34,7 @@ def test_update_and_delete_are_refused_by_the_database():
         Entry.objects.filter(seq=1).delete()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
         cur.execute("UPDATE audit_entry SET payload = '{}' WHERE seq = 1")
-    assert Entry.objects.get(seq=1).action == "test.event"
+    assert Entry.objects.get(seq=1).action == "admin.other"
 
 
 def _tamper(sql: str, params: list) -> None:
@@ -101,7 +101,7 @@ def test_canonical_entry_is_plain_json_so_anyone_can_recompute_it(officer):
 
     from audit.chain import format_time
 
-    e = audit.record(None, "test.quote", actor=officer, text='引号" 反斜杠\\ 换行\n', n=1)
+    e = audit.record(None, "admin.other", actor=officer, text='引号" 反斜杠\\ 换行\n', n=1)
     header = [e.seq, format_time(e.created_at), officer.pk, e.actor_name, e.action, None, "", ""]
     doc = json.dumps([*header, json.loads(e.payload)], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     assert hashlib.sha256((e.prev_hash + doc).encode()).hexdigest() == e.hash

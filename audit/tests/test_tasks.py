@@ -9,7 +9,7 @@ from audit.tasks import audit_verify_task
 @pytest.mark.worker
 def test_real_worker_verifies_and_signs_a_checkpoint(celery_worker):
     for i in range(3):
-        audit.record(None, "test.event", n=i)
+        audit.record(None, "admin.other", n=i)
 
     result = audit_verify_task.delay().get(timeout=60)
 
@@ -20,6 +20,6 @@ def test_real_worker_verifies_and_signs_a_checkpoint(celery_worker):
     assert "audit.tasks.audit_verify_task" in celery_worker.output()
 
     # Incremental: the next run checks only what came after the checkpoint.
-    audit.record(None, "test.event", n=3)
+    audit.record(None, "admin.other", n=3)
     again = audit_verify_task.delay().get(timeout=60)
     assert again["verified"] == 1 and again["checkpoint"] == 4

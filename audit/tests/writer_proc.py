@@ -20,5 +20,5 @@ def append_entries(db_name: str, writer: int, count: int, start: Any) -> None:
     start.wait(30)
     for i in range(count):
         with transaction.atomic():
-            audit.record(None, "test.concurrent", writer=writer, i=i)
+            audit.record(None, "admin.other", writer=writer, i=i)
     connection.close()

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from audit.models import Entry
-from avrecords.deadlines_link import KIND_EXPECTED, KIND_STORE
 from avrecords.models import ExpectedRecord
 from avrecords.selectors import expected_overdue
 from avrecords.services import (
@@ -22,7 +21,7 @@ from avrecords.services import (
     record_finalise,
 )
 from cases.tests.factories import CaseFactory
-from deadlines.models import Deadline, Notification
+from deadlines.models import Deadline, DeadlineKind, Notification
 from deadlines.services import deadlines_scan
 
 from .conftest import receive
@@ -45,7 +44,7 @@ def test_due_skips_the_national_day_holiday(officer, media):
     # Recorded on the last working day before the holiday: day 1 is 8 Oct, day 2 is 9 Oct.
     record = receive(media["audio"], user=officer, ended_at="2026-09-30T18:00:00+08:00")
     record.refresh_from_db()
-    deadline = Deadline.objects.get(kind=KIND_STORE, object_id=record.pk)
+    deadline = Deadline.objects.get(kind=DeadlineKind.AV_STORAGE, object_id=record.pk)
     assert deadline.article == "第二十七条" and deadline.working_days == 2
     assert record.store_due_at == deadline.due == dt.datetime(2026, 10, 9, 23, 59, 59, 999999, tzinfo=SH)
     assert deadline.met_at == record.stored_at  # met when the original was stored
@@ -95,7 +94,7 @@ def test_expected_record_has_its_own_deadline_and_the_scan_escalates_it(officer,
         ended_at=dt.datetime(2026, 9, 30, 16, 0, tzinfo=SH),
     )
     assert expected_record_sync(source=source, case=case, made=True, ended_at=expected.ended_at) == expected
-    deadline = Deadline.objects.get(kind=KIND_EXPECTED, object_id=expected.pk)
+    deadline = Deadline.objects.get(kind=DeadlineKind.AV_EXPECTED, object_id=expected.pk)
     assert deadline.due == dt.datetime(2026, 10, 9, 23, 59, 59, 999999, tzinfo=SH)
 
     assert list(expected_overdue(dt.datetime(2026, 10, 9, 12, 0, tzinfo=SH))) == []
@@ -123,7 +122,7 @@ def test_expected_record_is_met_when_a_covering_recording_is_assigned(officer, m
     record_assign(record_id=record.pk, case=case, by=officer)
     expected.refresh_from_db()
     assert expected.record == record and expected.fulfilled_at is not None
-    assert Deadline.objects.get(kind=KIND_EXPECTED, object_id=expected.pk).met_at is not None
+    assert Deadline.objects.get(kind=DeadlineKind.AV_EXPECTED, object_id=expected.pk).met_at is not None
     with pytest.raises(AVError):
         expected_record_fulfil(expected_id=expected.pk, record_id=record.pk, by=officer)
 
@@ -134,7 +133,7 @@ def test_withdrawn_expectation_closes_its_deadline(officer):
     expected_record_sync(source=case, case=case, made=False)
     expected.refresh_from_db()
     assert expected.withdrawn_at is not None
-    assert Deadline.objects.get(kind=KIND_EXPECTED, object_id=expected.pk).met_at is not None
+    assert Deadline.objects.get(kind=DeadlineKind.AV_EXPECTED, object_id=expected.pk).met_at is not None
     assert ExpectedRecord.objects.count() == 1
 
 
@@ -145,10 +144,10 @@ def test_finalised_inspection_with_av_expects_the_recording(officer, officer2):
     case = CaseFactory(officers=[officer, officer2])
     draft = make_record(RecordKind.INSPECTION, case=case)
     assert not ExpectedRecord.objects.exists()  # a draft may still change
-    final = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    final = make_record(RecordKind.INSPECTION, case=case, finalise=True)
     expected = ExpectedRecord.objects.get()
     assert expected.case == case and expected.source_id == str(final.pk) and expected.ended_at == final.ended_at
-    assert Deadline.objects.filter(kind=KIND_EXPECTED, object_id=expected.pk, met_at__isnull=True).exists()
+    assert Deadline.objects.filter(kind=DeadlineKind.AV_EXPECTED, object_id=expected.pk, met_at__isnull=True).exists()
     assert draft.pk != final.pk
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from avrecords.models import AVRecord, RecordStatus
+from avrecords.models import AVRecord, AVRecordStatus
 from cases.tests.factories import CaseFactory
 
 from .conftest import recent
@@ -25,7 +25,7 @@ def test_officer_uploads_plays_and_describes_a_video(login, officer, live_server
     # Upload, ingest (eager here), reload: the record shows up, ready to play.
     page.wait_for_selector(".av-record [data-status=ready]", timeout=60_000)
     record = AVRecord.objects.get()
-    assert record.case == case and record.uploaded_by == officer and record.status == RecordStatus.READY
+    assert record.case == case and record.uploaded_by == officer and record.status == AVRecordStatus.READY
     assert record.ended_at == ended
     assert record.sha256 in page.content()
 

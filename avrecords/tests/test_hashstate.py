@@ -17,7 +17,7 @@ from audit.models import Entry
 from avrecords import hashstate, tusbody
 from avrecords.hashstate import InvalidState, ResumableSHA256, resume
 from avrecords.ingest import received_digest
-from avrecords.models import AVRecord, RecordStatus, Upload
+from avrecords.models import AVRecord, AVRecordStatus, Upload
 from avrecords.storage import staging_path
 from avrecords.tests.test_tus import (  # noqa: F401 - endpoint and station are fixtures
     TUS,
@@ -191,7 +191,7 @@ def test_chunked_upload_resumed_by_another_client_is_hashed_on_receipt(endpoint,
     second.upload()
     record = AVRecord.objects.get()
     assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest() == record.declared_sha256
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert _method(record) == "received"
 
 

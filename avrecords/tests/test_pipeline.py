@@ -11,7 +11,7 @@ from PIL import Image
 
 from audit.models import Entry
 from avrecords.ingest import derive_run, ingest_run
-from avrecords.models import AVRecord, MediaKind, RecordStatus
+from avrecords.models import AVRecord, AVRecordStatus, MediaKind
 from avrecords.storage import original_hash, original_key, originals, staging_path
 from avrecords.tasks import record_ingest_task
 
@@ -42,7 +42,7 @@ def test_video_with_odd_size_and_two_audio_tracks_becomes_playable(officer, medi
     )
     record.refresh_from_db()
 
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert record.kind == MediaKind.VIDEO
     assert (record.width, record.height, record.audio_tracks) == (161, 121, 2)
     assert record.duration == pytest.approx(1.0, abs=0.2)
@@ -65,7 +65,7 @@ def test_video_with_odd_size_and_two_audio_tracks_becomes_playable(officer, medi
 def test_audio_only_gets_a_waveform_and_an_aac_proxy(officer, media):
     record = receive(media["audio"], user=officer, ended_at="2026-11-20T16:30:00+08:00")
     record.refresh_from_db()
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert record.kind == MediaKind.AUDIO and record.audio_tracks == 1
     with Image.open(default_storage.path(record.waveform)) as wave:
         assert wave.format == "PNG" and wave.size == (960, 160)
@@ -76,7 +76,7 @@ def test_audio_only_gets_a_waveform_and_an_aac_proxy(officer, media):
 def test_photo_thumbnail_is_turned_upright_by_exif(officer, media):
     record = receive(media["photo"], user=officer, ended_at="2026-11-20T16:30:00+08:00")
     record.refresh_from_db()
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert record.kind == MediaKind.PHOTO and not record.proxy
     with Image.open(default_storage.path(record.thumbnail)) as thumb:
         assert thumb.size == (32, 64)  # stored 64x32, EXIF orientation 6
@@ -94,7 +94,7 @@ def test_bad_files_are_kept_and_flagged_with_a_reason(officer, media, name, code
     path = media[name]
     record = receive(path, user=officer, ended_at="2026-11-20T16:30:00+08:00")
     record.refresh_from_db()
-    assert record.status == RecordStatus.FLAGGED
+    assert record.status == AVRecordStatus.FLAGGED
     assert [p["code"] for p in record.problems] == [code]
     assert words in record.problem_reasons[0]
     # Nothing lost: the exact bytes are in dedicated storage.
@@ -105,7 +105,7 @@ def test_bad_files_are_kept_and_flagged_with_a_reason(officer, media, name, code
 def test_declared_hash_mismatch_is_flagged_and_the_bytes_kept(officer, media):
     record = receive(media["video"], user=officer, sha256="0" * 64, ended_at="2026-11-20T16:30:00+08:00")
     record.refresh_from_db()
-    assert record.status == RecordStatus.FLAGGED
+    assert record.status == AVRecordStatus.FLAGGED
     assert record.problems[0]["code"] == "sha256_mismatch"
     assert "与申报值不符" in record.problem_reasons[0]
     assert record.sha256 == sha(media["video"])
@@ -130,10 +130,10 @@ def test_steps_already_done_are_skipped_when_the_task_runs_again(officer, media)
     record.refresh_from_db()
     before = actions(record)
     # Lose the derived files and the "processed" mark, as if the worker died mid-derive.
-    AVRecord.objects.filter(pk=record.pk).update(proxy="", processed_at=None, status=RecordStatus.STORED)
+    AVRecord.objects.filter(pk=record.pk).update(proxy="", processed_at=None, status=AVRecordStatus.STORED)
     record_ingest_task.delay(record.pk)
     record.refresh_from_db()
-    assert record.status == RecordStatus.READY and record.proxy
+    assert record.status == AVRecordStatus.READY and record.proxy
     after = actions(record)
     assert after[: len(before)] == before
     assert after[len(before) :] == ["av.processed"]  # not hashed, stored or probed twice
@@ -159,7 +159,7 @@ def test_unknown_recorder_goes_to_the_admin_inbox(media):
     assert list(admin_inbox()) == [record]
     assert {p["code"] for p in record.problems} == {"unknown_recorder", "unknown_officer"}
     # The bytes are fine: playable, and the notes say what to sort out.
-    assert record.status == RecordStatus.READY and record.stored_at is not None
+    assert record.status == AVRecordStatus.READY and record.stored_at is not None
 
 
 def test_recorder_officer_owns_the_record_and_case_number_links_it(officer, media):

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from django.contrib.admin.sites import site
 from django.core.files.base import ContentFile
 
-from avrecords.models import AVRecord, RecordStatus
+from avrecords.models import AVRecord, AVRecordStatus
 from avrecords.storage import (
     OriginalExists,
     OriginalImmutable,
@@ -92,7 +92,7 @@ def test_s3_no_version_with_the_right_hash_is_refused(s3_originals, seaweedfs, t
 def test_pipeline_end_to_end_on_s3(s3_originals, seaweedfs, officer, media):
     record = receive(media["video"], user=officer, ended_at="2026-11-20T16:30:00+08:00")
     record.refresh_from_db()
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert record.original_version
     head = s3_originals.head_object(Bucket=seaweedfs["bucket"], Key=record.original_key)
     assert head["ObjectLockMode"] == "COMPLIANCE" and head["ContentLength"] == record.size

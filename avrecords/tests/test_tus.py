@@ -14,7 +14,7 @@ from tusclient.exceptions import TusCommunicationError, TusUploadFailed
 from tusclient.uploader import Uploader
 
 from audit.models import Entry
-from avrecords.models import AVRecord, RecordStatus, Upload, UploadState
+from avrecords.models import AVRecord, AVRecordStatus, Upload, UploadState
 from avrecords.services import station_create
 from avrecords.storage import original_hash, staging_path
 
@@ -80,7 +80,7 @@ def test_station_uploads_a_video_with_checksums_and_it_is_ingested(endpoint, sta
     upload = Upload.objects.get()
     assert upload.state == UploadState.COMPLETE and upload.station == station
     record = AVRecord.objects.get(upload=upload)
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert record.filename == path.name and record.recorder_serial == "DSJ-9"
     assert original_hash(record.original_key)[0] == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -107,7 +107,7 @@ def test_interrupted_upload_resumes_from_its_offset(endpoint, station, media):
     second.upload()
     record = AVRecord.objects.get()
     assert record.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
 
 
 def test_connection_dropped_mid_body_keeps_what_arrived(endpoint, station, media, live_server):
@@ -245,7 +245,7 @@ def test_small_django_memory_limits_do_not_interfere_with_large_chunks(endpoint,
     path = media["video"]
     assert path.stat().st_size > 8 * 1024
     Uploader(file_path=str(path), client=_client(endpoint, station.token), metadata=_meta(path)).upload()
-    assert AVRecord.objects.get().status == RecordStatus.READY
+    assert AVRecord.objects.get().status == AVRecordStatus.READY
 
 
 def test_empty_file_is_complete_on_creation_and_kept(endpoint, station, media):
@@ -253,7 +253,7 @@ def test_empty_file_is_complete_on_creation_and_kept(endpoint, station, media):
         file_path=str(media["empty"]), client=_client(endpoint, station.token), metadata={"filename": "empty.mp4"}
     ).upload()
     record = AVRecord.objects.get()
-    assert record.status == RecordStatus.FLAGGED and record.size == 0 and record.stored_at
+    assert record.status == AVRecordStatus.FLAGGED and record.size == 0 and record.stored_at
 
 
 def test_officer_session_needs_csrf(client, officer):

@@ -198,7 +198,7 @@ def test_patch_cut_off_half_way_through_gunicorn_resumes(gunicorn, station, payl
 def _responses(sock: socket.socket, count: int) -> list[bytes]:
     """The status lines of `count` responses (this endpoint's bodies all have a Content-Length;
     a HEAD's is 0)."""
-    buf, out = b"", []
+    buf, out = b"", list[bytes]()
     sock.settimeout(30)
     while len(out) < count:
         while b"\r\n\r\n" not in buf:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import Entry
+from avrecords.audit_actions import AuditAction
 from avrecords.models import AVRecord, CollectionStation, FixityCheck
 from avrecords.services import record_assign, token_digest
 from avrecords.storage import originals
@@ -193,7 +194,13 @@ def test_custody_report_lists_the_records_history(client, officer, video):
     resp = client.get(reverse("avrecords:custody", args=[video.pk]))
     assert resp["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.content)).pages)
-    for words in ("保管链报告", "接收上传", "存入专用存储", "查看", video.sha256[:16]):
+    for words in (
+        "保管链报告",
+        AuditAction.RECEIVED.label,
+        AuditAction.STORED.label,
+        AuditAction.VIEWED.label,
+        video.sha256[:16],
+    ):
         assert words in text.replace("\n", "")
 
 

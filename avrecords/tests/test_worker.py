@@ -7,7 +7,7 @@ import pytest
 from celery.result import AsyncResult
 from django.core.files.storage import default_storage
 
-from avrecords.models import AVRecord, RecordStatus
+from avrecords.models import AVRecord, AVRecordStatus
 from avrecords.storage import original_hash
 from avrecords.tasks import record_ingest_task
 
@@ -29,7 +29,7 @@ def test_real_worker_ingests_a_video(celery_worker, officer, media):
     digest = hashlib.sha256(media["video"].read_bytes()).hexdigest()
     record = receive(media["video"], user=officer, sha256=digest, ended_at=recent())
     record = _run_on_worker(record.pk)
-    assert record.status == RecordStatus.READY
+    assert record.status == AVRecordStatus.READY
     assert record.sha256 == digest and record.audio_tracks == 2 and (record.width, record.height) == (161, 121)
     assert original_hash(record.original_key) == (digest, media["video"].stat().st_size)
     assert default_storage.exists(record.proxy) and default_storage.exists(record.poster)
@@ -39,16 +39,16 @@ def test_real_worker_ingests_a_video(celery_worker, officer, media):
 @pytest.mark.parametrize(
     ("name", "status", "kind"),
     [
-        ("audio", RecordStatus.READY, "audio"),
-        ("photo", RecordStatus.READY, "photo"),
-        ("truncated", RecordStatus.FLAGGED, ""),
-        ("text", RecordStatus.FLAGGED, ""),
-        ("empty", RecordStatus.FLAGGED, ""),
+        ("audio", AVRecordStatus.READY, "audio"),
+        ("photo", AVRecordStatus.READY, "photo"),
+        ("truncated", AVRecordStatus.FLAGGED, ""),
+        ("text", AVRecordStatus.FLAGGED, ""),
+        ("empty", AVRecordStatus.FLAGGED, ""),
     ],
 )
 def test_real_worker_puts_each_kind_of_file_in_its_state(celery_worker, officer, media, name, status, kind):
     path = media[name]
     record = _run_on_worker(receive(path, user=officer, ended_at=recent()).pk)
     assert (record.status, record.kind) == (status, kind), record.problems
-    assert bool(record.problems) == (status == RecordStatus.FLAGGED)
+    assert bool(record.problems) == (status == AVRecordStatus.FLAGGED)
     assert original_hash(record.original_key) == (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_size)

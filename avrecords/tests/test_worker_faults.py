@@ -16,7 +16,7 @@ from django.core.files.storage import default_storage
 
 from audit.models import Entry
 from avrecords.ingest import derive_work_dir
-from avrecords.models import AVRecord, RecordStatus
+from avrecords.models import AVRecord, AVRecordStatus
 from avrecords.storage import original_hash, staging_path
 
 from .conftest import receive, recent
@@ -24,7 +24,7 @@ from .conftest import receive, recent
 pytestmark = [pytest.mark.worker]
 
 
-def _wait_for(what: str, check, timeout: float = 60):  # type: ignore[no-untyped-def]
+def _wait_for(what: str, check, timeout: float = 60):
     """Poll until check() is truthy; return its value."""
     deadline = time.monotonic() + timeout
     while not (value := check()):
@@ -137,7 +137,7 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
     first.proc.wait()
     killed = _record(record.pk)
     assert killed.stored_at is not None and not killed.proxy and killed.processed_at is None
-    assert killed.status == RecordStatus.STORED and staged.exists()
+    assert killed.status == AVRecordStatus.STORED and staged.exists()
     assert derive_work_dir(record.pk).exists()  # the killed transcode's partial proxy
     derive_ids = _task_ids(first.output(), "avrecords.tasks.record_derive_task", "received")
     assert len(derive_ids) == 1 and not _task_ids(first.output(), "record_derive_task", "succeeded")
@@ -151,7 +151,7 @@ def test_worker_killed_mid_transcode_the_task_is_redelivered_and_nothing_is_lost
         lambda: set(_task_ids(second.output(), "avrecords.tasks.record_derive_task", "succeeded")) == set(derive_ids),
     )
     record = _record(record.pk)
-    assert record.status == RecordStatus.READY, record.problems
+    assert record.status == AVRecordStatus.READY, record.problems
     assert not derive_work_dir(record.pk).exists()  # the redo cleared the partial proxy
     assert record.sha256 == digest and record.size == len(data)
     assert original_hash(record.original_key) == (digest, len(data))
@@ -181,7 +181,7 @@ def test_storage_unavailable_the_step_is_retried_with_growing_backoff(own_worker
     retry = re.compile(r"record_ingest_task\[[0-9a-f-]+\] retry: Retry in ([\d.]+)s")
     _wait_for("two retries", lambda: len(retry.findall(worker.output())) >= 2)
     waiting = _record(record.pk)
-    assert waiting.sha256 == digest and waiting.stored_at is None and waiting.status == RecordStatus.RECEIVED
+    assert waiting.sha256 == digest and waiting.stored_at is None and waiting.status == AVRecordStatus.RECEIVED
     assert staging_path(record.upload_id).exists() and not waiting.problems
 
     root.unlink()  # storage back
@@ -196,6 +196,6 @@ def test_storage_unavailable_the_step_is_retried_with_growing_backoff(own_worker
     countdowns = [float(c) for c in retry.findall(worker.output())]
     assert countdowns[:2] == [1, 2] and countdowns == sorted(countdowns)
     assert "NotADirectoryError" in worker.output() or "FileExistsError" in worker.output()
-    assert record.status == RecordStatus.READY and not record.problems
+    assert record.status == AVRecordStatus.READY and not record.problems
     assert original_hash(record.original_key) == (digest, path.stat().st_size)
     assert _events(record, "av.stored") == 1 and not staging_path(record.upload_id).exists()

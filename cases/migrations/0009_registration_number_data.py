@@ -9,7 +9,7 @@ _NEVER_FILED = {"registered", "pending_filing", "not_filed", "applied", "rejecte
 
 def forwards(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
-    Counter = apps.get_model("documents", "Counter")
+    Counter = apps.get_model("numbering", "Counter")
     prefix = getattr(settings, "AGENCY_PREFIX", "临科")
     per_year: dict[int, int] = {}
     for case in Case.objects.order_by("created_at", "pk").iterator():
@@ -35,7 +35,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0008_registration_number"),
-        ("documents", "0003_document_immutable"),
+        ("numbering", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -26,8 +26,8 @@ def state_label(value: str) -> str:
 
 @register.filter
 def audit_action(value: str) -> str:
-    """An audit action's Chinese name (cases.timeline)."""
-    from cases.timeline import action_label
+    """An audit action's Chinese name, as its app's AuditAction enum declares it."""
+    from audit.vocabulary import action_label
 
     return action_label(value)
 

@@ -52,7 +52,7 @@ class CaseFactory(DjangoModelFactory):
     filed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
-    def officers(self, create: bool, extracted: list | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def officers(self, create: bool, extracted: list | None, **kwargs) -> None:
         if not create:
             return
         people = (
@@ -90,13 +90,14 @@ class FilingRecordFactory(DjangoModelFactory):
     source = CaseSource.INSPECTION
 
     @factory.post_generation
-    def opinions(self, create: bool, extracted: bool | None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def opinions(obj, create, extracted, **kwargs):
         """The 承办人 and 承办机构 sign-offs (pass opinions=False for none)."""
         if not create or extracted is False:
             return
-        SignOffFactory(case=self.case, level=Level.OFFICER, actor=self.case.created_by, opinion="建议立案调查。")
-        chief = UserFactory(department=self.case.department, roles=[Role.SECTION_CHIEF])
-        SignOffFactory(case=self.case, level=Level.UNIT, actor=chief, opinion="同意立案调查，报局领导审批。")
+        case = obj.case
+        SignOffFactory(case=case, level=Level.OFFICER, actor=case.created_by, opinion="建议立案调查。")
+        chief = UserFactory(department=case.department, roles=[Role.SECTION_CHIEF])
+        SignOffFactory(case=case, level=Level.UNIT, actor=chief, opinion="同意立案调查，报局领导审批。")
 
 
 class SignOffFactory(DjangoModelFactory):
@@ -145,7 +146,7 @@ class ApplicationFactory(DjangoModelFactory):
 
 def party_data(**overrides: object) -> dict:
     """Keyword arguments of a party for the registration services."""
-    data = {
+    data: dict[str, object] = {
         "kind": PartyKind.ORGANISATION,
         "name": "临沂某某新材料有限公司",
         "id_number": "91371300MA3C8XY012",

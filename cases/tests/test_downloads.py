@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from cases.models import Attachment
 from cases.tests.factories import CaseFactory
+from documents.registry import DocTypeCode
 from linke.downloads import sniff
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_document_pdf_download_is_protected(client):
     from documents.services import document_issue, document_render
 
     case = CaseFactory()
-    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    doc = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, by=case.created_by, context={}, render=False)
     document_render(document_id=doc.pk)
     client.force_login(case.created_by)
     resp = client.get(reverse("documents:download", args=[doc.pk]))

@@ -112,7 +112,7 @@ def test_migration_gives_registration_numbers_and_takes_back_unearned_filing_num
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes("cases")
     executor.migrate([old_node])
-    old = executor.loader.project_state([old_node, ("documents", "0003_document_immutable")]).apps
+    old = executor.loader.project_state([old_node, ("numbering", "0001_initial")]).apps
     Department, User = old.get_model("accounts", "Department"), old.get_model("accounts", "User")
     OldCase = old.get_model("cases", "Case")
     dept = Department.objects.create(name="执法一科", code="ZF1")
@@ -136,7 +136,7 @@ def test_migration_gives_registration_numbers_and_takes_back_unearned_filing_num
         )
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
-    new = executor.loader.project_state([*latest, ("documents", "0003_document_immutable")]).apps
+    new = executor.loader.project_state([*latest, ("numbering", "0001_initial")]).apps
     got = list(
         new.get_model("cases", "Case").objects.order_by("pk").values_list("title", "registration_number", "number")
     )
@@ -147,5 +147,5 @@ def test_migration_gives_registration_numbers_and_takes_back_unearned_filing_num
         ("临科罚立〔2026〕3号", f"临科登〔{year}〕3号", None),
         ("临科许受〔2026〕1号", f"临科登〔{year}〕4号", "临科许受〔2026〕1号"),
     ]
-    counter = new.get_model("documents", "Counter").objects.get(scope="case:registration", year=year)
+    counter = new.get_model("numbering", "Counter").objects.get(scope="case:registration", year=year)
     assert counter.value == 4

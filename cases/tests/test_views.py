@@ -48,13 +48,13 @@ def test_dashboard_shows_my_overdue_deadline_in_red(client, officer, officer2, h
     import datetime as dt
     import re
 
-    from deadlines.models import KIND_PENALTY_DECISION
+    from deadlines.models import DeadlineKind
     from deadlines.services import deadline_open, deadlines_scan
 
     case = _case(officer, officer2)
     deadline_open(
         case=case,
-        kind=KIND_PENALTY_DECISION,
+        kind=DeadlineKind.PENALTY_DECISION,
         article="《行政处罚法》第六十条",
         label="行政处罚决定（立案之日起九十日内）",
         start=timezone.now() - dt.timedelta(days=120),

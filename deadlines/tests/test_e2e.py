@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from cases.tests.factories import CaseFactory
-from deadlines.models import KIND_PENALTY_DECISION
+from deadlines.models import DeadlineKind
 from deadlines.services import deadline_open, deadlines_scan
 
 
@@ -14,7 +14,7 @@ def test_officer_sees_red_overdue_deadline_and_bell_count(live_server, login, of
     case = CaseFactory(officers=[officer])
     deadline_open(
         case=case,
-        kind=KIND_PENALTY_DECISION,
+        kind=DeadlineKind.PENALTY_DECISION,
         article="《行政处罚法》第六十条",
         label="行政处罚决定（立案之日起九十日内）",
         start=timezone.now() - dt.timedelta(days=120),

@@ -11,7 +11,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import Entry
 from cases.tests.factories import CaseFactory
-from deadlines.models import KIND_ARCHIVE_FILE, KIND_AV_STORAGE, KIND_PENALTY_DECISION, Deadline, Notification
+from deadlines.models import Deadline, DeadlineKind, Notification
 from deadlines.services import deadline_met, deadline_open, deadlines_scan
 from deadlines.tasks import deadlines_scan_task
 
@@ -37,7 +37,7 @@ def _scenario(start_of_today):
     green = _open(case, "t.green", start_of_today, days=60)
     yellow = _open(case, "t.yellow", start_of_today, working_days=1)
     red = _open(case, "t.red", start_of_today - dt.timedelta(days=40), working_days=2)
-    archive = _open(CaseFactory(), KIND_ARCHIVE_FILE, start_of_today - dt.timedelta(days=60), days=30)
+    archive = _open(CaseFactory(), DeadlineKind.ARCHIVE_FILE, start_of_today - dt.timedelta(days=60), days=30)
     met = _open(case, "t.met", start_of_today - dt.timedelta(days=40), working_days=2)
     deadline_met(kind="t.met", case=case)
     return case, green, yellow, red, archive, met
@@ -198,7 +198,7 @@ def test_scan_on_a_real_worker_double_run(celery_worker, head, archivist):
     extra = UserFactory(roles=[Role.OFFICER])
     deadline_open(
         case=case,
-        kind=KIND_PENALTY_DECISION,
+        kind=DeadlineKind.PENALTY_DECISION,
         article="《行政处罚法》第六十条",
         label="处罚决定",
         start=now - dt.timedelta(days=200),
@@ -207,7 +207,7 @@ def test_scan_on_a_real_worker_double_run(celery_worker, head, archivist):
     )
     deadline_open(
         case=case,
-        kind=KIND_AV_STORAGE,
+        kind=DeadlineKind.AV_STORAGE,
         article="第二十七条",
         label="音像存储",
         start=now,

@@ -7,13 +7,7 @@ from audit.models import Entry
 from cases.models import CaseKind, CaseState
 from cases.signals import case_transitioned
 from cases.tests.factories import CaseFactory
-from deadlines.models import (
-    KIND_EVIDENCE_PRESERVATION,
-    KIND_LICENSING_DECISION,
-    KIND_PENALTY_DECISION,
-    CalendarOverride,
-    Deadline,
-)
+from deadlines.models import CalendarOverride, Deadline, DeadlineKind
 from deadlines.services import calendar_overrides_save, deadline_met, deadline_open
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +17,7 @@ SH = ZoneInfo("Asia/Shanghai")
 def _open(case, **kw):
     args = dict(
         case=case,
-        kind=KIND_EVIDENCE_PRESERVATION,
+        kind=DeadlineKind.EVIDENCE_PRESERVATION,
         article="《行政处罚法》第五十六条",
         label="先行登记保存处理决定",
         start=dt.datetime(2026, 2, 10, 15, 0, tzinfo=SH),
@@ -51,7 +45,7 @@ def test_open_is_idempotent_per_kind_and_case_or_target():
     assert _open(case, target=other_target) != first
     assert Deadline.objects.filter(case=case).count() == 2
     # Once met, a new one may open.
-    assert deadline_met(kind=KIND_EVIDENCE_PRESERVATION, case=case, target=None) == 2
+    assert deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=case, target=None) == 2
     assert _open(case) != first
 
 
@@ -67,8 +61,8 @@ def test_met_closes_only_matching_target_and_audits():
     t1, t2 = CaseFactory(), CaseFactory()
     _open(case, target=t1)
     _open(case, target=t2)
-    assert deadline_met(kind=KIND_EVIDENCE_PRESERVATION, target=t1) == 1
-    assert deadline_met(kind=KIND_EVIDENCE_PRESERVATION, target=t1) == 0
+    assert deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, target=t1) == 1
+    assert deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, target=t1) == 0
     assert Deadline.objects.filter(met_at__isnull=True).count() == 1
     assert Entry.objects.filter(case_id=case.pk, action="deadline.met").count() == 1
 
@@ -78,7 +72,7 @@ def test_filing_a_penalty_case_opens_the_90_day_period_and_decision_meets_it():
     case_transitioned.send(
         sender=type(case), case=case, from_state=CaseState.PENDING_FILING, to_state=CaseState.INVESTIGATING, by=None
     )
-    d = Deadline.objects.get(case=case, kind=KIND_PENALTY_DECISION)
+    d = Deadline.objects.get(case=case, kind=DeadlineKind.PENALTY_DECISION)
     # 《行政处罚法》第六十条: 90 days from 10 Mar 2026 end 8 Jun 2026 (Monday).
     assert d.due.astimezone(SH).date() == dt.date(2026, 6, 8)
     assert d.days == 90 and "第六十条" in d.article
@@ -95,9 +89,9 @@ def test_accepting_a_licence_application_opens_20_working_days():
     case_transitioned.send(
         sender=type(case), case=case, from_state=CaseState.APPLIED, to_state=CaseState.ACCEPTED, by=None
     )
-    d = Deadline.objects.get(case=case, kind=KIND_LICENSING_DECISION)
+    d = Deadline.objects.get(case=case, kind=DeadlineKind.LICENSING_DECISION)
     assert d.working_days == 20 and "第四十二条" in d.article
-    assert not Deadline.objects.filter(case=case, kind=KIND_PENALTY_DECISION).exists()
+    assert not Deadline.objects.filter(case=case, kind=DeadlineKind.PENALTY_DECISION).exists()
 
 
 def test_provisional_deadline_is_recomputed_when_the_year_is_imported(admin_user):
@@ -149,7 +143,7 @@ def test_real_filing_and_decision_services_open_and_meet_the_penalty_period(head
 
     case = CaseFactory(state=CaseState.PENDING_FILING, filed_at=None)
     case_services.case_approve_filing(case_id=case.pk, by=head, opinion="同意立案")
-    d = Deadline.objects.get(case=case, kind=KIND_PENALTY_DECISION)
+    d = Deadline.objects.get(case=case, kind=DeadlineKind.PENALTY_DECISION)
     case.refresh_from_db()
     assert d.start == case.filed_at
     assert d.due.astimezone(SH).date() >= (case.filed_at + dt.timedelta(days=90)).astimezone(SH).date()

@@ -141,22 +141,22 @@ def test_officer_cannot_import(client, officer):
 
 
 def test_head_sees_escalated_deadlines_archivist_only_archiving(client, head, archivist, officer):
-    from deadlines.models import KIND_ARCHIVE_FILE
+    from deadlines.models import DeadlineKind
     from deadlines.services import deadlines_scan
 
     case = CaseFactory(officers=[officer])
     old = timezone.now() - dt.timedelta(days=60)
     _open(case, "t.late", old, working_days=2)
-    _open(case, KIND_ARCHIVE_FILE, old, days=30)
+    _open(case, DeadlineKind.ARCHIVE_FILE, old, days=30)
     _open(case, "t.soon", timezone.now(), days=60)
     deadlines_scan()
 
     client.force_login(head)
     rows = client.get(reverse("deadlines:mine")).context["escalated"]
-    assert sorted(d.kind for d in rows) == sorted(["t.late", KIND_ARCHIVE_FILE])
+    assert sorted(d.kind for d in rows) == sorted(["t.late", DeadlineKind.ARCHIVE_FILE])
     assert all(d.state == "red" for d in rows)
     client.force_login(archivist)
-    assert [d.kind for d in client.get(reverse("deadlines:mine")).context["escalated"]] == [KIND_ARCHIVE_FILE]
+    assert [d.kind for d in client.get(reverse("deadlines:mine")).context["escalated"]] == [DeadlineKind.ARCHIVE_FILE]
     client.force_login(officer)
     assert client.get(reverse("deadlines:mine")).context["escalated"] == []
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from cases.tests.factories import CaseFactory
 from documents.models import Document
+from documents.registry import DocTypeCode
 from documents.services import document_issue
 
 
@@ -28,7 +29,11 @@ def test_parallel_issues_get_consecutive_unique_numbers():
             barrier.wait(timeout=30)
             with transaction.atomic():
                 document_issue(
-                    case=case, doc_type="inquiry", context={"transcript": f"问：{i}\n答：{i}"}, by=by, render=False
+                    case=case,
+                    doc_type=DocTypeCode.INQUIRY,
+                    context={"transcript": f"问：{i}\n答：{i}"},
+                    by=by,
+                    render=False,
                 )
                 if i % 4 == 3:
                     raise _Rollback  # this transaction fails after taking a number
@@ -45,18 +50,18 @@ def test_parallel_issues_get_consecutive_unique_numbers():
     for t in threads:
         t.join(timeout=60)
     assert not errors, errors
-    seqs = sorted(Document.objects.filter(doc_type="inquiry").values_list("seq", flat=True))
+    seqs = sorted(Document.objects.filter(doc_type=DocTypeCode.INQUIRY).values_list("seq", flat=True))
     committed = threads_n - threads_n // 4
     assert seqs == list(range(1, committed + 1))
-    numbers = set(Document.objects.filter(doc_type="inquiry").values_list("number", flat=True))
+    numbers = set(Document.objects.filter(doc_type=DocTypeCode.INQUIRY).values_list("number", flat=True))
     assert len(numbers) == committed and all(n.startswith("临科询〔") for n in numbers)
 
 
 @pytest.mark.django_db
 def test_numbers_are_per_type():
     case = CaseFactory()
-    a = document_issue(case=case, doc_type="inquiry", context={}, by=case.created_by, render=False)
-    b = document_issue(case=case, doc_type="sampling", context={}, by=case.created_by, render=False)
-    c = document_issue(case=case, doc_type="inquiry", context={}, by=case.created_by, render=False)
+    a = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, context={}, by=case.created_by, render=False)
+    b = document_issue(case=case, doc_type=DocTypeCode.SAMPLING, context={}, by=case.created_by, render=False)
+    c = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, context={}, by=case.created_by, render=False)
     assert (a.seq, b.seq, c.seq) == (1, 1, 2)
     assert a.number == f"临科询〔{a.year}〕1号" and b.number == f"临科抽〔{b.year}〕1号"

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from audit.models import Entry
 from cases.tests.factories import CaseFactory, PartyFactory
 from documents.models import Document, DocumentImmutable, DocumentStatus
+from documents.registry import DocTypeCode
 from documents.services import document_issue, document_render, document_rerender
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_user_text_is_escaped_not_interpreted(django_capture_on_commit_callbacks
     with django_capture_on_commit_callbacks(execute=True):
         doc = document_issue(
             case=case,
-            doc_type="other_activity",
+            doc_type=DocTypeCode.OTHER_ACTIVITY,
             by=case.created_by,
             context={
                 "activity": "调阅记录",
@@ -48,7 +49,7 @@ def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         doc = document_issue(
             case=case,
-            doc_type="non_filing_notice",
+            doc_type=DocTypeCode.NON_FILING_NOTICE,
             by=case.created_by,
             context={"party_name": "沂南县某某农业合作社", "reason": "不属于本机关管辖"},
         )
@@ -72,7 +73,7 @@ def test_finalised_document_is_stored_once_and_immutable(django_capture_on_commi
 
 def test_failed_render_can_be_queued_again(django_capture_on_commit_callbacks):
     case = CaseFactory()
-    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    doc = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, by=case.created_by, context={}, render=False)
     Document.objects.filter(pk=doc.pk).update(status=DocumentStatus.FAILED, error="boom")
     with django_capture_on_commit_callbacks(execute=True):
         document_rerender(document_id=doc.pk, by=case.created_by)
@@ -82,7 +83,7 @@ def test_failed_render_can_be_queued_again(django_capture_on_commit_callbacks):
 
 def test_page_shows_progress_until_final_then_download(client):
     case = CaseFactory()
-    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    doc = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, by=case.created_by, context={}, render=False)
     client.force_login(case.created_by)
     page = client.get(f"/documents/{doc.pk}/").content.decode()
     assert "排队中" in page and "<progress" in page and doc.number in page
@@ -125,7 +126,7 @@ def test_a_lost_render_task_can_be_restarted_from_the_page(client, django_captur
     from django.utils import timezone
 
     case = CaseFactory()
-    doc = document_issue(case=case, doc_type="inquiry", by=case.created_by, context={}, render=False)
+    doc = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, by=case.created_by, context={}, render=False)
     client.force_login(case.created_by)
     assert "重新生成" not in client.get(f"/documents/{doc.pk}/").content.decode()  # still fresh
     Document.objects.filter(pk=doc.pk).update(issued_at=timezone.now() - dt.timedelta(minutes=30))
@@ -143,7 +144,7 @@ def test_only_who_may_change_the_case_can_queue_a_render_again(client, officer, 
     from accounts.tests.factories import DepartmentFactory, UserFactory
 
     case = CaseFactory(officers=[officer])
-    doc = document_issue(case=case, doc_type="inquiry", by=officer, context={}, render=False)
+    doc = document_issue(case=case, doc_type=DocTypeCode.INQUIRY, by=officer, context={}, render=False)
     Document.objects.filter(pk=doc.pk).update(status=DocumentStatus.FAILED, error="boom")
     outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="ELSEWHERE"))
     url = f"/documents/{doc.pk}/rerender/"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.tests.factories import CaseFactory
 from records.models import Record, RecordKind
-from records.services import preservation_approve, record_create, record_finalize
+from records.services import preservation_approve, record_create, record_finalise
 
 PARTY = "临沂市华科新材料有限公司"
 
@@ -29,7 +29,7 @@ ITEMS = [
 
 
 def complete_data(kind: str) -> dict[str, Any]:
-    common = {
+    common: dict[str, Any] = {
         "party_name": PARTY,
         "place": "临沂市兰山区科技大道88号当事人办公室",
         "started_at": _when(),
@@ -107,7 +107,7 @@ def make_record(
     officers: list | None = None,
     items: list | None = None,
     approve_by: Any = None,
-    finalize: bool = False,
+    finalise: bool = False,
 ) -> Record:
     case = case or make_case()
     officers = officers if officers is not None else [a.officer for a in case.assignments.order_by("pk")]
@@ -122,6 +122,6 @@ def make_record(
     )
     if approve_by is not None:
         preservation_approve(record_id=rec.pk, by=approve_by, opinion="同意")
-    if finalize:
-        record_finalize(record_id=rec.pk, by=by)
+    if finalise:
+        record_finalise(record_id=rec.pk, by=by)
     return Record.objects.get(pk=rec.pk).specific()

@@ -22,7 +22,7 @@ def _common(page, officer2) -> None:
 
 
 def _finalise_and_download(page, tmp_path) -> str:
-    page.click("#finalize")
+    page.click("#finalise")
     page.wait_for_selector(".doc-status")  # queued or rendering, or already final
     page.wait_for_selector("a.doc-download", timeout=60_000)
     with page.expect_download() as info:

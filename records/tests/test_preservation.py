@@ -10,17 +10,16 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from deadlines.calendar import add_working_days
-from deadlines.models import Deadline
+from deadlines.models import Deadline, DeadlineKind
 from records.models import RecordKind
 from records.selectors import attachments_of
 from records.services import (
-    PRESERVATION_DEADLINE_KIND,
     RecordError,
     RecordIncomplete,
     commission_opinion_record,
     preservation_approve,
     preservation_decide,
-    record_finalize,
+    record_finalise,
     record_update,
 )
 from records.tests.factories import make_record
@@ -31,20 +30,20 @@ pytestmark = pytest.mark.django_db
 def test_preservation_needs_the_heads_approval():
     rec = make_record(RecordKind.PRESERVATION)
     with pytest.raises(RecordIncomplete, match="机关负责人批准"):
-        record_finalize(record_id=rec.pk, by=rec.maker)
+        record_finalise(record_id=rec.pk, by=rec.maker)
     with pytest.raises(RecordError, match="机关负责人"):
         preservation_approve(record_id=rec.pk, by=rec.maker, opinion="同意")
     head = UserFactory(roles=[Role.HEAD])
     preservation_approve(record_id=rec.pk, by=head, opinion="同意先行登记保存")
-    record_finalize(record_id=rec.pk, by=rec.maker)
+    record_finalise(record_id=rec.pk, by=rec.maker)
     rec.refresh_from_db()
     assert rec.is_final and rec.approved_by == head
     assert rec.document.context["approved_by"] == str(head)
 
 
 def test_finalising_opens_the_7_working_day_deadline_and_the_decision_meets_it():
-    rec = make_record(RecordKind.PRESERVATION, approve_by=UserFactory(roles=[Role.HEAD]), finalize=True)
-    deadline = Deadline.objects.get(kind=PRESERVATION_DEADLINE_KIND, object_id=rec.pk)
+    rec = make_record(RecordKind.PRESERVATION, approve_by=UserFactory(roles=[Role.HEAD]), finalise=True)
+    deadline = Deadline.objects.get(kind=DeadlineKind.EVIDENCE_PRESERVATION, object_id=rec.pk)
     start = timezone.localtime(rec.started_at).date()
     assert timezone.localtime(deadline.due).date() == add_working_days(start, 7).date
     assert deadline.case_id == rec.case_id and deadline.met_at is None
@@ -67,7 +66,7 @@ def test_the_decision_needs_a_final_record():
 
 
 def test_commission_opinion_is_recorded_with_its_hashed_file():
-    rec = make_record(RecordKind.COMMISSION, finalize=True)
+    rec = make_record(RecordKind.COMMISSION, finalise=True)
     content = "鉴定意见书：研发费用归集不实。".encode() * 50
     opinion = commission_opinion_record(
         record_id=rec.pk,
@@ -109,4 +108,4 @@ def test_changing_an_approved_preservation_voids_the_approval():
     rec.refresh_from_db()
     assert rec.approved_by is None and rec.approved_at is None
     with pytest.raises(RecordIncomplete, match="机关负责人批准"):
-        record_finalize(record_id=rec.pk, by=rec.maker)
+        record_finalise(record_id=rec.pk, by=rec.maker)

@@ -21,7 +21,7 @@ from records.services import (
     record_attach,
     record_correct,
     record_create,
-    record_finalize,
+    record_finalise,
     record_update,
 )
 from records.tests.factories import complete_data, make_record
@@ -50,7 +50,7 @@ def test_missing_element_blocks_finalisation_and_names_it(kind, django_capture_o
     rec = make_record(kind, data={**complete_data(kind), field: ""}, approve_by=_approver(kind))
     assert [e.label for e in elements.missing(rec)] == [label]
     with pytest.raises(RecordIncomplete) as exc:
-        record_finalize(record_id=rec.pk, by=rec.maker)
+        record_finalise(record_id=rec.pk, by=rec.maker)
     assert label in str(exc.value)
     assert Record.objects.get(pk=rec.pk).status == RecordStatus.DRAFT
 
@@ -58,7 +58,7 @@ def test_missing_element_blocks_finalisation_and_names_it(kind, django_capture_o
     if kind == RecordKind.PRESERVATION:  # changed content needs the head's approval again
         preservation_approve(record_id=rec.pk, by=UserFactory(roles=[Role.HEAD]), opinion="同意")
     with django_capture_on_commit_callbacks(execute=True):
-        record_finalize(record_id=rec.pk, by=rec.maker)
+        record_finalise(record_id=rec.pk, by=rec.maker)
     rec = Record.objects.select_related("document").get(pk=rec.pk)
     assert rec.status == RecordStatus.FINAL
     assert rec.document.doc_type == kind and rec.document.status == DocumentStatus.FINAL
@@ -91,7 +91,7 @@ def test_refused_signature_needs_a_note():
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_final_record_is_immutable_everywhere(kind):
-    rec = make_record(kind, approve_by=_approver(kind), finalize=True)
+    rec = make_record(kind, approve_by=_approver(kind), finalise=True)
     # service
     with pytest.raises(RecordImmutable):
         record_update(record_id=rec.pk, by=rec.maker, data={"place": "改动"})
@@ -124,7 +124,7 @@ def test_final_record_is_immutable_everywhere(kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_correction_is_a_new_linked_record(kind, django_capture_on_commit_callbacks):
     approver = _approver(kind)
-    original = make_record(kind, approve_by=approver, finalize=True)
+    original = make_record(kind, approve_by=approver, finalise=True)
     fix = record_correct(record_id=original.pk, by=original.maker, reason="开始时间记录有误，应为上午9时")
     assert fix.pk != original.pk and fix.corrects_id == original.pk and fix.status == RecordStatus.DRAFT
     assert fix.kind == kind and fix.party_name == original.party_name
@@ -137,7 +137,7 @@ def test_correction_is_a_new_linked_record(kind, django_capture_on_commit_callba
     if approver:
         preservation_approve(record_id=fix.pk, by=approver, opinion="同意")
     with django_capture_on_commit_callbacks(execute=True):
-        record_finalize(record_id=fix.pk, by=fix.maker)
+        record_finalise(record_id=fix.pk, by=fix.maker)
 
     original = Record.objects.get(pk=original.pk)
     fix = Record.objects.select_related("document").get(pk=fix.pk)
@@ -165,14 +165,14 @@ def test_attachment_is_hashed_and_refused_after_finalisation(kind):
     with att.file.open("rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == att.sha256
 
-    record_finalize(record_id=rec.pk, by=rec.maker)
+    record_finalise(record_id=rec.pk, by=rec.maker)
     with pytest.raises(RecordImmutable):
         record_attach(record_id=rec.pk, by=rec.maker, file=SimpleUploadedFile("后补.jpg", b"x"))
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_outsiders_get_404(kind, client):
-    rec = make_record(kind, approve_by=_approver(kind), finalize=True)
+    rec = make_record(kind, approve_by=_approver(kind), finalise=True)
     outsider = UserFactory(roles=[Role.OFFICER])  # another department, not assigned
     client.force_login(outsider)
     for url in (
@@ -203,4 +203,4 @@ def test_services_refuse_outsiders_and_closed_stages():
         record_create(case_id=rec.case_id, kind=RecordKind.OTHER, by=head, data={})
     Case.objects.filter(pk=rec.case_id).update(state=CaseState.DECIDED)
     with pytest.raises(RecordError, match="已决定"):
-        record_finalize(record_id=rec.pk, by=rec.maker)
+        record_finalise(record_id=rec.pk, by=rec.maker)

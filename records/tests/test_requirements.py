@@ -10,7 +10,7 @@ from cases.models import Case, CaseState
 from cases.requirements import checklist, missing
 from cases.services import TransitionError
 from records.models import RecordKind
-from records.services import record_correct, record_finalize, record_update
+from records.services import record_correct, record_finalise, record_update
 from records.tests.factories import complete_data, make_case, make_record
 from review.actions import review_submit as case_submit_for_review
 
@@ -39,20 +39,20 @@ def test_incomplete_draft_blocks_review_naming_the_article_and_element():
     assert "第十条第（一）（二）项" in str(exc.value) and "被询问人身份" in str(exc.value)
 
     record_update(record_id=rec.pk, by=rec.maker, data={"person_id_no": "371302198001011234"})
-    record_finalize(record_id=rec.pk, by=rec.maker)
+    record_finalise(record_id=rec.pk, by=rec.maker)
     assert _gaps(case) == []
 
 
 def test_preserved_evidence_needs_its_decision_and_a_commission_its_opinion():
     case = make_case()
-    make_record(RecordKind.PRESERVATION, case=case, approve_by=UserFactory(roles=[Role.HEAD]), finalize=True)
-    make_record(RecordKind.COMMISSION, case=case, finalize=True)
+    make_record(RecordKind.PRESERVATION, case=case, approve_by=UserFactory(roles=[Role.HEAD]), finalise=True)
+    make_record(RecordKind.COMMISSION, case=case, finalise=True)
     assert _gaps(case) == ["records.preservation_decision", "records.commission_opinion"]
 
 
 def test_a_draft_correction_must_be_finalised_too():
     case = make_case()
-    rec = make_record(RecordKind.OTHER, case=case, finalize=True)
+    rec = make_record(RecordKind.OTHER, case=case, finalise=True)
     assert _gaps(case) == []
     record_correct(record_id=rec.pk, by=rec.maker, reason="活动名称有误")
     assert _gaps(case) == ["records.no_drafts", "records.other_activity"]
@@ -61,7 +61,7 @@ def test_a_draft_correction_must_be_finalised_too():
 def test_complete_records_let_the_case_go_to_review():
     case = make_case()
     for kind in (RecordKind.INQUIRY, RecordKind.INSPECTION, RecordKind.SAMPLING):
-        make_record(kind, case=case, finalize=True)
+        make_record(kind, case=case, finalise=True)
     assert _gaps(case) == []
     try:
         case_submit_for_review(case_id=case.pk, by=case.created_by)
@@ -77,7 +77,7 @@ def test_checklist_reads_the_records_with_a_fixed_number_of_queries():
         return len(ctx.captured_queries)
 
     small, big = make_case(), make_case()
-    make_record(RecordKind.INQUIRY, case=small, finalize=True)
+    make_record(RecordKind.INQUIRY, case=small, finalise=True)
     for kind in RecordKind:
         make_record(kind, case=big)
         make_record(kind, case=big)

@@ -56,7 +56,7 @@ def test_officer_creates_edits_and_finalises_an_inspection(client, django_captur
     assert rec.mode == "examination"
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(f"/records/{rec.pk}/finalize/").status_code == 302
+        assert client.post(f"/records/{rec.pk}/finalise/").status_code == 302
     rec.refresh_from_db()
     assert rec.is_final
     status = client.get(f"/documents/{rec.document_id}/status/").json()
@@ -130,17 +130,17 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
     assert att.sha256 == hashlib.sha256(photo).hexdigest()
     assert "现场草图.png" in client.get(f"/records/{draft.pk}/").content.decode()
 
-    final = make_record(RecordKind.OTHER, case=draft.case, finalize=True)
+    final = make_record(RecordKind.OTHER, case=draft.case, finalise=True)
     resp = client.post(f"/records/{final.pk}/correct/", {"reason": "活动名称写错"})
     fix = Record.objects.get(corrects_id=final.pk)
     assert resp.url == f"/records/{fix.pk}/"
     assert "本记录已被" in client.get(f"/records/{final.pk}/").content.decode()
 
-    kept = make_record(RecordKind.PRESERVATION, case=draft.case, approve_by=head, finalize=True)
+    kept = make_record(RecordKind.PRESERVATION, case=draft.case, approve_by=head, finalise=True)
     client.post(f"/records/{kept.pk}/decide/", {"outcome": "release", "detail": "解除保存"})
     assert PreservationDecision.objects.filter(record_id=kept.pk).exists()
 
-    commissioned = make_record(RecordKind.COMMISSION, case=draft.case, finalize=True)
+    commissioned = make_record(RecordKind.COMMISSION, case=draft.case, finalise=True)
     client.post(
         f"/records/{commissioned.pk}/opinion/",
         {
