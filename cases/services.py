@@ -50,7 +50,7 @@ from .models import (
     NonInitiation,
     Party,
 )
-from .signals import case_transitioned
+from .signals import case_transitioned, officers_assigned
 
 S = CaseState
 
@@ -569,6 +569,7 @@ def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) ->
     CaseOfficer.objects.filter(case=case).update(is_lead=False)
     CaseOfficer.objects.filter(case=case, officer=people[0]).update(is_lead=True)
     audit.record(case, "case.officers_assigned", actor=by, officers=[u.pk for u in people])
+    officers_assigned.send(sender=Case, case=case, by=by)
     return case
 
 
