@@ -68,5 +68,7 @@ def _ip(request: Any) -> str:
 def on_password_changed(request: Any, user: Any, *, by: Any, how: str) -> None:
     """A password set through the web: by its owner ("auth.password_changed") or reset by an
     administrator ("auth.password_reset"). The password itself is never recorded."""
-    action = "auth.password_changed" if how == "self" else "auth.password_reset"
-    record(user, action, actor=by, username=user.get_username(), ip=_ip(request))
+    if how == "self":
+        record(user, "auth.password_changed", actor=by, username=user.get_username(), ip=_ip(request))
+    else:
+        record(user, "auth.password_reset", actor=by, username=user.get_username(), ip=_ip(request))

@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "auth.login": "登录",
     "auth.logout": "退出登录",
     "auth.login_failed": "登录失败",
+    "auth.password_changed": "修改密码",
+    "auth.password_reset": "管理员重置密码",
 }
 
 

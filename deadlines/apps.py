@@ -29,6 +29,7 @@ class DeadlinesConfig(AppConfig):
                 "deadline.met": "期限事项完成",
                 "deadline.recomputed": "重新计算期限（工作日调整）",
                 "deadline.escalated": "期限逾期，已提醒上级",
+                "deadline.responsible_changed": "期限责任人随承办人变更",
                 "calendar.imported": "导入法定节假日日历",
             }
         )
