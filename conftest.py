@@ -230,3 +230,14 @@ def login(page: Any, live_server: Any) -> Any:
         return page
 
     return _login
+
+
+# --- order ------------------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """The production smoke test (-m prod) first: it is the longest, and its start-up (three
+    gunicorn workers, a Celery worker, beat, SeaweedFS booting at once) loads a 2-core machine;
+    at the end of the run it would overlap the timing-sensitive tus/gunicorn tests on the other
+    xdist worker (loadfile hands out files in collection order)."""
+    items.sort(key=lambda item: 0 if item.get_closest_marker("prod") else 1)

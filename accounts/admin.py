@@ -20,6 +20,17 @@ class UserAdmin(BaseUserAdmin):
         ("执法信息", {"fields": ("last_name", "first_name", "cert_no", "department", "phone", "groups")}),
     )
 
+    def user_change_password(self, request, id, form_url=""):  # type: ignore[no-untyped-def]
+        """An administrator sets another user's password: audited as auth.password_reset."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            from audit.signals import on_password_changed
+
+            user = self.get_object(request, id)
+            how = "self" if user == request.user else "admin"
+            on_password_changed(request, user, by=request.user, how=how)
+        return response
+
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # A user who acted on a case is part of the record: deactivate, never delete.
         return False

@@ -11,3 +11,5 @@ class AuditAction(models.TextChoices):
     LOGIN = "auth.login", "登录"
     LOGOUT = "auth.logout", "退出登录"
     LOGIN_FAILED = "auth.login_failed", "登录失败"
+    PASSWORD_CHANGED = "auth.password_changed", "修改密码"
+    PASSWORD_RESET = "auth.password_reset", "管理员重置密码"

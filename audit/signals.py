@@ -65,4 +65,16 @@ def on_login_failed(sender: Any, credentials: dict[str, Any], request: Any = Non
 
 
 def _ip(request: Any) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client's address, behind the trusted proxies (linke.clientip), as django-axes sees it."""
+    from linke.clientip import client_ip
+
+    return client_ip(request) if request is not None else ""
+
+
+def on_password_changed(request: Any, user: Any, *, by: Any, how: str) -> None:
+    """A password set through the web: by its owner ("auth.password_changed") or reset by an
+    administrator ("auth.password_reset"). The password itself is never recorded."""
+    if how == "self":
+        record(user, AuditAction.PASSWORD_CHANGED, actor=by, username=user.get_username(), ip=_ip(request))
+    else:
+        record(user, AuditAction.PASSWORD_RESET, actor=by, username=user.get_username(), ip=_ip(request))

@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from botocore.config import Config
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
@@ -61,12 +62,25 @@ class _WriteOnce:
 
 
 class OriginalsS3Storage(_WriteOnce, S3Storage):
+    """Originals on S3 with Object Lock. AWS refuses a PUT with a retention period that
+    carries no checksum (Content-MD5 or x-amz-checksum-*), and boto3 sends none when
+    `request_checksum_calculation` is "when_required" (AWS_REQUEST_CHECKSUM_CALCULATION or
+    ~/.aws/config may say so). So the client's setting is fixed here ("when_supported",
+    whatever the environment says) and every write names its algorithm (ChecksumAlgorithm
+    SHA256: each PutObject and each UploadPart carries x-amz-checksum-sha256)."""
+
+    CHECKSUM_ALGORITHM = "SHA256"
+
     def __init__(self, **kwargs: Any) -> None:
         self.object_lock = kwargs.pop("object_lock", True)
         super().__init__(**kwargs)
+        self.client_config: Config = self.client_config.merge(
+            Config(request_checksum_calculation="when_supported", response_checksum_validation="when_supported")
+        )
 
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         params = super().get_object_parameters(name)
+        params.setdefault("ChecksumAlgorithm", self.CHECKSUM_ALGORITHM)
         if self.object_lock:
             # 第二十七条: WORM. COMPLIANCE mode: no user, root included, can shorten or lift it.
             params["ObjectLockMode"] = "COMPLIANCE"

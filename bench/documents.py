@@ -7,8 +7,9 @@ through the rendering task's code path, each in a fresh child process as a Celer
 runs it, and prints the wall time and the child's peak memory (max RSS). Then compares the
 single-family font setting with a font stack that drags in several CJK faces.
 
-Uses the embedded default (SQLite, local storage) in a temporary directory unless
-DATABASE_URL / LINKE_VAR_DIR are set.
+With DATABASE_URL (PostgreSQL; `make bench` sets it) it works in a database of its own,
+created, migrated and dropped for the run (bench/benchdb.py), as the other benchmarks do;
+without, the embedded default (SQLite, local storage) in a temporary directory.
 """
 
 import argparse
@@ -41,6 +42,10 @@ def _setup() -> None:
     import django
 
     django.setup()
+    if os.environ.get("BENCH_DB_NAME"):  # a child process: the run's own database
+        from django.conf import settings
+
+        settings.DATABASES["default"]["NAME"] = os.environ["BENCH_DB_NAME"]
 
 
 def _peak_mb() -> float:
@@ -146,6 +151,20 @@ def main() -> None:
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     _setup()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from benchdb import bench_database
+
+        with bench_database("bench_documents", "bench/documents.py") as name:
+            os.environ["BENCH_DB_NAME"] = name  # the spawned render processes use it too
+            _run(args)
+    else:
+        _run(args)
+
+
+def _run(args: argparse.Namespace) -> None:
     from django.conf import settings
     from django.db import transaction
 

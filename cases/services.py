@@ -47,6 +47,7 @@ from .models import (
     SignOffOutcome,
     SignOffStep,
 )
+from .signals import officers_assigned
 from .stages import Transition, TransitionDenied, TransitionError
 
 __all__ = ["TransitionDenied", "TransitionError"]
@@ -345,6 +346,7 @@ def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) ->
     CaseOfficer.objects.filter(case=case).update(is_lead=False)
     CaseOfficer.objects.filter(case=case, officer=people[0]).update(is_lead=True)
     audit.record(case, "case.officers_assigned", actor=by, officers=[u.pk for u in people])
+    officers_assigned.send(sender=Case, case=case, by=by)
     return case
 
 
@@ -737,6 +739,39 @@ def file_store(file: IO[bytes]) -> tuple[str, str, int]:
     return key, sha, size
 
 
+# The records a file may belong to: the case's own record types (第七条 materials, 第九条
+# letters, 第十条 investigation records and a commissioned body's opinion). Anything else —
+# an audit entry, a user, another app's bookkeeping — is refused.
+ATTACHMENT_OWNER_TYPES = frozenset(
+    {
+        "cases.application",
+        "cases.applicationevent",
+        "cases.complaint",
+        "cases.filingrecord",
+        "cases.noninitiation",
+        "records.record",
+        "records.commissionopinion",
+    }
+)
+
+
+def _attachment_check(case: Case, by: User, owner: Model | None) -> None:
+    """Refuse an attachment before anything is stored: the case's state, the user's right,
+    the owner's type, case and finality."""
+    if owner is not None:
+        if owner._meta.label_lower not in ATTACHMENT_OWNER_TYPES:
+            raise TransitionError("附件只能属于本案的记录。")
+        if getattr(owner, "case_id", None) != case.pk:
+            raise TransitionError("附件所属记录不属于本案。")
+        # A finalised record is immutable (第十条); a supplement is a correction record.
+        if getattr(owner, "is_final", False):
+            raise TransitionError("记录已定稿，不能再添加附件；如需补充请制作更正记录。")
+    if case.state == S.ARCHIVED:
+        raise TransitionError("已归档案件不能再添加附件。")
+    if not policy.may_write(by, case):
+        raise TransitionDenied("无权为本案上传附件：需由本案执法人员办理。")
+
+
 def attachment_add(
     *,
     case: Case | int,
@@ -747,22 +782,22 @@ def attachment_add(
     description: str = "",
 ) -> Attachment:
     """Store an uploaded file (streamed, hashed with SHA-256) and record it on the case and,
-    optionally, on `owner` (a record of the case: it must have `case_id` equal to the case's).
+    optionally, on `owner` (one of ATTACHMENT_OWNER_TYPES, of this case, not finalised).
+
+    Raises TransitionError (archived case, foreign or finalised owner) or TransitionDenied
+    (no right to upload) before any byte is stored, and again under the case's lock.
     The bytes are stored before the row's transaction (STYLE.md); call it inside your own
     service's transaction or on its own."""
     case_id = case if isinstance(case, int) else case.pk
     name = getattr(file, "name", "") or "file"
     name = name.rsplit("/", 1)[-1][:255]
-    if owner is not None and getattr(owner, "case_id", None) != case_id:
-        raise TransitionError("附件所属记录不属于本案。")
+    # Permission and state before any byte is stored (STYLE.md); checked again under lock.
+    _attachment_check(Case.objects.get(pk=case_id), by, owner)
     key, sha, size = file_store(file)
     mime = getattr(file, "content_type", "") or mimetypes.guess_type(name)[0] or ""
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case_id)
-        if locked.state == S.ARCHIVED:
-            raise TransitionError("已归档案件不能再添加附件。")
-        if not policy.may_write(by, locked):
-            raise TransitionDenied("无权为本案上传附件。")
+        _attachment_check(locked, by, owner)
         att = Attachment(
             case=locked,
             file=key,

@@ -5,3 +5,7 @@ from django.dispatch import Signal
 
 # kwargs: case, from_state, to_state, by (User or None)
 case_transitioned = Signal()
+
+# kwargs: case, by (User). Sent by case_assign_officers after the handling officers changed,
+# inside its transaction; receivers (deadlines) hand over what followed the old officers.
+officers_assigned = Signal()

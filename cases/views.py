@@ -442,8 +442,11 @@ def _owner(case: Case, ref: str) -> Any:
     """Resolve "app_label.model:pk" to a record of this case, or None."""
     if not ref:
         return None
+    label, _, pk = ref.rpartition(":")
+    if label.lower() not in services.ATTACHMENT_OWNER_TYPES:
+        # Only the case's own record types; never an arbitrary model (an audit entry …).
+        raise services.TransitionError("附件只能属于本案的记录。")
     try:
-        label, pk = ref.rsplit(":", 1)
         model = apps.get_model(label)
         obj = model._default_manager.get(pk=int(pk))
     except (ValueError, LookupError, TypeError) as exc:

@@ -8,4 +8,5 @@ class AuditAction(models.TextChoices):
     MET = "deadline.met", "期限事项完成"
     RECOMPUTED = "deadline.recomputed", "重新计算期限（工作日调整）"
     ESCALATED = "deadline.escalated", "期限逾期，已提醒上级"
+    RESPONSIBLE_CHANGED = "deadline.responsible_changed", "期限责任人随承办人变更"
     CALENDAR_IMPORTED = "calendar.imported", "导入法定节假日日历"

@@ -120,6 +120,70 @@ def deadline_open(
 
 
 @transaction.atomic
+def deadlines_reassign(*, case: Any, by: Any = None) -> int:
+    """Make the responsible people of `case`'s open deadlines follow its handling officers
+    after they changed (cases.signals.officers_assigned). A case-wide period (no target: the
+    decision periods of 《行政处罚法》第六十条, 《行政许可法》第四十二条) is the handling
+    officers' together: it gets exactly the current officers. A record's period (第二十七条
+    storage, 《行政处罚法》第五十六条 preservation …) stays with those of its people who still
+    handle the case, and passes to all handling officers when none does. People added to a
+    period already reminded or overdue get that message now (the scan sends each once).
+    Returns how many deadlines changed; each change is an audit entry."""
+    officers = [a.officer_id for a in case.assignments.order_by("-is_lead", "pk")]
+    current = set(officers)
+    through = Deadline.responsible.through
+    open_ = list(Deadline.objects.filter(case=case, met_at__isnull=True).select_related("case").order_by("pk"))
+    had: dict[int, set[int]] = {d.pk: set() for d in open_}
+    for deadline_id, user_id in through.objects.filter(deadline_id__in=list(had)).values_list("deadline_id", "user_id"):
+        had[deadline_id].add(user_id)
+    changed = 0
+    for deadline in open_:
+        before = had[deadline.pk]
+        if deadline.object_id is None:
+            after = set(current)
+        else:
+            after = (before & current) or set(current)
+        if after == before:
+            continue
+        added, removed = sorted(after - before), sorted(before - after)
+        if removed:
+            through.objects.filter(deadline_id=deadline.pk, user_id__in=removed).delete()
+        if added:
+            deadline.responsible.add(*added)
+        changed += 1
+        audit.record(
+            deadline,
+            "deadline.responsible_changed",
+            actor=by,
+            case=case.pk,
+            kind=deadline.kind,
+            added=added,
+            removed=removed,
+        )
+        # The scan claims each message once per deadline: newcomers get the ones already sent.
+        text, link = _describe(deadline)
+        if added and deadline.reminded_at is not None and deadline.escalated_at is None:
+            notify(
+                user_ids=added,
+                text=f"【期限提醒】{text}",
+                link=link,
+                level="warn",
+                dedupe_key=f"deadline:{deadline.pk}:{REMIND}",
+                deadline_id=deadline.pk,
+            )
+        if added and deadline.escalated_at is not None:
+            notify(
+                user_ids=added,
+                text=f"【已逾期】{text}",
+                link=link,
+                level="bad",
+                dedupe_key=f"deadline:{deadline.pk}:{OVERDUE}",
+                deadline_id=deadline.pk,
+            )
+    return changed
+
+
+@transaction.atomic
 def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.datetime | None = None) -> int:
     """Close the open deadlines of `kind` for the target (or the case, target or not).
     Returns how many were closed."""

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from cases.models import CaseKind, CaseState
-from cases.signals import case_transitioned
+from cases.signals import case_transitioned, officers_assigned
 
 from . import calendar
 from .models import CalendarOverride, CalendarYear, DeadlineKind
@@ -79,3 +79,10 @@ def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any
         met_at = case.decided_at or timezone.now()
         deadline_met(kind=DeadlineKind.PENALTY_DECISION, case=case, met_at=met_at)
         deadline_met(kind=DeadlineKind.LICENSING_DECISION, case=case, met_at=met_at)
+
+
+@receiver(officers_assigned, dispatch_uid="deadlines_officers_assigned")
+def officers_changed(sender: Any, case: Any, by: Any = None, **kwargs: Any) -> None:
+    from .services import deadlines_reassign
+
+    deadlines_reassign(case=case, by=by)

@@ -41,6 +41,11 @@ class Document(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     size = models.PositiveBigIntegerField("字节数", default=0)
     pages = models.PositiveIntegerField("页数", default=0)
+    # The masked rendition (副本): the same document, marked as a copy, identifiers masked
+    # (documents.masking), rendered with the original for who may not see identifiers.
+    masked_pdf = models.FileField("副本PDF", max_length=200, blank=True)
+    masked_sha256 = models.CharField("副本SHA-256", max_length=64, blank=True)
+    masked_size = models.PositiveBigIntegerField("副本字节数", default=0)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="制作人", on_delete=models.PROTECT, related_name="+"
     )

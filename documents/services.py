@@ -38,6 +38,7 @@ from numbering.services import number_next
 
 from . import registry
 from .audit_actions import AuditAction
+from .masking import mask_context
 from .models import Document, DocumentImmutable, DocumentStatus
 from .rendering import render_html, render_pdf
 
@@ -144,48 +145,106 @@ def storage_key(sha256: str) -> str:
     return f"documents/{sha256[:2]}/{sha256}.pdf"
 
 
-def render_context(doc: Document) -> dict[str, Any]:
+def render_context(doc: Document, *, masked: bool = False) -> dict[str, Any]:
+    """What the template gets: the frozen content and the number. masked=True: the copy's
+    (副本) content, identifiers masked (documents.masking), with doc.copy set."""
     issued = timezone.localtime(doc.issued_at)
+    content = mask_context(doc.context) if masked else doc.context
     return {
-        **doc.context,
+        **content,
         "doc": {
             "number": doc.number,
             "title": doc.title,
             "issued_on": f"{issued.year}年{issued.month}月{issued.day}日",
+            "copy": masked,
         },
     }
 
 
+def _store_pdf(data: bytes) -> tuple[str, str]:
+    sha = hashlib.sha256(data).hexdigest()
+    key = storage_key(sha)
+    # Stored before the transaction that records its key (STYLE.md: files first).
+    if not default_storage.exists(key):
+        key = default_storage.save(key, ContentFile(data))
+        _make_read_only(key)
+    return key, sha
+
+
 def document_render(*, document_id: int) -> Document:
+    """Render the original and its masked rendition (副本: same number, marked as a copy,
+    identifiers masked) together, store both (content-addressed, read-only) and finalise."""
     doc = Document.objects.get(pk=document_id)
     if doc.status == DocumentStatus.FINAL:
         return doc  # rendered already: a repeated task run is a no-op
     _progress(document_id, 10)
     try:
-        html = render_html(registry.get(doc.doc_type).template, render_context(doc))
-        out = render_pdf(html, on_progress=lambda p: _progress(document_id, p))
+        template = registry.get(doc.doc_type).template
+        out = render_pdf(
+            render_html(template, render_context(doc)), on_progress=lambda p: _progress(document_id, p * 2 // 3)
+        )
+        _progress(document_id, 60)
+        copy = render_pdf(render_html(template, render_context(doc, masked=True)))
     except Exception as exc:
         _document_fail(document_id, f"{type(exc).__name__}: {exc}")
         raise
     _progress(document_id, 90)
-    sha = hashlib.sha256(out.pdf).hexdigest()
-    key = storage_key(sha)
-    # Stored before the transaction that records its key (STYLE.md: files first).
-    if not default_storage.exists(key):
-        key = default_storage.save(key, ContentFile(out.pdf))
-        _make_read_only(key)
-    return _document_store(document_id, key=key, sha256=sha, size=len(out.pdf), pages=out.pages)
+    key, sha = _store_pdf(out.pdf)
+    masked_key, masked_sha = _store_pdf(copy.pdf)
+    return _document_store(
+        document_id,
+        key=key,
+        sha256=sha,
+        size=len(out.pdf),
+        pages=out.pages,
+        masked_key=masked_key,
+        masked_sha256=masked_sha,
+        masked_size=len(copy.pdf),
+    )
 
 
 @transaction.atomic
-def _document_store(document_id: int, *, key: str, sha256: str, size: int, pages: int) -> Document:
+def _document_store(
+    document_id: int,
+    *,
+    key: str,
+    sha256: str,
+    size: int,
+    pages: int,
+    masked_key: str = "",
+    masked_sha256: str = "",
+    masked_size: int = 0,
+) -> Document:
     doc = Document.objects.select_for_update().get(pk=document_id)
     if doc.status == DocumentStatus.FINAL:
         return doc  # another run finished first
     doc.pdf.name, doc.sha256, doc.size, doc.pages = key, sha256, size, pages
+    doc.masked_pdf.name, doc.masked_sha256, doc.masked_size = masked_key, masked_sha256, masked_size
     doc.status, doc.progress, doc.error, doc.rendered_at = DocumentStatus.FINAL, 100, "", timezone.now()
-    doc.save(update_fields=["pdf", "sha256", "size", "pages", "status", "progress", "error", "rendered_at"])
-    audit.record(doc, AuditAction.FINALISED, case=doc.case_id, number=doc.number, sha256=sha256, pages=pages)
+    doc.save(
+        update_fields=[
+            "pdf",
+            "sha256",
+            "size",
+            "pages",
+            "masked_pdf",
+            "masked_sha256",
+            "masked_size",
+            "status",
+            "progress",
+            "error",
+            "rendered_at",
+        ]
+    )
+    audit.record(
+        doc,
+        AuditAction.FINALISED,
+        case=doc.case_id,
+        number=doc.number,
+        sha256=sha256,
+        pages=pages,
+        masked_sha256=masked_sha256,
+    )
     return doc
 
 
@@ -199,12 +258,16 @@ def _document_fail(document_id: int, error: str) -> None:
     audit.record(doc, AuditAction.RENDER_FAILED, case=doc.case_id, number=doc.number, error=error[:500])
 
 
-def document_downloaded(*, document: Document, by: Any) -> None:
+def document_downloaded(*, document: Document, by: Any, rendition: str = "original") -> None:
+    """Every download is on the trail, with the rendition served: "original" or "masked"
+    (the 副本) and that file's SHA-256 (第二十九条)."""
+    sha = document.masked_sha256 if rendition == "masked" else document.sha256
     audit.record(
         document,
         AuditAction.DOWNLOADED,
         actor=by,
         case=document.case_id,
         number=document.number,
-        sha256=document.sha256,
+        rendition=rendition,
+        sha256=sha,
     )

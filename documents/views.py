@@ -50,10 +50,20 @@ def status(request: AuthedRequest, pk: int) -> JsonResponse:
 @require_GET
 @login_required
 def download(request: AuthedRequest, pk: int) -> FileResponse:
+    """The original PDF to who may see identifiers (cases.policy.may_see_identifiers: the
+    case's officers, legal reviewers, the head); everyone else, or anyone asking for
+    ?rendition=masked, gets the masked copy (副本). Each download audited with its rendition."""
     doc = document_for_user(request.user, pk)
     if not doc.is_final:
         raise Http404("文书尚未生成")
-    document_downloaded(document=doc, by=request.user)
+    masked = request.GET.get("rendition") == "masked" or not policy.may_see_identifiers(request.user, doc.case)
+    if masked:
+        if not doc.masked_pdf:
+            # Rendered before copies existed: nothing to serve to who may not see identifiers.
+            raise Http404("该文书没有遮盖证件号码的副本")
+        document_downloaded(document=doc, by=request.user, rendition="masked")
+        return file_response(doc.masked_pdf.open("rb"), filename=f"{doc.title}{doc.number}（副本）.pdf")
+    document_downloaded(document=doc, by=request.user, rendition="original")
     return file_response(doc.pdf.open("rb"), filename=f"{doc.title}{doc.number}.pdf")
 
 

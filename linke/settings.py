@@ -113,11 +113,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# The reverse proxies of our own in front of the app (the TLS proxy of the README: 1). The
+# client's address is then taken from X-Forwarded-For (linke/clientip.py); 0 ignores it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Failed logins: locked out for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failures
-# of the same user name from the same address.
+# of the same user name from the same (client) address — an attacker elsewhere cannot lock
+# a user out of their own address. Attempts during the lock-out do not restart it.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "linke.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -139,3 +139,58 @@ def test_admin_cannot_delete_or_change_records(rf, admin_user):
     model_admin = site._registry[AVRecord]
     assert not model_admin.has_delete_permission(request)
     assert not model_admin.has_change_permission(request)
+
+
+def _checksummed(headers) -> bool:
+    """A checksum AWS accepts for an Object Lock PUT: a x-amz-checksum-* header, or (a
+    streamed body over HTTPS) a trailer naming one, or Content-MD5."""
+    names = {k.lower(): v for k, v in headers.items()}
+    trailer = names.get("x-amz-trailer", b"")
+    trailer = trailer.decode() if isinstance(trailer, bytes) else trailer
+    return (
+        any(k.startswith("x-amz-checksum-") for k in names)
+        or trailer.startswith("x-amz-checksum-")
+        or "content-md5" in names
+    )
+
+
+def test_every_put_of_an_original_carries_a_checksum(s3_originals, seaweedfs, settings, tmp_path, monkeypatch):
+    """AWS refuses a PUT to an Object Lock bucket without a checksum. A common boto3 setting
+    (request_checksum_calculation=when_required) turns boto3's own checksums off; the
+    storage must send one anyway, for a single PUT and for every part of a multipart one."""
+    from boto3.s3.transfer import TransferConfig
+
+    monkeypatch.setenv("AWS_REQUEST_CHECKSUM_CALCULATION", "when_required")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "originals": {
+            **settings.STORAGES["originals"],
+            "OPTIONS": {
+                **settings.STORAGES["originals"]["OPTIONS"],
+                # 5 MiB: the smallest part S3 accepts; a 6 MiB original goes in two parts.
+                "transfer_config": TransferConfig(multipart_threshold=5 * 1024**2, multipart_chunksize=5 * 1024**2),
+            },
+        },
+    }
+    store = originals()
+    sent: list[tuple[str, bool]] = []
+
+    def capture(request, event_name, **kwargs):
+        operation = event_name.rsplit(".", 1)[-1]
+        if operation in ("PutObject", "UploadPart"):
+            sent.append((operation, _checksummed(request.headers)))
+
+    store.connection.meta.client.meta.events.register("before-send.s3", capture)
+
+    small, small_digest = _file(tmp_path, b"a small original " * 100)
+    original_put(small, small_digest)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00\x01" * (3 * 1024**2) + b"tail")
+    big_digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    key, version, created = original_put(big, big_digest)
+    assert created and original_hash(key, version) == (big_digest, big.stat().st_size)
+    # Through Storage.save() too (the admin and any other caller).
+    store.save(original_key(hashlib.sha256(b"saved").hexdigest()), ContentFile(b"saved"))
+
+    assert [op for op, _ in sent] == ["PutObject", "UploadPart", "UploadPart", "PutObject"]
+    assert all(ok for _, ok in sent), sent

@@ -80,3 +80,87 @@ def test_archived_case_takes_no_attachment(officer, officer2):
     )
     with pytest.raises(services.TransitionError, match="已归档"):
         services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"x"), by=officer)
+
+
+# --- owners are the case's own records; refusals store nothing (issue 12) -------------------
+
+
+def _stored_files(root):
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def test_view_refuses_a_finalised_record_as_owner(client, officer, officer2, settings):
+    from records.models import RecordKind
+    from records.tests.factories import make_record
+
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    rec = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    client.force_login(officer)
+    resp = client.post(
+        f"/cases/{case.pk}/attachments/",
+        {"file": SimpleUploadedFile("补充.pdf", b"%PDF later"), "owner": f"records.record:{rec.pk}"},
+        follow=True,
+    )
+    assert resp.status_code == 200
+    assert "已定稿" in resp.content.decode()
+    assert not Attachment.objects.exists()
+    assert _stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_view_refuses_an_owner_that_is_not_a_record_of_the_case(client, officer, officer2, settings):
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    import audit
+
+    entry = audit.record(case, "test.entry", actor=officer, case=case.pk)
+    client.force_login(officer)
+    for ref in (f"audit.entry:{entry.pk}", f"accounts.user:{officer.pk}"):
+        resp = client.post(
+            f"/cases/{case.pk}/attachments/",
+            {"file": SimpleUploadedFile("x.pdf", b"%PDF x"), "owner": ref},
+            follow=True,
+        )
+        assert resp.status_code == 200, ref
+        assert "附件只能属于本案的记录" in resp.content.decode(), ref
+    assert not Attachment.objects.exists()
+    assert _stored_files(settings.MEDIA_ROOT) == []
+
+
+def test_service_refuses_foreign_owner_types_and_finalised_records(officer, officer2, settings):
+    import audit
+    from records.models import RecordKind
+    from records.tests.factories import make_record
+
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    entry = audit.record(case, "test.entry", actor=officer, case=case.pk)
+    with pytest.raises(services.TransitionError, match="只能属于本案的记录"):
+        services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"x"), by=officer, owner=entry)
+    rec = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    with pytest.raises(services.TransitionError, match="已定稿"):
+        services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"x"), by=officer, owner=rec.base())
+    draft = make_record(RecordKind.INSPECTION, case=case)
+    att = services.attachment_add(
+        case=case, file=SimpleUploadedFile("草图.pdf", b"%PDF"), by=officer, owner=draft.base()
+    )
+    assert att.owner == draft.base()
+    assert Attachment.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["archivist", "outsider", "officer_archived"])
+def test_refused_upload_stores_no_byte(client, officer, officer2, archivist, settings, who):
+    from django.utils import timezone
+
+    archived = who == "officer_archived"
+    case = CaseFactory(
+        officers=[officer, officer2],
+        department=officer.department,
+        created_by=officer,
+        **({"state": CaseState.ARCHIVED, "concluded_at": timezone.now()} if archived else {}),
+    )
+    user = {"archivist": archivist, "outsider": UserFactory(roles=[Role.OFFICER]), "officer_archived": officer}[who]
+    with pytest.raises((services.TransitionError, services.TransitionDenied)):
+        services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"%PDF refused"), by=user)
+    if who != "outsider":  # an outsider gets 404 from the view before the service runs
+        client.force_login(user)
+        client.post(f"/cases/{case.pk}/attachments/", {"file": SimpleUploadedFile("y.pdf", b"%PDF refused 2")})
+    assert not Attachment.objects.exists()
+    assert _stored_files(settings.MEDIA_ROOT) == []
