@@ -18,7 +18,8 @@ from django.utils.dateparse import parse_datetime
 
 import audit
 from accounts.models import User
-from cases.models import Case
+from cases.models import Case, CaseState
+from linke.fields import fit
 
 from . import deadlines_link
 from .models import (
@@ -188,6 +189,7 @@ def upload_complete(*, upload_id: Any) -> AVRecord:
         declared_sha256=record.declared_sha256,
         started_at=record.started_at,
         ended_at=record.ended_at,
+        store_deadline_from=deadlines_link.store_basis(record),
         owner=record.owner.username if record.owner else "",
         problems=record.problem_reasons,
     )
@@ -200,34 +202,36 @@ def upload_complete(*, upload_id: Any) -> AVRecord:
 
 def _record_from_metadata(upload: Upload) -> AVRecord:
     """Read the tus metadata. Nothing is refused for bad metadata (nothing recorded is
-    turned away): a value that cannot be read is kept as sent and becomes a problem."""
+    turned away): a value that cannot be read is kept as sent and becomes a problem. Every
+    value put in a column is cut to it (`fit`); the full value stays in `metadata`."""
     meta = upload.metadata
     record = AVRecord(
         upload=upload,
         station=upload.station,
         uploaded_by=upload.uploaded_by,
-        filename=(meta.get("filename") or "")[:255],
+        filename=fit(AVRecord, "filename", _text(meta, "filename")),
         metadata=meta,
         declared_size=upload.length,
-        important=meta.get("important", "").strip() in ("1", "true", "yes"),
+        important=_text(meta, "important").strip() in ("1", "true", "yes"),
     )
-    serial = (meta.get("recorder") or "").strip()[:64]
+    _filename_notes(record, meta)
+    serial = fit(AVRecord, "recorder_serial", _text(meta, "recorder").strip())
     record.recorder_serial = serial
     if serial:
         record.recorder = Recorder.objects.filter(serial=serial).select_related("officer").first()
         if record.recorder is None:
             _problem(record, "unknown_recorder", f"未登记的执法记录仪（序列号 {serial}），请管理员核实并分派。")
     for field in ("started_at", "ended_at"):
-        raw = (meta.get(field) or "").strip()
+        raw = _text(meta, field).strip()
         if not raw:
             continue
         value = _parse_time(raw)
         if value is None:
-            _problem(record, f"bad_{field}", f"{'开始' if field == 'started_at' else '结束'}录制时间无法识别：{raw}")
+            _problem(
+                record, f"bad_{field}", f"{'开始' if field == 'started_at' else '结束'}录制时间无法识别：{raw[:80]}"
+            )
         setattr(record, field, value)
-    if record.ended_at is None:
-        _problem(record, "no_end_time", "未申报录制结束时间，第二十七条期限自接收时起算。")
-    declared = (meta.get("sha256") or "").strip().lower()
+    declared = _text(meta, "sha256").strip().lower()
     if declared:
         if len(declared) == 64 and all(c in "0123456789abcdef" for c in declared):
             record.declared_sha256 = declared
@@ -235,21 +239,24 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
             _problem(record, "bad_sha256", f"申报的SHA-256格式错误：{declared[:80]}")
 
     # Whose inbox: the officer named by 执法证号, else the recorder's officer, else the uploader.
-    cert = (meta.get("officer") or "").strip()
+    cert = _text(meta, "officer").strip()
     if cert:
         record.owner = User.objects.filter(cert_no=cert, is_active=True).first()
         if record.owner is None:
-            _problem(record, "unknown_officer", f"未找到执法证号为 {cert} 的执法人员。")
+            _problem(record, "unknown_officer", f"未找到执法证号为 {cert[:80]} 的执法人员。")
     if record.owner is None and record.recorder is not None:
         record.owner = record.recorder.officer
     if record.owner is None:
         record.owner = upload.uploaded_by
 
-    number = (meta.get("case") or "").strip()
+    number = _text(meta, "case").strip()
     if number:
         case = Case.objects.filter(number=number).first()
         if case is None:
-            _problem(record, "unknown_case", f"未找到案号为 {number} 的案件，记录暂存于收件箱。")
+            _problem(record, "unknown_case", f"未找到案号为 {number[:80]} 的案件，记录暂存于收件箱。")
+        elif case.state == CaseState.ARCHIVED:
+            # An archived case file (第二十八条) is closed: the record waits in the inbox.
+            _problem(record, "case_archived", f"案件 {number} 已归档，不再接收音像记录，记录暂存于收件箱。")
         elif upload.uploaded_by is not None and not _may_write_case(upload.uploaded_by, case):
             _problem(record, "case_not_allowed", f"上传人无权将记录归入案件 {number}，记录暂存于收件箱。")
         else:
@@ -258,7 +265,53 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
         record.method = RECORDER_METHOD
     record.made_at = record.started_at or record.ended_at
     record.maker = record.owner
+    _time_notes(record)
     return record
+
+
+def _text(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _filename_notes(record: AVRecord, meta: dict[str, Any]) -> None:
+    from .tus import RAW_KEY, _b64decode
+
+    name = _text(meta, "filename")
+    if len(name) > len(record.filename):
+        _problem(
+            record,
+            "filename_long",
+            f"文件名过长（{len(name)} 个字符），列表中仅显示前 {len(record.filename)} 个字符，完整文件名见上传元数据。",
+        )
+    sent = (meta.get(RAW_KEY) or {}).get("filename")
+    if isinstance(sent, str):
+        # Windows-based stations often send the name in GBK: say how it reads as GB18030.
+        raw = _b64decode(sent)
+        try:
+            guess = raw.decode("gb18030") if raw else ""
+        except UnicodeDecodeError:
+            guess = ""
+        note = f"，按GB18030解读为“{guess[:120]}”" if guess and guess.isprintable() else ""
+        _problem(record, "filename_encoding", f"文件名不是UTF-8文本，按原样保留并转义显示{note}。")
+
+
+def _time_notes(record: AVRecord) -> None:
+    """第二十七条 runs from the end of the recording: when the declared times cannot be
+    that, say so and which time the 2 working days run from, for the officer to confirm."""
+    if record.started_at and record.ended_at and record.ended_at < record.started_at:
+        _problem(
+            record,
+            "times_reversed",
+            "申报的结束录制时间早于开始时间，请执法人员核实录制时间；"
+            f"第二十七条期限暂自{deadlines_link.store_basis(record)}起算。",
+        )
+    if record.ended_at is None:
+        _problem(
+            record,
+            "no_end_time",
+            f"未申报录制结束时间，第二十七条期限自{deadlines_link.store_basis(record)}起算，请执法人员核实录制时间。",
+        )
 
 
 def _parse_time(raw: str) -> dt.datetime | None:
@@ -292,6 +345,10 @@ def upload_terminate(*, upload_id: Any, by: User | None = None, station: Collect
         raise AVError("上传已完成，已成为音像记录，不能终止。")
     if upload.state == UploadState.TERMINATED:
         return upload
+    if upload.length > 0 and upload.offset == upload.length:
+        # Every byte arrived (its record is being made, or making it failed and is retried):
+        # the file is evidence now, and termination would delete it.
+        raise AVError("文件已全部接收，正在转为音像记录，不能终止。")
     upload.state = UploadState.TERMINATED
     upload.save(update_fields=["state", "updated_at"])
     audit.record(
@@ -457,6 +514,8 @@ def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
     record = _lock_editable(record_id)
     if not _may_write_case(by, case):
         raise AVError("无权将记录归入该案件。")
+    if case.state == CaseState.ARCHIVED:
+        raise AVError("案件已归档，不再接收音像记录。")
     old = record.case_id
     if old == case.pk:
         return record
@@ -704,7 +763,7 @@ def expected_record_sync(
         source_id=source_id,
         ended_at=ended_at,
         officer=officer,
-        label=label or f"{source._meta.verbose_name}所记载的音像记录",
+        label=fit(ExpectedRecord, "label", label or f"{source._meta.verbose_name}所记载的音像记录"),
     )
     audit.record(
         expected, "av.expected", case=case, source=f"{source_type}:{source_id}", ended_at=ended_at, label=expected.label

@@ -61,22 +61,92 @@ def _response(status: int, text: str = "", **headers: str) -> HttpResponse:
     return resp
 
 
-def parse_metadata(header: str) -> dict[str, str]:
-    """`key base64,key2 base64` -> dict. Raises ValueError on a malformed header."""
-    out: dict[str, str] = {}
+# Under this key (which no tus key can be: keys never contain a space) the metadata keeps
+# the base64 as sent of every value that is not stored verbatim (docs/stations.md).
+RAW_KEY = "raw base64"
+
+
+def _printable(text: str) -> bool:
+    # NUL cannot be stored in PostgreSQL text or jsonb; other control characters (line
+    # breaks in a file name…) would break the headers and pages that show the value.
+    return not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def escape_bytes(raw: bytes, *, ascii: bool = False) -> str:
+    """Arbitrary bytes as printable text: UTF-8 where they are (only ASCII with `ascii`,
+    for what goes back into a header), `\\xNN` for every other byte and every control
+    character (NUL included)."""
+    text = raw.decode("ascii" if ascii else "utf-8", "backslashreplace")
+    return "".join(c if _printable(c) else f"\\x{ord(c):02x}" for c in text)
+
+
+def _header_bytes(value: str) -> bytes:
+    # WSGI hands headers over as latin-1 text (PEP 3333); other servers and test clients
+    # may give any text, lone surrogates included.
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass")
+
+
+def _b64decode(value: str) -> bytes | None:
+    """Standard base64, padded or not (tus: "Base64 encoded"); None when it is not base64."""
+    if not value.isascii():
+        return None
+    try:
+        return base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def parse_metadata(header: str) -> dict[str, Any]:
+    """`key base64,key2 base64` -> {key: text}. Never refuses (docs/stations.md: nothing is
+    turned away for its metadata): a value that is UTF-8 text is stored as such; any other
+    value (bytes in another encoding such as GBK, a binary digest, control characters, or
+    no base64 at all) is stored escaped (`escape_bytes`), and the value as sent is kept under
+    `RAW_KEY` so the exact bytes survive. Keys are escaped the same way."""
+    out: dict[str, Any] = {}
+    raw: dict[str, str] = {}
     for pair in filter(None, (p.strip() for p in header.split(","))):
         key, _, value = pair.partition(" ")
-        if not key or " " in value.strip():
-            raise ValueError(pair)
+        key, value = escape_bytes(_header_bytes(key), ascii=True), value.strip()
+        decoded = _b64decode(value)
         try:
-            out[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value.strip() else ""
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ValueError(pair) from exc
+            text = decoded.decode("utf-8") if decoded is not None else None
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and _printable(text):
+            out[key] = text
+            raw.pop(key, None)
+            continue
+        # Not text, or not base64: shown escaped (bytes that are not UTF-8 all as \\xNN, a
+        # half-decoded mix would mislead); the exact value as sent is kept.
+        sent = _header_bytes(value)
+        out[key] = escape_bytes(text.encode()) if text is not None else escape_bytes(decoded or sent, ascii=True)
+        raw[key] = value if decoded is not None else escape_bytes(sent, ascii=True)
+    if raw:
+        out[RAW_KEY] = raw
     return out
 
 
-def encode_metadata(meta: dict[str, str]) -> str:
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" if v else k for k, v in meta.items())
+def encode_metadata(meta: dict[str, Any]) -> str:
+    """The inverse of `parse_metadata`, for HEAD: values as they were sent."""
+    raw = meta.get(RAW_KEY) or {}
+    pairs = []
+    for key, value in meta.items():
+        if key == RAW_KEY or not isinstance(value, str):
+            continue
+        encoded = raw.get(key) if key in raw else base64.b64encode(value.encode()).decode()
+        pairs.append(f"{key} {encoded}" if encoded else key)
+    return ",".join(pairs)
+
+
+def _number(value: str | None) -> int | None:
+    """A tus number: non-negative decimal digits only (no sign, space, `_` or other
+    digits that int() would accept); None otherwise."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 1000:
+        return None
+    return int(value)
 
 
 class _Caller:
@@ -140,18 +210,12 @@ def uploads(request: HttpRequest) -> HttpResponse:
         return caller
     if "HTTP_UPLOAD_DEFER_LENGTH" in request.META:
         return _response(400, "不支持延迟长度（creation-defer-length）")
-    try:
-        length = int(request.META.get("HTTP_UPLOAD_LENGTH", ""))
-    except ValueError:
-        return _response(400, "缺少或无效的 Upload-Length")
-    if length < 0:
-        return _response(400, "无效的 Upload-Length")
+    length = _number(request.META.get("HTTP_UPLOAD_LENGTH"))
+    if length is None:
+        return _response(400, "缺少或无效的 Upload-Length（须为非负十进制整数）")
     if length > max_size():
         return _response(413, f"文件超过上限 {max_size()} 字节")
-    try:
-        metadata = parse_metadata(request.META.get("HTTP_UPLOAD_METADATA", ""))
-    except ValueError:
-        return _response(400, "Upload-Metadata 格式错误")
+    metadata = parse_metadata(request.META.get("HTTP_UPLOAD_METADATA", ""))
     upload = upload_create(length=length, metadata=metadata, station=caller.station, user=caller.user)
     staging_path(upload.pk).touch()
     if length == 0:
@@ -172,6 +236,11 @@ def upload(request: HttpRequest, pk: Any) -> HttpResponse:
         return _response(404)
     if obj.state == UploadState.TERMINATED:
         return _response(410)
+    if obj.state == UploadState.RECEIVING and obj.length > 0 and obj.offset == obj.length:
+        # Every byte arrived but the record was not made (the PATCH that completed it
+        # failed after saving its offset): make it now, on whatever request comes next.
+        upload_advance(upload_id=obj.pk, offset=obj.length)
+        obj.refresh_from_db()
     if request.method == "HEAD":
         return _response(
             200,
@@ -200,11 +269,10 @@ def _finished(obj: Upload, offset: int, content_length: int) -> HttpResponse:
 def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
     if request.content_type != OFFSET_CONTENT_TYPE:
         return _response(415, f"Content-Type 须为 {OFFSET_CONTENT_TYPE}")
-    try:
-        offset = int(request.META["HTTP_UPLOAD_OFFSET"])
-        content_length = int(request.META["CONTENT_LENGTH"])
-    except (KeyError, ValueError):
-        return _response(400, "缺少或无效的 Upload-Offset / Content-Length")
+    offset = _number(request.META.get("HTTP_UPLOAD_OFFSET"))
+    content_length = _number(request.META.get("CONTENT_LENGTH"))
+    if offset is None or content_length is None:
+        return _response(400, "缺少或无效的 Upload-Offset / Content-Length（须为非负十进制整数）")
     checksum = None
     if header := request.META.get("HTTP_UPLOAD_CHECKSUM"):
         algorithm, _, b64 = header.partition(" ")
@@ -212,7 +280,7 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             return _response(400, f"不支持的校验算法 {algorithm}")
         try:
             checksum = (CHECKSUM_ALGORITHMS[algorithm](), base64.b64decode(b64.strip(), validate=True))
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or text that is not ASCII
             return _response(400, "Upload-Checksum 格式错误")
 
     if obj.state != UploadState.RECEIVING:
