@@ -31,6 +31,7 @@ from .models import (
     Recorder,
     RecordStatus,
     Upload,
+    UploadConcat,
     UploadState,
 )
 
@@ -109,20 +110,74 @@ def station_rotate_token(*, station_id: int, by: User | None = None) -> str:
 
 @transaction.atomic
 def upload_create(
-    *, length: int, metadata: dict[str, str], station: CollectionStation | None = None, user: User | None = None
+    *,
+    length: int,
+    metadata: dict[str, Any],
+    station: CollectionStation | None = None,
+    user: User | None = None,
+    concat: str = UploadConcat.NONE,
 ) -> Upload:
-    upload = Upload.objects.create(length=length, metadata=metadata, station=station, uploaded_by=user)
+    """A tus upload of `length` bytes (`concat`: UploadConcat.PARTIAL for a part that a final
+    upload will take; it never becomes a record of its own)."""
+    upload = Upload.objects.create(length=length, metadata=metadata, station=station, uploaded_by=user, concat=concat)
     audit.record(
         upload,
         "av.upload_started",
         actor=user,
         length=length,
         station=station.name if station else "",
-        filename=metadata.get("filename", ""),
-        recorder=metadata.get("recorder", ""),
-        case_number=metadata.get("case", ""),
+        filename=_text(metadata, "filename"),
+        recorder=_text(metadata, "recorder"),
+        case_number=_text(metadata, "case"),
+        concat=concat,
     )
     return upload
+
+
+@transaction.atomic
+def upload_concat_create(
+    *,
+    parts: list[Any],
+    metadata: dict[str, Any],
+    station: CollectionStation | None = None,
+    user: User | None = None,
+    max_length: int | None = None,
+) -> Upload:
+    """tus concatenation: a final upload made of `parts` (ids of partial uploads of the same
+    sender, complete and not yet taken by another final upload), in that order. Its length is
+    theirs together; its bytes are copied in by `concat.assemble` (outside this transaction).
+    Raises AVError (Chinese) for a part that is not one."""
+    locked = {u.pk: u for u in Upload.objects.select_for_update().filter(pk__in=parts).order_by("pk")}
+    if len(set(parts)) != len(parts):
+        raise AVError("Upload-Concat 中同一部分上传出现了两次。")
+    for pk in parts:
+        part = locked.get(pk)
+        if part is None or (station is not None and part.station_id != station.pk):
+            raise AVError(f"部分上传 {pk} 不存在。")
+        if station is None and (user is None or part.uploaded_by_id != user.pk):
+            raise AVError(f"部分上传 {pk} 不存在。")
+        if part.concat != UploadConcat.PARTIAL:
+            raise AVError(f"上传 {pk} 不是部分上传（Upload-Concat: partial）。")
+        if part.state != UploadState.COMPLETE:
+            raise AVError(f"部分上传 {pk} 尚未接收完整（{part.offset}/{part.length} 字节）。")
+        if part.final_id is not None:
+            raise AVError(f"部分上传 {pk} 已拼接到另一上传。")
+    length = sum(locked[pk].length for pk in parts)
+    if max_length is not None and length > max_length:
+        raise AVError(f"拼接后的文件超过上限 {max_length} 字节")
+    final = upload_create(length=length, metadata=metadata, station=station, user=user, concat=UploadConcat.FINAL)
+    final.parts = [str(pk) for pk in parts]
+    final.save(update_fields=["parts", "updated_at"])
+    Upload.objects.filter(pk__in=parts).update(final=final)
+    return final
+
+
+def upload_assembled(*, upload_id: Any, hash_state: bytes | None) -> Upload:
+    """The final upload's staging file holds all its parts' bytes (durable): it is complete
+    and becomes a record like any other upload."""
+    upload = Upload.objects.get(pk=upload_id)
+    audit.record(upload, "av.upload_assembled", length=upload.length, parts=upload.parts)
+    return upload_advance(upload_id=upload_id, offset=upload.length, from_offset=0, hash_state=hash_state)
 
 
 def upload_advance(
@@ -158,19 +213,22 @@ def upload_rewind(*, upload_id: Any, offset: int) -> Upload:
 
 
 @transaction.atomic
-def upload_complete(*, upload_id: Any) -> AVRecord:
+def upload_complete(*, upload_id: Any) -> AVRecord | None:
     """RECEIVING -> COMPLETE: the record is created (in an inbox or on its case), its
-    第二十七条 deadline opened, and the ingest pipeline queued after commit."""
+    第二十七条 deadline opened, and the ingest pipeline queued after commit. A partial upload
+    (tus concatenation) only waits for its final upload: no record, None."""
     from .tasks import record_ingest_task
 
     upload = Upload.objects.select_for_update(of=("self",)).select_related("station").get(pk=upload_id)
     if upload.state == UploadState.COMPLETE:
-        return upload.record
+        return getattr(upload, "record", None)
     if upload.state != UploadState.RECEIVING or upload.offset != upload.length:
         raise AVError("上传尚未完成")
     now = timezone.now()
     upload.state, upload.completed_at = UploadState.COMPLETE, now
     upload.save(update_fields=["state", "completed_at", "updated_at"])
+    if upload.concat == UploadConcat.PARTIAL:
+        return None
     if upload.station_id:
         CollectionStation.objects.filter(pk=upload.station_id).update(last_seen_at=now)
 
@@ -341,11 +399,15 @@ def upload_terminate(*, upload_id: Any, by: User | None = None, station: Collect
     """tus termination: an unfinished upload is abandoned. A complete one is a record and
     cannot be withdrawn (nothing recorded is lost)."""
     upload = Upload.objects.select_for_update().get(pk=upload_id)
-    if upload.state == UploadState.COMPLETE:
-        raise AVError("上传已完成，已成为音像记录，不能终止。")
     if upload.state == UploadState.TERMINATED:
         return upload
-    if upload.length > 0 and upload.offset == upload.length:
+    if upload.concat == UploadConcat.PARTIAL:
+        # A part is no record; once a final upload has copied it, it may go. Not before.
+        if upload.final_id is not None and upload.final.state == UploadState.RECEIVING:
+            raise AVError("该部分上传正在拼接，不能终止。")
+    elif upload.state == UploadState.COMPLETE:
+        raise AVError("上传已完成，已成为音像记录，不能终止。")
+    elif upload.length > 0 and upload.offset == upload.length:
         # Every byte arrived (its record is being made, or making it failed and is retried):
         # the file is evidence now, and termination would delete it.
         raise AVError("文件已全部接收，正在转为音像记录，不能终止。")
