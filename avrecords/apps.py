@@ -44,6 +44,7 @@ class AvrecordsConfig(AppConfig):
                 "av.upload_started": "开始上传音像文件",
                 "av.upload_rewound": "上传断点回退",
                 "av.upload_terminated": "终止上传",
+                "av.upload_assembled": "拼接分段上传的音像文件",
                 "av.received": "收到音像记录",
                 "av.hashed": "计算音像文件校验值",
                 "av.stored": "音像原件存入专门存储",

@@ -86,7 +86,7 @@ def gunicorn(settings, tmp_path):
             try:
                 if requests.options(f"http://127.0.0.1:{port}/api/v1/uploads/", timeout=5).status_code == 204:
                     return f"http://127.0.0.1:{port}/api/v1/uploads/"
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to load on a busy machine
                 time.sleep(0.2)
         pytest.fail(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
 
