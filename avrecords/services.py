@@ -34,6 +34,7 @@ from .models import (
     UploadConcat,
     UploadState,
 )
+from .tusmeta import RAW_KEY, b64decode
 
 # 第十二条: what a recording of the scene should cover.
 CONTENT_POINTS = [
@@ -333,8 +334,6 @@ def _text(meta: dict[str, Any], key: str) -> str:
 
 
 def _filename_notes(record: AVRecord, meta: dict[str, Any]) -> None:
-    from .tus import RAW_KEY, _b64decode
-
     name = _text(meta, "filename")
     if len(name) > len(record.filename):
         _problem(
@@ -345,7 +344,7 @@ def _filename_notes(record: AVRecord, meta: dict[str, Any]) -> None:
     sent = (meta.get(RAW_KEY) or {}).get("filename")
     if isinstance(sent, str):
         # Windows-based stations often send the name in GBK: say how it reads as GB18030.
-        raw = _b64decode(sent)
+        raw = b64decode(sent)
         try:
             guess = raw.decode("gb18030") if raw else ""
         except UnicodeDecodeError:

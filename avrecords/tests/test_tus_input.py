@@ -16,7 +16,7 @@ from avrecords.models import AVRecord, Upload, UploadState
 from avrecords.services import AVError, record_assign, upload_create
 from avrecords.storage import staging_path
 from avrecords.tests.test_tus import TUS, _patch, station  # noqa: F401 - station is a fixture
-from avrecords.tus import RAW_KEY
+from avrecords.tusmeta import RAW_KEY
 from cases.models import CaseState
 from cases.tests.factories import CaseFactory
 from deadlines.models import Deadline
