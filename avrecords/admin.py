@@ -75,7 +75,7 @@ class AVRecordAdmin(_ReadOnly):
 
 @admin.register(Upload)
 class UploadAdmin(_ReadOnly):
-    list_display = ("id", "state", "offset", "length", "station", "uploaded_by", "created_at")
+    list_display = ("id", "state", "concat", "offset", "length", "station", "uploaded_by", "created_at")
     list_filter = ("state",)
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from avrecords.models import AVRecord, Upload, UploadConcat, UploadState
 from avrecords.services import station_create
 from avrecords.storage import staging_path
+from avrecords.tus import max_size
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ ENDPOINT = "/api/v1/uploads/"
 
 numbers = st.one_of(
     st.integers(min_value=0, max_value=40).map(str),
-    st.sampled_from(["5_0", "+5", "\t5", "-1", "５", "1e3", "", " ", "0x10", "9" * 30, "00012"]),
+    st.sampled_from(["5_0", "+5", "\t5", "-1", "５", "1e3", "", " ", "0x10", "9" * 30, "00012", "0" * 40 + "7"]),
     st.text(max_size=12),
 )
 
@@ -131,7 +132,9 @@ def _check_creation(headers: dict[str, str], resp: Any) -> None:
     length = headers.get("HTTP_UPLOAD_LENGTH", "")
     if headers.get("HTTP_TUS_RESUMABLE") != "1.0.0" or "HTTP_UPLOAD_CONCAT" in headers:
         return
-    if length.isascii() and length.isdigit():
+    if length.isascii() and length.isdigit() and int(length) > max_size():
+        assert resp.status_code == 413
+    elif length.isascii() and length.isdigit():
         assert resp.status_code == 201, resp.content
         created = Upload.objects.get(pk=resp["Location"].rsplit("/", 1)[1])
         assert created.length == int(length)
