@@ -67,7 +67,7 @@ class AVRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Upload)
 class UploadAdmin(ReadOnlyAdmin):
-    list_display = ("id", "state", "offset", "length", "station", "uploaded_by", "created_at")
+    list_display = ("id", "state", "concat", "offset", "length", "station", "uploaded_by", "created_at")
     list_filter = ("state",)
 
 

@@ -10,6 +10,7 @@ class AuditAction(models.TextChoices):
     UPLOAD_STARTED = "av.upload_started", "开始上传音像文件"
     UPLOAD_REWOUND = "av.upload_rewound", "上传断点回退"
     UPLOAD_TERMINATED = "av.upload_terminated", "终止上传"
+    UPLOAD_ASSEMBLED = "av.upload_assembled", "拼接分段上传的音像文件"
     RECEIVED = "av.received", "收到音像记录"
     HASHED = "av.hashed", "计算音像文件校验值"
     STORED = "av.stored", "音像原件存入专门存储"

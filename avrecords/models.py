@@ -68,9 +68,19 @@ class UploadState(models.TextChoices):
     TERMINATED = "terminated", "已终止"
 
 
+class UploadConcat(models.TextChoices):
+    """tus concatenation: a client sends parts in parallel (`partial`), then asks for their
+    concatenation (`final`), which alone becomes a record."""
+
+    NONE = "", "普通上传"
+    PARTIAL = "partial", "部分上传"
+    FINAL = "final", "拼接上传"
+
+
 class Upload(models.Model):
     """One tus upload resource. Its bytes sit in a staging file named after `id` until the
-    ingest pipeline has put the original in dedicated storage."""
+    ingest pipeline has put the original in dedicated storage (a partial upload's until a
+    final upload has copied them)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     length = models.BigIntegerField("总长度")
@@ -80,6 +90,13 @@ class Upload(models.Model):
     hash_state = models.BinaryField("接收中的哈希状态", null=True, blank=True, editable=False)
     metadata = models.JSONField("元数据", default=dict, blank=True)
     state = models.CharField("状态", max_length=16, choices=UploadState, default=UploadState.RECEIVING)
+    concat = models.CharField("拼接", max_length=8, choices=UploadConcat, blank=True, default=UploadConcat.NONE)
+    # A final upload: the ids of its partial uploads, in order. A partial upload: the final
+    # upload that took its bytes (each part goes into one final upload only).
+    parts = models.JSONField("组成部分", default=list, blank=True)
+    final = models.ForeignKey(
+        "self", verbose_name="拼接为", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     station = models.ForeignKey(
         CollectionStation,
         verbose_name="采集站",

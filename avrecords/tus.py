@@ -1,5 +1,5 @@
 """A tus 1.0.0 server (https://tus.io/protocols/resumable-upload): core, creation,
-termination and checksum (sha256). Collection stations authenticate with
+termination, checksum (sha256) and concatenation (parallel uploads: `avrecords.concat`). Collection stations authenticate with
 `Authorization: Token <token>`; officers in the browser with their session (and CSRF).
 
 Bodies are streamed to a staging file through a few 1 MiB buffers (`tusbody.receive_into`,
@@ -11,39 +11,42 @@ are simply received again.
 """
 
 import base64
-import binascii
 import fcntl
 import hashlib
 import hmac
 import logging
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Role
 
 from . import hashstate
-from .models import CollectionStation, Upload, UploadState
+from .concat import PartMissing, assemble
+from .models import CollectionStation, Upload, UploadConcat, UploadState
 from .services import (
     AVError,
     token_digest,
     upload_advance,
+    upload_concat_create,
     upload_create,
     upload_rewind,
     upload_terminate,
 )
 from .storage import staging_path
 from .tusbody import receive_into
+from .tusmeta import encode_metadata, parse_metadata
 
 log = logging.getLogger(__name__)
 
 TUS_VERSION = "1.0.0"
-EXTENSIONS = "creation,termination,checksum"
+EXTENSIONS = "creation,termination,checksum,concatenation"
 CHECKSUM_ALGORITHMS = {"sha256": hashlib.sha256}
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
 
@@ -61,22 +64,12 @@ def _response(status: int, text: str = "", **headers: str) -> HttpResponse:
     return resp
 
 
-def parse_metadata(header: str) -> dict[str, str]:
-    """`key base64,key2 base64` -> dict. Raises ValueError on a malformed header."""
-    out: dict[str, str] = {}
-    for pair in filter(None, (p.strip() for p in header.split(","))):
-        key, _, value = pair.partition(" ")
-        if not key or " " in value.strip():
-            raise ValueError(pair)
-        try:
-            out[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8") if value.strip() else ""
-        except (binascii.Error, UnicodeDecodeError) as exc:
-            raise ValueError(pair) from exc
-    return out
-
-
-def encode_metadata(meta: dict[str, str]) -> str:
-    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" if v else k for k, v in meta.items())
+def _number(value: str | None) -> int | None:
+    """A tus number: non-negative decimal digits only (no sign, space, `_` or other
+    digits that int() would accept); None otherwise."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 1000:
+        return None
+    return int(value)
 
 
 class _Caller:
@@ -140,25 +133,63 @@ def uploads(request: HttpRequest) -> HttpResponse:
         return caller
     if "HTTP_UPLOAD_DEFER_LENGTH" in request.META:
         return _response(400, "不支持延迟长度（creation-defer-length）")
-    try:
-        length = int(request.META.get("HTTP_UPLOAD_LENGTH", ""))
-    except ValueError:
-        return _response(400, "缺少或无效的 Upload-Length")
-    if length < 0:
-        return _response(400, "无效的 Upload-Length")
+    metadata = parse_metadata(request.META.get("HTTP_UPLOAD_METADATA", ""))
+    concat = request.META.get("HTTP_UPLOAD_CONCAT", "").strip()
+    if concat.startswith("final;"):
+        return _create_final(request, caller, concat, metadata)
+    if concat not in ("", UploadConcat.PARTIAL):
+        return _response(400, "无效的 Upload-Concat（须为 partial 或 final;<部分上传地址>）")
+    length = _number(request.META.get("HTTP_UPLOAD_LENGTH"))
+    if length is None:
+        return _response(400, "缺少或无效的 Upload-Length（须为非负十进制整数）")
     if length > max_size():
         return _response(413, f"文件超过上限 {max_size()} 字节")
-    try:
-        metadata = parse_metadata(request.META.get("HTTP_UPLOAD_METADATA", ""))
-    except ValueError:
-        return _response(400, "Upload-Metadata 格式错误")
-    upload = upload_create(length=length, metadata=metadata, station=caller.station, user=caller.user)
+    upload = upload_create(length=length, metadata=metadata, station=caller.station, user=caller.user, concat=concat)
     staging_path(upload.pk).touch()
     if length == 0:
         # Nothing to PATCH: an empty file is complete on creation (and still kept).
         upload_advance(upload_id=upload.pk, offset=0)
-    location = request.build_absolute_uri(reverse("avrecords_api:upload", args=[upload.pk]))
-    return _response(201, Location=location, Upload_Offset="0")
+    return _response(201, Location=_location(request, upload), Upload_Offset="0")
+
+
+def _location(request: HttpRequest, upload: Upload) -> str:
+    return request.build_absolute_uri(reverse("avrecords_api:upload", args=[upload.pk]))
+
+
+def _part_id(url: str) -> Any:
+    """The upload id in a partial upload's URL (absolute or a path), None if it is none."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except (Resolver404, ValueError):
+        return None
+    return match.kwargs.get("pk") if match.view_name == "avrecords_api:upload" else None
+
+
+def _create_final(request: HttpRequest, caller: _Caller, concat: str, metadata: dict[str, Any]) -> HttpResponse:
+    """`Upload-Concat: final;<url> <url>…`: the parts' bytes are copied, in order, into a new
+    upload, which becomes the record (the parts never do)."""
+    urls = concat[len("final;") :].split()
+    parts = [_part_id(url) for url in urls]
+    if not parts or any(pk is None for pk in parts):
+        return _response(400, "Upload-Concat 中的部分上传地址无效")
+    try:
+        final = upload_concat_create(
+            parts=parts, metadata=metadata, station=caller.station, user=caller.user, max_length=max_size()
+        )
+    except AVError as exc:
+        return _response(400, str(exc))
+    staging_path(final.pk).touch()
+    final = _assemble(final)
+    return _response(201, Location=_location(request, final))
+
+
+def _assemble(final: Upload) -> Upload:
+    try:
+        return assemble(final)
+    except PartMissing:
+        # The parts' bytes were lost before they were copied: tell whoever looks, keep the rest.
+        log.exception("upload %s: cannot assemble its parts", final.pk)
+        return final
 
 
 @csrf_exempt
@@ -172,13 +203,21 @@ def upload(request: HttpRequest, pk: Any) -> HttpResponse:
         return _response(404)
     if obj.state == UploadState.TERMINATED:
         return _response(410)
+    if obj.concat == UploadConcat.FINAL and obj.state == UploadState.RECEIVING:
+        obj = _assemble(obj)  # a copy that a killed process left half-done is made again
+    if obj.state == UploadState.RECEIVING and obj.length > 0 and obj.offset == obj.length:
+        # Every byte arrived but the record was not made (the PATCH that completed it
+        # failed after saving its offset): make it now, on whatever request comes next.
+        upload_advance(upload_id=obj.pk, offset=obj.length)
+        obj.refresh_from_db()
     if request.method == "HEAD":
-        return _response(
-            200,
-            Upload_Offset=str(obj.offset),
-            Upload_Length=str(obj.length),
-            Upload_Metadata=encode_metadata(obj.metadata),
-        )
+        headers = {"Upload_Offset": str(obj.offset), "Upload_Length": str(obj.length)}
+        if obj.concat == UploadConcat.PARTIAL:
+            headers["Upload_Concat"] = "partial"
+        elif obj.concat == UploadConcat.FINAL:
+            parts = " ".join(reverse("avrecords_api:upload", args=[pk]) for pk in obj.parts)
+            headers["Upload_Concat"] = f"final;{parts}"
+        return _response(200, Upload_Metadata=encode_metadata(obj.metadata), **headers)
     if request.method == "DELETE":
         try:
             upload_terminate(upload_id=obj.pk, by=caller.user, station=caller.station)
@@ -198,13 +237,14 @@ def _finished(obj: Upload, offset: int, content_length: int) -> HttpResponse:
 
 
 def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
+    if obj.concat == UploadConcat.FINAL:
+        return _response(403, "拼接上传不接受 PATCH（由其部分上传组成）")
     if request.content_type != OFFSET_CONTENT_TYPE:
         return _response(415, f"Content-Type 须为 {OFFSET_CONTENT_TYPE}")
-    try:
-        offset = int(request.META["HTTP_UPLOAD_OFFSET"])
-        content_length = int(request.META["CONTENT_LENGTH"])
-    except (KeyError, ValueError):
-        return _response(400, "缺少或无效的 Upload-Offset / Content-Length")
+    offset = _number(request.META.get("HTTP_UPLOAD_OFFSET"))
+    content_length = _number(request.META.get("CONTENT_LENGTH"))
+    if offset is None or content_length is None:
+        return _response(400, "缺少或无效的 Upload-Offset / Content-Length（须为非负十进制整数）")
     checksum = None
     if header := request.META.get("HTTP_UPLOAD_CHECKSUM"):
         algorithm, _, b64 = header.partition(" ")
@@ -212,7 +252,7 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             return _response(400, f"不支持的校验算法 {algorithm}")
         try:
             checksum = (CHECKSUM_ALGORITHMS[algorithm](), base64.b64decode(b64.strip(), validate=True))
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or text that is not ASCII
             return _response(400, "Upload-Checksum 格式错误")
 
     if obj.state != UploadState.RECEIVING:
@@ -245,7 +285,8 @@ def _patch(request: HttpRequest, obj: Upload) -> HttpResponse:
             return _response(409, f"偏移量不符：服务器为 {obj.offset}", Upload_Offset=str(obj.offset))
         fh.truncate(offset)
         # The whole file's SHA-256 goes on from where the last PATCH left it (see hashstate).
-        running = hashstate.resume(obj.hash_state, offset)
+        # A part is hashed once, when its final upload copies it (avrecords.concat).
+        running = None if obj.concat == UploadConcat.PARTIAL else hashstate.resume(obj.hash_state, offset)
         updates = [h.update for h in (checksum[0] if checksum else None, running) if h is not None]
         saved = [offset]  # where the database has this upload (checkpoints move it on)
 

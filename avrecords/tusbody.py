@@ -53,8 +53,14 @@ def _take_buffered(unreader: Any) -> bytes:
 class _GunicornSource:
     """The client socket of a gunicorn worker, after gunicorn's buffered part of the body."""
 
-    def __init__(self, body: Any, sock: socket.socket, length: int) -> None:
+    def __init__(self, body: Any, sock: socket.socket, length: int, idle: float | None = None) -> None:
         self.body, self.sock = body, sock
+        # A link that goes silent (a dropped 4G/NAT connection leaves the socket open) must
+        # not hold the upload's lock for good: a recv that waits longer than `idle` seconds
+        # ends the body there, and the PATCH keeps what it received.
+        self.saved_timeout = sock.gettimeout()
+        if idle:
+            sock.settimeout(idle)
         reader = body.reader
         # Body bytes gunicorn has already received: its Body's buffer, then the unreader's
         # read-ahead (which may run past this body into a pipelined request: give that back).
@@ -74,6 +80,7 @@ class _GunicornSource:
         return self.sock.recv_into(view, len(view))
 
     def finish(self, complete: bool) -> None:
+        self.sock.settimeout(self.saved_timeout)
         if not complete:
             # Where the next request starts is unknown: gunicorn must close, not reuse.
             self.body.failed = True
@@ -97,7 +104,13 @@ def _gunicorn_source(request: HttpRequest, length: int) -> _GunicornSource | Non
         return None
     if sock.gettimeout() == 0.0:  # a non-blocking socket (an async worker): not for us
         return None
-    return _GunicornSource(body, sock, length)
+    return _GunicornSource(body, sock, length, idle_timeout())
+
+
+def idle_timeout() -> float:
+    """Seconds a PATCH waits for the next bytes of its body before it ends with what it
+    has (setting AV_UPLOAD_IDLE_TIMEOUT)."""
+    return float(getattr(settings, "AV_UPLOAD_IDLE_TIMEOUT", 30))
 
 
 def receive_into(

@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import audit
+from linke.fields import fit
 
 from . import calendar
 from .audit_actions import AuditAction
@@ -80,6 +81,7 @@ def deadline_open(
     if existing is not None:
         return existing
     due = compute_due(start, working_days=working_days, days=days)
+    label = fit(Deadline, "label", label)  # a label built from outside input never fails the save
     deadline = Deadline(
         case=case,
         kind=kind,

@@ -194,6 +194,9 @@ AV_UPLOAD_MAX_SIZE = env.int("AV_UPLOAD_MAX_SIZE", default=64 * 1024**3)
 # A long PATCH is made durable, and its offset recorded, every this many bytes: a web process
 # killed mid-PATCH (a restart, a timeout) loses at most this much of what it had received.
 AV_UPLOAD_CHECKPOINT = env.int("AV_UPLOAD_CHECKPOINT", default=64 * 1024**2)
+# Seconds a tus PATCH waits for more of its body before it ends with what arrived and frees
+# the upload for the station's retry (a dropped 4G/NAT link leaves its socket open).
+AV_UPLOAD_IDLE_TIMEOUT = env.float("AV_UPLOAD_IDLE_TIMEOUT", default=30)
 AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
 # Seconds before the first retry of a failed ingest step; each retry waits twice as long.
 AV_RETRY_BACKOFF = env.float("AV_RETRY_BACKOFF", default=30)

@@ -61,7 +61,7 @@ def test_options_advertises_the_protocol(endpoint):
     resp = requests.options(endpoint)
     assert resp.status_code == 204
     assert resp.headers["Tus-Version"] == "1.0.0"
-    assert set(resp.headers["Tus-Extension"].split(",")) == {"creation", "termination", "checksum"}
+    assert set(resp.headers["Tus-Extension"].split(",")) == {"creation", "termination", "checksum", "concatenation"}
     assert resp.headers["Tus-Checksum-Algorithm"] == "sha256"
     assert int(resp.headers["Tus-Max-Size"]) > 0
 

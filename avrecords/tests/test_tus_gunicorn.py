@@ -86,7 +86,7 @@ def gunicorn(settings, tmp_path):
             try:
                 if requests.options(f"http://127.0.0.1:{port}/api/v1/uploads/", timeout=5).status_code == 204:
                     return f"http://127.0.0.1:{port}/api/v1/uploads/"
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to load on a busy machine
                 time.sleep(0.2)
         pytest.fail(f"gunicorn did not start:\n{log.read_text(errors='replace')}")
 
@@ -293,6 +293,42 @@ def test_a_web_process_killed_mid_patch_has_kept_its_checkpoints(gunicorn, stati
 
     resumed = Uploader(file_path=str(payload), url=uploader.url, client=_client(endpoint, station.token), chunk_size=MB)
     assert resumed.offset == 2 * MB
+    resumed.upload()
+    record = AVRecord.objects.get()
+    assert record.sha256 == hashlib.sha256(data).hexdigest()
+    assert Entry.objects.get(action="av.hashed", object_id=str(record.pk)).data["method"] == "received"
+
+
+def test_a_silent_link_ends_its_patch_keeps_what_arrived_and_frees_the_upload(gunicorn, station, tmp_path):
+    """A dropped 4G/NAT link: 1 MiB of an 8 MiB PATCH arrives, then nothing, the socket stays
+    open. A retry meanwhile gets 423; once AV_UPLOAD_IDLE_TIMEOUT passes the PATCH ends with
+    what it received (durable, recorded: HEAD says 1 MiB, far from any 64 MiB checkpoint) and
+    the station's retry goes on from there."""
+    endpoint = gunicorn("gthread", AV_UPLOAD_IDLE_TIMEOUT="2")
+    path = tmp_path / "现场录像.bin"
+    path.write_bytes(os.urandom(8 * MB))
+    data = path.read_bytes()
+    uploader = Uploader(file_path=str(path), client=_client(endpoint, station.token), metadata=_meta(path))
+    uploader.set_url(uploader.create_url())
+    target = urlsplit(uploader.url)
+    auth = {**TUS, "Authorization": f"Token {station.token}", "Content-Type": "application/offset+octet-stream"}
+    with socket.create_connection((target.hostname, target.port)) as silent:
+        silent.sendall(_patch_head(uploader.url, station.token, 0, len(data)) + data[:MB])
+        time.sleep(0.5)
+        # The station's retry while the silent PATCH still holds the upload.
+        assert requests.patch(uploader.url, data=b"", headers={**auth, "Upload-Offset": "0"}).status_code == 423
+        started = time.monotonic()
+        silent.settimeout(20)
+        status = silent.recv(1024).split(b"\r\n")[0]  # the socket is still open on our side
+        waited = time.monotonic() - started
+    assert b" 204 " in status and waited < 10
+    assert _head_offset(uploader.url, station.token) == MB
+    upload = Upload.objects.get()
+    assert upload.state == UploadState.RECEIVING and upload.offset == MB
+    assert staging_path(upload.pk).read_bytes() == data[:MB]
+
+    resumed = Uploader(file_path=str(path), url=uploader.url, client=_client(endpoint, station.token), chunk_size=MB)
+    assert resumed.offset == MB
     resumed.upload()
     record = AVRecord.objects.get()
     assert record.sha256 == hashlib.sha256(data).hexdigest()

@@ -31,9 +31,11 @@
     list.appendChild(item);
     var meta = { filename: file.name, filetype: file.type || "", "case": caseNumber };
     var started = field("#av-started"), ended = field("#av-ended");
-    // Without a stated end, the file's modification time is the best evidence of it.
-    meta.ended_at = ended || iso(new Date(file.lastModified));
+    // The end of the recording only as the officer states it; the file's modification
+    // time goes as itself, so the server says the deadline ran from it and asks to confirm.
+    if (ended) { meta.ended_at = ended; }
     if (started) { meta.started_at = started; }
+    if (file.lastModified) { meta.file_modified_at = iso(new Date(file.lastModified)); }
     var upload = new tus.Upload(file, {
       endpoint: endpoint,
       chunkSize: 8 * 1024 * 1024,
