@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import mask_id
 from cases.selectors import can_see_identifiers, case_for_user
 from cases.services import TransitionError
+from documents.fonts import UnprintableText
 
 from . import elements
 from .forms import (
@@ -38,7 +39,9 @@ from .services import (
 )
 
 # cases.services.TransitionError: attachment_add refuses (archived case, no right to upload).
-REFUSED = (RecordError, RecordImmutable, TransitionError)
+# UnprintableText: finalising issues the document, refused when its text has a character
+# no document font prints (the message names it and the field).
+REFUSED = (RecordError, RecordImmutable, TransitionError, UnprintableText)
 
 
 def _kind(kind: str) -> str:
