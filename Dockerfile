@@ -2,7 +2,7 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 curl procps \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-noto-cjk fonts-hanazono fonts-babelstone-han fontconfig libpango-1.0-0 libpangoft2-1.0-0 curl procps \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .

@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError
 
 from . import hashstate, media
 from .models import AVRecord, MediaKind
@@ -126,6 +128,8 @@ def ingest_run(record_id: int) -> AVRecord:
         else:
             with source_path(record) as src:
                 info = media.probe(src)
+            if info.get("detail"):
+                log.warning("record %s: probe failed: %s", record.pk, info["detail"])
         record = record_probed(record_id=record_id, info=info)
     return record
 
@@ -150,11 +154,25 @@ def derive_work_dir(record_id: int) -> Path:
     return Path(settings.AV_STAGING_DIR) / "derive" / str(record_id)
 
 
+# A derive step that fails for one of these is retried (the task's backoff): the machine or
+# a service is at fault, not the file. Any other failure is the file's and is flagged at once.
+TRANSIENT = (OSError, media.MediaResourceError, OperationalError, InterfaceError, BotoCoreError, ClientError)
+
+
 def _derive(record: AVRecord) -> None:
-    with source_path(record) as src:
-        try:
+    """Step 4, one derived file after another (each skipped when it exists). Every failure
+    is caught: a MediaError or any unexpected error flags the record with its reason at once
+    (retrying cannot help a file ffmpeg cannot read, 第二十七条: nothing is stuck); TRANSIENT
+    ones propagate and the task retries."""
+    step = "检查画面尺寸"
+    try:
+        if record.kind in (MediaKind.VIDEO, MediaKind.PHOTO):
+            media.check_frame_size(media.coded_size(record.probe))
+        step = "读取原件"
+        with source_path(record) as src:
             if record.kind == MediaKind.PHOTO:
                 if not (record.poster and record.thumbnail):
+                    step = "生成照片预览"
                     display, thumb = media.photo_images(src)
                     record_derived(
                         record_id=record.pk,
@@ -163,12 +181,15 @@ def _derive(record: AVRecord) -> None:
                     )
                 return
             if record.kind == MediaKind.VIDEO and not record.poster:
+                step = "截取封面帧"
                 poster = media.video_poster(src, record.duration)
                 record_derived(record_id=record.pk, poster=_save_derived(record, "poster.jpg", ContentFile(poster)))
             if record.kind == MediaKind.AUDIO and not record.waveform:
+                step = "生成波形图"
                 png = media.waveform(src)
                 record_derived(record_id=record.pk, waveform=_save_derived(record, "waveform.png", ContentFile(png)))
             if not record.proxy:
+                step = "生成播放副本"
                 # One work folder per record, emptied first: a transcode killed with its
                 # worker leaves a partial proxy there, and the redo clears it.
                 work = derive_work_dir(record.pk)
@@ -183,9 +204,20 @@ def _derive(record: AVRecord) -> None:
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
                 record_derived(record_id=record.pk, proxy=name)
-        except media.MediaError as exc:
-            # Bad content is not a reason to retry: flag it; the original is kept as it is.
-            record_flag(record_id=record.pk, code="derive_failed", reason=str(exc))
+    except media.MediaError as exc:
+        # Bad content is not a reason to retry: flag it; the original is kept as it is.
+        log.warning("record %s: %s failed: %s", record.pk, step, exc.detail)
+        record_flag(record_id=record.pk, code="derive_failed", reason=exc.reason, detail=exc.detail)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.exception("record %s: %s failed", record.pk, step)
+        record_flag(
+            record_id=record.pk,
+            code="derive_failed",
+            reason=f"{step}时出错，未能生成预览。原件已完整保存，请联系管理员。",
+            detail=media.scrub(f"{type(exc).__name__}: {exc}"[:1000]),
+        )
 
 
 def _drop_staging(record: AVRecord) -> None:

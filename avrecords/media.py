@@ -1,44 +1,208 @@
 """ffprobe/ffmpeg (through ffmpeg-python) and Pillow: what a file is, and the derived files
 the browser needs. Every function reads a file path and writes to a temporary file;
-nothing holds a whole media file in memory (ffmpeg streams it, Pillow decodes one image).
+nothing holds a whole media file in memory: ffmpeg streams it, and scales every picture
+before Pillow sees it (Pillow only encodes JPEGs of at most POSTER_SIZE), so a worker stays
+well under its 200 MB budget; frames above AV_MAX_PIXELS are not decoded at all.
+
+Posters and proxies are in square pixels at the display aspect ratio: anamorphic video
+(a sample aspect ratio other than 1:1) is stretched as players show it, rotated video is
+turned (ffmpeg's autorotate), and the record's width and height are the displayed ones.
+
+A failure is a MediaError (the file's fault: flagged at once, never retried) with a Chinese
+reason for the officer and a technical detail without server paths; MediaResourceError (no
+disk or memory) is the machine's fault and retried.
 """
 
 import datetime as dt
 import io
+import logging
+import re
 import tempfile
+import warnings
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import ffmpeg
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from PIL import Image, ImageOps
 
+log = logging.getLogger(__name__)
+
 POSTER_SIZE = (1280, 1280)
 THUMB_SIZE = (320, 320)
+# The proxy is for watching in a browser: at most this many pixels on its longer side (the
+# original, at full size, is in dedicated storage).
+PROXY_MAX_SIDE = 1920
 WAVEFORM_SIZE = "960x160"
 IMAGE_FORMATS = ("image2", "jpeg_pipe", "png_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif")
 
+# ffmpeg says only what went wrong: its stderr becomes the technical detail of a failure.
+QUIET = ("-hide_banner", "-loglevel", "error")
+# ffmpeg's words for a machine that ran out of something: not the file's fault, so the step
+# is retried rather than flagged.
+_RESOURCE_ERRORS = ("No space left on device", "Cannot allocate memory", "Resource temporarily unavailable")
+
+# What ffmpeg's last line means, for the officer (the line itself goes to the log and the
+# custody trail).
+_HINTS = (
+    ("moov atom not found", "文件缺少索引（moov），通常是录制中断或文件没有传完整"),
+    ("Invalid data found when processing input", "文件内容无法解析"),
+    ("could not find codec parameters", "无法确定编码参数"),
+    ("Decoder not found", "编码格式不受支持"),
+    ("unsupported", "编码格式不受支持"),
+    ("Output file #0 does not contain any stream", "文件中没有可用的画面或声音"),
+    ("does not contain any stream", "文件中没有可用的画面或声音"),
+)
+
 
 class MediaError(Exception):
-    """ffmpeg or Pillow could not read or convert the file; the message is for the officer."""
+    """ffmpeg or Pillow could not read or convert the file: a property of the file, so the
+    step is flagged at once and never retried. `reason` is for the officer (Chinese, no
+    server paths); `detail` is the technical cause (ffmpeg's last lines, Pillow's message)
+    with paths removed, for the log and the custody trail."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
 
 
-def _stderr(exc: ffmpeg.Error) -> str:
-    lines = [ln.strip() for ln in (exc.stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
-    return lines[-1][:200] if lines else "ffmpeg 出错"
+class MediaResourceError(Exception):
+    """ffmpeg failed for want of disk or memory on this machine: retried, not flagged."""
+
+
+_ABS_PATH = re.compile(r"(?<![\w.~])/(?:[^\s/:'\"<>|]+/)+[^\s:'\"<>|,]*")
+
+
+def scrub(text: str, *paths: str) -> str:
+    """`text` without server paths: each of `paths` (and its folder) becomes "<文件>", any
+    other absolute path "<路径>". Officers and the custody trail never see where a file lies."""
+    for path in sorted((p for p in paths if p), key=len, reverse=True):
+        text = text.replace(path, "<文件>")
+        parent = str(Path(path).parent)
+        if parent not in ("", "/", "."):
+            text = text.replace(parent, "<路径>")
+    return _ABS_PATH.sub("<路径>", text)
+
+
+def _ffmpeg_detail(exc: ffmpeg.Error, path: str) -> str:
+    """ffmpeg's last lines (at most 5, 1000 characters), without paths."""
+    text = (exc.stderr or b"").decode("utf-8", "replace")
+    if any(marker in text for marker in _RESOURCE_ERRORS):
+        raise MediaResourceError(scrub(text.strip()[-500:], path)) from exc
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return scrub("\n".join(lines[-5:])[-1000:], path) or "ffmpeg 未输出错误信息"
+
+
+def _hint(detail: str) -> str:
+    for marker, hint in _HINTS:
+        if marker.lower() in detail.lower():
+            return f"：{hint}"
+    return ""
+
+
+def _ffmpeg_failed(what: str, exc: ffmpeg.Error, path: str) -> MediaError:
+    detail = _ffmpeg_detail(exc, path)
+    return MediaError(f"{what}{_hint(detail)}。原件已完整保存。", detail)
+
+
+def _ratio(raw: Any) -> Fraction | None:
+    """ffprobe's "4:3" (or "0:1", "N/A") as a fraction; None when unknown."""
+    try:
+        num, den = (int(x) for x in str(raw).split(":"))
+    except ValueError:
+        return None
+    return Fraction(num, den) if num > 0 and den > 0 else None
+
+
+def _rotation(stream: dict[str, Any]) -> int:
+    """Degrees the player turns the picture (display matrix side data, or the older tag)."""
+    for side in stream.get("side_data_list") or []:
+        if "rotation" in side:
+            try:
+                return int(float(side["rotation"]))
+            except (TypeError, ValueError):
+                return 0
+    try:
+        return int(float(stream.get("tags", {}).get("rotate", 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _exif_orientation(path: str) -> int:
+    """A photo's EXIF orientation (1-8), read from the header without decoding the pixels."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format == "PNG":
+                    # Pillow's PNG getexif() decodes the whole image to look for a late eXIf
+                    # chunk; the header's (before the pixels, as the spec asks) is enough.
+                    exif = Image.Exif()
+                    if image.info.get("exif"):
+                        exif.load(image.info["exif"])
+                else:
+                    exif = image.getexif()
+                return int(exif.get(0x0112, 1) or 1)
+    except (OSError, ValueError, TypeError, SyntaxError, Image.DecompressionBombError):
+        return 1
+
+
+def display_size(stream: dict[str, Any], *, orientation: int = 1, square: bool = False) -> tuple[int, int] | None:
+    """(width, height) in pixels as a player shows the picture: the coded width stretched
+    by the sample aspect ratio (unless `square`: browsers show photos pixel for pixel), then
+    turned by the rotation or the EXIF `orientation` (5-8 turn by 90°). None without a size."""
+    width, height = stream.get("width"), stream.get("height")
+    if not width or not height:
+        return None
+    sar = None if square else _ratio(stream.get("sample_aspect_ratio"))
+    if sar is not None and sar != 1:
+        width = max(1, round(width * sar))
+    if _rotation(stream) % 180 == 90 or orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return int(width), int(height)
+
+
+def max_pixels() -> int:
+    """AV_MAX_PIXELS: the largest frame (width x height as coded) that is decoded to make a
+    poster, proxy or display image; a larger one is flagged instead."""
+    return int(getattr(settings, "AV_MAX_PIXELS", 50_000_000))
+
+
+def check_frame_size(coded: tuple[int, int] | None) -> None:
+    """Raise MediaError for a frame larger than AV_MAX_PIXELS: decoding it would take the
+    worker's ffmpeg past its memory budget (16384 x 11000 needs about 600 MB)."""
+    if not coded:
+        return
+    width, height = coded
+    limit = max_pixels()
+    if width * height > limit:
+        raise MediaError(
+            f"画面尺寸过大（{width}×{height}，约 {width * height / 1e6:.0f} 百万像素），超过预览处理上限"
+            f"（{limit / 1e6:.0f} 百万像素），未生成封面和播放副本。原件已完整保存，可下载后用专业软件查看。",
+            f"frame {width}x{height} = {width * height} pixels > AV_MAX_PIXELS {limit}",
+        )
+
+
+def coded_size(raw: dict[str, Any]) -> tuple[int, int] | None:
+    """The first picture stream's coded (width, height) from a stored ffprobe result."""
+    for s in raw.get("streams", []):
+        if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic"):
+            if s.get("width") and s.get("height"):
+                return int(s["width"]), int(s["height"])
+            return None
+    return None
 
 
 def probe(path: str) -> dict[str, Any]:
-    """Duration, streams, codecs, resolution, creation time; or an error for the officer."""
+    """Duration, streams, codecs, display size, creation time; or an error: `error` for the
+    officer (Chinese), `detail` for the log and the custody trail (no paths)."""
     try:
-        raw = ffmpeg.probe(path)
+        raw = ffmpeg.probe(path, v="error")
     except ffmpeg.Error as exc:
-        return {
-            "kind": "",
-            "raw": {},
-            "error_code": "not_media",
-            "error": f"无法识别为音视频或图片（文件损坏、不完整或不是媒体文件）：{_stderr(exc)}",
-        }
+        failed = _ffmpeg_failed("无法识别为音视频或图片（文件损坏、不完整或不是媒体文件）", exc, path)
+        return {"kind": "", "raw": {}, "error_code": "not_media", "error": failed.reason, "detail": failed.detail}
     streams = raw.get("streams", [])
     fmt = raw.get("format", {})
     video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
@@ -55,7 +219,13 @@ def probe(path: str) -> dict[str, Any]:
         info.update(kind="", error_code="no_streams", error="文件中没有可播放的音视频流。")
         return info
     if video:
-        info["width"], info["height"] = video[0].get("width"), video[0].get("height")
+        # The size as shown: sample aspect ratio and rotation (video), EXIF orientation (photo).
+        size = (
+            display_size(video[0], orientation=_exif_orientation(path), square=True)
+            if is_image
+            else display_size(video[0])
+        )
+        info["width"], info["height"] = size or (None, None)
         info["video_codec"] = video[0].get("codec_name", "")
     try:
         duration = float(fmt.get("duration") or 0)
@@ -79,6 +249,45 @@ def _creation_time(fmt: dict[str, Any], streams: list[dict[str, Any]]) -> dt.dat
     return None
 
 
+def _fit(stream: Any, max_side: int, *, square: bool = False, even: bool = True) -> Any:
+    """Scale to square pixels (the width stretched by the sample aspect ratio unless
+    `square`), then down to fit `max_side` x `max_side`, never up; `even` sizes for yuv420p.
+    ffmpeg has already turned a video by its rotation (autorotate)."""
+    sar = "1" if square else "sar"
+    dar = "(iw/ih)" if square else "dar"
+    width = f"min(iw*{sar},min({max_side},{max_side}*{dar}))"
+    height = f"min(ih,min({max_side},{max_side}/{dar}))"
+    if even:
+        width, height = f"max(2,trunc({width}/2)*2)", f"max(2,trunc({height}/2)*2)"
+    else:
+        width, height = f"max(1,round({width}))", f"max(1,round({height}))"
+    return stream.filter("scale", w=width, h=height).filter("setsar", "1")
+
+
+def _frame_png(path: str, *, max_side: int, photo: bool, seek: float | None = None) -> bytes:
+    """One picture of the file, scaled by ffmpeg to fit `max_side` (so Pillow never decodes
+    a full-size frame), as PNG bytes. A photo is taken as stored (square pixels, no
+    rotation: the caller applies its EXIF orientation, whatever the image format)."""
+    options: dict[str, Any] = {"noautorotate": None} if photo else {}
+    if seek:
+        options["ss"] = seek
+    png, _ = (
+        _fit(ffmpeg.input(path, **options)["v:0"], max_side, square=photo, even=False)
+        .output("pipe:", vframes=1, format="image2", vcodec="png", pix_fmt="rgb24")
+        .global_args(*QUIET)
+        .run(capture_stdout=True, capture_stderr=True)
+    )
+    return png
+
+
+def _open_small(png: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(png))
+    # ffmpeg made it at most POSTER_SIZE: anything else is not the frame we asked for.
+    if image.width * image.height > POSTER_SIZE[0] * POSTER_SIZE[1]:
+        raise MediaError("无法生成预览图：画面尺寸异常。原件已完整保存。", f"scaled frame is {image.size}")
+    return image
+
+
 def _jpeg(image: Image.Image, size: tuple[int, int]) -> bytes:
     image = image.copy()
     image.thumbnail(size)
@@ -90,53 +299,67 @@ def _jpeg(image: Image.Image, size: tuple[int, int]) -> bytes:
 
 
 def video_poster(path: str, duration: float | None) -> bytes:
-    """A frame from 1 s in (or the middle of a shorter video), as a JPEG."""
+    """A frame from 1 s in (or the middle of a shorter video), as a JPEG of at most
+    POSTER_SIZE in square pixels: the display aspect ratio of the video, whatever its
+    sample aspect ratio or rotation."""
     at = min(1.0, (duration or 0) / 2)
     try:
-        png, _ = (
-            ffmpeg.input(path, ss=at)
-            .output("pipe:", vframes=1, format="image2", vcodec="png")
-            .run(capture_stdout=True, capture_stderr=True)
-        )
+        png = _frame_png(path, max_side=POSTER_SIZE[0], photo=False, seek=at)
     except ffmpeg.Error as exc:
-        raise MediaError(f"无法截取封面帧：{_stderr(exc)}") from exc
+        raise _ffmpeg_failed("无法截取封面帧", exc, path) from exc
     if not png:
-        raise MediaError("无法截取封面帧：视频中没有可解码的画面")
-    with Image.open(io.BytesIO(png)) as image:
-        return _jpeg(image, POSTER_SIZE)
+        raise MediaError("无法截取封面帧：视频中没有可解码的画面。原件已完整保存。", "ffmpeg wrote no frame")
+    try:
+        with _open_small(png) as image:
+            return _jpeg(image, POSTER_SIZE)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise MediaError("无法截取封面帧：画面无法解码。原件已完整保存。", scrub(str(exc), path)) from exc
 
 
 def photo_images(path: str) -> tuple[bytes, bytes]:
-    """(display image, thumbnail), turned upright by the EXIF orientation."""
+    """(display image, thumbnail) as JPEGs, turned upright by the EXIF orientation. ffmpeg
+    decodes and scales the photo; Pillow only sees the scaled picture."""
+    orientation = _exif_orientation(path)
     try:
-        with Image.open(path) as image:
-            image.draft("RGB", POSTER_SIZE)  # JPEG: decode at a reduced scale
+        png = _frame_png(path, max_side=POSTER_SIZE[0], photo=True)
+    except ffmpeg.Error as exc:
+        raise _ffmpeg_failed("无法读取照片", exc, path) from exc
+    if not png:
+        raise MediaError("无法读取照片：没有可解码的画面。原件已完整保存。", "ffmpeg wrote no frame")
+    try:
+        with _open_small(png) as image:
+            image.getexif()[0x0112] = orientation
             upright = ImageOps.exif_transpose(image)
             return _jpeg(upright, POSTER_SIZE), _jpeg(upright, THUMB_SIZE)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise MediaError(f"无法读取照片：{exc}") from exc
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise MediaError("无法读取照片：画面无法解码。原件已完整保存。", scrub(str(exc), path)) from exc
 
 
 def proxy(path: str, *, has_video: bool, audio_tracks: int, work_dir: Path | None = None) -> Path:
-    """A browser-playable MP4: H.264 (even dimensions, yuv420p) and AAC, every audio track
-    kept (Archivematica #773/#1328). Written into `work_dir` (a fresh temporary folder if
-    none); returns the file path, which the caller moves and cleans up."""
+    """A browser-playable MP4: H.264 (square pixels at the display aspect ratio, at most
+    PROXY_MAX_SIDE, even dimensions, yuv420p) and AAC, every audio track kept
+    (Archivematica #773/#1328). Written into `work_dir` (a fresh temporary folder if none);
+    returns the file path, which the caller moves and cleans up."""
     out = (work_dir or Path(tempfile.mkdtemp(prefix="linke-av-"))) / "proxy.mp4"
     inp = ffmpeg.input(path)
     streams: list[Any] = []
     kwargs: dict[str, Any] = {"movflags": "+faststart", "format": "mp4"}
     if has_video:
-        # x264 with yuv420p needs even width and height: round down to even.
-        streams.append(inp["v:0"].filter("scale", "trunc(iw/2)*2", "trunc(ih/2)*2").filter("setsar", "1"))
+        streams.append(_fit(inp["v:0"], PROXY_MAX_SIDE))
         kwargs.update(vcodec="libx264", preset="veryfast", crf=26, pix_fmt="yuv420p")
     streams.extend(inp[f"a:{i}"] for i in range(audio_tracks))
     if audio_tracks:
         kwargs.update(acodec="aac", audio_bitrate="128k")
     try:
-        ffmpeg.output(*streams, str(out), **kwargs).overwrite_output().run(capture_stdout=True, capture_stderr=True)
+        (
+            ffmpeg.output(*streams, str(out), **kwargs)
+            .global_args(*QUIET)
+            .overwrite_output()
+            .run(capture_stdout=True, capture_stderr=True)
+        )
     except ffmpeg.Error as exc:
         out.unlink(missing_ok=True)
-        raise MediaError(f"无法生成播放副本（文件可能损坏或不完整）：{_stderr(exc)}") from exc
+        raise _ffmpeg_failed("无法生成播放副本（文件可能损坏或不完整）", exc, path) from exc
     return out
 
 
@@ -147,8 +370,9 @@ def waveform(path: str) -> bytes:
             ffmpeg.input(path)["a:0"]
             .filter("showwavespic", s=WAVEFORM_SIZE, colors="0x1f5f8b")
             .output("pipe:", vframes=1, format="image2", vcodec="png")
+            .global_args(*QUIET)
             .run(capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as exc:
-        raise MediaError(f"无法生成波形图：{_stderr(exc)}") from exc
+        raise _ffmpeg_failed("无法生成波形图", exc, path) from exc
     return png

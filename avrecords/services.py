@@ -24,6 +24,7 @@ from linke.fields import fit
 
 from . import deadlines_link
 from .audit_actions import AuditAction
+from .media import scrub
 from .models import (
     AVRecord,
     AVRecordStatus,
@@ -72,11 +73,16 @@ class AVError(Exception):
     """A refused action; the message is shown to the user (Chinese)."""
 
 
-def _problem(record: AVRecord, code: str, reason: str) -> bool:
-    """Add a problem once (steps are redone after a crash). True if it was new."""
+def _problem(record: AVRecord, code: str, reason: str, detail: str = "") -> bool:
+    """Add a problem once (steps are redone after a crash). True if it was new. `reason` is
+    what the officer reads (Chinese); `detail` the technical cause (ffmpeg's output), kept
+    for the custody trail. Neither ever shows where a file lies on the server."""
     if any(p.get("code") == code for p in record.problems):
         return False
-    record.problems = [*record.problems, {"code": code, "reason": reason}]
+    problem = {"code": code, "reason": scrub(reason)}
+    if detail:
+        problem["detail"] = scrub(detail)
+    record.problems = [*record.problems, problem]
     return True
 
 
@@ -499,7 +505,7 @@ def record_probed(*, record_id: int, info: dict[str, Any]) -> AVRecord:
     record.audio_codecs = ",".join(info.get("audio_codecs", []))
     record.audio_tracks = len(info.get("audio_codecs", []))
     if info.get("error"):
-        _problem(record, info.get("error_code", "not_media"), info["error"])
+        _problem(record, info.get("error_code", "not_media"), info["error"], info.get("detail", ""))
     record.save()
     audit.record(
         record,
@@ -511,7 +517,8 @@ def record_probed(*, record_id: int, info: dict[str, Any]) -> AVRecord:
         height=record.height,
         video_codec=record.video_codec,
         audio_codecs=record.audio_codecs,
-        error=info.get("error", ""),
+        error=scrub(info.get("error", "")),
+        detail=scrub(info.get("detail", "")),
     )
     return record
 
@@ -531,12 +538,21 @@ def record_derived(*, record_id: int, **names: str) -> AVRecord:
 
 
 @transaction.atomic
-def record_flag(*, record_id: int, code: str, reason: str) -> AVRecord:
-    """A problem found on the way in. The original stays; the officer sees the reason."""
+def record_flag(*, record_id: int, code: str, reason: str, detail: str = "") -> AVRecord:
+    """A problem found on the way in. The original stays; the officer sees the reason
+    (Chinese); the technical `detail` goes on the custody trail (both without paths)."""
     record = AVRecord.objects.select_for_update().get(pk=record_id)
-    if _problem(record, code, reason):
+    if _problem(record, code, reason, detail):
         record.save(update_fields=["problems", "updated_at"])
-        audit.record(record, AuditAction.FLAGGED, case=record.case, code=code, reason=reason)
+        problem = record.problems[-1]
+        audit.record(
+            record,
+            AuditAction.FLAGGED,
+            case=record.case,
+            code=code,
+            reason=problem["reason"],
+            detail=problem.get("detail", ""),
+        )
     return record
 
 

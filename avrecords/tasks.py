@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import F
 
 from .ingest import StagingLost, derive_run, ingest_run, needs_derive
+from .media import scrub
 from .models import AVRecord
 from .services import record_flag, record_verify
 
@@ -17,11 +18,15 @@ FIXITY_BATCH = 50
 
 
 def _retry_or_flag(task: Any, record_id: int, exc: Exception) -> NoReturn:
+    """A transient failure (storage, database, disk): retry with backoff; after the last
+    retry, flag it (Chinese reason; the exception, without paths, for the custody trail)."""
     if task.request.retries >= task.max_retries:
+        log.error("record %s: giving up after %s retries: %r", record_id, task.request.retries, exc)
         record_flag(
             record_id=record_id,
             code="ingest_failed",
-            reason=f"入库处理多次失败（{type(exc).__name__}），暂存文件已保留，请联系管理员。",
+            reason="入库处理多次重试仍未成功，暂存文件已保留，请联系管理员。",
+            detail=scrub(f"{type(exc).__name__}: {exc}"[:1000]),
         )
         raise exc
     backoff = getattr(settings, "AV_RETRY_BACKOFF", 30)  # 30 s, 60 s, 2 min, … at most an hour

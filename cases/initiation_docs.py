@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from documents.fonts import UnprintableText
 from documents.models import Document
 from documents.registry import DocTypeCode
 from documents.services import document_issue
@@ -51,9 +52,20 @@ def filing_approval_context(filing: FilingRecord) -> dict[str, Any]:
     return ctx
 
 
+def _issue(**kwargs: Any) -> Document:
+    """document_issue; a character no document font prints refuses the transition with the
+    message naming it (the transaction rolls back, the user corrects the text)."""
+    from .services import TransitionError
+
+    try:
+        return document_issue(**kwargs)
+    except UnprintableText as exc:
+        raise TransitionError(str(exc)) from exc
+
+
 def filing_approval_issue(*, filing: FilingRecord, by: Any) -> Document:
     """第八条第一款: the approved 立案审批表, numbered, with every level's opinion and time."""
-    return document_issue(
+    return _issue(
         case=filing.case,
         doc_type=DocTypeCode.FILING_APPROVAL,
         context=filing_approval_context(filing),
@@ -85,7 +97,7 @@ def non_filing_notice_issue(*, non_initiation: NonInitiation, by: Any) -> Docume
     if not addressee:
         return None
     complaint = getattr(case, "complaint", None) if role == "complainant" else None
-    return document_issue(
+    return _issue(
         case=case,
         doc_type=DocTypeCode.NON_FILING_NOTICE,
         by=by,

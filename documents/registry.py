@@ -48,6 +48,48 @@ class DocType:
 
 _types: dict[str, DocType] = {}
 
+# The Chinese name of a context key, for messages about a field (documents.fonts).
+FIELD_LABELS = {
+    "agency": "执法机关",
+    "case": "案件",
+    "case.number": "案号",
+    "case.title": "案件名称",
+    "case.summary": "案情摘要",
+    "case.party_names": "当事人",
+    "party_name": "当事人",
+    "party_address": "当事人地址",
+    "party_id": "当事人证件号码",
+    "source": "案件来源",
+    "cause": "案由",
+    "facts": "案件事实",
+    "officer_opinion": "承办人意见",
+    "unit_opinion": "承办机构负责人意见",
+    "head_opinion": "机关负责人意见",
+    "reason": "理由",
+    "basis": "依据",
+    "officers": "执法人员",
+    "place": "地点",
+    "maker": "记录人",
+    "person": "被询问人",
+    "transcript": "笔录内容",
+    "confirmation_note": "核对意见",
+    "holder_name": "证据持有人",
+    "holder_address": "证据持有人地址",
+    "items": "物品清单",
+    "present_persons": "在场人员",
+    "findings": "检查情况",
+    "method": "方法",
+    "witness": "见证人",
+    "storage_place": "保存地点",
+    "storage_mode": "保存方式",
+    "body_name": "受委托机构",
+    "matter": "委托事项",
+    "subject": "对象",
+    "requirements": "要求",
+    "activity": "调查取证活动",
+    "description": "活动情况",
+}
+
 
 def register(*types: DocType) -> None:
     for t in types:

@@ -10,6 +10,9 @@ Public API (other apps call these):
         user text stays plain text, the template escapes it. `source` is the record the
         document belongs to (any model instance), found again with
         `documents.selectors.documents_for_source(obj)`.
+        Raises UnprintableText (a ValueError; Chinese message naming the character and
+        the field) when the content holds a character no document font can print, before
+        the number is taken: the caller shows the message and the user corrects the text.
 
     document_rerender(*, document_id, by) -> Document
         Queue a failed render again. A finalised document is refused (DocumentImmutable).
@@ -36,7 +39,7 @@ from django.utils import timezone
 import audit
 from numbering.services import number_next
 
-from . import registry
+from . import fonts, registry
 from .audit_actions import AuditAction
 from .masking import mask_context
 from .models import Document, DocumentImmutable, DocumentStatus
@@ -77,11 +80,14 @@ def document_issue(
     render: bool = True,
 ) -> Document:
     dtype = registry.get(doc_type)
-    year = timezone.localdate().year
-    seq = number_next(dtype.counter_scope, year)
     frozen = _jsonable(context)
     frozen.setdefault("case", _case_context(case))
     frozen.setdefault("agency", settings.AGENCY_NAME)
+    # An issued document never changes: a character no font prints would be a box for good.
+    # Refused here, before the number is taken (UnprintableText names character and field).
+    fonts.check_context(frozen, registry.FIELD_LABELS)
+    year = timezone.localdate().year
+    seq = number_next(dtype.counter_scope, year)
     doc = Document.objects.create(
         case=case,
         doc_type=dtype.code,

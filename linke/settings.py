@@ -198,6 +198,10 @@ AV_UPLOAD_CHECKPOINT = env.int("AV_UPLOAD_CHECKPOINT", default=64 * 1024**2)
 # the upload for the station's retry (a dropped 4G/NAT link leaves its socket open).
 AV_UPLOAD_IDLE_TIMEOUT = env.float("AV_UPLOAD_IDLE_TIMEOUT", default=30)
 AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
+# The largest picture (width x height as coded) decoded for a poster, proxy or display image;
+# a larger one is flagged and kept, not decoded: ffmpeg needs about 4 bytes a pixel for it
+# (50 MP: ~200 MB), and the worker itself never holds more than a 1280 x 1280 picture.
+AV_MAX_PIXELS = env.int("AV_MAX_PIXELS", default=50_000_000)
 # Seconds before the first retry of a failed ingest step; each retry waits twice as long.
 AV_RETRY_BACKOFF = env.float("AV_RETRY_BACKOFF", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -10,6 +10,7 @@ from cases import policy
 from cases.models import Level, mask_id
 from cases.selectors import case_for_user
 from cases.services import TransitionError
+from documents.fonts import UnprintableText
 from linke.http import AuthedRequest
 
 from . import elements
@@ -40,7 +41,9 @@ from .services import (
 )
 
 # cases.services.TransitionError: attachment_add refuses (archived case, no right to upload).
-REFUSED = (RecordError, RecordImmutable, TransitionError)
+# UnprintableText: finalising issues the document, refused when its text has a character
+# no document font prints (the message names it and the field).
+REFUSED = (RecordError, RecordImmutable, TransitionError, UnprintableText)
 
 
 def _kind(kind: str) -> str:

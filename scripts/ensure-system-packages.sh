@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages Linke needs: `run` (python3-venv, WeasyPrint's Pango, CJK fonts, ffmpeg)
+# Debian packages Linke needs: `run` (python3-venv, WeasyPrint's Pango, CJK fonts with their
+# fallbacks for rare characters, fontconfig, ffmpeg)
 # and `test` (those plus Chromium for browser tests and poppler's pdftotext).
 set -euo pipefail
 mode="${1:-test}"
@@ -11,6 +12,11 @@ command -v python3 >/dev/null || need+=(python3)
 python3 -c "import ensurepip" 2>/dev/null || need+=(python3-venv)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 have fonts-noto-cjk || need+=(fonts-noto-cjk)
+# Fallback faces for CJK Extensions B and beyond (documents/fonts.py), and fontconfig's
+# fc-match, which tells which characters the document fonts cover.
+have fonts-hanazono || need+=(fonts-hanazono)
+have fonts-babelstone-han || need+=(fonts-babelstone-han)
+command -v fc-match >/dev/null || need+=(fontconfig)
 have libpango-1.0-0 || need+=(libpango-1.0-0)
 have libpangoft2-1.0-0 || need+=(libpangoft2-1.0-0)
 if [[ "$mode" == test ]]; then

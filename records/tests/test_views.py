@@ -172,3 +172,25 @@ def test_refusal_without_a_note_is_a_form_error(client):
     )
     assert resp.status_code == 400
     assert "拒绝签名的，应当在“确认情况说明”中注明情况。" in resp.content.decode()
+
+
+def test_finalising_a_record_with_a_character_no_font_prints_names_it_and_keeps_the_draft(client):
+    """Issue 13: the 询问笔录 would print a box for good; the officer is told which character
+    of which field, the draft stays as it was, no number is taken."""
+    from documents.models import Document
+    from records.tests.factories import complete_data
+
+    case = make_case()
+    rec = make_record(
+        RecordKind.INSPECTION,
+        case=case,
+        data={**complete_data(RecordKind.INSPECTION), "present_persons": "王\ue000明"},
+    )
+    client.force_login(case.created_by)
+    resp = client.post(f"/records/{rec.pk}/finalize/", follow=True)
+    assert resp.status_code == 200
+    page = resp.content.decode()
+    assert "U+E000" in page and "在场人员" in page
+    rec.refresh_from_db()
+    assert not rec.is_final and not Document.objects.filter(case=case).exists()
+    assert rec.specific().present_persons == "王\ue000明"
