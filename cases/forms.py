@@ -174,6 +174,19 @@ class NotFileForm(forms.Form):
     )
 
 
+class WithdrawalRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="撤销登记的理由", widget=forms.Textarea(attrs={"rows": 2}), help_text="如：重复登记、登记错误。"
+    )
+
+
+class WithdrawalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="决定", choices=[("approve", "同意撤销登记"), ("refuse", "不同意")], widget=forms.RadioSelect
+    )
+    opinion = forms.CharField(label="机关负责人意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class TransitionForm(forms.Form):
     opinion = forms.CharField(label="意见或理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

@@ -38,6 +38,8 @@ class CaseState(models.TextChoices):
     CONCLUDED = "concluded", "已结案"
     ARCHIVED = "archived", "已归档"
     NOT_FILED = "not_filed", "不予立案"
+    # A mistaken registration withdrawn with the head's approval; kept, with its 登记号.
+    WITHDRAWN = "withdrawn", "已撤销登记"
     # Licensing flow
     APPLIED = "applied", "已申请"
     ACCEPTED = "accepted", "已受理"
@@ -332,6 +334,7 @@ class SignOffStep(models.TextChoices):
     PRESERVATION = "preservation", "先行登记保存审批"  # 《行政处罚法》第五十六条
     CONSULTATION = "consultation", "查阅审批"  # 第二十九条
     CONCLUSION = "conclusion", "结案审批"
+    WITHDRAWAL = "withdrawal", "撤销登记"
 
 
 class SignOffOutcome(models.TextChoices):

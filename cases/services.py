@@ -608,6 +608,66 @@ def _application_decide(case: Case, by: User, decision: str, reason: str) -> Non
     app.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
 
 
+# --- 撤销登记: a mistaken registration, withdrawn with the head's approval ---------------------------
+
+
+def _withdrawal_pending(case: Case) -> SignOff | None:
+    """The officer's request in the open round of the withdrawal step, if the head has not signed."""
+    rows = signoffs.current(case, SignOffStep.WITHDRAWAL)
+    if Level.HEAD in rows:
+        return None
+    return rows.get(Level.OFFICER)
+
+
+def withdrawal_pending(case: Case) -> SignOff | None:
+    """The pending 撤销登记 request of a registered case (for pages and queues), or None."""
+    return _withdrawal_pending(case) if case.state == S.REGISTERED else None
+
+
+@transaction.atomic
+def registration_withdrawal_request(*, case_id: int, by: User, reason: str) -> SignOff:
+    """撤销登记, first step: a handling officer asks to withdraw a registered, not yet filed case,
+    with the reason (a sign-off row of the withdrawal step). The head decides next
+    (`case_withdraw_registration`). Raises TransitionError / TransitionDenied."""
+    case = stages.lock(case_id)
+    stages.require_state(case, (S.REGISTERED,), "申请撤销登记")
+    if _withdrawal_pending(case) is not None:
+        raise TransitionError("已申请撤销登记，正待机关负责人审批。")
+    return signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.WITHDRAWAL,
+        level=Level.OFFICER,
+        by=by,
+        outcome=SignOffOutcome.AGREE,
+        opinion=_need_text(reason, "撤销登记的理由"),
+    )
+
+
+@transaction.atomic
+def case_withdraw_registration(*, case_id: int, by: User, opinion: str, approve: bool) -> Case:
+    """撤销登记, the head's decision on the officer's request: approve (REGISTERED -> WITHDRAWN; the
+    case stays visible with its 登记号 and takes no 立案号) or refuse (it stays registered; a new
+    request opens the next round). Either way a sign-off row with the head's own opinion."""
+    case = _begin(case_id, WITHDRAW_REGISTRATION, by)
+    request = _withdrawal_pending(case)
+    if request is None:
+        raise TransitionError("承办人尚未申请撤销登记。")
+    outcome = SignOffOutcome.AGREE if approve else SignOffOutcome.RETURN
+    row = signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.WITHDRAWAL,
+        level=Level.HEAD,
+        by=by,
+        outcome=outcome,
+        opinion=_need_text(opinion, "机关负责人意见"),
+    )
+    if not approve:
+        return case
+    return stages.advance(
+        case, WITHDRAW_REGISTRATION, by=by, reason=request.opinion, opinion=row.opinion, signoff=row.pk
+    )
+
+
 # The transitions of 第二章, owned by cases. Order = the order of the buttons on the case page.
 SUBMIT_FOR_FILING = stages.declare(
     Transition(
@@ -666,6 +726,20 @@ NOT_FILE = stages.declare(
         needs_opinion=True,
         order=13,
         # Not a generic button: it needs the head's opinion and the reason for the person told.
+    )
+)
+WITHDRAW_REGISTRATION = stages.declare(
+    Transition(
+        "withdraw_registration",
+        "撤销登记",
+        "cases",
+        P,
+        (S.REGISTERED,),
+        S.WITHDRAWN,
+        (HEAD,),
+        check_complete=False,
+        order=14,
+        # Its own form: the officer's request first, then the head's opinion and decision.
     )
 )
 ACCEPT_APPLICATION = stages.declare(

@@ -471,3 +471,25 @@ def test_upload_to_one_of_the_case_records(client, officer, officer2):
         reverse("cases:attachment_upload", args=[other.pk]), {"file": SimpleUploadedFile("x.pdf", b"x"), "owner": ref}
     )
     assert resp.status_code == 404  # a record of another case
+
+
+def test_withdrawal_through_the_case_page_and_the_heads_queue(client, officer, officer2, head):
+    case = services.case_register_ex_officio(
+        by=officer, title="误登记案", officers=[officer, officer2], parties=[], cause="c", source="inspection"
+    )
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-key="withdraw_request"' in page and 'data-key="withdraw_decide"' not in page
+    client.post(reverse("cases:record", args=[case.pk, "withdraw_request"]), {"reason": "重复登记"})
+    client.force_login(head)
+    assert case.registration_number in client.get(reverse("cases:dashboard")).content.decode()
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-key="withdraw_decide"' in page and "重复登记" in page
+    client.post(
+        reverse("cases:record", args=[case.pk, "withdraw_decide"]), {"decision": "approve", "opinion": "同意撤销。"}
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "已撤销登记" in page and case.registration_number in page
