@@ -24,6 +24,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Department, Role, User
+from linke.validators import period_errors
 from numbering.services import number_next
 
 from . import initiation_docs, policy, signoffs, stages
@@ -57,6 +58,14 @@ S = CaseState
 NUMBER_CODES = {CaseKind.PENALTY: "罚立", CaseKind.LICENSING: "许受"}
 
 OFFICER, SECTION_CHIEF, HEAD = policy.ACTOR_OFFICER, Role.SECTION_CHIEF, Role.HEAD
+
+
+def _check_time(value: datetime, what: str, *, not_before: datetime | None = None, before_label: str = "") -> None:
+    """The one time rule (linke.validators.period_errors) for a time entered through a service:
+    not in the future, not before the event it follows. TransitionError names the field."""
+    errors = period_errors(value, None, not_before=not_before, not_before_label=before_label)
+    if errors:
+        raise TransitionError(f"{what}：{next(iter(errors.values()))}")
 
 
 def _need_text(value: str, what: str) -> str:
@@ -428,6 +437,8 @@ def application_event_add(
     """第七条: an on-the-spot correction, a request for supplementary materials, or their receipt."""
     case = _editable(case_id, by, (S.APPLIED,), "记录补正更正情况")
     kind = ApplicationEventKind(kind)
+    received = Application.objects.filter(case=case).values_list("received_at", flat=True).first()
+    _check_time(occurred_at, "时间", not_before=received, before_label="申请时间")
     if (
         kind == ApplicationEventKind.SUPPLEMENT_RECEIVED
         and not ApplicationEvent.objects.filter(case=case, kind=ApplicationEventKind.SUPPLEMENT_REQUEST).exists()
@@ -468,6 +479,7 @@ def noninitiation_record_notice(
     """第八条第二款: how the party was told, or how it was made public, that no case is started."""
     case = _editable(case_id, by, (S.NOT_FILED,), "记录不予立案告知情况")
     ni = NonInitiation.objects.select_for_update().get(case=case)
+    _check_time(notified_at, "告知或公示时间", not_before=ni.decided_at, before_label="不予立案决定时间")
     ni.notice_method, ni.notice_at, ni.notice_detail, ni.notice_by = method, notified_at, detail.strip(), by
     ni.save()
     audit.record(
@@ -492,6 +504,8 @@ def noninitiation_record_complainant_notice(
     if complaint is None or complaint.anonymous:
         raise TransitionError("本案不是实名投诉举报，无需告知投诉举报人（第九条第二款）。")
     ni = NonInitiation.objects.select_for_update().get(case=case)
+    # 第九条第二款: the complainant is told after the decision, which comes after the complaint.
+    _check_time(notified_at, "告知投诉举报人时间", not_before=ni.decided_at, before_label="不予立案决定时间")
     ni.complainant_notice_method, ni.complainant_notice_at = method, notified_at
     ni.complainant_notice_detail, ni.complainant_notice_by = detail.strip(), by
     ni.save()

@@ -188,7 +188,7 @@ def test_missing_party_blocks_submission(officer, officer2):
     services.party_add(
         case_id=case.pk,
         by=officer,
-        **party_data(name="张三", kind="person", legal_rep="", id_number="371302199001011234"),
+        **party_data(name="张三", kind="person", legal_rep="", id_number="371302199001011233"),
     )
     services.case_submit_for_filing(case_id=case.pk, by=officer)
 
@@ -399,8 +399,8 @@ def test_missing_materials_block_acceptance(officer, officer2):
 
 
 def test_supplement_requested_must_be_received_before_acceptance(officer, officer2):
-    case = _application(officer, officer2)
-    now = timezone.now()
+    now = timezone.now() - timezone.timedelta(days=3)
+    case = _application(officer, officer2, received_at=now)
     services.application_event_add(
         case_id=case.pk,
         by=officer,
@@ -663,3 +663,35 @@ def test_withdrawal_only_before_filing(officer, officer2, section_chief):
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     with pytest.raises(services.TransitionError, match="已登记"):
         services.registration_withdrawal_request(case_id=case.pk, by=officer, reason="登记错误")
+
+
+def test_application_events_and_notices_keep_the_order_of_events(officer, officer2, head):
+    """linke.validators.period_errors through the services: nothing before the event it follows,
+    nothing in the future (issue 11, defect 6)."""
+    case = _application(officer, officer2, received_at=timezone.now() - timezone.timedelta(hours=2))
+    with pytest.raises(services.TransitionError, match="不能早于申请时间"):
+        services.application_event_add(
+            case_id=case.pk,
+            by=officer,
+            kind=ApplicationEventKind.CORRECTION,
+            occurred_at=timezone.now() - timezone.timedelta(days=1),
+            content="更正",
+        )
+    with pytest.raises(services.TransitionError, match="不能晚于当前时间"):
+        services.application_event_add(
+            case_id=case.pk,
+            by=officer,
+            kind=ApplicationEventKind.CORRECTION,
+            occurred_at=timezone.now() + timezone.timedelta(days=1),
+            content="更正",
+        )
+    penalty = _complaint(officer, officer2)
+    services.case_not_file(case_id=penalty.pk, by=head, opinion="同意不予立案。", notice_reason="不属于本机关管辖")
+    with pytest.raises(services.TransitionError, match="不能早于不予立案决定时间"):
+        services.noninitiation_record_complainant_notice(
+            case_id=penalty.pk,
+            by=officer,
+            method=NoticeMethod.PHONE,
+            notified_at=timezone.now() - timezone.timedelta(days=2),
+            detail="电话告知",
+        )
