@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import Q
 
+from linke.validators import validate_phone
+
 
 class Role(models.TextChoices):
     """The roles of DESIGN.md. Each is a Group whose name is the Chinese label."""
@@ -37,7 +39,7 @@ class User(AbstractUser):
     department = models.ForeignKey(
         Department, verbose_name="科室", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True, validators=[validate_phone])
 
     class Meta:
         verbose_name = "用户"

@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.models import Role, User
 from cases.models import Case, Confidentiality
+from linke.validators import validate_not_future
 
 from .models import AVRecord
 from .services import CONTENT_POINTS
@@ -19,6 +20,7 @@ class DescribeForm(forms.Form):
         label="制作时间",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        validators=[validate_not_future],
     )
     maker = forms.ModelChoiceField(label="制作人", queryset=User.objects.none(), required=False)
     proves = forms.CharField(label="证明对象", required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Role, User
+from linke.idnumbers import valid_id_number, valid_uscc
+from linke.validators import validate_identity_number, validate_not_future, validate_phone
 
-from .idnumbers import valid_id_number, valid_uscc
 from .models import (
     ApplicationEventKind,
     ApplicationForm,
@@ -115,12 +116,16 @@ class ComplaintForm(CaseBasicsForm):
     """第九条第一款"""
 
     channel = forms.ChoiceField(label="渠道", choices=ComplaintChannel.choices)
-    received_at = forms.DateTimeField(label="接收时间", widget=DateTimeInput(), initial=timezone.now)
+    received_at = forms.DateTimeField(
+        label="接收时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
+    )
     content = forms.CharField(label="投诉举报内容", widget=forms.Textarea(attrs={"rows": 4}))
     anonymous = forms.BooleanField(label="匿名投诉举报", required=False)
     complainant_name = forms.CharField(label="投诉举报人姓名或名称", max_length=200, required=False)
-    complainant_id_number = forms.CharField(label="证件号码", max_length=32, required=False)
-    complainant_phone = forms.CharField(label="联系电话", max_length=32, required=False)
+    complainant_id_number = forms.CharField(
+        label="证件号码", max_length=32, required=False, validators=[validate_identity_number]
+    )
+    complainant_phone = forms.CharField(label="联系电话", max_length=32, required=False, validators=[validate_phone])
     complainant_address = forms.CharField(label="联系地址", max_length=255, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -137,7 +142,9 @@ class ApplicationRecordForm(CaseBasicsForm):
     form = forms.ChoiceField(
         label="申请方式", choices=ApplicationForm.choices, widget=forms.RadioSelect, initial=ApplicationForm.WRITTEN
     )
-    received_at = forms.DateTimeField(label="申请时间", widget=DateTimeInput(), initial=timezone.now)
+    received_at = forms.DateTimeField(
+        label="申请时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
+    )
     matter = forms.CharField(label="申请事项", max_length=200)
     materials = forms.CharField(label="申请材料", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     oral_record = forms.CharField(
@@ -174,6 +181,19 @@ class NotFileForm(forms.Form):
     )
 
 
+class WithdrawalRequestForm(forms.Form):
+    reason = forms.CharField(
+        label="撤销登记的理由", widget=forms.Textarea(attrs={"rows": 2}), help_text="如：重复登记、登记错误。"
+    )
+
+
+class WithdrawalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="决定", choices=[("approve", "同意撤销登记"), ("refuse", "不同意")], widget=forms.RadioSelect
+    )
+    opinion = forms.CharField(label="机关负责人意见", widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class TransitionForm(forms.Form):
     opinion = forms.CharField(label="意见或理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -184,7 +204,9 @@ class ComplaintHandlingForm(forms.Form):
 
 class ApplicationEventForm(forms.Form):
     kind = forms.ChoiceField(label="事项", choices=ApplicationEventKind.choices)
-    occurred_at = forms.DateTimeField(label="时间", widget=DateTimeInput(), initial=timezone.now)
+    occurred_at = forms.DateTimeField(
+        label="时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
+    )
     content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -195,7 +217,9 @@ class ApplicationCompleteForm(forms.Form):
 
 class NoticeForm(forms.Form):
     method = forms.ChoiceField(label="方式", choices=NoticeMethod.choices)
-    notified_at = forms.DateTimeField(label="时间", widget=DateTimeInput(), initial=timezone.now)
+    notified_at = forms.DateTimeField(
+        label="时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
+    )
     detail = forms.CharField(label="情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 

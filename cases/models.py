@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from linke.validators import validate_identity_number, validate_phone
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -38,6 +40,8 @@ class CaseState(models.TextChoices):
     CONCLUDED = "concluded", "已结案"
     ARCHIVED = "archived", "已归档"
     NOT_FILED = "not_filed", "不予立案"
+    # A mistaken registration withdrawn with the head's approval; kept, with its 登记号.
+    WITHDRAWN = "withdrawn", "已撤销登记"
     # Licensing flow
     APPLIED = "applied", "已申请"
     ACCEPTED = "accepted", "已受理"
@@ -152,10 +156,13 @@ class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="parties", verbose_name="案件")
     kind = models.CharField("类型", max_length=16, choices=PartyKind, default=PartyKind.ORGANISATION)
     name = models.CharField("姓名或名称", max_length=200)
-    id_number = models.CharField("证件号码或统一社会信用代码", max_length=32, blank=True)
+    # The check digit of either kind here; PartyForm also checks it matches the party's kind.
+    id_number = models.CharField(
+        "证件号码或统一社会信用代码", max_length=32, blank=True, validators=[validate_identity_number]
+    )
     legal_rep = models.CharField("法定代表人（负责人）", max_length=64, blank=True)
     address = models.CharField("住所（地址）", max_length=255, blank=True)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    phone = models.CharField("联系电话", max_length=32, blank=True, validators=[validate_phone])
     confidentiality = confidentiality_field()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
@@ -332,6 +339,7 @@ class SignOffStep(models.TextChoices):
     PRESERVATION = "preservation", "先行登记保存审批"  # 《行政处罚法》第五十六条
     CONSULTATION = "consultation", "查阅审批"  # 第二十九条
     CONCLUSION = "conclusion", "结案审批"
+    WITHDRAWAL = "withdrawal", "撤销登记"
 
 
 class SignOffOutcome(models.TextChoices):
@@ -389,8 +397,10 @@ class Complaint(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="complaint", verbose_name="案件")
     anonymous = models.BooleanField("匿名", default=False)
     complainant_name = models.CharField("投诉举报人姓名或名称", max_length=200, blank=True)
-    complainant_id_number = models.CharField("证件号码", max_length=32, blank=True)
-    complainant_phone = models.CharField("联系电话", max_length=32, blank=True)
+    complainant_id_number = models.CharField(
+        "证件号码", max_length=32, blank=True, validators=[validate_identity_number]
+    )
+    complainant_phone = models.CharField("联系电话", max_length=32, blank=True, validators=[validate_phone])
     complainant_address = models.CharField("联系地址", max_length=255, blank=True)
     channel = models.CharField("渠道", max_length=16, choices=ComplaintChannel)
     received_at = models.DateTimeField("接收时间")

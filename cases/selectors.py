@@ -125,11 +125,21 @@ def cases_handled_by(user: User, *, window: int = 200) -> QuerySet[Case]:
 
 
 def cases_awaiting(user: User) -> QuerySet[Case]:
-    """Cases waiting for `user`'s sign-off (第八条第一款): the head signs filing (submitted cases);
+    """Cases waiting for `user`'s sign-off (第八条第一款): the head signs filing (submitted cases) and
+    decides requests to withdraw a registration;
     a section chief signs 承办机构意见 on the registered penalty cases of their department that
     have no unit signature in the open round of the filing step."""
     if policy.reads_every_case(user) and user.has_role(Role.HEAD):
-        return Case.objects.filter(state=CaseState.PENDING_FILING)
+        # Filing to approve, and requests to withdraw a registration (撤销登记) not yet decided.
+        head_signed = SignOff.objects.filter(
+            case_id=OuterRef("case_id"), step=SignOffStep.WITHDRAWAL, level=Level.HEAD, round=OuterRef("round")
+        )
+        withdrawal = SignOff.objects.filter(
+            case_id=OuterRef("pk"), step=SignOffStep.WITHDRAWAL, level=Level.OFFICER
+        ).exclude(Exists(head_signed))
+        return Case.objects.filter(
+            Q(state=CaseState.PENDING_FILING) | Q(state=CaseState.REGISTERED) & Exists(withdrawal)
+        )
     if user.is_active and user.has_role(Role.SECTION_CHIEF) and user.department_id:
         returned_after = SignOff.objects.filter(
             case_id=OuterRef("case_id"),

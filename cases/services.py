@@ -24,6 +24,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Department, Role, User
+from linke.validators import period_errors
 from numbering.services import number_next
 
 from . import initiation_docs, policy, signoffs, stages
@@ -58,6 +59,14 @@ S = CaseState
 NUMBER_CODES = {CaseKind.PENALTY: "罚立", CaseKind.LICENSING: "许受"}
 
 OFFICER, SECTION_CHIEF, HEAD = policy.ACTOR_OFFICER, Role.SECTION_CHIEF, Role.HEAD
+
+
+def _check_time(value: datetime, what: str, *, not_before: datetime | None = None, before_label: str = "") -> None:
+    """The one time rule (linke.validators.period_errors) for a time entered through a service:
+    not in the future, not before the event it follows. TransitionError names the field."""
+    errors = period_errors(value, None, not_before=not_before, not_before_label=before_label)
+    if errors:
+        raise TransitionError(f"{what}：{next(iter(errors.values()))}")
 
 
 def _need_text(value: str, what: str) -> str:
@@ -430,6 +439,8 @@ def application_event_add(
     """第七条: an on-the-spot correction, a request for supplementary materials, or their receipt."""
     case = _editable(case_id, by, (S.APPLIED,), "记录补正更正情况")
     kind = ApplicationEventKind(kind)
+    received = Application.objects.filter(case=case).values_list("received_at", flat=True).first()
+    _check_time(occurred_at, "时间", not_before=received, before_label="申请时间")
     if (
         kind == ApplicationEventKind.SUPPLEMENT_RECEIVED
         and not ApplicationEvent.objects.filter(case=case, kind=ApplicationEventKind.SUPPLEMENT_REQUEST).exists()
@@ -470,6 +481,7 @@ def noninitiation_record_notice(
     """第八条第二款: how the party was told, or how it was made public, that no case is started."""
     case = _editable(case_id, by, (S.NOT_FILED,), "记录不予立案告知情况")
     ni = NonInitiation.objects.select_for_update().get(case=case)
+    _check_time(notified_at, "告知或公示时间", not_before=ni.decided_at, before_label="不予立案决定时间")
     ni.notice_method, ni.notice_at, ni.notice_detail, ni.notice_by = method, notified_at, detail.strip(), by
     ni.save()
     audit.record(
@@ -494,6 +506,8 @@ def noninitiation_record_complainant_notice(
     if complaint is None or complaint.anonymous:
         raise TransitionError("本案不是实名投诉举报，无需告知投诉举报人（第九条第二款）。")
     ni = NonInitiation.objects.select_for_update().get(case=case)
+    # 第九条第二款: the complainant is told after the decision, which comes after the complaint.
+    _check_time(notified_at, "告知投诉举报人时间", not_before=ni.decided_at, before_label="不予立案决定时间")
     ni.complainant_notice_method, ni.complainant_notice_at = method, notified_at
     ni.complainant_notice_detail, ni.complainant_notice_by = detail.strip(), by
     ni.save()
@@ -610,6 +624,66 @@ def _application_decide(case: Case, by: User, decision: str, reason: str) -> Non
     app.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
 
 
+# --- 撤销登记: a mistaken registration, withdrawn with the head's approval ---------------------------
+
+
+def _withdrawal_pending(case: Case) -> SignOff | None:
+    """The officer's request in the open round of the withdrawal step, if the head has not signed."""
+    rows = signoffs.current(case, SignOffStep.WITHDRAWAL)
+    if Level.HEAD in rows:
+        return None
+    return rows.get(Level.OFFICER)
+
+
+def withdrawal_pending(case: Case) -> SignOff | None:
+    """The pending 撤销登记 request of a registered case (for pages and queues), or None."""
+    return _withdrawal_pending(case) if case.state == S.REGISTERED else None
+
+
+@transaction.atomic
+def registration_withdrawal_request(*, case_id: int, by: User, reason: str) -> SignOff:
+    """撤销登记, first step: a handling officer asks to withdraw a registered, not yet filed case,
+    with the reason (a sign-off row of the withdrawal step). The head decides next
+    (`case_withdraw_registration`). Raises TransitionError / TransitionDenied."""
+    case = stages.lock(case_id)
+    stages.require_state(case, (S.REGISTERED,), "申请撤销登记")
+    if _withdrawal_pending(case) is not None:
+        raise TransitionError("已申请撤销登记，正待机关负责人审批。")
+    return signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.WITHDRAWAL,
+        level=Level.OFFICER,
+        by=by,
+        outcome=SignOffOutcome.AGREE,
+        opinion=_need_text(reason, "撤销登记的理由"),
+    )
+
+
+@transaction.atomic
+def case_withdraw_registration(*, case_id: int, by: User, opinion: str, approve: bool) -> Case:
+    """撤销登记, the head's decision on the officer's request: approve (REGISTERED -> WITHDRAWN; the
+    case stays visible with its 登记号 and takes no 立案号) or refuse (it stays registered; a new
+    request opens the next round). Either way a sign-off row with the head's own opinion."""
+    case = _begin(case_id, WITHDRAW_REGISTRATION, by)
+    request = _withdrawal_pending(case)
+    if request is None:
+        raise TransitionError("承办人尚未申请撤销登记。")
+    outcome = SignOffOutcome.AGREE if approve else SignOffOutcome.RETURN
+    row = signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.WITHDRAWAL,
+        level=Level.HEAD,
+        by=by,
+        outcome=outcome,
+        opinion=_need_text(opinion, "机关负责人意见"),
+    )
+    if not approve:
+        return case
+    return stages.advance(
+        case, WITHDRAW_REGISTRATION, by=by, reason=request.opinion, opinion=row.opinion, signoff=row.pk
+    )
+
+
 # The transitions of 第二章, owned by cases. Order = the order of the buttons on the case page.
 SUBMIT_FOR_FILING = stages.declare(
     Transition(
@@ -668,6 +742,20 @@ NOT_FILE = stages.declare(
         needs_opinion=True,
         order=13,
         # Not a generic button: it needs the head's opinion and the reason for the person told.
+    )
+)
+WITHDRAW_REGISTRATION = stages.declare(
+    Transition(
+        "withdraw_registration",
+        "撤销登记",
+        "cases",
+        P,
+        (S.REGISTERED,),
+        S.WITHDRAWN,
+        (HEAD,),
+        check_complete=False,
+        order=14,
+        # Its own form: the officer's request first, then the head's opinion and decision.
     )
 )
 ACCEPT_APPLICATION = stages.declare(

@@ -208,6 +208,7 @@ _PATHS = [
         ],
     ),
     ("penalty", [S.REGISTERED, S.PENDING_FILING, S.NOT_FILED, S.ARCHIVED]),
+    ("penalty", [S.REGISTERED, S.WITHDRAWN]),
     ("licensing", [S.APPLIED, S.ACCEPTED, S.UNDER_REVIEW, S.DECIDED, S.DELIVERED, S.CONCLUDED, S.ARCHIVED]),
     ("licensing", [S.APPLIED, S.REJECTED, S.ARCHIVED]),
 ]

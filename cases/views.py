@@ -170,6 +170,23 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
             if policy.may_sign(user, case, level) and signoffs.signed(case, SignOffStep.FILING, level) is None:
                 add(key, title, forms.OpinionForm(), "第八条第一款")
     # 第八条第二款: not filing is the head's decision, with its own two texts (NotFileForm).
+    # 撤销登记: the officer asks with a reason, the head decides with an opinion.
+    if case.state == CaseState.REGISTERED and case.kind == "penalty":
+        pending = services.withdrawal_pending(case)
+        if pending is None and policy.may_sign(user, case, Level.OFFICER):
+            add(
+                "withdraw_request",
+                "申请撤销登记",
+                forms.WithdrawalRequestForm(),
+                "登记错误的撤销（须经机关负责人批准）",
+            )
+        if pending is not None and policy.may_sign(user, case, Level.HEAD):
+            add(
+                "withdraw_decide",
+                f"撤销登记审批（{pending.actor}申请：{pending.opinion}）",
+                forms.WithdrawalDecisionForm(),
+                "登记错误的撤销",
+            )
     not_filing = case.kind == "penalty" and case.state in (CaseState.REGISTERED, CaseState.PENDING_FILING)
     if not_filing and policy.may_sign(user, case, Level.HEAD):
         add("not_file", "不予立案", forms.NotFileForm(), "第八条第二款、第九条第二款")
@@ -375,6 +392,15 @@ def _record(request: AuthedRequest, case: Case, key: str) -> str:
             case_id=case.pk, by=by, level=key.split("_")[0], opinion=_valid(forms.OpinionForm(post))["opinion"]
         )
         return "已记录意见及时间。"
+    if key == "withdraw_request":
+        services.registration_withdrawal_request(case_id=case.pk, by=by, **_valid(forms.WithdrawalRequestForm(post)))
+        return "已申请撤销登记，待机关负责人审批。"
+    if key == "withdraw_decide":
+        d = _valid(forms.WithdrawalDecisionForm(post))
+        services.case_withdraw_registration(
+            case_id=case.pk, by=by, opinion=d["opinion"], approve=d["decision"] == "approve"
+        )
+        return "已撤销登记。" if d["decision"] == "approve" else "已签署不同意撤销登记的意见。"
     if key == "not_file":
         services.case_not_file(case_id=case.pk, by=by, **_valid(forms.NotFileForm(post)))
         return "已决定不予立案。"
@@ -424,6 +450,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
         raise Http404
     qs = (
         selectors.cases_awaiting(request.user)
+        .filter(state=CaseState.PENDING_FILING)
         .select_related("department", "filing")
         .prefetch_related("parties")
         .order_by("filing__submitted_at", "pk")

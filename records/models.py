@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from cases.models import confidentiality_field
+from linke.validators import check_period, validate_identity_number, validate_phone, validate_qa_transcript
 
 
 class RecordKind(models.TextChoices):
@@ -170,6 +171,11 @@ class Record(models.Model):
         if stored == RecordStatus.FINAL:
             raise RecordImmutable(f"{self.get_kind_display()} #{self.pk} 已定稿，不得修改；如有错误请制作更正记录")
 
+    def clean(self) -> None:
+        # One time rule for every record (linke.validators): neither time in the future, the
+        # end after the start.
+        check_period(self.started_at, self.ended_at)
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_if_final()
         super().save(*args, **kwargs)
@@ -185,11 +191,13 @@ class Inquiry(Record):
     subject_role = models.CharField("被询问人身份", max_length=8, choices=SubjectRole, default=SubjectRole.PARTY)
     person_name = models.CharField("被询问人姓名", max_length=100, blank=True)
     person_gender = models.CharField("性别", max_length=4, blank=True)
-    person_id_no = models.CharField("身份证件号码", max_length=40, blank=True)
+    person_id_no = models.CharField("身份证件号码", max_length=40, blank=True, validators=[validate_identity_number])
     person_employer = models.CharField("工作单位及职务", max_length=200, blank=True)
-    person_phone = models.CharField("联系电话", max_length=40, blank=True)
+    person_phone = models.CharField("联系电话", max_length=40, blank=True, validators=[validate_phone])
     person_address = models.CharField("住址", max_length=200, blank=True)
-    transcript = models.TextField("询问记录（问答）", blank=True, help_text="每行以“问：”或“答：”开头。")
+    transcript = models.TextField(
+        "询问记录（问答）", blank=True, help_text="每行以“问：”或“答：”开头。", validators=[validate_qa_transcript]
+    )
 
     class Meta:
         verbose_name = "询问笔录"

@@ -199,12 +199,36 @@ def document_context(rec: Any) -> dict[str, Any]:
     return record_document_context(rec)
 
 
+def _refuse_invalid(rec: Record) -> None:
+    """What the forms check (linke.validators: times, identity numbers, phones, the 问/答 form),
+    checked again before a record is finalised and printed: a draft saved another way, or before
+    a rule existed, cannot become an immutable document with an impossible fact."""
+    from django.core.exceptions import ValidationError
+
+    errors: dict[str, list[str]] = {}
+    for check in (rec.clean_fields, rec.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            found = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            for name, msgs in found.items():
+                errors.setdefault(name, []).extend(msgs)
+    if errors:
+        labels = {f.name: f.verbose_name for f in type(rec)._meta.fields}
+        parts = [
+            f"{labels.get(name, '')}：{'；'.join(msgs)}" if name in labels else "；".join(msgs)
+            for name, msgs in errors.items()
+        ]
+        raise RecordError("记录内容有误，不能定稿：" + "　".join(parts)) from None
+
+
 @transaction.atomic
 def record_finalise(*, record_id: int, by: User) -> Record:
     base = _lock(record_id, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿")
     rec = base.specific()
+    _refuse_invalid(rec)
     missing = elements.missing(rec)
     if missing:
         raise RecordIncomplete(rec, missing)

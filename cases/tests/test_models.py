@@ -1,9 +1,9 @@
 import pytest
 
 from cases import requirements
-from cases.idnumbers import valid_id_number, valid_uscc
 from cases.models import mask_id
 from cases.tests.factories import CaseFactory
+from linke.idnumbers import valid_id_number, valid_uscc
 
 
 def test_mask_keeps_only_the_ends():

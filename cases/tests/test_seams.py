@@ -87,6 +87,7 @@ def test_every_transition_is_owned_by_one_app_and_run_only_by_it():
         "approve_filing",
         "reject_filing",
         "not_file",
+        "withdraw_registration",
         "accept_application",
         "reject_application",
         "submit_for_review",

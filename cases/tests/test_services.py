@@ -188,7 +188,7 @@ def test_missing_party_blocks_submission(officer, officer2):
     services.party_add(
         case_id=case.pk,
         by=officer,
-        **party_data(name="张三", kind="person", legal_rep="", id_number="371302199001011234"),
+        **party_data(name="张三", kind="person", legal_rep="", id_number="371302199001011233"),
     )
     services.case_submit_for_filing(case_id=case.pk, by=officer)
 
@@ -399,8 +399,8 @@ def test_missing_materials_block_acceptance(officer, officer2):
 
 
 def test_supplement_requested_must_be_received_before_acceptance(officer, officer2):
-    case = _application(officer, officer2)
-    now = timezone.now()
+    now = timezone.now() - timezone.timedelta(days=3)
+    case = _application(officer, officer2, received_at=now)
     services.application_event_add(
         case_id=case.pk,
         by=officer,
@@ -621,3 +621,77 @@ def test_starting_records_are_fixed_after_submission(officer, officer2):
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     with pytest.raises(services.TransitionError, match="待立案审批"):
         services.filing_opinion_record(case_id=case.pk, by=officer, level="unit", opinion="改")
+
+
+# --- 撤销登记 (issue 11, defect 4) --------------------------------------------------------------
+
+
+def test_a_mistaken_registration_is_withdrawn_with_the_heads_approval(officer, officer2, head, section_chief):
+    case = _ex_officio(officer, officer2)
+    with pytest.raises(services.TransitionError, match="尚未申请"):
+        services.case_withdraw_registration(case_id=case.pk, by=head, opinion="同意", approve=True)
+    with pytest.raises(services.TransitionError, match="理由"):
+        services.registration_withdrawal_request(case_id=case.pk, by=officer, reason=" ")
+    with pytest.raises(services.TransitionDenied):  # only a handling officer asks
+        services.registration_withdrawal_request(case_id=case.pk, by=section_chief, reason="重复登记")
+    services.registration_withdrawal_request(case_id=case.pk, by=officer, reason="与临科登〔2026〕3号重复登记")
+    with pytest.raises(services.TransitionError, match="待机关负责人审批"):
+        services.registration_withdrawal_request(case_id=case.pk, by=officer2, reason="再申请")
+    with pytest.raises(services.TransitionDenied, match="机关负责人"):
+        services.case_withdraw_registration(case_id=case.pk, by=officer2, opinion="同意", approve=True)
+    # Refused first: it stays registered, and a new request opens the next round.
+    services.case_withdraw_registration(case_id=case.pk, by=head, opinion="请先核实是否重复", approve=False)
+    case.refresh_from_db()
+    assert case.state == CaseState.REGISTERED and services.withdrawal_pending(case) is None
+    services.registration_withdrawal_request(case_id=case.pk, by=officer, reason="经核实，与临科登〔2026〕3号重复")
+    services.case_withdraw_registration(case_id=case.pk, by=head, opinion="同意撤销登记。", approve=True)
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN and case.number is None
+    assert case.registration_number == f"临科登〔{YEAR}〕1号"
+    rows = list(case.signoffs.filter(step="withdrawal").values_list("round", "level", "outcome"))
+    assert rows == [(1, "officer", "agree"), (1, "head", "return"), (2, "officer", "agree"), (2, "head", "agree")]
+    entry = Entry.objects.get(case_id=case.pk, action="case.withdraw_registration")
+    assert entry.data["reason"] == "经核实，与临科登〔2026〕3号重复" and entry.data["opinion"] == "同意撤销登记。"
+    # Nothing more happens to a withdrawn case.
+    with pytest.raises(services.TransitionError):
+        services.case_submit_for_filing(case_id=case.pk, by=officer)
+
+
+def test_withdrawal_only_before_filing(officer, officer2, section_chief):
+    case = _ex_officio(officer, officer2)
+    _complete_filing(case, officer, section_chief)
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    with pytest.raises(services.TransitionError, match="已登记"):
+        services.registration_withdrawal_request(case_id=case.pk, by=officer, reason="登记错误")
+
+
+def test_application_events_and_notices_keep_the_order_of_events(officer, officer2, head):
+    """linke.validators.period_errors through the services: nothing before the event it follows,
+    nothing in the future (issue 11, defect 6)."""
+    case = _application(officer, officer2, received_at=timezone.now() - timezone.timedelta(hours=2))
+    with pytest.raises(services.TransitionError, match="不能早于申请时间"):
+        services.application_event_add(
+            case_id=case.pk,
+            by=officer,
+            kind=ApplicationEventKind.CORRECTION,
+            occurred_at=timezone.now() - timezone.timedelta(days=1),
+            content="更正",
+        )
+    with pytest.raises(services.TransitionError, match="不能晚于当前时间"):
+        services.application_event_add(
+            case_id=case.pk,
+            by=officer,
+            kind=ApplicationEventKind.CORRECTION,
+            occurred_at=timezone.now() + timezone.timedelta(days=1),
+            content="更正",
+        )
+    penalty = _complaint(officer, officer2)
+    services.case_not_file(case_id=penalty.pk, by=head, opinion="同意不予立案。", notice_reason="不属于本机关管辖")
+    with pytest.raises(services.TransitionError, match="不能早于不予立案决定时间"):
+        services.noninitiation_record_complainant_notice(
+            case_id=penalty.pk,
+            by=officer,
+            method=NoticeMethod.PHONE,
+            notified_at=timezone.now() - timezone.timedelta(days=2),
+            detail="电话告知",
+        )

@@ -143,7 +143,7 @@ def _post_data(officer, officer2, **extra):
         "party-id_number": "91371300MA3C8XY012",
         "party-legal_rep": "王建国",
         "party-address": "兰山区",
-        "party-phone": "0539-1",
+        "party-phone": "0539-8123456",
         "party-confidentiality": "",
     }
     data.update(extra)
@@ -365,7 +365,7 @@ def test_records_and_notices_through_the_page(client, officer, officer2, head):
         received_at=timezone.now(),
         content="举报内容",
         complainant_name="钱某",
-        complainant_phone="139",
+        complainant_phone="13900000000",
     )
     client.force_login(head)
     # Not a generic button: the head's form has the opinion and the reason for the complainant.
@@ -379,11 +379,11 @@ def test_records_and_notices_through_the_page(client, officer, officer2, head):
     assert "告知实名投诉举报人" in page and "第九条第二款" in page
     client.post(
         reverse("cases:record", args=[case.pk, "notice"]),
-        {"method": "public", "notified_at": "2026-11-21T10:00", "detail": "网站公示"},
+        {"method": "public", "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "detail": "网站公示"},
     )
     client.post(
         reverse("cases:record", args=[case.pk, "complainant_notice"]),
-        {"method": "phone", "notified_at": "2026-11-21T10:30", "detail": "电话告知钱某"},
+        {"method": "phone", "notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "detail": "电话告知钱某"},
     )
     case.refresh_from_db()
     assert case.non_initiation.notice_detail == "网站公示"
@@ -410,7 +410,7 @@ def test_party_and_application_records_through_the_page(client, officer, officer
             "party-id_number": "371302198503124217",
             "party-legal_rep": "",
             "party-address": "河东区",
-            "party-phone": "139",
+            "party-phone": "13900000000",
             "party-confidentiality": "privacy",
         },
         follow=True,
@@ -425,7 +425,11 @@ def test_party_and_application_records_through_the_page(client, officer, officer
     assert "居民身份证号码格式或校验位不正确" in resp.content.decode()
     client.post(
         reverse("cases:record", args=[case.pk, "application_event"]),
-        {"kind": "correction", "occurred_at": "2026-11-21T10:00", "content": "当场更正申请表笔误"},
+        {
+            "kind": "correction",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "content": "当场更正申请表笔误",
+        },
     )
     assert case.application_events.get().content == "当场更正申请表笔误"
     client.post(reverse("cases:action", args=[case.pk, "accept_application"]), {"opinion": "予以受理"})
@@ -471,3 +475,25 @@ def test_upload_to_one_of_the_case_records(client, officer, officer2):
         reverse("cases:attachment_upload", args=[other.pk]), {"file": SimpleUploadedFile("x.pdf", b"x"), "owner": ref}
     )
     assert resp.status_code == 404  # a record of another case
+
+
+def test_withdrawal_through_the_case_page_and_the_heads_queue(client, officer, officer2, head):
+    case = services.case_register_ex_officio(
+        by=officer, title="误登记案", officers=[officer, officer2], parties=[], cause="c", source="inspection"
+    )
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-key="withdraw_request"' in page and 'data-key="withdraw_decide"' not in page
+    client.post(reverse("cases:record", args=[case.pk, "withdraw_request"]), {"reason": "重复登记"})
+    client.force_login(head)
+    assert case.registration_number in client.get(reverse("cases:dashboard")).content.decode()
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'data-key="withdraw_decide"' in page and "重复登记" in page
+    client.post(
+        reverse("cases:record", args=[case.pk, "withdraw_decide"]), {"decision": "approve", "opinion": "同意撤销。"}
+    )
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
+    client.force_login(officer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "已撤销登记" in page and case.registration_number in page

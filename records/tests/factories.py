@@ -43,7 +43,7 @@ def complete_data(kind: str) -> dict[str, Any]:
             "subject_role": "party",
             "person_name": "王建国",
             "person_gender": "男",
-            "person_id_no": "371302198001011234",
+            "person_id_no": "371302198001011239",
             "person_employer": "该公司法定代表人",
             "person_phone": "13800000000",
             "person_address": "临沂市兰山区某某小区",

@@ -45,7 +45,7 @@ def test_officer_records_inquiry_and_inspection_and_downloads_pdfs(
     assert page.input_value("#id_party_name") == "临沂市华科新材料有限公司"
     _common(page, officer2)
     page.fill("#id_person_name", "王建国")
-    page.fill("#id_person_id_no", "371302198001011234")
+    page.fill("#id_person_id_no", "371302198001011239")
     page.fill("#id_transcript", "问：你是否听清？\n答：听清了。")
     page.click("form.card button.primary")
     page.wait_for_selector("text=已保存询问笔录草稿")

@@ -38,7 +38,7 @@ def test_incomplete_draft_blocks_review_naming_the_article_and_element():
         case_submit_for_review(case_id=case.pk, by=case.created_by)
     assert "第十条第（一）（二）项" in str(exc.value) and "被询问人身份" in str(exc.value)
 
-    record_update(record_id=rec.pk, by=rec.maker, data={"person_id_no": "371302198001011234"})
+    record_update(record_id=rec.pk, by=rec.maker, data={"person_id_no": "371302198001011239"})
     record_finalise(record_id=rec.pk, by=rec.maker)
     assert _gaps(case) == []
 

@@ -157,10 +157,10 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
 def test_identity_numbers_are_masked_for_those_who_do_not_need_them(client, archivist):
     rec = make_record(RecordKind.INQUIRY)
     client.force_login(rec.maker)
-    assert "371302198001011234" in client.get(f"/records/{rec.pk}/").content.decode()
+    assert "371302198001011239" in client.get(f"/records/{rec.pk}/").content.decode()
     client.force_login(archivist)
     page = client.get(f"/records/{rec.pk}/").content.decode()
-    assert "371302198001011234" not in page and "3713**********1234" in page
+    assert "371302198001011239" not in page and "3713**********1239" in page
 
 
 def test_refusal_without_a_note_is_a_form_error(client):

@@ -1,0 +1,126 @@
+"""One validator per kind of value, used wherever such a value is entered (forms, models, services).
+
+- Identity numbers: the 居民身份证号码 (GB 11643-1999, check digit) and the 统一社会信用代码
+  (GB 32100-2015, check character).
+- Phone numbers: a mainland mobile number, a landline with area code (and extension), a
+  400/800 service number or a short public-service number (12345 …); ``+86`` allowed.
+- Times: not in the future, an end after its start, not before the event it answers.
+- An inquiry transcript (询问笔录) in 问/答 form.
+
+Each raises ``django.core.exceptions.ValidationError`` with a Chinese message fit to show next
+to the field; ``period_errors`` returns the errors by field for a form's or model's ``clean()``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from linke.idnumbers import valid_id_number, valid_uscc
+
+# A clock a little ahead of the server's (a phone, a recorder) is no future event.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def validate_person_id(value: str) -> None:
+    """居民身份证号码: 18 characters, the last a check digit (GB 11643-1999)."""
+    if value and not valid_id_number(value.strip()):
+        raise ValidationError("居民身份证号码格式或校验位不正确（应为18位，末位为校验码）。", code="id_number")
+
+
+def validate_uscc(value: str) -> None:
+    """统一社会信用代码: 18 characters, the last a check character (GB 32100-2015)."""
+    if value and not valid_uscc(value.strip()):
+        raise ValidationError("统一社会信用代码格式或校验位不正确（应为18位，末位为校验码）。", code="uscc")
+
+
+def validate_identity_number(value: str) -> None:
+    """A person's ID number or an organisation's credit code, whichever it is shaped as."""
+    v = (value or "").strip().upper()
+    if v and not (valid_id_number(v) or valid_uscc(v)):
+        raise ValidationError(
+            "证件号码不正确：应为18位居民身份证号码或统一社会信用代码，且校验位正确。", code="identity_number"
+        )
+
+
+_PHONE = re.compile(
+    r"(?:\+?86[- ]?)?("
+    r"1[3-9]\d{9}"  # mobile
+    r"|0\d{2,3}[- ]?\d{7,8}(?:[- ]?(?:转)?\d{1,6})?"  # landline with area code, optional extension
+    r"|[2-8]\d{6,7}"  # local landline without area code
+    r"|[48]00[- ]?\d{3}[- ]?\d{4}"  # 400 / 800 service numbers
+    r"|1\d{4}"  # 12345 and other short public-service numbers
+    r")"
+)
+
+
+def validate_phone(value: str) -> None:
+    """A telephone number as written in China; several may be separated by 、，; or /."""
+    if not value:
+        return
+    for part in re.split(r"[、,，;；/]", value):
+        part = part.strip().replace("（", "(").replace("）", ")")
+        part = re.sub(r"[()]", "", part)
+        if part and not _PHONE.fullmatch(part):
+            raise ValidationError(
+                "联系电话格式不正确：请填写手机号码（11位）或带区号的固定电话，如 0539-8123456。", code="phone"
+            )
+
+
+_QA_LINE = re.compile(r"^\s*(问|答)\s*[:：]")
+
+
+def validate_qa_transcript(value: str) -> None:
+    """询问笔录: the record is in question-and-answer form — it starts with a question (问：) and
+    holds at least one answer (答：)."""
+    if not value or not value.strip():
+        return
+    lines = [ln for ln in value.splitlines() if ln.strip()]
+    marks = [m.group(1) for ln in lines if (m := _QA_LINE.match(ln))]
+    if not marks or marks[0] != "问" or "答" not in marks:
+        raise ValidationError("询问记录应以问答形式记录：每段以“问：”或“答：”开头，且以提问开始。", code="qa")
+
+
+def validate_not_future(value: datetime | None) -> None:
+    """A time something happened is not in the future."""
+    if value is not None and value > timezone.now() + CLOCK_SKEW:
+        raise ValidationError("时间不能晚于当前时间。", code="future")
+
+
+def period_errors(
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    start_field: str = "started_at",
+    end_field: str = "ended_at",
+    not_before: datetime | None = None,
+    not_before_label: str = "",
+) -> dict[str, str]:
+    """The errors of a period, by field name: neither end in the future, the end after the start,
+    the start (or the only time given) not before `not_before` (the event it follows, named by
+    `not_before_label`, e.g. "投诉举报接收时间"). Empty when the period is right."""
+    errors: dict[str, str] = {}
+    limit = timezone.now() + CLOCK_SKEW
+    if start is not None and start > limit:
+        errors[start_field] = "开始时间不能晚于当前时间。"
+    if end is not None and end > limit:
+        errors[end_field] = "结束时间不能晚于当前时间。"
+    if start is not None and end is not None and end <= start and end_field not in errors:
+        errors[end_field] = "结束时间应晚于开始时间。"
+    first, first_field = (start, start_field) if start is not None else (end, end_field)
+    # Times are entered to the minute: the same minute as the earlier event is not before it.
+    floor = not_before.replace(second=0, microsecond=0) if not_before is not None else None
+    if floor is not None and first is not None and first < floor and first_field not in errors:
+        when = timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M")
+        errors[first_field] = f"时间不能早于{not_before_label or '前一事项的时间'}（{when}）。"
+    return errors
+
+
+def check_period(start: datetime | None, end: datetime | None, **kwargs: str | datetime | None) -> None:
+    """`period_errors` raised as one ValidationError by field (for a model's clean())."""
+    errors = period_errors(start, end, **kwargs)  # type: ignore[arg-type]
+    if errors:
+        raise ValidationError(errors)

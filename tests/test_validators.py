@@ -1,0 +1,167 @@
+"""One validator per kind of value (linke.validators), and every field of that kind uses it
+(issue 11, defect 6: impossible data was finalised and printed)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from linke import validators as v
+from linke.idnumbers import id_check_digit, uscc_check_char
+from records.models import Inquiry, Record
+from records.services import RecordError, record_create, record_finalise
+from records.tests.factories import make_case
+
+GOOD_ID = "11010519491231002X"
+GOOD_USCC = "91350100M000100Y43"
+
+
+def test_identity_numbers_by_their_check_digits():
+    assert id_check_digit(GOOD_ID[:17]) == "X" and uscc_check_char(GOOD_USCC[:17]) == "3"
+    for good in (GOOD_ID, GOOD_ID.lower(), GOOD_USCC):
+        v.validate_identity_number(good)
+    for bad in ("abcdefg", "110105194912310021", "91350100M000100Y44", "1101051949123100"):
+        with pytest.raises(ValidationError, match="校验位"):
+            v.validate_identity_number(bad)
+    with pytest.raises(ValidationError):
+        v.validate_person_id(GOOD_USCC)
+    with pytest.raises(ValidationError):
+        v.validate_uscc(GOOD_ID)
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "13953912345",
+        "+86 139 5391 2345".replace(" ", ""),
+        "0539-8123456",
+        "05398123456",
+        "0539-8123456-801",
+        "8123456",
+        "400-123-4567",
+        "12345",
+        "13953912345、0539-8123456",
+    ],
+)
+def test_phone_numbers_accepted(good):
+    v.validate_phone(good)
+
+
+@pytest.mark.parametrize("bad", ["电话号码", "123", "1395391234", "139539123456", "abc-defg", "0539"])
+def test_phone_numbers_refused(bad):
+    with pytest.raises(ValidationError, match="联系电话"):
+        v.validate_phone(bad)
+
+
+def test_inquiry_transcript_in_question_and_answer_form():
+    v.validate_qa_transcript("问：你的姓名？\n答：王建国。\n问：职务？\n答：总经理。")
+    v.validate_qa_transcript("问:姓名\n答:王建国")
+    for bad in ("王建国说他不知道。", "答：是的。\n问：为什么？", "问：你是谁？\n问：说话。"):
+        with pytest.raises(ValidationError, match="问答"):
+            v.validate_qa_transcript(bad)
+
+
+def test_periods():
+    now = timezone.now()
+    assert v.period_errors(now - dt.timedelta(hours=2), now - dt.timedelta(hours=1)) == {}
+    assert "ended_at" in v.period_errors(now - dt.timedelta(hours=1), now - dt.timedelta(hours=2))
+    assert "ended_at" in v.period_errors(now - dt.timedelta(hours=1), now - dt.timedelta(hours=1))
+    future = v.period_errors(now + dt.timedelta(days=6), now + dt.timedelta(days=6, hours=-1))
+    assert set(future) == {"started_at", "ended_at"}
+    assert v.period_errors(now + dt.timedelta(minutes=2), None) == {}  # a clock slightly ahead
+    before = v.period_errors(
+        now - dt.timedelta(days=3), None, not_before=now - dt.timedelta(days=1), not_before_label="投诉举报接收时间"
+    )
+    assert "不能早于投诉举报接收时间" in before["started_at"]
+
+
+@pytest.mark.django_db
+def test_every_identity_and_phone_field_uses_the_shared_validator():
+    """The kind: any model field holding an ID number, a credit code or a phone number."""
+    shared = {v.validate_identity_number, v.validate_person_id, v.validate_uscc, v.validate_phone}
+    seen = []
+    for model in apps.get_models():
+        if model._meta.app_label in ("auth", "admin", "contenttypes", "sessions", "axes", "django_celery_beat"):
+            continue
+        for field in model._meta.get_fields():
+            name = getattr(field, "name", "")
+            if getattr(field, "concrete", False) and re.search(r"(id_no|id_number|credit|phone)$", name):
+                seen.append(f"{model._meta.label}.{name}")
+                assert any(val is s for val in field.validators for s in shared), f"{model._meta.label}.{name}"
+    assert {
+        "cases.Party.id_number",
+        "cases.Complaint.complainant_id_number",
+        "records.Inquiry.person_id_no",
+        "records.Inquiry.person_phone",
+        "accounts.User.phone",
+    } <= set(seen)
+
+
+# --- the defect as reported: an impossible inquiry record ---------------------------------------
+
+
+def _impossible(case):
+    year = timezone.localdate().year + 1
+    return {
+        "party_name": "临沂某某科技有限公司",
+        "place": "当事人办公室",
+        "started_at": f"{year}-12-05T10:00",
+        "ended_at": f"{year}-12-05T09:00",
+        "officers": [a.officer_id for a in case.assignments.all()],
+        "confirmation": "signed",
+        "subject_role": "party",
+        "person_name": "王建国",
+        "person_id_no": "abcdefg",
+        "person_phone": "电话号码",
+        "transcript": "王建国说他不知道这件事。",
+    }
+
+
+@pytest.mark.django_db
+def test_the_impossible_inquiry_is_refused_next_to_each_field_and_nothing_typed_is_lost(client):
+    case = make_case()
+    client.force_login(case.created_by)
+    data = _impossible(case)
+    resp = client.post(f"/records/case/{case.pk}/new/inquiry/", data)
+    assert resp.status_code == 400 and not Record.objects.filter(case=case).exists()
+    form = resp.context["form"]
+    assert "开始时间不能晚于当前时间" in " ".join(form.errors["started_at"])
+    assert "结束时间" in " ".join(form.errors["ended_at"])
+    assert "校验位" in " ".join(form.errors["person_id_no"])
+    assert "联系电话格式不正确" in " ".join(form.errors["person_phone"])
+    assert "问答" in " ".join(form.errors["transcript"])
+    page = resp.content.decode()
+    for typed in ("abcdefg", "电话号码", "王建国说他不知道这件事。", "当事人办公室"):
+        assert typed in page  # shown again as typed
+
+
+@pytest.mark.django_db
+def test_an_impossible_draft_saved_otherwise_cannot_be_finalised(client):
+    case = make_case()
+    officer = case.created_by
+    later = timezone.now() + dt.timedelta(days=10)
+    rec = record_create(
+        case_id=case.pk,
+        kind="inquiry",
+        by=officer,
+        data={
+            "party_name": "临沂某某科技有限公司",
+            "place": "办公室",
+            "started_at": later,
+            "ended_at": later - dt.timedelta(hours=1),
+            "confirmation": "signed",
+            "person_name": "王建国",
+            "person_id_no": "abcdefg",
+            "person_phone": "电话号码",
+            "transcript": "他说不知道。",
+        },
+        officers=[a.officer for a in case.assignments.all()],
+    )
+    with pytest.raises(RecordError, match="不能定稿") as exc:
+        record_finalise(record_id=rec.pk, by=officer)
+    for words in ("身份证件号码", "联系电话", "询问记录", "结束时间"):
+        assert words in str(exc.value)
+    assert not Inquiry.objects.get(pk=rec.pk).is_final
