@@ -10,8 +10,8 @@ other text (a party's answer in an inquiry may quote one)."""
 import re
 from typing import Any
 
-from cases.idnumbers import valid_id_number, valid_uscc
 from cases.models import mask_id
+from linke.idnumbers import valid_id_number, valid_uscc
 
 # Context keys whose values are identifiers (records.presenters, cases.initiation_docs).
 IDENTIFIER_KEYS = frozenset(

@@ -10,12 +10,12 @@ from pypdf import PdfReader
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import Entry
-from cases.idnumbers import id_check_digit, uscc_check_char
 from cases.models import mask_id
 from cases.tests.factories import CaseFactory
 from documents.masking import mask_context
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue
+from linke.idnumbers import id_check_digit, uscc_check_char
 
 pytestmark = pytest.mark.django_db
 

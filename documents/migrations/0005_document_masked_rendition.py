@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0003_document_immutable'),
+        ('documents', '0004_counter_moves_to_numbering'),
     ]
 
     operations = [
