@@ -3,11 +3,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model
 from django.http import HttpRequest
 
+from linke.admin import AuditedAdmin
+
 from .models import Department, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "__str__", "cert_no", "department", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "department"]
     search_fields = ["username", "first_name", "last_name", "cert_no", "phone", "email"]
@@ -37,6 +39,6 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]

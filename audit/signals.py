@@ -1,6 +1,7 @@
 """Writes that do not go through a service are recorded too (DESIGN.md: Django admin edits
 included), and so are sign-ins: the trail shows who was in the system when."""
 
+from contextvars import ContextVar
 from typing import Any, cast
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -16,7 +17,7 @@ _SECRET_FIELDS = {"password"}
 
 
 def snapshot(obj: Model) -> dict[str, Any]:
-    """The object's concrete field values, as the trail stores them."""
+    """The object's concrete field values and its many-to-many ids, as the trail stores them."""
     out: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if field.name in _SECRET_FIELDS:
@@ -25,7 +26,32 @@ def snapshot(obj: Model) -> dict[str, Any]:
         if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
             value = value.name or ""
         out[field.attname if field.is_relation else field.name] = value
+    if obj.pk is not None:
+        for m2m in obj._meta.many_to_many:
+            out[m2m.name] = sorted(getattr(obj, m2m.name).values_list("pk", flat=True))
     return out
+
+
+# The values of objects an admin is about to change, by (model label, pk): set by
+# linke.admin.AuditedAdmin before saving, read when Django admin logs the change.
+_before: ContextVar[dict[tuple[str, str], dict[str, Any]] | None] = ContextVar("audit_admin_before", default=None)
+
+
+def remember_before(obj: Model) -> None:
+    """Keep the stored values of `obj` (from the database) until the admin's change is logged."""
+    if obj.pk is None:
+        return
+    stored = type(obj)._default_manager.filter(pk=obj.pk).first()
+    if stored is None:
+        return
+    pending = dict(_before.get() or {})
+    pending[(obj._meta.label_lower, str(obj.pk))] = snapshot(stored)
+    _before.set(pending)
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every value that differs."""
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
 
 def _model_label(content_type: ContentType | None) -> str:
@@ -48,6 +74,12 @@ def on_admin_log(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) 
     }
     if obj is not None:
         data["values"] = snapshot(obj)
+        pending = dict(_before.get() or {})
+        before = pending.pop((obj._meta.label_lower, str(obj.pk)), None)
+        _before.set(pending)
+        if before is not None:
+            # What the admin changed: the old and the new value of each field.
+            data["changes"] = _changes(before, data["values"])
     record(obj, _ADMIN_ACTIONS.get(instance.action_flag, AuditAction.ADMIN_OTHER), actor=instance.user, **data)
 
 

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from accounts.models import User
-from linke.admin import ReadOnlyAdmin
+from linke.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     AVRecord,
@@ -21,7 +21,7 @@ from .services import station_create, station_rotate_token
 
 
 @admin.register(Recorder)
-class RecorderAdmin(admin.ModelAdmin):
+class RecorderAdmin(AuditedAdmin):
     list_display = ("serial", "model", "officer", "active", "created_at")
     list_filter = ("active",)
     search_fields = ("serial", "model", "officer__username", "officer__cert_no", "officer__last_name")
@@ -32,7 +32,7 @@ class RecorderAdmin(admin.ModelAdmin):
 
 
 @admin.register(CollectionStation)
-class CollectionStationAdmin(admin.ModelAdmin):
+class CollectionStationAdmin(AuditedAdmin):
     list_display = ("name", "location", "token_prefix", "active", "last_seen_at")
     list_filter = ("active",)
     readonly_fields = ("token_prefix", "created_at", "last_seen_at")

@@ -1,10 +1,10 @@
-"""Admin for the cases app. States, numbers and decisions are read-only here: they change
-only through cases.services (DESIGN.md), and any edit made here lands in the audit trail."""
-
-from typing import Any
+"""Admin for the cases app: case records are read-only here. They change only through the
+services, with their rules (numbers, sign-offs, validators, the audit entry), never after
+documents were issued from them (issue 11, defect 9)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from linke.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Application,
@@ -20,44 +20,27 @@ from .models import (
 )
 
 
-class NoAddDeleteAdmin(admin.ModelAdmin):
-    """Rows are created by the services (numbering, audit, checks) and legal records are
-    never deleted."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class CaseOfficerInline(admin.TabularInline):
+class CaseOfficerInline(ReadOnlyInline):
     model = CaseOfficer
-    extra = 0
-    fields = ["officer", "is_lead", "assigned_at"]
-    readonly_fields = [
-        "officer",
-        "is_lead",
-        "assigned_at",
-    ]  # 《行政处罚法》第四十二条 is checked by case_assign_officers
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = readonly_fields = ("officer", "is_lead", "assigned_at")  # 《行政处罚法》第四十二条
 
 
-class PartyInline(admin.StackedInline):
+class PartyInline(ReadOnlyInline):
     model = Party
-    extra = 0
-    can_delete = False
-    readonly_fields = ["created_by", "created_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = readonly_fields = (
+        "kind",
+        "name",
+        "id_number",
+        "legal_rep",
+        "address",
+        "phone",
+        "confidentiality",
+        "created_by",
+    )
 
 
 @admin.register(Case)
-class CaseAdmin(NoAddDeleteAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ["registration_number", "number", "title", "kind", "origin", "state", "department", "created_at"]
     list_filter = ["kind", "origin", "state", "department", "confidentiality"]
     search_fields = ["registration_number", "number", "title", "parties__name"]
@@ -84,7 +67,7 @@ class CaseAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(NoAddDeleteAdmin):
+class PartyAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "case", "legal_rep", "phone"]
     list_filter = ["kind"]
     search_fields = ["name", "id_number", "legal_rep", "case__number"]
@@ -93,7 +76,7 @@ class PartyAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(NoAddDeleteAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["case", "form", "matter", "received_at", "decision", "decided_at"]
     list_filter = ["form", "decision"]
     search_fields = ["case__number", "matter", "materials", "oral_record"]
@@ -102,7 +85,7 @@ class ApplicationAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(ApplicationEvent)
-class ApplicationEventAdmin(NoAddDeleteAdmin):
+class ApplicationEventAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "occurred_at", "recorded_by"]
     list_filter = ["kind"]
     search_fields = ["case__number", "content"]
@@ -111,7 +94,7 @@ class ApplicationEventAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(FilingRecord)
-class FilingRecordAdmin(NoAddDeleteAdmin):
+class FilingRecordAdmin(ReadOnlyAdmin):
     list_display = ["case", "source", "submitted_at"]
     list_filter = ["source"]
     search_fields = ["case__number", "cause"]
@@ -120,7 +103,7 @@ class FilingRecordAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(SignOff)
-class SignOffAdmin(NoAddDeleteAdmin):
+class SignOffAdmin(ReadOnlyAdmin):
     """Sign-offs are legal records: shown, never changed here."""
 
     list_display = ["case", "step", "round", "level", "actor", "outcome", "signed_at"]
@@ -128,12 +111,9 @@ class SignOffAdmin(NoAddDeleteAdmin):
     search_fields = ["case__number", "opinion"]
     list_select_related = ["case", "actor"]
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Complaint)
-class ComplaintAdmin(NoAddDeleteAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     list_display = ["case", "anonymous", "complainant_name", "channel", "received_at", "handled_at"]
     list_filter = ["anonymous", "channel"]
     search_fields = ["case__number", "complainant_name", "content", "handling"]
@@ -142,7 +122,7 @@ class ComplaintAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(NonInitiation)
-class NonInitiationAdmin(NoAddDeleteAdmin):
+class NonInitiationAdmin(ReadOnlyAdmin):
     list_display = ["case", "decided_at", "notice_method", "notice_at", "complainant_notice_at"]
     list_filter = ["notice_method", "complainant_notice_method"]
     search_fields = ["case__number", "reason", "notice_detail", "complainant_notice_detail"]
@@ -151,7 +131,7 @@ class NonInitiationAdmin(NoAddDeleteAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(NoAddDeleteAdmin):
+class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "case", "size", "sha256", "uploaded_by", "uploaded_at", "confidentiality"]
     list_filter = ["confidentiality"]
     search_fields = ["original_name", "sha256", "case__number", "description"]

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from linke.admin import ReadOnlyAdmin  # deadlines change only through deadlines.services
+from linke.admin import AuditedAdmin, ReadOnlyAdmin  # deadlines change only through deadlines.services
 
 from . import calendar
 from .forms import NoticeImportForm
@@ -16,7 +16,7 @@ from .services import calendar_overrides_save
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(AuditedAdmin):
     list_display = ["date", "is_working_day", "source", "created_at"]
     list_filter = ["is_working_day"]
     search_fields = ["source"]

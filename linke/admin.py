@@ -32,3 +32,16 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """For the rows an administrator does change (users, departments, devices, stations, the
+    calendar): the audit entry of each change records the old and the new value of every field
+    (audit.signals.on_admin_log). Put it first among the bases."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            from audit.signals import remember_before
+
+            remember_before(obj)
+        super().save_model(request, obj, form, change)

@@ -37,28 +37,62 @@ def test_every_model_is_registered_searchable_and_chinese(client, admin_user):
     assert "案件" in body and case.ref in body
 
 
-def test_state_cannot_be_set_in_admin(client, admin_user):
-    case = CaseFactory(state=CaseState.INVESTIGATING)
+def test_case_records_are_read_only_in_admin(client, admin_user):
+    """Issue 11, defect 9: an admin could rewrite a case's parties and credit codes at any stage,
+    without validation, after documents were issued. Case records change only through the services."""
+    case = CaseFactory(state=CaseState.INVESTIGATING, title="原案由")
+    party = PartyFactory(case=case, name="临沂原名有限公司")
     client.force_login(admin_user)
-    url = reverse("admin:cases_case_change", args=[case.pk])
-    resp = client.get(url)
-    assert 'name="state"' not in resp.content.decode()
+    for url in (
+        reverse("admin:cases_case_change", args=[case.pk]),
+        reverse("admin:cases_party_change", args=[party.pk]),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert 'name="title"' not in page.content.decode() and 'name="name"' not in page.content.decode()
     resp = client.post(
-        url,
-        {
-            "title": "改过的案由",
-            "summary": "",
-            "confidentiality": "",
-            "state": "archived",
-            "assignments-TOTAL_FORMS": "0",
-            "assignments-INITIAL_FORMS": "0",
-            "parties-TOTAL_FORMS": "0",
-            "parties-INITIAL_FORMS": "0",
-        },
+        reverse("admin:cases_case_change", args=[case.pk]),
+        {"title": "改过的案由", "summary": "", "confidentiality": "", "state": "archived"},
     )
-    # The form was saved (redirect to the list, the title changed) but the state was ignored.
-    assert resp.status_code == 302, resp.context and resp.context["adminform"].form.errors
+    assert resp.status_code == 403
+    resp = client.post(
+        reverse("admin:cases_party_change", args=[party.pk]),
+        {"kind": "organisation", "name": "改过的名称", "id_number": "abc"},
+    )
+    assert resp.status_code == 403
     case.refresh_from_db()
-    assert case.title == "改过的案由"
-    assert case.state == CaseState.INVESTIGATING
-    assert reverse("admin:cases_case_add") and client.get(reverse("admin:cases_case_add")).status_code == 403
+    party.refresh_from_db()
+    assert (case.title, case.state, party.name) == ("原案由", CaseState.INVESTIGATING, "临沂原名有限公司")
+    assert client.get(reverse("admin:cases_case_add")).status_code == 403
+
+
+def test_an_admin_change_of_a_user_records_old_and_new_values(client, admin_user, officer):
+    from audit.models import Entry
+
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_change", args=[officer.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("password", "groups", "user_permissions", "last_login", "date_joined")
+    }
+    data.update(
+        {
+            "username": officer.username,
+            "phone": "13953912345",
+            "cert_no": "37130020260001",
+            "is_active": "on",
+            "groups": [g.pk for g in officer.groups.all()],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "08:00:00",
+        }
+    )
+    data.pop("department", None)
+    resp = client.post(url, data)
+    assert resp.status_code == 302, resp.context and resp.context["adminform"].form.errors
+    entry = Entry.objects.filter(action="admin.change", object_id=str(officer.pk)).latest("seq")
+    changes = entry.data["changes"]
+    assert changes["phone"] == [officer.phone, "13953912345"]
+    assert changes["cert_no"] == [officer.cert_no, "37130020260001"]
+    assert "password" not in changes
