@@ -63,10 +63,66 @@ def test_proxy_is_served_with_byte_ranges(client, officer, video):
     tail = client.get(url, HTTP_RANGE="bytes=-10")
     assert b"".join(tail.streaming_content) == whole[-10:]
     assert client.get(url, HTTP_RANGE=f"bytes={len(whole)}-").status_code == 416
-    # Starting playback is in the custody trail; the seeks after it are not.
-    assert Entry.objects.filter(action="av.played", object_id=str(video.pk)).count() == 1
-    client.get(url, HTTP_RANGE="bytes=0-")
-    assert Entry.objects.filter(action="av.played", object_id=str(video.pk)).count() == 2
+
+
+def test_opening_pages_that_embed_a_player_logs_no_play(client, officer, video):
+    """A reviewer who only opens the case (the player preloads the metadata in ranges) has
+    played nothing (issue 11, 8)."""
+    client.force_login(officer)
+    case_page = client.get(video.case.get_absolute_url()).content.decode()
+    assert 'class="av-player"' in case_page and reverse("avrecords:played", args=[video.pk]) in case_page
+    client.get(reverse("avrecords:detail", args=[video.pk]))
+    url = reverse("avrecords:media", args=[video.pk, "proxy"])
+    for rng in ("bytes=0-", "bytes=0-1", "bytes=100-199"):
+        assert client.get(url, HTTP_RANGE=rng).status_code == 206
+    assert not Entry.objects.filter(action=AuditAction.PLAYED, object_id=str(video.pk)).exists()
+    assert not Entry.objects.filter(action=AuditAction.DOWNLOADED, object_id=str(video.pk)).exists()
+
+
+def test_a_play_event_logs_one_play_per_viewing(client, officer, video):
+    client.force_login(officer)
+    url = reverse("avrecords:played", args=[video.pk])
+    viewing = "ab" * 16
+    first = client.post(url, {"viewing": viewing})
+    assert first.status_code == 200 and first.json() == {"logged": True}
+    # Pause and resume, replay: the same viewing, nothing more.
+    assert client.post(url, {"viewing": viewing}).json() == {"logged": False}
+    plays = Entry.objects.filter(action=AuditAction.PLAYED, object_id=str(video.pk))
+    assert plays.count() == 1 and plays.get().actor == officer and plays.get().data["viewing"] == viewing
+    # Another page view is another play.
+    assert client.post(url, {"viewing": "cd" * 16}).json() == {"logged": True}
+    assert plays.count() == 2
+    bad = client.post(url, {"viewing": "{}"})
+    assert bad.status_code == 400 and "播放标识无效" in bad.json()["error"]
+    assert client.get(url).status_code == 405
+    assert plays.count() == 2
+
+
+def test_the_play_endpoint_is_csrf_protected_and_hidden_from_outsiders(video, officer, department):
+    from django.test import Client
+
+    from accounts.models import Role
+    from accounts.tests.factories import DepartmentFactory, UserFactory
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(officer)
+    url = reverse("avrecords:played", args=[video.pk])
+    assert strict.post(url, {"viewing": "ab" * 16}).status_code == 403
+    outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="OTHER"))
+    strict.force_login(outsider)
+    assert Client().post(url, {"viewing": "ab" * 16}).status_code == 302  # not signed in
+    loose = Client()
+    loose.force_login(outsider)
+    assert loose.post(url, {"viewing": "ab" * 16}).status_code == 404
+    assert not Entry.objects.filter(action=AuditAction.PLAYED).exists()
+
+
+def test_the_whole_proxy_fetched_without_range_is_a_logged_download(client, officer, video):
+    client.force_login(officer)
+    b"".join(client.get(reverse("avrecords:media", args=[video.pk, "proxy"])).streaming_content)
+    entry = Entry.objects.get(action=AuditAction.DOWNLOADED, object_id=str(video.pk))
+    assert entry.actor == officer and entry.data["copy"] == "proxy"
+    assert not Entry.objects.filter(action=AuditAction.PLAYED).exists()
 
 
 def test_outsider_gets_404_for_record_media_and_original(client, video, department):
