@@ -1,15 +1,19 @@
 """Pages: inbox, record, Range-served proxy, 第二十六条 form and finalising, integrity
 check, custody report; who may see what; the station command; the case checklist."""
 
+import datetime as dt
 import io
 import os
+import re
 import stat
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import Entry
@@ -258,6 +262,43 @@ def test_custody_report_lists_the_records_history(client, officer, video):
         video.sha256[:16],
     ):
         assert words in text.replace("\n", "")
+
+
+def test_custody_report_is_a_chinese_table_in_local_time_naming_people_by_certificate(client, officer, video):
+    """Issue 11 (8): no stored JSON, no English keys, no UTC times; the actor by name and 执法证号."""
+    from avrecords.reports import custody_entries
+    from avrecords.services import record_describe
+
+    client.force_login(officer)
+    client.post(reverse("avrecords:played", args=[video.pk]), {"viewing": "ef" * 16})
+    record_describe(record_id=video.pk, by=officer, method="执法记录仪现场录制", maker=officer, proves="证明现场情况")
+    resp = client.get(reverse("avrecords:custody", args=[video.pk]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.content)).pages)
+    flat = text.replace("\n", "")
+    assert "{" not in text and "}" not in text and '":' not in text
+    # No English key labels a value ("sha256:", "new_object：" …); values such as the storage key may be ASCII.
+    assert not re.search(r"[a-z_]{3,}\s*[：:]", flat), re.search(r".{40}[a-z_]{3,}\s*[：:].{20}", flat)
+    for key in ("declared_sha256", "matches_declared", "new_object", "viewing", "changes", "content_points"):
+        assert key not in flat, key
+    entries = custody_entries(video)
+    played = next(e for e in entries if e.action == AuditAction.PLAYED)
+    local = timezone.localtime(played.created_at, ZoneInfo("Asia/Shanghai"))
+    bare = re.sub(r"\s", "", text)  # a cell may wrap between date and time
+    assert local.strftime("%Y-%m-%d%H:%M:%S") in bare
+    utc = played.created_at.astimezone(dt.UTC)
+    if utc.hour != local.hour:  # always: Shanghai is UTC+8
+        assert utc.strftime("%Y-%m-%d%H:%M:%S") not in bare
+    assert f"张伟（执法证号 {officer.cert_no}）" in flat and "officer1" not in flat
+    for words in (
+        "播放音像记录",
+        "填写音像记录说明",
+        "制作方法：",
+        "证明对象：",
+        "原件 SHA-256：",
+        "第 1 页",
+        "北京时间",
+    ):
+        assert words in flat, words
 
 
 def test_assign_from_inbox_to_a_case_is_audited_and_checked(client, officer, officer2, media):
