@@ -2,7 +2,7 @@
 
 Public API (other apps call these):
 
-    document_issue(*, case, doc_type, context, by, source=None, render=True) -> Document
+    document_issue(*, case, doc_type, context, by, source=None, render=True, dated=None) -> Document
         Take the next 文号 of `doc_type` for this year (gap-free: inside the caller's
         transaction, a rollback gives the number back), save the document with its
         content frozen and queue the PDF rendering after commit. `context` holds the
@@ -21,6 +21,7 @@ Public API (other apps call these):
         Put a read of the PDF on the audit trail (第二十九条: every access is logged).
 """
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -74,13 +75,19 @@ def document_issue(
     by: Any,
     source: models.Model | None = None,
     render: bool = True,
+    dated: dt.date | None = None,
 ) -> Document:
+    """See the module docstring. `dated` is the date the document bears (落款日期): for a
+    document made and handed over at the scene, the day of the act recorded in it, not the
+    day it was issued in the system; None: the day it is issued."""
     dtype = registry.get(doc_type)
     year = timezone.localdate().year
     seq = number_next(dtype.counter_scope, year)
     frozen = _jsonable(context)
     frozen.setdefault("case", _case_context(case))
     frozen.setdefault("agency", settings.AGENCY_NAME)
+    if dated is not None:
+        frozen["dated"] = dated.isoformat()
     doc = Document.objects.create(
         case=case,
         doc_type=dtype.code,
@@ -145,7 +152,10 @@ def storage_key(sha256: str) -> str:
 
 
 def render_context(doc: Document) -> dict[str, Any]:
-    issued = timezone.localtime(doc.issued_at)
+    # The printed date: the date the document was given (`dated`, the day of the act for a
+    # document handed over at the scene), else the day it was issued, local time.
+    dated = doc.context.get("dated")
+    issued = dt.date.fromisoformat(dated) if dated else timezone.localtime(doc.issued_at).date()
     return {
         **doc.context,
         "doc": {
