@@ -61,13 +61,24 @@ class User(AbstractUser):
         label = Role(role).label
         cache = self.__dict__.setdefault("_role_names", None)
         if cache is None:
-            cache = set(self.groups.values_list("name", flat=True))
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+            if prefetched is not None:  # prefetch_related("groups"): no query per user
+                cache = {g.name for g in prefetched}
+            else:
+                cache = set(self.groups.values_list("name", flat=True))
             self.__dict__["_role_names"] = cache
         return label in cache
 
     @property
     def role_labels(self) -> list[str]:
         return [r.label for r in Role if self.has_role(r)]
+
+    @property
+    def name_and_roles(self) -> str:
+        """How pages name a person who acted: '张伟（执法人员）', '王强（机关负责人、法规科）';
+        the name alone for someone with no role. Prefetch "groups" when listing many."""
+        roles = "、".join(str(label) for label in self.role_labels)
+        return f"{self}（{roles}）" if roles else str(self)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.cert_no is not None:

@@ -9,6 +9,7 @@ Other apps call:
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 import audit
 from accounts.models import User
+from audit.models import Entry
 from cases.models import Case, CaseState
 from linke.fields import fit
 
@@ -755,6 +757,33 @@ def record_access(*, record: AVRecord, by: User, action: AuditAction, **data: An
     if action not in _ACCESS_ACTIONS:
         raise ValueError(f"not an access action: {action!r}")
     audit.record(record, action, actor=by, case=record.case_id, sha256=record.sha256, **data)
+
+
+@transaction.atomic
+def record_played(*, record_id: int, by: User, viewing: str) -> bool:
+    """Chain of custody (第二十六条、第二十七条): playback of a record actually started in a
+    player. `viewing` is the token of one page view of the player (32 hex characters, made
+    when the page was rendered); the first play of a viewing is one `av.played` entry, every
+    later `play` event of it (pause and resume, replay) adds nothing. Returns True when the
+    entry was written now. The record's row is locked, so two requests racing with one token
+    still make one entry. Raises ValueError for a malformed token, AVRecord.DoesNotExist."""
+    if not _VIEWING.fullmatch(viewing or ""):
+        raise ValueError("viewing token must be 32 hex characters")
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    seen = Entry.objects.filter(
+        action=AuditAction.PLAYED,
+        object_type="avrecords.avrecord",
+        object_id=str(record.pk),
+        actor=by,
+        payload__contains=f'"viewing":"{viewing}"',
+    ).exists()
+    if seen:
+        return False
+    record_access(record=record, by=by, action=AuditAction.PLAYED, viewing=viewing)
+    return True
+
+
+_VIEWING = re.compile(r"[0-9a-f]{32}")
 
 
 def record_verify(*, record_id: int, by: User | None = None) -> FixityCheck:

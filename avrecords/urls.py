@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/original", views.original, name="original"),
     path("<int:pk>/custody.pdf", views.custody, name="custody"),
     path("<int:pk>/media/<str:which>", views.derived, name="media"),
+    path("<int:pk>/played", views.played, name="played"),
 ]

@@ -16,6 +16,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
+    JsonResponse,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
@@ -42,6 +43,7 @@ from .services import (
     record_describe,
     record_explain_late,
     record_finalise,
+    record_played,
     record_set_owner,
     record_verify,
 )
@@ -223,20 +225,31 @@ def derived(request: AuthedRequest, pk: int, which: str) -> HttpResponseBase:
     content_type = "video/mp4" if which == "proxy" else (mimetypes.guess_type(name)[0] or "application/octet-stream")
     if which == "proxy" and record.kind == "audio":
         content_type = "audio/mp4"
-    if which == "proxy" and request.method == "GET" and _starts_playback(request):
-        # Chain of custody: a play (the player's first request), not every seek.
-        record_access(record=record, by=request.user, action=AuditAction.PLAYED)
+    if which == "proxy" and request.method == "GET" and not request.META.get("HTTP_RANGE"):
+        # Chain of custody: a player always asks for byte ranges (preloading the metadata
+        # included, which is no play: plays are logged by `played`); the whole proxy asked for
+        # without a Range is a copy leaving the system, a download.
+        record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED, copy="proxy")
     return ranged_response(
         request, default_storage.open(name, "rb"), default_storage.size(name), safe_type(content_type)
     )
 
 
+@login_required
+@require_POST
+def played(request: AuthedRequest, pk: int) -> JsonResponse:
+    """The player's `play` event (avrecords/player.js, CSRF-protected POST): playback started.
+    One `av.played` entry per viewing token (a page view of the player), however often the
+    viewer pauses and resumes. 400 with a Chinese message for a malformed token."""
+    record = selectors.record_for_user(request.user, pk)
+    try:
+        logged = record_played(record_id=record.pk, by=request.user, viewing=request.POST.get("viewing", ""))
+    except ValueError:
+        return JsonResponse({"error": "播放标识无效，请刷新页面后重新播放。"}, status=400)
+    return JsonResponse({"logged": logged})
+
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def _starts_playback(request: HttpRequest) -> bool:
-    header = request.META.get("HTTP_RANGE", "").strip()
-    return not header or header.startswith("bytes=0-")
 
 
 def ranged_response(request: HttpRequest, fh: IO[bytes], size: int, content_type: str) -> HttpResponseBase:

@@ -1,21 +1,43 @@
 """The case page's timeline: the dated records of how the case started, merged with the
-audit trail (every action on the case, 第三条 实时留痕)."""
+audit trail (every action on the case, 第三条 实时留痕).
 
+Each act shows once: an audit entry whose act a record row already shows (a sign-off, 受理 /
+不予受理, the not-filed decision and its notices, an application event) is left to that row,
+which carries what the record says (its time, its words); the full trail keeps every entry.
+Actions by their Chinese names only, people by name and role (`张伟（执法人员）`)."""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from accounts.models import User
 from audit.models import Entry
 from audit.vocabulary import action_label
 
-from .models import Case
+from .audit_actions import AuditAction
+from .models import ApplicationEventKind, Case
 from .requirements import _rel
+
+# Audit actions whose every entry is shown by a record row of `_records` (same act).
+SHOWN_BY_RECORDS = frozenset(
+    {
+        AuditAction.SIGNOFF_SIGNED,  # every SignOff row
+        AuditAction.ACCEPT_APPLICATION,  # Application.decision (受理)
+        AuditAction.REJECT_APPLICATION,  # Application.decision (不予受理)
+        AuditAction.NOT_FILE,  # NonInitiation (决定不予立案)
+        AuditAction.NON_INITIATION_NOTICE,
+        AuditAction.NON_INITIATION_COMPLAINANT_NOTICE,
+        *(f"application.{kind.value}" for kind in ApplicationEventKind),  # ApplicationEvent rows
+    }
+)
 
 
 @dataclass
 class Event:
     at: datetime
     label: str
-    who: str
+    who: Any  # a User, or a name as written (audit entries without a user: "系统")
     detail: str
     source: str  # "record" (what the record says happened) or "audit" (when it was entered)
 
@@ -26,20 +48,16 @@ def _records(case: Case) -> list[Event]:
     if app:
         out.append(Event(app.received_at, f"收到{app.get_form_display()}", "", app.matter, "record"))
         if app.decided_at:
-            out.append(
-                Event(
-                    app.decided_at, app.get_decision_display(), str(app.decided_by or ""), app.decision_reason, "record"
-                )
-            )
+            out.append(Event(app.decided_at, app.get_decision_display(), app.decided_by, app.decision_reason, "record"))
     for ev in case.application_events.all():
-        out.append(Event(ev.occurred_at, ev.get_kind_display(), str(ev.recorded_by), ev.content, "record"))
+        out.append(Event(ev.occurred_at, ev.get_kind_display(), ev.recorded_by, ev.content, "record"))
     complaint = _rel(case, "complaint")
     if complaint:
         out.append(
             Event(
                 complaint.received_at,
                 f"接到投诉举报（{complaint.get_channel_display()}）",
-                str(complaint.recorded_by),
+                complaint.recorded_by,
                 complaint.content[:80],
                 "record",
             )
@@ -47,16 +65,16 @@ def _records(case: Case) -> list[Event]:
     # Every sign-off of every step (第八条, 第十三条, 第十六条 …), in the signer's words.
     for so in case.signoffs.select_related("actor").order_by("signed_at", "pk"):
         label = f"{so.get_step_display()}：{so.get_level_display()}意见（{so.get_outcome_display()}）"
-        out.append(Event(so.signed_at, label, str(so.actor), so.opinion, "record"))
+        out.append(Event(so.signed_at, label, so.actor, so.opinion, "record"))
     ni = _rel(case, "non_initiation")
     if ni:
-        out.append(Event(ni.decided_at, "决定不予立案", str(ni.decided_by), ni.reason, "record"))
+        out.append(Event(ni.decided_at, "决定不予立案", ni.decided_by, ni.reason, "record"))
         if ni.notice_at:
             out.append(
                 Event(
                     ni.notice_at,
                     f"不予立案{ni.get_notice_method_display()}",
-                    str(ni.notice_by or ""),
+                    ni.notice_by,
                     ni.notice_detail,
                     "record",
                 )
@@ -66,7 +84,7 @@ def _records(case: Case) -> list[Event]:
                 Event(
                     ni.complainant_notice_at,
                     f"告知投诉举报人（{ni.get_complainant_notice_method_display()}）",
-                    str(ni.complainant_notice_by or ""),
+                    ni.complainant_notice_by,
                     ni.complainant_notice_detail,
                     "record",
                 )
@@ -75,18 +93,40 @@ def _records(case: Case) -> list[Event]:
 
 
 def timeline_for(case: Case, *, limit: int = 100) -> list[Event]:
-    """Newest first: the case's records and its latest `limit` audit entries (the full trail
-    is paginated on its own page). One query for the entries, served by the (case_id, seq) index."""
+    """Newest first: the case's records and its latest `limit` audit entries that no record
+    shows (the full trail is paginated on its own page); `who` is a name with roles. One query
+    for the entries, served by the (case_id, seq) index, one for the people and their roles."""
     entries = (
         Entry.objects.filter(case_id=case.pk)
+        .exclude(action__in=SHOWN_BY_RECORDS)
         .order_by("-seq")
-        .only("seq", "created_at", "actor_name", "action", "payload")[:limit]
+        .only("seq", "created_at", "actor_id", "actor_name", "action", "payload")[:limit]
     )
     events = _records(case)
+    audit_events = []
     for e in entries:
-        events.append(Event(e.created_at, action_label(e.action), e.actor_name, _summary(e), "audit"))
+        data = e.data
+        if "signoff" in data:  # a transition signed by a SignOff row: the row shows it
+            continue
+        audit_events.append(
+            (e.actor_id, Event(e.created_at, action_label(e.action), e.actor_name, _summary(e), "audit"))
+        )
+    names = people_labels([ev.who.pk for ev in events if isinstance(ev.who, User)] + [i for i, _ in audit_events if i])
+    for ev in events:
+        ev.who = names.get(ev.who.pk, str(ev.who)) if isinstance(ev.who, User) else (ev.who or "")
+    for actor_id, ev in audit_events:
+        ev.who = names.get(actor_id, ev.who) if actor_id else ev.who
+        events.append(ev)
     events.sort(key=lambda ev: ev.at, reverse=True)
     return events
+
+
+def people_labels(user_ids: Iterable[int]) -> dict[int, str]:
+    """{user id: '张伟（执法人员）'} for the given ids, in two queries (users, their groups)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    return {u.pk: u.name_and_roles for u in User.objects.filter(pk__in=ids).prefetch_related("groups")}
 
 
 def _summary(entry: Entry) -> str:

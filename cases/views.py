@@ -22,7 +22,7 @@ from linke.http import AuthedRequest
 from . import forms, policy, requirements, selectors, services, signoffs, stages
 from .models import Case, CaseOfficer, CaseOrigin, CaseState, Level, Party, SignOffStep
 from .panels import panels_for
-from .timeline import timeline_for
+from .timeline import people_labels, timeline_for
 
 PAGE_SIZE = 25
 
@@ -336,6 +336,9 @@ def case_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     entries = Entry.objects.filter(case_id=case.pk).order_by("-seq")
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    names = people_labels(e.actor_id for e in page if e.actor_id)
+    for e in page:
+        e.who = names.get(e.actor_id, e.actor_name) if e.actor_id else e.actor_name  # type: ignore[attr-defined]
     return render(request, "cases/case_timeline.html", {"case": case, "page": page})
 
 

@@ -1,5 +1,5 @@
 """HTML -> PDF with WeasyPrint: A4, the layout of Chinese official documents (GB/T 9704:
-37 mm top and 28 mm left margins, a 156 x 225 mm text block, page numbers as "— 1 —"),
+37 mm top and 28 mm left margins, a 156 x 225 mm text block, pages numbered "第1页　共2页"),
 CJK glyphs from Debian's Noto Serif CJK SC, with fallback faces for rare characters
 (documents.fonts), embedded (subset) in the PDF.
 

@@ -2,7 +2,7 @@
 
 Public API (other apps call these):
 
-    document_issue(*, case, doc_type, context, by, source=None, render=True) -> Document
+    document_issue(*, case, doc_type, context, by, source=None, render=True, dated=None) -> Document
         Take the next 文号 of `doc_type` for this year (gap-free: inside the caller's
         transaction, a rollback gives the number back), save the document with its
         content frozen and queue the PDF rendering after commit. `context` holds the
@@ -24,6 +24,7 @@ Public API (other apps call these):
         Put a read of the PDF on the audit trail (第二十九条: every access is logged).
 """
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -78,11 +79,17 @@ def document_issue(
     by: Any,
     source: models.Model | None = None,
     render: bool = True,
+    dated: dt.date | None = None,
 ) -> Document:
+    """See the module docstring. `dated` is the date the document bears (落款日期): for a
+    document made and handed over at the scene, the day of the act recorded in it, not the
+    day it was issued in the system; None: the day it is issued."""
     dtype = registry.get(doc_type)
     frozen = _jsonable(context)
     frozen.setdefault("case", _case_context(case))
     frozen.setdefault("agency", settings.AGENCY_NAME)
+    if dated is not None:
+        frozen["dated"] = dated.isoformat()
     # An issued document never changes: a character no font prints would be a box for good.
     # Refused here, before the number is taken (UnprintableText names character and field).
     fonts.check_context(frozen, registry.FIELD_LABELS)
@@ -153,8 +160,11 @@ def storage_key(sha256: str) -> str:
 
 def render_context(doc: Document, *, masked: bool = False) -> dict[str, Any]:
     """What the template gets: the frozen content and the number. masked=True: the copy's
-    (副本) content, identifiers masked (documents.masking), with doc.copy set."""
-    issued = timezone.localtime(doc.issued_at)
+    (副本) content, identifiers masked (documents.masking), with doc.copy set. The printed date is
+    the date the document was given (`dated`, the day of the act for a document handed over at
+    the scene), else the day it was issued, local time."""
+    dated = doc.context.get("dated")
+    issued = dt.date.fromisoformat(dated) if dated else timezone.localtime(doc.issued_at).date()
     content = mask_context(doc.context) if masked else doc.context
     return {
         **content,

@@ -22,7 +22,7 @@ def fmt(value: Any) -> str:
 def record_document_context(rec: Any) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "party_name": rec.party_name,
-        "officers": [{"name": str(u), "cert_no": u.cert_no or ""} for u in rec.officers.all()],
+        "officers": [{"name": str(u), "cert_no": u.cert_no or "", "phone": u.phone} for u in rec.officers.all()],
         "place": rec.place,
         "started_at": fmt(rec.started_at),
         "ended_at": fmt(rec.ended_at),

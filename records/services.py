@@ -233,7 +233,14 @@ def record_finalise(*, record_id: int, by: User) -> Record:
     if missing:
         raise RecordIncomplete(rec, missing)
     doc = document_issue(
-        case=rec.case, doc_type=DocTypeCode(rec.kind), context=document_context(rec), by=by, source=base
+        case=rec.case,
+        doc_type=DocTypeCode(rec.kind),
+        context=document_context(rec),
+        by=by,
+        source=base,
+        # A record's document is made and handed over at the act (the party signs it there):
+        # it bears the day of the act, not the day it was finalised here.
+        dated=timezone.localtime(rec.started_at).date() if rec.started_at else None,
     )
     base.status, base.finalised_at, base.finalised_by, base.document = RecordStatus.FINAL, timezone.now(), by, doc
     # Only the base row changes; the kind's own table is already as it will stay.

@@ -51,3 +51,36 @@ def test_officer_uploads_plays_and_describes_a_video(login, officer, live_server
     record.refresh_from_db()
     assert record.finalised_at and record.finalised_by == officer
     assert record.content_points == ["scene", "delivery"]
+
+
+def test_a_reviewer_who_opens_the_case_has_played_nothing_until_playback_starts(login, officer, live_server, media):
+    """Issue 11 (8): the player preloads its metadata when the page opens (no play); starting
+    playback logs one play; pausing and resuming in the same viewing logs nothing more."""
+    from audit.models import Entry
+    from avrecords.audit_actions import AuditAction
+
+    from .conftest import receive
+
+    case = CaseFactory(officers=[officer])
+    record = receive(media["video"], user=officer, case=case.number, ended_at=recent())
+    plays = Entry.objects.filter(action=AuditAction.PLAYED, object_id=str(record.pk))
+    page = login(officer)
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.evaluate("""() => new Promise((resolve, reject) => {
+        const v = document.querySelector('video.av-player');
+        v.addEventListener('error', () => reject(new Error('media error')));
+        if (v.readyState >= 1) { resolve(); } else { v.addEventListener('loadedmetadata', resolve, {once: true}); }
+    })""")
+    page.wait_for_load_state("networkidle")
+    assert plays.count() == 0
+
+    page.evaluate("() => { const v = document.querySelector('video.av-player'); v.muted = true; return v.play(); }")
+    page.wait_for_selector("video.av-player[data-played=logged]")
+    assert plays.count() == 1 and plays.get().actor == officer
+    page.evaluate("""async () => {
+        const v = document.querySelector('video.av-player');
+        v.pause(); v.currentTime = 0; await v.play();
+    }""")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    assert plays.count() == 1

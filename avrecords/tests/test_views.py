@@ -1,15 +1,19 @@
 """Pages: inbox, record, Range-served proxy, 第二十六条 form and finalising, integrity
 check, custody report; who may see what; the station command; the case checklist."""
 
+import datetime as dt
 import io
 import os
+import re
 import stat
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import Entry
@@ -63,10 +67,66 @@ def test_proxy_is_served_with_byte_ranges(client, officer, video):
     tail = client.get(url, HTTP_RANGE="bytes=-10")
     assert b"".join(tail.streaming_content) == whole[-10:]
     assert client.get(url, HTTP_RANGE=f"bytes={len(whole)}-").status_code == 416
-    # Starting playback is in the custody trail; the seeks after it are not.
-    assert Entry.objects.filter(action="av.played", object_id=str(video.pk)).count() == 1
-    client.get(url, HTTP_RANGE="bytes=0-")
-    assert Entry.objects.filter(action="av.played", object_id=str(video.pk)).count() == 2
+
+
+def test_opening_pages_that_embed_a_player_logs_no_play(client, officer, video):
+    """A reviewer who only opens the case (the player preloads the metadata in ranges) has
+    played nothing (issue 11, 8)."""
+    client.force_login(officer)
+    case_page = client.get(video.case.get_absolute_url()).content.decode()
+    assert 'class="av-player"' in case_page and reverse("avrecords:played", args=[video.pk]) in case_page
+    client.get(reverse("avrecords:detail", args=[video.pk]))
+    url = reverse("avrecords:media", args=[video.pk, "proxy"])
+    for rng in ("bytes=0-", "bytes=0-1", "bytes=100-199"):
+        assert client.get(url, HTTP_RANGE=rng).status_code == 206
+    assert not Entry.objects.filter(action=AuditAction.PLAYED, object_id=str(video.pk)).exists()
+    assert not Entry.objects.filter(action=AuditAction.DOWNLOADED, object_id=str(video.pk)).exists()
+
+
+def test_a_play_event_logs_one_play_per_viewing(client, officer, video):
+    client.force_login(officer)
+    url = reverse("avrecords:played", args=[video.pk])
+    viewing = "ab" * 16
+    first = client.post(url, {"viewing": viewing})
+    assert first.status_code == 200 and first.json() == {"logged": True}
+    # Pause and resume, replay: the same viewing, nothing more.
+    assert client.post(url, {"viewing": viewing}).json() == {"logged": False}
+    plays = Entry.objects.filter(action=AuditAction.PLAYED, object_id=str(video.pk))
+    assert plays.count() == 1 and plays.get().actor == officer and plays.get().data["viewing"] == viewing
+    # Another page view is another play.
+    assert client.post(url, {"viewing": "cd" * 16}).json() == {"logged": True}
+    assert plays.count() == 2
+    bad = client.post(url, {"viewing": "{}"})
+    assert bad.status_code == 400 and "播放标识无效" in bad.json()["error"]
+    assert client.get(url).status_code == 405
+    assert plays.count() == 2
+
+
+def test_the_play_endpoint_is_csrf_protected_and_hidden_from_outsiders(video, officer, department):
+    from django.test import Client
+
+    from accounts.models import Role
+    from accounts.tests.factories import DepartmentFactory, UserFactory
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(officer)
+    url = reverse("avrecords:played", args=[video.pk])
+    assert strict.post(url, {"viewing": "ab" * 16}).status_code == 403
+    outsider = UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="OTHER"))
+    strict.force_login(outsider)
+    assert Client().post(url, {"viewing": "ab" * 16}).status_code == 302  # not signed in
+    loose = Client()
+    loose.force_login(outsider)
+    assert loose.post(url, {"viewing": "ab" * 16}).status_code == 404
+    assert not Entry.objects.filter(action=AuditAction.PLAYED).exists()
+
+
+def test_the_whole_proxy_fetched_without_range_is_a_logged_download(client, officer, video):
+    client.force_login(officer)
+    b"".join(client.get(reverse("avrecords:media", args=[video.pk, "proxy"])).streaming_content)
+    entry = Entry.objects.get(action=AuditAction.DOWNLOADED, object_id=str(video.pk))
+    assert entry.actor == officer and entry.data["copy"] == "proxy"
+    assert not Entry.objects.filter(action=AuditAction.PLAYED).exists()
 
 
 def test_outsider_gets_404_for_record_media_and_original(client, video, department):
@@ -202,6 +262,43 @@ def test_custody_report_lists_the_records_history(client, officer, video):
         video.sha256[:16],
     ):
         assert words in text.replace("\n", "")
+
+
+def test_custody_report_is_a_chinese_table_in_local_time_naming_people_by_certificate(client, officer, video):
+    """Issue 11 (8): no stored JSON, no English keys, no UTC times; the actor by name and 执法证号."""
+    from avrecords.reports import custody_entries
+    from avrecords.services import record_describe
+
+    client.force_login(officer)
+    client.post(reverse("avrecords:played", args=[video.pk]), {"viewing": "ef" * 16})
+    record_describe(record_id=video.pk, by=officer, method="执法记录仪现场录制", maker=officer, proves="证明现场情况")
+    resp = client.get(reverse("avrecords:custody", args=[video.pk]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(resp.content)).pages)
+    flat = text.replace("\n", "")
+    assert "{" not in text and "}" not in text and '":' not in text
+    # No English key labels a value ("sha256:", "new_object：" …); values such as the storage key may be ASCII.
+    assert not re.search(r"[a-z_]{3,}\s*[：:]", flat), re.search(r".{40}[a-z_]{3,}\s*[：:].{20}", flat)
+    for key in ("declared_sha256", "matches_declared", "new_object", "viewing", "changes", "content_points"):
+        assert key not in flat, key
+    entries = custody_entries(video)
+    played = next(e for e in entries if e.action == AuditAction.PLAYED)
+    local = timezone.localtime(played.created_at, ZoneInfo("Asia/Shanghai"))
+    bare = re.sub(r"\s", "", text)  # a cell may wrap between date and time
+    assert local.strftime("%Y-%m-%d%H:%M:%S") in bare
+    utc = played.created_at.astimezone(dt.UTC)
+    if utc.hour != local.hour:  # always: Shanghai is UTC+8
+        assert utc.strftime("%Y-%m-%d%H:%M:%S") not in bare
+    assert f"张伟（执法证号 {officer.cert_no}）" in flat and "officer1" not in flat
+    for words in (
+        "播放音像记录",
+        "填写音像记录说明",
+        "制作方法：",
+        "证明对象：",
+        "原件 SHA-256：",
+        "第 1 页",
+        "北京时间",
+    ):
+        assert words in flat, words
 
 
 def test_assign_from_inbox_to_a_case_is_audited_and_checked(client, officer, officer2, media):

@@ -117,6 +117,9 @@ def test_pages_use_a_constant_number_of_queries(client, officer, officer2):
     client.force_login(officer)
     case = _case(officer, officer2)
     PartyFactory(case=case)
+    # One of each row the page lists, so the baseline already names a person on the timeline
+    # (their names and roles: two queries, however many entries).
+    services.attachment_add(case=case, file=SimpleUploadedFile("first.txt", b"first"), by=officer)
     urls = [reverse("cases:list"), reverse("cases:dashboard"), case.get_absolute_url()]
     [_count_queries(client, u) for u in urls]  # warm per-process caches (e.g. the calendar)
     before = [_count_queries(client, u) for u in urls]
@@ -444,9 +447,64 @@ def test_full_audit_timeline_page(client, officer, officer2):
     services.party_add(case_id=case.pk, by=officer, **party_data())
     client.force_login(officer)
     body = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
-    assert "party.added" in body  # the code, for auditors
+    assert "party.added" not in body  # names only, never the internal code (issue 11, 8)
     assert "添加当事人" in body and "当事人 #" in body  # its Chinese name; the object by its model's name
+    assert "张伟（执法人员）" in body and "officer1" not in body  # people by name and role
     assert "添加当事人" in client.get(case.get_absolute_url()).content.decode()
+
+
+def _timeline_html(client, case):
+    page = client.get(case.get_absolute_url()).content.decode()
+    return page[page.index('id="timeline"') : page.index("查看完整审计记录")]
+
+
+def test_timeline_shows_each_act_once_by_name_and_role(client, officer, officer2, section_chief):
+    """Issue 11 (8): 受理 / 不予受理 / 承办人意见 appeared twice (the record row and its audit
+    entry), actions carried their codes, people their usernames."""
+    import re
+
+    app_case = services.case_register_application(
+        by=officer,
+        title="申请",
+        officers=[officer, officer2],
+        parties=[],
+        form="written",
+        received_at=timezone.now(),
+        matter="技术合同认定登记",
+        materials="申请表",
+    )
+    services.party_add(case_id=app_case.pk, by=officer, **party_data())
+    services.application_event_add(
+        case_id=app_case.pk, by=officer, kind="correction", occurred_at=timezone.now(), content="当场更正笔误"
+    )
+    services.case_accept_application(case_id=app_case.pk, by=officer, opinion="材料齐全，予以受理")
+    rejected = services.case_register_application(
+        by=officer,
+        title="申请二",
+        officers=[officer, officer2],
+        parties=[],
+        form="written",
+        received_at=timezone.now(),
+        matter="技术合同认定登记",
+        materials="申请表",
+    )
+    services.party_add(case_id=rejected.pk, by=officer, **party_data())
+    services.case_reject_application(case_id=rejected.pk, by=officer, opinion="不属于本机关职权范围")
+    filing = _case(officer, officer2, registration_number="临科登〔2026〕9001号", state=CaseState.REGISTERED)
+    services.filing_opinion_record(case_id=filing.pk, by=officer, level="officer", opinion="建议立案调查")
+    services.filing_opinion_record(case_id=filing.pk, by=section_chief, level="unit", opinion="同意承办人意见")
+    client.force_login(officer)
+
+    accepted = _timeline_html(client, app_case)
+    assert accepted.count("材料齐全，予以受理") == 1 and accepted.count("当场更正笔误") == 1
+    assert _timeline_html(client, rejected).count("不属于本机关职权范围") == 1
+    signed = _timeline_html(client, filing)
+    assert signed.count("建议立案调查") == 1 and signed.count("同意承办人意见") == 1
+    for html in (accepted, signed):
+        assert not re.search(r"\b(case|signoff|application|filing|party|av)\.[a-z_]+", html), html
+        assert "officer1" not in html and "chief1" not in html
+    assert "张伟（执法人员）" in accepted
+    assert "张伟（执法人员）" in signed and "周敏（承办机构负责人）" in signed
 
 
 def test_upload_to_one_of_the_case_records(client, officer, officer2):
