@@ -142,7 +142,7 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             case_id=case.pk,
             by=officer3,
             method=NoticeMethod.PUBLIC,
-            notified_at=now - timedelta(days=8),
+            notified_at=timezone.now(),
             detail="在市科技局门户网站“投诉举报处理结果”栏目公示。",
         )
         made += 1

@@ -94,7 +94,7 @@ def test_view_refuses_a_finalised_record_as_owner(client, officer, officer2, set
     from records.tests.factories import make_record
 
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
-    rec = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    rec = make_record(RecordKind.INSPECTION, case=case, finalise=True)
     client.force_login(officer)
     resp = client.post(
         f"/cases/{case.pk}/attachments/",
@@ -111,7 +111,7 @@ def test_view_refuses_an_owner_that_is_not_a_record_of_the_case(client, officer,
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     import audit
 
-    entry = audit.record(case, "test.entry", actor=officer, case=case.pk)
+    entry = audit.record(case, "admin.other", actor=officer, case=case.pk)
     client.force_login(officer)
     for ref in (f"audit.entry:{entry.pk}", f"accounts.user:{officer.pk}"):
         resp = client.post(
@@ -131,10 +131,10 @@ def test_service_refuses_foreign_owner_types_and_finalised_records(officer, offi
     from records.tests.factories import make_record
 
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
-    entry = audit.record(case, "test.entry", actor=officer, case=case.pk)
+    entry = audit.record(case, "admin.other", actor=officer, case=case.pk)
     with pytest.raises(services.TransitionError, match="只能属于本案的记录"):
         services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"x"), by=officer, owner=entry)
-    rec = make_record(RecordKind.INSPECTION, case=case, finalize=True)
+    rec = make_record(RecordKind.INSPECTION, case=case, finalise=True)
     with pytest.raises(services.TransitionError, match="已定稿"):
         services.attachment_add(case=case, file=SimpleUploadedFile("x.pdf", b"x"), by=officer, owner=rec.base())
     draft = make_record(RecordKind.INSPECTION, case=case)

@@ -187,7 +187,7 @@ def test_finalising_a_record_with_a_character_no_font_prints_names_it_and_keeps_
         data={**complete_data(RecordKind.INSPECTION), "present_persons": "王\ue000明"},
     )
     client.force_login(case.created_by)
-    resp = client.post(f"/records/{rec.pk}/finalize/", follow=True)
+    resp = client.post(f"/records/{rec.pk}/finalise/", follow=True)
     assert resp.status_code == 200
     page = resp.content.decode()
     assert "U+E000" in page and "在场人员" in page
