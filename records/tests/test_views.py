@@ -110,14 +110,6 @@ def test_items_are_saved_from_the_formset(client):
     assert list(rec.items.values_list("position", "name")) == [(1, "样品A"), (2, "样品B")]
 
 
-def test_head_approves_preservation_on_the_page(client, head):
-    rec = make_record(RecordKind.PRESERVATION)
-    client.force_login(head)
-    assert client.post(f"/records/{rec.pk}/approve/", {"opinion": "同意"}).status_code == 302
-    rec.refresh_from_db()
-    assert rec.approved_by == head
-
-
 def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, head):
     draft = make_record(RecordKind.INSPECTION)
     client.force_login(draft.maker)
@@ -138,7 +130,11 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
 
     kept = make_record(RecordKind.PRESERVATION, case=draft.case, approve_by=head, finalise=True)
     client.post(f"/records/{kept.pk}/decide/", {"outcome": "release", "detail": "解除保存"})
+    assert not PreservationDecision.objects.filter(record_id=kept.pk).exists()  # the head decides (第五十六条)
+    client.force_login(head)
+    client.post(f"/records/{kept.pk}/decide/", {"outcome": "release", "detail": "解除保存"})
     assert PreservationDecision.objects.filter(record_id=kept.pk).exists()
+    client.force_login(draft.maker)
 
     commissioned = make_record(RecordKind.COMMISSION, case=draft.case, finalise=True)
     client.post(
