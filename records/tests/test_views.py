@@ -6,7 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from records.models import CommissionOpinion, Inspection, PreservationDecision, Record, RecordKind
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from records.models import CommissionOpinion, Inspection, Preservation, PreservationDecision, Record, RecordKind
 from records.selectors import attachments_of
 from records.tests.factories import PARTY, make_case, make_record
 
@@ -168,3 +170,47 @@ def test_refusal_without_a_note_is_a_form_error(client):
     )
     assert resp.status_code == 400
     assert "拒绝签名的，应当在“确认情况说明”中注明情况。" in resp.content.decode()
+
+
+def test_preservation_actions_are_offered_only_to_who_may_take_them(client, head):
+    """报请批准 to a handling officer, the approval form to a head once requested, the decision to
+    a head once final; opinion fields start empty; a bad post is refused in Chinese, not a 500."""
+    rec = make_record(RecordKind.PRESERVATION)
+    colleague = UserFactory(department=rec.case.department, roles=[Role.OFFICER])
+    client.force_login(head)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert 'id="request-approval"' not in page and 'id="approve"' not in page
+    # Approving by typing the URL, without a request, approves nothing.
+    client.post(f"/records/{rec.pk}/approve/", {"decision": "approve", "opinion": "同意", "late_reason": "紧急"})
+    assert Preservation.objects.get(pk=rec.pk).approved_by is None
+
+    client.force_login(colleague)  # of the department, not a handling officer (承办人)
+    assert 'id="request-approval"' not in client.get(f"/records/{rec.pk}/").content.decode()
+    client.force_login(rec.maker)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert 'id="request-approval"' in page and 'id="approve"' not in page
+    assert client.post(f"/records/{rec.pk}/request-approval/", {"opinion": ""}).status_code == 302
+    assert Preservation.objects.get(pk=rec.pk).approval_request is None
+    client.post(f"/records/{rec.pk}/request-approval/", {"opinion": "报请批准。"})
+
+    client.force_login(head)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert 'id="approve"' in page and 'id="request-approval"' not in page
+    assert '<textarea name="opinion" cols="40" rows="3" maxlength="1000" required id="id_opinion">\n</textarea>' in page
+    assert "先行登记保存 #" in client.get("/records/preservations/awaiting/").content.decode()
+    resp = client.post(f"/records/{rec.pk}/approve/", {"decision": "approve", "opinion": "同意"}, follow=True)
+    assert "事后补批理由" in resp.content.decode()  # preserved three hours ago: 事后补批 needs its reason
+    assert Preservation.objects.get(pk=rec.pk).approved_by is None
+    client.post(f"/records/{rec.pk}/approve/", {"decision": "approve", "opinion": "同意", "late_reason": "情况紧急。"})
+    rec = Preservation.objects.get(pk=rec.pk)
+    assert rec.approved_by == head and rec.approved_after_act
+    assert "事后补批" in client.get(f"/records/{rec.pk}/").content.decode()
+
+    client.force_login(rec.maker)
+    assert client.get("/records/preservations/awaiting/").status_code == 404
+    client.post(f"/records/{rec.pk}/finalise/")
+    assert 'id="decide"' not in client.get(f"/records/{rec.pk}/").content.decode()
+    client.force_login(head)
+    assert 'id="decide"' in client.get(f"/records/{rec.pk}/").content.decode()
+    assert client.post(f"/records/{rec.pk}/decide/", {"outcome": "nonsense", "detail": "x"}).status_code == 302
+    assert not PreservationDecision.objects.filter(record_id=rec.pk).exists()
