@@ -124,9 +124,32 @@ def cases_handled_by(user: User, *, window: int = 200) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=recent).exclude(state=CaseState.ARCHIVED)
 
 
+def _requests_open(step: str) -> QuerySet[SignOff]:
+    """The officers' requests of `step` (承办人 rows) whose round has no head's signature yet."""
+    head_signed = SignOff.objects.filter(
+        case_id=OuterRef("case_id"), step=step, level=Level.HEAD, round=OuterRef("round")
+    )
+    return SignOff.objects.filter(step=step, level=Level.OFFICER).exclude(Exists(head_signed))
+
+
+def signoffs_awaiting(user: User, step: str) -> QuerySet[SignOff]:
+    """The officers' requests of `step` waiting for `user` to sign as 机关负责人 (先行登记保存审批,
+    《行政处罚法》第五十六条): open requests of cases the head does not handle (policy.may_sign);
+    none for anyone else. Oldest first."""
+    if not (policy.reads_every_case(user) and user.has_role(Role.HEAD)):
+        return SignOff.objects.none()
+    return (
+        _requests_open(step)
+        .exclude(case_id__in=CaseOfficer.objects.filter(officer=user).values("case_id"))
+        .select_related("case", "actor")
+        .order_by("signed_at", "pk")
+    )
+
+
 def cases_awaiting(user: User) -> QuerySet[Case]:
-    """Cases waiting for `user`'s sign-off (第八条第一款): the head signs filing (submitted cases) and
-    decides requests to withdraw a registration;
+    """Cases waiting for `user`'s sign-off (第八条第一款): the head signs filing (submitted cases),
+    decides requests to withdraw a registration and requests to approve 先行登记保存 (《行政处罚法》
+    第五十六条);
     a section chief signs 承办机构意见 on the registered penalty cases of their department that
     have no unit signature in the open round of the filing step."""
     if policy.reads_every_case(user) and user.has_role(Role.HEAD):
@@ -137,8 +160,11 @@ def cases_awaiting(user: User) -> QuerySet[Case]:
         withdrawal = SignOff.objects.filter(
             case_id=OuterRef("pk"), step=SignOffStep.WITHDRAWAL, level=Level.OFFICER
         ).exclude(Exists(head_signed))
+        preservation = signoffs_awaiting(user, SignOffStep.PRESERVATION).filter(case_id=OuterRef("pk"))
         return Case.objects.filter(
-            Q(state=CaseState.PENDING_FILING) | Q(state=CaseState.REGISTERED) & Exists(withdrawal)
+            Q(state=CaseState.PENDING_FILING)
+            | Q(state=CaseState.REGISTERED) & Exists(withdrawal)
+            | Exists(preservation)
         )
     if user.is_active and user.has_role(Role.SECTION_CHIEF) and user.department_id:
         returned_after = SignOff.objects.filter(

@@ -52,8 +52,19 @@ def signed(case: Case, step: str, level: str) -> SignOff | None:
     return SignOff.objects.filter(case=case, step=step, round=current_round(case, step), level=level).first()
 
 
-def signoff_record(*, case: Case, step: str, level: str, by: User, outcome: str, opinion: str) -> SignOff:
+def next_round(case: Case, step: str) -> int:
+    """A fresh round of `step`, for steps where each request is its own round (先行登记保存:
+    every record's request for approval, and its decision, opens one)."""
+    last = SignOff.objects.filter(case=case, step=step).aggregate(r=Max("round"))["r"]
+    return (last or 0) + 1
+
+
+def signoff_record(
+    *, case: Case, step: str, level: str, by: User, outcome: str, opinion: str, round: int | None = None
+) -> SignOff:
     """Sign `step` of the (locked) `case` at `level`. The opinion is the signer's own text.
+    `round` defaults to the open round (`current_round`); a step with one round per request
+    passes the request's round (`next_round` for a new request).
 
     Raises TransitionDenied when the policy does not let `by` sign at `level`, or `by` signed
     another level of this step; TransitionError when the opinion is empty or the level signed
@@ -69,7 +80,7 @@ def signoff_record(*, case: Case, step: str, level: str, by: User, outcome: str,
         raise TransitionDenied(
             f"同一人不得在同一环节签署两个层级的意见：您已以“{other.get_level_display()}”身份签署{step.label}意见。"
         )
-    rnd = current_round(case, step)
+    rnd = current_round(case, step) if round is None else round
     done = SignOff.objects.filter(case=case, step=step, round=rnd, level=level).first()
     if done is not None:
         raise TransitionError(

@@ -41,6 +41,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "counts": selectors.case_counts_by_state(user),
             "awaiting_total": selectors.cases_awaiting(user).count(),
             "can_create": user.has_role(Role.OFFICER),
+            "is_head": user.has_role(Role.HEAD),
         },
     )
 

@@ -24,6 +24,7 @@ class DocTypeCode(models.TextChoices):
     INSPECTION = "inspection", "现场检查（勘验）笔录"
     SAMPLING = "sampling", "抽样取证凭证"
     PRESERVATION = "preservation", "先行登记保存证据通知书"
+    PRESERVATION_DECISION = "preservation_decision", "先行登记保存物品处理决定书"
     COMMISSION = "commission", "委托书"
     OTHER_ACTIVITY = "other_activity", "调查取证记录"
 
@@ -215,7 +216,24 @@ register(
         "items",
         "approved_by",
         "approved_at",
+        "approved_after_act",
+        "late_approval_reason",
         "decide_by",
+    ),
+    # 《行政处罚法》第五十六条: the head's decision on the preserved evidence (records).
+    _t(
+        DocTypeCode.PRESERVATION_DECISION,
+        "先行登记保存物品处理决定书",
+        "先处",
+        "《行政处罚法》第五十六条",
+        "party_name",
+        "notice_number",
+        "preserved_at",
+        "items",
+        "outcome",
+        "detail",
+        "decided_by",
+        "decided_at",
     ),
     _t(
         DocTypeCode.COMMISSION,

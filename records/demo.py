@@ -10,7 +10,7 @@ from accounts.models import User
 from cases.models import Case, CaseState
 
 from .models import RecordKind
-from .services import record_create, record_finalise
+from .services import preservation_request, record_create, record_finalise
 
 
 def seed(stdout: Any, users: dict[str, User]) -> None:
@@ -67,14 +67,15 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
         },
     )
     record_finalise(record_id=inspection.pk, by=officer)
-    record_create(
+    preservation = record_create(
         case_id=case.pk,
         kind=RecordKind.PRESERVATION,
         by=officer,
         officers=officers,
         data={
             **common,
-            "started_at": timezone.now().replace(second=0, microsecond=0),
+            # Planned for the next hour: approved before the act (《行政处罚法》第五十六条).
+            "started_at": timezone.now().replace(second=0, microsecond=0) + dt.timedelta(hours=1),
             "reason": "评价报告原件及往来邮件可能被删除，以后难以取得",
             "storage_place": "当事人档案室（加贴封条）",
         },
@@ -83,4 +84,8 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             {"name": "笔记本电脑", "spec": "联想", "quantity": "1台"},
         ],
     )
-    stdout.write(f"  调查取证记录：{case.ref} 询问笔录、现场检查笔录（已定稿），先行登记保存（待负责人批准）")
+    # 报请批准: the request is in the head's queue (待我审批, 先行登记保存审批) with a notification.
+    preservation_request(
+        record_id=preservation.pk, by=officer, opinion="评价报告原件可能被删除，报请批准先行登记保存。"
+    )
+    stdout.write(f"  调查取证记录：{case.ref} 询问笔录、现场检查笔录（已定稿），先行登记保存（已报请，待负责人批准）")

@@ -112,12 +112,30 @@ class AttachForm(forms.Form):
     description = forms.CharField(label="说明", max_length=255, required=False)
 
 
+class RequestForm(forms.Form):
+    # 报请批准: the officer's own words (e.g. why the evidence may be lost); starts empty.
+    opinion = forms.CharField(label="报请意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
 class ApproveForm(forms.Form):
-    opinion = forms.CharField(label="负责人意见", max_length=1000)  # starts empty: the head's own words
+    # The head's own words; every field starts empty (no default opinion).
+    decision = forms.ChoiceField(
+        label="审批结论",
+        choices=[("approve", "批准"), ("refuse", "不予批准")],
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(label="负责人意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+    late_reason = forms.CharField(
+        label="事后补批理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text="已先行实施保存后才批准的（事后补批），须写明情况紧急等理由。",
+    )
 
 
 class DecideForm(forms.Form):
-    outcome = forms.ChoiceField(label="处理决定", choices=PreservationOutcome.choices)
+    outcome = forms.ChoiceField(label="处理决定", choices=[("", "请选择"), *PreservationOutcome.choices])
     detail = forms.CharField(label="决定内容", widget=_TEXT, max_length=4000)
 
 

@@ -257,6 +257,18 @@ class Preservation(Record):
     )
     approved_at = models.DateTimeField("批准时间", null=True, blank=True)
     approval_opinion = models.TextField("负责人意见", blank=True)
+    # The request → approval path is sign-off rows (step PRESERVATION, one round per request);
+    # these point at the open request and at the head's signature that approved this content.
+    # approved_by/_at/approval_opinion mirror that signature for pages and the document.
+    approval_request = models.OneToOneField(
+        "cases.SignOff", verbose_name="报请批准", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approval = models.OneToOneField(
+        "cases.SignOff", verbose_name="负责人批准", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # 《行政处罚法》第五十六条 requires approval before preserving. Approved after the act
+    # (started_at) is 事后补批, with its reason, and the document says so.
+    late_approval_reason = models.TextField("事后补批理由", blank=True)
 
     class Meta:
         verbose_name = "先行登记保存证据"
@@ -267,7 +279,16 @@ class Preservation(Record):
                 condition=Q(approved_by__isnull=True, approved_at__isnull=True)
                 | Q(approved_by__isnull=False, approved_at__isnull=False),
             ),
+            models.CheckConstraint(
+                name="preservation_late_reason_only_when_approved",
+                condition=Q(late_approval_reason="") | Q(approved_at__isnull=False),
+            ),
         ]
+
+    @property
+    def approved_after_act(self) -> bool:
+        """The head approved after the evidence was preserved (started_at): 事后补批."""
+        return bool(self.approved_at and self.started_at and self.approved_at > self.started_at)
 
 
 class Commission(Record):
@@ -349,7 +370,19 @@ class PreservationDecision(models.Model):
     detail = models.TextField("决定内容")
     decided_at = models.DateTimeField("决定时间")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name="决定人", on_delete=models.PROTECT, related_name="+"
+    )
+    # The head's signature (step PRESERVATION, level HEAD) and the 先行登记保存物品处理决定书.
+    signoff = models.OneToOneField(
+        "cases.SignOff", verbose_name="负责人签署", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    document = models.OneToOneField(
+        "documents.Document",
+        verbose_name="处理决定书",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 

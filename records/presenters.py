@@ -74,6 +74,9 @@ def record_document_context(rec: Any) -> dict[str, Any]:
             storage_mode=rec.get_storage_mode_display(),
             approved_by=str(rec.approved_by) if rec.approved_by_id else "",
             approved_at=fmt(rec.approved_at),
+            # 《行政处罚法》第五十六条: approved after the act is printed as 事后补批, never as prior approval.
+            approved_after_act=rec.approved_after_act,
+            late_approval_reason=rec.late_approval_reason,
             decide_by=fmt(add_working_days(start, 7).date),
         )
     elif kind == RecordKind.COMMISSION:

@@ -6,9 +6,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cases.selectors import case_for_user
+from accounts.models import Role
+from cases import policy
+from cases.models import SignOffStep
+from cases.selectors import case_for_user, signoffs_awaiting
 
-from .models import KIND_MODELS, Record
+from .models import KIND_MODELS, Preservation, Record, RecordStatus
 
 
 def record_for_user(user: Any, pk: int, *, write: bool = False) -> Any:
@@ -39,3 +42,25 @@ def attachments_of(owner: Any) -> QuerySet[Any]:
     return Attachment.objects.filter(
         content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
     ).select_related("uploaded_by")
+
+
+def preservations_awaiting(user: Any) -> tuple[QuerySet[Preservation], QuerySet[Preservation]]:
+    """The head's 先行登记保存 queue (《行政处罚法》第五十六条): (records whose officer's request for
+    approval waits for `user`, oldest request first; finalised records with no 处理决定 yet, of cases
+    `user` does not handle, oldest first). Both empty for anyone who may not sign as head."""
+    requests = signoffs_awaiting(user, SignOffStep.PRESERVATION)
+    pending = (
+        Preservation.objects.filter(approval_request__in=requests.values("pk"), approved_by__isnull=True)
+        .select_related("case", "approval_request__actor", "maker")
+        .order_by("approval_request__signed_at", "pk")
+    )
+    if policy.reads_every_case(user) and user.has_role(Role.HEAD):
+        undecided = (
+            Preservation.objects.filter(status=RecordStatus.FINAL, decision__isnull=True)
+            .exclude(case__assignments__officer=user)
+            .select_related("case", "maker")
+            .order_by("finalised_at", "pk")
+        )
+    else:
+        undecided = Preservation.objects.none()
+    return pending, undecided

@@ -10,8 +10,10 @@ Public API:
     record_finalise(*, record_id, by) -> Record        issues the record's document (PDF)
     record_correct(*, record_id, by, reason) -> Record  a new draft linked to a final record
     record_attach(*, record_id, by, file, description="") -> Attachment  (drafts only)
-    preservation_approve(*, record_id, by, opinion) -> Preservation       (head only)
-    preservation_decide(*, record_id, by, outcome, detail, decided_at=None) -> PreservationDecision
+    preservation_request(*, record_id, by, opinion) -> SignOff          报请批准 (a handling officer)
+    preservation_approve(*, record_id, by, opinion, late_reason="") -> Preservation   (head; 事后补批)
+    preservation_refuse(*, record_id, by, opinion) -> Preservation        (head)
+    preservation_decide(*, record_id, by, outcome, detail) -> PreservationDecision    (head; 处理决定书)
     commission_opinion_record(*, record_id, by, received_at, conclusion, file) -> CommissionOpinion
 """
 
@@ -23,10 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from accounts.models import User
-from cases import policy
-from cases.models import Case, CaseState, Level
-from cases.stages import TransitionDenied
+from accounts.models import Role, User
+from cases import policy, signoffs
+from cases.models import Case, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
+from cases.stages import TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from documents.registry import DocTypeCode
 from documents.services import document_issue
@@ -39,12 +41,14 @@ from .models import (
     CommissionOpinion,
     Preservation,
     PreservationDecision,
+    PreservationOutcome,
     Record,
     RecordImmutable,
     RecordItem,
     RecordKind,
     RecordStatus,
 )
+from .presenters import fmt
 from .signals import record_finalised
 
 # Investigation happens while the case is being investigated (penalty) or examined
@@ -67,6 +71,9 @@ _NOT_COPIED = {
     "approved_by",
     "approved_at",
     "approval_opinion",
+    "approval_request",
+    "approval",
+    "late_approval_reason",
 }
 
 
@@ -183,8 +190,9 @@ def record_update(
             changed.append("items")
     audit.record(base, AuditAction.UPDATED, actor=by, case=base.case_id, fields=sorted(set(changed)))
     if isinstance(rec, Preservation) and rec.approved_by_id and changed:
-        # The head approved this content; changed content needs a new approval.
+        # The head approved this content; changed content needs a new request and approval.
         rec.approved_by, rec.approved_at, rec.approval_opinion = None, None, ""
+        rec.approval_request, rec.approval, rec.late_approval_reason = None, None, ""
         rec.save()
         audit.record(
             base, AuditAction.PRESERVATION_APPROVAL_VOID, actor=by, case=base.case_id, fields=sorted(set(changed))
@@ -274,7 +282,8 @@ def _open_preservation_deadline(rec: Preservation, by: User) -> None:
         label="对先行登记保存的证据作出处理决定",
         start=rec.started_at or timezone.now(),
         working_days=7,
-        responsible=list(rec.officers.all()),
+        # The officers keep the preserved evidence; the head makes the decision.
+        responsible=[*rec.officers.all(), *User.objects.filter(pk__in=_heads_for(rec.case))],
         target=rec.base(),
     )
 
@@ -321,25 +330,167 @@ def record_attach(*, record_id: int, by: User, file: Any, description: str = "")
     )
 
 
-@transaction.atomic
-def preservation_approve(*, record_id: int, by: User, opinion: str) -> Preservation:
-    """The head's approval before evidence is registered and preserved (《行政处罚法》第五十六条)."""
+# --- 先行登记保存: 报请批准 → 机关负责人批准/不批准 → 处理决定 (《行政处罚法》第五十六条) ---------------
+
+
+def _notify(user_ids: Iterable[int], text: str, link: str, key: str) -> None:
+    from deadlines.services import notify
+
+    notify(user_ids=user_ids, text=text, link=link, dedupe_key=key)
+
+
+def _heads_for(case: Case) -> list[int]:
+    """The people who may approve for this case: active heads who do not handle it (policy.may_sign)."""
+    heads = User.objects.filter(groups__name=Role.HEAD.label, is_active=True).distinct()
+    return [u.pk for u in heads if policy.may_sign(u, case, Level.HEAD)]
+
+
+def _officers_of(rec: Preservation, *also: User) -> list[int]:
+    return sorted({u.pk for u in rec.officers.all()} | {rec.maker_id} | {u.pk for u in also})
+
+
+def _lock_preservation(record_id: int) -> tuple[Record, Preservation]:
+    # Case first, then the record: the one lock order of the case's transitions and record writes.
+    base = Record.objects.only("id", "case_id").get(pk=record_id)
+    Case.objects.select_for_update().get(pk=base.case_id)
     base = Record.objects.select_for_update().select_related("case").get(pk=record_id)
+    if base.kind != RecordKind.PRESERVATION:
+        raise RecordError("不是先行登记保存记录")
+    return base, cast(Preservation, base.specific())
+
+
+def preservation_request_pending(rec: Preservation) -> SignOff | None:
+    """The officer's open request for approval of this record (报请批准), or None."""
+    if rec.approval_request_id is None or rec.approved_by_id is not None:
+        return None
+    return rec.approval_request
+
+
+def _sign(case: Case, level: str, by: User, outcome: str, opinion: str, round: int) -> SignOff:
+    try:
+        return signoffs.signoff_record(
+            case=case, step=SignOffStep.PRESERVATION, level=level, by=by, outcome=outcome, opinion=opinion, round=round
+        )
+    except TransitionDenied as exc:
+        raise RecordDenied(str(exc)) from exc
+    except TransitionError as exc:
+        raise RecordError(str(exc)) from exc
+
+
+@transaction.atomic
+def preservation_request(*, record_id: int, by: User, opinion: str) -> SignOff:
+    """报请批准: a handling officer asks the head to approve a draft 先行登记保存 record
+    (《行政处罚法》第五十六条: 经行政机关负责人批准). A sign-off row (step PRESERVATION, level
+    承办人) opening its own round; the heads are notified. Raises RecordDenied (not a handling
+    officer of the case) or RecordError (final, approved, already requested, empty opinion)."""
+    base, rec = _lock_preservation(record_id)
+    _require_writer(base.case_id, by)
+    if base.is_final:
+        raise RecordImmutable("记录已定稿")
+    if rec.approved_by_id:
+        raise RecordError("已经机关负责人批准，无需再次报请")
+    if preservation_request_pending(rec) is not None:
+        raise RecordError("已报请批准，正待机关负责人审批")
+    if not (opinion or "").strip():
+        raise RecordError("请填写报请意见。")
+    row = _sign(
+        base.case,
+        Level.OFFICER,
+        by,
+        SignOffOutcome.AGREE,
+        opinion,
+        signoffs.next_round(base.case, SignOffStep.PRESERVATION),
+    )
+    rec.approval_request = row
+    rec.save(update_fields=["approval_request"])
+    audit.record(base, AuditAction.PRESERVATION_REQUESTED, actor=by, case=base.case_id, signoff=row.pk)
+    _notify(
+        _heads_for(base.case),
+        f"待审批：{base.case.ref} 先行登记保存 #{base.pk}，{by}报请批准（《行政处罚法》第五十六条）",
+        base.get_absolute_url(),
+        f"records.preservation.request:{row.pk}",
+    )
+    return row
+
+
+def _head_begin(record_id: int, by: User) -> tuple[Record, Preservation, SignOff]:
+    base, rec = _lock_preservation(record_id)
     if not policy.may_sign(by, base.case, Level.HEAD):
         raise RecordDenied("先行登记保存须经机关负责人批准：需由机关负责人（非本案承办人）审批")
     _require_writer(base.case_id, by, officer=False)
-    if base.kind != RecordKind.PRESERVATION:
-        raise RecordError("不是先行登记保存记录")
     if base.is_final:
         raise RecordImmutable("记录已定稿")
-    rec = cast(Preservation, base.specific())
     if rec.approved_by_id:
         raise RecordError("已经批准")
-    if not (opinion or "").strip():
+    request = preservation_request_pending(rec)
+    if request is None:
+        raise RecordError("承办人尚未报请批准先行登记保存。")
+    return base, rec, request
+
+
+@transaction.atomic
+def preservation_approve(*, record_id: int, by: User, opinion: str, late_reason: str = "") -> Preservation:
+    """The head approves the officer's request (《行政处罚法》第五十六条): a sign-off row (level
+    机关负责人, the request's round) in the head's own words, mirrored in approved_by/_at/
+    approval_opinion; the officers are notified.
+
+    The law asks for approval BEFORE preserving. When the record's time of preservation
+    (started_at) is already past at approval, the approval is 事后补批: `late_reason` is
+    required, kept in late_approval_reason, and the document prints it as such.
+    Raises RecordDenied (not a head, or a handler of the case) or RecordError."""
+    base, rec, request = _head_begin(record_id, by)
+    opinion = (opinion or "").strip()
+    if not opinion:
         raise RecordError("请填写机关负责人意见。")
-    rec.approved_by, rec.approved_at, rec.approval_opinion = by, timezone.now(), opinion.strip()
-    rec.save()
-    audit.record(base, AuditAction.PRESERVATION_APPROVED, actor=by, case=base.case_id, opinion=rec.approval_opinion)
+    late_reason = (late_reason or "").strip()
+    now = timezone.now()
+    late = rec.started_at is not None and rec.started_at < now
+    if late and not late_reason:
+        raise RecordError(
+            f"该先行登记保存已于{timezone.localtime(rec.started_at):%Y-%m-%d %H:%M}实施，现在批准属于事后补批"
+            "（《行政处罚法》第五十六条要求事先批准）：请填写事后补批理由（如情况紧急的具体情形）。"
+        )
+    row = _sign(base.case, Level.HEAD, by, SignOffOutcome.AGREE, opinion, request.round)
+    rec.approval, rec.approved_by, rec.approved_at, rec.approval_opinion = row, by, row.signed_at, opinion
+    rec.late_approval_reason = late_reason if late else ""
+    rec.save(update_fields=["approval", "approved_by", "approved_at", "approval_opinion", "late_approval_reason"])
+    audit.record(
+        base,
+        AuditAction.PRESERVATION_APPROVED_LATE if late else AuditAction.PRESERVATION_APPROVED,
+        actor=by,
+        case=base.case_id,
+        opinion=opinion,
+        signoff=row.pk,
+        **({"late_reason": late_reason, "preserved_at": rec.started_at} if late else {}),
+    )
+    what = "已事后补批" if late else "已获机关负责人批准"
+    _notify(
+        _officers_of(rec, request.actor),
+        f"{base.case.ref} 先行登记保存 #{base.pk}{what}（{by}：{opinion}）",
+        base.get_absolute_url(),
+        f"records.preservation.approved:{row.pk}",
+    )
+    return rec
+
+
+@transaction.atomic
+def preservation_refuse(*, record_id: int, by: User, opinion: str) -> Preservation:
+    """The head refuses the officer's request, with an opinion (a sign-off row, outcome 不同意,
+    closing the request's round); the officers are notified and may request again."""
+    base, rec, request = _head_begin(record_id, by)
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise RecordError("请填写不予批准的意见。")
+    row = _sign(base.case, Level.HEAD, by, SignOffOutcome.REFUSE, opinion, request.round)
+    rec.approval_request = None
+    rec.save(update_fields=["approval_request"])
+    audit.record(base, AuditAction.PRESERVATION_REFUSED, actor=by, case=base.case_id, opinion=opinion, signoff=row.pk)
+    _notify(
+        _officers_of(rec, request.actor),
+        f"{base.case.ref} 先行登记保存 #{base.pk}未获批准（{by}：{opinion}）",
+        base.get_absolute_url(),
+        f"records.preservation.refused:{row.pk}",
+    )
     return rec
 
 
@@ -359,28 +510,76 @@ def _lock_final_for_follow_up(
 
 
 @transaction.atomic
-def preservation_decide(
-    *, record_id: int, by: User, outcome: str, detail: str, decided_at: datetime | None = None
-) -> PreservationDecision:
-    base = _lock_final_for_follow_up(
-        record_id,
+def preservation_decide(*, record_id: int, by: User, outcome: str, detail: str) -> PreservationDecision:
+    """The 处理决定 on preserved evidence, within 7 working days (《行政处罚法》第五十六条): the
+    head's decision (a sign-off row, step PRESERVATION, level 机关负责人, its own round), the
+    PreservationDecision, the 先行登记保存物品处理决定书; the 7-working-day deadline is met and the
+    officers are notified. `outcome` is a PreservationOutcome value. Raises RecordDenied (not a
+    head, or a handler of the case) or RecordError (record not final, decided already, bad input)."""
+    base, rec = _lock_preservation(record_id)
+    if not policy.may_sign(by, base.case, Level.HEAD):
+        raise RecordDenied("先行登记保存的处理决定须经机关负责人批准：需由机关负责人（非本案承办人）作出")
+    _require_writer(base.case_id, by, officer=False)
+    if not base.is_final:
+        raise RecordError("只能对已定稿的先行登记保存记录作出处理决定")
+    if PreservationDecision.objects.filter(record_id=base.pk).exists():
+        raise RecordError("已经作出处理决定")
+    try:
+        outcome = PreservationOutcome(outcome)
+    except ValueError:
+        raise RecordError("请选择处理决定") from None
+    detail = (detail or "").strip()
+    if not detail:
+        raise RecordError("请填写决定内容")
+    row = _sign(
+        base.case,
+        Level.HEAD,
         by,
-        RecordKind.PRESERVATION,
-        PreservationDecision,
+        SignOffOutcome.AGREE,
         detail,
-        "只能对已定稿的先行登记保存记录作出处理决定",
-        "已经作出处理决定",
-        "请填写决定内容",
+        signoffs.next_round(base.case, SignOffStep.PRESERVATION),
     )
-    decided_at = decided_at or timezone.now()
     decision = PreservationDecision.objects.create(
-        record_id=base.pk, outcome=outcome, detail=detail.strip(), decided_at=decided_at, decided_by=by
+        record_id=base.pk, outcome=outcome, detail=detail, decided_at=row.signed_at, decided_by=by, signoff=row
     )
+    notice = base.document
+    decision.document = document_issue(
+        case=base.case,
+        doc_type=DocTypeCode.PRESERVATION_DECISION,
+        context={
+            "party_name": rec.party_name,
+            "notice_number": notice.number if notice else "",
+            "preserved_at": fmt(rec.started_at),
+            "items": [
+                {"name": i.name, "spec": i.spec, "quantity": i.quantity, "remarks": i.remarks} for i in rec.items.all()
+            ],
+            "outcome": outcome.label,
+            "detail": detail,
+            "decided_by": str(by),
+            "decided_at": fmt(row.signed_at),
+        },
+        by=by,
+        source=decision,
+    )
+    decision.save(update_fields=["document"])
     from deadlines.services import deadline_met
 
-    deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=base.case, target=base, met_at=decided_at)
+    deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=base.case, target=base, met_at=row.signed_at)
     audit.record(
-        base, AuditAction.PRESERVATION_DECIDED, actor=by, case=base.case_id, outcome=outcome, decided_at=decided_at
+        base,
+        AuditAction.PRESERVATION_DECIDED,
+        actor=by,
+        case=base.case_id,
+        outcome=outcome.value,
+        decided_at=row.signed_at,
+        signoff=row.pk,
+        document=decision.document.number,
+    )
+    _notify(
+        _officers_of(rec),
+        f"{base.case.ref} 先行登记保存 #{base.pk}：机关负责人{by}已作出处理决定（{outcome.label}）",
+        base.get_absolute_url(),
+        f"records.preservation.decided:{row.pk}",
     )
     return decision
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Role
 from cases import policy
 from cases.models import Level, mask_id
 from cases.selectors import case_for_user
@@ -22,17 +23,21 @@ from .forms import (
     DecideForm,
     ItemFormSet,
     OpinionForm,
+    RequestForm,
     items_from,
     record_form_class,
 )
 from .models import KINDS_WITH_ITEMS, RecordImmutable, RecordKind
 from .presenters import fmt
-from .selectors import attachments_of, record_for_user, records_of_case
+from .selectors import attachments_of, preservations_awaiting, record_for_user, records_of_case
 from .services import (
     RecordError,
     commission_opinion_record,
     preservation_approve,
     preservation_decide,
+    preservation_refuse,
+    preservation_request,
+    preservation_request_pending,
     record_attach,
     record_correct,
     record_create,
@@ -182,13 +187,27 @@ def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "opinion": rec.opinion if hasattr(rec, "opinion") else None,
             "correct_form": CorrectForm(),
             "attach_form": AttachForm(),
-            "approve_form": ApproveForm(),
-            "decide_form": DecideForm(),
             "opinion_form": OpinionForm(),
-            "can_approve": policy.may_sign(request.user, rec.case, Level.HEAD),
             "can_write": policy.may_write(request.user, rec.case),
+            **(_preservation_context(request.user, rec) if rec.kind == RecordKind.PRESERVATION else {}),
         },
     )
+
+
+def _preservation_context(user: Any, rec: Any) -> dict[str, Any]:
+    """What the 先行登记保存 card offers, each action only to who may take it (cases.policy)."""
+    pending = preservation_request_pending(rec)
+    head = policy.may_sign(user, rec.case, Level.HEAD)
+    open_ = not rec.is_final and not rec.approved_by_id
+    return {
+        "pending_request": pending,
+        "approval_late": rec.approved_after_act,
+        "request_form": RequestForm()
+        if open_ and pending is None and policy.may_sign(user, rec.case, Level.OFFICER)
+        else None,
+        "approve_form": ApproveForm() if open_ and pending is not None and head else None,
+        "decide_form": DecideForm() if rec.is_final and not hasattr(rec, "decision") and head else None,
+    }
 
 
 def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
@@ -260,14 +279,37 @@ def record_attach_view(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def preservation_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
+def preservation_request_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        ApproveForm,
-        lambda r, d: preservation_approve(record_id=r.pk, by=request.user, **d),
-        "已批准先行登记保存。",
+        RequestForm,
+        lambda r, d: preservation_request(record_id=r.pk, by=request.user, **d),
+        "已报请机关负责人批准先行登记保存。",
     )
+
+
+def _approve_or_refuse(user: Any, rec: Any, d: dict[str, Any]) -> Any:
+    if d["decision"] == "approve":
+        return preservation_approve(record_id=rec.pk, by=user, opinion=d["opinion"], late_reason=d["late_reason"])
+    return preservation_refuse(record_id=rec.pk, by=user, opinion=d["opinion"])
+
+
+@login_required
+@require_POST
+def preservation_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    ok = "已签署审批意见。" if request.POST.get("decision") == "refuse" else "已批准先行登记保存。"
+    return _act(request, pk, ApproveForm, lambda r, d: _approve_or_refuse(request.user, r, d), ok)
+
+
+@login_required
+def preservation_queue(request: AuthedRequest) -> HttpResponse:
+    """The head's queue of 先行登记保存: requests to approve, and preserved evidence awaiting the
+    处理决定 (《行政处罚法》第五十六条). 404 for anyone who is not a head."""
+    if not request.user.has_role(Role.HEAD):
+        raise Http404
+    requests, undecided = preservations_awaiting(request.user)
+    return render(request, "records/preservation_queue.html", {"requests": requests, "undecided": undecided})
 
 
 @login_required
@@ -278,7 +320,7 @@ def preservation_decide_view(request: AuthedRequest, pk: int) -> HttpResponse:
         pk,
         DecideForm,
         lambda r, d: preservation_decide(record_id=r.pk, by=request.user, **d),
-        "已记录处理决定。",
+        "已作出处理决定，处理决定书正在生成。",
     )
 
 

@@ -18,7 +18,7 @@ from cases import policy, services, signoffs, stages
 from cases.models import CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.tests.factories import CaseFactory, FilingRecordFactory
 from cases.tests.test_services import _complete_filing, _ex_officio
-from records.services import RecordDenied, preservation_approve, record_create
+from records.services import RecordDenied, preservation_approve, preservation_request, record_create
 from review.actions import review_return_for_investigation, review_submit
 
 ROOT = Path(settings.BASE_DIR)
@@ -227,7 +227,7 @@ _OLD = "0004_case_id_department_index"
 @pytest.mark.django_db(transaction=True)
 def test_migration_moves_filing_opinions_and_returns_into_signoff_rows():
     executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("cases")
+    latest = executor.loader.graph.leaf_nodes()  # every app: later apps depend on cases
     executor.migrate([("cases", _OLD)])
     old = executor.loader.project_state([("cases", _OLD), ("audit", "0002_append_only")]).apps
     User, Department, Group = old.get_model("accounts", "User"), old.get_model("accounts", "Department"), None
@@ -351,6 +351,7 @@ def test_superuser_without_a_role_is_refused_everywhere(client, officer, officer
     with pytest.raises(RecordDenied):
         record_create(case_id=case.pk, kind="inspection", by=su, data={})
     draft = record_create(case_id=case.pk, kind="preservation", by=officer, data={})
+    preservation_request(record_id=draft.pk, by=officer, opinion="报请批准先行登记保存。")
     with pytest.raises(RecordDenied, match="机关负责人"):
         preservation_approve(record_id=draft.pk, by=su, opinion="同意")
     assert isinstance(RecordDenied("x"), services.TransitionDenied)

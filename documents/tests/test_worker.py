@@ -16,7 +16,7 @@ from documents import registry
 from documents.models import Document, DocumentStatus
 from documents.services import document_issue
 from records.models import RecordKind
-from records.services import record_finalise
+from records.services import preservation_decide, record_finalise
 from records.tests.factories import PARTY, make_record
 
 pytestmark = [pytest.mark.worker]
@@ -58,6 +58,12 @@ def test_each_document_type_renders_on_the_worker(celery_worker):
         rec = make_record(kind, case=case, approve_by=head if kind == RecordKind.PRESERVATION else None)
         with transaction.atomic():
             ids.append(record_finalise(record_id=rec.pk, by=rec.maker).base().document_id)
+        if kind == RecordKind.PRESERVATION:  # 《行政处罚法》第五十六条: the head's 处理决定
+            with transaction.atomic():
+                decision = preservation_decide(
+                    record_id=rec.pk, by=head, outcome="release", detail="解除先行登记保存。"
+                )
+            ids.append(decision.document_id)
     for code, context in INITIATION.items():
         with transaction.atomic():
             ids.append(document_issue(case=case, doc_type=code, context=context, by=case.created_by).pk)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.tests.factories import CaseFactory
 from records.models import Record, RecordKind
-from records.services import preservation_approve, record_create, record_finalise
+from records.services import preservation_approve, preservation_request, record_create, record_finalise
 
 PARTY = "临沂市华科新材料有限公司"
 
@@ -121,7 +121,14 @@ def make_record(
         items=ITEMS if items is None else items,
     )
     if approve_by is not None:
-        preservation_approve(record_id=rec.pk, by=approve_by, opinion="同意")
+        approve(rec, by=by, head=approve_by)
     if finalise:
         record_finalise(record_id=rec.pk, by=by)
     return Record.objects.get(pk=rec.pk).specific()
+
+
+def approve(rec: Any, *, by: Any, head: Any) -> None:
+    """报请批准 by `by`, approved by `head`; the factory's records were preserved hours ago, so
+    this is 事后补批 (《行政处罚法》第五十六条) with its reason."""
+    preservation_request(record_id=rec.pk, by=by, opinion="证据可能灭失，报请批准先行登记保存。")
+    preservation_approve(record_id=rec.pk, by=head, opinion="同意", late_reason="情况紧急，当场先行登记保存。")

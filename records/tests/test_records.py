@@ -17,14 +17,13 @@ from records.models import Record, RecordImmutable, RecordItem, RecordKind, Reco
 from records.services import (
     RecordError,
     RecordIncomplete,
-    preservation_approve,
     record_attach,
     record_correct,
     record_create,
     record_finalise,
     record_update,
 )
-from records.tests.factories import complete_data, make_record
+from records.tests.factories import approve, complete_data, make_record
 
 pytestmark = pytest.mark.django_db
 KINDS = list(RecordKind)
@@ -56,7 +55,7 @@ def test_missing_element_blocks_finalisation_and_names_it(kind, django_capture_o
 
     record_update(record_id=rec.pk, by=rec.maker, data={field: complete_data(kind)[field]})
     if kind == RecordKind.PRESERVATION:  # changed content needs the head's approval again
-        preservation_approve(record_id=rec.pk, by=UserFactory(roles=[Role.HEAD]), opinion="同意")
+        approve(rec, by=rec.maker, head=UserFactory(roles=[Role.HEAD]))
     with django_capture_on_commit_callbacks(execute=True):
         record_finalise(record_id=rec.pk, by=rec.maker)
     rec = Record.objects.select_related("document").get(pk=rec.pk)
@@ -135,7 +134,7 @@ def test_correction_is_a_new_linked_record(kind, django_capture_on_commit_callba
 
     record_update(record_id=fix.pk, by=fix.maker, data={"place": "临沂市兰山区科技大道88号三楼会议室"})
     if approver:
-        preservation_approve(record_id=fix.pk, by=approver, opinion="同意")
+        approve(fix, by=fix.maker, head=approver)
     with django_capture_on_commit_callbacks(execute=True):
         record_finalise(record_id=fix.pk, by=fix.maker)
 

@@ -6,7 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from records.models import CommissionOpinion, Inspection, PreservationDecision, Record, RecordKind
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from records.models import CommissionOpinion, Inspection, Preservation, PreservationDecision, Record, RecordKind
 from records.selectors import attachments_of
 from records.tests.factories import PARTY, make_case, make_record
 
@@ -110,14 +112,6 @@ def test_items_are_saved_from_the_formset(client):
     assert list(rec.items.values_list("position", "name")) == [(1, "样品A"), (2, "样品B")]
 
 
-def test_head_approves_preservation_on_the_page(client, head):
-    rec = make_record(RecordKind.PRESERVATION)
-    client.force_login(head)
-    assert client.post(f"/records/{rec.pk}/approve/", {"opinion": "同意"}).status_code == 302
-    rec.refresh_from_db()
-    assert rec.approved_by == head
-
-
 def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, head):
     draft = make_record(RecordKind.INSPECTION)
     client.force_login(draft.maker)
@@ -138,7 +132,11 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
 
     kept = make_record(RecordKind.PRESERVATION, case=draft.case, approve_by=head, finalise=True)
     client.post(f"/records/{kept.pk}/decide/", {"outcome": "release", "detail": "解除保存"})
+    assert not PreservationDecision.objects.filter(record_id=kept.pk).exists()  # the head decides (第五十六条)
+    client.force_login(head)
+    client.post(f"/records/{kept.pk}/decide/", {"outcome": "release", "detail": "解除保存"})
     assert PreservationDecision.objects.filter(record_id=kept.pk).exists()
+    client.force_login(draft.maker)
 
     commissioned = make_record(RecordKind.COMMISSION, case=draft.case, finalise=True)
     client.post(
@@ -194,3 +192,47 @@ def test_finalising_a_record_with_a_character_no_font_prints_names_it_and_keeps_
     rec.refresh_from_db()
     assert not rec.is_final and not Document.objects.filter(case=case).exists()
     assert rec.specific().present_persons == "王\ue000明"
+
+
+def test_preservation_actions_are_offered_only_to_who_may_take_them(client, head):
+    """报请批准 to a handling officer, the approval form to a head once requested, the decision to
+    a head once final; opinion fields start empty; a bad post is refused in Chinese, not a 500."""
+    rec = make_record(RecordKind.PRESERVATION)
+    colleague = UserFactory(department=rec.case.department, roles=[Role.OFFICER])
+    client.force_login(head)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert 'id="request-approval"' not in page and 'id="approve"' not in page
+    # Approving by typing the URL, without a request, approves nothing.
+    client.post(f"/records/{rec.pk}/approve/", {"decision": "approve", "opinion": "同意", "late_reason": "紧急"})
+    assert Preservation.objects.get(pk=rec.pk).approved_by is None
+
+    client.force_login(colleague)  # of the department, not a handling officer (承办人)
+    assert 'id="request-approval"' not in client.get(f"/records/{rec.pk}/").content.decode()
+    client.force_login(rec.maker)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert 'id="request-approval"' in page and 'id="approve"' not in page
+    assert client.post(f"/records/{rec.pk}/request-approval/", {"opinion": ""}).status_code == 302
+    assert Preservation.objects.get(pk=rec.pk).approval_request is None
+    client.post(f"/records/{rec.pk}/request-approval/", {"opinion": "报请批准。"})
+
+    client.force_login(head)
+    page = client.get(f"/records/{rec.pk}/").content.decode()
+    assert 'id="approve"' in page and 'id="request-approval"' not in page
+    assert '<textarea name="opinion" cols="40" rows="3" maxlength="1000" required id="id_opinion">\n</textarea>' in page
+    assert "先行登记保存 #" in client.get("/records/preservations/awaiting/").content.decode()
+    resp = client.post(f"/records/{rec.pk}/approve/", {"decision": "approve", "opinion": "同意"}, follow=True)
+    assert "事后补批理由" in resp.content.decode()  # preserved three hours ago: 事后补批 needs its reason
+    assert Preservation.objects.get(pk=rec.pk).approved_by is None
+    client.post(f"/records/{rec.pk}/approve/", {"decision": "approve", "opinion": "同意", "late_reason": "情况紧急。"})
+    rec = Preservation.objects.get(pk=rec.pk)
+    assert rec.approved_by == head and rec.approved_after_act
+    assert "事后补批" in client.get(f"/records/{rec.pk}/").content.decode()
+
+    client.force_login(rec.maker)
+    assert client.get("/records/preservations/awaiting/").status_code == 404
+    client.post(f"/records/{rec.pk}/finalise/")
+    assert 'id="decide"' not in client.get(f"/records/{rec.pk}/").content.decode()
+    client.force_login(head)
+    assert 'id="decide"' in client.get(f"/records/{rec.pk}/").content.decode()
+    assert client.post(f"/records/{rec.pk}/decide/", {"outcome": "nonsense", "detail": "x"}).status_code == 302
+    assert not PreservationDecision.objects.filter(record_id=rec.pk).exists()
