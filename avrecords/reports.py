@@ -74,6 +74,11 @@ _KEY_LABELS = {
     "copy": "下载的文件",
     "viewing": "播放标识",
     "changes": "修改内容",
+    "store_deadline_from": "存储期限起算",
+    "concat": "分段上传",
+    "parts": "分段",
+    "detail": "技术细节",
+    "code": "问题代码",
 }
 # Per action, where a key means something else there.
 _ACTION_KEY_LABELS = {
@@ -167,7 +172,7 @@ def _label(action: str, key: str) -> str:
     try:
         field = AVRecord._meta.get_field(key)
     except FieldDoesNotExist:
-        return key
+        return f"其他（{key}）"  # a field no label names yet: shown, but never as an English heading
     return str(getattr(field, "verbose_name", key))
 
 
