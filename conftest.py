@@ -169,13 +169,18 @@ def _celery_worker_process(django_db_setup: Any, django_db_blocker: Any, tmp_pat
 def celery_worker(transactional_db: Any, _celery_worker_process: _Worker) -> Iterator[_Worker]:
     """Tasks queued in this test go over Redis to a real worker process. Data the test
     creates is committed (transactional_db), so the worker sees it."""
+    from celery.result import allow_join_result
+
     from linke.celery import app
 
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = _celery_worker_process.queue
     try:
-        yield _celery_worker_process
+        # This process is no worker: waiting here for a result is what the test is for. (An
+        # eager task run earlier in the same process can leave Celery thinking it is inside one.)
+        with allow_join_result():
+            yield _celery_worker_process
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = saved
 

@@ -39,7 +39,7 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             "subject_role": "party",
             "person_name": "刘建华",
             "person_gender": "男",
-            "person_id_no": "371302197805061234",
+            "person_id_no": "371302197805061237",
             "person_employer": "该公司总经理",
             "person_phone": "13905391234",
             "transcript": "问：我们是临沂市科学技术局的执法人员，现就有关问题向你了解情况，你有如实回答的义务，听清楚了吗？\n"

@@ -236,10 +236,10 @@ def record_finalise(*, record_id: int, by: User) -> Record:
     if base.is_final:
         raise RecordImmutable("记录已定稿")
     rec = base.specific()
-    _refuse_invalid(rec)
     missing = elements.missing(rec)
     if missing:
         raise RecordIncomplete(rec, missing)
+    _refuse_invalid(rec)
     doc = document_issue(
         case=rec.case,
         doc_type=DocTypeCode(rec.kind),

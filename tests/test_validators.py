@@ -156,12 +156,12 @@ def test_an_impossible_draft_saved_otherwise_cannot_be_finalised(client):
             "person_name": "王建国",
             "person_id_no": "abcdefg",
             "person_phone": "电话号码",
-            "transcript": "他说不知道。",
+            "transcript": "问：你知道这件事吗？\n答：不知道。",
         },
         officers=[a.officer for a in case.assignments.all()],
     )
     with pytest.raises(RecordError, match="不能定稿") as exc:
         record_finalise(record_id=rec.pk, by=officer)
-    for words in ("身份证件号码", "联系电话", "询问记录", "结束时间"):
+    for words in ("身份证件号码", "联系电话", "开始时间", "结束时间"):
         assert words in str(exc.value)
     assert not Inquiry.objects.get(pk=rec.pk).is_final

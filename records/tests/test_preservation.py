@@ -19,7 +19,7 @@ from cases.models import Level, SignOff, SignOffOutcome, SignOffStep
 from cases.selectors import cases_awaiting, signoffs_awaiting
 from deadlines.calendar import add_working_days
 from deadlines.models import Deadline, DeadlineKind, Notification
-from records.models import Preservation, RecordKind
+from records.models import Preservation, Record, RecordKind
 from records.selectors import attachments_of, preservations_awaiting
 from records.services import (
     RecordDenied,
@@ -127,6 +127,15 @@ def test_late_approval_prints_as_such_and_prior_approval_as_prior(head, django_c
     prior = _planned(case=late.case)
     preservation_request(record_id=prior.pk, by=prior.maker, opinion="报请批准。")
     preservation_approve(record_id=prior.pk, by=head, opinion="同意")
+    # Time passes: the act happens after the approval, and the record is finalised after the act
+    # (a record's times are never in the future when it is finalised, linke.validators).
+    now = timezone.now()
+    approved = now - dt.timedelta(hours=3)
+    Record.objects.filter(pk=prior.pk).update(
+        started_at=now - dt.timedelta(hours=2), ended_at=now - dt.timedelta(hours=1)
+    )
+    Preservation.objects.filter(pk=prior.pk).update(approved_at=approved)
+    SignOff.objects.filter(case=prior.case, step=SignOffStep.PRESERVATION).update(signed_at=approved)
     with django_capture_on_commit_callbacks(execute=True):
         record_finalise(record_id=late.pk, by=late.maker)
         record_finalise(record_id=prior.pk, by=prior.maker)
