@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Value
@@ -25,6 +26,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 import audit
+from accounts.models import Role
 from linke.fields import fit
 
 from . import calendar
@@ -133,6 +135,9 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
     Returns how many deadlines changed; each change is an audit entry."""
     officers = [a.officer_id for a in case.assignments.order_by("-is_lead", "pk")]
     current = set(officers)
+    signers = set(
+        get_user_model().objects.filter(groups__name=Role.HEAD.label, is_active=True).values_list("pk", flat=True)
+    )
     through = Deadline.responsible.through
     open_ = list(Deadline.objects.filter(case=case, met_at__isnull=True).select_related("case").order_by("pk"))
     had: dict[int, set[int]] = {d.pk: set() for d in open_}
@@ -145,6 +150,10 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
             after = set(current)
         else:
             after = (before & current) or set(current)
+            # Who answers for a record's period by their role, not as an officer (the head who
+            # decides on preserved evidence, 《行政处罚法》第五十六条), stays when officers change.
+            after |= before & signers
+
         if after == before:
             continue
         added, removed = sorted(after - before), sorted(before - after)

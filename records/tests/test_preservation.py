@@ -271,3 +271,22 @@ def test_changing_an_approved_preservation_voids_the_approval_and_needs_a_new_re
     with pytest.raises(RecordError, match="尚未报请"):
         preservation_approve(record_id=rec.pk, by=head, opinion="同意", late_reason="紧急")
     approve(rec, by=rec.maker, head=head)
+
+
+def test_the_heads_keep_the_decision_period_when_the_officers_change(head):
+    """Issue 12 (deadlines follow reassignment) meets the head's 7-working-day 处理决定: changing
+    the handling officers hands the period to the new officers and keeps the heads on it."""
+    from cases import services as case_services
+
+    rec = make_record(RecordKind.PRESERVATION, approve_by=head)
+    record_finalise(record_id=rec.pk, by=rec.maker)
+    deadline = Deadline.objects.get(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=rec.case)
+    assert head in deadline.responsible.all()
+    newcomers = [
+        UserFactory(department=rec.case.department, roles=[Role.OFFICER]),
+        UserFactory(department=rec.case.department, roles=[Role.OFFICER]),
+    ]
+    case_services.case_assign_officers(case_id=rec.case_id, officers=newcomers, by=head)
+    people = set(deadline.responsible.all())
+    assert head in people and set(newcomers) <= people
+    assert rec.maker not in people
