@@ -236,3 +236,17 @@ def test_preservation_actions_are_offered_only_to_who_may_take_them(client, head
     assert 'id="decide"' in client.get(f"/records/{rec.pk}/").content.decode()
     assert client.post(f"/records/{rec.pk}/decide/", {"outcome": "nonsense", "detail": "x"}).status_code == 302
     assert not PreservationDecision.objects.filter(record_id=rec.pk).exists()
+
+
+def test_new_record_is_offered_only_where_investigation_is_recorded(client):
+    """Issue 11, defect 10: a case not (yet) filed offered 新建调查取证记录, refused after the
+    form was filled. Now the panel says why instead."""
+    from cases.models import CaseState
+
+    case = make_case()
+    client.force_login(case.created_by)
+    assert "新建调查取证记录" in client.get(case.get_absolute_url()).content.decode()
+    case.state = CaseState.REGISTERED
+    case.save(update_fields=["state"])
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "新建调查取证记录" not in page and "不能制作调查取证记录" in page
