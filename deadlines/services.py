@@ -123,6 +123,52 @@ def deadline_open(
     return deadline
 
 
+# Periods the head answers for (the head decides), besides the officers: 《行政处罚法》第五十六条.
+HEAD_KINDS = (DeadlineKind.EVIDENCE_PRESERVATION,)
+
+
+@transaction.atomic
+def deadlines_sync_heads(*, by: Any = None) -> int:
+    """When the head's level changes hands (a user gains or loses the head role, or is
+    deactivated), the open periods heads answer for (HEAD_KINDS) follow: every current active
+    head who does not handle the case is responsible; a former head who is no officer leaves.
+    Officers on the period stay. Returns how many deadlines changed; each change is audited."""
+    from cases import policy
+    from cases.models import Level
+
+    users = get_user_model().objects
+    heads = list(users.filter(groups__name=Role.HEAD.label, is_active=True).distinct())
+    officers = set(users.filter(groups__name=Role.OFFICER.label, is_active=True).values_list("pk", flat=True))
+    through = Deadline.responsible.through
+    open_ = list(Deadline.objects.filter(kind__in=HEAD_KINDS, met_at__isnull=True).select_related("case"))
+    had: dict[int, set[int]] = {d.pk: set() for d in open_}
+    for deadline_id, user_id in through.objects.filter(deadline_id__in=list(had)).values_list("deadline_id", "user_id"):
+        had[deadline_id].add(user_id)
+    changed = 0
+    for deadline in open_:
+        before = had[deadline.pk]
+        eligible = {h.pk for h in heads if deadline.case is None or policy.may_sign(h, deadline.case, Level.HEAD)}
+        after = {u for u in before if u in officers or u in eligible} | eligible
+        if after == before:
+            continue
+        added, removed = sorted(after - before), sorted(before - after)
+        if removed:
+            through.objects.filter(deadline_id=deadline.pk, user_id__in=removed).delete()
+        if added:
+            deadline.responsible.add(*added)
+        changed += 1
+        audit.record(
+            deadline,
+            AuditAction.RESPONSIBLE_CHANGED,
+            actor=by,
+            case=deadline.case_id,
+            kind=deadline.kind,
+            added=added,
+            removed=removed,
+        )
+    return changed
+
+
 @transaction.atomic
 def deadlines_reassign(*, case: Any, by: Any = None) -> int:
     """Make the responsible people of `case`'s open deadlines follow its handling officers

@@ -8,7 +8,9 @@ import contextvars
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from cases.models import CaseKind, CaseState
@@ -86,3 +88,23 @@ def officers_changed(sender: Any, case: Any, by: Any = None, **kwargs: Any) -> N
     from .services import deadlines_reassign
 
     deadlines_reassign(case=case, by=by)
+
+
+def _heads_changed(**kwargs: Any) -> None:
+    from .services import deadlines_sync_heads
+
+    transaction.on_commit(deadlines_sync_heads)
+
+
+@receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="deadlines_roles_changed")
+def roles_changed(sender: Any, action: str, **kwargs: Any) -> None:
+    # A role is a group: the head's level changes hands when the head group's members change.
+    if action in ("post_add", "post_remove", "post_clear"):
+        _heads_changed()
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="deadlines_user_saved")
+def user_saved(sender: Any, instance: Any, created: bool, update_fields: Any = None, **kwargs: Any) -> None:
+    # Deactivating (or reactivating) a head moves the periods heads answer for.
+    if not created and (update_fields is None or "is_active" in update_fields):
+        _heads_changed()

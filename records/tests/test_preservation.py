@@ -290,3 +290,21 @@ def test_the_heads_keep_the_decision_period_when_the_officers_change(head):
     people = set(deadline.responsible.all())
     assert head in people and set(newcomers) <= people
     assert rec.maker not in people
+
+
+def test_the_decision_period_follows_when_the_head_level_changes_hands(head, django_capture_on_commit_callbacks):
+    """Issue 12: responsibility follows when a sign-off level changes hands — a new head is made
+    responsible for the open 处理决定 period, a former head leaves it."""
+    rec = make_record(RecordKind.PRESERVATION, approve_by=head)
+    record_finalise(record_id=rec.pk, by=rec.maker)
+    deadline = Deadline.objects.get(kind=DeadlineKind.EVIDENCE_PRESERVATION, case=rec.case)
+    assert head in deadline.responsible.all()
+    successor = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        successor.groups.add(*UserFactory(roles=[Role.HEAD]).groups.all())
+    with django_capture_on_commit_callbacks(execute=True):
+        head.groups.clear()
+    people = set(deadline.responsible.all())
+    assert successor in people and head not in people
+    assert rec.maker in people  # the officers stay
+    assert Entry.objects.filter(action="deadline.responsible_changed", case_id=rec.case_id).exists()
