@@ -139,33 +139,14 @@ def deadlines_sync_heads(*, by: Any = None) -> int:
     users = get_user_model().objects
     heads = list(users.filter(groups__name=Role.HEAD.label, is_active=True).distinct())
     officers = set(users.filter(groups__name=Role.OFFICER.label, is_active=True).values_list("pk", flat=True))
-    through = Deadline.responsible.through
     open_ = list(Deadline.objects.filter(kind__in=HEAD_KINDS, met_at__isnull=True).select_related("case"))
-    had: dict[int, set[int]] = {d.pk: set() for d in open_}
-    for deadline_id, user_id in through.objects.filter(deadline_id__in=list(had)).values_list("deadline_id", "user_id"):
-        had[deadline_id].add(user_id)
+    had = _responsible_now(open_)
     changed = 0
     for deadline in open_:
         before = had[deadline.pk]
         eligible = {h.pk for h in heads if deadline.case is None or policy.may_sign(h, deadline.case, Level.HEAD)}
         after = {u for u in before if u in officers or u in eligible} | eligible
-        if after == before:
-            continue
-        added, removed = sorted(after - before), sorted(before - after)
-        if removed:
-            through.objects.filter(deadline_id=deadline.pk, user_id__in=removed).delete()
-        if added:
-            deadline.responsible.add(*added)
-        changed += 1
-        audit.record(
-            deadline,
-            AuditAction.RESPONSIBLE_CHANGED,
-            actor=by,
-            case=deadline.case_id,
-            kind=deadline.kind,
-            added=added,
-            removed=removed,
-        )
+        changed += _hand_over(deadline, before, after, by)
     return changed
 
 
@@ -184,11 +165,8 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
     signers = set(
         get_user_model().objects.filter(groups__name=Role.HEAD.label, is_active=True).values_list("pk", flat=True)
     )
-    through = Deadline.responsible.through
     open_ = list(Deadline.objects.filter(case=case, met_at__isnull=True).select_related("case").order_by("pk"))
-    had: dict[int, set[int]] = {d.pk: set() for d in open_}
-    for deadline_id, user_id in through.objects.filter(deadline_id__in=list(had)).values_list("deadline_id", "user_id"):
-        had[deadline_id].add(user_id)
+    had = _responsible_now(open_)
     changed = 0
     for deadline in open_:
         before = had[deadline.pk]
@@ -199,45 +177,59 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
             # Who answers for a record's period by their role, not as an officer (the head who
             # decides on preserved evidence, 《行政处罚法》第五十六条), stays when officers change.
             after |= before & signers
-
-        if after == before:
-            continue
-        added, removed = sorted(after - before), sorted(before - after)
-        if removed:
-            through.objects.filter(deadline_id=deadline.pk, user_id__in=removed).delete()
-        if added:
-            deadline.responsible.add(*added)
-        changed += 1
-        audit.record(
-            deadline,
-            "deadline.responsible_changed",
-            actor=by,
-            case=case.pk,
-            kind=deadline.kind,
-            added=added,
-            removed=removed,
-        )
-        # The scan claims each message once per deadline: newcomers get the ones already sent.
-        text, link = _describe(deadline)
-        if added and deadline.reminded_at is not None and deadline.escalated_at is None:
-            notify(
-                user_ids=added,
-                text=f"【期限提醒】{text}",
-                link=link,
-                level="warn",
-                dedupe_key=f"deadline:{deadline.pk}:{REMIND}",
-                deadline_id=deadline.pk,
-            )
-        if added and deadline.escalated_at is not None:
-            notify(
-                user_ids=added,
-                text=f"【已逾期】{text}",
-                link=link,
-                level="bad",
-                dedupe_key=f"deadline:{deadline.pk}:{OVERDUE}",
-                deadline_id=deadline.pk,
-            )
+        changed += _hand_over(deadline, before, after, by)
     return changed
+
+
+def _responsible_now(deadlines: list[Deadline]) -> dict[int, set[int]]:
+    """The responsible people of each deadline, by id (one query)."""
+    had: dict[int, set[int]] = {d.pk: set() for d in deadlines}
+    through = Deadline.responsible.through
+    for deadline_id, user_id in through.objects.filter(deadline_id__in=list(had)).values_list("deadline_id", "user_id"):
+        had[deadline_id].add(user_id)
+    return had
+
+
+def _hand_over(deadline: Deadline, before: set[int], after: set[int], by: Any) -> int:
+    """Make `after` the deadline's responsible people (1 if that changed anything, else 0): the
+    change is audited, and newcomers get the reminder or overdue notice already sent (the scan
+    claims each message once per deadline)."""
+    if after == before:
+        return 0
+    added, removed = sorted(after - before), sorted(before - after)
+    if removed:
+        Deadline.responsible.through.objects.filter(deadline_id=deadline.pk, user_id__in=removed).delete()
+    if added:
+        deadline.responsible.add(*added)
+    audit.record(
+        deadline,
+        AuditAction.RESPONSIBLE_CHANGED,
+        actor=by,
+        case=deadline.case_id,
+        kind=deadline.kind,
+        added=added,
+        removed=removed,
+    )
+    text, link = _describe(deadline)
+    if added and deadline.reminded_at is not None and deadline.escalated_at is None:
+        notify(
+            user_ids=added,
+            text=f"【期限提醒】{text}",
+            link=link,
+            level="warn",
+            dedupe_key=f"deadline:{deadline.pk}:{REMIND}",
+            deadline_id=deadline.pk,
+        )
+    if added and deadline.escalated_at is not None:
+        notify(
+            user_ids=added,
+            text=f"【已逾期】{text}",
+            link=link,
+            level="bad",
+            dedupe_key=f"deadline:{deadline.pk}:{OVERDUE}",
+            deadline_id=deadline.pk,
+        )
+    return 1
 
 
 @transaction.atomic
