@@ -9,7 +9,7 @@ This module holds the framework and the 第二章 (第七至九条) requirements
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .models import Application, Case, Complaint
@@ -124,9 +124,10 @@ def _signed(level: str) -> Callable[["Case"], bool]:
     """The filing step is signed at `level` in its open round (a SignOff row, 第八条第一款)."""
 
     def check(case: "Case") -> bool:
-        from .signoffs import signed
+        from .signoffs import open_levels
 
-        return signed(case, "filing", level) is not None
+        # The three filing levels share one look-up per checklist evaluation.
+        return level in cast(set[str], memo(case, "filing_open_levels", lambda: open_levels(case, "filing")))
 
     return check
 

@@ -59,6 +59,13 @@ def next_round(case: Case, step: str) -> int:
     return (last or 0) + 1
 
 
+def open_levels(case: Case, step: str) -> set[str]:
+    """The levels that signed the open round of `step` (one round look-up, one query)."""
+    return set(
+        SignOff.objects.filter(case=case, step=step, round=current_round(case, step)).values_list("level", flat=True)
+    )
+
+
 def signoff_record(
     *, case: Case, step: str, level: str, by: User, outcome: str, opinion: str, round: int | None = None
 ) -> SignOff:
