@@ -25,6 +25,17 @@ class DeadlineKind(models.TextChoices):
     # 第二十八条: the case file archived within 30 days of conclusion. Overdue items also
     # escalate to archivists.
     ARCHIVE_FILE = "archive.file", "案卷归档"
+    # 《行政许可法》第三十二条: tell the applicant every missing material within 5 working days
+    # of receiving the application, or it counts as accepted.
+    LICENSING_SUPPLEMENT = "licensing.supplement", "补正材料告知"
+    # 《行政处罚法》第四十五条: the period the agency gives for statement and defence (a setting).
+    DEFENCE = "review.defence", "陈述申辩期限"
+    # 《行政处罚法》第六十四条: a hearing is requested within 5 working days of the notice.
+    HEARING_REQUEST = "review.hearing_request", "听证申请期限"
+    # 行政执法公示 (国办发〔2018〕118号): a decision is published within 7 working days; a revoked
+    # or changed one withdrawn within 3 working days (《行政处罚法》第四十八条).
+    PUBLICATION = "review.publication", "行政执法决定公示"
+    PUBLICATION_WITHDRAWAL = "review.publication_withdrawal", "撤回公示"
 
 
 class CalendarOverride(models.Model):

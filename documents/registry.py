@@ -27,6 +27,19 @@ class DocTypeCode(models.TextChoices):
     PRESERVATION_DECISION = "preservation_decision", "先行登记保存物品处理决定书"
     COMMISSION = "commission", "委托书"
     OTHER_ACTIVITY = "other_activity", "调查取证记录"
+    # 《行政许可法》第三十二条: acceptance, refusal, a request for missing material (licensing).
+    ACCEPTANCE_NOTICE = "acceptance_notice", "受理通知书"
+    NON_ACCEPTANCE_DECISION = "non_acceptance_decision", "不予受理决定书"
+    SUPPLEMENT_NOTICE = "supplement_notice", "补正材料通知书"
+    # 第四章 (review): notice and defence, hearing, decision.
+    PENALTY_NOTICE = "penalty_notice", "行政处罚事先告知书"
+    HEARING_NOTICE = "hearing_notice", "听证通知书"
+    HEARING_RECORD = "hearing_record", "听证笔录"
+    HEARING_REPORT = "hearing_report", "听证报告"
+    PENALTY_DECISION = "penalty_decision", "行政处罚决定书"
+    NO_PENALTY_DECISION = "no_penalty_decision", "不予行政处罚决定书"
+    LICENCE_GRANT = "licence_grant", "准予行政许可决定书"
+    LICENCE_REFUSAL = "licence_refusal", "不予行政许可决定书"
 
 
 @dataclass(frozen=True)
