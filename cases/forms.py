@@ -20,6 +20,7 @@ from .models import (
     NoticeMethod,
     Party,
     PartyKind,
+    RefusalGround,
 )
 
 
@@ -203,11 +204,66 @@ class ComplaintHandlingForm(forms.Form):
 
 
 class ApplicationEventForm(forms.Form):
-    kind = forms.ChoiceField(label="事项", choices=ApplicationEventKind.choices)
+    # A request for material is the 补正材料通知 (SupplementNoticeForm), its receipt
+    # SupplementReceivedForm: each has its own rules (《行政许可法》第三十二条第一款第（四）项).
+    kind = forms.ChoiceField(
+        label="事项", choices=[(ApplicationEventKind.CORRECTION.value, ApplicationEventKind.CORRECTION.label)]
+    )
     occurred_at = forms.DateTimeField(
         label="时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
     )
     content = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SupplementNoticeForm(forms.Form):
+    """《行政许可法》第三十二条第一款第（四）项: every missing material at once, one per line."""
+
+    materials = forms.CharField(
+        label="需要补正的全部材料（每行一项）",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="一次告知需要补正的全部内容；印入补正材料通知书，只能告知一次。",
+    )
+    notified_at = forms.DateTimeField(
+        label="告知时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
+    )
+
+    def clean_materials(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["materials"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError("请逐项列明需要补正的材料，每行一项。")
+        return lines
+
+
+class SupplementReceivedForm(forms.Form):
+    supplied_at = forms.DateTimeField(
+        label="收到补正材料时间", widget=DateTimeInput(), initial=timezone.now, validators=[validate_not_future]
+    )
+    content = forms.CharField(label="收到的补正材料", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectApplicationForm(forms.Form):
+    """第七条 / 《行政许可法》第三十二条第一款: 不予受理. The officer's internal opinion and, apart,
+    the reason written for the applicant (printed in the 不予受理决定书). All start empty."""
+
+    opinion = forms.CharField(label="承办人意见（内部）", widget=forms.Textarea(attrs={"rows": 2}))
+    ground = forms.ChoiceField(label="不予受理的情形", choices=[("", "请选择"), *RefusalGround.choices])
+    notice_reason = forms.CharField(
+        label="不予受理理由（告知申请人）",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="印入不予受理决定书，写给申请人。",
+    )
+    competent_organ = forms.CharField(
+        label="应当向其申请的行政机关",
+        required=False,
+        max_length=200,
+        help_text="申请事项不属于本机关职权范围的必填（《行政许可法》第三十二条第一款第（二）项）。",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("ground") == RefusalGround.NOT_COMPETENT and not (data.get("competent_organ") or "").strip():
+            self.add_error("competent_organ", "不属于本机关职权范围的，须告知申请人向哪个行政机关申请。")
+        return data
 
 
 class ApplicationCompleteForm(forms.Form):

@@ -213,6 +213,14 @@ class ApplicationDecision(models.TextChoices):
     REJECTED = "rejected", "不予受理"
 
 
+class RefusalGround(models.TextChoices):
+    """Why an application is not accepted (《行政许可法》第三十二条第一款)."""
+
+    NOT_REQUIRED = "not_required", "申请事项依法不需要取得行政许可"  # 第（一）项
+    NOT_COMPETENT = "not_competent", "申请事项依法不属于本机关职权范围"  # 第（二）项
+    OTHER = "other", "其他依法不予受理的情形"
+
+
 class Application(models.Model):
     """第七条: the application that starts a licensing case. An oral application is put in
     writing by the officer (`oral_record`)."""
@@ -236,6 +244,17 @@ class Application(models.Model):
         blank=True,
         verbose_name="决定人",
     )
+    # 《行政许可法》第三十二条第一款第（四）项: the day the application counts as accepted: the
+    # decision day, or the day of receipt when the applicant was not told of missing material
+    # within 5 working days (`deemed_accepted`). The 20 working days of 第四十二条 count from it.
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    deemed_accepted = models.BooleanField("逾期未告知补正，自收到申请材料之日起即为受理", default=False)
+    # 不予受理: the ground, the reason written for the applicant (printed in the 不予受理决定书; the
+    # officer's internal opinion is `decision_reason`) and, for 第三十二条第一款第（二）项, the organ
+    # the applicant is to apply to.
+    refusal_ground = models.CharField("不予受理的情形", max_length=16, choices=RefusalGround, blank=True)
+    refusal_reason = models.TextField("不予受理理由（告知申请人）", blank=True)
+    competent_organ = models.CharField("应当向其申请的行政机关", max_length=200, blank=True)
     confidentiality = confidentiality_field()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
@@ -248,6 +267,11 @@ class Application(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="application_decided_has_date", condition=Q(decision="") | Q(decided_at__isnull=False)
+            ),
+            # 《行政许可法》第三十二条第一款第（二）项: tell the applicant which organ to apply to.
+            models.CheckConstraint(
+                name="application_not_competent_names_organ",
+                condition=~Q(refusal_ground="not_competent") | ~Q(competent_organ=""),
             ),
         ]
 

@@ -210,10 +210,12 @@ register(
         satisfied=_two_certified_officers,
         order=10,
     ),
+    # A licensing case: the Measures' 执法人员 (第七条); 《行政许可法》第三十四条第三款 has two or
+    # more staff verify an application's substance. No 《行政处罚法》 line applies to licensing.
     Requirement(
         "application.officers",
-        "《行政处罚法》第四十二条",
-        "承办人两名以上且均持有执法证",
+        "第七条；《行政许可法》第三十四条第三款",
+        "承办人两名以上且均为持有执法证的执法人员",
         "applied",
         applies=lambda c: c.kind == "licensing",
         satisfied=_two_certified_officers,
@@ -258,7 +260,7 @@ register(
     ),
     Requirement(
         "application.supplement",
-        "第七条",
+        "第七条；《行政许可法》第三十二条第一款第（四）项",
         "补正更正材料的接收情况",
         "applied",
         applies=_supplement_requested,
@@ -276,11 +278,19 @@ register(
     ),
     Requirement(
         "application.rejection",
-        "第七条",
-        "不予受理的理由及时间",
+        "第七条；《行政许可法》第三十二条第一款",
+        "不予受理的情形、告知申请人的理由及时间（不属于本机关职权范围的，告知应当向其申请的行政机关）",
         "rejected",
         applies=lambda c: c.origin == "application" and c.state == "rejected",
-        satisfied=_app(lambda a: bool(a.decision == "rejected" and a.decision_reason)),
+        satisfied=_app(
+            lambda a: bool(
+                a.decision == "rejected"
+                and a.decision_reason
+                and a.refusal_ground
+                and a.refusal_reason
+                and (a.refusal_ground != "not_competent" or a.competent_organ)
+            )
+        ),
         order=76,
     ),
     # 第八条第一款: ex officio (and the filing approval of a case started by a complaint)

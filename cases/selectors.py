@@ -2,6 +2,7 @@
 403 that would confirm the case exists (第二十九条: secrets and privacy stay protected)."""
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
@@ -197,3 +198,10 @@ def signoffs_by_case(case_ids: list[int], step: str) -> dict[int, dict[str, Sign
 def case_counts_by_state(user: User) -> list[dict[str, Any]]:
     rows = dict(cases_visible_to(user).order_by().values_list("state").annotate(n=Count("pk")))
     return [{"state": s.value, "label": s.label, "count": rows.get(s.value, 0)} for s in CaseState if rows.get(s.value)]
+
+
+def licensing_accepted_at(case: Case) -> datetime | None:
+    """The day a licensing application counts as accepted (`Application.accepted_at`: the day
+    of receipt when the 5 working days of 《行政许可法》第三十二条第一款第（四）项 lapsed without a
+    notice), from which the 20 working days of 第四十二条 run; None before acceptance."""
+    return Application.objects.filter(case_id=case.pk).values_list("accepted_at", flat=True).first()

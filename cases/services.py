@@ -27,7 +27,7 @@ from accounts.models import Department, Role, User
 from linke.validators import period_errors
 from numbering.services import number_next
 
-from . import initiation_docs, policy, signoffs, stages
+from . import initiation_docs, licensing, policy, signoffs, stages
 from .models import (
     Application,
     ApplicationDecision,
@@ -105,16 +105,26 @@ def registration_number_next(year: int | None = None) -> str:
     return registration_number_format(year, number_next(REGISTRATION_SCOPE, year))
 
 
-def _check_officers(officers: Iterable[User]) -> list[User]:
-    """《行政处罚法》第四十二条: at least two officers holding a 执法证号 handle a case."""
+# Why a case has two or more certified officers: a penalty case by 《行政处罚法》第四十二条; a
+# licensing case is handled by the Measures' 执法人员 (第七条), and 《行政许可法》第三十四条第三款 has
+# two or more staff verify the substance of an application.
+OFFICERS_ARTICLE = {
+    CaseKind.PENALTY: "《行政处罚法》第四十二条",
+    CaseKind.LICENSING: "第七条；《行政许可法》第三十四条第三款",
+}
+
+
+def _check_officers(officers: Iterable[User], kind: str = CaseKind.PENALTY) -> list[User]:
+    """At least two officers holding a 执法证号 handle a case (OFFICERS_ARTICLE by kind)."""
+    article = OFFICERS_ARTICLE[CaseKind(kind)]
     people = list(dict.fromkeys(officers))
     for user in people:
         if not user.has_role(Role.OFFICER) or not user.is_active:
             raise TransitionError(f"{user}不是在岗执法人员，不能承办案件。")
         if not user.cert_no:
-            raise TransitionError(f"{user}没有执法证号，不能承办案件（《行政处罚法》第四十二条）。")
+            raise TransitionError(f"{user}没有执法证号，不能承办案件（{article}）。")
     if len(people) < 2:
-        raise TransitionError("承办人不得少于两人，且均须持有执法证（《行政处罚法》第四十二条）。")
+        raise TransitionError(f"承办人不得少于两人，且均须持有执法证（{article}）。")
     return people
 
 
@@ -132,7 +142,7 @@ def _case_create(
 ) -> Case:
     if not by.has_role(Role.OFFICER):
         raise TransitionDenied("只有执法人员可以登记案件。")
-    people = _check_officers(officers)
+    people = _check_officers(officers, kind)
     if by in people:  # the registering officer leads the case they register
         people.remove(by)
         people.insert(0, by)
@@ -214,6 +224,7 @@ def case_register_application(
     audit.record(
         app, "application.recorded", actor=by, case=case, form=form, received_at=received_at, matter=app.matter
     )
+    licensing.supplement_period_open(case, app)
     return case
 
 
@@ -340,12 +351,12 @@ _STARTING = (S.REGISTERED, S.APPLIED)
 
 @transaction.atomic
 def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) -> Case:
-    """Replace the handling officers (《行政处罚法》第四十二条: two or more, certified)."""
+    """Replace the handling officers (two or more, certified: OFFICERS_ARTICLE)."""
     case = stages.lock(case_id)
     if case.state in (S.ARCHIVED,):
         raise TransitionError("已归档案件不能变更承办人。")
     stages.require_roles(case, by, (OFFICER, HEAD), "变更承办人")
-    people = _check_officers(officers)
+    people = _check_officers(officers, case.kind)
     if by in people:
         people.remove(by)
         people.insert(0, by)
@@ -436,16 +447,22 @@ def complaint_record_handling(*, case_id: int, by: User, handling: str) -> Compl
 def application_event_add(
     *, case_id: int, by: User, kind: str, occurred_at: datetime, content: str, confidentiality: str = ""
 ) -> ApplicationEvent:
-    """第七条: an on-the-spot correction, a request for supplementary materials, or their receipt."""
-    case = _editable(case_id, by, (S.APPLIED,), "记录补正更正情况")
+    """第七条: an on-the-spot correction, a request for supplementary materials, or their receipt.
+    A request is the 补正材料通知 (`licensing.application_supplement_notice`: every missing
+    material, one per line of `content`, once, within 5 working days, with its document), a
+    receipt `licensing.application_supplement_receive`."""
     kind = ApplicationEventKind(kind)
+    if kind == ApplicationEventKind.SUPPLEMENT_REQUEST:
+        return licensing.application_supplement_notice(
+            case_id=case_id, by=by, materials=content, notified_at=occurred_at
+        )
+    if kind == ApplicationEventKind.SUPPLEMENT_RECEIVED:
+        return licensing.application_supplement_receive(
+            case_id=case_id, by=by, supplied_at=occurred_at, content=content
+        )
+    case = _editable(case_id, by, (S.APPLIED,), "记录补正更正情况")
     received = Application.objects.filter(case=case).values_list("received_at", flat=True).first()
     _check_time(occurred_at, "时间", not_before=received, before_label="申请时间")
-    if (
-        kind == ApplicationEventKind.SUPPLEMENT_RECEIVED
-        and not ApplicationEvent.objects.filter(case=case, kind=ApplicationEventKind.SUPPLEMENT_REQUEST).exists()
-    ):
-        raise TransitionError("尚未告知申请人补正材料，不能登记收到补正材料。")
     event = ApplicationEvent.objects.create(
         case=case,
         kind=kind,
@@ -603,25 +620,64 @@ def case_not_file(*, case_id: int, by: User, opinion: str, notice_reason: str) -
 
 @transaction.atomic
 def case_accept_application(*, case_id: int, by: User, opinion: str) -> Case:
-    """APPLIED -> ACCEPTED (第七条: 受理, with the reason and date)."""
+    """APPLIED -> ACCEPTED (第七条: 受理, with the reason and date): takes the 受理号 and issues the
+    受理通知书 to the applicant (《行政许可法》第三十二条第一款第（五）项). When the 5 working days to
+    tell missing material lapsed without a notice, the acceptance date recorded (and printed, and
+    the start of the 20 working days of 第四十二条) is the day of receipt
+    (第三十二条第一款第（四）项; see cases.licensing). Raises TransitionError / TransitionDenied."""
     case = _begin(case_id, ACCEPT_APPLICATION, by)
-    _application_decide(case, by, ApplicationDecision.ACCEPTED, _need_text(opinion, "受理意见"))
+    opinion = _need_text(opinion, "受理意见")
+    app = Application.objects.select_for_update().get(case=case)
+    accepted_at, deemed = licensing.acceptance_moment(case, app)
+    _application_decide(app, by, ApplicationDecision.ACCEPTED, opinion, accepted_at=accepted_at, deemed_accepted=deemed)
     _take_number(case)
-    return stages.advance(case, ACCEPT_APPLICATION, by=by, opinion=opinion, number=case.number)
+    case = stages.advance(
+        case, ACCEPT_APPLICATION, by=by, opinion=opinion, number=case.number, accepted_at=accepted_at, deemed=deemed
+    )
+    if deemed:  # the case's 受理时间 is the legal one, not the day the officer clicked
+        case.filed_at = accepted_at
+        case.save(update_fields=["filed_at", "updated_at"])
+    licensing.supplement_period_meet(case, timezone.now())
+    licensing.acceptance_notice_issue(case=case, app=app, by=by)
+    return case
 
 
 @transaction.atomic
-def case_reject_application(*, case_id: int, by: User, opinion: str) -> Case:
-    """APPLIED -> REJECTED (第七条: 不予受理, with the reason and date)."""
+def case_reject_application(
+    *, case_id: int, by: User, opinion: str, ground: str, notice_reason: str, competent_organ: str = ""
+) -> Case:
+    """APPLIED -> REJECTED (第七条: 不予受理, with the reason and date) and the 不予受理决定书 to the
+    applicant (《行政许可法》第三十二条第一款). `opinion` is the officer's internal opinion;
+    `notice_reason` the reason written for the applicant (printed); `ground` a RefusalGround;
+    `competent_organ` the organ to apply to, required for NOT_COMPETENT (第（二）项).
+    Raises TransitionError / TransitionDenied."""
     case = _begin(case_id, REJECT_APPLICATION, by)
-    _application_decide(case, by, ApplicationDecision.REJECTED, _need_text(opinion, "不予受理理由"))
-    return stages.advance(case, REJECT_APPLICATION, by=by, opinion=opinion)
-
-
-def _application_decide(case: Case, by: User, decision: str, reason: str) -> None:
+    opinion = _need_text(opinion, "不予受理意见")
+    reason = _need_text(notice_reason, "不予受理理由（告知申请人）")
+    ground, organ = licensing.refusal_check(ground, competent_organ)
     app = Application.objects.select_for_update().get(case=case)
+    _application_decide(
+        app,
+        by,
+        ApplicationDecision.REJECTED,
+        opinion,
+        refusal_ground=ground,
+        refusal_reason=reason,
+        competent_organ=organ,
+    )
+    case = stages.advance(
+        case, REJECT_APPLICATION, by=by, opinion=opinion, ground=ground, notice_reason=reason, competent_organ=organ
+    )
+    licensing.supplement_period_meet(case, timezone.now())
+    licensing.non_acceptance_decision_issue(case=case, app=app, by=by)
+    return case
+
+
+def _application_decide(app: Application, by: User, decision: str, reason: str, **fields: Any) -> None:
     app.decision, app.decision_reason, app.decided_at, app.decided_by = decision, reason, timezone.now(), by
-    app.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
+    for name, value in fields.items():
+        setattr(app, name, value)
+    app.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by", *fields])
 
 
 # --- 撤销登记: a mistaken registration, withdrawn with the head's approval ---------------------------
@@ -786,7 +842,7 @@ REJECT_APPLICATION = stages.declare(
         stamp="concluded_at",
         needs_opinion=True,
         order=21,
-        button=case_reject_application,
+        # Its own form: the ground, the reason for the applicant, the organ to apply to.
     )
 )
 

@@ -19,7 +19,7 @@ from audit.models import Entry
 from linke.downloads import file_response
 from linke.http import AuthedRequest
 
-from . import forms, policy, requirements, selectors, services, signoffs, stages
+from . import forms, licensing, policy, requirements, selectors, services, signoffs, stages
 from .models import Case, CaseOfficer, CaseOrigin, CaseState, Level, Party, SignOffStep
 from .panels import panels_for
 from .timeline import people_labels, timeline_for
@@ -143,19 +143,32 @@ def case_create(request: AuthedRequest, origin: str) -> HttpResponse:
     )
 
 
-def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
-    """The record forms the case page offers in the case's current stage."""
+# The record forms a refused POST shows again, bound, with the errors next to the fields (nothing
+# typed is lost): key -> form class.
+BOUND_FORMS: dict[str, Any] = {
+    "supplement_notice": forms.SupplementNoticeForm,
+    "supplement_received": forms.SupplementReceivedForm,
+    "reject_application": forms.RejectApplicationForm,
+    "not_file": forms.NotFileForm,
+}
+
+
+def _record_forms(case: Case, user: Any, bound: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The record forms the case page offers in the case's current stage. `bound`: a form
+    (key -> bound form) to show again with its errors, open."""
     out: list[dict[str, Any]] = []
     filing = requirements._rel(case, "filing")
     complaint = requirements._rel(case, "complaint")
     ni = requirements._rel(case, "non_initiation")
+    bound = bound or {}
 
     def add(key: str, title: str, form: Any, article: str) -> None:
         out.append(
             {
                 "key": key,
                 "title": title,
-                "form": form,
+                "form": bound.get(key, form),
+                "open": key in bound,
                 "article": article,
                 "url": reverse("cases:record", args=[case.pk, key]),
             }
@@ -225,7 +238,24 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
             ),
             "第七条",
         )
-        add("application_event", "当场更正、补正材料", forms.ApplicationEventForm(), "第七条")
+        add("application_event", "当场更正", forms.ApplicationEventForm(), "第七条")
+        status = licensing.acceptance_status(case)
+        if status is not None:
+            if status.notice is None and not status.lapsed:
+                add(
+                    "supplement_notice",
+                    "告知补正材料（出具补正材料通知书）",
+                    forms.SupplementNoticeForm(),
+                    f"第七条；{licensing.SUPPLEMENT_ARTICLE}",
+                )
+            if status.notice is not None and status.supplied is None:
+                add("supplement_received", "收到补正材料", forms.SupplementReceivedForm(), "第七条")
+        add(
+            "reject_application",
+            "不予受理（出具不予受理决定书）",
+            forms.RejectApplicationForm(),
+            "第七条；《行政许可法》第三十二条第一款",
+        )
     if case.state in (
         CaseState.REGISTERED,
         CaseState.APPLIED,
@@ -233,13 +263,18 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
         CaseState.INVESTIGATING,
         CaseState.ACCEPTED,
     ):
-        add("party_add", "添加当事人", forms.PartyForm(prefix="party"), "第八条第一款")
+        add(
+            "party_add",
+            "添加申请人" if case.kind == "licensing" else "添加当事人",
+            forms.PartyForm(prefix="party"),
+            "第七条" if case.origin == CaseOrigin.APPLICATION else "第八条第一款",
+        )
     if case.state != CaseState.ARCHIVED:
         add(
             "officers",
             "变更承办人",
             forms.OfficersForm(initial={"officers": [a.officer_id for a in case.assignments.all()]}),
-            "《行政处罚法》第四十二条",
+            services.OFFICERS_ARTICLE[case.kind],  # type: ignore[index]
         )
     if case.state == CaseState.NOT_FILED and ni is not None:
         add(
@@ -258,6 +293,24 @@ def _record_forms(case: Case, user: Any) -> list[dict[str, Any]]:
                 "第九条第二款",
             )
     return out
+
+
+def _licensing_notes(case: Case, user: Any) -> dict[str, Any] | None:
+    """What the page tells about accepting a received licensing application: the 5-working-day
+    period (or that it lapsed and acceptance dates from receipt), and why an action is not
+    offered to this user now. None for any other case."""
+    status = licensing.acceptance_status(case)
+    if status is None:
+        return None
+    why = []
+    officer = policy.is_officer_of(user, case)
+    if not officer:
+        why.append("告知补正材料、受理、不予受理由本案执法人员办理。")
+    elif status.notice is not None:
+        why.append(f"补正材料已告知（{licensing.SUPPLEMENT_ARTICLE}：一次告知全部内容），不能再次告知。")
+    elif status.lapsed:
+        why.append("五个工作日内未告知补正，申请已依法视为自收到申请材料之日起受理，不能再告知补正。")
+    return {"status": status, "why": why}
 
 
 def _checklist(case: Case) -> list[requirements.CheckItem]:
@@ -295,6 +348,10 @@ def _owner_choices(case: Case) -> list[tuple[str, str]]:
 
 @login_required
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+def _detail(request: AuthedRequest, pk: int, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     case = selectors.case_detail_for_user(request.user, pk)
     user = request.user
     checklist = _checklist(case)
@@ -307,6 +364,11 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             att.owner_label = owner_labels.get(  # type: ignore[attr-defined]
                 f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name
             )
+    record_forms = _record_forms(case, user, bound)
+    offered = {rf["key"] for rf in record_forms}
+    for key, form in (bound or {}).items():
+        if key not in offered:  # refused because not offered here: say why atop the page
+            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     can_attach = case.state != CaseState.ARCHIVED and policy.may_write(user, case)
     return render(
         request,
@@ -321,7 +383,8 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
             ],
             "actions": [{"t": t, "form": forms.TransitionForm()} for t in stages.buttons_for(case, user)],
-            "record_forms": _record_forms(case, user),
+            "record_forms": record_forms,
+            "licensing_notes": _licensing_notes(case, user),
             "timeline": timeline_for(case, limit=100),
             "attachments": attachments,
             "attachment_form": forms.AttachmentForm() if can_attach else None,
@@ -329,6 +392,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "owner_choices": owner_choices,
             "panels": panels_for(case, user, request),
         },
+        status=status,
     )
 
 
@@ -408,6 +472,18 @@ def _record(request: AuthedRequest, case: Case, key: str) -> str:
     if key == "not_file":
         services.case_not_file(case_id=case.pk, by=by, **_valid(forms.NotFileForm(post)))
         return "已决定不予立案。"
+    if key == "supplement_notice":
+        d = _valid(forms.SupplementNoticeForm(post))
+        licensing.application_supplement_notice(
+            case_id=case.pk, by=by, materials=d["materials"], notified_at=d["notified_at"]
+        )
+        return "已告知补正材料，补正材料通知书已出具。"
+    if key == "supplement_received":
+        licensing.application_supplement_receive(case_id=case.pk, by=by, **_valid(forms.SupplementReceivedForm(post)))
+        return "已登记收到补正材料。"
+    if key == "reject_application":
+        services.case_reject_application(case_id=case.pk, by=by, **_valid(forms.RejectApplicationForm(post)))
+        return "已决定不予受理，不予受理决定书已出具。"
     if key == "complaint_handling":
         services.complaint_record_handling(case_id=case.pk, by=by, **_valid(forms.ComplaintHandlingForm(post)))
         return "已记录处理情况。"
@@ -443,6 +519,12 @@ def case_record(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
     try:
         messages.success(request, _record(request, case, key))
     except (services.TransitionError, _Invalid) as exc:
+        if key in BOUND_FORMS:
+            # Shown again with what was typed; the error next to its field (or atop the form).
+            form = BOUND_FORMS[key](request.POST)
+            if form.is_valid():
+                form.add_error(None, str(exc))
+            return _detail(request, case.pk, bound={key: form}, status=400)
         messages.error(request, str(exc))
     return redirect(_next(request, case.get_absolute_url()))
 

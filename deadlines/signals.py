@@ -67,13 +67,17 @@ def case_periods(sender: Any, case: Any, from_state: str, to_state: str, by: Any
             responsible=case.officers.all(),
         )
     elif case.kind == CaseKind.LICENSING and to_state == CaseState.ACCEPTED:
+        from cases.selectors import licensing_accepted_at
+
         # 《行政许可法》第四十二条: decide within 20 days of acceptance; working days (第八十二条).
+        # Acceptance is the day of receipt when the applicant was not told of missing material
+        # within 5 working days (第三十二条第一款第（四）项): the period counts from that day.
         deadline_open(
             case=case,
             kind=DeadlineKind.LICENSING_DECISION,
             article="《行政许可法》第四十二条",
             label=f"{DeadlineKind.LICENSING_DECISION.label}（受理之日起二十个工作日内）",
-            start=timezone.now(),
+            start=licensing_accepted_at(case) or timezone.now(),
             working_days=20,
             responsible=case.officers.all(),
         )

@@ -102,6 +102,9 @@ FIELD_LABELS = {
     "requirements": "要求",
     "activity": "调查取证活动",
     "description": "活动情况",
+    "applicant": "申请人",
+    "materials": "需要补正的材料",
+    "competent_organ": "应当向其申请的行政机关",
 }
 
 
@@ -165,6 +168,46 @@ register(
         "reason",
         "basis",
         "notified_how",
+        "notified_at",
+    ),
+    # 《行政许可法》第三十二条: acceptance of a licensing application (issued by cases). Common keys:
+    # applicant (name), matter, received_at (formatted text).
+    _t(
+        DocTypeCode.ACCEPTANCE_NOTICE,
+        "受理通知书",
+        "许受通",
+        "第七条；《行政许可法》第三十二条第一款第（五）项、第四十二条",
+        "applicant",
+        "matter",
+        "received_at",
+        "accepted_at",
+        "acceptance_number",
+        "deemed",
+        "decision_due",
+    ),
+    _t(
+        DocTypeCode.NON_ACCEPTANCE_DECISION,
+        "不予受理决定书",
+        "许不受",
+        "第七条；《行政许可法》第三十二条第一款第（一）（二）项",
+        "applicant",
+        "matter",
+        "received_at",
+        "ground",
+        "ground_item",
+        "reason",
+        "competent_organ",
+        "reconsideration_organ",
+    ),
+    _t(
+        DocTypeCode.SUPPLEMENT_NOTICE,
+        "补正材料通知书",
+        "许补",
+        "第七条；《行政许可法》第三十二条第一款第（四）项",
+        "applicant",
+        "matter",
+        "received_at",
+        "materials",
         "notified_at",
     ),
     # 第十条: investigation (issued by records on finalisation).

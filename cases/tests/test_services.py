@@ -415,7 +415,7 @@ def test_supplement_requested_must_be_received_before_acceptance(officer, office
         occurred_at=now,
         content="一次性告知补正：技术合同原件",
     )
-    with pytest.raises(services.TransitionError, match="第七条：补正更正材料的接收情况"):
+    with pytest.raises(services.TransitionError, match="补正更正材料的接收情况"):
         services.case_accept_application(case_id=case.pk, by=officer, opinion="受理")
     services.application_event_add(
         case_id=case.pk,
@@ -429,7 +429,14 @@ def test_supplement_requested_must_be_received_before_acceptance(officer, office
 
 def test_rejecting_an_application_records_the_reason(officer, officer2, archivist):
     case = _application(officer, officer2)
-    services.case_reject_application(case_id=case.pk, by=officer, opinion="申请事项不属于本机关职权范围")
+    services.case_reject_application(
+        case_id=case.pk,
+        by=officer,
+        opinion="申请事项不属于本机关职权范围",
+        ground="not_competent",
+        notice_reason="你单位申请的事项由省级科技主管部门办理。",
+        competent_organ="山东省科学技术厅",
+    )
     case.refresh_from_db()
     assert case.state == CaseState.REJECTED
     assert case.application.decision == ApplicationDecision.REJECTED
@@ -439,8 +446,14 @@ def test_rejecting_an_application_records_the_reason(officer, officer2, archivis
 
 def test_rejecting_needs_a_reason(officer, officer2):
     case = _application(officer, officer2)
-    with pytest.raises(services.TransitionError, match="不予受理理由"):
-        services.case_reject_application(case_id=case.pk, by=officer, opinion=" ")
+    with pytest.raises(services.TransitionError, match="不予受理意见"):
+        services.case_reject_application(
+            case_id=case.pk, by=officer, opinion=" ", ground="other", notice_reason="申请事项不符合受理条件"
+        )
+    with pytest.raises(services.TransitionError, match="不予受理理由（告知申请人）"):
+        services.case_reject_application(
+            case_id=case.pk, by=officer, opinion="不予受理", ground="other", notice_reason=""
+        )
 
 
 def test_penalty_transition_refused_on_licensing_case(officer, officer2):
@@ -480,7 +493,14 @@ def _application_ready(officer, officer2, head, archivist):
 
 def _rejected_ready(officer, officer2, head, archivist):
     case = _application(officer, officer2)
-    services.case_reject_application(case_id=case.pk, by=officer, opinion="申请事项不属于本机关职权范围")
+    services.case_reject_application(
+        case_id=case.pk,
+        by=officer,
+        opinion="申请事项不属于本机关职权范围",
+        ground="not_competent",
+        notice_reason="你单位申请的事项由省级科技主管部门办理。",
+        competent_organ="山东省科学技术厅",
+    )
     return case, lambda: _archivable(case)
 
 

@@ -489,7 +489,14 @@ def test_timeline_shows_each_act_once_by_name_and_role(client, officer, officer2
         materials="申请表",
     )
     services.party_add(case_id=rejected.pk, by=officer, **party_data())
-    services.case_reject_application(case_id=rejected.pk, by=officer, opinion="不属于本机关职权范围")
+    services.case_reject_application(
+        case_id=rejected.pk,
+        by=officer,
+        opinion="不属于本机关职权范围",
+        ground="not_competent",
+        notice_reason="请向省科技厅申请",
+        competent_organ="山东省科学技术厅",
+    )
     filing = _case(officer, officer2, registration_number="临科登〔2026〕9001号", state=CaseState.REGISTERED)
     services.filing_opinion_record(case_id=filing.pk, by=officer, level="officer", opinion="建议立案调查")
     services.filing_opinion_record(case_id=filing.pk, by=section_chief, level="unit", opinion="同意承办人意见")
