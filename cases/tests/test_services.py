@@ -526,8 +526,8 @@ def _rejected_ready(officer, officer2, head, archivist):
             "application.rejection",
             _rejected_ready,
             Application,
-            {"decision_reason": ""},
-            "第七条：不予受理的理由及时间",
+            {"refusal_reason": ""},
+            "第七条；《行政许可法》第三十二条第一款：不予受理的情形、告知申请人的理由及时间",
         ),
     ],
 )

@@ -36,6 +36,33 @@ INITIATION = {
         "notified_how": "直接送达",
         "notified_at": "2026年3月2日",
     },
+    # 《行政许可法》第三十二条: the applicant is the case's party.
+    "acceptance_notice": {
+        "applicant": PARTY,
+        "matter": "技术合同认定登记",
+        "received_at": "2026年3月2日",
+        "accepted_at": "2026年3月3日",
+        "acceptance_number": "临科许受〔2026〕1号",
+        "deemed": False,
+        "decision_due": "2026年3月31日",
+    },
+    "non_acceptance_decision": {
+        "applicant": PARTY,
+        "matter": "技术合同认定登记",
+        "received_at": "2026年3月2日",
+        "ground": "申请事项依法不属于本机关职权范围",
+        "ground_item": "第（二）项",
+        "reason": "该事项由省级主管部门办理",
+        "competent_organ": "山东省科学技术厅",
+        "reconsideration_organ": "临沂市人民政府",
+    },
+    "supplement_notice": {
+        "applicant": PARTY,
+        "matter": "技术合同认定登记",
+        "received_at": "2026年3月2日",
+        "materials": ["技术合同原件", "营业执照副本"],
+        "notified_at": "2026年3月3日",
+    },
 }
 
 
