@@ -126,6 +126,7 @@ def test_acceptance_issues_the_acceptance_notice(officer, officer2, django_captu
         "《中华人民共和国行政许可法》第四十二条",
     ):
         assert expected in text, expected
+    assert "申请材料齐全、符合法定形式" in text and "第三十二条第一款第（五）项" in text
     assert "内部意见" not in text and "视为" not in text and "即为受理" not in text
     issued = Entry.objects.filter(case_id=case.pk, action="document.issued")
     assert [e.data["doc_type"] for e in issued] == ["acceptance_notice"]
@@ -295,6 +296,7 @@ def test_five_working_days_lapsed_acceptance_counts_from_receipt(
     assert Entry.objects.get(case_id=case.pk, action="case.accept_application").data["deemed"] is True
     text = _text(_doc(case, "acceptance_notice"))
     assert "受理日期：2026年11月2日" in text and "自收到申请材料之日起即为受理" in text
+    assert "申请材料齐全" not in text  # deemed acceptance asserts no examination that did not happen
     assert "2026年11月30日前" in text
     page = client.get(case.get_absolute_url()).content.decode()
     assert "2026-11-02" in page and "自收到申请材料之日起即为受理" in page
