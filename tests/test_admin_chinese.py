@@ -119,3 +119,20 @@ def test_every_empty_choice_reads_please_choose():
     assert '<option value="" selected>请选择</option>' in str(
         forms.ModelChoiceField(Case.objects.none()).widget.render("c", None)
     )
+
+
+def test_the_apps_forms_offer_no_dashes(client, officer, officer2):
+    """The officer's forms outside the admin: the registration wizards, the case list filter,
+    the case page and every kind of investigation record's form."""
+    from cases.tests.factories import CaseFactory
+    from records.models import RecordKind
+
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    client.force_login(officer)
+    urls = [reverse("cases:list"), case.get_absolute_url()]
+    urls += [reverse("cases:create", args=[origin]) for origin in ("ex_officio", "complaint", "application")]
+    urls += [reverse("records:new", args=[case.pk, kind]) for kind in RecordKind.values]
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert "---------" not in resp.content.decode(), url
