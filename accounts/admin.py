@@ -1,15 +1,22 @@
+from typing import Any
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.http import HttpRequest
 
-from linke.admin import AuditedAdmin
+from linke.admin import AuditedAdmin, ChinesePermissionsMixin
 
 from .models import Department, User
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
+class UserAdmin(ChinesePermissionsMixin, AuditedAdmin, BaseUserAdmin):
     list_display = ["username", "__str__", "cert_no", "department", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "groups", "department"]
     search_fields = ["username", "first_name", "last_name", "cert_no", "phone", "email"]
@@ -38,7 +45,38 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         return False
 
 
+class GroupAdmin(ChinesePermissionsMixin, BaseGroupAdmin):
+    pass
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)
+
+
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+
+
+# --- django-axes: login failures and lock-out, in Chinese -------------------------------------
+# Its models, fields and sections are translated in locale/zh_Hans; the two computed columns
+# (named after their methods, "Status" and "Expiration") get Chinese headings and text here.
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    @admin.display(description="失效时间")
+    def expiration(self, obj: AccessAttempt) -> Any:
+        return obj.expiration.expires_at if hasattr(obj, "expiration") else "未设置"
+
+    @admin.display(description="状态")
+    def status(self, obj: AccessAttempt) -> str:
+        limit = django_settings.AXES_FAILURE_LIMIT
+        if obj.failures_since_start < limit:
+            return f"尚可尝试 {limit - obj.failures_since_start} 次"
+        return "已锁定"
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

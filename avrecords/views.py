@@ -4,7 +4,6 @@ a case's records with the browser upload, and byte-range media serving."""
 import mimetypes
 import re
 from collections.abc import Iterator
-from functools import partial
 from typing import IO, Any
 
 from django.contrib import messages
@@ -67,6 +66,13 @@ def inbox(request: AuthedRequest) -> HttpResponse:
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk)
     record_access(record=record, by=request.user, action=AuditAction.VIEWED)
+    return _detail_page(request, record)
+
+
+def _detail_page(request: AuthedRequest, record: AVRecord, slot: str = "", bound: Any = None) -> HttpResponse:
+    """The record page; with a `bound` form posted with errors, the same page (400) with that
+    form in its place `slot` (e.g. "describe_form"), what was typed and the errors next to the
+    fields (issue 11, defect 6: nothing typed is lost)."""
     editable = selectors.may_edit(request.user, record) and record.finalised_at is None
     ctx: dict[str, Any] = {
         "record": record,
@@ -84,7 +90,12 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
             ctx["open_expected"] = selectors.expected_open_for_case(record.case_id)
     if record.owner_id is None and request.user.has_role(Role.ADMIN):
         ctx["owner_form"] = OwnerForm()
-    return render(request, "avrecords/detail.html", ctx)
+    if bound is not None:
+        if ctx.get(slot) is not None:
+            ctx[slot] = bound
+        else:  # not offered to this user now: the errors at the top of the page, not lost
+            messages.error(request, "；".join(" ".join(e) for e in bound.errors.values()))
+    return render(request, "avrecords/detail.html", ctx, status=200 if bound is None else 400)
 
 
 def _act(request: AuthedRequest, record: AVRecord, fn: Any, ok: str, **kwargs: Any) -> HttpResponse:
@@ -97,37 +108,34 @@ def _act(request: AuthedRequest, record: AVRecord, fn: Any, ok: str, **kwargs: A
     return redirect(record)
 
 
+def _form_act(request: AuthedRequest, pk: int, slot: str, form: Any, fn: Any, ok: str) -> HttpResponse:
+    """The record page's forms: check the form's shape, call the service with its data. Bad
+    input or a refusal renders the page again with the form as typed and its errors."""
+    record = selectors.record_for_user(request.user, pk, write=True)
+    if form.is_valid():
+        try:
+            fn(record_id=record.pk, by=request.user, **form.cleaned_data)
+        except AVError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, ok)
+            return redirect(record)
+    return _detail_page(request, selectors.record_for_user(request.user, pk), slot, form)
+
+
 @login_required
 @require_POST
 def describe(request: AuthedRequest, pk: int) -> HttpResponse:
     record = selectors.record_for_user(request.user, pk, write=True)
     form = DescribeForm(request.POST, instance_record=record)
-    if not form.is_valid():
-        messages.error(
-            request,
-            "请检查填写内容："
-            + "；".join(
-                f"{form.fields[f].label}：{e[0]}" if f in form.fields else str(e[0]) for f, e in form.errors.items()
-            ),
-        )
-        return redirect(record)
-    return _act(request, record, record_describe, "已保存第二十六条、第十二条信息。", **form.cleaned_data)
-
-
-def _form_act(request: AuthedRequest, pk: int, form_class: Any, invalid: str, fn: Any, ok: str) -> HttpResponse:
-    """The small record forms: check the form's shape, call the service with its data."""
-    record = selectors.record_for_user(request.user, pk, write=True)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, invalid)
-        return redirect(record)
-    return _act(request, record, fn, ok, **form.cleaned_data)
+    return _form_act(request, pk, "describe_form", form, record_describe, "已保存第二十六条、第十二条信息。")
 
 
 @login_required
 @require_POST
 def assign(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _form_act(request, pk, partial(AssignForm, user=request.user), "请选择案件。", record_assign, "已归入案件。")
+    form = AssignForm(request.POST, user=request.user)
+    return _form_act(request, pk, "assign_form", form, record_assign, "已归入案件。")
 
 
 @login_required
@@ -135,13 +143,14 @@ def assign(request: AuthedRequest, pk: int) -> HttpResponse:
 def set_owner(request: AuthedRequest, pk: int) -> HttpResponse:
     if not request.user.has_role(Role.ADMIN):
         raise Http404
-    return _form_act(request, pk, OwnerForm, "请选择执法人员。", record_set_owner, "已分派给执法人员。")
+    return _form_act(request, pk, "owner_form", OwnerForm(request.POST), record_set_owner, "已分派给执法人员。")
 
 
 @login_required
 @require_POST
 def explain_late(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _form_act(request, pk, LateReasonForm, "请填写逾期原因。", record_explain_late, "已记录逾期说明。")
+    form = LateReasonForm(request.POST)
+    return _form_act(request, pk, "late_form", form, record_explain_late, "已记录逾期说明。")
 
 
 @login_required

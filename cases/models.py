@@ -128,8 +128,10 @@ class CaseOfficer(models.Model):
     """A handling officer of a case (Administrative Penalty Law art. 42: at least two, each
     with a 执法证号)."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_assignments")
+    case = models.ForeignKey(Case, verbose_name="案件", on_delete=models.PROTECT, related_name="assignments")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="执法人员", on_delete=models.PROTECT, related_name="case_assignments"
+    )
     is_lead = models.BooleanField("主办", default=False)
     assigned_at = models.DateTimeField("指派时间", auto_now_add=True)
 
@@ -139,6 +141,9 @@ class CaseOfficer(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "officer"], name="case_officer_unique")]
         # "Cases I handle": the officer side of the join.
         indexes = [models.Index(fields=["officer", "case"], name="case_officer_by_officer")]
+
+    def __str__(self) -> str:
+        return f"{self.officer}{'（主办）' if self.is_lead else ''}"
 
 
 # --- Parties (当事人) -------------------------------------------------------------------

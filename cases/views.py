@@ -1,6 +1,8 @@
 """Pages of the cases app. Each view checks access (404 for outsiders), parses input, calls
 one service and responds; the services check the workflow."""
 
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -143,32 +145,22 @@ def case_create(request: AuthedRequest, origin: str) -> HttpResponse:
     )
 
 
-# The record forms a refused POST shows again, bound, with the errors next to the fields (nothing
-# typed is lost): key -> form class.
-BOUND_FORMS: dict[str, Any] = {
-    "supplement_notice": forms.SupplementNoticeForm,
-    "supplement_received": forms.SupplementReceivedForm,
-    "reject_application": forms.RejectApplicationForm,
-    "not_file": forms.NotFileForm,
-}
-
-
-def _record_forms(case: Case, user: Any, bound: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The record forms the case page offers in the case's current stage. `bound`: a form
-    (key -> bound form) to show again with its errors, open."""
+def _record_forms(case: Case, user: Any, bound: "_Bound | None" = None) -> list[dict[str, Any]]:
+    """The record forms the case page offers in the case's current stage; the one `bound`
+    names (posted with errors) takes its fresh form's place, open."""
     out: list[dict[str, Any]] = []
     filing = requirements._rel(case, "filing")
     complaint = requirements._rel(case, "complaint")
     ni = requirements._rel(case, "non_initiation")
-    bound = bound or {}
 
     def add(key: str, title: str, form: Any, article: str) -> None:
+        mine = bound is not None and bound.slot == ("record", key)
         out.append(
             {
                 "key": key,
                 "title": title,
-                "form": bound.get(key, form),
-                "open": key in bound,
+                "form": bound.form if bound is not None and mine else form,
+                "open": mine,
                 "article": article,
                 "url": reverse("cases:record", args=[case.pk, key]),
             }
@@ -346,13 +338,19 @@ def _owner_choices(case: Case) -> list[tuple[str, str]]:
     return out
 
 
-@login_required
-def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _detail(request, pk)
+@dataclass(frozen=True)
+class _Bound:
+    """A form of the case page posted with errors. The page is rendered again with it in its
+    place, open, showing what was typed and each error next to its field (issue 11, defect 6:
+    nothing typed is lost). `slot` is ("record", key), ("action", transition name) or
+    ("attachment", "")."""
+
+    slot: tuple[str, str]
+    form: Any
 
 
-def _detail(request: AuthedRequest, pk: int, bound: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
-    case = selectors.case_detail_for_user(request.user, pk)
+def _case_page(request: AuthedRequest, case: Case, bound: _Bound | None = None) -> HttpResponse:
+    """The case page; with `bound`, the same page answering a POST with errors (status 400)."""
     user = request.user
     checklist = _checklist(case)
     attachments = list(case.attachments.select_related("uploaded_by", "content_type").order_by("uploaded_at", "pk"))
@@ -364,12 +362,32 @@ def _detail(request: AuthedRequest, pk: int, bound: dict[str, Any] | None = None
             att.owner_label = owner_labels.get(  # type: ignore[attr-defined]
                 f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name
             )
-    record_forms = _record_forms(case, user, bound)
-    offered = {rf["key"] for rf in record_forms}
-    for key, form in (bound or {}).items():
-        if key not in offered:  # refused because not offered here: say why atop the page
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     can_attach = case.state != CaseState.ARCHIVED and policy.may_write(user, case)
+
+    def _is(kind: str, key: str) -> bool:
+        return bound is not None and bound.slot == (kind, key)
+
+    actions = [
+        {
+            "t": t,
+            "form": bound.form if bound and _is("action", t.name) else forms.TransitionForm(),
+            "open": _is("action", t.name),
+        }
+        for t in stages.buttons_for(case, user)
+    ]
+    record_forms = _record_forms(case, user, bound)
+    attachment_form = None
+    if can_attach:
+        attachment_form = bound.form if bound and _is("attachment", "") else forms.AttachmentForm()
+    shown = (
+        any(a["open"] for a in actions)
+        or any(rf["open"] for rf in record_forms)
+        or (attachment_form is not None and _is("attachment", ""))
+    )
+    if bound is not None and not shown:
+        # The form is not offered to this user in this stage (posted from an old page): the
+        # errors go to the top of the page instead of disappearing.
+        messages.error(request, _errors_text(bound.form))
     return render(
         request,
         "cases/case_detail.html",
@@ -382,18 +400,30 @@ def _detail(request: AuthedRequest, pk: int, bound: dict[str, Any] | None = None
             "checklist_missing": [
                 item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
             ],
-            "actions": [{"t": t, "form": forms.TransitionForm()} for t in stages.buttons_for(case, user)],
+            "actions": actions,
             "record_forms": record_forms,
             "licensing_notes": _licensing_notes(case, user),
             "timeline": timeline_for(case, limit=100),
             "attachments": attachments,
-            "attachment_form": forms.AttachmentForm() if can_attach else None,
+            "attachment_form": attachment_form,
             "attachment_upload_url": reverse("cases:attachment_upload", args=[case.pk]),
             "owner_choices": owner_choices,
             "panels": panels_for(case, user, request),
         },
-        status=status,
+        status=200 if bound is None else 400,
     )
+
+
+def _errors_text(form: Any) -> str:
+    """All of a form's errors as one Chinese sentence, each after its field's label."""
+    return "填写有误：" + "；".join(
+        f"{form.fields[f].label}：{'，'.join(e)}" if f in form.fields else "，".join(e) for f, e in form.errors.items()
+    )
+
+
+@login_required
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _case_page(request, selectors.case_detail_for_user(request.user, pk))
 
 
 @login_required
@@ -419,6 +449,10 @@ def case_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     try:
         stages.run_button(case_id=case.pk, name=name, by=request.user, opinion=form.cleaned_data.get("opinion", ""))
     except stages.TransitionError as exc:
+        if t.needs_opinion:
+            # The opinion typed stays in its box, the refusal next to it.
+            form.add_error(None, str(exc))
+            return _case_page(request, selectors.case_detail_for_user(request.user, pk), _Bound(("action", name), form))
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已办理：{t.label}。")
@@ -435,98 +469,102 @@ def _next(request: AuthedRequest, default: str) -> str:
     return default
 
 
-class _Invalid(Exception):
-    def __init__(self, form: Any) -> None:
-        errors = "；".join(
-            f"{form.fields[f].label if f in form.fields else ''}{'：' if f in form.fields else ''}{'，'.join(e)}"
-            for f, e in form.errors.items()
-        )
-        super().__init__(f"填写有误：{errors}")
+# The case page's record forms, by key: the form that parses the POST. Each key's service call
+# is in _record_run.
+_RECORD_FORMS: dict[str, Any] = {
+    "filing_info": forms.FilingInfoForm,
+    "officer_opinion": forms.OpinionForm,
+    "unit_opinion": forms.OpinionForm,
+    "withdraw_request": forms.WithdrawalRequestForm,
+    "withdraw_decide": forms.WithdrawalDecisionForm,
+    "not_file": forms.NotFileForm,
+    "complaint_handling": forms.ComplaintHandlingForm,
+    "application_complete": forms.ApplicationCompleteForm,
+    "application_event": forms.ApplicationEventForm,
+    "party_add": partial(forms.PartyForm, prefix="party"),
+    "officers": forms.OfficersForm,
+    "notice": forms.NoticeForm,
+    "complainant_notice": forms.NoticeForm,
+    "supplement_notice": forms.SupplementNoticeForm,
+    "supplement_received": forms.SupplementReceivedForm,
+    "reject_application": forms.RejectApplicationForm,
+}
 
 
-def _valid(form: Any) -> dict[str, Any]:
-    if not form.is_valid():
-        raise _Invalid(form)
-    return form.cleaned_data
-
-
-def _record(request: AuthedRequest, case: Case, key: str) -> str:
-    by, post = request.user, request.POST
+def _record_run(case: Case, by: Any, key: str, form: Any) -> str:
+    """Call the service of record form `key` with its valid form; the success message.
+    TransitionError when the service refuses."""
+    d = form.cleaned_data
     if key == "filing_info":
-        services.filing_record_update(case_id=case.pk, by=by, **_valid(forms.FilingInfoForm(post)))
+        services.filing_record_update(case_id=case.pk, by=by, **d)
         return "已保存立案信息。"
     if key in ("officer_opinion", "unit_opinion"):
-        services.filing_opinion_record(
-            case_id=case.pk, by=by, level=key.split("_")[0], opinion=_valid(forms.OpinionForm(post))["opinion"]
-        )
+        services.filing_opinion_record(case_id=case.pk, by=by, level=key.split("_")[0], opinion=d["opinion"])
         return "已记录意见及时间。"
     if key == "withdraw_request":
-        services.registration_withdrawal_request(case_id=case.pk, by=by, **_valid(forms.WithdrawalRequestForm(post)))
+        services.registration_withdrawal_request(case_id=case.pk, by=by, **d)
         return "已申请撤销登记，待机关负责人审批。"
     if key == "withdraw_decide":
-        d = _valid(forms.WithdrawalDecisionForm(post))
         services.case_withdraw_registration(
             case_id=case.pk, by=by, opinion=d["opinion"], approve=d["decision"] == "approve"
         )
         return "已撤销登记。" if d["decision"] == "approve" else "已签署不同意撤销登记的意见。"
     if key == "not_file":
-        services.case_not_file(case_id=case.pk, by=by, **_valid(forms.NotFileForm(post)))
+        services.case_not_file(case_id=case.pk, by=by, **d)
         return "已决定不予立案。"
     if key == "supplement_notice":
-        d = _valid(forms.SupplementNoticeForm(post))
         licensing.application_supplement_notice(
             case_id=case.pk, by=by, materials=d["materials"], notified_at=d["notified_at"]
         )
         return "已告知补正材料，补正材料通知书已出具。"
     if key == "supplement_received":
-        licensing.application_supplement_receive(case_id=case.pk, by=by, **_valid(forms.SupplementReceivedForm(post)))
+        licensing.application_supplement_receive(case_id=case.pk, by=by, **d)
         return "已登记收到补正材料。"
     if key == "reject_application":
-        services.case_reject_application(case_id=case.pk, by=by, **_valid(forms.RejectApplicationForm(post)))
+        services.case_reject_application(case_id=case.pk, by=by, **d)
         return "已决定不予受理，不予受理决定书已出具。"
     if key == "complaint_handling":
-        services.complaint_record_handling(case_id=case.pk, by=by, **_valid(forms.ComplaintHandlingForm(post)))
+        services.complaint_record_handling(case_id=case.pk, by=by, **d)
         return "已记录处理情况。"
     if key == "application_complete":
-        services.application_update(case_id=case.pk, by=by, **_valid(forms.ApplicationCompleteForm(post)))
+        services.application_update(case_id=case.pk, by=by, **d)
         return "已保存申请记录。"
     if key == "application_event":
-        services.application_event_add(case_id=case.pk, by=by, **_valid(forms.ApplicationEventForm(post)))
+        services.application_event_add(case_id=case.pk, by=by, **d)
         return "已记录。"
     if key == "party_add":
-        form = forms.PartyForm(post, prefix="party")
-        _valid(form)
         services.party_add(case_id=case.pk, by=by, **form.service_kwargs())
         return "已添加当事人。"
     if key == "officers":
-        services.case_assign_officers(case_id=case.pk, by=by, **_valid(forms.OfficersForm(post)))
+        services.case_assign_officers(case_id=case.pk, by=by, **d)
         return "已变更承办人。"
     if key == "notice":
-        services.noninitiation_record_notice(case_id=case.pk, by=by, **_valid(forms.NoticeForm(post)))
+        services.noninitiation_record_notice(case_id=case.pk, by=by, **d)
         return "已记录告知或公示情况。"
-    if key == "complainant_notice":
-        services.noninitiation_record_complainant_notice(case_id=case.pk, by=by, **_valid(forms.NoticeForm(post)))
-        return "已记录告知投诉举报人情况。"
-    raise Http404
+    services.noninitiation_record_complainant_notice(case_id=case.pk, by=by, **d)  # complainant_notice
+    return "已记录告知投诉举报人情况。"
 
 
 @require_POST
 @login_required
 def case_record(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
+    """Save one of the case page's record forms. Bad input or a refusal renders the case page
+    again (400) with the form open, what was typed, and the errors next to the fields."""
     # Reading the case is enough to post here: each service checks who may record what
     # (cases.policy), e.g. a section chief signs 承办机构意见 but makes no other record.
     case = selectors.case_for_user(request.user, pk)
-    try:
-        messages.success(request, _record(request, case, key))
-    except (services.TransitionError, _Invalid) as exc:
-        if key in BOUND_FORMS:
-            # Shown again with what was typed; the error next to its field (or atop the form).
-            form = BOUND_FORMS[key](request.POST)
-            if form.is_valid():
-                form.add_error(None, str(exc))
-            return _detail(request, case.pk, bound={key: form}, status=400)
-        messages.error(request, str(exc))
-    return redirect(_next(request, case.get_absolute_url()))
+    if key not in _RECORD_FORMS:
+        raise Http404
+    form = _RECORD_FORMS[key](request.POST)
+    if form.is_valid():
+        try:
+            message = _record_run(case, request.user, key, form)
+        except services.TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, message)
+            return redirect(_next(request, case.get_absolute_url()))
+    return _case_page(request, selectors.case_detail_for_user(request.user, pk), _Bound(("record", key), form))
 
 
 @login_required
@@ -576,25 +614,24 @@ def _owner(case: Case, ref: str) -> Any:
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    back = _next(request, case.get_absolute_url())
-    if not form.is_valid():
-        messages.error(request, "请选择要上传的文件。")
-        return redirect(back)
-    d = form.cleaned_data
-    try:
-        att = services.attachment_add(
-            case=case,
-            file=d["file"],
-            by=request.user,
-            owner=_owner(case, d["owner"]),
-            confidentiality=d["confidentiality"] or "",
-            description=d["description"],
-        )
-    except services.TransitionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已上传 {att.original_name}（SHA-256 {att.sha256[:12]}…）。")
-    return redirect(back)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            att = services.attachment_add(
+                case=case,
+                file=d["file"],
+                by=request.user,
+                owner=_owner(case, d["owner"]),
+                confidentiality=d["confidentiality"] or "",
+                description=d["description"],
+            )
+        except services.TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已上传 {att.original_name}（SHA-256 {att.sha256[:12]}…）。")
+            return redirect(_next(request, case.get_absolute_url()))
+    # The description and marking typed stay; a browser never re-fills a file input.
+    return _case_page(request, selectors.case_detail_for_user(request.user, pk), _Bound(("attachment", ""), form))
 
 
 @login_required

@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
-from linke.admin import AuditedAdmin, ReadOnlyAdmin  # deadlines change only through deadlines.services
+from linke.admin import AuditedAdmin, ReadOnlyAdmin, labelled_filter  # deadlines change only through deadlines.services
 
 from . import calendar
 from .forms import NoticeImportForm
-from .models import CalendarOverride, Deadline, Notification
+from .models import CalendarOverride, Deadline, DeadlineKind, Notification
 from .notice import parse_notice
 from .services import calendar_overrides_save
 
@@ -65,12 +65,31 @@ class CalendarOverrideAdmin(AuditedAdmin):
         return render(request, "deadlines/admin/notice_import.html", context)
 
 
+def _kind_label(kind: str) -> str:
+    """A deadline kind's Chinese name (DeadlineKind), not its code."""
+    return str(DeadlineKind(kind).label) if kind in DeadlineKind.values else kind
+
+
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
-    list_display = ["label", "case", "kind", "article", "due", "provisional", "met_at", "reminded_at", "escalated_at"]
-    list_filter = ["kind", "provisional"]
+    list_display = [
+        "label",
+        "case",
+        "kind_name",
+        "article",
+        "due",
+        "provisional",
+        "met_at",
+        "reminded_at",
+        "escalated_at",
+    ]
+    list_filter = [labelled_filter("kind", "类型", _kind_label), "provisional"]
     search_fields = ["label", "case__number"]
     show_full_result_count = False
+
+    @admin.display(description="类型", ordering="kind")
+    def kind_name(self, obj: Deadline) -> str:
+        return _kind_label(obj.kind)
 
 
 @admin.register(Notification)

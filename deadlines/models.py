@@ -83,8 +83,10 @@ class Deadline(models.Model):
         "cases.Case", verbose_name="案件", on_delete=models.PROTECT, null=True, blank=True, related_name="deadlines"
     )
     # Optional record the period is about (an AV record, a preservation notice, ...).
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="所涉记录类型", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField("所涉记录编号", null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
 
     kind = models.CharField("类型", max_length=64)

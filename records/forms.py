@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.models import Role, User
+from linke.validators import validate_not_future
 
 from .models import KIND_MODELS, PreservationOutcome, RecordKind
 
@@ -140,6 +141,8 @@ class DecideForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    received_at = forms.DateTimeField(label="收到时间", widget=_DT, input_formats=["%Y-%m-%dT%H:%M"])
+    received_at = forms.DateTimeField(
+        label="收到时间", widget=_DT, input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_not_future]
+    )
     conclusion = forms.CharField(label="意见结论", widget=_TEXT, max_length=4000)
     file = forms.FileField(label="意见书（扫描件）")

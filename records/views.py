@@ -157,41 +157,54 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             items=items_from(items) if items else None,
         )
     except REFUSED as exc:
+        # As record_new: the form again as typed, the refusal above it (nothing typed is lost).
         messages.error(request, str(exc))
-        return redirect(rec)
+        return _form_page(request, rec.case, rec.kind, form, items, rec, status=400)
     messages.success(request, "已保存。")
     return redirect(rec)
 
 
 @login_required
 def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    rec = record_for_user(request.user, pk)
+    return _detail_page(request, record_for_user(request.user, pk))
+
+
+def _detail_page(request: AuthedRequest, rec: Any, slot: str = "", bound: Any = None) -> HttpResponse:
+    """The record page; with a `bound` form posted with errors, the same page (400) with that
+    form in its place `slot` (the context name, e.g. "correct_form"), what was typed and the
+    errors next to the fields (issue 11, defect 6: nothing typed is lost)."""
     base = rec.base()
     chain_back, r = [], rec.corrects
     while r is not None:
         chain_back.append(r)
         r = r.corrects
-    return render(
-        request,
-        "records/record_detail.html",
-        {
-            "record": rec,
-            "fields": _display_fields(rec, show_ids=policy.may_see_identifiers(request.user, rec.case)),
-            "case": rec.case,
-            "elements": elements.checked(rec),
-            "attachments": attachments_of(base),
-            "opinion_attachments": attachments_of(rec.opinion) if hasattr(rec, "opinion") else [],
-            "corrected_by": rec.correction if hasattr(rec, "correction") else None,
-            "corrects_chain": chain_back,
-            "decision": rec.decision if hasattr(rec, "decision") else None,
-            "opinion": rec.opinion if hasattr(rec, "opinion") else None,
-            "correct_form": CorrectForm(),
-            "attach_form": AttachForm(),
-            "opinion_form": OpinionForm(),
-            "can_write": policy.may_write(request.user, rec.case),
-            **(_preservation_context(request.user, rec) if rec.kind == RecordKind.PRESERVATION else {}),
-        },
-    )
+    can_write = policy.may_write(request.user, rec.case)
+    corrected_by = rec.correction if hasattr(rec, "correction") else None
+    opinion = rec.opinion if hasattr(rec, "opinion") else None
+    context = {
+        "record": rec,
+        "fields": _display_fields(rec, show_ids=policy.may_see_identifiers(request.user, rec.case)),
+        "case": rec.case,
+        "elements": elements.checked(rec),
+        "attachments": attachments_of(base),
+        "opinion_attachments": attachments_of(rec.opinion) if hasattr(rec, "opinion") else [],
+        "corrected_by": corrected_by,
+        "corrects_chain": chain_back,
+        "decision": rec.decision if hasattr(rec, "decision") else None,
+        "opinion": opinion,
+        # Each form only where the page shows it (so a bound form with errors is always seen).
+        "correct_form": CorrectForm() if rec.is_final and not corrected_by and can_write else None,
+        "attach_form": AttachForm() if not rec.is_final and can_write else None,
+        "opinion_form": OpinionForm() if rec.kind == RecordKind.COMMISSION and rec.is_final and not opinion else None,
+        "can_write": can_write,
+        **(_preservation_context(request.user, rec) if rec.kind == RecordKind.PRESERVATION else {}),
+    }
+    if bound is not None:
+        if context.get(slot) is not None:
+            context[slot] = bound
+        else:  # not offered to this user now: the errors at the top of the page, not lost
+            messages.error(request, "；".join(" ".join(e) for e in bound.errors.values()))
+    return render(request, "records/record_detail.html", context, status=200 if bound is None else 400)
 
 
 def _preservation_context(user: Any, rec: Any) -> dict[str, Any]:
@@ -230,20 +243,34 @@ def _display_fields(rec: Any, *, show_ids: bool) -> list[tuple[str, Any]]:
     return out
 
 
+# The record page's forms by class: the context name each has on the page.
+_SLOTS = {
+    CorrectForm: "correct_form",
+    AttachForm: "attach_form",
+    OpinionForm: "opinion_form",
+    RequestForm: "request_form",
+    ApproveForm: "approve_form",
+    DecideForm: "decide_form",
+}
+
+
 def _act(request: AuthedRequest, pk: int, form_class: Any, action: Any, ok: str, follow: bool = False) -> HttpResponse:
     """Run one service on the record; back to the record page, or with follow=True to what
-    the service returned (a correction's new record). Reading the case is enough to post: the
-    service asks cases.policy who may do what (e.g. the head approves, officers finalise)."""
+    the service returned (a correction's new record). Bad input or a refusal renders the record
+    page again with the form as typed and the errors in it. Reading the case is enough to post:
+    the service asks cases.policy who may do what (e.g. the head approves, officers finalise)."""
     rec = record_for_user(request.user, pk)
     form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
-        return redirect(rec)
+        return _detail_page(request, rec, _SLOTS[form_class], form)
     try:
         result = action(rec, form.cleaned_data if form is not None else {})
     except REFUSED as exc:
-        messages.error(request, str(exc))
-        return redirect(rec)
+        if form is None:  # nothing typed (定稿): the message is enough
+            messages.error(request, str(exc))
+            return redirect(rec)
+        form.add_error(None, str(exc))
+        return _detail_page(request, record_for_user(request.user, pk), _SLOTS[form_class], form)
     messages.success(request, ok)
     return redirect(result if follow else rec)
 

@@ -42,3 +42,17 @@ def test_csrf_failure_is_chinese(erring, officer):
     assert resp.status_code == 403
     html = resp.content.decode()
     assert "请求已过期" in html and "CSRF" not in html
+
+
+def test_the_readme_states_the_debug_default_as_make_run_and_settings_do():
+    """Issue 11, defect 12: `make run` runs with DEBUG=1, the settings default to 0, and the
+    README's row for DEBUG says both."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    run = re.search(r"^run:.*?(?=^\S)", (root / "Makefile").read_text(), re.S | re.M)
+    assert run and "runserver" in run.group(0)
+    assert all(line.strip().startswith("DEBUG=1 ") for line in run.group(0).splitlines()[1:] if line.strip())
+    assert 'DEBUG = env.bool("DEBUG", default=False)' in (root / "linke" / "settings.py").read_text()
+    row = next(line for line in (root / "README.md").read_text().splitlines() if line.startswith("| `DEBUG` |"))
+    assert "`make run` sets `1`" in row and row.rstrip().endswith("| `0` |")

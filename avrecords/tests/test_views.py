@@ -393,3 +393,25 @@ def test_big_original_is_verified_by_a_task(client, officer, video, monkeypatch)
     assert "已提交后台核验" in resp.content.decode()
     check = FixityCheck.objects.get()  # eager here: the task has run
     assert check.ok and check.by == officer
+
+
+def test_a_bad_article_26_form_comes_back_as_typed_with_the_error_in_place(client, officer, video):
+    """Issue 11, defect 6: bad input renders the record page again (400), nothing typed lost."""
+    import re
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(officer)
+    later = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    resp = client.post(
+        reverse("avrecords:describe", args=[video.pk]),
+        {"method": "执法记录仪现场录制", "made_at": later, "maker": officer.pk, "proves": "证明当事人拒绝检查"},
+    )
+    assert resp.status_code == 400
+    form = re.search(r'<form[^>]*id="av-describe".*?</form>', resp.content.decode(), re.S)
+    assert form
+    assert 'value="执法记录仪现场录制"' in form.group(0) and "证明当事人拒绝检查</textarea>" in form.group(0)
+    assert "errorlist" in form.group(0) and "不能晚于当前时间" in form.group(0)
+    video.refresh_from_db()
+    assert video.proves == ""

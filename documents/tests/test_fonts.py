@@ -118,8 +118,8 @@ def test_the_head_approving_filing_is_told_which_character_to_correct(client, of
 
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     client.force_login(head)
-    resp = client.post(reverse("cases:action", args=[case.pk, "approve_filing"]), {"opinion": "同意立案"}, follow=True)
-    assert resp.status_code == 200
+    resp = client.post(reverse("cases:action", args=[case.pk, "approve_filing"]), {"opinion": "同意立案"})
+    assert resp.status_code == 400  # the case page again, the opinion kept, the refusal beside it
     page = resp.content.decode()
     assert "U+E000" in page and "当事人" in page
     case.refresh_from_db()

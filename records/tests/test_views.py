@@ -211,7 +211,7 @@ def test_preservation_actions_are_offered_only_to_who_may_take_them(client, head
     client.force_login(rec.maker)
     page = client.get(f"/records/{rec.pk}/").content.decode()
     assert 'id="request-approval"' in page and 'id="approve"' not in page
-    assert client.post(f"/records/{rec.pk}/request-approval/", {"opinion": ""}).status_code == 302
+    assert client.post(f"/records/{rec.pk}/request-approval/", {"opinion": ""}).status_code == 400  # page again
     assert Preservation.objects.get(pk=rec.pk).approval_request is None
     client.post(f"/records/{rec.pk}/request-approval/", {"opinion": "报请批准。"})
 
@@ -234,7 +234,7 @@ def test_preservation_actions_are_offered_only_to_who_may_take_them(client, head
     assert 'id="decide"' not in client.get(f"/records/{rec.pk}/").content.decode()
     client.force_login(head)
     assert 'id="decide"' in client.get(f"/records/{rec.pk}/").content.decode()
-    assert client.post(f"/records/{rec.pk}/decide/", {"outcome": "nonsense", "detail": "x"}).status_code == 302
+    assert client.post(f"/records/{rec.pk}/decide/", {"outcome": "nonsense", "detail": "x"}).status_code == 400
     assert not PreservationDecision.objects.filter(record_id=rec.pk).exists()
 
 
