@@ -71,13 +71,13 @@ def test_a_future_time_keeps_what_was_typed_and_says_why_next_to_the_field(clien
     client.force_login(officer)
     resp = client.post(
         reverse("cases:record", args=[case.pk, "application_event"]),
-        {"kind": "supplement_received", "occurred_at": _later(), "content": "补正营业执照复印件一份"},
+        {"kind": "correction", "occurred_at": _later(), "content": "补正营业执照复印件一份"},
     )
     assert resp.status_code == 400
     block = _block(resp.content.decode(), "application_event")
     assert " open>" in block.split("\n", 1)[0]
     assert "补正营业执照复印件一份</textarea>" in block
-    assert re.search(r'<option value="supplement_received"[^>]*selected', block)
+    assert re.search(r'<option value="correction"[^>]*selected', block)
     # The error stands in the time field's own box.
     field = _field(block, "occurred_at")
     assert "has-errors" in field and "errorlist" in field
