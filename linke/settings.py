@@ -202,6 +202,9 @@ AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
 # a larger one is flagged and kept, not decoded: ffmpeg needs about 4 bytes a pixel for it
 # (50 MP: ~200 MB), and the worker itself never holds more than a 1280 x 1280 picture.
 AV_MAX_PIXELS = env.int("AV_MAX_PIXELS", default=50_000_000)
+# The browser copy (播放副本) of a video: at most this many pixels on its longer side; a source
+# browsers play as it is and within this size is remuxed (stream copy), anything else transcoded.
+AV_PROXY_MAX_SIDE = env.int("AV_PROXY_MAX_SIDE", default=1280)
 # Seconds before the first retry of a failed ingest step; each retry waits twice as long.
 AV_RETRY_BACKOFF = env.float("AV_RETRY_BACKOFF", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
