@@ -568,8 +568,8 @@ def main() -> None:
     ensure_database()
     token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
     if args.e2e:
-        sizes = [parse_size(x) for x in (args.sizes or "64M").split(",")]
-        e2e = [run_e2e(size, token, parse_size(args.chunk), args.transcode_seconds) for size in sizes]
+        e2e_sizes = [parse_size(x) for x in (args.sizes or "64M").split(",")]
+        e2e = [run_e2e(size, token, parse_size(args.chunk), args.transcode_seconds) for size in e2e_sizes]
         print_e2e(e2e)
         if not args.keep:
             shutil.rmtree(VAR, ignore_errors=True)

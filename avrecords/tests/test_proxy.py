@@ -93,7 +93,9 @@ def _plays(path: str) -> None:
 # --- the decision, from probe dicts ------------------------------------------------------------
 
 
-def _probe(video: dict | None = None, audio: list[str] = ("aac",), fmt: str = "mov,mp4,m4a,3gp,3g2,mj2") -> dict:
+def _probe(
+    video: dict | None = None, audio: tuple[str, ...] | list[str] = ("aac",), fmt: str = "mov,mp4,m4a,3gp,3g2,mj2"
+) -> dict:
     streams = []
     if video is not None:
         streams.append(
