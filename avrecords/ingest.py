@@ -57,6 +57,14 @@ def derived_name(record: AVRecord, name: str) -> str:
     return f"av/{record.uuid}/{name}"
 
 
+class _FinishedFile(File):
+    """A derived file finished on disk: a local storage moves it into place (one rename on the
+    same disk) instead of copying it; S3 reads it as any file."""
+
+    def temporary_file_path(self) -> str:
+        return str(self.name)
+
+
 def _save_derived(record: AVRecord, name: str, content: File) -> str:
     # Derived files, unlike originals, are remade at will: replace a half-written one.
     key = derived_name(record, name)
@@ -199,7 +207,7 @@ def _derive(record: AVRecord) -> None:
                 try:
                     out, method, reason = _make_proxy(record, src, work)
                     with open(out, "rb") as fh:
-                        name = _save_derived(record, "proxy.mp4", File(fh))
+                        name = _save_derived(record, "proxy.mp4", _FinishedFile(fh))
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
                 record_derived(record_id=record.pk, proxy=name, proxy_method=method, proxy_reason=reason)
