@@ -241,7 +241,7 @@ def _make_proxy(record: AVRecord, src: str, work: Path) -> tuple[Path, str, str]
             return out, ProxyMethod.REMUX, reason
         except media.MediaError as exc:
             log.warning("record %s: remux failed, transcoding: %s", record.pk, exc.detail)
-            reason = f"转封装未成功（{exc.detail.splitlines()[-1][:200] if exc.detail else '原因不明'}），改为转码"
+            reason = "源文件本可直接播放，但转封装未成功（技术细节见系统日志），改为转码"
     out = media.proxy(src, has_video=has_video, audio_tracks=record.audio_tracks, work_dir=work)
     return out, ProxyMethod.TRANSCODE, reason
 

@@ -158,7 +158,8 @@ def upload_complete(*, upload_id: Any) -> AVRecord | None:
     if upload.concat == UploadConcat.PARTIAL:
         return None
     if upload.station is not None and station_seen_due(upload.station, now):
-        transaction.on_commit(partial(station_seen, station_id=upload.station.pk, at=now))
+        # robust: the upload has committed; failed bookkeeping is logged, never the answer.
+        transaction.on_commit(partial(station_seen, station_id=upload.station.pk, at=now), robust=True)
     with audit.appends_deferred():
         record = _record_complete(upload)
     record_ingest_task.delay_on_commit(record.pk)

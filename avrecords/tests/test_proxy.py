@@ -245,3 +245,21 @@ def test_the_cap_is_a_setting(officer, sources, settings):
     assert record.proxy_method == ProxyMethod.TRANSCODE
     stream = _video_stream(default_storage.path(record.proxy))
     assert (stream["width"], stream["height"]) == (240, 180)
+
+
+@pytest.mark.django_db
+def test_a_remux_ffmpeg_refuses_falls_back_to_a_transcode(officer, sources, monkeypatch):
+    real = media.proxy
+
+    def remux_fails(path, *, remux=False, **kwargs):
+        if remux:
+            raise media.MediaError("无法生成播放副本", "Could not write header for output file #0")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(media, "proxy", remux_fails)
+    record = receive(sources["h264"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY and not record.problems
+    assert record.proxy_method == ProxyMethod.TRANSCODE and "转封装未成功" in record.proxy_reason
+    assert "header" not in record.proxy_reason  # ffmpeg's words go to the log, not the page
+    _plays(default_storage.path(record.proxy))
