@@ -29,10 +29,9 @@ def test_entries_are_appended_at_the_end_of_the_block_in_order(officer):
 
 
 def test_a_failed_block_appends_nothing():
-    with pytest.raises(ValueError), transaction.atomic():
-        with audit.appends_deferred():
-            audit.record(None, "admin.other", n=1)
-            raise ValueError("the change failed")
+    with pytest.raises(ValueError), transaction.atomic(), audit.appends_deferred():
+        audit.record(None, "admin.other", n=1)
+        raise ValueError("the change failed")
     assert not Entry.objects.exists()
     with transaction.atomic(), audit.appends_deferred():
         audit.record(None, "admin.other", n=2)
