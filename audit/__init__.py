@@ -19,3 +19,11 @@ def record(target: Model | None, action: str, *, actor: Any = None, case: Any = 
     from .services import entry_append
 
     return entry_append(target, action, actor=actor, case=case, data=data)
+
+
+def appends_deferred() -> Any:
+    """A context manager: entries recorded inside it are appended together at its end, so the
+    chain's lock is taken last and held only to the commit (see `audit.services.appends_deferred`)."""
+    from .services import appends_deferred as deferred
+
+    return deferred()

@@ -5,6 +5,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,46 +64,89 @@ def entry_append(
         "object_id": str(target.pk) if target is not None and target.pk is not None else "",
         "payload": payload,
     }
+    entry = Entry(**fields)
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(entry)  # appended when the appends_deferred() block ends
+        return entry
+    _append([entry])
+    return entry
+
+
+# Entries recorded inside an appends_deferred() block, in order; None outside one.
+_pending: ContextVar[list[Entry] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def appends_deferred() -> Iterator[None]:
+    """Entries recorded in this block are appended to the chain together when it ends, in the
+    order they were recorded: the chain's one lock is taken then, last, and held only from
+    there to the caller's commit (not through the block's other writes). Use it inside a
+    transaction, around code that does not swallow a failed savepoint (an entry recorded in
+    a savepoint that rolls back would still be appended). An exception leaving the block
+    appends nothing (the transaction rolls back anyway). Entries returned by `record` in the
+    block have no seq or hash until it ends. Nested blocks append with the outermost."""
+    if _pending.get() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("appends_deferred() needs a transaction: the entries commit with the change")
+    pending: list[Entry] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        _append(pending)
+
+
+def _append(entries: list[Entry]) -> None:
+    """Chain `entries` (unsaved, without seq and hash) after the head and insert them."""
     if connection.vendor == "postgresql":
         # No savepoint: the lock is held to the end of the caller's transaction anyway, and
         # a failure here fails that transaction. Saves two round trips per entry.
         with transaction.atomic(savepoint=False):
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
-            return _append_after_head(fields)
+            _append_after_head(entries)
+        return
     # SQLite (the embedded default) has no advisory locks: serialise threads here, and if
     # another process won the race the primary key refuses the duplicate seq; retry.
     with _local_lock:
         for attempt in range(5):
             try:
                 with transaction.atomic():
-                    return _append_after_head(fields)
+                    _append_after_head(entries)
+                return
             except IntegrityError:
                 if attempt == 4:
                     raise
-    raise AssertionError("unreachable")
 
 
-def _append_after_head(fields: dict[str, Any]) -> Entry:
+def _append_after_head(entries: list[Entry]) -> None:
     head = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     now = timezone.now()
-    actor = fields["actor"]
-    entry = Entry(seq=seq, created_at=now, prev_hash=prev, **fields)
-    entry.hash = entry_hash(
-        prev,
-        seq,
-        format_time(now),
-        actor.pk if actor else None,
-        fields["actor_name"],
-        fields["action"],
-        fields["case_id"],
-        fields["object_type"],
-        fields["object_id"],
-        fields["payload"],
-    )
-    entry.save(force_insert=True)
-    return entry
+    for entry in entries:
+        entry.seq, entry.created_at, entry.prev_hash = seq, now, prev
+        entry.hash = entry_hash(
+            prev,
+            seq,
+            format_time(now),
+            entry.actor_id,
+            entry.actor_name,
+            entry.action,
+            entry.case_id,
+            entry.object_type,
+            entry.object_id,
+            entry.payload,
+        )
+        seq, prev = seq + 1, entry.hash
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)
+    else:
+        Entry.objects.bulk_create(entries)
 
 
 @dataclass

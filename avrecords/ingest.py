@@ -7,7 +7,8 @@ killed worker abandoned is simply run again (acks_late) and loses nothing.
 2. store: put the original in dedicated storage under its content hash (第二十七条)
 3. probe: ffprobe
 `record_derive_task` (derive_run; on AV_DERIVE_QUEUE when transcoding has its own workers):
-4. derive: poster frame / photo display image and thumbnail / proxy MP4 / waveform
+4. derive: poster frame / photo display image and thumbnail / proxy MP4 (remuxed when browsers
+   play the source as it is, else transcoded: media.proxy_plan) / waveform
 5. done: READY, or FLAGGED with the reasons; then the staging copy is removed
 """
 
@@ -26,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError
 
 from . import hashstate, media
-from .models import AVRecord, MediaKind
+from .models import AVRecord, MediaKind, ProxyMethod
 from .services import (
     record_derived,
     record_flag,
@@ -54,6 +55,14 @@ class StagingLost(Exception):
 
 def derived_name(record: AVRecord, name: str) -> str:
     return f"av/{record.uuid}/{name}"
+
+
+class _FinishedFile(File):
+    """A derived file finished on disk: a local storage moves it into place (one rename on the
+    same disk) instead of copying it; S3 reads it as any file."""
+
+    def temporary_file_path(self) -> str:
+        return str(self.name)
 
 
 def _save_derived(record: AVRecord, name: str, content: File) -> str:
@@ -196,14 +205,12 @@ def _derive(record: AVRecord) -> None:
                 shutil.rmtree(work, ignore_errors=True)
                 work.mkdir(parents=True)
                 try:
-                    out = media.proxy(
-                        src, has_video=record.kind == MediaKind.VIDEO, audio_tracks=record.audio_tracks, work_dir=work
-                    )
+                    out, method, reason = _make_proxy(record, src, work)
                     with open(out, "rb") as fh:
-                        name = _save_derived(record, "proxy.mp4", File(fh))
+                        name = _save_derived(record, "proxy.mp4", _FinishedFile(fh))
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
-                record_derived(record_id=record.pk, proxy=name)
+                record_derived(record_id=record.pk, proxy=name, proxy_method=method, proxy_reason=reason)
     except media.MediaError as exc:
         # Bad content is not a reason to retry: flag it; the original is kept as it is.
         log.warning("record %s: %s failed: %s", record.pk, step, exc.detail)
@@ -218,6 +225,25 @@ def _derive(record: AVRecord) -> None:
             reason=f"{step}时出错，未能生成预览。原件已完整保存，请联系管理员。",
             detail=media.scrub(f"{type(exc).__name__}: {exc}"[:1000]),
         )
+
+
+def _make_proxy(record: AVRecord, src: str, work: Path) -> tuple[Path, str, str]:
+    """The browser copy in `work`: the streams copied as they are when browsers play them
+    (`media.proxy_plan`: seconds become milliseconds, and the picture is the original's),
+    else transcoded; a copy ffmpeg cannot make is transcoded instead. Returns (path,
+    ProxyMethod, the reason in Chinese)."""
+    has_video = record.kind == MediaKind.VIDEO
+    plan = media.proxy_plan(record.probe, max_side=media.proxy_max_side())
+    reason = plan.reason
+    if plan.remux:
+        try:
+            out = media.proxy(src, has_video=has_video, audio_tracks=record.audio_tracks, work_dir=work, remux=True)
+            return out, ProxyMethod.REMUX, reason
+        except media.MediaError as exc:
+            log.warning("record %s: remux failed, transcoding: %s", record.pk, exc.detail)
+            reason = "源文件本可直接播放，但转封装未成功（技术细节见系统日志），改为转码"
+    out = media.proxy(src, has_video=has_video, audio_tracks=record.audio_tracks, work_dir=work)
+    return out, ProxyMethod.TRANSCODE, reason
 
 
 def _drop_staging(record: AVRecord) -> None:

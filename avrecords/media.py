@@ -4,7 +4,10 @@ nothing holds a whole media file in memory: ffmpeg streams it, and scales every 
 before Pillow sees it (Pillow only encodes JPEGs of at most POSTER_SIZE), so a worker stays
 well under its 200 MB budget; frames above AV_MAX_PIXELS are not decoded at all.
 
-Posters and proxies are in square pixels at the display aspect ratio: anamorphic video
+The proxy of a source browsers already play (proxy_plan) is a remux: its streams copied as
+they are, no encoder run; any other source is transcoded to H.264/AAC of at most
+AV_PROXY_MAX_SIDE. Posters and proxies are in square pixels at the display aspect ratio
+(a remuxed source has square pixels and no rotation already): anamorphic video
 (a sample aspect ratio other than 1:1) is stretched as players show it, rotated video is
 turned (ffmpeg's autorotate), and the record's width and height are the displayed ones.
 
@@ -19,6 +22,7 @@ import logging
 import re
 import tempfile
 import warnings
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,9 +36,10 @@ log = logging.getLogger(__name__)
 
 POSTER_SIZE = (1280, 1280)
 THUMB_SIZE = (320, 320)
-# The proxy is for watching in a browser: at most this many pixels on its longer side (the
-# original, at full size, is in dedicated storage).
-PROXY_MAX_SIDE = 1920
+# H.264 profiles every current browser decodes (High 10, 4:2:2 and 4:4:4 profiles are not).
+PLAYABLE_H264_PROFILES = frozenset({"Constrained Baseline", "Baseline", "Main", "High"})
+# ffprobe's format_name for the MP4/MOV family (one demuxer for all of them).
+MP4_FORMATS = "mov,mp4,"
 WAVEFORM_SIZE = "960x160"
 IMAGE_FORMATS = ("image2", "jpeg_pipe", "png_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe", "gif")
 
@@ -335,28 +340,107 @@ def photo_images(path: str) -> tuple[bytes, bytes]:
         raise MediaError("无法读取照片：画面无法解码。原件已完整保存。", scrub(str(exc), path)) from exc
 
 
-def proxy(path: str, *, has_video: bool, audio_tracks: int, work_dir: Path | None = None) -> Path:
-    """A browser-playable MP4: H.264 (square pixels at the display aspect ratio, at most
-    PROXY_MAX_SIDE, even dimensions, yuv420p) and AAC, every audio track kept
-    (Archivematica #773/#1328). Written into `work_dir` (a fresh temporary folder if none);
-    returns the file path, which the caller moves and cleans up."""
-    out = (work_dir or Path(tempfile.mkdtemp(prefix="linke-av-"))) / "proxy.mp4"
+def proxy_max_side() -> int:
+    """AV_PROXY_MAX_SIDE: the browser copy has at most this many pixels on its longer side
+    (default 1280; the original, at full size, is in dedicated storage)."""
+    return int(getattr(settings, "AV_PROXY_MAX_SIDE", 1280))
+
+
+@dataclass(frozen=True)
+class ProxyPlan:
+    """How to make the browser copy: `remux` (copy the streams into a new MP4 with the index
+    in front) or not (transcode); `reason` says why, in Chinese, for the record's page."""
+
+    remux: bool
+    reason: str
+
+
+def proxy_plan(raw: dict[str, Any], *, max_side: int) -> ProxyPlan:
+    """Decide from a stored ffprobe result (`raw`: {"format": ..., "streams": [...]}) whether
+    browsers play the source as it is: an MP4/MOV container; its picture (if any) H.264 of a
+    playable profile (PLAYABLE_H264_PROFILES), yuv420p, square pixels (SAR 1:1 or unset), no
+    rotation, even width and height, at most `max_side` pixels on the longer side; every audio
+    track AAC (or none). Pure: no file is read."""
+    fmt = str(raw.get("format", {}).get("format_name", ""))
+    streams = raw.get("streams", [])
+    video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    if not video and not audio:
+        return ProxyPlan(False, "没有可播放的音视频流")
+    why: list[str] = []
+    if not (fmt + ",").startswith(MP4_FORMATS):
+        why.append(f"容器为 {fmt or '未知格式'}（非 MP4/MOV）")
+    if video:
+        v = video[0]
+        codec, profile, pix_fmt = v.get("codec_name", ""), v.get("profile", ""), v.get("pix_fmt", "")
+        width, height = int(v.get("width") or 0), int(v.get("height") or 0)
+        if codec != "h264":
+            why.append(f"视频编码为 {codec or '未知'}（非 H.264）")
+        elif profile not in PLAYABLE_H264_PROFILES:
+            why.append(f"H.264 档次为 {profile or '未知'}（浏览器不一定能播放）")
+        if pix_fmt != "yuv420p":
+            why.append(f"像素格式为 {pix_fmt or '未知'}（非 yuv420p）")
+        sar = _ratio(v.get("sample_aspect_ratio"))
+        if sar is not None and sar != 1:
+            why.append(f"像素非正方形（SAR {v.get('sample_aspect_ratio')}）")
+        if _rotation(v) % 360:
+            why.append(f"画面带旋转标记（{_rotation(v)}°）")
+        if not width or not height or width % 2 or height % 2:
+            why.append(f"画面尺寸 {width}×{height} 不是偶数")
+        if max(width, height) > max_side:
+            why.append(f"分辨率 {width}×{height} 超过播放副本上限（长边 {max_side} 像素）")
+    others = sorted({s.get("codec_name", "") or "未知" for s in audio} - {"aac"})
+    if others:
+        why.append(f"音频编码为 {'、'.join(others)}（非 AAC）")
+    if why:
+        return ProxyPlan(False, "；".join(why))
+    what = "H.264" + ("/AAC" if audio else "") if video else "AAC"
+    return ProxyPlan(True, f"源文件为浏览器可直接播放的 {what}（MP4/MOV），流复制，原画质")
+
+
+def proxy_args(
+    path: str, out: str, *, has_video: bool, audio_tracks: int, remux: bool = False, max_side: int | None = None
+) -> list[str]:
+    """The ffmpeg arguments (without the program name) that `proxy` runs."""
+    return list(
+        _proxy_output(
+            path, out, has_video=has_video, audio_tracks=audio_tracks, remux=remux, max_side=max_side
+        ).get_args()
+    )
+
+
+def _proxy_output(
+    path: str, out: str, *, has_video: bool, audio_tracks: int, remux: bool, max_side: int | None = None
+) -> Any:
+    """The ffmpeg command that makes the browser copy of `path` at `out`. `remux`: copy the
+    first picture stream and every audio track as they are (no encoder runs); else H.264 in
+    square pixels at the display aspect ratio, at most `max_side` (AV_PROXY_MAX_SIDE), even
+    dimensions, yuv420p, and AAC, every audio track kept (Archivematica #773/#1328). Either
+    way an MP4 with its index in front (+faststart), so playback starts before it is loaded."""
     inp = ffmpeg.input(path)
     streams: list[Any] = []
     kwargs: dict[str, Any] = {"movflags": "+faststart", "format": "mp4"}
     if has_video:
-        streams.append(_fit(inp["v:0"], PROXY_MAX_SIDE))
-        kwargs.update(vcodec="libx264", preset="veryfast", crf=26, pix_fmt="yuv420p")
+        streams.append(inp["v:0"] if remux else _fit(inp["v:0"], max_side or proxy_max_side()))
     streams.extend(inp[f"a:{i}"] for i in range(audio_tracks))
-    if audio_tracks:
-        kwargs.update(acodec="aac", audio_bitrate="128k")
+    if remux:
+        kwargs["c"] = "copy"
+    else:
+        if has_video:
+            kwargs.update(vcodec="libx264", preset="veryfast", crf=26, pix_fmt="yuv420p")
+        if audio_tracks:
+            kwargs.update(acodec="aac", audio_bitrate="128k")
+    return ffmpeg.output(*streams, out, **kwargs).global_args(*QUIET).overwrite_output()
+
+
+def proxy(path: str, *, has_video: bool, audio_tracks: int, work_dir: Path | None = None, remux: bool = False) -> Path:
+    """A browser-playable MP4 made as `_proxy_output` says, written into `work_dir` (a fresh
+    temporary folder if none); returns the file path, which the caller moves and cleans up.
+    Raises MediaError (the file's fault) or MediaResourceError (the machine's)."""
+    out = (work_dir or Path(tempfile.mkdtemp(prefix="linke-av-"))) / "proxy.mp4"
+    command = _proxy_output(path, str(out), has_video=has_video, audio_tracks=audio_tracks, remux=remux)
     try:
-        (
-            ffmpeg.output(*streams, str(out), **kwargs)
-            .global_args(*QUIET)
-            .overwrite_output()
-            .run(capture_stdout=True, capture_stderr=True)
-        )
+        command.run(capture_stdout=True, capture_stderr=True)
     except ffmpeg.Error as exc:
         out.unlink(missing_ok=True)
         raise _ffmpeg_failed("无法生成播放副本（文件可能损坏或不完整）", exc, path) from exc

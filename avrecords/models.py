@@ -144,6 +144,15 @@ class MediaKind(models.TextChoices):
     PHOTO = "photo", "照片"
 
 
+class ProxyMethod(models.TextChoices):
+    """How the browser copy (播放副本) was made: the source's streams copied into a new MP4 when
+    browsers play them as they are, else encoded again. The original is never touched."""
+
+    NONE = "", "未生成"
+    REMUX = "remux", "转封装"
+    TRANSCODE = "transcode", "转码"
+
+
 class AVRecordStatus(models.TextChoices):
     """Processing state of an audio-visual record (not records.models.RecordStatus: draft/final)."""
 
@@ -231,6 +240,8 @@ class AVRecord(models.Model):
     media_created_at = models.DateTimeField("文件内记录的创建时间", null=True, blank=True)
     poster = models.CharField("封面帧", max_length=200, blank=True)
     proxy = models.CharField("播放副本", max_length=200, blank=True)
+    proxy_method = models.CharField("播放副本生成方式", max_length=16, choices=ProxyMethod, blank=True, default="")
+    proxy_reason = models.CharField("生成方式依据", max_length=500, blank=True)
     waveform = models.CharField("波形图", max_length=200, blank=True)
     thumbnail = models.CharField("缩略图", max_length=200, blank=True)
     processed_at = models.DateTimeField("处理完成时间", null=True, blank=True)

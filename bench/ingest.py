@@ -21,6 +21,16 @@ time (WindowedFile), so the client's memory does not grow with the chunk either.
 With --storage s3 the originals go to a bucket with Object Lock on a SeaweedFS started for
 the run (loopback), as in production; the default is the embedded default's local folder.
 
+End to end (--e2e, issue 17): a browser-playable H.264/AAC MP4 (1280x720, about 20 Mbit/s,
+as body-worn recorders write) of each --sizes, from the first tus request until its record is
+READY (hashed, stored, probed, poster and proxy made — the proxy by remux), against
+`openssl dgst -sha256` of the same file (target <= 2x); and a file that needs transcoding
+(HEVC 1280x720, --transcode-seconds long): the CPU-seconds the transcoding worker (ffmpeg
+included) spends per second of video. Two workers, as in production: one for the ingest queue,
+one for the derive queue.
+
+    .venv/bin/python bench/ingest.py --e2e [--sizes 64M] [--transcode-seconds 20]
+
 Needs PostgreSQL and Redis as `make test` has them (DATABASE_URL / REDIS_URL override).
 Scratch data lives under var/bench-ingest and is removed afterwards (unless --keep).
 """
@@ -36,6 +46,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +56,8 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 VAR = ROOT / "var" / "bench-ingest"
-DB_NAME = "linke_bench_ingest"
+# Overridable, so runs from several checkouts on one machine keep apart (with REDIS_URL).
+DB_NAME = os.environ.get("BENCH_INGEST_DB", "linke_bench_ingest")
 BASE_DB = os.environ.get("BENCH_PG", "postgres://postgres:postgres@127.0.0.1:5432")
 ENV = {
     **os.environ,
@@ -115,6 +127,86 @@ def make_media(path: Path, size: int) -> None:
         os.fsync(fh.fileno())
 
 
+def _segment(name: str, *encode: str) -> Path:
+    """4 s of 1280x720 picture (test pattern with moving noise, so the encoder has real work)
+    and sound, encoded once per run as `encode` says."""
+    seg = VAR / name
+    if not seg.exists():
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=size=1280x720:rate=25:duration=4,noise=alls=12:allf=t",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=duration=4",
+                *encode,
+                "-c:a",
+                "aac",
+                "-b:a",
+                "128k",
+                str(seg),
+            ],
+            check=True,
+        )
+    return seg
+
+
+def _repeat(seg: Path, path: Path, count: int) -> None:
+    """`seg` `count` times over, as one MP4 (ffmpeg's concat demuxer, streams copied)."""
+    listing = VAR / f"{path.name}.txt"
+    listing.write_text(f"file '{seg}'\n" * count)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-c",
+            "copy",
+            "-movflags",
+            "+faststart",
+            str(path),
+        ],
+        check=True,
+    )
+    listing.unlink()
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def make_h264(path: Path, size: int) -> None:
+    """A browser-playable H.264 (High, yuv420p) / AAC MP4 of about `size` bytes (at least 4 s),
+    ~20 Mbit/s like the body-worn recorders of issue 17."""
+    seg = _segment(
+        "segment-h264.mp4",
+        *("-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-pix_fmt", "yuv420p"),
+        *("-b:v", "20M", "-maxrate", "20M", "-bufsize", "20M"),
+    )
+    _repeat(seg, path, max(1, round(size / seg.stat().st_size)))
+
+
+def make_hevc(path: Path, seconds: float) -> None:
+    """An HEVC/AAC MP4 of 1280x720, `seconds` long (rounded to 4 s): transcoded by the pipeline."""
+    seg = _segment(
+        "segment-hevc.mp4",
+        *("-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1"),
+    )
+    _repeat(seg, path, max(1, round(seconds / 4)))
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -126,6 +218,12 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (a figure the machine's load does not skew)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_with_children(pid: int) -> float:
+    """cpu_seconds plus the CPU of its finished children (ffmpeg, run and waited for by the worker)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -199,9 +297,12 @@ def file_sha256(path: Path) -> str:
     ).stdout.split()[0]
 
 
-def ingest(conn: Any, tus: "TusClient", path: Path, digest: str, chunk: int) -> tuple[float, tuple]:
-    """Upload `path` with tuspy and wait until its record is stored and probed. Returns the
-    moment (perf_counter) the upload ended and the record's (sha256, kind)."""
+def ingest(
+    conn: Any, tus: "TusClient", path: Path, digest: str, chunk: int, *, ready: bool = False
+) -> tuple[float, tuple]:
+    """Upload `path` with tuspy and wait until its record is stored and probed (`ready`: until
+    it is processed, its derived files made). Returns the moment (perf_counter) the upload
+    ended and the record's (sha256, kind, status, proxy_method, duration)."""
     from tusclient.uploader import Uploader
 
     uploader = Uploader(
@@ -214,7 +315,11 @@ def ingest(conn: Any, tus: "TusClient", path: Path, digest: str, chunk: int) -> 
     uploaded = time.perf_counter()
     assert uploader.url, "tus server gave no upload URL"
     upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
-    sql = "SELECT r.sha256, r.kind FROM avrecords_avrecord r WHERE r.upload_id = %s AND r.probed_at IS NOT NULL"
+    done = "processed_at" if ready else "probed_at"
+    sql = (
+        "SELECT r.sha256, r.kind, r.status, r.proxy_method, r.duration FROM avrecords_avrecord r"
+        f" WHERE r.upload_id = %s AND r.{done} IS NOT NULL"
+    )
     row = wait_for(lambda: conn.execute(sql, [upload_id]).fetchone(), 1800, "ingest")
     if row[0] != digest:
         raise SystemExit(f"hash mismatch: {row[0]} != {digest}")
@@ -234,7 +339,6 @@ def s3_put_seconds(path: Path, storage_env: dict[str, str]) -> float:
 
 def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> dict[str, float]:
     import psycopg
-    from tusclient import client as tus_client
 
     path = VAR / f"bench-{size}.ts"
     make_media(path, size)
@@ -259,52 +363,8 @@ def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> d
     # of the storage server itself, which the ingest cannot beat).
     put = s3_put_seconds(path, storage_env) if storage_env else float("nan")
 
-    port = free_port()
-    logs = VAR / "logs"
-    logs.mkdir(exist_ok=True)
-    env = {**ENV, **storage_env}
-    web = subprocess.Popen(
-        [str(VENV / "gunicorn"), "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "900"],
-        cwd=ROOT,
-        env=env,
-        stdout=(logs / "web.log").open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    worker = subprocess.Popen(
-        [
-            str(VENV / "celery"),
-            "-A",
-            "linke",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            QUEUE,
-            "-n",
-            f"bench-{uuid.uuid4().hex[:6]}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=(logs / "worker.log").open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_for(lambda: _port_open(port), 60, "gunicorn")
-        web_pid = wait_for(lambda: children(web.pid), 30, "gunicorn worker")[0]
-        time.sleep(2)  # let the Celery worker connect
-        endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
-        tus = tus_client.TusClient(endpoint, headers={"Authorization": f"Token {token}"})
+    with servers({**ENV, **storage_env}, token) as (tus, web_pid, worker_pid, _):
         with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
-            # Warm-up: a running server has served uploads before; the first request and the
-            # first task of a fresh process pay Django's and Celery's lazy imports (~0.25 s).
-            warm = VAR / "warm-up.ts"
-            make_media(warm, MB)
-            ingest(conn, tus, warm, file_sha256(warm), MB)
-            warm.unlink()
-
             web_cpu, me = cpu_seconds(web_pid), resource.getrusage(resource.RUSAGE_SELF)
             t = time.perf_counter()
             uploaded, row = ingest(conn, tus, path, digest, chunk)
@@ -313,7 +373,7 @@ def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> d
         web_cpu = cpu_seconds(web_pid) - web_cpu  # the web process is idle once the upload ended
         done = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = done.ru_utime + done.ru_stime - me.ru_utime - me.ru_stime
-        return {
+        result = {
             "size": size,
             "floor": floor,
             "disk": disk,
@@ -325,16 +385,173 @@ def run_one(size: int, token: str, chunk: int, storage_env: dict[str, str]) -> d
             "web_cpu": web_cpu,
             "client_cpu": client_cpu,
             "web_mb": peak_rss_mb(web_pid),
-            "worker_mb": peak_rss_mb(worker.pid),
+            "worker_mb": peak_rss_mb(worker_pid),
         }
+    path.unlink(missing_ok=True)
+    return result
+
+
+def _worker(env: dict[str, str], queue: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(VENV / "celery"),
+            "-A",
+            "linke",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+@contextmanager
+def servers(env: dict[str, str], token: str, *, derive: bool = False) -> Iterator[tuple[Any, int, int, int | None]]:
+    """gunicorn (one worker) and a Celery worker on the ingest queue (and, with `derive`, one
+    on the derive queue, as in production), fresh, warmed by one 1 MiB upload (the first
+    request and task of a fresh process pay Django's and Celery's lazy imports, ~0.25 s).
+    Yields (tus client, web worker pid, ingest worker pid, derive worker pid or None)."""
+    import psycopg
+    from tusclient import client as tus_client
+
+    port = free_port()
+    logs = VAR / "logs"
+    logs.mkdir(exist_ok=True)
+    web = subprocess.Popen(
+        [str(VENV / "gunicorn"), "linke.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "900"],
+        cwd=ROOT,
+        env=env,
+        stdout=(logs / "web.log").open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    procs = [web, _worker(env, QUEUE, logs / "worker.log")]
+    if derive:
+        procs.append(_worker(env, env["AV_DERIVE_QUEUE"], logs / "worker-derive.log"))
+    try:
+        wait_for(lambda: _port_open(port), 60, "gunicorn")
+        web_pid = wait_for(lambda: children(web.pid), 30, "gunicorn worker")[0]
+        time.sleep(2)  # let the Celery workers connect
+        endpoint = f"http://127.0.0.1:{port}/api/v1/uploads/"
+        tus = tus_client.TusClient(endpoint, headers={"Authorization": f"Token {token}"})
+        with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
+            warm = VAR / "warm-up.ts"
+            make_media(warm, MB)
+            ingest(conn, tus, warm, file_sha256(warm), MB, ready=derive)
+            warm.unlink()
+        yield tus, web_pid, procs[1].pid, procs[2].pid if derive else None
     finally:
-        for proc in (web, worker):
+        for proc in procs:
             proc.terminate()
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        path.unlink(missing_ok=True)
+
+
+def run_e2e(size: int, token: str, chunk: int, transcode_seconds: float) -> dict[str, Any]:
+    """A browser-playable H.264 file of about `size` bytes, upload start -> READY, against
+    openssl; then an HEVC file: the derive worker's CPU-seconds per second of video."""
+    import psycopg
+
+    path = VAR / f"bench-{size}.mp4"
+    make_h264(path, size)
+    size = path.stat().st_size
+    subprocess.run(["openssl", "dgst", "-sha256", str(path)], check=True, capture_output=True)  # warm cache
+    t, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    digest = file_sha256(path)
+    floor = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    floor_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    hevc = VAR / "bench-hevc.mp4"
+    make_hevc(hevc, transcode_seconds)
+    with servers(ENV, token, derive=True) as (tus, web_pid, worker_pid, derive_pid):
+        assert derive_pid is not None
+        pids = (web_pid, worker_pid, derive_pid)
+        with psycopg.connect(ENV["DATABASE_URL"], autocommit=True) as conn:
+            before = [cpu_seconds_with_children(pid) for pid in pids]
+            me = resource.getrusage(resource.RUSAGE_SELF)
+            t = time.perf_counter()
+            uploaded, row = ingest(conn, tus, path, digest, chunk, ready=True)
+            total = time.perf_counter() - t
+            web_cpu, ingest_cpu, remux_cpu = (
+                cpu_seconds_with_children(p) - b for p, b in zip(pids, before, strict=True)
+            )
+            done = resource.getrusage(resource.RUSAGE_SELF)
+            client_cpu = done.ru_utime + done.ru_stime - me.ru_utime - me.ru_stime
+            # Where the time went, from the record's custody trail (server clock).
+            steps: dict[str, Any] = dict(
+                conn.execute(
+                    "SELECT e.action, EXTRACT(EPOCH FROM e.created_at) FROM audit_entry e"
+                    " JOIN avrecords_avrecord r ON e.object_id = r.id::text AND e.object_type = 'avrecords.avrecord'"
+                    " WHERE r.sha256 = %s AND e.action IN ('av.received', 'av.probed', 'av.processed')",
+                    [digest],
+                ).fetchall()
+            )
+
+            derive_cpu = cpu_seconds_with_children(derive_pid)
+            _, hrow = ingest(conn, tus, hevc, file_sha256(hevc), chunk, ready=True)
+            transcode_cpu = cpu_seconds_with_children(derive_pid) - derive_cpu
+    path.unlink(missing_ok=True)
+    hevc.unlink(missing_ok=True)
+    if (row[2], row[3], hrow[2], hrow[3]) != ("ready", "remux", "ready", "transcode"):
+        raise SystemExit(f"unexpected outcome: H.264 {row[2:4]}, HEVC {hrow[2:4]} (see var/bench-ingest/logs)")
+    return {
+        "size": size,
+        "floor": floor,
+        "upload": uploaded - t,
+        "total": total,
+        "duration": row[4],
+        "remux_cpu": remux_cpu,
+        "ingest_wall": float(steps["av.probed"] - steps["av.received"]),
+        "derive_wall": float(steps["av.processed"] - steps["av.probed"]),
+        "floor_cpu": floor_cpu,
+        "server_cpu": web_cpu + ingest_cpu + remux_cpu,
+        "client_cpu": client_cpu,
+        "hevc_duration": hrow[4],
+        "transcode_cpu": transcode_cpu,
+    }
+
+
+def print_e2e(results: list[dict[str, Any]]) -> None:
+    print("End to end, browser-playable H.264/AAC MP4 (1280x720, ~20 Mbit/s): tuspy upload start -> record READY")
+    print(
+        f"{'size':>9} {'video':>7} {'openssl':>9} {'upload':>8} {'ready':>8} {'ratio':>6}"
+        f"   CPU: {'openssl':>8} {'server':>7} {'ratio':>6} {'derive':>7} {'client':>7}"
+    )
+    for r in results:
+        print(
+            f"{r['size'] / MB:>7.0f}MB {r['duration']:>6.0f}s {r['floor']:>8.2f}s {r['upload']:>7.2f}s"
+            f" {r['total']:>7.2f}s {r['total'] / r['floor']:>5.1f}x"
+            f"        {r['floor_cpu']:>7.2f}s {r['server_cpu']:>6.2f}s {r['server_cpu'] / r['floor_cpu']:>5.1f}x"
+            f" {r['remux_cpu']:>6.2f}s {r['client_cpu']:>6.2f}s"
+        )
+    for r in results:
+        print(
+            f"  {r['size'] / MB:.0f}MB: upload {r['upload']:.2f}s, then hash/store/probe {r['ingest_wall']:.2f}s,"
+            f" poster and remuxed proxy {r['derive_wall']:.2f}s (from the custody trail)"
+        )
+    print("Transcoded (HEVC 1280x720 -> H.264 proxy, libx264 veryfast, capped at AV_PROXY_MAX_SIDE):")
+    for r in results:
+        print(
+            f"  {r['hevc_duration']:.0f}s of video: {r['transcode_cpu']:.1f} CPU-s on the derive worker,"
+            f" {r['transcode_cpu'] / r['hevc_duration']:.2f} CPU-s per second of video"
+        )
+    print(
+        "ratio = ready / openssl dgst -sha256 of the same file (target <= 2x; wall clock, so a busy"
+        " machine inflates it). CPU (load-independent): openssl's; server = web worker + ingest worker +"
+        " derive worker, ffmpeg/ffprobe included; derive = the derive worker's alone (poster frame and"
+        " remux); client = the tuspy process."
+    )
 
 
 def _port_open(port: int) -> bool:
@@ -344,7 +561,14 @@ def _port_open(port: int) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="256M,2G")
+    parser.add_argument("--sizes", default=None, help="default 256M,2G; with --e2e 64M")
+    parser.add_argument(
+        "--e2e",
+        action="store_true",
+        help="upload start -> record READY for a browser-playable H.264 MP4 (remuxed), and the"
+        " CPU-seconds per second of video of a file that is transcoded (HEVC)",
+    )
+    parser.add_argument("--transcode-seconds", type=float, default=20, help="length of the HEVC file (--e2e)")
     parser.add_argument("--chunk", default="256M", help="tus chunk_size: the body of one PATCH")
     parser.add_argument(
         "--storage",
@@ -359,6 +583,13 @@ def main() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     ensure_database()
     token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
+    if args.e2e:
+        e2e_sizes = [parse_size(x) for x in (args.sizes or "64M").split(",")]
+        e2e = [run_e2e(size, token, parse_size(args.chunk), args.transcode_seconds) for size in e2e_sizes]
+        print_e2e(e2e)
+        if not args.keep:
+            shutil.rmtree(VAR, ignore_errors=True)
+        return
     server = None
     if args.storage == "s3":
         from avrecords.tests import seaweedfs
@@ -367,7 +598,8 @@ def main() -> None:
         server = seaweedfs.start(VAR / "seaweedfs")
     try:
         storage_env = server.env() if server else {}
-        results = [run_one(parse_size(s), token, parse_size(args.chunk), storage_env) for s in args.sizes.split(",")]
+        sizes = (args.sizes or "256M,2G").split(",")
+        results = [run_one(parse_size(s), token, parse_size(args.chunk), storage_env) for s in sizes]
     finally:
         if server:
             server.stop()

@@ -199,11 +199,17 @@ AV_UPLOAD_CHECKPOINT = env.int("AV_UPLOAD_CHECKPOINT", default=64 * 1024**2)
 # Seconds a tus PATCH waits for more of its body before it ends with what arrived and frees
 # the upload for the station's retry (a dropped 4G/NAT link leaves its socket open).
 AV_UPLOAD_IDLE_TIMEOUT = env.float("AV_UPLOAD_IDLE_TIMEOUT", default=30)
+# The Celery queue of the derive step (posters, proxies: ffmpeg, CPU-bound), consumed by
+# transcoding workers of its own (docker-compose: worker-derive, `-Q derive`). Empty: the
+# derive step runs on the queue of the ingest task (one worker does everything).
 AV_DERIVE_QUEUE = env.str("AV_DERIVE_QUEUE", default="")
 # The largest picture (width x height as coded) decoded for a poster, proxy or display image;
 # a larger one is flagged and kept, not decoded: ffmpeg needs about 4 bytes a pixel for it
 # (50 MP: ~200 MB), and the worker itself never holds more than a 1280 x 1280 picture.
 AV_MAX_PIXELS = env.int("AV_MAX_PIXELS", default=50_000_000)
+# The browser copy (播放副本) of a video: at most this many pixels on its longer side; a source
+# browsers play as it is and within this size is remuxed (stream copy), anything else transcoded.
+AV_PROXY_MAX_SIDE = env.int("AV_PROXY_MAX_SIDE", default=1280)
 # Seconds before the first retry of a failed ingest step; each retry waits twice as long.
 AV_RETRY_BACKOFF = env.float("AV_RETRY_BACKOFF", default=30)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -226,6 +232,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # visibility_timeout seconds (kombu redis transport options, as JSON).
 CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600})
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every send of the derive task (the ingest task's, a retry's, a redo by hand) goes to the
+# transcoding workers when they have a queue.
+CELERY_TASK_ROUTES = {"avrecords.tasks.record_derive_task": {"queue": AV_DERIVE_QUEUE}} if AV_DERIVE_QUEUE else {}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -1,7 +1,7 @@
 """The production shape, run as the Dockerfile and docker-compose.yml run it, without Docker:
 a fresh var dir; `collectstatic` with the default (manifest) storage, as the image build does;
-`migrate`; gunicorn with the compose command line (gthread); a Celery worker and beat as
-compose starts them; PostgreSQL, Redis and SeaweedFS (originals in an Object Lock bucket);
+`migrate`; gunicorn with the compose command line (gthread); the Celery workers (`worker`,
+and `worker-derive` on the derive queue) and beat as compose starts them; PostgreSQL, Redis and SeaweedFS (originals in an Object Lock bucket);
 DEBUG=0, HTTPS=1 behind a TLS proxy (tests/tlsproxy.py sets what nginx would:
 X-Forwarded-Proto and X-Forwarded-For; TRUSTED_PROXY_COUNT=1); a real signing key.
 
@@ -219,6 +219,7 @@ def test_production_shape_end_to_end(database, tmp_path):
             "LINKE_VAR_DIR": str(var),
             "STATIC_ROOT": str(static),
             "AV_STAGING_DIR": str(tmp_path / "av-staging"),
+            "AV_DERIVE_QUEUE": "derive",  # as compose sets it: transcoding has its own worker
             "AUDIT_SIGNING_KEY_FILE": str(_signing_key(tmp_path / "audit_signing_key.pem")),
         }
         # web's command: migrate, then gunicorn as compose runs it (bound to loopback).
@@ -260,7 +261,9 @@ def test_production_shape_end_to_end(database, tmp_path):
             ],
             env,
         )
-        procs.start("worker", [str(BIN / "celery"), "-A", "linke", "worker", "-l", "INFO", "--concurrency", "2"], env)
+        celery_worker = [str(BIN / "celery"), "-A", "linke", "worker", "-l", "INFO"]
+        procs.start("worker", [*celery_worker, "-Q", "celery", "-n", "main@%h", "--concurrency", "2"], env)
+        procs.start("worker-derive", [*celery_worker, "-Q", "derive", "-n", "derive@%h", "--concurrency", "1"], env)
         procs.start(
             "beat",
             [
@@ -369,6 +372,16 @@ def test_production_shape_end_to_end(database, tmp_path):
             return row[0] if row and row[0] in ("ready", "flagged") else ""
 
         assert _wait("the video to be processed", av_status, procs) == "ready", procs.output()
+
+        # Its proxy was made by the transcoding worker, not the main one (the log line of the
+        # task's end may follow the record's new status by a moment).
+        def derived() -> bool:
+            log = (tmp_path / "worker-derive.log").read_text(errors="replace")
+            return bool(re.search(r"record_derive_task\[[^\]]+\] succeeded", log))
+
+        assert _wait("the derive worker's log", derived, procs)
+        main_log = (tmp_path / "worker.log").read_text(errors="replace")
+        assert "record_derive_task[" not in main_log and "record_ingest_task[" in main_log
         key = f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
         retention = s3.get_object_retention(Bucket=server.bucket, Key=key)
         assert retention["Retention"]["Mode"] == "COMPLIANCE"

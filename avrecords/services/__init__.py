@@ -15,7 +15,7 @@ Other apps call:
 from .common import CONTENT_POINTS, CONTENT_POINTS_ORDER, CONTENT_PROBLEMS, RECORDER_METHOD, AVError
 from .expected import expected_record_fulfil, expected_record_sync
 from .pipeline import record_derived, record_flag, record_hashed, record_probed, record_processed, record_stored
-from .stations import station_create, station_rotate_token, token_digest
+from .stations import station_create, station_rotate_token, station_seen, token_digest
 from .uploads import (
     _parse_time,
     upload_advance,
@@ -65,6 +65,7 @@ __all__ = [
     "record_verify",
     "station_create",
     "station_rotate_token",
+    "station_seen",
     "token_digest",
     "upload_advance",
     "upload_assembled",

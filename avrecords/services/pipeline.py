@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
+from linke.fields import fit
 
 from .. import deadlines_link
 from ..audit_actions import AuditAction
@@ -15,6 +16,8 @@ from ..models import (
     AVRecordStatus,
 )
 from .common import CONTENT_PROBLEMS, AVError, _problem
+
+DERIVED_FIELDS = ("poster", "proxy", "waveform", "thumbnail", "proxy_method", "proxy_reason")
 
 # --- the ingest pipeline's state changes (called by tasks) ----------------------------
 
@@ -115,11 +118,14 @@ def record_probed(*, record_id: int, info: dict[str, Any]) -> AVRecord:
 
 @transaction.atomic
 def record_derived(*, record_id: int, **names: str) -> AVRecord:
-    """Save the names of derived files (poster, proxy, waveform, thumbnail)."""
+    """Save the names of derived files (poster, proxy, waveform, thumbnail) and how the proxy
+    was made (proxy_method: a ProxyMethod, proxy_reason: why, in Chinese)."""
     record = AVRecord.objects.select_for_update().get(pk=record_id)
     fields = []
     for field, name in names.items():
-        if field in ("poster", "proxy", "waveform", "thumbnail") and getattr(record, field) != name:
+        if field == "proxy_reason":
+            name = fit(AVRecord, field, name)
+        if field in DERIVED_FIELDS and getattr(record, field) != name:
             setattr(record, field, name)
             fields.append(field)
     if fields:
@@ -158,5 +164,13 @@ def record_processed(*, record_id: int) -> AVRecord:
     content_problems = [p for p in record.problems if p.get("code") in CONTENT_PROBLEMS]
     record.status = AVRecordStatus.FLAGGED if content_problems else AVRecordStatus.READY
     record.save(update_fields=["processed_at", "status", "updated_at"])
-    audit.record(record, AuditAction.PROCESSED, case=record.case, status=record.status, problems=record.problem_reasons)
+    audit.record(
+        record,
+        AuditAction.PROCESSED,
+        case=record.case,
+        status=record.status,
+        problems=record.problem_reasons,
+        proxy=record.get_proxy_method_display() if record.proxy else "",
+        proxy_reason=record.proxy_reason,
+    )
     return record

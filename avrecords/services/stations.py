@@ -1,9 +1,11 @@
 """Collection stations (采集站): registration and their tokens."""
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 
 import audit
 from accounts.models import User
@@ -39,3 +41,26 @@ def station_rotate_token(*, station_id: int, by: User | None = None) -> str:
     station.save(update_fields=["token_hash", "token_prefix"])
     audit.record(station, AuditAction.STATION_TOKEN_ROTATED, actor=by)
     return token
+
+
+# A station's `last_seen_at` is shown to the admin to the minute: it is written at most this often.
+SEEN_EVERY = dt.timedelta(minutes=1)
+
+
+def station_seen_due(station: CollectionStation, at: dt.datetime) -> bool:
+    """Whether `station.last_seen_at` (as loaded) is older than SEEN_EVERY before `at`."""
+    return station.last_seen_at is None or station.last_seen_at < at - SEEN_EVERY
+
+
+@transaction.atomic
+def station_seen(*, station_id: int, at: dt.datetime) -> int:
+    """Bookkeeping after an upload completes, in a transaction of its own: the station was
+    seen at `at`. Only when its `last_seen_at` is older than SEEN_EVERY, and never waiting:
+    a row another transaction holds is skipped (the next upload writes it). Returns the
+    number of rows updated (0 or 1)."""
+    free = (
+        CollectionStation.objects.select_for_update(skip_locked=True)
+        .filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=at - SEEN_EVERY), pk=station_id)
+        .values("pk")
+    )
+    return CollectionStation.objects.filter(pk__in=free).update(last_seen_at=at)

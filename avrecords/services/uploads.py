@@ -1,6 +1,7 @@
 """Uploads over tus: create, advance, complete (the record from the station's metadata), terminate."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from ..models import (
 )
 from ..tusmeta import RAW_KEY, b64decode
 from .common import RECORDER_METHOD, AVError, _may_write_case, _problem
+from .stations import station_seen, station_seen_due
 from .work import _match_expected
 
 # --- uploads (tus) ----------------------------------------------------------------------
@@ -138,7 +140,11 @@ def upload_rewind(*, upload_id: Any, offset: int) -> Upload:
 def upload_complete(*, upload_id: Any) -> AVRecord | None:
     """RECEIVING -> COMPLETE: the record is created (in an inbox or on its case), its
     第二十七条 deadline opened, and the ingest pipeline queued after commit. A partial upload
-    (tus concatenation) only waits for its final upload: no record, None."""
+    (tus concatenation) only waits for its final upload: no record, None.
+
+    No hot rows: the station's `last_seen_at` is bookkeeping, updated after the commit and
+    at most once a minute (`station_seen`), and the audit entries are appended together at
+    the end, so the chain's lock is held only from there to the commit."""
     from ..tasks import record_ingest_task
 
     upload = Upload.objects.select_for_update(of=("self",)).select_related("station").get(pk=upload_id)
@@ -151,9 +157,18 @@ def upload_complete(*, upload_id: Any) -> AVRecord | None:
     upload.save(update_fields=["state", "completed_at", "updated_at"])
     if upload.concat == UploadConcat.PARTIAL:
         return None
-    if upload.station_id:
-        CollectionStation.objects.filter(pk=upload.station_id).update(last_seen_at=now)
+    if upload.station is not None and station_seen_due(upload.station, now):
+        # robust: the upload has committed; failed bookkeeping is logged, never the answer.
+        transaction.on_commit(partial(station_seen, station_id=upload.station.pk, at=now), robust=True)
+    with audit.appends_deferred():
+        record = _record_complete(upload)
+    record_ingest_task.delay_on_commit(record.pk)
+    return record
 
+
+def _record_complete(upload: Upload) -> AVRecord:
+    """The record of a complete upload, its audit entry, its 第二十七条 deadline, the
+    expectation it fulfils."""
     record = _record_from_metadata(upload)
     record.save()
     audit.record(
@@ -176,7 +191,6 @@ def upload_complete(*, upload_id: Any) -> AVRecord | None:
     deadlines_link.store_open(record)
     if record.case_id:
         _match_expected(record, upload.uploaded_by)
-    record_ingest_task.delay_on_commit(record.pk)
     return record
 
 

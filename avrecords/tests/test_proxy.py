@@ -1,0 +1,265 @@
+"""The browser copy is made only when needed (issue 17): a source browsers play as it is
+(H.264/AAC in MP4, square pixels, even size, within AV_PROXY_MAX_SIDE) is remuxed — its
+streams copied, no encoder run —, anything else transcoded and capped; the record says which
+and why. Real ffmpeg on media generated with lavfi; HEVC is made with libx265."""
+
+import subprocess
+from pathlib import Path
+
+import ffmpeg
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from audit.models import Entry
+from avrecords import media
+from avrecords.models import AVRecordStatus, ProxyMethod
+from avrecords.storage import original_hash
+
+from .conftest import receive, recent
+
+CAP = 1280
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+
+
+def _lavfi_video(out: Path, size: str, *encode: str, rate: int = 25, seconds: float = 2, audio: bool = True) -> Path:
+    inputs = ["-f", "lavfi", "-i", f"testsrc=size={size}:rate={rate}:duration={seconds}"]
+    if audio:
+        inputs += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", "-c:a", "aac", "-b:a", "32k"]
+    _ffmpeg(*inputs, *encode, str(out))
+    return out
+
+
+H264 = ("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p")
+
+
+@pytest.fixture(scope="session")
+def sources(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("proxy-sources")
+    out = {
+        # What most body-worn recorders write: H.264 (High) / AAC in MP4, moov at the end.
+        "h264": _lavfi_video(d / "执法记录仪.mp4", "320x240", *H264, "-profile:v", "high"),
+        "hevc": _lavfi_video(
+            d / "hevc.mp4", "320x240", "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error"
+        ),
+        "anamorphic": _lavfi_video(d / "anamorphic.mp4", "320x240", "-vf", "setsar=4/3", *H264),
+        "uhd": _lavfi_video(d / "uhd.mp4", "3840x2160", *H264, rate=2, seconds=1, audio=False),
+        # H.264 in 4:2:0 cannot be odd-sized (its cropping counts in 2-pixel units): an odd
+        # size comes with 4:4:4 (or another codec), so this file fails the profile too.
+        "odd": _lavfi_video(d / "odd.mp4", "161x121", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p"),
+    }
+    return out
+
+
+def _video_stream(path: str | Path) -> dict:
+    return next(s for s in ffmpeg.probe(str(path))["streams"] if s["codec_type"] == "video")
+
+
+def _packet_hash(path: str | Path, stream: str) -> str:
+    """SHA-256 of a stream's coded packets (not decoded): equal only for the same bitstream."""
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            f"0:{stream}",
+            "-c",
+            "copy",
+            "-f",
+            "streamhash",
+            "-hash",
+            "sha256",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return out.strip().rsplit("=", 1)[-1]
+
+
+def _plays(path: str) -> None:
+    """Every frame of every stream decodes without an error (what a player does)."""
+    result = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"], capture_output=True, text=True)
+    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+
+
+# --- the decision, from probe dicts ------------------------------------------------------------
+
+
+def _probe(
+    video: dict | None = None, audio: tuple[str, ...] | list[str] = ("aac",), fmt: str = "mov,mp4,m4a,3gp,3g2,mj2"
+) -> dict:
+    streams = []
+    if video is not None:
+        streams.append(
+            {
+                "codec_type": "video",
+                "codec_name": "h264",
+                "profile": "High",
+                "pix_fmt": "yuv420p",
+                "width": 1280,
+                "height": 720,
+                "sample_aspect_ratio": "1:1",
+                **video,
+            }
+        )
+    streams += [{"codec_type": "audio", "codec_name": name} for name in audio]
+    return {"format": {"format_name": fmt}, "streams": streams}
+
+
+@pytest.mark.parametrize(
+    "video",
+    [
+        {},
+        {"profile": "Constrained Baseline"},
+        {"profile": "Baseline"},
+        {"profile": "Main", "sample_aspect_ratio": "0:1"},  # unset
+        {"sample_aspect_ratio": None, "width": 720, "height": 1280},
+    ],
+)
+def test_browser_playable_sources_are_remuxed(video):
+    plan = media.proxy_plan(_probe(video), max_side=CAP)
+    assert plan.remux and "H.264/AAC" in plan.reason
+    assert media.proxy_plan(_probe(video, audio=[]), max_side=CAP).remux  # no sound at all
+
+
+@pytest.mark.parametrize(
+    ("video", "audio", "fmt", "words"),
+    [
+        ({"codec_name": "hevc", "profile": "Main"}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "hevc（非 H.264）"),
+        ({"profile": "High 10"}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "High 10"),
+        ({"profile": "High 4:4:4 Predictive"}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "档次"),
+        ({"pix_fmt": "yuvj420p"}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "yuvj420p"),
+        ({"sample_aspect_ratio": "4:3"}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "SAR 4:3"),
+        ({"width": 1279, "height": 720}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "不是偶数"),
+        ({"width": 1920, "height": 1080}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "超过播放副本上限（长边 1280 像素）"),
+        ({"width": 720, "height": 1282}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "超过"),
+        ({"side_data_list": [{"rotation": -90}]}, ["aac"], "mov,mp4,m4a,3gp,3g2,mj2", "旋转"),
+        ({}, ["aac", "pcm_s16le"], "mov,mp4,m4a,3gp,3g2,mj2", "pcm_s16le（非 AAC）"),
+        ({}, ["mp3"], "mov,mp4,m4a,3gp,3g2,mj2", "mp3"),
+        ({}, ["aac"], "matroska,webm", "matroska,webm（非 MP4/MOV）"),
+        ({}, ["aac"], "mpegts", "mpegts"),
+    ],
+)
+def test_anything_else_is_transcoded_and_says_why(video, audio, fmt, words):
+    plan = media.proxy_plan(_probe(video, audio=audio, fmt=fmt), max_side=CAP)
+    assert not plan.remux and words in plan.reason
+
+
+def test_audio_only_aac_in_mp4_is_remuxed_and_no_streams_is_not():
+    assert media.proxy_plan(_probe(None, audio=["aac"]), max_side=CAP).remux
+    assert not media.proxy_plan(_probe(None, audio=["opus"]), max_side=CAP).remux
+    assert not media.proxy_plan({"format": {}, "streams": []}, max_side=CAP).remux
+
+
+def test_remux_command_runs_no_encoder_and_puts_the_index_first():
+    remux = media.proxy_args("in.mp4", "out.mp4", has_video=True, audio_tracks=2, remux=True)
+    assert remux[remux.index("-c") + 1] == "copy" and "+faststart" in remux
+    assert not {"-vcodec", "-acodec", "-filter_complex", "libx264", "aac"} & set(remux)
+    assert remux.count("-map") == 3
+    transcode = media.proxy_args("in.mp4", "out.mp4", has_video=True, audio_tracks=1, max_side=CAP)
+    assert "libx264" in transcode and f"{CAP}" in " ".join(transcode) and "+faststart" in transcode
+
+
+# --- the pipeline, real files -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_h264_aac_mp4_is_remuxed_plays_and_keeps_its_duration(client, officer, sources):
+    source = sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    assert record.proxy_method == ProxyMethod.REMUX and "流复制" in record.proxy_reason
+
+    proxy = default_storage.path(record.proxy)
+    # No encoder ran: the proxy holds the very packets of the source, picture and sound.
+    assert _packet_hash(proxy, "v:0") == _packet_hash(source, "v:0")
+    assert _packet_hash(proxy, "a:0") == _packet_hash(source, "a:0")
+    got, was = _video_stream(proxy), _video_stream(source)
+    for key in ("codec_name", "profile", "width", "height", "pix_fmt", "bit_rate", "nb_frames"):
+        assert got[key] == was[key], key
+    _plays(proxy)
+    assert float(ffmpeg.probe(proxy)["format"]["duration"]) == pytest.approx(
+        float(ffmpeg.probe(str(source))["format"]["duration"]), abs=0.05
+    )
+    # +faststart: the index (moov) comes before the media data (mdat).
+    head = Path(proxy).read_bytes()
+    assert head.index(b"moov") < head.index(b"mdat")
+    # The original is untouched in dedicated storage.
+    assert original_hash(record.original_key)[1] == source.stat().st_size
+
+    processed = Entry.objects.get(action="av.processed", object_id=str(record.pk))
+    assert '"proxy":"转封装"' in processed.payload
+    client.force_login(officer)
+    html = client.get(reverse("avrecords:detail", args=[record.pk])).content.decode()
+    assert "转封装" in html and "原件未改动" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "words", "shown"),
+    [
+        ("hevc", "hevc（非 H.264）", (320, 240)),
+        ("anamorphic", "像素非正方形（SAR 4:3）", (426, 240)),
+        ("odd", "画面尺寸 161×121 不是偶数", (160, 120)),
+    ],
+)
+def test_other_sources_are_transcoded_to_playable_h264(officer, sources, name, words, shown):
+    record = receive(sources[name], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    assert record.proxy_method == ProxyMethod.TRANSCODE and words in record.proxy_reason
+    proxy = default_storage.path(record.proxy)
+    stream = _video_stream(proxy)
+    assert (stream["codec_name"], stream["pix_fmt"], stream["profile"]) == ("h264", "yuv420p", "High")
+    assert (stream["width"], stream["height"]) == shown
+    assert stream.get("sample_aspect_ratio", "1:1") == "1:1"
+    _plays(proxy)
+
+
+@pytest.mark.django_db
+def test_uhd_h264_source_is_transcoded_down_to_the_cap(officer, sources, settings):
+    assert settings.AV_PROXY_MAX_SIDE == CAP  # the default
+    record = receive(sources["uhd"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    assert (record.width, record.height) == (3840, 2160)  # the original's size, as recorded
+    assert record.proxy_method == ProxyMethod.TRANSCODE and "3840×2160 超过播放副本上限" in record.proxy_reason
+    stream = _video_stream(default_storage.path(record.proxy))
+    assert (stream["codec_name"], stream["width"], stream["height"]) == ("h264", 1280, 720)
+
+
+@pytest.mark.django_db
+def test_the_cap_is_a_setting(officer, sources, settings):
+    settings.AV_PROXY_MAX_SIDE = 240
+    record = receive(sources["h264"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.proxy_method == ProxyMethod.TRANSCODE
+    stream = _video_stream(default_storage.path(record.proxy))
+    assert (stream["width"], stream["height"]) == (240, 180)
+
+
+@pytest.mark.django_db
+def test_a_remux_ffmpeg_refuses_falls_back_to_a_transcode(officer, sources, monkeypatch):
+    real = media.proxy
+
+    def remux_fails(path, *, remux=False, **kwargs):
+        if remux:
+            raise media.MediaError("无法生成播放副本", "Could not write header for output file #0")
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(media, "proxy", remux_fails)
+    record = receive(sources["h264"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY and not record.problems
+    assert record.proxy_method == ProxyMethod.TRANSCODE and "转封装未成功" in record.proxy_reason
+    assert "header" not in record.proxy_reason  # ffmpeg's words go to the log, not the page
+    _plays(default_storage.path(record.proxy))
