@@ -88,5 +88,5 @@ class Decision(models.Model):
         return f"{self.case} {self.get_outcome_display()}"
 
 
-from .models_legal import *  # noqa: E402, F401, F403
-from .models_publication import *  # noqa: E402, F401, F403
+from .models_legal import *  # noqa: E402, F403
+from .models_publication import *  # noqa: E402, F403

@@ -49,7 +49,9 @@ class ReviewSheet(models.Model):
     """The switches of a case's review. `situations` lists LegalReviewSituation values: any
     ticked makes 法制审核 mandatory before the decision (第五十八条)."""
 
-    case = models.OneToOneField("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="review_sheet")
+    case = models.OneToOneField(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="review_sheet"
+    )
     situations = models.JSONField("法制审核情形", default=list, blank=True)
     other_basis = models.CharField("其他情形的法律、法规依据", max_length=200, blank=True)
     expert_required = models.BooleanField("需要专家论证", default=False)
@@ -140,7 +142,9 @@ class ExpertOpinion(models.Model):
     a major decision may be argued by experts before it is made — unverified as to when it is
     required: the case's ReviewSheet says so)."""
 
-    case = models.ForeignKey("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="expert_opinions")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="expert_opinions"
+    )
     held_on = models.DateField("论证日期")
     expert_name = models.CharField("专家姓名", max_length=64)
     expert_title = models.CharField("工作单位及职称", max_length=200)
@@ -177,7 +181,9 @@ class CollectiveDiscussion(models.Model):
     case = models.ForeignKey("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="discussions")
     held_at = models.DateTimeField("讨论时间")
     place = models.CharField("地点", max_length=200)
-    chair = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="主持人", on_delete=models.PROTECT, related_name="+")
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="主持人", on_delete=models.PROTECT, related_name="+"
+    )
     recorder = models.CharField("记录人", max_length=64)
     outcome = models.CharField("讨论决定", max_length=24, choices=[(o.value, o.label) for o in DISCUSSION_OUTCOMES])
     conclusion = models.TextField("讨论结论")
@@ -239,7 +245,9 @@ class PeriodExtension(models.Model):
         verbose_name = "延长办理期限"
         verbose_name_plural = "延长办理期限"
         ordering = ["case", "created_at", "pk"]
-        constraints = [models.CheckConstraint(name="extension_moves_later", condition=Q(new_due__gt=models.F("old_due")))]
+        constraints = [
+            models.CheckConstraint(name="extension_moves_later", condition=Q(new_due__gt=models.F("old_due")))
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} 延长至 {self.new_due:%Y-%m-%d}"

@@ -62,7 +62,9 @@ class Publication(models.Model):
             models.UniqueConstraint(
                 fields=["case"], name="publication_one_live_per_case", condition=Q(withdrawn_at__isnull=True)
             ),
-            models.CheckConstraint(name="publication_period_order", condition=Q(period_end__gte=models.F("period_start"))),
+            models.CheckConstraint(
+                name="publication_period_order", condition=Q(period_end__gte=models.F("period_start"))
+            ),
         ]
         indexes = [
             # The public page: live publications, newest first.
