@@ -17,6 +17,7 @@ these actions move it through `deadlines.services.deadline_extend` and keep revi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +25,7 @@ from django.utils import timezone
 import audit
 from accounts.models import User
 from cases import policy, signoffs, stages
-from cases.models import Case, CaseKind, CaseState, Level, SignOffOutcome, SignOffStep
+from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionError
 from deadlines import calendar
 from deadlines.models import Deadline, DeadlineKind
@@ -48,7 +49,7 @@ def _open_deadline(case: Case, kind: str) -> Deadline:
     return deadline
 
 
-def _approve(case: Case, by: User, opinion: str) -> object:
+def _approve(case: Case, by: User, opinion: str) -> SignOff:
     # Each extension is its own request: a fresh round of the step, signed by the head.
     return signoffs.signoff_record(
         case=case,
@@ -61,7 +62,9 @@ def _approve(case: Case, by: User, opinion: str) -> object:
     )
 
 
-def _record(case: Case, by: User, kind: str, reason: str, old_due: dt.datetime, moved: Deadline, **extra: object):
+def _record(
+    case: Case, by: User, kind: str, reason: str, old_due: dt.datetime, moved: Deadline, **extra: Any
+) -> PeriodExtension:
     signoff = _approve(case, by, f"同意延长办理期限。理由：{reason}")
     row = PeriodExtension.objects.create(
         case=case, kind=kind, signoff=signoff, reason=reason, old_due=old_due, new_due=moved.due, **extra
@@ -75,7 +78,7 @@ def _record(case: Case, by: User, kind: str, reason: str, old_due: dt.datetime, 
         reason=reason,
         old_due=old_due,
         new_due=moved.due,
-        signoff=signoff.pk,  # type: ignore[attr-defined]
+        signoff=signoff.pk,
     )
     return row
 

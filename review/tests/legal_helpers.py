@@ -26,7 +26,7 @@ def at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def qualified_reviewer(username: str = "fg_reviewer", **kw: Any) -> Any:
-    user = UserFactory(username=username, roles=[Role.LEGAL_REVIEWER])
+    user: Any = UserFactory(username=username, roles=[Role.LEGAL_REVIEWER])
     user.legal_qualification_no = kw.get("qualification", "A20213713000123")
     user.legal_review_since = kw.get("since")
     user.save()
