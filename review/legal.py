@@ -138,6 +138,14 @@ def review_sheet_save(
         raise TransitionError("请填写需要集体讨论的理由（情节复杂或者重大违法行为）。")
     ordered = [s.value for s in LegalReviewSituation if s.value in situations]
     sheet = ReviewSheet.objects.filter(case=case).first()
+    dropped = [s for s in (sheet.situations if sheet else []) if s not in ordered]
+    # The officers may add a situation, not take one away: only 法规科 or the head lift the
+    # mandatory review (第五十八条), so a case does not slip past it.
+    if dropped and not any(policy.may_act(by, case, r) for r in (Role.LEGAL_REVIEWER, Role.HEAD)):
+        labels = "；".join(LegalReviewSituation(s).label for s in dropped)
+        raise TransitionDenied(
+            f"《行政处罚法》第五十八条：已勾选的法制审核情形（{labels}）只能由法规科或机关负责人取消。"
+        )
     before = (
         {"situations": sheet.situations, "expert": sheet.expert_required, "discussion": sheet.discussion_required}
         if sheet

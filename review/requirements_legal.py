@@ -101,7 +101,7 @@ register(
     ),
     Requirement(
         "review.experts",
-        "国办发〔2018〕118号（专家论证）",
+        "《三项制度指导意见》（国办发〔2018〕118号）专家论证",
         "专家论证意见（专家姓名、单位及职称、论证意见）",
         CaseState.PENDING_DECISION,
         applies=_flag("expert_required"),
@@ -119,7 +119,7 @@ register(
     ),
     Requirement(
         "review.published",
-        "国办发〔2018〕118号（行政执法公示）",
+        "《三项制度指导意见》（国办发〔2018〕118号）行政执法公示",
         "行政处罚、行政许可决定已在作出决定之日起七个工作日内公示",
         CaseState.CONCLUDED,
         applies=_published_outcome,

@@ -83,8 +83,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(
-        request,
-        "review/publication/public_detail.html",
-        {"pub": publication_public(pk), "agency": settings.AGENCY_NAME},
-    )
+    # The site's own 404 page carries its navigation: the public page answers with its own.
+    try:
+        pub = publication_public(pk)
+    except Http404:
+        return render(request, "review/publication/public_missing.html", {"agency": settings.AGENCY_NAME}, status=404)
+    return render(request, "review/publication/public_detail.html", {"pub": pub, "agency": settings.AGENCY_NAME})

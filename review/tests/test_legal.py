@@ -268,3 +268,14 @@ def test_discussion_refusals(head):
         _discuss(case, reviewer, head, held_at=now() + dt.timedelta(days=1))
     with pytest.raises(TransitionDenied):
         _discuss(case, case.created_by, head)
+
+
+def test_officers_cannot_lift_the_mandatory_review(head):
+    case = penalty_case()
+    tick(case, case.created_by, SIT.PUBLIC_INTEREST, SIT.COMPLEX)
+    with pytest.raises(TransitionDenied, match="只能由法规科或机关负责人取消"):
+        tick(case, case.created_by, SIT.COMPLEX)
+    assert case.review_sheet.situations == [SIT.PUBLIC_INTEREST, SIT.COMPLEX]
+    assert tick(case, head, SIT.COMPLEX).situations == [SIT.COMPLEX]
+    entry = Entry.objects.filter(action="review.sheet_saved", case_id=case.pk).order_by("-pk").first()
+    assert entry.data["before"]["situations"] == [SIT.PUBLIC_INTEREST, SIT.COMPLEX]

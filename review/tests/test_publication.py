@@ -186,7 +186,9 @@ def test_public_page_without_login_lists_only_current_live_publications(client, 
     assert "张**" in body and "1101**********002X" in body and "张三丰" not in body and PERSON_ID not in body
     assert all(u.startswith("/gongshi/") for u in _links(body))
     for gone in (withdrawn, expired):
-        assert client.get(f"/gongshi/{gone.pk}/").status_code == 404
+        missing = client.get(f"/gongshi/{gone.pk}/")
+        assert missing.status_code == 404 and gone.decision_number not in missing.content.decode()
+        assert all(u.startswith("/gongshi/") for u in _links(missing.content.decode()))
 
 
 def test_public_list_is_paginated(client, head, monkeypatch):
