@@ -180,3 +180,30 @@ def test_outsider_gets_404(client, officer):
     for url in (f"/review/case/{case.pk}/period/extend/", f"/review/case/{case.pk}/period/exclude/"):
         assert client.get(url).status_code == 404
         assert client.post(url, {"reason": "x"}).status_code == 404
+
+
+def test_deadline_extend_keeps_the_unit_and_never_shortens():
+    from deadlines.services import deadline_extend
+
+    case = _licensing_with_period()
+    with pytest.raises(ValueError, match="unit"):
+        deadline_extend(case=case, kind=DeadlineKind.LICENSING_DECISION, by=None, reason="x", days=40)
+    with pytest.raises(ValueError, match="shorten"):
+        deadline_extend(case=case, kind=DeadlineKind.LICENSING_DECISION, by=None, reason="x", working_days=19)
+    assert _due(case, DeadlineKind.LICENSING_DECISION) == dt.date(2026, 10, 16)
+
+
+def test_licensing_case_page_offers_excluded_time_to_its_officers(client, head):
+    case = _licensing_with_period()
+    period_exclude(
+        case_id=case.pk,
+        by=case.created_by,
+        kind=ExclusionKind.EXPERT_REVIEW,
+        start=dt.date(2026, 9, 28),
+        end=dt.date(2026, 9, 29),
+        told_in_writing_on=dt.date(2026, 9, 27),
+    )
+    client.force_login(case.created_by)
+    html = client.get(case.get_absolute_url()).content.decode()
+    assert "记录不计入期限的时间" in html and "专家评审 2026-09-28至2026-09-29" in html and "顺延 2 个工作日" in html
+    assert "2026-10-20" in html  # 10-16 moved by two working days
