@@ -42,7 +42,7 @@ class User(AbstractUser):
     phone = models.CharField("联系电话", max_length=32, blank=True, validators=[validate_phone])
     # 《行政处罚法》第五十八条第二款: whoever does 法制审核 for the first time holds the national
     # legal qualification (国家统一法律职业资格). A reviewer who did it before the law's 2021
-    # amendment took effect (2021-07-15) is not a first-time reviewer.
+    # amendment took effect (2021-07-15, from memory: unverified) is not a first-time reviewer.
     # db_default: rows inserted by code that predates the column (older migration states) stay valid.
     legal_qualification_no = models.CharField(
         "法律职业资格证书编号", max_length=32, blank=True, default="", db_default=""

@@ -50,8 +50,8 @@ S = CaseState
 BEFORE_DECISION = (S.INVESTIGATING, S.ACCEPTED, S.UNDER_REVIEW, S.PENDING_DECISION)
 # 法制审核 examines the case the officers submitted (第十三条: it is part of the review).
 REVIEW_STATES = (S.UNDER_REVIEW, S.PENDING_DECISION)
-# 《行政处罚法》第五十八条第二款 took effect with the 2021 amendment: who reviewed before is no
-# first-time reviewer.
+# 《行政处罚法》第五十八条第二款 took effect with the 2021 amendment (in force 2021-07-15, from
+# memory: unverified): who reviewed before is no first-time reviewer.
 QUALIFICATION_FROM = dt.date(2021, 7, 15)
 
 
@@ -267,7 +267,7 @@ def discussion_record(
 ) -> CollectiveDiscussion:
     """集体讨论 (《行政处罚法》第五十七条第二款): the heads decide a complex or major case together.
     `opinions` are (participant, position, opinion) in the order spoken (at least two: it is a
-    collective). `chair` is a head; `outcome` one of the four of 第五十七条第一款. Recorded by
+    collective; the minimum is ours, unverified). `chair` is a head; `outcome` one of the four of 第五十七条第一款. Recorded by
     法规科 or the head, while the case is under review or awaits the decision."""
     case = stages.lock(case_id)
     what = "记录集体讨论"

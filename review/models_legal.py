@@ -254,7 +254,9 @@ class PeriodExtension(models.Model):
 
 
 class ExclusionKind(models.TextChoices):
-    """《行政许可法》第四十五条: time the licensing period does not count."""
+    """《行政许可法》第四十五条: time the licensing period does not count (DOMAIN.md names hearing,
+    testing, appraisal and expert review; 招标、拍卖 and 检疫 are from memory of the article:
+    unverified)."""
 
     HEARING = "hearing", "听证"
     TENDER = "tender", "招标、拍卖"
