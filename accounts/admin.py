@@ -23,6 +23,7 @@ class UserAdmin(ChinesePermissionsMixin, AuditedAdmin, BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         ("执法信息", {"fields": ("cert_no", "department", "phone")}),
+        ("法制审核资格（《行政处罚法》第五十八条）", {"fields": ("legal_qualification_no", "legal_review_since")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,

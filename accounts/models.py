@@ -40,6 +40,16 @@ class User(AbstractUser):
         Department, verbose_name="科室", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     phone = models.CharField("联系电话", max_length=32, blank=True, validators=[validate_phone])
+    # 《行政处罚法》第五十八条第二款: whoever does 法制审核 for the first time holds the national
+    # legal qualification (国家统一法律职业资格). A reviewer who did it before the law's 2021
+    # amendment took effect (2021-07-15, from memory: unverified) is not a first-time reviewer.
+    # db_default: rows inserted by code that predates the column (older migration states) stay valid.
+    legal_qualification_no = models.CharField(
+        "法律职业资格证书编号", max_length=32, blank=True, default="", db_default=""
+    )
+    legal_review_since = models.DateField(
+        "开始从事法制审核日期", null=True, blank=True, help_text="2021年7月15日前已从事法制审核的，可不具有法律职业资格"
+    )
 
     class Meta:
         verbose_name = "用户"

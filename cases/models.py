@@ -369,6 +369,8 @@ class SignOffStep(models.TextChoices):
     CONSULTATION = "consultation", "查阅审批"  # 第二十九条
     CONCLUSION = "conclusion", "结案审批"
     WITHDRAWAL = "withdrawal", "撤销登记"
+    # 《行政处罚法》第六十条 / 《行政许可法》第四十二条: the head approves extending the decision period.
+    PERIOD_EXTENSION = "period_extension", "延长办理期限审批"
 
 
 class SignOffOutcome(models.TextChoices):

@@ -82,3 +82,12 @@ def unread_count(user: Any) -> int:
 
 def notifications_of_user(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def case_deadline(case: Any, kind: str) -> Deadline | None:
+    """The case-wide deadline of `kind` (no record target): the open one, else the latest met."""
+    return (
+        Deadline.objects.filter(case=case, kind=kind, object_id__isnull=True)
+        .order_by(F("met_at").asc(nulls_first=True), "-pk")
+        .first()
+    )

@@ -306,3 +306,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Review: collective discussion and publication (第四章) ------------------------------
+# 《行政处罚法》第五十七条第二款: complex or major cases are decided by the heads collectively.
+# Which penalties count as heavy enough to need 集体讨论 is set by each agency's own rules
+# (unverified defaults: a fine or confiscation of at least this many yuan, or one of these
+# penalty kinds).
+COLLECTIVE_DISCUSSION_FINE_YUAN = env.int("COLLECTIVE_DISCUSSION_FINE_YUAN", default=100_000)
+COLLECTIVE_DISCUSSION_KINDS = env.list(
+    "COLLECTIVE_DISCUSSION_KINDS",
+    default=["revoke_licence", "downgrade_qualification", "order_suspension", "order_closure", "restrict_employment"],
+)
+# 行政执法公示: how long a published decision stays on the public page (DOMAIN.md: commonly
+# one year; unverified as a rule), in calendar days.
+PUBLICATION_PERIOD_DAYS = env.int("PUBLICATION_PERIOD_DAYS", default=365)

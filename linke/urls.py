@@ -21,4 +21,6 @@ urlpatterns = [
     path("archive/", include("archive.urls")),
     path("documents/", include("documents.urls")),
     path("deadlines/", include("deadlines.urls")),
+    # 行政执法公示: public, no login; its pages link nowhere into the application.
+    path("gongshi/", include("review.urls_public")),
 ]

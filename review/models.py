@@ -86,3 +86,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_outcome_display()}"
+
+
+from .models_legal import *  # noqa: E402, F403
+from .models_publication import *  # noqa: E402, F403

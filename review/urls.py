@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_legal, views_publication
 
 app_name = "review"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("case/<int:case_id>/sheet/", views_legal.sheet_edit, name="sheet"),
+    path("case/<int:case_id>/legal-review/", views_legal.legal_review_new, name="legal_review"),
+    path("case/<int:case_id>/experts/", views_legal.expert_opinion_new, name="expert_opinion"),
+    path("case/<int:case_id>/discussion/", views_legal.discussion_new, name="discussion"),
+    path("case/<int:case_id>/period/extend/", views_legal.period_extend, name="period_extend"),
+    path("case/<int:case_id>/period/exclude/", views_legal.period_exclude_new, name="period_exclude"),
+    path("case/<int:case_id>/publish/", views_publication.publish, name="publish"),
+    path("case/<int:case_id>/decision-change/", views_publication.decision_change_new, name="decision_change"),
+    path("case/<int:case_id>/publication/<int:pk>/withdraw/", views_publication.withdraw, name="withdraw"),
+]
