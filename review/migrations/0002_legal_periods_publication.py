@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_alter_signoff_step'),
+        ('cases', '0015_signoff_step_extension'),
         ('review', '0001_decision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
