@@ -82,3 +82,16 @@ def unread_count(user: Any) -> int:
 
 def notifications_of_user(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def deadline_latest_for(kind: str, target: Any) -> Deadline | None:
+    """The newest deadline of `kind` on `target` (open or met), or None."""
+    from .services import _target_filter
+
+    return Deadline.objects.filter(_target_filter(case=None, target=target), kind=kind).order_by("-pk").first()
+
+
+def overdue_target_ids(kind: str, now: dt.datetime) -> QuerySet[Deadline, dict[str, Any]]:
+    """`object_id`s of the targets whose open deadline of `kind` was due before `now`, as a
+    subquery (`.filter(pk__in=...)`): one query with the caller's."""
+    return Deadline.objects.filter(kind=kind, met_at__isnull=True, due__lt=now).values("object_id")

@@ -6,7 +6,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Role
 from cases import policy
 from cases.models import Level, mask_id
 from cases.selectors import case_for_user
@@ -33,6 +32,8 @@ from .selectors import attachments_of, preservations_awaiting, record_for_user, 
 from .services import (
     RecordError,
     commission_opinion_record,
+    may_decide_as_head,
+    may_record,
     preservation_approve,
     preservation_decide,
     preservation_refuse,
@@ -42,6 +43,7 @@ from .services import (
     record_correct,
     record_create,
     record_finalise,
+    record_refusal_reason,
     record_update,
 )
 
@@ -188,7 +190,10 @@ def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "correct_form": CorrectForm(),
             "attach_form": AttachForm(),
             "opinion_form": OpinionForm(),
-            "can_write": policy.may_write(request.user, rec.case),
+            "can_write": may_record(request.user, rec.case),
+            "why_not": record_refusal_reason(request.user, rec.case) + "。"
+            if policy.may_write(request.user, rec.case) and not may_record(request.user, rec.case)
+            else "",
             **(_preservation_context(request.user, rec) if rec.kind == RecordKind.PRESERVATION else {}),
         },
     )
@@ -197,13 +202,13 @@ def record_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def _preservation_context(user: Any, rec: Any) -> dict[str, Any]:
     """What the 先行登记保存 card offers, each action only to who may take it (cases.policy)."""
     pending = preservation_request_pending(rec)
-    head = policy.may_sign(user, rec.case, Level.HEAD)
+    head = may_decide_as_head(user, rec.case)
     open_ = not rec.is_final and not rec.approved_by_id
     return {
         "pending_request": pending,
         "approval_late": rec.approved_after_act,
         "request_form": RequestForm()
-        if open_ and pending is None and policy.may_sign(user, rec.case, Level.OFFICER)
+        if open_ and pending is None and policy.may_sign(user, rec.case, Level.OFFICER) and may_record(user, rec.case)
         else None,
         "approve_form": ApproveForm() if open_ and pending is not None and head else None,
         "decide_form": DecideForm() if rec.is_final and not hasattr(rec, "decision") and head else None,
@@ -306,7 +311,7 @@ def preservation_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
 def preservation_queue(request: AuthedRequest) -> HttpResponse:
     """The head's queue of 先行登记保存: requests to approve, and preserved evidence awaiting the
     处理决定 (《行政处罚法》第五十六条). 404 for anyone who is not a head."""
-    if not request.user.has_role(Role.HEAD):
+    if not policy.works_head_queues(request.user):
         raise Http404
     requests, undecided = preservations_awaiting(request.user)
     return render(request, "records/preservation_queue.html", {"requests": requests, "undecided": undecided})
