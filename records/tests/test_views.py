@@ -249,4 +249,4 @@ def test_new_record_is_offered_only_where_investigation_is_recorded(client):
     case.state = CaseState.REGISTERED
     case.save(update_fields=["state"])
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "新建调查取证记录" not in page and "不能制作调查取证记录" in page
+    assert "新建调查取证记录" not in page and "不能制作或修改调查取证记录" in page
