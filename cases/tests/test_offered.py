@@ -4,8 +4,10 @@ page in every stage and takes what it offers (each in a transaction rolled back 
 the case stays in the stage under test); nothing offered is refused, and the actions that
 refuse were not offered."""
 
+import datetime as dt
 import re
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -39,7 +41,8 @@ def _flashed_errors(client) -> list[str]:
     from django.http import HttpRequest
 
     cookie = client.cookies.pop(CookieStorage.cookie_name, None)
-    stored = CookieStorage(HttpRequest())._decode(cookie.value) if cookie is not None and cookie.value else None
+    storage: Any = CookieStorage(HttpRequest())
+    stored = storage._decode(cookie.value) if cookie is not None and cookie.value else None
     return [str(m) for m in stored or [] if m.level == constants.ERROR]
 
 
@@ -60,7 +63,7 @@ def _undone():
 
 def _payload(case: Case, officers: list) -> dict:
     """Valid input for each form the case page may offer (the fields of cases.forms)."""
-    past = timezone.localtime(timezone.now() - timezone.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    past = timezone.localtime(timezone.now() - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     return {
         "opinion": "经审查，同意。",
         "reason": "登记时案由录入错误。",
