@@ -511,3 +511,21 @@ def f(ref):
     assert sorted(int(h.split(":")[0]) for h in hits) == [9, 10, 11], hits
     assert _foreign_queries(ast.parse(bad), "cases", labels) != []  # Deadline still foreign to cases
     assert len(_foreign_queries(ast.parse("from .models import Case\nCase.objects.all()"), "cases", labels)) == 0
+
+
+@pytest.mark.django_db
+def test_the_selectors_other_apps_read_cases_through(officer, officer2, head):
+    from cases import selectors
+
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    assert selectors.case_by_ref(case.number) == case
+    assert selectors.case_by_ref(f" {case.registration_number} ") == case
+    assert selectors.case_by_ref("临科罚立〔2026〕99999号") is None and selectors.case_by_ref("") is None
+    # Who may sign as 机关负责人 (records' preservation approvals and deadlines' hand-over ask the
+    # same function): active heads who do not handle the case.
+    handling_head = UserFactory(department=officer.department, roles=[Role.HEAD, Role.OFFICER])
+    UserFactory(roles=[Role.HEAD], is_active=False)
+    assert set(selectors.heads_for(case)) == {head, handling_head}
+    case.assignments.create(officer=handling_head)
+    assert selectors.heads_for(case) == [head]
+    assert selectors.heads_for(case, heads=[handling_head]) == []
