@@ -63,10 +63,18 @@ def _kind(kind: str) -> str:
 @login_required
 def case_records(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
+    # New records are offered only to who may make them now (the check record_create makes).
+    can_write = may_record(request.user, case)
+    why_not = record_refusal_reason(request.user, case) if policy.may_write(request.user, case) else ""
     return render(
         request,
         "records/case_records.html",
-        {"case": case, "records": records_of_case(case), "kinds": RecordKind.choices},
+        {
+            "case": case,
+            "records": records_of_case(case),
+            "kinds": RecordKind.choices if can_write else [],
+            "why_not": why_not + "。" if why_not else "",
+        },
     )
 
 
@@ -101,6 +109,10 @@ def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
     kind = _kind(kind)
     form_class = record_form_class(kind)
     with_items = kind in KINDS_WITH_ITEMS
+    if not may_record(request.user, case):
+        # Not in a stage where investigation is recorded: say so before anything is typed.
+        messages.error(request, record_refusal_reason(request.user, case) + "。")
+        return redirect(case.get_absolute_url())
     if request.method == "GET":
         form = form_class(case=case, initial={"party_name": _party_initial(case), "officers": [request.user.pk]})
         return _form_page(request, case, kind, form, ItemFormSet(prefix="items") if with_items else None)

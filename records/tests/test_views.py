@@ -283,3 +283,22 @@ def test_record_buttons_follow_the_stage_and_the_role(client, head):
     assert f"/records/{commission.pk}/opinion/" not in client.get(f"/records/{commission.pk}/").content.decode()
     with pytest.raises(RecordError, match="待决定"):
         record_update(record_id=draft.pk, by=officer, data={"place": "车间"})
+
+
+def test_the_records_page_offers_new_records_only_where_they_can_be_made(client, head):
+    from cases.models import CaseState
+
+    case = make_case()
+    client.force_login(case.created_by)
+    assert f"/records/case/{case.pk}/new/inspection/" in client.get(f"/records/case/{case.pk}/").content.decode()
+    client.force_login(head)  # reads the case, makes no records: no links that answer 404
+    page = client.get(f"/records/case/{case.pk}/").content.decode()
+    assert "/new/" not in page and client.get(f"/records/case/{case.pk}/new/inspection/").status_code == 404
+    case.state = CaseState.PENDING_DECISION
+    case.save(update_fields=["state"])
+    client.force_login(case.created_by)
+    page = client.get(f"/records/case/{case.pk}/").content.decode()
+    assert "/new/" not in page and "不能制作或修改调查取证记录" in page
+    answer = client.get(f"/records/case/{case.pk}/new/inspection/", follow=True)
+    assert answer.redirect_chain[-1][0] == case.get_absolute_url()
+    assert "案件处于“待决定”阶段，不能制作或修改调查取证记录" in answer.content.decode()
