@@ -6,7 +6,8 @@ import datetime as dt
 from django.utils import timezone
 
 from deadlines.models import Deadline, DeadlineKind
-from deadlines.services import deadline_met, deadline_open
+from deadlines.selectors import deadline_latest_for
+from deadlines.services import deadline_met, deadline_open, deadlines_move
 from linke.fields import fit
 
 from .models import AVRecord, ExpectedRecord
@@ -68,16 +69,7 @@ def store_open(record: AVRecord) -> Deadline:
 
 def store_met(record: AVRecord, stored_at: dt.datetime) -> dt.datetime | None:
     """Close the record's deadline; returns its due time (None if it had none)."""
-    deadline = (
-        Deadline.objects.filter(
-            kind=DeadlineKind.AV_STORAGE,
-            object_id=record.pk,
-            content_type__model="avrecord",
-            content_type__app_label="avrecords",
-        )
-        .order_by("-pk")
-        .first()
-    )
+    deadline = deadline_latest_for(DeadlineKind.AV_STORAGE, record)
     if deadline is None:
         deadline = store_open(record)
     deadline_met(kind=DeadlineKind.AV_STORAGE, target=record, met_at=stored_at)
@@ -86,12 +78,7 @@ def store_met(record: AVRecord, stored_at: dt.datetime) -> dt.datetime | None:
 
 def store_moved(record: AVRecord) -> None:
     """The record was put on a case: its open deadline belongs to that case now."""
-    Deadline.objects.filter(
-        kind=DeadlineKind.AV_STORAGE,
-        object_id=record.pk,
-        content_type__model="avrecord",
-        content_type__app_label="avrecords",
-    ).update(case=record.case)
+    deadlines_move(kind=DeadlineKind.AV_STORAGE, target=record, case=record.case)
 
 
 def expected_open(expected: ExpectedRecord) -> Deadline:

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.models import Case, CaseState
+from cases.models import CaseState
+from cases.selectors import cases_of_officer
 
 from .models import AVRecord, CollectionStation, Recorder
 from .services import station_create, upload_advance, upload_create
@@ -36,8 +37,11 @@ def seed(stdout: Any, users: dict[str, Any]) -> None:
 def _demo_recording(stdout: Any, users: dict[str, Any], station: CollectionStation) -> None:
     officer = users.get("officer")
     # On the case under investigation (the one with the written records), else the officer's first.
-    mine = Case.objects.filter(assignments__officer=officer).order_by("pk") if officer else Case.objects.none()
-    case = mine.filter(state=CaseState.INVESTIGATING).first() or mine.first()
+    case = (
+        (cases_of_officer(officer, CaseState.INVESTIGATING).first() or cases_of_officer(officer).first())
+        if officer
+        else None
+    )
     if case is None or AVRecord.objects.exists() or not shutil.which("ffmpeg"):
         return
     ended = timezone.localtime().replace(microsecond=0)

@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 
 from accounts.models import Role, User
+from accounts.selectors import users_in_role
 from cases.models import Case, Confidentiality
 from linke.validators import validate_not_future
 
@@ -48,9 +49,7 @@ class DescribeForm(forms.Form):
                 )
             } | {"maker": instance_record.maker_id}
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["maker"]).queryset = User.objects.filter(
-            groups__name=Role.OFFICER.label, is_active=True
-        ).order_by("username")
+        cast(forms.ModelChoiceField, self.fields["maker"]).queryset = users_in_role(Role.OFFICER).order_by("username")
 
 
 class AssignForm(forms.Form):
@@ -66,7 +65,7 @@ class AssignForm(forms.Form):
 class OwnerForm(forms.Form):
     owner = forms.ModelChoiceField(
         label="分派给",
-        queryset=User.objects.filter(groups__name=Role.OFFICER.label, is_active=True).order_by("username"),
+        queryset=users_in_role(Role.OFFICER).order_by("username"),
     )
 
 

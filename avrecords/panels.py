@@ -6,10 +6,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from cases.models import CaseState
 from cases.panels import Panel, register
 
 from . import selectors
+from .services import av_refusal
 
 
 def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] | None:
@@ -17,14 +17,16 @@ def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] 
 
     if not user.is_authenticated:
         return None
-    can_upload = policy.may_write(user, case)
-    # An archived case file is closed (第二十八条): it accepts no more recordings.
-    archived = case.state == CaseState.ARCHIVED
+    # Offered exactly when the upload would put the record on this case (services.av_refusal):
+    # to who may write the case's records, in a stage that takes recordings. An officer is
+    # told why when it is not offered; the others were never going to upload here.
+    refused = av_refusal(user, case)
+    officer = policy.may_write(user, case)
     return {
         "av_records": list(selectors.records_of_case(case.pk)),
         "av_expected": list(selectors.expected_open_for_case(case.pk).select_related("officer")),
-        "av_can_upload": can_upload and not archived,
-        "av_archived": archived,
+        "av_can_upload": refused is None,
+        "av_why_not": f"{refused[1]}。" if refused and officer else "",
         "av_upload_url": reverse("avrecords_api:uploads"),
     }
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
+from accounts.selectors import users_by_username
+from audit import selectors as audit_selectors
 from audit.models import Entry
 from audit.vocabulary import action_label
 
@@ -131,11 +133,7 @@ class CustodyRow:
 
 
 def custody_entries(record: AVRecord) -> list[Entry]:
-    entries = list(
-        Entry.objects.filter(object_type="avrecords.avrecord", object_id=str(record.pk))
-        .select_related("actor")
-        .order_by("seq")
-    )
+    entries = list(audit_selectors.entries_about(record))
     for e in entries:
         e.label = action_label(e.action)  # type: ignore[attr-defined]
     return entries
@@ -149,7 +147,7 @@ def custody_rows(record: AVRecord) -> list[CustodyRow]:
         for change in (e.data.get("changes") or {}).values():
             if isinstance(change, dict):
                 usernames.update(str(v) for v in change.values() if isinstance(v, str) and v)
-    people = {u.username: person(u) for u in User.objects.filter(username__in=usernames)}
+    people = {u.username: person(u) for u in users_by_username(usernames)}
     return [
         CustodyRow(
             seq=e.seq,

@@ -81,7 +81,8 @@ def expected_open_for_case(case_id: int) -> QuerySet[ExpectedRecord]:
 
 def expected_overdue(now: dt.datetime) -> QuerySet[ExpectedRecord]:
     """Expected records still missing after their 2 working days (第二十七条)."""
-    from deadlines.models import Deadline, DeadlineKind
+    from deadlines.models import DeadlineKind
+    from deadlines.selectors import overdue_target_ids
 
-    late = Deadline.objects.filter(kind=DeadlineKind.AV_EXPECTED, met_at__isnull=True, due__lt=now).values("object_id")
+    late = overdue_target_ids(DeadlineKind.AV_EXPECTED, now)
     return ExpectedRecord.objects.filter(pk__in=late, fulfilled_at__isnull=True, withdrawn_at__isnull=True)

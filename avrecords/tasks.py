@@ -66,9 +66,9 @@ def record_derive_task(self: Any, record_id: int) -> str:
 
 @shared_task(bind=True, acks_late=True, max_retries=3)
 def record_verify_task(self: Any, record_id: int, user_id: int | None = None) -> bool:
-    from accounts.models import User
+    from accounts.selectors import user_or_none
 
-    by = User.objects.filter(pk=user_id).first() if user_id else None
+    by = user_or_none(user_id)
     return record_verify(record_id=record_id, by=by).ok
 
 

@@ -329,7 +329,11 @@ def case_records(request: AuthedRequest, case_pk: int) -> HttpResponse:
 
 
 def writable_cases(user: User) -> Any:
-    return cases_visible_to(user).exclude(state="archived").order_by("-created_at")
+    """The cases a record may be put on (the choices of 归入案件): those in a stage that takes
+    recordings (services.av_refusal); record_assign still checks the user on the chosen one."""
+    from .services import AV_RECORDING_STATES
+
+    return cases_visible_to(user).filter(state__in=AV_RECORDING_STATES).order_by("-created_at")
 
 
 def upload_endpoint() -> str:

@@ -5,7 +5,8 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.selectors import certified_officers
 from linke.idnumbers import valid_id_number, valid_uscc
 from linke.validators import validate_identity_number, validate_not_future, validate_phone
 
@@ -29,15 +30,6 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-def certified_officers() -> Any:
-    """Officers who may handle a case: active, in the officer role, with a 执法证号."""
-    return (
-        User.objects.filter(is_active=True, groups__name=Role.OFFICER.label, cert_no__isnull=False)
-        .select_related("department")
-        .order_by("department__code", "username")
-    )
 
 
 class OfficerChoiceField(forms.ModelMultipleChoiceField):

@@ -70,6 +70,13 @@ def reads_every_case(user: User) -> bool:
     return _active(user) and any(user.has_role(r) for r in (Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST))
 
 
+def works_head_queues(user: User) -> bool:
+    """`user` works the 机关负责人's queues (立案审批, 先行登记保存审批; 第八条第一款, 《行政处罚法》
+    第五十六条): an active head. Their pages answer 404 to anyone else, so nobody else is shown
+    their links."""
+    return _active(user) and user.has_role(Role.HEAD)
+
+
 def may_read(user: User, case: Case) -> bool:
     """`user` may see the case and its records (pages, documents, media)."""
     return reads_every_case(user) or is_officer_of(user, case) or is_section_chief_of(user, case)

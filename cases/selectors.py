@@ -205,3 +205,45 @@ def licensing_accepted_at(case: Case) -> datetime | None:
     of receipt when the 5 working days of 《行政许可法》第三十二条第一款第（四）项 lapsed without a
     notice), from which the 20 working days of 第四十二条 run; None before acceptance."""
     return Application.objects.filter(case_id=case.pk).values_list("accepted_at", flat=True).first()
+
+
+def case_by_ref(ref: str) -> Case | None:
+    """The case a station or a form names by its 立案号 (`number`) or, before filing, its 登记号
+    (`registration_number`); None when no case has it. No access check: the caller asks
+    `cases.policy` before using it."""
+    ref = ref.strip()
+    if not ref:
+        return None
+    return Case.objects.filter(Q(number=ref) | Q(registration_number=ref)).first()
+
+
+def case_of(case_id: int) -> Case:
+    """The case by id, unlocked, no access check (actions check `cases.policy` on it; to write,
+    lock it with `cases.stages.lock`). Raises Case.DoesNotExist."""
+    return Case.objects.get(pk=case_id)
+
+
+def heads_for(case: Case, *, heads: list[User] | None = None) -> list[User]:
+    """The people who may sign for `case` as 机关负责人 (policy.may_sign at Level.HEAD: active
+    heads who do not handle it). `heads` is the active heads when the caller already holds them
+    (one query for many cases); else they are read here (one query)."""
+    from accounts.selectors import users_in_role
+
+    pool = list(users_in_role(Role.HEAD)) if heads is None else heads
+    return [h for h in pool if policy.may_sign(h, case, Level.HEAD)]
+
+
+def attachments_of(owner: Any) -> QuerySet[Attachment]:
+    """The attachments filed under `owner` (a record of another app: a generic relation), with
+    their uploaders."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return Attachment.objects.filter(
+        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
+    ).select_related("uploaded_by")
+
+
+def cases_of_officer(user: User, state: str | None = None) -> QuerySet[Case]:
+    """Cases `user` handles (optionally in `state`), oldest first (demo data)."""
+    qs = Case.objects.filter(pk__in=CaseOfficer.objects.filter(officer=user).values("case_id")).order_by("pk")
+    return qs.filter(state=state) if state else qs

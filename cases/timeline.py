@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from accounts.models import User
+from accounts.selectors import users_by_pk
 from audit.models import Entry
+from audit.selectors import entries_of_case
 from audit.vocabulary import action_label
 
 from .audit_actions import AuditAction
@@ -97,9 +99,8 @@ def timeline_for(case: Case, *, limit: int = 100) -> list[Event]:
     shows (the full trail is paginated on its own page); `who` is a name with roles. One query
     for the entries, served by the (case_id, seq) index, one for the people and their roles."""
     entries = (
-        Entry.objects.filter(case_id=case.pk)
+        entries_of_case(case.pk)
         .exclude(action__in=SHOWN_BY_RECORDS)
-        .order_by("-seq")
         .only("seq", "created_at", "actor_id", "actor_name", "action", "payload")[:limit]
     )
     events = _records(case)
@@ -126,7 +127,7 @@ def people_labels(user_ids: Iterable[int]) -> dict[int, str]:
     ids = set(user_ids)
     if not ids:
         return {}
-    return {u.pk: u.name_and_roles for u in User.objects.filter(pk__in=ids).prefetch_related("groups")}
+    return {u.pk: u.name_and_roles for u in users_by_pk(ids, with_roles=True)}
 
 
 def _summary(entry: Entry) -> str:

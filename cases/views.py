@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
-from audit.models import Entry
+from audit.selectors import entries_of_case
 from linke.downloads import file_response
 from linke.http import AuthedRequest
 
@@ -43,7 +43,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "counts": selectors.case_counts_by_state(user),
             "awaiting_total": selectors.cases_awaiting(user).count(),
             "can_create": user.has_role(Role.OFFICER),
-            "is_head": user.has_role(Role.HEAD),
+            "is_head": policy.works_head_queues(user),
         },
     )
 
@@ -429,7 +429,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def case_timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
-    entries = Entry.objects.filter(case_id=case.pk).order_by("-seq")
+    entries = entries_of_case(case.pk)
     page = Paginator(entries, 100).get_page(request.GET.get("page"))
     names = people_labels(e.actor_id for e in page if e.actor_id)
     for e in page:
@@ -570,7 +570,7 @@ def case_record(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
 @login_required
 def approvals(request: AuthedRequest) -> HttpResponse:
     """The head's filing approval queue (第八条第一款: 行政执法机关负责人意见)."""
-    if not request.user.has_role(Role.HEAD):
+    if not policy.works_head_queues(request.user):
         raise Http404
     qs = (
         selectors.cases_awaiting(request.user)

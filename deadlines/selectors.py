@@ -91,3 +91,16 @@ def case_deadline(case: Any, kind: str) -> Deadline | None:
         .order_by(F("met_at").asc(nulls_first=True), "-pk")
         .first()
     )
+
+
+def deadline_latest_for(kind: str, target: Any) -> Deadline | None:
+    """The newest deadline of `kind` on `target` (open or met), or None."""
+    from .services import _target_filter
+
+    return Deadline.objects.filter(_target_filter(case=None, target=target), kind=kind).order_by("-pk").first()
+
+
+def overdue_target_ids(kind: str, now: dt.datetime) -> QuerySet[Deadline, Any]:
+    """`object_id`s of the targets whose open deadline of `kind` was due before `now`, as a
+    subquery (`.filter(pk__in=...)`): one query with the caller's."""
+    return Deadline.objects.filter(kind=kind, met_at__isnull=True, due__lt=now).values("object_id")

@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet, Value
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Role
+from accounts.selectors import users_in_role
 from linke.fields import fit
 
 from . import calendar
@@ -133,18 +133,17 @@ def deadlines_sync_heads(*, by: Any = None) -> int:
     deactivated), the open periods heads answer for (HEAD_KINDS) follow: every current active
     head who does not handle the case is responsible; a former head who is no officer leaves.
     Officers on the period stay. Returns how many deadlines changed; each change is audited."""
-    from cases import policy
-    from cases.models import Level
+    from accounts.selectors import users_in_role
+    from cases.selectors import heads_for
 
-    users = get_user_model().objects
-    heads = list(users.filter(groups__name=Role.HEAD.label, is_active=True).distinct())
-    officers = set(users.filter(groups__name=Role.OFFICER.label, is_active=True).values_list("pk", flat=True))
+    heads = list(users_in_role(Role.HEAD))
+    officers = set(users_in_role(Role.OFFICER).values_list("pk", flat=True))
     open_ = list(Deadline.objects.filter(kind__in=HEAD_KINDS, met_at__isnull=True).select_related("case"))
     had = _responsible_now(open_)
     changed = 0
     for deadline in open_:
         before = had[deadline.pk]
-        eligible = {h.pk for h in heads if deadline.case is None or policy.may_sign(h, deadline.case, Level.HEAD)}
+        eligible = {h.pk for h in (heads if deadline.case is None else heads_for(deadline.case, heads=heads))}
         after = {u for u in before if u in officers or u in eligible} | eligible
         changed += _hand_over(deadline, before, after, by)
     return changed
@@ -162,9 +161,7 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
     Returns how many deadlines changed; each change is an audit entry."""
     officers = [a.officer_id for a in case.assignments.order_by("-is_lead", "pk")]
     current = set(officers)
-    signers = set(
-        get_user_model().objects.filter(groups__name=Role.HEAD.label, is_active=True).values_list("pk", flat=True)
-    )
+    signers = set(users_in_role(Role.HEAD).values_list("pk", flat=True))
     open_ = list(Deadline.objects.filter(case=case, met_at__isnull=True).select_related("case").order_by("pk"))
     had = _responsible_now(open_)
     changed = 0
@@ -254,51 +251,10 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
     return len(closed)
 
 
-@transaction.atomic
-def deadline_extend(
-    *,
-    case: Any,
-    kind: str,
-    by: Any,
-    reason: str,
-    working_days: int | None = None,
-    days: int | None = None,
-) -> Deadline:
-    """Lengthen the open case-wide deadline of `kind` to `working_days` (or `days`) counted from
-    its start, and move its due date accordingly (a period extended with approval, or time the
-    law does not count: 《行政处罚法》第六十条, 《行政许可法》第四十二、四十五条). The period keeps
-    its unit; the new length is stored, so a later calendar recomputation keeps the extension.
-    Audited with the old and new due dates. Raises Deadline.DoesNotExist when no such deadline
-    is open, ValueError when the length is given in the other unit or shortens the period."""
-    deadline = Deadline.objects.select_for_update().get(
-        case=case, kind=kind, object_id__isnull=True, met_at__isnull=True
-    )
-    if (working_days is None) != (deadline.working_days is None) or (days is None) != (deadline.days is None):
-        raise ValueError("the period keeps its unit (working days or calendar days)")
-    if (working_days or 0) < (deadline.working_days or 0) or (days or 0) < (deadline.days or 0):
-        raise ValueError("an extension does not shorten the period")
-    due = compute_due(deadline.start, working_days=working_days, days=days)
-    old = deadline.due
-    deadline.working_days, deadline.days = working_days, days
-    deadline.due, deadline.provisional = end_of_day(due.date), due.provisional
-    fields = ["working_days", "days", "due", "provisional"]
-    if deadline.due > old:
-        deadline.reminded_at = deadline.escalated_at = None
-        fields += ["reminded_at", "escalated_at"]
-    deadline.save(update_fields=fields)
-    audit.record(
-        deadline,
-        AuditAction.EXTENDED,
-        actor=by,
-        case=deadline.case_id,
-        kind=kind,
-        old_due=old,
-        due=deadline.due,
-        working_days=working_days,
-        days=days,
-        reason=reason,
-    )
-    return deadline
+def deadlines_move(*, kind: str, target: Any, case: Any) -> int:
+    """The deadlines of `kind` on `target` now belong to `case` (the target was put on a case,
+    e.g. an AV record filed from the inbox). Returns how many rows moved."""
+    return Deadline.objects.filter(_target_filter(case=None, target=target), kind=kind).update(case=case)
 
 
 def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
@@ -431,9 +387,7 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
 
 
 def _role_user_ids(role: Any) -> list[int]:
-    from accounts.models import User
-
-    return list(User.objects.filter(groups__name=role.label, is_active=True).values_list("pk", flat=True))
+    return list(users_in_role(role).values_list("pk", flat=True))
 
 
 def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline, int]:

@@ -7,7 +7,8 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case, CaseState
+from cases.models import CaseState
+from cases.selectors import cases_of_officer
 
 from .models import RecordKind
 from .services import preservation_request, record_create, record_finalise
@@ -15,7 +16,7 @@ from .services import preservation_request, record_create, record_finalise
 
 def seed(stdout: Any, users: dict[str, User]) -> None:
     officer, officer2 = users["officer"], users["officer2"]
-    case = Case.objects.filter(state=CaseState.INVESTIGATING, assignments__officer=officer).order_by("pk").first()
+    case = cases_of_officer(officer, CaseState.INVESTIGATING).first()
     if case is None or case.records.exists():
         stdout.write("  调查取证记录：已存在或无调查中的案件，跳过")
         return

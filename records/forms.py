@@ -3,7 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q
 
-from accounts.models import Role, User
+from accounts.selectors import certified_officers
 from linke.validators import validate_not_future
 
 from .models import KIND_MODELS, PreservationOutcome, RecordKind
@@ -42,7 +42,7 @@ _TEXT = forms.Textarea(attrs={"rows": 4})
 def officer_choices(case: Any) -> Any:
     """Certified officers who handle the case or belong to its department."""
     return (
-        User.objects.filter(groups__name=Role.OFFICER.label, is_active=True, cert_no__isnull=False)
+        certified_officers()
         .filter(Q(case_assignments__case=case) | Q(department_id=case.department_id))
         .distinct()
         .order_by("last_name", "first_name")

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -37,11 +36,9 @@ def records_of_case(case: Any) -> QuerySet[Record]:
 
 
 def attachments_of(owner: Any) -> QuerySet[Any]:
-    from cases.models import Attachment
+    from cases.selectors import attachments_of as filed_under
 
-    return Attachment.objects.filter(
-        content_type=ContentType.objects.get_for_model(owner), object_id=owner.pk
-    ).select_related("uploaded_by")
+    return filed_under(owner)
 
 
 def preservations_awaiting(user: Any) -> tuple[QuerySet[Preservation], QuerySet[Preservation]]:

@@ -25,9 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 
 import audit
-from accounts.models import Role, User
-from cases import policy, signoffs
+from accounts.models import User
+from cases import policy, signoffs, stages
 from cases.models import Case, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
+from cases.selectors import heads_for
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from documents.registry import DocTypeCode
@@ -91,23 +92,50 @@ class RecordIncomplete(RecordError):
         super().__init__("第十条要求的内容不完整，不能定稿：" + "、".join(e.label for e in missing))
 
 
-def _require_writer(case_id: int, by: User, *, officer: bool = True) -> Case:
-    """The case, if the actor may write its records (policy.may_write: an officer who handles
-    the case or belongs to its department; with officer=False, may read it) while the case is in
-    a stage where investigation is recorded. Raises RecordDenied or RecordError."""
-    case = Case.objects.get(pk=case_id)
+def _refusal(case: Case, by: User, *, officer: bool = True) -> RecordError | None:
+    """Why `by` may not act on the case's records now, or None: the actor may write them
+    (policy.may_write: an officer who handles the case or belongs to its department; with
+    officer=False, may read it: the head deciding) while the case is in a stage where
+    investigation is recorded (RECORDING_STATES)."""
     if officer and not policy.may_write(by, case):
-        raise RecordDenied("无权处理本案的调查取证记录：需由本案执法人员办理")
+        return RecordDenied("无权处理本案的调查取证记录：需由本案执法人员办理")
     if not officer and not policy.may_read(by, case):
-        raise RecordDenied("无权处理本案的调查取证记录")
+        return RecordDenied("无权处理本案的调查取证记录")
     if case.state not in RECORDING_STATES:
-        raise RecordError(f"案件处于“{case.get_state_display()}”阶段，不能制作或修改调查取证记录")
+        return RecordError(f"案件处于“{case.get_state_display()}”阶段，不能制作或修改调查取证记录")
+    return None
+
+
+def _require_writer(case: Case, by: User, *, officer: bool = True) -> Case:
+    """`case`, if `_refusal` finds nothing. Raises RecordDenied or RecordError."""
+    refused = _refusal(case, by, officer=officer)
+    if refused is not None:
+        raise refused
     return case
+
+
+def may_record(user: User, case: Case) -> bool:
+    """`user` may make, edit, finalise, attach to and correct the case's records now (第十条):
+    the one rule behind every such button, the same check the actions make."""
+    return _refusal(case, user) is None
+
+
+def record_refusal_reason(user: User, case: Case, *, officer: bool = True) -> str:
+    """The Chinese reason `_refusal` gives ('' when the action is allowed), for the page to say
+    why an action is not offered."""
+    refused = _refusal(case, user, officer=officer)
+    return str(refused) if refused is not None else ""
+
+
+def may_decide_as_head(user: User, case: Case) -> bool:
+    """`user` may sign a preservation's approval or decide on it now (《行政处罚法》第五十六条):
+    a head who does not handle the case, in a stage where investigation is recorded."""
+    return policy.may_sign(user, case, Level.HEAD) and _refusal(case, user, officer=False) is None
 
 
 def _lock(record_id: int, by: User, *, officer: bool = True) -> Record:
     base = Record.objects.select_for_update().get(pk=record_id)
-    _require_writer(base.case_id, by, officer=officer)
+    _require_writer(base.case, by, officer=officer)
     return base
 
 
@@ -150,8 +178,7 @@ def record_create(
     officers: Iterable[User] = (),
     items: Iterable[dict[str, Any]] | None = None,
 ) -> Record:
-    Case.objects.select_for_update().get(pk=case_id)  # serialise with the case's transitions
-    case = _require_writer(case_id, by)
+    case = _require_writer(stages.lock(case_id), by)  # locked: serialised with the case's transitions
     model = KIND_MODELS[RecordKind(kind)]
     rec = model(case=case, kind=kind, maker=by)
     _set_fields(rec, data)
@@ -283,7 +310,7 @@ def _open_preservation_deadline(rec: Preservation, by: User) -> None:
         start=rec.started_at or timezone.now(),
         working_days=7,
         # The officers keep the preserved evidence; the head makes the decision.
-        responsible=[*rec.officers.all(), *User.objects.filter(pk__in=_heads_for(rec.case))],
+        responsible=[*rec.officers.all(), *heads_for(rec.case)],
         target=rec.base(),
     )
 
@@ -339,12 +366,6 @@ def _notify(user_ids: Iterable[int], text: str, link: str, key: str) -> None:
     notify(user_ids=user_ids, text=text, link=link, dedupe_key=key)
 
 
-def _heads_for(case: Case) -> list[int]:
-    """The people who may approve for this case: active heads who do not handle it (policy.may_sign)."""
-    heads = User.objects.filter(groups__name=Role.HEAD.label, is_active=True).distinct()
-    return [u.pk for u in heads if policy.may_sign(u, case, Level.HEAD)]
-
-
 def _officers_of(rec: Preservation, *also: User) -> list[int]:
     return sorted({u.pk for u in rec.officers.all()} | {rec.maker_id} | {u.pk for u in also})
 
@@ -352,7 +373,7 @@ def _officers_of(rec: Preservation, *also: User) -> list[int]:
 def _lock_preservation(record_id: int) -> tuple[Record, Preservation]:
     # Case first, then the record: the one lock order of the case's transitions and record writes.
     base = Record.objects.only("id", "case_id").get(pk=record_id)
-    Case.objects.select_for_update().get(pk=base.case_id)
+    stages.lock(base.case_id)
     base = Record.objects.select_for_update().select_related("case").get(pk=record_id)
     if base.kind != RecordKind.PRESERVATION:
         raise RecordError("不是先行登记保存记录")
@@ -384,7 +405,7 @@ def preservation_request(*, record_id: int, by: User, opinion: str) -> SignOff:
     承办人) opening its own round; the heads are notified. Raises RecordDenied (not a handling
     officer of the case) or RecordError (final, approved, already requested, empty opinion)."""
     base, rec = _lock_preservation(record_id)
-    _require_writer(base.case_id, by)
+    _require_writer(base.case, by)
     if base.is_final:
         raise RecordImmutable("记录已定稿")
     if rec.approved_by_id:
@@ -405,7 +426,7 @@ def preservation_request(*, record_id: int, by: User, opinion: str) -> SignOff:
     rec.save(update_fields=["approval_request"])
     audit.record(base, AuditAction.PRESERVATION_REQUESTED, actor=by, case=base.case_id, signoff=row.pk)
     _notify(
-        _heads_for(base.case),
+        [h.pk for h in heads_for(base.case)],
         f"待审批：{base.case.ref} 先行登记保存 #{base.pk}，{by}报请批准（《行政处罚法》第五十六条）",
         base.get_absolute_url(),
         f"records.preservation.request:{row.pk}",
@@ -417,7 +438,7 @@ def _head_begin(record_id: int, by: User) -> tuple[Record, Preservation, SignOff
     base, rec = _lock_preservation(record_id)
     if not policy.may_sign(by, base.case, Level.HEAD):
         raise RecordDenied("先行登记保存须经机关负责人批准：需由机关负责人（非本案承办人）审批")
-    _require_writer(base.case_id, by, officer=False)
+    _require_writer(base.case, by, officer=False)
     if base.is_final:
         raise RecordImmutable("记录已定稿")
     if rec.approved_by_id:
@@ -519,7 +540,7 @@ def preservation_decide(*, record_id: int, by: User, outcome: str, detail: str) 
     base, rec = _lock_preservation(record_id)
     if not policy.may_sign(by, base.case, Level.HEAD):
         raise RecordDenied("先行登记保存的处理决定须经机关负责人批准：需由机关负责人（非本案承办人）作出")
-    _require_writer(base.case_id, by, officer=False)
+    _require_writer(base.case, by, officer=False)
     if not base.is_final:
         raise RecordError("只能对已定稿的先行登记保存记录作出处理决定")
     if PreservationDecision.objects.filter(record_id=base.pk).exists():

@@ -6,7 +6,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.models import Role
 from cases import policy
 from cases.models import Level, mask_id
 from cases.selectors import case_for_user
@@ -33,6 +32,8 @@ from .selectors import attachments_of, preservations_awaiting, record_for_user, 
 from .services import (
     RecordError,
     commission_opinion_record,
+    may_decide_as_head,
+    may_record,
     preservation_approve,
     preservation_decide,
     preservation_refuse,
@@ -42,6 +43,7 @@ from .services import (
     record_correct,
     record_create,
     record_finalise,
+    record_refusal_reason,
     record_update,
 )
 
@@ -61,10 +63,18 @@ def _kind(kind: str) -> str:
 @login_required
 def case_records(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
+    # New records are offered only to who may make them now (the check record_create makes).
+    can_write = may_record(request.user, case)
+    why_not = record_refusal_reason(request.user, case) if policy.may_write(request.user, case) else ""
     return render(
         request,
         "records/case_records.html",
-        {"case": case, "records": records_of_case(case), "kinds": RecordKind.choices},
+        {
+            "case": case,
+            "records": records_of_case(case),
+            "kinds": RecordKind.choices if can_write else [],
+            "why_not": why_not + "。" if why_not else "",
+        },
     )
 
 
@@ -99,6 +109,10 @@ def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
     kind = _kind(kind)
     form_class = record_form_class(kind)
     with_items = kind in KINDS_WITH_ITEMS
+    if not may_record(request.user, case):
+        # Not in a stage where investigation is recorded: say so before anything is typed.
+        messages.error(request, record_refusal_reason(request.user, case) + "。")
+        return redirect(case.get_absolute_url())
     if request.method == "GET":
         form = form_class(case=case, initial={"party_name": _party_initial(case), "officers": [request.user.pk]})
         return _form_page(request, case, kind, form, ItemFormSet(prefix="items") if with_items else None)
@@ -178,7 +192,7 @@ def _detail_page(request: AuthedRequest, rec: Any, slot: str = "", bound: Any = 
     while r is not None:
         chain_back.append(r)
         r = r.corrects
-    can_write = policy.may_write(request.user, rec.case)
+    can_write = may_record(request.user, rec.case)
     corrected_by = rec.correction if hasattr(rec, "correction") else None
     opinion = rec.opinion if hasattr(rec, "opinion") else None
     context = {
@@ -195,8 +209,13 @@ def _detail_page(request: AuthedRequest, rec: Any, slot: str = "", bound: Any = 
         # Each form only where the page shows it (so a bound form with errors is always seen).
         "correct_form": CorrectForm() if rec.is_final and not corrected_by and can_write else None,
         "attach_form": AttachForm() if not rec.is_final and can_write else None,
-        "opinion_form": OpinionForm() if rec.kind == RecordKind.COMMISSION and rec.is_final and not opinion else None,
+        "opinion_form": OpinionForm()
+        if rec.kind == RecordKind.COMMISSION and rec.is_final and not opinion and can_write
+        else None,
         "can_write": can_write,
+        "why_not": record_refusal_reason(request.user, rec.case) + "。"
+        if policy.may_write(request.user, rec.case) and not can_write
+        else "",
         **(_preservation_context(request.user, rec) if rec.kind == RecordKind.PRESERVATION else {}),
     }
     if bound is not None:
@@ -210,13 +229,13 @@ def _detail_page(request: AuthedRequest, rec: Any, slot: str = "", bound: Any = 
 def _preservation_context(user: Any, rec: Any) -> dict[str, Any]:
     """What the 先行登记保存 card offers, each action only to who may take it (cases.policy)."""
     pending = preservation_request_pending(rec)
-    head = policy.may_sign(user, rec.case, Level.HEAD)
+    head = may_decide_as_head(user, rec.case)
     open_ = not rec.is_final and not rec.approved_by_id
     return {
         "pending_request": pending,
         "approval_late": rec.approved_after_act,
         "request_form": RequestForm()
-        if open_ and pending is None and policy.may_sign(user, rec.case, Level.OFFICER)
+        if open_ and pending is None and policy.may_sign(user, rec.case, Level.OFFICER) and may_record(user, rec.case)
         else None,
         "approve_form": ApproveForm() if open_ and pending is not None and head else None,
         "decide_form": DecideForm() if rec.is_final and not hasattr(rec, "decision") and head else None,
@@ -333,7 +352,7 @@ def preservation_approve_view(request: AuthedRequest, pk: int) -> HttpResponse:
 def preservation_queue(request: AuthedRequest) -> HttpResponse:
     """The head's queue of 先行登记保存: requests to approve, and preserved evidence awaiting the
     处理决定 (《行政处罚法》第五十六条). 404 for anyone who is not a head."""
-    if not request.user.has_role(Role.HEAD):
+    if not policy.works_head_queues(request.user):
         raise Http404
     requests, undecided = preservations_awaiting(request.user)
     return render(request, "records/preservation_queue.html", {"requests": requests, "undecided": undecided})

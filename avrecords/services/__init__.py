@@ -12,7 +12,15 @@ Other apps call:
   and has its own 第二十七条 deadline until it arrives.
 """
 
-from .common import CONTENT_POINTS, CONTENT_POINTS_ORDER, CONTENT_PROBLEMS, RECORDER_METHOD, AVError
+from .common import (
+    AV_RECORDING_STATES,
+    CONTENT_POINTS,
+    CONTENT_POINTS_ORDER,
+    CONTENT_PROBLEMS,
+    RECORDER_METHOD,
+    AVError,
+    av_refusal,
+)
 from .expected import expected_record_fulfil, expected_record_sync
 from .pipeline import record_derived, record_flag, record_hashed, record_probed, record_processed, record_stored
 from .stations import station_create, station_rotate_token, station_seen, token_digest
@@ -40,7 +48,9 @@ from .work import (
 )
 
 __all__ = [
+    "AV_RECORDING_STATES",
     "AVError",
+    "av_refusal",
     "CONTENT_POINTS",
     "CONTENT_POINTS_ORDER",
     "CONTENT_PROBLEMS",

@@ -1,7 +1,7 @@
 """What the other parts share: the content points of 第十二条, AVError and flagging a problem."""
 
 from accounts.models import User
-from cases.models import Case
+from cases.models import Case, CaseState
 
 from ..media import scrub
 from ..models import (
@@ -55,7 +55,41 @@ def _problem(record: AVRecord, code: str, reason: str, detail: str = "") -> bool
     return True
 
 
-def _may_write_case(user: User, case: Case) -> bool:
+# The stages that take audio-visual records. 第十一条: the scene of an inspection, an inquiry,
+# a preservation or a sampling is recorded, i.e. investigation after filing (the stages of
+# records.services.RECORDING_STATES, licensing's on-site check of an accepted application);
+# 第十二条（五）: the on-site delivery of documents, through the review, decision, delivery and
+# execution stages; and 第二十七条 gives a recording 2 working days to reach storage, so one
+# made before the case moved on, or before it concluded, still arrives. A case not (yet) filed,
+# withdrawn, refused or archived (第二十八条: the case file is closed) takes none.
+AV_RECORDING_STATES = frozenset(
+    {
+        CaseState.INVESTIGATING,
+        CaseState.UNDER_REVIEW,
+        CaseState.PENDING_DECISION,
+        CaseState.DECIDED,
+        CaseState.DELIVERED,
+        CaseState.EXECUTING,
+        CaseState.CONCLUDED,
+        CaseState.ACCEPTED,
+    }
+)
+
+
+def av_refusal(user: User | None, case: Case) -> tuple[str, str] | None:
+    """Why a recording may not be put on `case` now, as (problem code, Chinese reason), or None
+    when it may. `user` is who puts it there (None: a collection station, which names the case
+    and leaves the decision to the stage). The one rule behind the case page's upload box, the
+    upload API's case matching and record_assign: what is offered is what is accepted."""
     from cases import policy
 
-    return policy.may_write(user, case)
+    if case.state == CaseState.ARCHIVED:
+        return "case_archived", "案件已归档，不再接收音像记录"
+    if case.state not in AV_RECORDING_STATES:
+        return (
+            "case_not_recording",
+            f"案件处于“{case.get_state_display()}”阶段，不接收音像记录（第十一条：立案后的调查取证、送达、执行阶段才记录）",
+        )
+    if user is not None and not policy.may_write(user, case):
+        return "case_not_allowed", "无权将记录归入该案件：需由本案执法人员办理"
+    return None

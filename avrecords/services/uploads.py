@@ -5,13 +5,13 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 import audit
 from accounts.models import User
-from cases.models import Case, CaseState
+from accounts.selectors import officer_by_cert_no
+from cases.selectors import case_by_ref
 from linke.fields import fit
 
 from .. import deadlines_link
@@ -25,7 +25,7 @@ from ..models import (
     UploadState,
 )
 from ..tusmeta import RAW_KEY, b64decode
-from .common import RECORDER_METHOD, AVError, _may_write_case, _problem
+from .common import RECORDER_METHOD, AVError, _problem, av_refusal
 from .stations import station_seen, station_seen_due
 from .work import _match_expected
 
@@ -235,7 +235,7 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
     # Whose inbox: the officer named by 执法证号, else the recorder's officer, else the uploader.
     cert = _text(meta, "officer").strip()
     if cert:
-        record.owner = User.objects.filter(cert_no=cert, is_active=True).first()
+        record.owner = officer_by_cert_no(cert)
         if record.owner is None:
             _problem(record, "unknown_officer", f"未找到执法证号为 {cert[:80]} 的执法人员。")
     if record.owner is None and record.recorder is not None:
@@ -246,14 +246,14 @@ def _record_from_metadata(upload: Upload) -> AVRecord:
     number = _text(meta, "case").strip()
     if number:
         # A station names the case by its 案号 or, before filing, its 登记号.
-        case = Case.objects.filter(Q(number=number) | Q(registration_number=number)).first()
+        case = case_by_ref(number)
         if case is None:
             _problem(record, "unknown_case", f"未找到案号为 {number[:80]} 的案件，记录暂存于收件箱。")
-        elif case.state == CaseState.ARCHIVED:
-            # An archived case file (第二十八条) is closed: the record waits in the inbox.
-            _problem(record, "case_archived", f"案件 {number} 已归档，不再接收音像记录，记录暂存于收件箱。")
-        elif upload.uploaded_by is not None and not _may_write_case(upload.uploaded_by, case):
-            _problem(record, "case_not_allowed", f"上传人无权将记录归入案件 {number}，记录暂存于收件箱。")
+        elif refused := av_refusal(upload.uploaded_by, case):
+            # The case takes no recording now (archived, not filed …) or not from this uploader:
+            # the record waits in the inbox, and says why.
+            code, reason = refused
+            _problem(record, code, f"{reason}（案件 {number}），记录暂存于收件箱。")
         else:
             record.case = case
     if record.recorder is not None:

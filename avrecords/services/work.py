@@ -9,8 +9,8 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
-from audit.models import Entry
-from cases.models import Case, CaseState
+from audit import selectors as audit_selectors
+from cases.models import Case
 
 from .. import deadlines_link
 from ..audit_actions import AuditAction
@@ -20,7 +20,7 @@ from ..models import (
     FixityCheck,
     MediaKind,
 )
-from .common import CONTENT_POINTS_ORDER, AVError, _may_write_case
+from .common import CONTENT_POINTS_ORDER, AVError, av_refusal
 from .expected import _fulfil
 
 # --- the officer's work on a record -----------------------------------------------------
@@ -37,10 +37,9 @@ def _lock_editable(record_id: int) -> AVRecord:
 def record_assign(*, record_id: int, case: Case, by: User) -> AVRecord:
     """Put an inbox record on a case (or move it to another before it is finalised)."""
     record = _lock_editable(record_id)
-    if not _may_write_case(by, case):
-        raise AVError("无权将记录归入该案件。")
-    if case.state == CaseState.ARCHIVED:
-        raise AVError("案件已归档，不再接收音像记录。")
+    refused = av_refusal(by, case)
+    if refused:
+        raise AVError(refused[1] + "。")
     old = record.case_id
     if old == case.pk:
         return record
@@ -219,14 +218,7 @@ def record_played(*, record_id: int, by: User, viewing: str) -> bool:
     if not _VIEWING.fullmatch(viewing or ""):
         raise ValueError("viewing token must be 32 hex characters")
     record = AVRecord.objects.select_for_update().get(pk=record_id)
-    seen = Entry.objects.filter(
-        action=AuditAction.PLAYED,
-        object_type="avrecords.avrecord",
-        object_id=str(record.pk),
-        actor=by,
-        payload__contains=f'"viewing":"{viewing}"',
-    ).exists()
-    if seen:
+    if audit_selectors.recorded(record, AuditAction.PLAYED, actor=by, viewing=viewing):
         return False
     record_access(record=record, by=by, action=AuditAction.PLAYED, viewing=viewing)
     return True

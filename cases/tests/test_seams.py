@@ -432,3 +432,100 @@ def test_every_opinion_field_starts_empty_and_each_decision_needs_its_own_text(
     row = case.signoffs.get(level="head")
     assert (row.outcome, row.opinion) == ("return", "请补充当事人财务资料。")
     assert "同意立案" not in row.opinion
+
+
+# --- apps read each other through selectors (issue 10, item 6) ---------------------------------
+
+_MANAGERS = {"objects", "_default_manager", "_base_manager"}
+# Outside any app: the benchmarks build their data sets directly (bench/ is no installed app).
+_NOT_APPS = {"bench"}
+
+
+def _app_modules():
+    labels = {p.parent.name for p in ROOT.glob("*/apps.py")} | {"linke"}
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] not in labels or "tests" in rel.parts or "migrations" in rel.parts:
+            continue
+        yield rel, rel.parts[0], labels
+
+
+def _foreign_queries(tree: ast.AST, app: str, labels: set[str]) -> list[str]:
+    """`Model.objects…` on a model imported from another app's models, and
+    `get_user_model().objects…` outside accounts; `Model.objects.none()` (an empty queryset a
+    form fills later) asks nothing of the database and is let through."""
+    foreign: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[-1] == "models":
+            owner = node.module.split(".")[0]
+            if owner != app and owner in labels:
+                foreign.update({a.asname or a.name: owner for a in node.names})
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr in _MANAGERS):
+            continue
+        base = node.value
+        is_user_model = (
+            isinstance(base, ast.Call) and getattr(base.func, "id", "") == "get_user_model" and app != "accounts"
+        )
+        if not (is_user_model or (isinstance(base, ast.Name) and base.id in foreign)):
+            continue
+        up = parents.get(node)
+        if isinstance(up, ast.Attribute) and up.attr == "none":
+            continue
+        found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return sorted(found)
+
+
+def test_no_app_queries_another_apps_models():
+    """DESIGN.md, how apps talk: an app reads another app's rows through that app's selectors
+    (accounts.selectors, audit.selectors, cases.selectors, deadlines.selectors …), never through
+    the other app's model managers. Importing models for types and vocabularies is fine.
+    (Generic references resolved by label — a document's source, an attachment's owner,
+    `apps.get_model(...)` — are the one generic mechanism and not an app reaching into another.)"""
+    offenders = []
+    for rel, app, labels in _app_modules():
+        if app in _NOT_APPS:
+            continue
+        offenders += [f"{rel}:{hit}" for hit in _foreign_queries(ast.parse((ROOT / rel).read_text()), app, labels)]
+    assert offenders == []
+
+
+def test_the_seam_check_catches_a_foreign_query():
+    """The check above can fail: it flags the patterns it is meant to refuse."""
+    labels = {"cases", "deadlines", "accounts", "records"}
+    bad = """
+from cases.models import Case, CaseState
+from deadlines.models import Deadline as D
+from django.contrib.auth import get_user_model
+
+def f(ref):
+    Case.objects.none()  # no query: allowed
+    CaseState.OPEN  # a vocabulary: allowed
+    D.objects.filter(kind="x").update(case=None)
+    get_user_model().objects.filter(is_active=True)
+    return Case._default_manager.get(number=ref)
+"""
+    hits = _foreign_queries(ast.parse(bad), "records", labels)
+    assert sorted(int(h.split(":")[0]) for h in hits) == [9, 10, 11], hits
+    assert _foreign_queries(ast.parse(bad), "cases", labels) != []  # Deadline still foreign to cases
+    assert len(_foreign_queries(ast.parse("from .models import Case\nCase.objects.all()"), "cases", labels)) == 0
+
+
+@pytest.mark.django_db
+def test_the_selectors_other_apps_read_cases_through(officer, officer2, head):
+    from cases import selectors
+
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    assert selectors.case_by_ref(case.number) == case
+    assert selectors.case_by_ref(f" {case.registration_number} ") == case
+    assert selectors.case_by_ref("临科罚立〔2026〕99999号") is None and selectors.case_by_ref("") is None
+    # Who may sign as 机关负责人 (records' preservation approvals and deadlines' hand-over ask the
+    # same function): active heads who do not handle the case.
+    handling_head = UserFactory(department=officer.department, roles=[Role.HEAD, Role.OFFICER])
+    UserFactory(roles=[Role.HEAD], is_active=False)
+    assert set(selectors.heads_for(case)) == {head, handling_head}
+    case.assignments.create(officer=handling_head)
+    assert selectors.heads_for(case) == [head]
+    assert selectors.heads_for(case, heads=[handling_head]) == []

@@ -249,4 +249,56 @@ def test_new_record_is_offered_only_where_investigation_is_recorded(client):
     case.state = CaseState.REGISTERED
     case.save(update_fields=["state"])
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "新建调查取证记录" not in page and "不能制作调查取证记录" in page
+    assert "新建调查取证记录" not in page and "不能制作或修改调查取证记录" in page
+
+
+def test_record_buttons_follow_the_stage_and_the_role(client, head):
+    """Issue 11, defect 10: a record's 编辑 / 定稿 / 附件 / 更正 and the preservation and
+    commission follow-ups are offered exactly when the action would accept them — to the
+    officers, while the case is in a stage where investigation is recorded; the head sees only
+    the head's forms. Outside that stage the page says why."""
+    from cases.models import CaseState
+    from records.services import RecordError, record_update
+
+    case = make_case()
+    officer = case.created_by
+    draft = make_record(RecordKind.INSPECTION, case=case)
+    commission = make_record(RecordKind.COMMISSION, case=case, finalise=True)
+    client.force_login(officer)
+    page = client.get(f"/records/{draft.pk}/").content.decode()
+    assert 'id="finalise"' in page and f"/records/{draft.pk}/edit/" in page
+    assert f"/records/{commission.pk}/opinion/" in client.get(f"/records/{commission.pk}/").content.decode()
+    # The head reads the records but makes none: no 编辑/定稿, no 登记意见.
+    client.force_login(head)
+    page = client.get(f"/records/{draft.pk}/").content.decode()
+    assert 'id="finalise"' not in page and f"/records/{draft.pk}/edit/" not in page
+    assert f"/records/{commission.pk}/opinion/" not in client.get(f"/records/{commission.pk}/").content.decode()
+    # The case went on to 待决定: the officer is told why, and the action refuses the same way.
+    case.state = CaseState.PENDING_DECISION
+    case.save(update_fields=["state"])
+    client.force_login(officer)
+    page = client.get(f"/records/{draft.pk}/").content.decode()
+    assert 'id="finalise"' not in page and f"/records/{draft.pk}/edit/" not in page
+    assert "案件处于“待决定”阶段，不能制作或修改调查取证记录" in page
+    assert f"/records/{commission.pk}/opinion/" not in client.get(f"/records/{commission.pk}/").content.decode()
+    with pytest.raises(RecordError, match="待决定"):
+        record_update(record_id=draft.pk, by=officer, data={"place": "车间"})
+
+
+def test_the_records_page_offers_new_records_only_where_they_can_be_made(client, head):
+    from cases.models import CaseState
+
+    case = make_case()
+    client.force_login(case.created_by)
+    assert f"/records/case/{case.pk}/new/inspection/" in client.get(f"/records/case/{case.pk}/").content.decode()
+    client.force_login(head)  # reads the case, makes no records: no links that answer 404
+    page = client.get(f"/records/case/{case.pk}/").content.decode()
+    assert "/new/" not in page and client.get(f"/records/case/{case.pk}/new/inspection/").status_code == 404
+    case.state = CaseState.PENDING_DECISION
+    case.save(update_fields=["state"])
+    client.force_login(case.created_by)
+    page = client.get(f"/records/case/{case.pk}/").content.decode()
+    assert "/new/" not in page and "不能制作或修改调查取证记录" in page
+    answer = client.get(f"/records/case/{case.pk}/new/inspection/", follow=True)
+    assert answer.redirect_chain[-1][0] == case.get_absolute_url()
+    assert "案件处于“待决定”阶段，不能制作或修改调查取证记录" in answer.content.decode()
