@@ -251,6 +251,53 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
     return len(closed)
 
 
+@transaction.atomic
+def deadline_extend(
+    *,
+    case: Any,
+    kind: str,
+    by: Any,
+    reason: str,
+    working_days: int | None = None,
+    days: int | None = None,
+) -> Deadline:
+    """Lengthen the open case-wide deadline of `kind` to `working_days` (or `days`) counted from
+    its start, and move its due date accordingly (a period extended with approval, or time the
+    law does not count: 《行政处罚法》第六十条, 《行政许可法》第四十二、四十五条). The period keeps
+    its unit; the new length is stored, so a later calendar recomputation keeps the extension.
+    Audited with the old and new due dates. Raises Deadline.DoesNotExist when no such deadline
+    is open, ValueError when the length is given in the other unit or shortens the period."""
+    deadline = Deadline.objects.select_for_update().get(
+        case=case, kind=kind, object_id__isnull=True, met_at__isnull=True
+    )
+    if (working_days is None) != (deadline.working_days is None) or (days is None) != (deadline.days is None):
+        raise ValueError("the period keeps its unit (working days or calendar days)")
+    if (working_days or 0) < (deadline.working_days or 0) or (days or 0) < (deadline.days or 0):
+        raise ValueError("an extension does not shorten the period")
+    due = compute_due(deadline.start, working_days=working_days, days=days)
+    old = deadline.due
+    deadline.working_days, deadline.days = working_days, days
+    deadline.due, deadline.provisional = end_of_day(due.date), due.provisional
+    fields = ["working_days", "days", "due", "provisional"]
+    if deadline.due > old:
+        deadline.reminded_at = deadline.escalated_at = None
+        fields += ["reminded_at", "escalated_at"]
+    deadline.save(update_fields=fields)
+    audit.record(
+        deadline,
+        AuditAction.EXTENDED,
+        actor=by,
+        case=deadline.case_id,
+        kind=kind,
+        old_due=old,
+        due=deadline.due,
+        working_days=working_days,
+        days=days,
+        reason=reason,
+    )
+    return deadline
+
+
 def deadlines_move(*, kind: str, target: Any, case: Any) -> int:
     """The deadlines of `kind` on `target` now belong to `case` (the target was put on a case,
     e.g. an AV record filed from the inbox). Returns how many rows moved."""

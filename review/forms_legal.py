@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import Role
+from accounts.selectors import users_in_role
 from cases.models import SignOffOutcome
 from linke.validators import validate_not_future
 
@@ -102,7 +103,7 @@ DISCUSSION_LINES = 7
 class DiscussionForm(forms.Form):
     held_at = forms.DateTimeField(label="讨论时间", widget=_DT, validators=[validate_not_future])
     place = forms.CharField(label="地点", max_length=200)
-    chair = forms.ModelChoiceField(label="主持人（机关负责人）", queryset=User.objects.none())
+    chair = forms.ModelChoiceField(label="主持人（机关负责人）", queryset=users_in_role(Role.HEAD))
     recorder = forms.CharField(label="记录人", max_length=64)
     outcome = forms.ChoiceField(
         label="讨论决定（第五十七条）", choices=[("", "请选择"), *((o.value, o.label) for o in DISCUSSION_OUTCOMES)]
@@ -111,7 +112,7 @@ class DiscussionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["chair"].queryset = User.objects.filter(groups__name=Role.HEAD.label, is_active=True).distinct()  # type: ignore[attr-defined]
+        self.fields["chair"].queryset = users_in_role(Role.HEAD)  # type: ignore[attr-defined]
         for i in range(1, DISCUSSION_LINES + 1):
             self.fields[f"participant_{i}"] = forms.CharField(label=f"第{i}位发言人", max_length=64, required=False)
             self.fields[f"position_{i}"] = forms.CharField(label=f"第{i}位发言人职务", max_length=64, required=False)
