@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import calendar
@@ -82,3 +82,19 @@ def unread_count(user: Any) -> int:
 
 def notifications_of_user(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def decision_due(case_ref: str = "pk") -> Subquery:
+    """The due time of the case's open decision period (《行政处罚法》第六十条 / 《行政许可法》
+    第四十二条), as an expression to annotate a Case queryset with (the review queues sort by
+    it); NULL when none is open. `case_ref` names the case id in the outer query."""
+    return Subquery(
+        Deadline.objects.filter(
+            case_id=OuterRef(case_ref),
+            kind__in=(DeadlineKind.PENALTY_DECISION, DeadlineKind.LICENSING_DECISION),
+            met_at__isnull=True,
+            object_id__isnull=True,  # the partial index deadline_open_unique_case
+        )
+        .order_by("due")
+        .values("due")[:1]
+    )

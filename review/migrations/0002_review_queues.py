@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_alter_signoff_step'),
+        ('cases', '0013_signoff_examination_step'),
         ('review', '0001_decision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
