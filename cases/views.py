@@ -42,6 +42,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "awaiting_total": selectors.cases_awaiting(user).count(),
             "can_create": user.has_role(Role.OFFICER),
             "is_head": user.has_role(Role.HEAD),
+            # 第十三条、第十六条: the review app's approval queues (review:queue).
+            "has_review_queue": user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD),
         },
     )
 
@@ -315,7 +317,6 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "case": case,
             "show_ids": policy.may_see_identifiers(user, case),
             "filing_signoffs": signoffs.current(case, SignOffStep.FILING),
-            "review_signoffs": signoffs.current(case, SignOffStep.REVIEW),
             "checklist": checklist,
             "checklist_missing": [
                 item for item in checklist if item.status == "missing" and item.requirement.stage == case.state

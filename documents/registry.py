@@ -301,5 +301,11 @@ register(
     _t(DocTypeCode.PENALTY_DECISION, "行政处罚决定书", "罚决", "第十六条；《行政处罚法》第五十九条", *_DECISION),
     _t(DocTypeCode.NO_PENALTY_DECISION, "不予行政处罚决定书", "不罚", "第十六条；《行政处罚法》第五十七条", *_DECISION),
     _t(DocTypeCode.LICENCE_GRANT, "准予行政许可决定书", "许准", "第十六条；《行政许可法》第三十八条第一款", *_DECISION),
-    _t(DocTypeCode.LICENCE_REFUSAL, "不予行政许可决定书", "许不", "第十六条；《行政许可法》第三十八条第二款", *_DECISION),
+    _t(
+        DocTypeCode.LICENCE_REFUSAL,
+        "不予行政许可决定书",
+        "许不",
+        "第十六条；《行政许可法》第三十八条第二款",
+        *_DECISION,
+    ),
 )

@@ -240,7 +240,7 @@ def decision_save(*, case_id: int, by: User, **data: Any) -> Decision:
         decision.drafted_by = by
         decision.save()
         action = AuditAction.DECISION_UPDATED
-    audit.record(decision, action, actor=by, case=case, **{k: v for k, v in data.items()})
+    audit.record(decision, action, actor=by, case=case, **data)
     return decision
 
 
@@ -391,3 +391,14 @@ DECIDE = stages.declare(
         order=33,
     )
 )
+
+
+def sign_refusal(case: Case, by: User, progress: Progress) -> str:
+    """Why `by` may not sign the case's next review task now; "" when they may (the case
+    page offers only what the actions would accept)."""
+    try:
+        task = _task_for(case, by, progress)
+        _check_signer(case, by, task, progress)
+    except TransitionError as exc:
+        return str(exc)
+    return ""

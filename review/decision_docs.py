@@ -29,14 +29,14 @@ from documents.services import document_issue
 
 from .models import Decision, DecisionOutcome, PenaltyKind
 
-O = DecisionOutcome
+Out = DecisionOutcome
 
 DOC_TYPE = {
-    O.PENALTY: DocTypeCode.PENALTY_DECISION,
-    O.NO_PENALTY_MINOR: DocTypeCode.NO_PENALTY_DECISION,
-    O.NO_PENALTY_UNPROVEN: DocTypeCode.NO_PENALTY_DECISION,
-    O.LICENCE_GRANT: DocTypeCode.LICENCE_GRANT,
-    O.LICENCE_REFUSAL: DocTypeCode.LICENCE_REFUSAL,
+    Out.PENALTY: DocTypeCode.PENALTY_DECISION,
+    Out.NO_PENALTY_MINOR: DocTypeCode.NO_PENALTY_DECISION,
+    Out.NO_PENALTY_UNPROVEN: DocTypeCode.NO_PENALTY_DECISION,
+    Out.LICENCE_GRANT: DocTypeCode.LICENCE_GRANT,
+    Out.LICENCE_REFUSAL: DocTypeCode.LICENCE_REFUSAL,
 }
 
 # Elements each document may not print empty: context key -> (name, article).
@@ -127,7 +127,9 @@ def decision_context(decision: Decision) -> dict[str, Any]:
 
 def missing_elements(doc_type: str, context: dict[str, Any]) -> list[str]:
     """The required elements of `doc_type` empty in `context`, each as "article：name"."""
-    return [f"{article}：{name}" for key, name, article in REQUIRED[doc_type] if not str(context.get(key) or "").strip()]
+    return [
+        f"{article}：{name}" for key, name, article in REQUIRED[doc_type] if not str(context.get(key) or "").strip()
+    ]
 
 
 def decision_document_issue(*, decision: Decision, by: Any) -> Document | None:
@@ -135,7 +137,7 @@ def decision_document_issue(*, decision: Decision, by: Any) -> Document | None:
     TransitionError naming every empty required element, or a character no font prints."""
     if decision.outcome not in DOC_TYPE:
         return None
-    doc_type = DOC_TYPE[O(decision.outcome)]
+    doc_type = DOC_TYPE[Out(decision.outcome)]
     context = decision_context(decision)
     gaps = missing_elements(doc_type, context)
     if gaps:
@@ -155,6 +157,6 @@ def decision_document_issue(*, decision: Decision, by: Any) -> Document | None:
 
 def doc_type_for(case: Case, outcome: str) -> str | None:
     """The document type an outcome issues for this kind of case (None: none here)."""
-    if case.kind == CaseKind.LICENSING and outcome not in (O.LICENCE_GRANT, O.LICENCE_REFUSAL):
+    if case.kind == CaseKind.LICENSING and outcome not in (Out.LICENCE_GRANT, Out.LICENCE_REFUSAL):
         return None
-    return DOC_TYPE.get(O(outcome)) if outcome in DOC_TYPE else None
+    return DOC_TYPE.get(Out(outcome)) if outcome in DOC_TYPE else None

@@ -16,11 +16,11 @@ from cases.models import CaseKind
 
 from .models import DecisionOutcome, PenaltyKind
 
-O = DecisionOutcome
+Out = DecisionOutcome
 
 OUTCOMES_BY_KIND = {
-    CaseKind.PENALTY: (O.PENALTY, O.NO_PENALTY_MINOR, O.NO_PENALTY_UNPROVEN, O.TRANSFER),
-    CaseKind.LICENSING: (O.LICENCE_GRANT, O.LICENCE_REFUSAL),
+    CaseKind.PENALTY: (Out.PENALTY, Out.NO_PENALTY_MINOR, Out.NO_PENALTY_UNPROVEN, Out.TRANSFER),
+    CaseKind.LICENSING: (Out.LICENCE_GRANT, Out.LICENCE_REFUSAL),
 }
 
 # A basis cites an article: 第十四条, 第三十二条第一款第（二）项, 第5条.
@@ -29,13 +29,13 @@ ARTICLE_RE = re.compile(r"第[一二三四五六七八九十百千零〇两0-9]+
 # The draft's text fields each outcome needs (《行政处罚法》第五十九条 for a penalty: facts and
 # evidence, penalty and basis, manner and deadline of performance).
 REQUIRED = {
-    O.PENALTY: ("facts", "evidence", "basis", "content", "performance"),
-    O.NO_PENALTY_MINOR: ("facts", "evidence", "basis", "content"),
-    O.NO_PENALTY_UNPROVEN: ("facts", "basis", "content"),
-    O.TRANSFER: ("facts", "evidence", "basis", "content"),
-    O.LICENCE_GRANT: ("facts", "basis", "content"),
+    Out.PENALTY: ("facts", "evidence", "basis", "content", "performance"),
+    Out.NO_PENALTY_MINOR: ("facts", "evidence", "basis", "content"),
+    Out.NO_PENALTY_UNPROVEN: ("facts", "basis", "content"),
+    Out.TRANSFER: ("facts", "evidence", "basis", "content"),
+    Out.LICENCE_GRANT: ("facts", "basis", "content"),
     # 《行政许可法》第三十八条第二款: a refusal gives its reasons (content).
-    O.LICENCE_REFUSAL: ("facts", "basis", "content"),
+    Out.LICENCE_REFUSAL: ("facts", "basis", "content"),
 }
 
 LABELS = {
@@ -64,7 +64,7 @@ def draft_errors(case_kind: str, data: dict[str, Any]) -> dict[str, str]:
         names = "、".join(o.label for o in allowed)
         errors["outcome"] = f"该类案件的处理结果只能是：{names}。"
         return errors
-    for name in REQUIRED[O(outcome)]:
+    for name in REQUIRED[Out(outcome)]:
         if _blank(data.get(name)):
             errors[name] = f"请填写{LABELS[name]}。"
     basis = data.get("basis") or ""
@@ -72,7 +72,7 @@ def draft_errors(case_kind: str, data: dict[str, Any]) -> dict[str, str]:
         errors["basis"] = "法律依据须写明法律、法规、规章的名称及条、款、项（如“第三十二条第一款第（二）项”）。"
     kinds = list(data.get("kinds") or [])
     fine, confiscation = data.get("fine_yuan"), data.get("confiscation_yuan")
-    if outcome == O.PENALTY:
+    if outcome == Out.PENALTY:
         if not kinds:
             errors["kinds"] = "给予行政处罚须选择处罚种类（《行政处罚法》第九条）。"
         if PenaltyKind.FINE in kinds and (fine is None or Decimal(fine) <= 0):

@@ -9,6 +9,7 @@ four are signed again (`review_round`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -172,7 +173,9 @@ def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = Fa
         qs = qs.filter(claim_id__isnull=True)
     if overdue:
         qs = qs.filter(due__lt=timezone.now())
-    return qs.select_related("department").order_by(F("due").asc(nulls_last=True), F("since").asc(nulls_last=True), "pk")
+    return qs.select_related("department").order_by(
+        F("due").asc(nulls_last=True), F("since").asc(nulls_last=True), "pk"
+    )
 
 
 def queue_count(user: User) -> int:
