@@ -56,7 +56,9 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.case_kind = case_kind
         allowed = rules.OUTCOMES_BY_KIND.get(case_kind, ())
-        self.fields["outcome"].choices = [("", "——请选择——")] + [(o.value, o.label) for o in allowed]
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            ("", "——请选择——")
+        ] + [(o.value, o.label) for o in allowed]
         if case_kind == CaseKind.LICENSING:
             for name in ("kinds", "fine_yuan", "confiscation_yuan", "performance", "evidence"):
                 del self.fields[name]

@@ -16,8 +16,8 @@ from .forms import DecideForm, ReassignForm, SignForm
 from .models import PenaltyKind, ReviewTask
 
 S = CaseState
-_SHOWN = (S.INVESTIGATING, S.ACCEPTED, S.UNDER_REVIEW, S.PENDING_DECISION, S.DECIDED, S.DELIVERED, S.EXECUTING)
-_SHOWN += (S.CONCLUDED, S.ARCHIVED)
+_SHOWN: tuple[str, ...] = (S.INVESTIGATING, S.ACCEPTED, S.UNDER_REVIEW, S.PENDING_DECISION, S.DECIDED)
+_SHOWN += (S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
 _TASK_OF = {v: k for k, v in selectors.TASK_SIGNOFF.items()}
 
 

@@ -18,7 +18,7 @@ from .models import DecisionOutcome, PenaltyKind
 
 Out = DecisionOutcome
 
-OUTCOMES_BY_KIND = {
+OUTCOMES_BY_KIND: dict[str, tuple[DecisionOutcome, ...]] = {
     CaseKind.PENALTY: (Out.PENALTY, Out.NO_PENALTY_MINOR, Out.NO_PENALTY_UNPROVEN, Out.TRANSFER),
     CaseKind.LICENSING: (Out.LICENCE_GRANT, Out.LICENCE_REFUSAL),
 }

@@ -41,11 +41,11 @@ TASK_ARTICLE = {
     ReviewTask.DECIDE: "第十六条",
 }
 # The queues: 法规科 works 审理 and 审核, the head 批准 and 决定.
-QUEUE_TASKS = {
+QUEUE_TASKS: dict[str, tuple[ReviewTask, ...]] = {
     Role.LEGAL_REVIEWER: (ReviewTask.EXAMINE, ReviewTask.CHECK),
     Role.HEAD: (ReviewTask.APPROVE, ReviewTask.DECIDE),
 }
-QUEUE_STATE = {Role.LEGAL_REVIEWER: CaseState.UNDER_REVIEW, Role.HEAD: CaseState.PENDING_DECISION}
+QUEUE_STATE: dict[str, str] = {Role.LEGAL_REVIEWER: CaseState.UNDER_REVIEW, Role.HEAD: CaseState.PENDING_DECISION}
 # 第十三条's three signatures: one person signs at most one of them in a round.
 SECTION_13 = (ReviewTask.EXAMINE, ReviewTask.CHECK, ReviewTask.APPROVE)
 

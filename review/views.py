@@ -29,7 +29,7 @@ from . import actions, selectors
 from .forms import DecideForm, DecisionForm, QueueFilterForm, ReassignForm, SignForm
 from .models import Decision, ReviewTask
 
-QUEUE_TITLES = {Role.LEGAL_REVIEWER: "法规科审查队列", Role.HEAD: "机关负责人审批队列"}
+QUEUE_TITLES: dict[str, str] = {Role.LEGAL_REVIEWER: "法规科审查队列", Role.HEAD: "机关负责人审批队列"}
 
 
 @login_required
@@ -48,7 +48,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = list(page)
-    claims = selectors.claims_by_id([c.claim_id for c in rows if c.claim_id])
+    claims = selectors.claims_by_id([c.claim_id for c in rows if c.claim_id])  # type: ignore[attr-defined]
     now = timezone.now()
     for case in rows:
         case.claim = claims.get(case.claim_id)  # type: ignore[attr-defined]

@@ -56,7 +56,7 @@ def in_review(*, kind: str = CaseKind.PENALTY, draft: dict[str, Any] | None = No
     """A case in 审查中 with a party and (unless draft={}) a complete decision draft."""
     if kind == CaseKind.LICENSING:
         kw.setdefault("origin", CaseOrigin.APPLICATION)
-    case = CaseFactory(state=S.UNDER_REVIEW, kind=kind, **kw)
+    case: Any = CaseFactory(state=S.UNDER_REVIEW, kind=kind, **kw)
     PartyFactory(case=case, name="临沂市蒙山科技有限公司", address="临沂市兰山区蒙山大道1号")
     if draft is None:
         draft = PENALTY_DRAFT
