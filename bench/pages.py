@@ -41,9 +41,9 @@ STATES = [
 ]
 
 FILL_CASES = """
-INSERT INTO cases_case (number, kind, origin, state, title, summary, department_id, confidentiality,
+INSERT INTO cases_case (registration_number, number, kind, origin, state, title, summary, department_id, confidentiality,
                         created_by_id, created_at, updated_at, filed_at, concluded_at, archived_at)
-SELECT '临科罚立〔' || (2016 + i %% 10) || '〕' || i || '号', 'penalty',
+SELECT '临科登〔' || (2016 + i %% 10) || '〕' || i || '号', '临科罚立〔' || (2016 + i %% 10) || '〕' || i || '号', 'penalty',
        (ARRAY['ex_officio','complaint'])[1 + i %% 2],
        (%(states)s::text[])[1 + i %% %(nstates)s],
        '某科技企业涉嫌违规案（' || i || '）', '基本案情' || i,
@@ -195,16 +195,13 @@ def _run() -> None:
 
 
 # 第十三条、第十六条: the review queues over the cases the fill put in 审查中 and 待决定 (one in
-# eleven each): every such case has its decision period (《行政处罚法》第六十条) and its review
-# round; half of those in review have 审理 signed (by another reviewer), a fifth are taken.
+# eleven each, about 9,100 each): every such case has its decision period (《行政处罚法》第六十条)
+# and its review round (the queue row); half of those in review have 审理 signed (by another
+# reviewer), a fifth are taken by the measured reviewer.
 FILL_QUEUES = """
 INSERT INTO deadlines_deadline (case_id, kind, article, label, start, days, due, provisional, created_at)
 SELECT id, 'penalty.decision', '《行政处罚法》第六十条', '行政处罚决定', filed_at, 90,
        filed_at + (90 - id %% 120) * interval '1 day', false, filed_at
-FROM cases_case WHERE state IN ('under_review', 'pending_decision');
-INSERT INTO review_reviewround (case_id, round, submitted_by_id, submitted_at, completed_by_id, completed_at)
-SELECT id, 1, created_by_id, updated_at, CASE WHEN state = 'pending_decision' THEN %(other)s END,
-       CASE WHEN state = 'pending_decision' THEN updated_at END
 FROM cases_case WHERE state IN ('under_review', 'pending_decision');
 INSERT INTO cases_signoff (case_id, step, round, level, actor_id, outcome, opinion, signed_at)
 SELECT id, 'examination', 1, 'legal', %(other)s, 'agree', '同意。', updated_at
@@ -213,9 +210,17 @@ INSERT INTO cases_signoff (case_id, step, round, level, actor_id, outcome, opini
 SELECT id, 'review', 1, 'legal', %(reviewer)s, 'agree', '同意。', updated_at
 FROM cases_case WHERE state = 'pending_decision';
 INSERT INTO review_reviewclaim (case_id, task, claimed_by_id, claimed_at, reason, "end")
-SELECT id, CASE WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END,
-       CASE WHEN id %% 10 < 5 THEN %(reviewer)s ELSE %(other)s END, updated_at, '', ''
-FROM cases_case WHERE state = 'under_review' AND id %% 5 = 0 AND NOT (id %% 2 = 0 AND id %% 10 < 5);
+SELECT id, CASE WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END, %(reviewer)s, updated_at, '', ''
+FROM cases_case WHERE state = 'under_review' AND id %% 5 = 0;
+INSERT INTO review_reviewround (case_id, round, submitted_by_id, submitted_at, completed_by_id, completed_at,
+                                task, examined_by_id, claimed_by_id)
+SELECT id, 1, created_by_id, updated_at,
+       CASE WHEN state = 'pending_decision' THEN %(other)s END,
+       CASE WHEN state = 'pending_decision' THEN updated_at END,
+       CASE WHEN state = 'pending_decision' THEN 'approve' WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END,
+       CASE WHEN state = 'pending_decision' OR id %% 2 = 0 THEN %(other)s END,
+       CASE WHEN state = 'under_review' AND id %% 5 = 0 THEN %(reviewer)s END
+FROM cases_case WHERE state IN ('under_review', 'pending_decision');
 """
 
 

@@ -52,12 +52,42 @@ def review_submit(*, case_id: int, by: User) -> Case:
     case = stages.lock(case_id)
     stages.require_actor(case, by, SUBMIT_FOR_REVIEW)
     rnd = review_progress(case).round
-    ReviewRound.objects.update_or_create(
+    stages.advance(case, SUBMIT_FOR_REVIEW, by=by, round=rnd)
+    review_round_open(case, by)
+    return case
+
+
+def review_round_open(case: Case, by: User) -> ReviewRound:
+    """The queue row of a case (locked by the caller) that has just entered 审查中: its review
+    round, submitted by `by` now."""
+    rnd = review_progress(case).round
+    row, _ = ReviewRound.objects.update_or_create(
         case=case,
         round=rnd,
         defaults={"submitted_by": by, "submitted_at": timezone.now(), "completed_by": None, "completed_at": None},
     )
-    return stages.advance(case, SUBMIT_FOR_REVIEW, by=by, round=rnd)
+    queue_sync(case)
+    return row
+
+
+def queue_sync(case: Case) -> None:
+    """Bring the case's queue row (ReviewRound) in line with its sign-offs, state and claims
+    after an action: the task waiting now, who examined, who has taken it. Rounds other than
+    the open one wait for nothing."""
+    progress = review_progress(case)
+    task = progress.next_task(case.state) or ""
+    claim = (
+        ReviewClaim.objects.filter(case=case, task=task, ended_at__isnull=True).values_list("claimed_by_id", flat=True)
+        if task
+        else []
+    )
+    examined = progress.signed.get(ReviewTask.EXAMINE)
+    ReviewRound.objects.filter(case=case, round=progress.round).update(
+        task=task, examined_by=examined.actor_id if examined else None, claimed_by=next(iter(claim), None)
+    )
+    ReviewRound.objects.filter(case=case).exclude(round=progress.round).exclude(task="").update(
+        task="", claimed_by=None
+    )
 
 
 def _close_claims(case: Case, end: str, *, task: str | None = None) -> None:
@@ -130,9 +160,11 @@ def review_return_for_investigation(*, case_id: int, by: User, opinion: str) -> 
         task = _task_for(case, by, progress)
     row = _sign(case, by, task, SignOffOutcome.RETURN, opinion, progress)
     _close_claims(case, ClaimEnd.CLOSED)
-    return stages.advance(
+    stages.advance(
         case, RETURN_FOR_INVESTIGATION, by=by, opinion=row.opinion, signoff=row.pk, task=task, round=row.round
     )
+    queue_sync(case)
+    return case
 
 
 @transaction.atomic
@@ -147,7 +179,9 @@ def review_sign(*, case_id: int, by: User, opinion: str) -> SignOff:
     task = _task_for(case, by, progress)
     if task == ReviewTask.DECIDE:
         raise TransitionError("请通过“作出决定”签署决定意见（第十六条）。")
-    return _sign(case, by, task, SignOffOutcome.AGREE, opinion, progress)
+    row = _sign(case, by, task, SignOffOutcome.AGREE, opinion, progress)
+    queue_sync(case)
+    return row
 
 
 @transaction.atomic
@@ -158,7 +192,9 @@ def review_complete(*, case_id: int, by: User) -> Case:
     stages.require_actor(case, by, COMPLETE_REVIEW)
     rnd = review_progress(case).round
     ReviewRound.objects.filter(case=case, round=rnd).update(completed_by=by, completed_at=timezone.now())
-    return stages.advance(case, COMPLETE_REVIEW, by=by, round=rnd)
+    stages.advance(case, COMPLETE_REVIEW, by=by, round=rnd)
+    queue_sync(case)
+    return case
 
 
 @transaction.atomic
@@ -195,6 +231,7 @@ def review_decide(*, case_id: int, by: User, opinion: str) -> Decision:
         document=decision.document.number if decision.document else "",
     )
     stages.advance(case, DECIDE, by=by, decision=decision.pk, signoff=row.pk)
+    queue_sync(case)
     return decision
 
 
@@ -269,6 +306,7 @@ def claim_take(*, case_id: int, by: User) -> ReviewClaim:
     except IntegrityError:
         raise TransitionError(f"“{ReviewTask(task).label}”已被他人领取。") from None
     audit.record(claim, AuditAction.CLAIM_TAKEN, actor=by, case=case, task=task)
+    queue_sync(case)
     return claim
 
 
@@ -295,6 +333,7 @@ def claim_release(*, case_id: int, by: User) -> ReviewClaim:
     claim.ended_at, claim.end = timezone.now(), ClaimEnd.RELEASED
     claim.save(update_fields=["ended_at", "end"])
     audit.record(claim, AuditAction.CLAIM_RELEASED, actor=by, case=case, task=claim.task)
+    queue_sync(case)
     return claim
 
 
@@ -334,6 +373,7 @@ def claim_reassign(*, case_id: int, by: User, to: User, reason: str) -> ReviewCl
         to_user=to.pk,
         reason=new.reason,
     )
+    queue_sync(case)
     return new
 
 

@@ -121,11 +121,33 @@ class ReviewRound(models.Model):
         blank=True,
     )
     completed_at = models.DateTimeField("审查完毕时间", null=True, blank=True)
+    # The queues' row (kept by review.actions after every action, from the sign-off rows and the
+    # claims, which stay the record): the task waiting now ("" = none), who signed 审理 (may not
+    # sign 审核), who has taken the task.
+    task = models.CharField("待办事项", max_length=16, choices=ReviewTask, blank=True, default="")
+    examined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审理人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="领取人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = "审查轮次"
         verbose_name_plural = "审查轮次"
         constraints = [models.UniqueConstraint(fields=["case", "round"], name="review_round_once")]
+        # The queues read only the rounds with a task waiting: a few among every case ever reviewed.
+        indexes = [models.Index(fields=["task"], name="review_round_waiting", condition=~models.Q(task=""))]
 
     def __str__(self) -> str:
         return f"{self.case} 第{self.round}轮审查"

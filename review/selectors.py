@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role, User
 from cases.models import Case, CaseOfficer, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from deadlines.selectors import decision_due
+from deadlines.selectors import with_decision_due
 
 from .models import Decision, ReviewClaim, ReviewRound, ReviewTask
 
@@ -45,7 +45,6 @@ QUEUE_TASKS: dict[str, tuple[ReviewTask, ...]] = {
     Role.LEGAL_REVIEWER: (ReviewTask.EXAMINE, ReviewTask.CHECK),
     Role.HEAD: (ReviewTask.APPROVE, ReviewTask.DECIDE),
 }
-QUEUE_STATE: dict[str, str] = {Role.LEGAL_REVIEWER: CaseState.UNDER_REVIEW, Role.HEAD: CaseState.PENDING_DECISION}
 # 第十三条's three signatures: one person signs at most one of them in a round.
 SECTION_13 = (ReviewTask.EXAMINE, ReviewTask.CHECK, ReviewTask.APPROVE)
 
@@ -123,66 +122,37 @@ def queue_role(user: User) -> str | None:
     return None
 
 
-def _current_agree(task: str, actor: User | None = None) -> Exists:
-    """The case has `task`'s AGREE signature (by `actor`, if given) in its open round: one with
-    no RETURN of the review in that round or a later one (the signoff_by_step index)."""
-    step, level = TASK_SIGNOFF[task]
-    returned_since = SignOff.objects.filter(
-        case_id=OuterRef("case_id"), step__in=REVIEW_STEPS, outcome=SignOffOutcome.RETURN, round__gte=OuterRef("round")
-    )
-    rows = SignOff.objects.filter(case_id=OuterRef("pk"), step=step, level=level, outcome=SignOffOutcome.AGREE)
-    if actor is not None:
-        rows = rows.filter(actor=actor)
-    return Exists(rows.exclude(Exists(returned_since)))
-
-
-def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = False) -> QuerySet[Case]:
-    """The cases waiting for `user`'s queue, nearest statutory deadline first (then the longest
-    waiting). Annotated: `due` (the open PENALTY_DECISION / LICENSING_DECISION deadline),
-    `since` (submitted for review, or review completed), `claim_id`, `claimed_by_id`, and for
-    法规科 `examined` (审理 signed, so 审核 is next). `claim`: "mine", "unclaimed" or "" (all).
-    A fixed number of queries whatever the number of cases; none for a user without a queue.
-    Cases the user handles are left out (they may not sign them: policy.may_sign)."""
+def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = False) -> QuerySet[ReviewRound]:
+    """The queue rows (ReviewRound, with `case`, its department and the claimant) waiting for
+    `user`'s queue, nearest statutory deadline first, then the longest waiting. Annotated `due`
+    (the open PENALTY_DECISION / LICENSING_DECISION deadline, deadlines.selectors) and `since`
+    (submitted for review; for the head, review completed). `claim`: "mine", "unclaimed" or ""
+    (all). Left out: cases `user` handles (policy.may_sign), and for 审核 the cases `user`
+    examined (第十三条: two people). Two queries for a page (count, rows) whatever the number
+    of cases; none for a user without a queue."""
     role = queue_role(user)
     if role is None:
-        return Case.objects.none()
-    tasks = QUEUE_TASKS[role]
-    open_claim_q = ReviewClaim.objects.filter(case_id=OuterRef("pk"), task__in=tasks, ended_at__isnull=True)
-    last_round = ReviewRound.objects.filter(case_id=OuterRef("pk")).order_by("-round")
-    since_field = "submitted_at" if role == Role.LEGAL_REVIEWER else "completed_at"
+        return ReviewRound.objects.none()
+    since = "submitted_at" if role == Role.LEGAL_REVIEWER else "completed_at"
     qs = (
-        Case.objects.filter(state=QUEUE_STATE[role])
-        .exclude(pk__in=CaseOfficer.objects.filter(officer=user).values("case_id"))
-        .annotate(
-            due=decision_due(),
-            since=Subquery(last_round.values(since_field)[:1]),
-            claim_id=Subquery(open_claim_q.values("pk")[:1]),
-            claimed_by_id=Subquery(open_claim_q.values("claimed_by_id")[:1]),
-        )
+        ReviewRound.objects.filter(task__in=QUEUE_TASKS[role])
+        .exclude(case_id__in=CaseOfficer.objects.filter(officer=user).values("case_id"))
+        .exclude(task=ReviewTask.CHECK, examined_by=user)
+        .select_related("case__department", "claimed_by")
+        .annotate(since=F(since))
     )
-    if role == Role.LEGAL_REVIEWER:
-        # 审理 and 审核 done waits for complete_review, not for a signature; who examined a
-        # case does not also check it (第十三条: two people).
-        qs = qs.annotate(examined=_current_agree(ReviewTask.EXAMINE), checked=_current_agree(ReviewTask.CHECK))
-        qs = qs.exclude(Q(checked=True)).exclude(Q(examined=True) & _current_agree(ReviewTask.EXAMINE, user))
+    qs = with_decision_due(qs, "case")  # type: ignore[misc]
     if kind:
-        qs = qs.filter(kind=kind)
+        qs = qs.filter(case__kind=kind)
     if claim == "mine":
-        qs = qs.filter(claimed_by_id=user.pk)
+        qs = qs.filter(claimed_by=user)
     elif claim == "unclaimed":
-        qs = qs.filter(claim_id__isnull=True)
+        qs = qs.filter(claimed_by__isnull=True)
     if overdue:
         qs = qs.filter(due__lt=timezone.now())
-    return qs.select_related("department").order_by(
-        F("due").asc(nulls_last=True), F("since").asc(nulls_last=True), "pk"
-    )
+    return qs.order_by(F("due").asc(nulls_last=True), F("since").asc(nulls_last=True), "pk")
 
 
 def queue_count(user: User) -> int:
-    """How many cases wait in `user`'s queue (the dashboard's badge); 0 without a queue."""
+    """How many items wait in `user`'s queue; 0 without a queue."""
     return queue_for(user).count() if queue_role(user) else 0
-
-
-def claims_by_id(claim_ids: list[int]) -> dict[int, ReviewClaim]:
-    """Claims by id with their claimant (one query for a queue page)."""
-    return {r.pk: r for r in ReviewClaim.objects.filter(pk__in=claim_ids).select_related("claimed_by")}

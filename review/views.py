@@ -27,7 +27,7 @@ from linke.http import AuthedRequest
 
 from . import actions, selectors
 from .forms import DecideForm, DecisionForm, QueueFilterForm, ReassignForm, SignForm
-from .models import Decision, ReviewTask
+from .models import Decision
 
 QUEUE_TITLES: dict[str, str] = {Role.LEGAL_REVIEWER: "法规科审查队列", Role.HEAD: "机关负责人审批队列"}
 
@@ -48,15 +48,9 @@ def queue(request: AuthedRequest) -> HttpResponse:
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = list(page)
-    claims = selectors.claims_by_id([c.claim_id for c in rows if c.claim_id])  # type: ignore[attr-defined]
     now = timezone.now()
-    for case in rows:
-        case.claim = claims.get(case.claim_id)  # type: ignore[attr-defined]
-        case.overdue = case.due is not None and case.due < now  # type: ignore[attr-defined]
-        if role == Role.LEGAL_REVIEWER:
-            case.task_label = ReviewTask.CHECK.label if case.examined else ReviewTask.EXAMINE.label  # type: ignore[attr-defined]
-        else:
-            case.task_label = "批准、决定"  # type: ignore[attr-defined]
+    for row in rows:
+        row.overdue = row.due is not None and row.due < now  # type: ignore[attr-defined]
     return render(
         request,
         "review/queue.html",

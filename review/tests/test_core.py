@@ -62,6 +62,7 @@ def in_review(*, kind: str = CaseKind.PENALTY, draft: dict[str, Any] | None = No
         draft = PENALTY_DRAFT
     if draft:
         actions.decision_save(case_id=case.pk, by=case.created_by, **draft)
+    actions.review_round_open(case, case.created_by)  # as review_submit does (第十条's records aside)
     return case
 
 
@@ -426,18 +427,21 @@ def test_queues_list_what_waits_nearest_deadline_first(reviewer, reviewer2, head
             start=timezone.now() - dt.timedelta(days=90 - days),
             days=90,
         )
-    assert [c.pk for c in selectors.queue_for(reviewer)] == [soon.pk, late.pk, none_due.pk]
+    assert [r.case_id for r in selectors.queue_for(reviewer)] == [soon.pk, late.pk, none_due.pk]
     actions.review_sign(case_id=soon.pk, by=reviewer, opinion="同意。")
-    rows = {c.pk: c for c in selectors.queue_for(reviewer2)}
-    assert rows[soon.pk].examined is True
-    assert soon.pk not in {c.pk for c in selectors.queue_for(reviewer)}  # 审核 is not for who examined
+    rows = {r.case_id: r for r in selectors.queue_for(reviewer2)}
+    assert rows[soon.pk].task == ReviewTask.CHECK and rows[late.pk].task == ReviewTask.EXAMINE
+    assert soon.pk not in {r.case_id for r in selectors.queue_for(reviewer)}  # 审核 is not for who examined
     actions.claim_take(case_id=late.pk, by=reviewer2)
-    assert [c.pk for c in selectors.queue_for(reviewer2, claim="mine")] == [late.pk]
-    assert late.pk not in {c.pk for c in selectors.queue_for(reviewer, claim="unclaimed")}
+    assert [r.case_id for r in selectors.queue_for(reviewer2, claim="mine")] == [late.pk]
+    assert late.pk not in {r.case_id for r in selectors.queue_for(reviewer, claim="unclaimed")}
     assert list(selectors.queue_for(reviewer, overdue=True)) == []
     assert list(selectors.queue_for(reviewer, kind=CaseKind.LICENSING)) == []
     assert list(selectors.queue_for(head)) == []
     actions.review_sign(case_id=soon.pk, by=reviewer2, opinion="同意。")
     actions.review_complete(case_id=soon.pk, by=reviewer2)
-    assert [c.pk for c in selectors.queue_for(head)] == [soon.pk]
+    assert [r.case_id for r in selectors.queue_for(head)] == [soon.pk]
+    assert selectors.queue_for(head).get().task == ReviewTask.APPROVE
+    actions.review_return_for_investigation(case_id=soon.pk, by=head, opinion="补充调查。")
+    assert list(selectors.queue_for(head)) == []
     assert list(selectors.queue_for(officer)) == []
