@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import Case, CaseKind
+from cases.models import Case
 from cases.stages import TransitionError
 from documents.fonts import UnprintableText
 from documents.models import Document
@@ -153,10 +153,3 @@ def decision_document_issue(*, decision: Decision, by: Any) -> Document | None:
         )
     except UnprintableText as exc:
         raise TransitionError(str(exc)) from exc
-
-
-def doc_type_for(case: Case, outcome: str) -> str | None:
-    """The document type an outcome issues for this kind of case (None: none here)."""
-    if case.kind == CaseKind.LICENSING and outcome not in (Out.LICENCE_GRANT, Out.LICENCE_REFUSAL):
-        return None
-    return DOC_TYPE.get(Out(outcome)) if outcome in DOC_TYPE else None

@@ -141,7 +141,7 @@ def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = Fa
         .select_related("case__department", "claimed_by")
         .annotate(since=F(since))
     )
-    qs = with_decision_due(qs, "case")  # type: ignore[misc]
+    qs = with_decision_due(qs, "case")
     if kind:
         qs = qs.filter(case__kind=kind)
     if claim == "mine":
@@ -149,10 +149,5 @@ def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = Fa
     elif claim == "unclaimed":
         qs = qs.filter(claimed_by__isnull=True)
     if overdue:
-        qs = qs.filter(due__lt=timezone.now())
+        qs = qs.filter(due__lt=timezone.now())  # type: ignore[misc]  # `due`: with_decision_due
     return qs.order_by(F("due").asc(nulls_last=True), F("since").asc(nulls_last=True), "pk")
-
-
-def queue_count(user: User) -> int:
-    """How many items wait in `user`'s queue; 0 without a queue."""
-    return queue_for(user).count() if queue_role(user) else 0
