@@ -54,7 +54,7 @@ _DECISION = {
     "decided_on": "2026年3月3日",
 }
 INITIATION.update(
-    {code: _DECISION for code in ("penalty_decision", "no_penalty_decision", "licence_grant", "licence_refusal")}
+    dict.fromkeys(("penalty_decision", "no_penalty_decision", "licence_grant", "licence_refusal"), _DECISION)
 )
 
 
