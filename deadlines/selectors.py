@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, FilteredRelation, Q, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import calendar
@@ -84,19 +84,18 @@ def notifications_of_user(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
-def with_decision_due(qs: QuerySet[Any], case_path: str = "") -> QuerySet[Any]:
-    """`qs` annotated with `due`: the due time of the open decision period (《行政处罚法》第六十条 /
-    《行政许可法》第四十二条) of the case at `case_path` ("" when `qs` is of cases), NULL when none
-    is open. One LEFT JOIN (a case has at most one open period of each kind: the constraint
-    deadline_open_unique_case), so the review queues sort thousands of rows by it cheaply."""
-    rel = f"{case_path}__deadlines" if case_path else "deadlines"
-    condition = Q(
-        **{
-            f"{rel}__kind__in": (DeadlineKind.PENALTY_DECISION, DeadlineKind.LICENSING_DECISION),
-            f"{rel}__met_at__isnull": True,
-            f"{rel}__object_id__isnull": True,
-        }
-    )
-    return qs.annotate(open_decision_period=FilteredRelation(rel, condition=condition)).annotate(
-        due=F("open_decision_period__due")
+def decision_due(case_ref: str = "pk") -> Subquery:
+    """The due time of the case's open decision period (《行政处罚法》第六十条 / 《行政许可法》第四十二条)
+    as an expression to annotate a queryset with; NULL when none is open. `case_ref` names the
+    case id in the outer query ("pk" for cases, "case_id" for rows about a case). One probe
+    of the partial index deadline_open_unique_case per row: the review queues sort by it."""
+    return Subquery(
+        Deadline.objects.filter(
+            case_id=OuterRef(case_ref),
+            kind__in=(DeadlineKind.PENALTY_DECISION, DeadlineKind.LICENSING_DECISION),
+            met_at__isnull=True,
+            object_id__isnull=True,
+        )
+        .order_by("due")
+        .values("due")[:1]
     )

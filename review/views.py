@@ -47,7 +47,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         overdue=bool(filters.get("overdue")),
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = list(page)
+    rows = selectors.queue_page_load(list(page))
     now = timezone.now()
     for row in rows:
         row.overdue = row.due is not None and row.due < now  # type: ignore[attr-defined]
