@@ -21,7 +21,7 @@ from records.tests.factories import PARTY, make_record
 
 pytestmark = [pytest.mark.worker]
 
-INITIATION = {
+INITIATION: dict[str, dict[str, object]] = {
     "filing_approval": {
         "source": "监督检查",
         "cause": "涉嫌提供虚假申报材料",
