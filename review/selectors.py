@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -141,7 +141,8 @@ def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = Fa
         .annotate(since=F(since), due=decision_due("case_id"))
     )
     if kind:
-        qs = qs.filter(case_id__in=Case.objects.filter(kind=kind).values("pk"))
+        # A probe of the case's primary key per queue row, not a hash of every case of the kind.
+        qs = qs.filter(Exists(Case.objects.filter(pk=OuterRef("case_id"), kind=kind)))
     if claim == "mine":
         qs = qs.filter(claimed_by=user)
     elif claim == "unclaimed":
