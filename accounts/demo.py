@@ -35,6 +35,8 @@ DEMO_USERS: list[dict[str, Any]] = [
     },
     {"username": "chief", "last_name": "周", "first_name": "敏", "role": Role.SECTION_CHIEF, "dept": "ZF1"},
     {"username": "reviewer", "last_name": "王", "first_name": "芳", "role": Role.LEGAL_REVIEWER, "dept": "FG"},
+    # 第十三条: 审理 and 审核 are signed by two people of 法规科.
+    {"username": "reviewer2", "last_name": "吴", "first_name": "倩", "role": Role.LEGAL_REVIEWER, "dept": "FG"},
     {"username": "head", "last_name": "刘", "first_name": "洋", "role": Role.HEAD, "dept": None},
     {"username": "archivist", "last_name": "陈", "first_name": "静", "role": Role.ARCHIVIST, "dept": "BGS"},
     {"username": "admin", "last_name": "赵", "first_name": "磊", "role": Role.ADMIN, "dept": "BGS", "superuser": True},

@@ -41,9 +41,9 @@ STATES = [
 ]
 
 FILL_CASES = """
-INSERT INTO cases_case (number, kind, origin, state, title, summary, department_id, confidentiality,
+INSERT INTO cases_case (registration_number, number, kind, origin, state, title, summary, department_id, confidentiality,
                         created_by_id, created_at, updated_at, filed_at, concluded_at, archived_at)
-SELECT '临科罚立〔' || (2016 + i %% 10) || '〕' || i || '号', 'penalty',
+SELECT '临科登〔' || (2016 + i %% 10) || '〕' || i || '号', '临科罚立〔' || (2016 + i %% 10) || '〕' || i || '号', 'penalty',
        (ARRAY['ex_officio','complaint'])[1 + i %% 2],
        (%(states)s::text[])[1 + i %% %(nstates)s],
        '某科技企业涉嫌违规案（' || i || '）', '基本案情' || i,
@@ -190,7 +190,94 @@ def _run() -> None:
             p90 = statistics.quantiles(times, n=10)[-1]
             failed |= median >= 100
             print(f"{who:<8} {label:<28} {median:>10.1f} {p90:>8.1f} {len(q.captured_queries):>8} {n_other:>16}")
+    failed |= _queues(head, users)
     print("FAIL" if failed else "OK: every page under 100 ms median, query counts independent of the data")
+
+
+# 第十三条、第十六条: the review queues over the cases the fill put in 审查中 and 待决定 (one in
+# eleven each, about 9,100 each): every such case has its decision period (《行政处罚法》第六十条)
+# and its review round (the queue row); half of those in review have 审理 signed (by another
+# reviewer), a fifth are taken by the measured reviewer.
+FILL_QUEUES = """
+INSERT INTO deadlines_deadline (case_id, kind, article, label, start, days, due, provisional, created_at)
+SELECT id, 'penalty.decision', '《行政处罚法》第六十条', '行政处罚决定', filed_at, 90,
+       filed_at + (90 - id %% 120) * interval '1 day', false, filed_at
+FROM cases_case WHERE state IN ('under_review', 'pending_decision');
+INSERT INTO cases_signoff (case_id, step, round, level, actor_id, outcome, opinion, signed_at)
+SELECT id, 'examination', 1, 'legal', %(other)s, 'agree', '同意。', updated_at
+FROM cases_case WHERE state = 'pending_decision' OR (state = 'under_review' AND id %% 2 = 0);
+INSERT INTO cases_signoff (case_id, step, round, level, actor_id, outcome, opinion, signed_at)
+SELECT id, 'review', 1, 'legal', %(reviewer)s, 'agree', '同意。', updated_at
+FROM cases_case WHERE state = 'pending_decision';
+INSERT INTO review_reviewclaim (case_id, task, claimed_by_id, claimed_at, reason, "end")
+SELECT id, CASE WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END, %(reviewer)s, updated_at, '', ''
+FROM cases_case WHERE state = 'under_review' AND id %% 5 = 0;
+INSERT INTO review_reviewround (case_id, round, submitted_by_id, submitted_at, completed_by_id, completed_at,
+                                task, examined_by_id, claimed_by_id)
+SELECT id, 1, created_by_id, updated_at,
+       CASE WHEN state = 'pending_decision' THEN %(other)s END,
+       CASE WHEN state = 'pending_decision' THEN updated_at END,
+       CASE WHEN state = 'pending_decision' THEN 'approve' WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END,
+       CASE WHEN state = 'pending_decision' OR id %% 2 = 0 THEN %(other)s END,
+       CASE WHEN state = 'under_review' AND id %% 5 = 0 THEN %(reviewer)s END
+FROM cases_case WHERE state IN ('under_review', 'pending_decision');
+"""
+
+
+def _queues(head: Any, users: list[Any]) -> bool:
+    """The review queues of 法规科 and the head: median time, queries (first page and a later
+    one must match), and the ratio of the page's time to running the same SQL raw."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import Role, User
+
+    group = Group.objects.get_or_create(name=Role.LEGAL_REVIEWER.label)[0]
+    reviewer = User.objects.create(username="benchreviewer", last_name="王", first_name="审理")
+    other = User.objects.create(username="benchreviewer2", last_name="赵", first_name="审核")
+    for u in (reviewer, other):
+        u.groups.add(group)
+    with connection.cursor() as cur:
+        cur.execute(FILL_QUEUES, {"reviewer": reviewer.pk, "other": other.pk})
+        cur.execute("VACUUM ANALYZE")
+    failed = False
+    print(f"{'user':<8} {'queue':<28} {'median ms':>10} {'queries':>8} {'page 3':>7} {'raw SQL ms':>11} {'ratio':>6}")
+    for who, user in (("reviewer", reviewer), ("head", head)):
+        client = Client()
+        client.force_login(user)
+        for label, query in (("all", ""), ("unclaimed, penalty", "?claim=unclaimed&kind=penalty")):
+            url = reverse("review:queue") + query
+            for _ in range(3):
+                assert client.get(url).status_code == 200, url
+            times = []
+            for _ in range(RUNS):
+                t = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - t) * 1000)
+            with CaptureQueriesContext(connection) as q:
+                client.get(url)
+            with CaptureQueriesContext(connection) as q3:
+                client.get(url + ("&" if query else "?") + "page=3")
+            raw = []
+            sqls = [x["sql"] for x in q.captured_queries]
+            for _ in range(RUNS):
+                t = time.perf_counter()
+                with connection.cursor() as cur:
+                    for sql in sqls:
+                        cur.execute(sql)
+                        if cur.description:
+                            cur.fetchall()
+                raw.append((time.perf_counter() - t) * 1000)
+            median, raw_median = statistics.median(times), statistics.median(raw)
+            failed |= median >= 100 or len(q.captured_queries) != len(q3.captured_queries)
+            print(
+                f"{who:<8} {label:<28} {median:>10.1f} {len(q.captured_queries):>8} {len(q3.captured_queries):>7}"
+                f" {raw_median:>11.1f} {median / raw_median:>6.2f}"
+            )
+    return failed
 
 
 if __name__ == "__main__":

@@ -362,7 +362,11 @@ class SignOffStep(models.TextChoices):
     """The approval steps of a case. Each stage app signs its own steps."""
 
     FILING = "filing", "立案审批"  # 第八条第一款
-    REVIEW = "review", "案件审查"  # 第十三条 (审理/审核/批准; a return for more investigation)
+    # 第十三条: 审理 is its own step (法规科); 审核 (法规科) and 批准 (机关负责人) are the levels of
+    # REVIEW, whose rounds also count the returns for more investigation. The 审理 row carries
+    # the REVIEW round it belongs to, so a return makes all three be signed again.
+    EXAMINATION = "examination", "案件审理"
+    REVIEW = "review", "案件审查"  # 第十三条 (审核/批准; a return for more investigation)
     LEGAL_REVIEW = "legal_review", "法制审核"  # 第十六条
     DECISION = "decision", "作出决定"  # 第十六条
     PRESERVATION = "preservation", "先行登记保存审批"  # 《行政处罚法》第五十六条

@@ -43,7 +43,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "counts": selectors.case_counts_by_state(user),
             "awaiting_total": selectors.cases_awaiting(user).count(),
             "can_create": user.has_role(Role.OFFICER),
-            "is_head": policy.works_head_queues(user),
+            # 第十三条、第十六条: the review app's approval queues (review:queue).
+            "has_review_queue": user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD),
         },
     )
 
@@ -395,7 +396,6 @@ def _case_page(request: AuthedRequest, case: Case, bound: _Bound | None = None) 
             "case": case,
             "show_ids": policy.may_see_identifiers(user, case),
             "filing_signoffs": signoffs.current(case, SignOffStep.FILING),
-            "review_signoffs": signoffs.current(case, SignOffStep.REVIEW),
             "checklist": checklist,
             "checklist_missing": [
                 item for item in checklist if item.status == "missing" and item.requirement.stage == case.state

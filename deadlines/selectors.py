@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from . import calendar
@@ -104,3 +104,20 @@ def overdue_target_ids(kind: str, now: dt.datetime) -> QuerySet[Deadline, Any]:
     """`object_id`s of the targets whose open deadline of `kind` was due before `now`, as a
     subquery (`.filter(pk__in=...)`): one query with the caller's."""
     return Deadline.objects.filter(kind=kind, met_at__isnull=True, due__lt=now).values("object_id")
+
+
+def decision_due(case_ref: str = "pk") -> Subquery:
+    """The due time of the case's open decision period (《行政处罚法》第六十条 / 《行政许可法》第四十二条)
+    as an expression to annotate a queryset with; NULL when none is open. `case_ref` names the
+    case id in the outer query ("pk" for cases, "case_id" for rows about a case). One probe
+    of the partial index deadline_open_unique_case per row: the review queues sort by it."""
+    return Subquery(
+        Deadline.objects.filter(
+            case_id=OuterRef(case_ref),
+            kind__in=(DeadlineKind.PENALTY_DECISION, DeadlineKind.LICENSING_DECISION),
+            met_at__isnull=True,
+            object_id__isnull=True,
+        )
+        .order_by("due")
+        .values("due")[:1]
+    )

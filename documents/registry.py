@@ -306,3 +306,49 @@ register(
     ),
     _t(DocTypeCode.OTHER_ACTIVITY, "调查取证记录", "调记", "第十条第（八）项", *_RECORD, "activity", "description"),
 )
+
+# 第四章 (review): the decision documents `review.actions.review_decide` issues (第十六条).
+# Context keys: review.decision_docs.decision_context.
+_DECISION = (
+    "party_name",
+    "party_address",
+    "party_id",
+    "party_legal_rep",
+    "outcome",
+    "facts",
+    "evidence",
+    "basis",
+    "kinds",
+    "fine",
+    "confiscation",
+    "content",
+    "performance",
+    "payment_notice",
+    "reconsideration_body",
+    "court",
+    "decided_on",
+)
+FIELD_LABELS.update(
+    {
+        "party_legal_rep": "法定代表人",
+        "outcome": "处理结果",
+        "evidence": "证据",
+        "kinds": "处罚种类",
+        "content": "处理内容",
+        "performance": "履行方式和期限",
+        "reconsideration_body": "行政复议机关",
+        "court": "人民法院",
+    }
+)
+register(
+    _t(DocTypeCode.PENALTY_DECISION, "行政处罚决定书", "罚决", "第十六条；《行政处罚法》第五十九条", *_DECISION),
+    _t(DocTypeCode.NO_PENALTY_DECISION, "不予行政处罚决定书", "不罚", "第十六条；《行政处罚法》第五十七条", *_DECISION),
+    _t(DocTypeCode.LICENCE_GRANT, "准予行政许可决定书", "许准", "第十六条；《行政许可法》第三十八条第一款", *_DECISION),
+    _t(
+        DocTypeCode.LICENCE_REFUSAL,
+        "不予行政许可决定书",
+        "许不",
+        "第十六条；《行政许可法》第三十八条第二款",
+        *_DECISION,
+    ),
+)

@@ -277,6 +277,13 @@ AUDIT_VERIFY_BATCH = env.int("AUDIT_VERIFY_BATCH", default=200_000)
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")
 # Prefix of case numbers (案号) and document numbers (文号), e.g. 临科罚立〔2026〕17号.
 AGENCY_PREFIX = env.str("AGENCY_PREFIX", default="临科")
+# The remedies a decision names (《行政处罚法》第五十九条第（五）项; 《行政许可法》第三十八条第二款):
+# reconsideration within 60 days to the municipal government (行政复议法 2023 第二十条、第二十四条)
+# and a suit within 6 months (行政诉讼法 第四十六条) to the court below.
+REVIEW_RECONSIDERATION_BODY = env.str("REVIEW_RECONSIDERATION_BODY", default="临沂市人民政府")
+# Unverified: which basic court hears suits against the agency (行政诉讼法 第十八条; Linyi may
+# concentrate administrative cases in designated courts). Set it to the court the agency uses.
+REVIEW_COURT = env.str("REVIEW_COURT", default="临沂市兰山区人民法院")
 
 # --- Security (production) ------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,10 +1,17 @@
-"""The audit actions of the review app (第四章). Transitions (`case.<name>`) are declared by
-cases; these are review's own rows."""
+"""The audit actions of 第四章 (审查与决定). The transitions themselves (case.submit_for_review,
+case.complete_review, case.decide …) are declared by cases; sign-offs are signoff.signed."""
 
 from django.db import models
 
 
 class AuditAction(models.TextChoices):
+    # --- core: the decision draft and the approval queues (第十三条、第十六条) -----------------
+    DECISION_DRAFTED = "review.decision_drafted", "拟写处理决定"
+    DECISION_UPDATED = "review.decision_updated", "修改处理决定草稿"
+    DECISION_MADE = "review.decision_made", "作出处理决定"
+    CLAIM_TAKEN = "review.claim_taken", "领取审批事项"
+    CLAIM_RELEASED = "review.claim_released", "放弃审批事项"
+    CLAIM_REASSIGNED = "review.claim_reassigned", "转交审批事项"
     # 《行政处罚法》第五十七、五十八条; 国办发〔2018〕118号.
     SHEET_SAVED = "review.sheet_saved", "填写法制审核、专家论证与集体讨论情形"
     LEGAL_REVIEWED = "review.legal_reviewed", "法制审核"

@@ -88,5 +88,117 @@ class Decision(models.Model):
         return f"{self.case} {self.get_outcome_display()}"
 
 
+# --- 第十三条: the review's passes, and who has taken which item of the queues -------------------
+
+
+class ReviewTask(models.TextChoices):
+    """What waits in the approval queues, in order: 第十三条 审理 and 审核 by 法规科 (two people),
+    批准 by the head; 第十六条 the head's signature on the decision."""
+
+    EXAMINE = "examine", "审理"
+    CHECK = "check", "审核"
+    APPROVE = "approve", "批准"
+    DECIDE = "decide", "决定"
+
+
+class ReviewRound(models.Model):
+    """One submission of a case for review (第十三条): when the officers sent it and when the
+    review was completed. `round` is the round of the REVIEW sign-off step it opened (a return
+    for more investigation starts the next). The queues read "waiting since" from here."""
+
+    case = models.ForeignKey("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="review_rounds")
+    round = models.PositiveSmallIntegerField("轮次")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField("提交审查时间")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="报请决定人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    completed_at = models.DateTimeField("审查完毕时间", null=True, blank=True)
+    # The queues' row (kept by review.actions after every action, from the sign-off rows and the
+    # claims, which stay the record): the task waiting now ("" = none), who signed 审理 (may not
+    # sign 审核), who has taken the task.
+    task = models.CharField("待办事项", max_length=16, choices=ReviewTask, blank=True, default="")
+    examined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审理人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="领取人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = "审查轮次"
+        verbose_name_plural = "审查轮次"
+        constraints = [models.UniqueConstraint(fields=["case", "round"], name="review_round_once")]
+        # The queues read only the rounds with a task waiting: a few among every case ever reviewed.
+        indexes = [models.Index(fields=["task"], name="review_round_waiting", condition=~models.Q(task=""))]
+
+    def __str__(self) -> str:
+        return f"{self.case} 第{self.round}轮审查"
+
+
+class ClaimEnd(models.TextChoices):
+    DONE = "done", "已签署"
+    RELEASED = "released", "已放弃"
+    REASSIGNED = "reassigned", "已转交"
+    CLOSED = "closed", "案件已离开该环节"
+
+
+class ReviewClaim(models.Model):
+    """A queue item taken by one reviewer (or head): nobody else signs it while the claim is
+    open. At most one open claim per case and task (the constraint decides a race: exactly one
+    of two simultaneous takers gets it). A hand-over ends this claim and opens the next one
+    with `handed_from` pointing back; rows are kept."""
+
+    case = models.ForeignKey("cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="review_claims")
+    task = models.CharField("事项", max_length=16, choices=ReviewTask)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="领取人", on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField("领取时间", auto_now_add=True)
+    handed_from = models.ForeignKey(
+        "self", verbose_name="转交自", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="转交人",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField("转交理由", blank=True)
+    ended_at = models.DateTimeField("结束时间", null=True, blank=True)
+    end = models.CharField("结束方式", max_length=16, choices=ClaimEnd, blank=True)
+
+    class Meta:
+        verbose_name = "审批事项领取"
+        verbose_name_plural = "审批事项领取"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "task"], condition=models.Q(ended_at__isnull=True), name="review_claim_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_task_display()} {self.claimed_by}"
+
+
 from .models_legal import *  # noqa: E402, F403
 from .models_publication import *  # noqa: E402, F403

@@ -1,9 +1,18 @@
 from django.urls import path
 
-from . import views_legal, views_publication
+from . import views, views_legal, views_publication
 
 app_name = "review"
-urlpatterns: list = [
+urlpatterns = [
+    # Core: the approval queues, 第十三条 sign-offs, the decision (第十六条) and its draft.
+    path("queue/", views.queue, name="queue"),
+    path("case/<int:pk>/take/", views.claim_take, name="take"),
+    path("case/<int:pk>/release/", views.claim_release, name="release"),
+    path("case/<int:pk>/reassign/", views.claim_reassign, name="reassign"),
+    path("case/<int:pk>/sign/", views.sign, name="sign"),
+    path("case/<int:pk>/decide/", views.decide, name="decide"),
+    path("case/<int:pk>/decision/", views.decision_edit, name="decision"),
+    # Legal review, expert argumentation, collective discussion, periods, publication.
     path("case/<int:case_id>/sheet/", views_legal.sheet_edit, name="sheet"),
     path("case/<int:case_id>/legal-review/", views_legal.legal_review_new, name="legal_review"),
     path("case/<int:case_id>/experts/", views_legal.expert_opinion_new, name="expert_opinion"),

@@ -32,7 +32,13 @@ def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_comm
     assert case.records.filter(status=RecordStatus.FINAL).count() >= 2
     docs = dict(Document.objects.values_list("doc_type", "status"))
     assert docs["filing_approval"] == docs["inquiry"] == docs["inspection"] == DocumentStatus.FINAL
-    assert Document.objects.get(doc_type=DocTypeCode.FILING_APPROVAL).case == case
+    assert Document.objects.filter(doc_type=DocTypeCode.FILING_APPROVAL, case=case).exists()
+    # 第四章: a case waiting in 法规科's queue, untaken, and one decided with its 行政处罚决定书.
+    waiting = Case.objects.get(kind=CaseKind.PENALTY, state=CaseState.UNDER_REVIEW)
+    assert not waiting.review_claims.exists() and waiting.review_rounds.get().task == "examine"
+    decided = Case.objects.get(state=CaseState.DECIDED)
+    assert docs["penalty_decision"] == DocumentStatus.FINAL
+    assert Document.objects.get(doc_type=DocTypeCode.PENALTY_DECISION).case == decided
     assert AVRecord.objects.get().case == case
 
     officer = case.officers.get(username="officer")

@@ -49,7 +49,8 @@ def test_case_page_buttons_never_reach_the_later_stages(
     client, no_requirements, officer, officer2, section_chief, reviewer, head, archivist, admin_user
 ):
     """Every role presses every button the case page offers, over and over: a case under
-    investigation reaches review and comes back, but never 已决定/已送达/已结案/已归档."""
+    investigation reaches review (and, with the checklist emptied, 待决定) and comes back, but
+    never 已决定/已送达/已结案/已归档: deciding takes the head's own form (review:decide)."""
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     people = [officer, officer2, section_chief, reviewer, head, archivist, admin_user]
     seen_states = {case.state}
@@ -70,7 +71,7 @@ def test_case_page_buttons_never_reach_the_later_stages(
     # The old transitions past investigation are not reachable by URL either.
     client.force_login(head)
     review_submit(case_id=case.pk, by=officer)
-    for name in ("complete_review", "decide", "mark_delivered", "start_execution", "conclude", "archive"):
+    for name in ("decide", "mark_delivered", "start_execution", "conclude", "archive"):
         for user in people:
             client.force_login(user)
             assert client.post(reverse("cases:action", args=[case.pk, name]), {"opinion": "x"}).status_code == 404
@@ -92,6 +93,8 @@ def test_every_transition_is_owned_by_one_app_and_run_only_by_it():
         "reject_application",
         "submit_for_review",
         "return_for_investigation",
+        "complete_review",
+        "decide",
     }
     labels = {c.label for c in apps.get_app_configs()}
     for t in declared.values():
@@ -129,7 +132,7 @@ def test_advance_refuses_a_caller_of_another_app(officer, officer2):
     with pytest.raises(RuntimeError, match="belongs to review"), transaction.atomic():
         stages.advance(stages.lock(case.pk), "submit_for_review", by=officer)  # called from a test module
     with pytest.raises(RuntimeError, match="not declared"), transaction.atomic():
-        stages.advance(stages.lock(case.pk), "decide", by=officer)
+        stages.advance(stages.lock(case.pk), "mark_delivered", by=officer)
     case.refresh_from_db()
     assert case.state == S.INVESTIGATING
 
@@ -215,10 +218,11 @@ def test_return_for_investigation_is_a_signoff_row_shown_on_the_page(client, off
         review_return_for_investigation(case_id=case.pk, by=reviewer, opinion=" ")
     review_return_for_investigation(case_id=case.pk, by=reviewer, opinion="证据不足：缺少现场检查笔录")
     row = SignOff.objects.get(case=case)
-    assert (row.step, row.level, row.outcome, row.actor) == ("review", "legal", "return", reviewer)
+    # Returned before 审理 was signed: the row is 审理's (第十三条), outcome RETURN.
+    assert (row.step, row.level, row.outcome, row.actor) == ("examination", "legal", "return", reviewer)
     client.force_login(officer)
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "证据不足：缺少现场检查笔录" in page and "审查意见" in page
+    assert "证据不足：缺少现场检查笔录" in page and "退回理由" in page
 
 
 _OLD = "0004_case_id_department_index"

@@ -21,7 +21,7 @@ from records.tests.factories import PARTY, make_record
 
 pytestmark = [pytest.mark.worker]
 
-INITIATION = {
+INITIATION: dict[str, dict[str, object]] = {
     "filing_approval": {
         "source": "监督检查",
         "cause": "涉嫌提供虚假申报材料",
@@ -64,6 +64,25 @@ INITIATION = {
         "notified_at": "2026年3月3日",
     },
 }
+# 第四章 (review.decision_docs.decision_context).
+_DECISION = {
+    "party_name": PARTY,
+    "party_address": "临沂市兰山区",
+    "facts": "提供虚假申报材料",
+    "evidence": "询问笔录",
+    "basis": "《某条例》第三十二条",
+    "kinds": ["罚款"],
+    "fine": "人民币1,000.00元",
+    "content": "罚款一千元",
+    "performance": "十五日内缴纳",
+    "payment_notice": True,
+    "reconsideration_body": "临沂市人民政府",
+    "court": "临沂市兰山区人民法院",
+    "decided_on": "2026年3月3日",
+}
+INITIATION.update(
+    dict.fromkeys(("penalty_decision", "no_penalty_decision", "licence_grant", "licence_refusal"), _DECISION)
+)
 
 
 def _wait_final(ids: list[int], worker) -> list[Document]:
