@@ -340,6 +340,9 @@ class SignOffStep(models.TextChoices):
     CONSULTATION = "consultation", "查阅审批"  # 第二十九条
     CONCLUSION = "conclusion", "结案审批"
     WITHDRAWAL = "withdrawal", "撤销登记"
+    # 《行政处罚法》第六十四条第（四）项: the head decides a recusal request against the hearing's
+    # chair or recorder (one round per request).
+    HEARING_RECUSAL = "hearing_recusal", "听证回避决定"
 
 
 class SignOffOutcome(models.TextChoices):

@@ -86,3 +86,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_outcome_display()}"
+
+
+from .models_defence import *  # noqa: E402, F401, F403
