@@ -7,7 +7,9 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         # Declares the transitions review owns (cases.stages).
-        from . import actions  # noqa: F401
-
         # Registers the decision checks of 《行政处罚法》第四十五、六十二、六十五条 (review.checks).
-        from . import defence, hearing  # noqa: F401
+        from . import (  # noqa: F401
+            actions,
+            defence,
+            hearing,
+        )

@@ -100,7 +100,7 @@ def current_notice(case: Case) -> PenaltyNotice | None:
     return (
         PenaltyNotice.objects.filter(case=case)
         .select_related("party", "document", "served_recorded_by", "issued_by")
-        .order_by("-issued_at", "-pk")
+        .order_by("-pk")
         .first()
     )
 
@@ -423,16 +423,21 @@ def heard_gaps(notice: PenaltyNotice | None) -> list[str]:
     """What still stands between the party and 'heard' (《行政处罚法》第六十二条), as Chinese
     phrases naming the article: the notice, its service, the defence (recorded, waived or lapsed,
     or a hearing in its place), and a requested hearing held with its report."""
+    unheard = "《行政处罚法》第六十二条：未听取当事人陈述申辩（未记录陈述申辩、放弃或期限届满）"
     if notice is None:
-        return ["《行政处罚法》第四十四条：未制作行政处罚事先告知书"]
+        return [
+            "《行政处罚法》第四十四条：未制作行政处罚事先告知书",
+            "《行政处罚法》第六十二条：事先告知书未送达",
+            unheard,
+        ]
     if notice.served_on is None:
-        return ["《行政处罚法》第六十二条：事先告知书未送达（未登记送达日期）"]
+        return ["《行政处罚法》第六十二条：事先告知书未送达（未登记送达日期）", unheard]
     hearing = hearing_of(notice)
     gaps = []
     has_defence = Defence.objects.filter(notice=notice).exists()
-    if hearing is None or hearing.status in HEARING_OPEN or hearing.status == HearingStatus.WITHDRAWN:
-        if not has_defence:
-            gaps.append("《行政处罚法》第六十二条：未听取当事人陈述申辩（未记录陈述申辩、放弃或期限届满）")
+    heard_at_hearing = hearing is not None and hearing.status in (HearingStatus.HELD, HearingStatus.ABSENT)
+    if not heard_at_hearing and not has_defence:
+        gaps.append(unheard)
     if hearing is not None and hearing.status in HEARING_OPEN:
         gaps.append("《行政处罚法》第六十四条：当事人申请的听证尚未举行")
     if hearing is not None and hearing.status == HearingStatus.HELD and hearing.report_document_id is None:

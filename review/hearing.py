@@ -357,6 +357,11 @@ def hearing_record(
     )
     if errors:
         raise TransitionError("；".join(errors.values()))
+    assert hearing.scheduled_at is not None and started_at is not None
+    if timezone.localtime(started_at).date() < timezone.localtime(hearing.scheduled_at).date():
+        raise TransitionError(
+            f"听证开始时间早于听证通知书确定的听证日期（{timezone.localtime(hearing.scheduled_at):%Y-%m-%d}）。"
+        )
     if signature == RecordSignature.REFUSED and not (signature_note or "").strip():
         raise TransitionError("《行政处罚法》第六十四条第（八）项：当事人拒绝签字的，由听证主持人在笔录中注明情况。")
     people = list(get_user_model().objects.filter(pk__in=investigator_ids))

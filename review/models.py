@@ -88,4 +88,4 @@ class Decision(models.Model):
         return f"{self.case} {self.get_outcome_display()}"
 
 
-from .models_defence import *  # noqa: E402, F401, F403
+from .models_defence import *  # noqa: E402, F403

@@ -64,7 +64,7 @@ register(
         "事先告知书送达日期",
         S,
         _needs_notice,
-        lambda case: not any("告知" in gap for gap in _gaps(case)),
+        _without("事先告知书未送达"),
         order=141,
     ),
     Requirement(
