@@ -440,7 +440,8 @@ def heard_gaps(notice: PenaltyNotice | None) -> list[str]:
         gaps.append(unheard)
     if hearing is not None and hearing.status in HEARING_OPEN:
         gaps.append("《行政处罚法》第六十四条：当事人申请的听证尚未举行")
-    if hearing is not None and hearing.status == HearingStatus.HELD and hearing.report_document_id is None:
+    waived = (HearingStatus.ABSENT, HearingStatus.WITHDRAWN)
+    if hearing is not None and hearing.status not in waived and hearing.report_document_id is None:
         gaps.append("第十五条：听证报告未制作")
     return gaps
 

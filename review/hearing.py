@@ -271,7 +271,7 @@ def hearing_recusal_request(
         recorded_by=by,
         round=signoffs.next_round(case, SignOffStep.HEARING_RECUSAL),
     )
-    audit.record(recusal, AuditAction.HEARING_RECUSAL_REQUESTED, actor=by, case=case, target=target_id)
+    audit.record(recusal, AuditAction.HEARING_RECUSAL_REQUESTED, actor=by, case=case, against=target_id)
     return recusal
 
 
