@@ -8,6 +8,9 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from accounts.models import User
+from avrecords.models import AVRecord
+from cases.models import Party
 from linke.validators import validate_person_id, validate_phone
 
 from .models import PenaltyKind
@@ -43,7 +46,7 @@ class CaseForm(forms.Form):
 
 
 class NoticeForm(CaseForm):
-    party = forms.ModelChoiceField(label="当事人（受告知人）", queryset=None, error_messages=_REQ)  # type: ignore[arg-type]
+    party = forms.ModelChoiceField(label="当事人（受告知人）", queryset=Party.objects.none(), error_messages=_REQ)
     facts = _text("违法事实", rows=5)
     evidence = _text("证据", rows=4, help_text="逐项列明证据名称")
     basis = _text("法律依据", help_text="写明法律、法规、规章的名称及第几条、款、项")
@@ -161,11 +164,11 @@ class ScheduleForm(CaseForm):
             ("privacy", "涉及个人隐私"),
         ],
     )
-    chair = forms.ModelChoiceField(label="听证主持人", queryset=None, error_messages=_REQ)  # type: ignore[arg-type]
+    chair = forms.ModelChoiceField(label="听证主持人", queryset=User.objects.none(), error_messages=_REQ)
     chair_cert_no = forms.CharField(
         label="听证主持人资格证号", max_length=64, error_messages=_REQ, help_text="山东省行政执法监督条例第十一条"
     )
-    recorder = forms.ModelChoiceField(label="记录员", queryset=None, error_messages=_REQ)  # type: ignore[arg-type]
+    recorder = forms.ModelChoiceField(label="记录员", queryset=User.objects.none(), error_messages=_REQ)
     confirm_short_notice = forms.BooleanField(
         label="确认：距听证不足七个工作日仍按此时间通知（如当事人同意）", required=False
     )
@@ -250,9 +253,9 @@ class HearingRecordForm(CaseForm):
     )
     investigators = forms.ModelMultipleChoiceField(
         label="出席听证的案件调查人员",
-        queryset=None,
+        queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        error_messages=_REQ,  # type: ignore[arg-type]
+        error_messages=_REQ,
     )
     party_attendees = forms.CharField(label="当事人及出席人员", max_length=255, error_messages=_REQ)
     investigators_said = _text("调查人员提出的违法事实、证据和处罚建议", rows=5)
@@ -260,7 +263,7 @@ class HearingRecordForm(CaseForm):
     final_statements = _text("最后陈述", required=False)
     signature = forms.ChoiceField(label="笔录签字", choices=[("", "—"), *RecordSignature.choices], error_messages=_REQ)
     signature_note = _text("拒绝签字情况（由主持人注明）", required=False)
-    av_record = forms.ModelChoiceField(label="听证音像记录（可选）", queryset=None, required=False)  # type: ignore[arg-type]
+    av_record = forms.ModelChoiceField(label="听证音像记录（可选）", queryset=AVRecord.objects.none(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -80,7 +80,7 @@ def _user(pk: int | None, label: str) -> User:
     user = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
     if user is None:
         raise TransitionError(f"请选择{label}。")
-    return user  # type: ignore[return-value]
+    return user
 
 
 @transaction.atomic
@@ -258,7 +258,7 @@ def hearing_recusal_request(
     case, hearing = _lock_hearing(hearing_id)
     _officer_action(case, by, "登记回避申请")
     _require_status(hearing, HearingStatus.SCHEDULED, what="登记回避申请")
-    if target_id not in (hearing.chair_id, hearing.recorder_id):
+    if target_id is None or target_id not in (hearing.chair_id, hearing.recorder_id):
         raise TransitionError("请选择被申请回避的听证主持人或记录员。")
     if not (reason or "").strip():
         raise TransitionError("请填写申请回避的理由。")
@@ -389,8 +389,8 @@ def hearing_record(
         doc_type=DocTypeCode.HEARING_RECORD,
         context={
             "party_name": hearing.notice.party.name,
-            "started_at": f"{timezone.localtime(started_at):%Y年%m月%d日 %H:%M}",  # type: ignore[arg-type]
-            "ended_at": f"{timezone.localtime(ended_at):%Y年%m月%d日 %H:%M}",  # type: ignore[arg-type]
+            "started_at": f"{timezone.localtime(started_at):%Y年%m月%d日 %H:%M}",
+            "ended_at": f"{timezone.localtime(ended_at):%Y年%m月%d日 %H:%M}",
             "place": hearing.place,
             "public": hearing.public,
             "closed_reason": CLOSED_REASONS.get(hearing.closed_reason, ""),
@@ -409,7 +409,7 @@ def hearing_record(
         },
         by=by,
         source=hearing,
-        dated=timezone.localtime(ended_at).date(),  # type: ignore[arg-type]
+        dated=timezone.localtime(ended_at).date(),
     )
     hearing.save(update_fields=["record_document"])
     audit.record(

@@ -36,7 +36,7 @@ NOTICE = {
 
 def case_under_review(*, person: bool = False) -> Any:
     """A penalty case with a party and a finalised record, submitted to review by its officer."""
-    case = CaseFactory()
+    case: Any = CaseFactory()
     PartyFactory(
         case=case,
         **(

@@ -25,7 +25,6 @@ from review.tests.defence_helpers import (
     backdate,
     case_under_review,
     chair_user,
-    far_enough,
     issue,
     officer_of,
     pdf_text,
