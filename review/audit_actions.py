@@ -19,4 +19,5 @@ class AuditAction(models.TextChoices):
     HEARING_RECUSAL_DECIDED = "review.hearing_recusal_decided", "负责人决定听证回避申请"
     HEARING_RECORDED = "review.hearing_recorded", "制作听证笔录"
     HEARING_ABSENT = "review.hearing_absent", "记录当事人未出席听证（视为放弃）"
+    HEARING_WITHDRAWN = "review.hearing_withdrawn", "记录当事人撤回听证申请"
     HEARING_REPORTED = "review.hearing_reported", "制作听证报告"

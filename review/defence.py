@@ -196,6 +196,7 @@ def notice_issue(
     Officers of the case, while it is 审查中. Refused while an element is empty, naming it."""
     case = stages.lock(case_id)
     _officer_action(case, by, "制作行政处罚事先告知书")
+    earlier = current_notice(case)
     party = case.parties.filter(pk=party_id).first() if party_id else None
     kinds = [PenaltyKind(k).value for k in kinds]
     missing = notice_elements_missing(
@@ -231,6 +232,10 @@ def notice_issue(
         case=case, doc_type=DocTypeCode.PENALTY_NOTICE, context=_notice_context(notice), by=by, source=notice
     )
     notice.save(update_fields=["document"])
+    if earlier is not None:
+        # The new notice replaces the earlier one: its periods no longer run.
+        deadline_met(kind=DeadlineKind.DEFENCE, target=earlier)
+        deadline_met(kind=DeadlineKind.HEARING_REQUEST, target=earlier)
     audit.record(
         notice,
         AuditAction.NOTICE_ISSUED,
@@ -240,6 +245,7 @@ def notice_issue(
         kinds=kinds,
         fine_yuan=notice.fine_yuan,
         hearing_right=right,
+        replaces=earlier.pk if earlier is not None else None,
     )
     return notice
 

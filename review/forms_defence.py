@@ -303,5 +303,9 @@ class AbsentForm(CaseForm):
     note = _text("未出席情况", help_text="当事人及其代理人无正当理由拒不出席或未经许可中途退出的情况")
 
 
+class WithdrawForm(CaseForm):
+    note = _text("撤回听证申请情况", help_text="如：当事人于某日提交书面撤回申请并签名")
+
+
 class ReportForm(CaseForm):
     opinion = _text("听证主持人意见", rows=6)

@@ -23,6 +23,7 @@ Public API (each one transaction; TransitionError / TransitionDenied, Chinese me
                    av_record_id) -> Hearing
     hearing_absent(hearing_id, by, note) -> Hearing
     hearing_report(hearing_id, by, opinion) -> Hearing
+    hearing_withdraw(hearing_id, by, note) -> Hearing
 """
 
 from __future__ import annotations
@@ -477,6 +478,21 @@ def hearing_report(*, hearing_id: int, by: User, opinion: str) -> Hearing:
     )
     hearing.save(update_fields=["report_opinion", "report_document"])
     audit.record(hearing, AuditAction.HEARING_REPORTED, actor=by, case=case, number=hearing.report_document.number)
+    return hearing
+
+
+@transaction.atomic
+def hearing_withdraw(*, hearing_id: int, by: User, note: str) -> Hearing:
+    """The party withdrew its request before the hearing was held: recorded with how (a signed
+    statement); the party is then heard through its statement and defence (第十四条第二款)."""
+    case, hearing = _lock_hearing(hearing_id)
+    _officer_action(case, by, "记录撤回听证申请")
+    _require_status(hearing, HearingStatus.REQUESTED, HearingStatus.SCHEDULED, what="记录撤回听证申请")
+    if not (note or "").strip():
+        raise TransitionError("请记录当事人撤回听证申请的情况（如书面撤回申请并签名）。")
+    hearing.status, hearing.withdrawal_note = HearingStatus.WITHDRAWN, note.strip()
+    hearing.save(update_fields=["status", "withdrawal_note"])
+    audit.record(hearing, AuditAction.HEARING_WITHDRAWN, actor=by, case=case)
     return hearing
 
 

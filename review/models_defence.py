@@ -218,6 +218,7 @@ class Hearing(models.Model):
     signature = models.CharField("笔录签字", max_length=8, choices=RecordSignature, blank=True)
     signature_note = models.TextField("拒绝签字情况", blank=True)
     absence_note = models.TextField("未出席情况", blank=True)
+    withdrawal_note = models.TextField("撤回听证申请情况", blank=True)
     av_record = models.ForeignKey(
         "avrecords.AVRecord",
         verbose_name="听证音像记录",

@@ -84,13 +84,6 @@ def _h(s: State) -> int:
 
 
 ACTS: dict[str, Act] = {
-    "notice": Act(
-        "制作行政处罚事先告知书",
-        f.NoticeForm,
-        lambda s, u, d: defence.notice_issue(case_id=s.case.pk, by=u, **d),
-        "事先告知书已制作，正在生成文书。",
-        lambda s, u: s.officer(u) and (s.notice is None or s.defence is None and s.hearing is None),
-    ),
     "served": Act(
         "登记送达日期",
         f.ServedForm,
@@ -179,6 +172,13 @@ ACTS: dict[str, Act] = {
             and s.hearing.scheduled_at <= timezone.now()
         ),
     ),
+    "withdraw": Act(
+        "记录撤回听证申请",
+        f.WithdrawForm,
+        lambda s, u, d: hearing.hearing_withdraw(hearing_id=_h(s), by=u, **d),
+        "已记录当事人撤回听证申请。",
+        lambda s, u: s.officer(u) and s.status(HearingStatus.REQUESTED, HearingStatus.SCHEDULED),
+    ),
     "report": Act(
         "制作听证报告",
         f.ReportForm,
@@ -190,6 +190,14 @@ ACTS: dict[str, Act] = {
             and s.hearing.report_document_id is None
             and u.pk == s.hearing.chair_id
         ),
+    ),
+    "notice": Act(
+        "制作行政处罚事先告知书",
+        f.NoticeForm,
+        lambda s, u, d: defence.notice_issue(case_id=s.case.pk, by=u, **d),
+        "事先告知书已制作，正在生成文书。",
+        # Offered again later: a heavier or changed penalty needs a new notice (第四十五条).
+        lambda s, u: s.officer(u),
     ),
 }
 

@@ -337,3 +337,41 @@ def test_art_65_the_decision_cites_the_hearing_record():
     ]
     cited = _decision(case, facts="当事人虚构研发费用。", evidence=f"听证笔录（{h.record_document.number}）")
     assert decision_refusals(case, cited) == []
+
+
+# --- the AV record of the hearing, withdrawal, a new notice ------------------------------------------
+
+
+def test_record_links_an_av_record_of_the_case_only():
+    from avrecords.models import AVRecord
+
+    h = schedule(_requested())
+    case = h.notice.case
+    elsewhere = AVRecord.objects.create(case=case_under_review(), filename="other.mp4")
+    with pytest.raises(TransitionError, match="不属于本案"):
+        _record(h, h.recorder, av_record_id=elsewhere.pk)
+    own = AVRecord.objects.create(case=case, filename="hearing.mp4")
+    assert _record(h, h.recorder, av_record_id=own.pk).av_record == own
+
+
+def test_withdrawn_request_leaves_the_defence_to_be_recorded():
+    h = schedule(_requested())
+    case = h.notice.case
+    with pytest.raises(TransitionError, match="撤回听证申请的情况"):
+        hearing.hearing_withdraw(hearing_id=h.pk, by=officer_of(case), note="")
+    h = hearing.hearing_withdraw(hearing_id=h.pk, by=officer_of(case), note="当事人提交书面撤回申请并签名。")
+    assert h.status == HearingStatus.WITHDRAWN
+    assert [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")] == ["review.defence"]
+
+
+def test_a_new_notice_replaces_the_earlier_and_closes_its_periods():
+    case = case_under_review()
+    first = serve(issue(case))
+    assert Deadline.objects.filter(object_id=first.pk, met_at__isnull=True).count() == 2
+    second = issue(case, fine_yuan=120000, content="拟给予警告，并处罚款人民币壹拾贰万元整。")
+    assert Deadline.objects.filter(object_id=first.pk, met_at__isnull=True).count() == 0
+    with pytest.raises(TransitionError, match="已被新的告知书取代"):
+        hearing.hearing_request(
+            notice_id=first.pk, by=officer_of(case), requested_on=timezone.localdate(), request_form="书面申请"
+        )
+    assert hearing.hearing_for(case) is None and second.served_on is None
