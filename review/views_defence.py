@@ -149,7 +149,8 @@ ACTS: dict[str, Act] = {
     "recusal_decide": Act(
         "决定回避申请",
         f.RecusalDecideForm,
-        lambda s, u, d: hearing.hearing_recusal_decide(by=u, **d),
+        # The request decided is the case's pending one, whatever id was posted.
+        lambda s, u, d: hearing.hearing_recusal_decide(by=u, **{**d, "recusal_id": s.pending_recusal.pk}),
         "已对回避申请作出决定。",
         lambda s, u: s.in_stage and s.pending_recusal is not None and policy.may_sign(u, s.case, Level.HEAD),
     ),

@@ -131,3 +131,34 @@ def test_chair_without_certificate_refused_on_the_form(client):
         },
     )
     assert resp.status_code == 400 and "此项为必填项" in resp.content.decode()
+
+
+def test_head_decides_the_pending_recusal_on_the_page(client, head):
+    from review import hearing
+    from review.tests.defence_helpers import schedule
+
+    case = case_under_review()
+    notice = serve(issue(case))
+    h = hearing.hearing_request(
+        notice_id=notice.pk, by=officer_of(case), requested_on=timezone.localdate(), request_form="书面申请"
+    )
+    h = schedule(h)
+    r = hearing.hearing_recusal_request(
+        hearing_id=h.pk,
+        by=officer_of(case),
+        target_id=h.recorder_id,
+        reason="记录员系当事人近亲属",
+        requested_on=timezone.localdate(),
+    )
+    client.force_login(officer_of(case))
+    assert "决定回避申请" not in client.get(_url(case)).content.decode()
+    client.force_login(head)
+    assert "决定回避申请" in client.get(_url(case)).content.decode()
+    resp = client.post(_url(case, "recusal_decide"), {"recusal": 0, "granted": "no", "opinion": ""})
+    assert resp.status_code == 400 and "此项为必填项" in resp.content.decode()
+    resp = client.post(
+        _url(case, "recusal_decide"), {"recusal": 0, "granted": "no", "opinion": "理由不成立，不予回避。"}
+    )
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.granted is False and r.decision.actor == head
