@@ -2,6 +2,7 @@
 Idempotent: a case whose title exists already is skipped."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -208,4 +209,114 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
             stdout.write(f"  {case.ref} 停留在“已受理”：{exc}")
         made += 1
 
+    made += seed_hearing_case(stdout, u)
     stdout.write(f"演示案件：新建 {made} 件（已有的跳过）。")
+
+
+HEARING_CASE = "临沂瑞丰新材料科技有限公司涉嫌骗取科技计划项目资金案（听证）"
+
+
+def seed_hearing_case(stdout: Any, u: dict[str, User]) -> int:
+    """A penalty case in 审查中 with a hearing (第十四、十五条): the notice issued and served, the
+    hearing requested, notified, held (record) and reported. Demo data happens today: the hearing
+    is held the day it is notified, with the short notice confirmed (the party agreed). Returns
+    1 when it made the case."""
+    if Case.objects.filter(title=HEARING_CASE).exists():
+        return 0
+    from records.models import RecordKind  # the demo walks every app's actions
+    from records.services import record_create, record_finalise
+    from review import defence, hearing
+    from review.actions import review_submit
+    from review.models import PenaltyKind
+
+    officer, officer2, head = u["officer"], u["officer2"], u["head"]
+    case = _ex_officio(
+        u, HEARING_CASE, ORG_A, "当事人以虚构的研发费用申报并取得2025年度市级科技计划项目资金50万元。", complete=True
+    )
+    services.case_submit_for_filing(case_id=case.pk, by=officer)
+    services.case_approve_filing(case_id=case.pk, by=head, opinion="同意立案调查。")
+    start = timezone.now().replace(second=0, microsecond=0)
+    inquiry = record_create(
+        case_id=case.pk,
+        kind=RecordKind.INQUIRY,
+        by=officer,
+        officers=[officer, officer2],
+        data={
+            "party_name": ORG_A["name"],
+            "place": "临沂市科学技术局询问室",
+            "started_at": start,
+            "ended_at": start + timedelta(minutes=2),
+            "confirmation": "signed",
+            "subject_role": "party",
+            "person_name": "王建国",
+            "person_gender": "男",
+            "person_id_no": "371302198001011239",
+            "person_employer": "该公司法定代表人",
+            "person_phone": "13905397788",
+            "person_address": "临沂市兰山区涑河北街16号",
+            "transcript": "问：我们是临沂市科学技术局执法人员，现依法向你询问，你是否听清？\n答：听清了。\n"
+            "问：项目申报的研发费用是否真实？\n答：其中部分费用是按预算填报的，没有实际发生。",
+        },
+    )
+    record_finalise(record_id=inquiry.pk, by=officer)
+    try:
+        review_submit(case_id=case.pk, by=officer)
+    except services.TransitionError as exc:
+        stdout.write(f"  {case.ref} 未能提交审查：{exc}")
+        return 1
+    notice = defence.notice_issue(
+        case_id=case.pk,
+        by=officer,
+        party_id=case.parties.get().pk,
+        facts="当事人在申报2025年度市级科技计划项目时，虚构研发费用共计38万元，骗取项目资金50万元。",
+        evidence="1.询问笔录；2.项目申报书；3.财务凭证；4.银行流水。",
+        basis="《临沂市科技计划项目管理办法》第三十二条第一款第（一）项",
+        kinds=[PenaltyKind.WARNING, PenaltyKind.FINE],
+        fine_yuan=Decimal("150000"),
+        confiscation_yuan=None,
+        content="拟给予警告，并处罚款人民币壹拾伍万元整。",
+    )
+    today = timezone.localdate()
+    defence.notice_served(notice_id=notice.pk, by=officer, served_on=today)
+    h = hearing.hearing_request(notice_id=notice.pk, by=officer, requested_on=today, request_form="书面申请")
+    hearing.hearing_agent_add(
+        hearing_id=h.pk,
+        by=officer,
+        name="李律师",
+        id_number="371302197805061237",
+        phone="13853912345",
+        authority="特别授权：代为陈述、申辩、质证",
+    )
+    when = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=3)
+    h = hearing.hearing_schedule(
+        hearing_id=h.pk,
+        by=officer,
+        scheduled_at=when,
+        place="临沂市科学技术局三楼听证室",
+        public=True,
+        closed_reason="",
+        chair_id=u["reviewer"].pk,
+        chair_cert_no="鲁听证字第2024-0031号",
+        recorder_id=u["officer3"].pk,
+        confirm_short_notice=True,
+    )
+    h = hearing.hearing_record(
+        hearing_id=h.pk,
+        by=u["officer3"],
+        started_at=when,
+        ended_at=when + timedelta(minutes=1),
+        investigator_ids=[officer.pk, officer2.pk],
+        party_attendees="王建国（法定代表人）",
+        investigators_said="调查人员陈述当事人虚构研发费用的事实和证据，建议给予警告并处罚款15万元。",
+        party_said="当事人及代理人申辩：部分费用系预算填报失误，已主动退回项目资金，请求从轻处罚。",
+        final_statements="请求从轻处罚。",
+        signature="signed",
+        signature_note="",
+    )
+    hearing.hearing_report(
+        hearing_id=h.pk,
+        by=u["reviewer"],
+        opinion="违法事实清楚，证据充分；当事人已退回项目资金，建议从轻处罚，罚款人民币拾万元整。",
+    )
+    stdout.write(f"  {case.ref} 已举行听证（告知、申请、通知、笔录、报告）")
+    return 1

@@ -375,6 +375,9 @@ class SignOffStep(models.TextChoices):
     WITHDRAWAL = "withdrawal", "撤销登记"
     # 《行政处罚法》第六十条 / 《行政许可法》第四十二条: the head approves extending the decision period.
     PERIOD_EXTENSION = "period_extension", "延长办理期限审批"
+    # 《行政处罚法》第六十四条第（四）项: the head decides a recusal request against the hearing's
+    # chair or recorder (one round per request).
+    HEARING_RECUSAL = "hearing_recusal", "听证回避决定"
 
 
 class SignOffOutcome(models.TextChoices):

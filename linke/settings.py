@@ -285,6 +285,21 @@ REVIEW_RECONSIDERATION_BODY = env.str("REVIEW_RECONSIDERATION_BODY", default="�
 # concentrate administrative cases in designated courts). Set it to the court the agency uses.
 REVIEW_COURT = env.str("REVIEW_COURT", default="临沂市兰山区人民法院")
 
+# --- 第十四、十五条: notice, defence and hearing (review/defence.py, review/hearing.py) ---------
+# The period for statement and defence after the 行政处罚事先告知书 is served, in working days,
+# per case kind (《行政处罚法》第四十五条 sets none; agencies commonly give 3 or 5 working days —
+# the default 5 is unverified: set it to the agency's rule).
+REVIEW_DEFENCE_WORKING_DAYS = env.json("REVIEW_DEFENCE_WORKING_DAYS", default={"penalty": 5})
+# 《行政处罚法》第六十三条第一款第（一）项: 较大数额罚款 and 没收较大数额违法所得、较大价值非法财物
+# give the party a hearing. The amounts are set by the province: the defaults below (yuan, at or
+# above) are UNVERIFIED (figures seen elsewhere: citizens 1,000–5,000, organisations 30,000–100,000).
+REVIEW_HEARING_FINE_PERSON_YUAN = env.int("REVIEW_HEARING_FINE_PERSON_YUAN", default=10_000)
+REVIEW_HEARING_FINE_ORGANISATION_YUAN = env.int("REVIEW_HEARING_FINE_ORGANISATION_YUAN", default=100_000)
+REVIEW_HEARING_CONFISCATION_PERSON_YUAN = env.int("REVIEW_HEARING_CONFISCATION_PERSON_YUAN", default=10_000)
+REVIEW_HEARING_CONFISCATION_ORGANISATION_YUAN = env.int(
+    "REVIEW_HEARING_CONFISCATION_ORGANISATION_YUAN", default=100_000
+)
+
 # --- Security (production) ------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)

@@ -14,7 +14,7 @@ to the field; ``period_errors`` returns the errors by field for a form's or mode
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -88,6 +88,20 @@ def validate_not_future(value: datetime | None) -> None:
     """A time something happened is not in the future."""
     if value is not None and value > timezone.now() + CLOCK_SKEW:
         raise ValidationError("时间不能晚于当前时间。", code="future")
+
+
+def validate_day(value: date | None, *, not_before: date | None = None, not_before_label: str = "") -> None:
+    """A day something happened (a service date, the day a request was made): not after today
+    (local time), and not before `not_before` (the day of the event it answers, named by
+    `not_before_label`, e.g. "告知书制作日期")."""
+    if value is None:
+        return
+    if value > timezone.localdate():
+        raise ValidationError("日期不能晚于今天。", code="future")
+    if not_before is not None and value < not_before:
+        raise ValidationError(
+            f"日期不能早于{not_before_label or '前一事项的日期'}（{not_before:%Y-%m-%d}）。", code="before"
+        )
 
 
 def period_errors(

@@ -61,3 +61,12 @@ def preservations_awaiting(user: Any) -> tuple[QuerySet[Preservation], QuerySet[
     else:
         undecided = Preservation.objects.none()
     return pending, undecided
+
+
+def investigator_ids(case: Any) -> set[int]:
+    """The people who investigated the case on record: makers and officers of its written
+    records (a hearing is chaired by someone else, 《行政处罚法》第六十四条)."""
+    records = Record.objects.filter(case=case)
+    makers = set(records.values_list("maker_id", flat=True))
+    officers = set(Record.officers.through.objects.filter(record__case=case).values_list("user_id", flat=True))
+    return makers | officers

@@ -6,14 +6,18 @@ class ReviewConfig(AppConfig):
     verbose_name = "审查与决定"
 
     def ready(self) -> None:
-        # Declares the transitions review owns (cases.stages).
+        # Declares the transitions review owns (cases.stages) and registers the decision checks
+        # (review.checks): 《行政处罚法》第四十五、六十二、六十五条 (defence, hearing), 第五十七、五十八条
+        # (legal review, collective discussion).
         from cases.models import Case
         from cases.signals import case_transitioned
 
-        from . import (
-            actions,  # noqa: F401
-            legal,  # noqa: F401  (registers the decision checks of 第五十七、五十八条)
-            panels_legal,  # noqa: F401
+        from . import (  # noqa: F401
+            actions,
+            defence,
+            hearing,
+            legal,
+            panels_legal,
         )
         from .publication import on_case_transitioned
 

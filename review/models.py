@@ -200,5 +200,6 @@ class ReviewClaim(models.Model):
         return f"{self.case} {self.get_task_display()} {self.claimed_by}"
 
 
+from .models_defence import *  # noqa: E402, F403
 from .models_legal import *  # noqa: E402, F403
 from .models_publication import *  # noqa: E402, F403

@@ -94,3 +94,4 @@ register(
 
 
 from . import requirements_legal  # noqa: E402, F401
+from .requirements_defence import *  # noqa: E402, F403

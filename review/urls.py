@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_legal, views_publication
+from . import views, views_defence, views_legal, views_publication
 
 app_name = "review"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("case/<int:case_id>/publish/", views_publication.publish, name="publish"),
     path("case/<int:case_id>/decision-change/", views_publication.decision_change_new, name="decision_change"),
     path("case/<int:case_id>/publication/<int:pk>/withdraw/", views_publication.withdraw, name="withdraw"),
+    # 第十四、十五条: notice, statement and defence, hearing.
+    path("case/<int:case_id>/defence/", views_defence.defence_page, name="defence"),
+    path("case/<int:case_id>/defence/<str:key>/", views_defence.defence_act, name="defence_act"),
 ]

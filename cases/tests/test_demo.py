@@ -25,4 +25,19 @@ def test_seed_makes_cases_in_several_stages_and_is_idempotent(settings, tmp_path
     } <= states
     count = Case.objects.count()
     demo.seed(out, users)
-    assert Case.objects.count() == count == 7
+    assert Case.objects.count() == count == 8
+
+
+def test_seed_holds_a_case_with_a_hearing(settings, tmp_path):
+    """第十五条: notice served, hearing requested, notified, held and reported, nothing missing."""
+    from cases.requirements import missing
+    from review.models_defence import HearingStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.StringIO()
+    demo.seed(out, accounts_demo.seed(out))
+    case = Case.objects.get(title=demo.HEARING_CASE)
+    assert case.state == CaseState.UNDER_REVIEW
+    h = case.penalty_notices.get().hearing
+    assert h.status == HearingStatus.HELD and h.record_document and h.report_document and h.agents.count() == 1
+    assert [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")] == []

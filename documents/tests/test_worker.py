@@ -83,6 +83,33 @@ _DECISION = {
 INITIATION.update(
     dict.fromkeys(("penalty_decision", "no_penalty_decision", "licence_grant", "licence_refusal"), _DECISION)
 )
+# 第四章 (review.defence / review.hearing).
+REVIEW = {
+    "penalty_notice": {
+        "facts": "虚构研发费用",
+        "evidence": "询问笔录",
+        "basis": "某办法第三十条第一款",
+        "kinds": ["警告", "罚款"],
+        "fine": "150,000.00元",
+        "content": "拟给予警告并处罚款",
+        "defence_days": 5,
+        "hearing_right": True,
+        "hearing_reasons": ["较大数额罚款"],
+        "hearing_days": 5,
+    },
+    "hearing_notice": {
+        "requested_on": "2026年3月3日",
+        "scheduled_at": "2026年3月20日 09:30",
+        "place": "听证室",
+        "public": True,
+    },
+    "hearing_record": {
+        "started_at": "2026年3月20日 09:30",
+        "ended_at": "2026年3月20日 11:00",
+        "party_said": "请求从轻",
+    },
+    "hearing_report": {"held_at": "2026年3月20日 09:30", "opinion": "建议从轻处罚"},
+}
 
 
 def _wait_final(ids: list[int], worker) -> list[Document]:
@@ -110,7 +137,7 @@ def test_each_document_type_renders_on_the_worker(celery_worker):
                     record_id=rec.pk, by=head, outcome="release", detail="解除先行登记保存。"
                 )
             ids.append(decision.document_id)
-    for code, context in INITIATION.items():
+    for code, context in {**INITIATION, **REVIEW}.items():
         with transaction.atomic():
             ids.append(document_issue(case=case, doc_type=code, context=context, by=case.created_by).pk)
     assert {d.doc_type for d in Document.objects.filter(pk__in=ids)} == {t.code for t in registry.all_types()}

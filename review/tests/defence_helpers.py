@@ -1,0 +1,105 @@
+"""Helpers of the notice, defence and hearing tests: a penalty case brought to 审查中 through the
+real actions, a complete notice, its service, a scheduled hearing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from pypdf import PdfReader
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from cases.models import CaseState, PartyKind
+from cases.tests.factories import CaseFactory, PartyFactory
+from deadlines.calendar import add_working_days
+from records.models import RecordKind
+from records.tests.factories import make_record
+from review import defence, hearing
+from review.actions import review_submit
+from review.models import PenaltyKind
+from review.models_defence import PenaltyNotice
+
+NOTICE = {
+    "facts": "当事人在2025年度科技项目申报中提供虚假的研发费用材料，骗取项目资格。",
+    "evidence": "1.询问笔录；2.现场检查笔录；3.抽样取证凭证；4.财务凭证复印件。",
+    "basis": "《山东省科学技术奖励办法》第三十条第一款第（二）项",
+    "kinds": [PenaltyKind.WARNING, PenaltyKind.FINE],
+    "fine_yuan": Decimal("150000.00"),
+    "confiscation_yuan": None,
+    "content": "拟给予警告，并处罚款人民币壹拾伍万元整。",
+}
+
+
+def case_under_review(*, person: bool = False) -> Any:
+    """A penalty case with a party and a finalised record, submitted to review by its officer."""
+    case: Any = CaseFactory()
+    PartyFactory(
+        case=case,
+        **(
+            {"kind": PartyKind.PERSON, "name": "王某某", "legal_rep": "", "id_number": "371302198001011239"}
+            if person
+            else {"name": "临沂市华科新材料有限公司"}
+        ),
+    )
+    make_record(RecordKind.INQUIRY, case=case, finalise=True)
+    review_submit(case_id=case.pk, by=case.created_by)
+    case.refresh_from_db()
+    assert case.state == CaseState.UNDER_REVIEW
+    return case
+
+
+def officer_of(case: Any) -> Any:
+    return case.created_by
+
+
+def issue(case: Any, **overrides: Any) -> PenaltyNotice:
+    data = {**NOTICE, **overrides}
+    return defence.notice_issue(case_id=case.pk, by=officer_of(case), party_id=case.parties.first().pk, **data)
+
+
+def backdate(notice: PenaltyNotice, days: int) -> PenaltyNotice:
+    """The notice made `days` calendar days ago (test set-up for periods that have run)."""
+    PenaltyNotice.objects.filter(pk=notice.pk).update(issued_at=timezone.now() - dt.timedelta(days=days))
+    notice.refresh_from_db()
+    return notice
+
+
+def serve(notice: PenaltyNotice, day: dt.date | None = None) -> PenaltyNotice:
+    return defence.notice_served(notice_id=notice.pk, by=officer_of(notice.case), served_on=day or timezone.localdate())
+
+
+def chair_user() -> Any:
+    return UserFactory(roles=[Role.LEGAL_REVIEWER], last_name="陈", first_name="主持")
+
+
+def far_enough() -> dt.datetime:
+    """A hearing time that leaves the 7 working days of notice (第六十四条)."""
+    day = add_working_days(timezone.localdate(), hearing.NOTICE_DAYS + 1).date
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+
+
+def schedule(h: Any, *, chair: Any = None, recorder: Any = None, **overrides: Any) -> Any:
+    chair = chair or chair_user()
+    recorder = recorder or UserFactory(roles=[Role.LEGAL_REVIEWER], last_name="刘", first_name="记录")
+    data = {
+        "scheduled_at": far_enough(),
+        "place": "临沂市科学技术局三楼听证室",
+        "public": True,
+        "closed_reason": "",
+        "chair_id": chair.pk,
+        "chair_cert_no": "鲁听证字第2024-0031号",
+        "recorder_id": recorder.pk,
+        **overrides,
+    }
+    return hearing.hearing_schedule(hearing_id=h.pk, by=officer_of(h.notice.case), **data)
+
+
+def pdf_text(doc: Any) -> str:
+    doc.refresh_from_db()
+    with doc.pdf.open("rb") as fh:
+        reader = PdfReader(io.BytesIO(fh.read()))
+    return "".join("".join(page.extract_text().split()) for page in reader.pages)
