@@ -70,6 +70,12 @@ class Transition:
     order: int = 0  # order of the buttons on the case page
     # The owning app's action for the case page's generic button (opinion-only transitions).
     button: Callable[..., Any] | None = None
+    # Narrower roles in some source stages: ((state, roles), ...); `roles` elsewhere.
+    roles_in: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def roles_for(self, state: str) -> tuple[str, ...]:
+        """The roles that may take the transition from `state`."""
+        return dict(self.roles_in).get(state, self.roles)
 
 
 _registry: dict[str, Transition] = {}
@@ -119,12 +125,16 @@ def require_actor(case: Case, by: User, t: Transition) -> None:
     if case.kind not in t.kinds:
         raise TransitionError(f"{case.get_kind_display()}案件没有“{t.label}”这一环节。")
     require_state(case, t.sources, t.label)
-    require_roles(case, by, t.roles, t.label)
+    require_roles(case, by, t.roles_for(case.state), t.label)
 
 
 def allowed(case: Case, t: Transition, user: User) -> bool:
     """Whether `user` may try `t` now (kind, state and role; completeness aside)."""
-    return case.kind in t.kinds and case.state in t.sources and any(policy.may_act(user, case, r) for r in t.roles)
+    return (
+        case.kind in t.kinds
+        and case.state in t.sources
+        and any(policy.may_act(user, case, r) for r in t.roles_for(case.state))
+    )
 
 
 def buttons_for(case: Case, user: User) -> list[Transition]:

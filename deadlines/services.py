@@ -56,8 +56,11 @@ def compute_due(start: dt.datetime, *, working_days: int | None, days: int | Non
 
 def _target_filter(*, case: Any, target: Any) -> Q:
     if target is not None:
-        ct = ContentType.objects.get_for_model(target)
-        return Q(content_type=ct, object_id=target.pk)
+        # By the model's natural key, not the cached ContentType id: a worker process that has
+        # cached ids finds the row even after the content types were recreated (as between the
+        # test suite's transactional tests).
+        meta = target._meta.concrete_model._meta
+        return Q(content_type__app_label=meta.app_label, content_type__model=meta.model_name, object_id=target.pk)
     if case is None:
         raise ValueError("a deadline needs a case or a target")
     return Q(case=case, object_id__isnull=True)

@@ -403,6 +403,8 @@ RETURN_FOR_INVESTIGATION = stages.declare(
         needs_opinion=True,
         order=31,
         button=review_return_for_investigation,
+        # Once the review is complete (待决定) only the head returns the case (第十三条 批准).
+        roles_in=((S.PENDING_DECISION, (Role.HEAD,)),),
     )
 )
 COMPLETE_REVIEW = stages.declare(

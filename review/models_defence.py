@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from linke.validators import validate_person_id, validate_phone
+
 __all__ = [
     "PenaltyNotice",
     "DefenceOutcome",
@@ -264,8 +266,8 @@ class HearingAgent(models.Model):
 
     hearing = models.ForeignKey(Hearing, verbose_name="听证", on_delete=models.PROTECT, related_name="agents")
     name = models.CharField("姓名", max_length=64)
-    id_number = models.CharField("身份证号码", max_length=18)
-    phone = models.CharField("联系电话", max_length=32, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, validators=[validate_person_id])
+    phone = models.CharField("联系电话", max_length=32, blank=True, validators=[validate_phone])
     authority = models.CharField("代理权限", max_length=200)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"

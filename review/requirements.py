@@ -68,7 +68,17 @@ register(
         "第十三条、《行政处罚法》第五十九条",
         "拟作出的处理决定（处理结果、事实、证据、依据至条款项、处罚种类和金额、履行方式和期限）",
         CaseState.UNDER_REVIEW,
-        applies=_applies,
+        applies=lambda case: case.kind == CaseKind.PENALTY,
+        satisfied=_drafted,
+        order=302,
+    ),
+    # A licensing case cites the Licensing Law, never the Penalty Law (issue 11, defect 7).
+    Requirement(
+        "review.licence_decision_draft",
+        "第十三条、《行政许可法》第三十八条",
+        "拟作出的许可决定（准予或不予许可、事实、依据至条款项；不予许可的理由及救济途径）",
+        CaseState.UNDER_REVIEW,
+        applies=lambda case: case.kind == CaseKind.LICENSING,
         satisfied=_drafted,
         order=302,
     ),

@@ -4,6 +4,7 @@ generated media: each kind of file ends in the right state and nothing is lost."
 import hashlib
 
 import pytest
+from celery.exceptions import TimeoutError
 from celery.result import AsyncResult
 from django.core.files.storage import default_storage
 
@@ -16,19 +17,22 @@ from .conftest import receive, recent
 pytestmark = [pytest.mark.worker]
 
 
-def _run_on_worker(record_id: int) -> AVRecord:
+def _run_on_worker(record_id: int, worker) -> AVRecord:
     # The upload's completion queued the task on commit; asking again is harmless (every
     # step it finds done is skipped) and gives this test a result to wait for.
-    derive_id = record_ingest_task.delay(record_id).get(timeout=120)
-    if derive_id:
-        AsyncResult(derive_id).get(timeout=120)
+    try:
+        derive_id = record_ingest_task.delay(record_id).get(timeout=120)
+        if derive_id:
+            AsyncResult(derive_id).get(timeout=120)
+    except TimeoutError as exc:
+        raise AssertionError(f"not processed in time; worker log:\n{worker.output()[-4000:]}") from exc
     return AVRecord.objects.get(pk=record_id)
 
 
 def test_real_worker_ingests_a_video(celery_worker, officer, media):
     digest = hashlib.sha256(media["video"].read_bytes()).hexdigest()
     record = receive(media["video"], user=officer, sha256=digest, ended_at=recent())
-    record = _run_on_worker(record.pk)
+    record = _run_on_worker(record.pk, celery_worker)
     assert record.status == AVRecordStatus.READY
     assert record.sha256 == digest and record.audio_tracks == 2 and (record.width, record.height) == (161, 121)
     assert original_hash(record.original_key) == (digest, media["video"].stat().st_size)
@@ -48,7 +52,7 @@ def test_real_worker_ingests_a_video(celery_worker, officer, media):
 )
 def test_real_worker_puts_each_kind_of_file_in_its_state(celery_worker, officer, media, name, status, kind):
     path = media[name]
-    record = _run_on_worker(receive(path, user=officer, ended_at=recent()).pk)
+    record = _run_on_worker(receive(path, user=officer, ended_at=recent()).pk, celery_worker)
     assert (record.status, record.kind) == (status, kind), record.problems
     assert bool(record.problems) == (status == AVRecordStatus.FLAGGED)
     assert original_hash(record.original_key) == (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_size)

@@ -247,5 +247,8 @@ def test_every_record_form_of_the_case_page_answers_empty_input_in_place(
         "officers",
         "notice",
         "complainant_notice",
+        # Licensing acceptance (《行政许可法》第三十二条); 补正材料的接收 is offered only after the notice.
+        "reject_application",
+        "supplement_notice",
     }
     assert seen == expected
