@@ -43,6 +43,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
             "counts": selectors.case_counts_by_state(user),
             "awaiting_total": selectors.cases_awaiting(user).count(),
             "can_create": user.has_role(Role.OFFICER),
+            "is_head": policy.works_head_queues(user),
             # 第十三条、第十六条: the review app's approval queues (review:queue).
             "has_review_queue": user.has_role(Role.LEGAL_REVIEWER) or user.has_role(Role.HEAD),
         },
