@@ -10,6 +10,7 @@ Plain functions, not fixtures; a test about one of these steps leaves it out and
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -19,9 +20,18 @@ from accounts.tests.factories import UserFactory
 from cases.models import CaseKind
 from review import defence
 from review.legal import discussion_record, heavy_penalty, review_sheet_save
-from review.models import Decision, DecisionOutcome
+from review.models import Decision, DecisionOutcome, PenaltyKind
 from review.models_defence import PenaltyNotice, WaiverForm
-from review.tests.defence_helpers import NOTICE
+
+NOTICE = {
+    "facts": "当事人在2025年度科技项目申报中提供虚假的研发费用材料，骗取项目资格。",
+    "evidence": "1.询问笔录；2.现场检查笔录；3.抽样取证凭证；4.财务凭证复印件。",
+    "basis": "《山东省科学技术奖励办法》第三十条第一款第（二）项",
+    "kinds": [PenaltyKind.WARNING, PenaltyKind.FINE],
+    "fine_yuan": Decimal("150000.00"),
+    "confiscation_yuan": None,
+    "content": "拟给予警告，并处罚款人民币壹拾伍万元整。",
+}
 
 
 def draft_of(case: Any) -> Decision | None:
