@@ -15,8 +15,8 @@ from accounts.tests.factories import UserFactory
 from cases.models import CaseKind, CaseOrigin, CaseState, PartyKind
 from cases.tests.factories import CaseFactory, PartyFactory
 from review.legal import review_sheet_save
-from review.tests import path
 from review.models import Decision, DecisionOutcome, LegalFinding, LegalReviewPoint, PenaltyKind
+from review.tests import path
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERSON_ID = "11010519491231002X"  # a valid 居民身份证号 (check digit X)
