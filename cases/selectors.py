@@ -255,9 +255,9 @@ def signoffs_of(case: Case, steps: Iterable[str]) -> QuerySet[SignOff]:
     return SignOff.objects.filter(case=case, step__in=list(steps))
 
 
-def case_ids_handled_by(user: User) -> QuerySet[CaseOfficer]:
-    """The ids (values of `case_id`) of the cases `user` handles, as a subquery."""
-    return CaseOfficer.objects.filter(officer=user).values("case_id")
+def case_ids_handled_by(user: User) -> QuerySet[CaseOfficer, int]:
+    """The ids of the cases `user` handles, as a subquery."""
+    return CaseOfficer.objects.filter(officer=user).values_list("case_id", flat=True)
 
 
 def case_probe(pk: Any, **filters: Any) -> QuerySet[Case]:
