@@ -27,6 +27,11 @@ def officer_by_cert_no(cert_no: str) -> User | None:
     return User.objects.filter(cert_no=cert_no, is_active=True).first()
 
 
+def staff_users() -> QuerySet[User]:
+    """Active users holding at least one role, each once, by username."""
+    return User.objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+
+
 def user_or_none(pk: int | None) -> User | None:
     return User.objects.filter(pk=pk).first() if pk else None
 

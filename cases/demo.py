@@ -227,6 +227,7 @@ def seed_hearing_case(stdout: Any, u: dict[str, User]) -> int:
     from records.services import record_create, record_finalise
     from review import defence, hearing
     from review.actions import review_submit
+    from review.legal import review_sheet_save
     from review.models import PenaltyKind
 
     officer, officer2, head = u["officer"], u["officer2"], u["head"]
@@ -318,5 +319,7 @@ def seed_hearing_case(stdout: Any, u: dict[str, User]) -> int:
         by=u["reviewer"],
         opinion="违法事实清楚，证据充分；当事人已退回项目资金，建议从轻处罚，罚款人民币拾万元整。",
     )
+    # 《行政处罚法》第五十八条: the officers answer the four situations (none applies here).
+    review_sheet_save(case_id=case.pk, by=officer, situations=[])
     stdout.write(f"  {case.ref} 已举行听证（告知、申请、通知、笔录、报告）")
     return 1

@@ -2,6 +2,7 @@
 403 that would confirm the case exists (第二十九条: secrets and privacy stay protected)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -247,3 +248,18 @@ def cases_of_officer(user: User, state: str | None = None) -> QuerySet[Case]:
     """Cases `user` handles (optionally in `state`), oldest first (demo data)."""
     qs = Case.objects.filter(pk__in=CaseOfficer.objects.filter(officer=user).values("case_id")).order_by("pk")
     return qs.filter(state=state) if state else qs
+
+
+def signoffs_of(case: Case, steps: Iterable[str]) -> QuerySet[SignOff]:
+    """The case's sign-off rows of these steps (every round), unordered."""
+    return SignOff.objects.filter(case=case, step__in=list(steps))
+
+
+def case_ids_handled_by(user: User) -> QuerySet[CaseOfficer, int]:
+    """The ids of the cases `user` handles, as a subquery."""
+    return CaseOfficer.objects.filter(officer=user).values_list("case_id", flat=True)
+
+
+def case_probe(pk: Any, **filters: Any) -> QuerySet[Case]:
+    """The case `pk` (an OuterRef in a subquery) if it matches `filters`: for Exists(...)."""
+    return Case.objects.filter(pk=pk, **filters)

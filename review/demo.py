@@ -1,7 +1,10 @@
 """Demo cases of 第四章 (run by seed_demo after every app's seed): a penalty case submitted for
-review and not yet taken from 法规科's queue, and one decided, with its 行政处罚决定书. Each
-walks the real actions: registered, filed, one finalised inquiry (第十条), the decision
-drafted, reviewed (审理, 审核), approved and decided."""
+review and not yet taken from 法规科's queue, and one decided and published, with its
+行政处罚决定书. Each walks the real actions: registered, filed, one finalised inquiry (第十条),
+the decision drafted and submitted; the decided one then the 事先告知书 issued, served and the
+defence expressly waived (第十四条), the 第五十八条 sheet answered, reviewed (审理, 审核),
+approved, decided (第十六条) and published (行政执法公示). Its fine is below the collective
+discussion threshold (settings), so no 集体讨论 is needed."""
 
 from __future__ import annotations
 
@@ -12,14 +15,16 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
+from cases import selectors as case_selectors
 from cases import services
 from cases.demo import ORG_A, ORG_B
 from cases.models import Case
 from records.models import RecordKind
 from records.services import record_create, record_finalise
 
-from . import actions
+from . import actions, defence, legal, publication
 from .models import DecisionOutcome, PenaltyKind
+from .models_defence import WaiverForm
 
 DRAFT: dict[str, Any] = {
     "outcome": DecisionOutcome.PENALTY,
@@ -71,14 +76,48 @@ def _filed_with_inquiry(u: dict[str, User], title: str, party: dict[str, Any]) -
         },
     )
     record_finalise(record_id=inquiry.pk, by=officer)
-    actions.decision_save(
-        case_id=case.pk,
-        by=officer,
-        facts=f"{party['name']}在申报2026年度市级科技计划项目时，提交了与实际不符的研发费用材料。",
-        **DRAFT,
-    )
+    actions.decision_save(case_id=case.pk, by=officer, facts=_facts(party), **DRAFT)
     actions.review_submit(case_id=case.pk, by=officer)
     return case
+
+
+def _facts(party: dict[str, Any]) -> str:
+    return f"{party['name']}在申报2026年度市级科技计划项目时，提交了与实际不符的研发费用材料。"
+
+
+def _heard(case: Case, officer: User, party: dict[str, Any]) -> None:
+    """第十四条: the notice announcing the drafted penalty, served today, the defence waived in
+    writing; then the 第五十八条 sheet: none of the four situations."""
+    notice = defence.notice_issue(
+        case_id=case.pk,
+        by=officer,
+        party_id=case.parties.order_by("pk").values_list("pk", flat=True).first(),
+        facts=_facts(party),
+        evidence=DRAFT["evidence"],
+        basis=DRAFT["basis"],
+        kinds=DRAFT["kinds"],
+        fine_yuan=DRAFT["fine_yuan"],
+        confiscation_yuan=DRAFT["confiscation_yuan"],
+        content="拟给予警告，并处罚款人民币贰万元整。",
+    )
+    today = timezone.localdate()
+    defence.notice_served(notice_id=notice.pk, by=officer, served_on=today)
+    defence.defence_waive(
+        notice_id=notice.pk,
+        by=officer,
+        received_on=today,
+        waiver_form=WaiverForm.WRITTEN,
+        waiver_note="当事人法定代表人刘建华书面声明放弃陈述、申辩，并签名确认。",
+    )
+    legal.review_sheet_save(case_id=case.pk, by=officer, situations=[])
+
+
+def _exists(u: dict[str, User], title: str) -> bool:
+    return case_selectors.cases_of_officer(u["officer"]).filter(title=title).exists()
+
+
+WAITING_CASE = "临沂瑞丰新材料科技有限公司涉嫌虚报科技计划项目研发费用案"
+DECIDED_CASE = "临沂蓝海生物工程有限公司涉嫌虚报科技计划项目研发费用案"
 
 
 def finish(stdout: Any, users: dict[str, User]) -> None:
@@ -87,18 +126,20 @@ def finish(stdout: Any, users: dict[str, User]) -> None:
         stdout.write("  审查与决定：缺少第二名法规科人员，跳过")
         return
     made = 0
-    t = "临沂瑞丰新材料科技有限公司涉嫌虚报科技计划项目研发费用案"
-    if not Case.objects.filter(title=t).exists():
+    t = WAITING_CASE
+    if not _exists(u, t):
         _filed_with_inquiry(u, t, ORG_A)  # 审查中, in 法规科's queue, unclaimed
         made += 1
-    t = "临沂蓝海生物工程有限公司涉嫌虚报科技计划项目研发费用案"
-    if not Case.objects.filter(title=t).exists():
+    t = DECIDED_CASE
+    if not _exists(u, t):
         case = _filed_with_inquiry(u, t, ORG_B)
+        _heard(case, u["officer"], ORG_B)
         actions.review_sign(case_id=case.pk, by=u["reviewer"], opinion="事实清楚，证据确实充分，同意拟处理意见。")
         actions.review_sign(case_id=case.pk, by=u["reviewer2"], opinion="经审核，程序合法，适用依据正确，处罚适当。")
         actions.review_complete(case_id=case.pk, by=u["reviewer2"])
         actions.review_sign(case_id=case.pk, by=u["head"], opinion="同意法规科审查意见。")
         actions.review_decide(case_id=case.pk, by=u["head"], opinion="同意，签发。")
+        publication.publication_publish(case_id=case.pk, by=u["reviewer"])
         made += 1
     stdout.write(f"  审查与决定：新建演示案件 {made} 件")
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Role, User
+from accounts.selectors import users_in_role
 from cases.models import CaseKind
 
 from . import rules
@@ -91,7 +92,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args: Any, role: str, exclude: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        qs = User.objects.filter(is_active=True, groups__name=Role(role).label).order_by("username")
+        qs = users_in_role(Role(role)).order_by("username")
         if exclude:
             qs = qs.exclude(pk__in=exclude)
         self.fields["to"].queryset = qs  # type: ignore[attr-defined]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 
 from accounts.models import User
+from accounts.selectors import staff_users
 from avrecords.models import AVRecord
 from cases.models import Party
 from linke.validators import validate_person_id, validate_phone
@@ -175,7 +175,7 @@ class ScheduleForm(CaseForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct().order_by("username")
+        staff = staff_users()
         self.fields["chair"].queryset = staff  # type: ignore[attr-defined]
         self.fields["recorder"].queryset = staff  # type: ignore[attr-defined]
 

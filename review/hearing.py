@@ -31,13 +31,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 import audit
 from accounts.models import User
+from accounts.selectors import user_or_none, users_by_pk
 from cases import policy, signoffs, stages
 from cases.models import Case, CaseState, Level, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
@@ -78,8 +78,8 @@ def _require_status(hearing: Hearing, *statuses: str, what: str) -> None:
 
 
 def _user(pk: int | None, label: str) -> User:
-    user = get_user_model().objects.filter(pk=pk, is_active=True).first() if pk else None
-    if user is None:
+    user = user_or_none(pk)
+    if user is None or not user.is_active:
         raise TransitionError(f"请选择{label}。")
     return user
 
@@ -365,7 +365,7 @@ def hearing_record(
         )
     if signature == RecordSignature.REFUSED and not (signature_note or "").strip():
         raise TransitionError("《行政处罚法》第六十四条第（八）项：当事人拒绝签字的，由听证主持人在笔录中注明情况。")
-    people = list(get_user_model().objects.filter(pk__in=investigator_ids))
+    people = list(users_by_pk(investigator_ids))
     if len(people) != len(set(investigator_ids)) or not all(policy.handles(u, case) for u in people):
         raise TransitionError("出席听证的调查人员应为本案承办人。")
     av = None

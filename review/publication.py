@@ -26,6 +26,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Role, User
+from accounts.selectors import users_in_role
 from cases import policy, stages
 from cases.models import Case, CaseState, PartyKind, mask_id
 from cases.stages import TransitionDenied, TransitionError
@@ -46,7 +47,7 @@ WITHDRAWAL_WORKING_DAYS = 3  # 《行政处罚法》第四十八条第二款
 
 
 def _reviewers() -> QuerySet[User]:
-    return User.objects.filter(groups__name=Role.LEGAL_REVIEWER.label, is_active=True).distinct()
+    return users_in_role(Role.LEGAL_REVIEWER)
 
 
 def _decision(case: Case) -> Decision | None:

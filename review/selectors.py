@@ -14,7 +14,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet, prefetch_related_obj
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import Case, CaseOfficer, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
+from cases import selectors as case_selectors
+from cases.models import Case, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from deadlines.selectors import decision_due
 
 from .models import Decision, ReviewClaim, ReviewRound, ReviewTask
@@ -51,7 +52,7 @@ SECTION_13 = (ReviewTask.EXAMINE, ReviewTask.CHECK, ReviewTask.APPROVE)
 
 def review_round(case: Case) -> int:
     """The open round of the case's review: 1, plus one for every round a RETURN closed."""
-    rows = list(SignOff.objects.filter(case=case, step__in=REVIEW_STEPS).values_list("round", "outcome"))
+    rows = list(case_selectors.signoffs_of(case, REVIEW_STEPS).values_list("round", "outcome"))
     if not rows:
         return 1
     last = max(r for r, _ in rows)
@@ -78,9 +79,7 @@ class Progress:
 
 def review_progress(case: Case) -> Progress:
     """One query: the case's review sign-offs, sorted into the open round's signatures."""
-    rows = list(
-        SignOff.objects.filter(case=case, step__in=REVIEW_STEPS).select_related("actor").order_by("round", "signed_at")
-    )
+    rows = list(case_selectors.signoffs_of(case, REVIEW_STEPS).select_related("actor").order_by("round", "signed_at"))
     last = max((r.round for r in rows), default=0)
     returned = next((r for r in rows if r.round == last and r.outcome == SignOffOutcome.RETURN), None)
     rnd = last + 1 if returned else max(last, 1)
@@ -136,13 +135,13 @@ def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = Fa
     since = "submitted_at" if role == Role.LEGAL_REVIEWER else "completed_at"
     qs = (
         ReviewRound.objects.filter(task__in=QUEUE_TASKS[role])
-        .exclude(case_id__in=CaseOfficer.objects.filter(officer=user).values("case_id"))
+        .exclude(case_id__in=case_selectors.case_ids_handled_by(user))
         .exclude(task=ReviewTask.CHECK, examined_by=user)
         .annotate(since=F(since), due=decision_due("case_id"))
     )
     if kind:
         # A probe of the case's primary key per queue row, not a hash of every case of the kind.
-        qs = qs.filter(Exists(Case.objects.filter(pk=OuterRef("case_id"), kind=kind)))
+        qs = qs.filter(Exists(case_selectors.case_probe(OuterRef("case_id"), kind=kind)))
     if claim == "mine":
         qs = qs.filter(claimed_by=user)
     elif claim == "unclaimed":

@@ -15,6 +15,7 @@ from deadlines.models import Deadline, Notification
 from documents.models import Document, DocumentStatus
 from documents.registry import DocTypeCode
 from records.models import RecordStatus
+from review import demo as review_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +34,16 @@ def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_comm
     docs = dict(Document.objects.values_list("doc_type", "status"))
     assert docs["filing_approval"] == docs["inquiry"] == docs["inspection"] == DocumentStatus.FINAL
     assert Document.objects.filter(doc_type=DocTypeCode.FILING_APPROVAL, case=case).exists()
-    # 第四章: a case waiting in 法规科's queue, untaken, and one decided with its 行政处罚决定书.
-    waiting = Case.objects.get(kind=CaseKind.PENALTY, state=CaseState.UNDER_REVIEW)
+    # 第四章: a case waiting in 法规科's queue, untaken, and one decided and published with its
+    # 行政处罚决定书 (the hearing demo case is 审查中 too).
+    waiting = Case.objects.get(title=review_demo.WAITING_CASE)
+    assert waiting.state == CaseState.UNDER_REVIEW
     assert not waiting.review_claims.exists() and waiting.review_rounds.get().task == "examine"
     decided = Case.objects.get(state=CaseState.DECIDED)
+    assert decided.title == review_demo.DECIDED_CASE
+    assert decided.penalty_notices.get().served_on is not None
+    publication = decided.publications.get()
+    assert publication.withdrawn_at is None and publication.decision_number == decided.decision.document.number
     assert docs["penalty_decision"] == DocumentStatus.FINAL
     assert Document.objects.get(doc_type=DocTypeCode.PENALTY_DECISION).case == decided
     assert AVRecord.objects.get().case == case

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -14,28 +13,23 @@ from pypdf import PdfReader
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from cases.models import CaseState, PartyKind
+from cases.requirements import missing
 from cases.tests.factories import CaseFactory, PartyFactory
 from deadlines.calendar import add_working_days
 from records.models import RecordKind
 from records.tests.factories import make_record
 from review import defence, hearing
 from review.actions import review_submit
-from review.models import PenaltyKind
 from review.models_defence import PenaltyNotice
+from review.tests import path
+from review.tests.path import NOTICE
 
-NOTICE = {
-    "facts": "当事人在2025年度科技项目申报中提供虚假的研发费用材料，骗取项目资格。",
-    "evidence": "1.询问笔录；2.现场检查笔录；3.抽样取证凭证；4.财务凭证复印件。",
-    "basis": "《山东省科学技术奖励办法》第三十条第一款第（二）项",
-    "kinds": [PenaltyKind.WARNING, PenaltyKind.FINE],
-    "fine_yuan": Decimal("150000.00"),
-    "confiscation_yuan": None,
-    "content": "拟给予警告，并处罚款人民币壹拾伍万元整。",
-}
+__all__ = ["NOTICE"]
 
 
-def case_under_review(*, person: bool = False) -> Any:
-    """A penalty case with a party and a finalised record, submitted to review by its officer."""
+def case_under_review(*, person: bool = False, sheet: bool = True) -> Any:
+    """A penalty case with a party and a finalised record, submitted to review by its officer;
+    unless sheet=False, its 第五十八条 sheet saved with no situation (review/tests/path.py)."""
     case: Any = CaseFactory()
     PartyFactory(
         case=case,
@@ -49,7 +43,20 @@ def case_under_review(*, person: bool = False) -> Any:
     review_submit(case_id=case.pk, by=case.created_by)
     case.refresh_from_db()
     assert case.state == CaseState.UNDER_REVIEW
+    if sheet:
+        path.sheet_saved(case)
     return case
+
+
+# The checklist lines of review/requirements_defence.py (the core's sign-offs and the legal part's
+# lines are other tests' subject).
+HEARD_CODES = ("review.notice", "review.notice_served", "review.defence", "review.hearing", "review.hearing_report")
+
+
+def heard_codes(case: Any) -> list[str]:
+    """The notice/defence/hearing lines still missing before the case may leave 审查中."""
+    case.refresh_from_db()
+    return [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code in HEARD_CODES]
 
 
 def officer_of(case: Any) -> Any:

@@ -16,6 +16,7 @@ from cases.models import CaseKind, CaseOrigin, CaseState, PartyKind
 from cases.tests.factories import CaseFactory, PartyFactory
 from review.legal import review_sheet_save
 from review.models import Decision, DecisionOutcome, LegalFinding, LegalReviewPoint, PenaltyKind
+from review.tests import path
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERSON_ID = "11010519491231002X"  # a valid 居民身份证号 (check digit X)
@@ -33,10 +34,15 @@ def qualified_reviewer(username: str = "fg_reviewer", **kw: Any) -> Any:
     return user
 
 
-def penalty_case(state: str = CaseState.UNDER_REVIEW, **kw: Any) -> Any:
+def penalty_case(state: str = CaseState.UNDER_REVIEW, *, heard: bool = True, **kw: Any) -> Any:
+    """A penalty case with a party; in 审查中 and unless heard=False, the party was also given the
+    事先告知书, served, and waived the defence (review/tests/path.py), so the decision checks of
+    第四十四、六十二条 are out of the way of the legal part's own."""
     kw.setdefault("filed_at", timezone.now() - dt.timedelta(days=30))
     case = CaseFactory(state=state, **kw)
     PartyFactory(case=case)
+    if heard and state == CaseState.UNDER_REVIEW:
+        path.heard(case)
     return case
 
 

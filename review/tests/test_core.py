@@ -24,6 +24,7 @@ from documents.registry import DocTypeCode
 from documents.tests.test_services import pdf_text
 from review import actions, checks, selectors
 from review.models import Decision, DecisionOutcome, PenaltyKind, ReviewClaim, ReviewTask
+from review.tests import path
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +53,11 @@ def head2(db: Any) -> Any:
     return UserFactory(username="head2", last_name="孙", first_name="强", roles=[Role.HEAD])
 
 
-def in_review(*, kind: str = CaseKind.PENALTY, draft: dict[str, Any] | None = None, **kw: Any) -> Any:
-    """A case in 审查中 with a party and (unless draft={}) a complete decision draft."""
+def in_review(
+    *, kind: str = CaseKind.PENALTY, draft: dict[str, Any] | None = None, legal: bool = True, **kw: Any
+) -> Any:
+    """A case in 审查中 with a party and (unless draft={}) a complete decision draft; unless
+    legal=False, the party heard and the 第五十八条 sheet saved (review/tests/path.py)."""
     if kind == CaseKind.LICENSING:
         kw.setdefault("origin", CaseOrigin.APPLICATION)
     case: Any = CaseFactory(state=S.UNDER_REVIEW, kind=kind, **kw)
@@ -63,6 +67,8 @@ def in_review(*, kind: str = CaseKind.PENALTY, draft: dict[str, Any] | None = No
     if draft:
         actions.decision_save(case_id=case.pk, by=case.created_by, **draft)
     actions.review_round_open(case, case.created_by)  # as review_submit does (第十条's records aside)
+    if legal:
+        path.legal_path(case)
     return case
 
 

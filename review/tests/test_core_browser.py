@@ -1,9 +1,11 @@
 """第十三条、第十六条 in the browser: an officer drafts the decision and submits the case for
-review; a reviewer takes it from 法规科's queue and signs 审理, a second signs 审核 and reports
-it; the head approves and signs the decision; the 行政处罚决定书's PDF text carries art. 59's
-elements."""
+review, issues the 事先告知书, records its service and the party's waiver (第十四条) and answers
+the 第五十八条 sheet; a reviewer takes it from 法规科's queue and signs 审理, a second signs 审核
+and reports it; the head approves and signs the decision; the 行政处罚决定书's PDF text carries
+art. 59's elements; 法规科 publishes it and it appears on the public page /gongshi/."""
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -24,7 +26,7 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     case = CaseFactory(
         state=CaseState.INVESTIGATING, officers=[officer, officer2], department=officer.department, created_by=officer
     )
-    PartyFactory(case=case, name="临沂市蒙山科技有限公司", address="临沂市兰山区蒙山大道1号")
+    party = PartyFactory(case=case, name="临沂市蒙山科技有限公司", address="临沂市兰山区蒙山大道1号")
     make_record(RecordKind.INQUIRY, case=case, by=officer, finalise=True)
     case_url = f"{live_server.url}/cases/{case.pk}/"
 
@@ -46,6 +48,30 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     assert "处理决定草稿已保存" in page.inner_text(".messages")
     page.click("form[data-action=submit_for_review] button")
     assert "已办理：提交审查" in page.inner_text(".messages")
+    # 第十四条: the notice announcing the drafted penalty, its service, the party's waiver.
+    today = timezone.localdate().isoformat()
+    page.goto(f"{live_server.url}/review/case/{case.pk}/defence/")
+    page.select_option("#act-notice [name=party]", str(party.pk))
+    page.fill("#act-notice [name=facts]", "当事人在科技项目申报中提供虚假的研发费用材料。")
+    page.fill("#act-notice [name=evidence]", "询问笔录一份；申报材料复印件一份。")
+    page.fill("#act-notice [name=basis]", "《山东省科学技术奖励办法》第三十二条第一款第（二）项")
+    page.check("#act-notice input[name=kinds][value=fine]")
+    page.fill("#act-notice [name=fine_yuan]", "10000")
+    page.fill("#act-notice [name=content]", "拟处罚款人民币壹万元。")
+    page.click("#act-notice button[type=submit]")
+    assert "事先告知书已制作" in page.inner_text(".messages")
+    page.fill("#act-served [name=served_on]", today)
+    page.click("#act-served button[type=submit]")
+    assert "已登记送达日期" in page.inner_text(".messages")
+    page.fill("#act-waive [name=received_on]", today)
+    page.select_option("#act-waive [name=waiver_form]", "written")
+    page.fill("#act-waive [name=waiver_note]", "当事人提交书面声明，明确放弃陈述、申辩权利。")
+    page.click("#act-waive button[type=submit]")
+    assert "已记录当事人放弃陈述申辩" in page.inner_text(".messages")
+    # 《行政处罚法》第五十八条: none of the four situations applies.
+    page.goto(f"{live_server.url}/review/case/{case.pk}/sheet/")
+    page.click("form.card button[type=submit]")
+    assert "已保存" in page.inner_text(".messages")
     page.click("button:has-text('退出')")
 
     page = login(reviewer)
@@ -97,3 +123,14 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
         "临沂市科学技术局（印章）",
     ):
         assert element in text, element
+
+    # 行政执法公示: 法规科 publishes the decision; the public page lists it by its 文号.
+    page.click("button:has-text('退出')")
+    page = login(reviewer)
+    page.goto(case_url)
+    page.click("button:has-text('公示决定')")
+    assert "已公示" in page.inner_text(".messages")
+    page.click("button:has-text('退出')")
+    page.goto(f"{live_server.url}/gongshi/")
+    listed = page.inner_text("body")
+    assert decision.document.number in listed and "临沂市蒙山科技有限公司" in listed

@@ -9,8 +9,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import Entry
-from cases.models import CaseState
-from cases.requirements import missing
 from cases.stages import TransitionDenied, TransitionError
 from cases.tests.factories import CaseFactory
 from deadlines.calendar import add_working_days
@@ -20,7 +18,17 @@ from review import defence
 from review.checks import decision_refusals
 from review.models import Decision, DecisionOutcome, PenaltyKind
 from review.models_defence import Defence, DefenceOutcome, WaiverForm
-from review.tests.defence_helpers import NOTICE, backdate, case_under_review, issue, officer_of, pdf_text, serve
+from review.tests import path
+from review.tests.defence_helpers import (
+    NOTICE,
+    backdate,
+    case_under_review,
+    heard_codes,
+    issue,
+    officer_of,
+    pdf_text,
+    serve,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -259,8 +267,7 @@ def test_lapse_only_after_the_working_day_period_has_passed():
 
 
 def _codes(case) -> list[str]:
-    case.refresh_from_db()
-    return [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")]
+    return heard_codes(case)
 
 
 def test_checklist_asks_for_notice_service_and_defence_in_turn():
@@ -292,6 +299,7 @@ def _decision(case, **kw) -> Decision:
 
 def test_art_62_no_penalty_decision_before_notice_service_and_hearing_the_party():
     case = case_under_review()
+    path.discussed(case)  # the 150,000 yuan fine is heavy (第五十七条第二款): not the subject here
     assert any("第四十四条" in r and "事先告知书" in r for r in decision_refusals(case, _decision(case)))
     notice = issue(case)
     assert any("第六十二条" in r and "未送达" in r for r in decision_refusals(case, _decision(case)))
@@ -311,6 +319,7 @@ def test_art_62_a_no_penalty_outcome_needs_no_notice():
 
 def test_art_45_no_heavier_decision_than_the_notice():
     case = case_under_review()
+    path.discussed(case)  # the 150,000 yuan fine is heavy (第五十七条第二款): not the subject here
     notice = serve(issue(case))
     defence.defence_record(
         notice_id=notice.pk, by=officer_of(case), received_on=timezone.localdate(), form="书面", points=POINTS

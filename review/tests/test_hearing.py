@@ -10,8 +10,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from audit.models import Entry
-from cases.models import CaseState, SignOff, SignOffOutcome, SignOffStep
-from cases.requirements import missing
+from cases.models import SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.calendar import add_working_days
 from deadlines.models import Deadline, DeadlineKind
@@ -21,10 +20,12 @@ from review import hearing
 from review.checks import decision_refusals
 from review.models import Decision, DecisionOutcome, PenaltyKind
 from review.models_defence import Hearing, HearingStatus, RecordSignature
+from review.tests import path
 from review.tests.defence_helpers import (
     backdate,
     case_under_review,
     chair_user,
+    heard_codes,
     issue,
     officer_of,
     pdf_text,
@@ -228,7 +229,7 @@ def test_record_and_report_with_pdfs_complete_the_checklist(django_capture_on_co
     h = _requested(case)
     _agent(h, 1)
     h = schedule(h)
-    assert [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")] == [
+    assert heard_codes(case) == [
         "review.defence",
         "review.hearing",
         "review.hearing_report",
@@ -257,7 +258,7 @@ def test_record_and_report_with_pdfs_complete_the_checklist(django_capture_on_co
     for part in ("听证报告", "听证主持人意见", "建议从轻罚款十万元", h.record_document.number):
         assert part in text, part
     case.refresh_from_db()
-    assert [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")] == []
+    assert heard_codes(case) == []
 
 
 @pytest.mark.parametrize(
@@ -309,7 +310,7 @@ def test_absence_waives_the_hearing_only_once_its_time_has_come():
     h = hearing.hearing_absent(hearing_id=h.pk, by=h.chair, note="当事人无正当理由未到场。")
     assert h.status == HearingStatus.ABSENT
     case = h.notice.case
-    assert [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")] == []
+    assert heard_codes(case) == []
 
 
 # --- decision checks: 第六十二条 (requested hearing held) and 第六十五条 (cites the record) -------------
@@ -329,6 +330,7 @@ def test_art_62_a_requested_hearing_must_be_held_before_deciding():
 def test_art_65_the_decision_cites_the_hearing_record():
     h = schedule(_requested())
     case = h.notice.case
+    path.discussed(case)  # the 150,000 yuan fine is heavy (第五十七条第二款): not the subject here
     h = _record(h, h.recorder)
     hearing.hearing_report(hearing_id=h.pk, by=h.chair, opinion="建议从轻。")
     refusals = decision_refusals(case, _decision(case, facts="当事人虚构研发费用。"))
@@ -361,7 +363,7 @@ def test_withdrawn_request_leaves_the_defence_to_be_recorded():
         hearing.hearing_withdraw(hearing_id=h.pk, by=officer_of(case), note="")
     h = hearing.hearing_withdraw(hearing_id=h.pk, by=officer_of(case), note="当事人提交书面撤回申请并签名。")
     assert h.status == HearingStatus.WITHDRAWN
-    assert [r.code for r in missing(case, CaseState.UNDER_REVIEW) if r.code.startswith("review.")] == ["review.defence"]
+    assert heard_codes(case) == ["review.defence"]
 
 
 def test_a_new_notice_replaces_the_earlier_and_closes_its_periods():
