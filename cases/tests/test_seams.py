@@ -409,9 +409,11 @@ def test_every_opinion_field_starts_empty_and_each_decision_needs_its_own_text(
 
     from cases import forms as case_forms
     from records import forms as record_forms
+    from review import forms as review_forms
+    from review import forms_defence, forms_legal, forms_publication
 
     # Every form class of the app with an opinion-like field: no initial value.
-    for module in (case_forms, record_forms):
+    for module in (case_forms, record_forms, review_forms, forms_defence, forms_legal, forms_publication):
         for name in dir(module):
             cls = getattr(module, name)
             if isinstance(cls, type) and issubclass(cls, djforms.BaseForm) and cls is not djforms.Form:
