@@ -378,6 +378,11 @@ class SignOffStep(models.TextChoices):
     # 《行政处罚法》第六十四条第（四）项: the head decides a recusal request against the hearing's
     # chair or recorder (one round per request).
     HEARING_RECUSAL = "hearing_recusal", "听证回避决定"
+    # 第五章 (delivery): 《行政处罚法》第六十六条 deferral or instalments of a fine, on the party's
+    # application, approved by the head; 《行政强制法》第五十五条 the court-enforcement application
+    # is signed by the head.
+    PAYMENT_DEFERRAL = "payment_deferral", "延期（分期）缴纳罚款审批"
+    ENFORCEMENT_APPLICATION = "enforcement_application", "申请法院强制执行审批"
 
 
 class SignOffOutcome(models.TextChoices):

@@ -36,6 +36,19 @@ class DeadlineKind(models.TextChoices):
     # or changed one withdrawn within 3 working days (《行政处罚法》第四十八条).
     PUBLICATION = "review.publication", "行政执法决定公示"
     PUBLICATION_WITHDRAWAL = "review.publication_withdrawal", "撤回公示"
+    # 第五章 (delivery). 《行政处罚法》第六十一条: a decision made while the party was absent is
+    # delivered within 7 working days.
+    DECISION_DELIVERY = "delivery.decision", "送达处理决定书"
+    # 《民事诉讼法》第九十五条: an announcement counts as served when its period (30 days) ends.
+    ANNOUNCEMENT = "delivery.announcement", "公告送达期满"
+    # 《行政处罚法》第六十七条: the fine is paid within 15 days of receiving the decision.
+    FINE_PAYMENT = "execution.fine", "缴纳罚款"
+    # 《行政强制法》第三十五条: the deadline the reminder (催告书) gives the party.
+    ENFORCEMENT_REMINDER = "enforcement.reminder", "催告履行期限"
+    # 《行政强制法》第五十四条 / 第五十三条: the court application opens 10 working days after the
+    # reminder is served and closes 3 months after the reconsideration and suit periods pass.
+    ENFORCEMENT_OPENS = "enforcement.opens", "可申请法院强制执行"
+    ENFORCEMENT_APPLICATION = "enforcement.application", "申请法院强制执行期限"
 
 
 class CalendarOverride(models.Model):
