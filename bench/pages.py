@@ -196,8 +196,8 @@ def _run() -> None:
 
 # 第十三条、第十六条: the review queues over the cases the fill put in 审查中 and 待决定 (one in
 # eleven each, about 9,100 each): every such case has its decision period (《行政处罚法》第六十条)
-# and its review round (the queue row); half of those in review have 审理 signed (by another
-# reviewer), a fifth are taken by the measured reviewer.
+# and its review round (the queue row, with the case's kind and the period's due time); half of
+# those in review have 审理 signed (by another reviewer), a fifth are taken by the measured reviewer.
 FILL_QUEUES = """
 INSERT INTO deadlines_deadline (case_id, kind, article, label, start, days, due, provisional, created_at)
 SELECT id, 'penalty.decision', '《行政处罚法》第六十条', '行政处罚决定', filed_at, 90,
@@ -213,13 +213,14 @@ INSERT INTO review_reviewclaim (case_id, task, claimed_by_id, claimed_at, reason
 SELECT id, CASE WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END, %(reviewer)s, updated_at, '', ''
 FROM cases_case WHERE state = 'under_review' AND id %% 5 = 0;
 INSERT INTO review_reviewround (case_id, round, submitted_by_id, submitted_at, completed_by_id, completed_at,
-                                task, examined_by_id, claimed_by_id)
+                                task, examined_by_id, claimed_by_id, kind, due)
 SELECT id, 1, created_by_id, updated_at,
        CASE WHEN state = 'pending_decision' THEN %(other)s END,
        CASE WHEN state = 'pending_decision' THEN updated_at END,
        CASE WHEN state = 'pending_decision' THEN 'approve' WHEN id %% 2 = 0 THEN 'check' ELSE 'examine' END,
        CASE WHEN state = 'pending_decision' OR id %% 2 = 0 THEN %(other)s END,
-       CASE WHEN state = 'under_review' AND id %% 5 = 0 THEN %(reviewer)s END
+       CASE WHEN state = 'under_review' AND id %% 5 = 0 THEN %(reviewer)s END,
+       kind, filed_at + (90 - id %% 120) * interval '1 day'
 FROM cases_case WHERE state IN ('under_review', 'pending_decision');
 """
 

@@ -110,6 +110,8 @@ class Case(models.Model):
             # Which of an officer's cases lie outside their department (selectors): an
             # index-only join from CaseOfficer instead of a scan of every case.
             models.Index(fields=["id"], include=["department"], name="case_id_department"),
+            # The head's dashboard (cases awaiting filing approval) and the counts by stage.
+            models.Index(fields=["state", "updated_at"], name="case_by_state"),
         ]
 
     def __str__(self) -> str:
@@ -416,7 +418,12 @@ class SignOff(models.Model):
             models.UniqueConstraint(fields=["case", "step", "round", "level"], name="signoff_once_per_level"),
             models.CheckConstraint(name="signoff_has_opinion", condition=~Q(opinion="")),
         ]
-        indexes = [models.Index(fields=["case", "step", "round"], name="signoff_by_step")]
+        indexes = [
+            models.Index(fields=["case", "step", "round"], name="signoff_by_step"),
+            # The officers' requests a head signs (withdrawal, preservation): a few rows among
+            # every sign-off, found without scanning them (cases.selectors._requests_open).
+            models.Index(fields=["step", "case"], name="signoff_requests", condition=Q(level="officer")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_step_display()}·{self.get_level_display()}：{self.get_outcome_display()}"

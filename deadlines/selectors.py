@@ -106,6 +106,21 @@ def overdue_target_ids(kind: str, now: dt.datetime) -> QuerySet[Deadline, Any]:
     return Deadline.objects.filter(kind=kind, met_at__isnull=True, due__lt=now).values("object_id")
 
 
+# The decision periods: 《行政处罚法》第六十条 (penalty), 《行政许可法》第四十二条 (licensing).
+DECISION_KINDS = (DeadlineKind.PENALTY_DECISION, DeadlineKind.LICENSING_DECISION)
+
+
+def decision_due_of(case_id: int) -> dt.datetime | None:
+    """The due time of the case's open decision period (《行政处罚法》第六十条 / 《行政许可法》第四十二条),
+    or None when none is open."""
+    return (
+        Deadline.objects.filter(case_id=case_id, kind__in=DECISION_KINDS, met_at__isnull=True, object_id__isnull=True)
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )
+
+
 def decision_due(case_ref: str = "pk") -> Subquery:
     """The due time of the case's open decision period (《行政处罚法》第六十条 / 《行政许可法》第四十二条)
     as an expression to annotate a queryset with; NULL when none is open. `case_ref` names the
@@ -114,7 +129,7 @@ def decision_due(case_ref: str = "pk") -> Subquery:
     return Subquery(
         Deadline.objects.filter(
             case_id=OuterRef(case_ref),
-            kind__in=(DeadlineKind.PENALTY_DECISION, DeadlineKind.LICENSING_DECISION),
+            kind__in=DECISION_KINDS,
             met_at__isnull=True,
             object_id__isnull=True,
         )

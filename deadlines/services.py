@@ -110,6 +110,8 @@ def deadline_open(
     people = list(responsible)
     if people:
         deadline.responsible.add(*people)
+    if target is None:
+        _moved(deadline)
     audit.record(
         deadline,
         AuditAction.OPENED,
@@ -286,6 +288,7 @@ def deadline_extend(
         deadline.reminded_at = deadline.escalated_at = None
         fields += ["reminded_at", "escalated_at"]
     deadline.save(update_fields=fields)
+    _moved(deadline)
     audit.record(
         deadline,
         AuditAction.EXTENDED,
@@ -299,6 +302,12 @@ def deadline_extend(
         reason=reason,
     )
     return deadline
+
+
+def _moved(deadline: Deadline) -> None:
+    from .signals import deadline_moved
+
+    deadline_moved.send(sender=Deadline, case_id=deadline.case_id, kind=deadline.kind, due=deadline.due)
 
 
 def deadlines_move(*, kind: str, target: Any, case: Any) -> int:
@@ -330,6 +339,7 @@ def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
                 deadline.reminded_at = deadline.escalated_at = None
                 fields += ["reminded_at", "escalated_at"]
             deadline.save(update_fields=fields)
+            _moved(deadline)
             audit.record(
                 deadline,
                 AuditAction.RECOMPUTED,

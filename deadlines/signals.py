@@ -11,13 +11,18 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from cases.models import CaseKind, CaseState
 from cases.signals import case_transitioned, officers_assigned
 
 from . import calendar
 from .models import CalendarOverride, CalendarYear, DeadlineKind
+
+# kwargs: case_id, kind, due. Sent inside the transaction that opened a case-wide deadline or
+# moved an open deadline's due date (an approved extension, excluded time, a calendar change);
+# readers that keep a copy of a due date for sorting (review's queue rows) refresh it.
+deadline_moved = Signal()
 
 _bulk: contextvars.ContextVar[bool] = contextvars.ContextVar("deadlines_bulk_override_save", default=False)
 

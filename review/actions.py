@@ -21,6 +21,7 @@ from cases import policy, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, SignOff, SignOffOutcome
 from cases.policy import ACTOR_OFFICER
 from cases.stages import Transition, TransitionDenied, TransitionError
+from deadlines.selectors import DECISION_KINDS, decision_due_of
 
 from . import checks, rules
 from .audit_actions import AuditAction
@@ -83,11 +84,22 @@ def queue_sync(case: Case) -> None:
     )
     examined = progress.signed.get(ReviewTask.EXAMINE)
     ReviewRound.objects.filter(case=case, round=progress.round).update(
-        task=task, examined_by=examined.actor_id if examined else None, claimed_by=next(iter(claim), None)
+        task=task,
+        examined_by=examined.actor_id if examined else None,
+        claimed_by=next(iter(claim), None),
+        kind=case.kind,
+        due=decision_due_of(case.pk) if task else None,
     )
     ReviewRound.objects.filter(case=case).exclude(round=progress.round).exclude(task="").update(
         task="", claimed_by=None
     )
+
+
+def on_deadline_moved(*, case_id: int | None, kind: str, due: Any, **kwargs: Any) -> None:
+    """deadlines.signals.deadline_moved: a decision period extended, shortened by a calendar
+    change or paused (《行政处罚法》第六十条, 《行政许可法》第四十二、四十五条) re-sorts the queues."""
+    if case_id is not None and kind in DECISION_KINDS:
+        ReviewRound.objects.filter(case_id=case_id).exclude(task="").update(due=due)
 
 
 def _close_claims(case: Case, end: str, *, task: str | None = None) -> None:

@@ -23,3 +23,7 @@ class ReviewConfig(AppConfig):
 
         # A decision made opens its publication period (行政执法公示).
         case_transitioned.connect(on_case_transitioned, sender=Case, dispatch_uid="review_publication_period")
+        # The queue rows keep a copy of the decision period's due time for sorting.
+        from deadlines.signals import deadline_moved
+
+        deadline_moved.connect(actions.on_deadline_moved, dispatch_uid="review_queue_due")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cases.models import CaseKind
+
 
 class PenaltyKind(models.TextChoices):
     """《行政处罚法》第九条: the kinds of administrative penalty, in the article's order (a
@@ -141,13 +143,20 @@ class ReviewRound(models.Model):
         null=True,
         blank=True,
     )
+    # Copies the queues filter and sort by, so a queue never joins the cases or deadlines
+    # tables: the case's kind, and the due time of its open decision period (《行政处罚法》
+    # 第六十条 / 《行政许可法》第四十二条; refreshed by queue_sync and on deadlines.deadline_moved).
+    kind = models.CharField("案件类型", max_length=16, choices=CaseKind, blank=True, default="")
+    due = models.DateTimeField("决定期限", null=True, blank=True)
 
     class Meta:
         verbose_name = "审查轮次"
         verbose_name_plural = "审查轮次"
         constraints = [models.UniqueConstraint(fields=["case", "round"], name="review_round_once")]
         # The queues read only the rounds with a task waiting: a few among every case ever reviewed.
-        indexes = [models.Index(fields=["task"], name="review_round_waiting", condition=~models.Q(task=""))]
+        indexes = [
+            models.Index(fields=["task", "kind", "due"], name="review_round_waiting", condition=~models.Q(task=""))
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} 第{self.round}轮审查"

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, QuerySet, prefetch_related_objects
+from django.db.models import F, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Role, User
 from cases import selectors as case_selectors
 from cases.models import Case, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from deadlines.selectors import decision_due
 
 from .models import Decision, ReviewClaim, ReviewRound, ReviewTask
 
@@ -123,12 +122,12 @@ def queue_role(user: User) -> str | None:
 
 def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = False) -> QuerySet[ReviewRound]:
     """The queue rows (ReviewRound; `queue_page_load` fetches their case and claimant) waiting
-    for `user`'s queue, nearest statutory deadline first, then the longest waiting. Annotated `due`
-    (the open PENALTY_DECISION / LICENSING_DECISION deadline, deadlines.selectors) and `since`
-    (submitted for review; for the head, review completed). `claim`: "mine", "unclaimed" or ""
-    (all). Left out: cases `user` handles (policy.may_sign), and for 审核 the cases `user`
-    examined (第十三条: two people). Reads only the queue rows and one index probe of the
-    deadlines per row, so the sort never joins the cases table; none for a user without a queue."""
+    for `user`'s queue, nearest statutory deadline first (the row's `due`: the open
+    PENALTY_DECISION / LICENSING_DECISION deadline), then the longest waiting (annotated `since`:
+    submitted for review; for the head, review completed). `kind`: a CaseKind or "" (all);
+    `claim`: "mine", "unclaimed" or "" (all). Left out: cases `user` handles (policy.may_sign),
+    and for 审核 the cases `user` examined (第十三条: two people). Reads only the queue rows (index
+    review_round_waiting), never the cases or deadlines tables; none for a user without a queue."""
     role = queue_role(user)
     if role is None:
         return ReviewRound.objects.none()
@@ -137,11 +136,10 @@ def queue_for(user: User, *, kind: str = "", claim: str = "", overdue: bool = Fa
         ReviewRound.objects.filter(task__in=QUEUE_TASKS[role])
         .exclude(case_id__in=case_selectors.case_ids_handled_by(user))
         .exclude(task=ReviewTask.CHECK, examined_by=user)
-        .annotate(since=F(since), due=decision_due("case_id"))
+        .annotate(since=F(since))
     )
     if kind:
-        # A probe of the case's primary key per queue row, not a hash of every case of the kind.
-        qs = qs.filter(Exists(case_selectors.case_probe(OuterRef("case_id"), kind=kind)))
+        qs = qs.filter(kind=kind)
     if claim == "mine":
         qs = qs.filter(claimed_by=user)
     elif claim == "unclaimed":

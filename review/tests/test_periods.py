@@ -207,3 +207,28 @@ def test_licensing_case_page_offers_excluded_time_to_its_officers(client, head):
     html = client.get(case.get_absolute_url()).content.decode()
     assert "记录不计入期限的时间" in html and "专家评审 2026-09-28至2026-09-29" in html and "顺延 2 个工作日" in html
     assert "2026-10-20" in html  # 10-16 moved by two working days
+
+
+def test_the_queue_row_follows_the_period(reviewer, head):
+    # The queues sort by a copy of the due time (review_round_waiting): an extension, excluded
+    # time and a calendar change re-sort them.
+    from review import selectors
+
+    from .test_core import in_review
+
+    case = in_review()
+    assert selectors.queue_for(reviewer).get(case_id=case.pk).due is None
+    deadline_open(
+        case=case,
+        kind=DeadlineKind.PENALTY_DECISION,
+        article="《行政处罚法》第六十条",
+        label="行政处罚决定（立案之日起九十日内）",
+        start=at(dt.date(2026, 6, 1)),
+        days=90,
+    )
+    row = selectors.queue_for(reviewer).get(case_id=case.pk)
+    assert local_date(row.due) == dt.date(2026, 8, 31)
+    period_extend_penalty(case_id=case.pk, by=head, new_due=dt.date(2026, 9, 30), reason="案情复杂，需补充鉴定。")
+    row = selectors.queue_for(reviewer).get(case_id=case.pk)
+    assert local_date(row.due) == dt.date(2026, 9, 30)
+    assert row.due == Deadline.objects.get(case=case, kind=DeadlineKind.PENALTY_DECISION).due
