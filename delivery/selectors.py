@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import AttemptOutcome, DeliveryAttempt
+from django.db.models import QuerySet
+
+from .models import AddressConfirmation, AttemptOutcome, DeliveryAttempt
 
 
 def service_date(document_id: int) -> dt.date | None:
@@ -23,3 +25,23 @@ def service_dates(case_id: int) -> dict[int, dt.date]:
             "document_id", "served_on"
         )
     )
+
+
+def pending_attempts(case_id: int) -> QuerySet[DeliveryAttempt]:
+    """The case's attempts still 送达中 (a return receipt awaited, an announcement running)."""
+    return DeliveryAttempt.objects.filter(case_id=case_id, outcome=AttemptOutcome.PENDING)
+
+
+def attempts_of_case(case_id: int) -> QuerySet[DeliveryAttempt]:
+    """Every attempt of the case, by document then time, with what the page shows."""
+    return (
+        DeliveryAttempt.objects.filter(case_id=case_id)
+        .select_related("document", "party", "recorded_by", "completed_by", "av_record", "consent")
+        .prefetch_related("deliverers", "files__attachment")
+        .order_by("document_id", "recorded_at", "pk")
+    )
+
+
+def address_confirmations(case_id: int) -> QuerySet[AddressConfirmation]:
+    """The case's 送达地址确认书, newest first per party."""
+    return AddressConfirmation.objects.filter(case_id=case_id).select_related("party", "scan", "recorded_by")

@@ -19,7 +19,11 @@ class ReviewConfig(AppConfig):
             legal,
             panels_legal,
         )
+        from delivery.signals import document_served
+
         from .publication import on_case_transitioned
 
         # A decision made opens its publication period (行政执法公示).
         case_transitioned.connect(on_case_transitioned, sender=Case, dispatch_uid="review_publication_period")
+        # 第五章 delivery served a document: the 事先告知书's service date and its periods (第十四条).
+        document_served.connect(defence.on_document_served, dispatch_uid="review_notice_served")
