@@ -149,13 +149,13 @@ def _check_values(method: Method, case: Case, doc: Any, party: Any, v: dict[str,
     organ kind, the mailing list naming the document."""
     issued = timezone.localtime(doc.issued_at)
     labels = {e.name: e.label for e in method.elements}
+    for name in ("sent_on", "published_on", "served_on"):
+        if name in labels and not (method.code == DeliveryMethod.ANNOUNCEMENT and name == "served_on"):
+            _check_day(v.get(name), labels[name], issued.date(), "文书制作日期")
     if v.get("delivered_at") is not None:
         errors = period_errors(v["delivered_at"], None, not_before=doc.issued_at, not_before_label="文书制作时间")
         if errors:
             raise TransitionError(f"{labels.get('delivered_at', '送达时间')}：{next(iter(errors.values()))}")
-    for name in ("sent_on", "published_on", "served_on"):
-        if name in labels and not (method.code == DeliveryMethod.ANNOUNCEMENT and name == "served_on"):
-            _check_day(v.get(name), labels[name], issued.date(), "文书制作日期")
     if v.get("sent_on") and v.get("served_on"):
         _check_day(v["served_on"], labels["served_on"], v["sent_on"], labels["sent_on"])
     if v.get("delivered_at") and v.get("served_on") and method.code == DeliveryMethod.DIRECT:
@@ -273,7 +273,7 @@ def delivery_record(
     if party is None:
         raise TransitionError("第十七条：请选择受送达人（本案当事人）。")
     files = {k: f for k, f in (files or {}).items() if f}
-    v = _clean({**elements, **{k: True for k in files}})
+    v = _clean({**elements, **dict.fromkeys(files, True)})
     consent = None
     if method == DeliveryMethod.ELECTRONIC and outcome != AttemptOutcome.FAILED:
         consent = consent_of(case, party)
@@ -362,7 +362,7 @@ def delivery_complete(
         raise TransitionError(f"该送达记录已登记为“{attempt.get_outcome_display()}”，不能重复登记结果。")
     m = METHODS[attempt.method]
     files = {k: f for k, f in (files or {}).items() if f}
-    v = _clean({**elements, **{k: True for k in files}})
+    v = _clean({**elements, **dict.fromkeys(files, True)})
     if outcome == AttemptOutcome.FAILED:
         if not (failure_reason or "").strip():
             raise TransitionError("第十七条：未送达的，请记录未能送达的原因（如邮件被退回）。")

@@ -11,6 +11,7 @@ class ReviewConfig(AppConfig):
         # (legal review, collective discussion).
         from cases.models import Case
         from cases.signals import case_transitioned
+        from delivery.signals import document_served
 
         from . import (  # noqa: F401
             actions,
@@ -19,8 +20,6 @@ class ReviewConfig(AppConfig):
             legal,
             panels_legal,
         )
-        from delivery.signals import document_served
-
         from .publication import on_case_transitioned
 
         # A decision made opens its publication period (行政执法公示).
