@@ -15,8 +15,8 @@ from accounts.tests.factories import UserFactory
 from cases.models import CaseState, PartyKind
 from cases.requirements import missing
 from cases.tests.factories import CaseFactory, PartyFactory
-from documents.models import Document
 from deadlines.calendar import add_working_days
+from documents.models import Document
 from records.models import RecordKind
 from records.tests.factories import make_record
 from review import defence, hearing

@@ -222,7 +222,7 @@ def test_each_point_needs_its_recheck(bad, match):
 def test_defence_needs_the_service_first():
     case = case_under_review()
     notice = issue(case)
-    with pytest.raises(TransitionError, match="尚未登记送达日期"):
+    with pytest.raises(TransitionError, match="告知书尚未送达"):
         defence.defence_record(
             notice_id=notice.pk, by=officer_of(case), received_on=timezone.localdate(), form="书面", points=POINTS
         )
