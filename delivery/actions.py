@@ -116,8 +116,8 @@ def announcement_served_on(published_on: dt.date) -> dt.date:
     return published_on + dt.timedelta(days=announcement_days())
 
 
-def _cn(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def _cn(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day is not None else ""
 
 
 def _require_officer(case: Case, by: User) -> None:
@@ -306,13 +306,20 @@ def delivery_record(
         attempt.served_on = None
     else:
         attempt.served_on = _served_on(m, v)
-        done = not later_gaps and (method != DeliveryMethod.ANNOUNCEMENT or attempt.served_on <= timezone.localdate())
+        due = attempt.served_on
+        done = not later_gaps and (
+            method != DeliveryMethod.ANNOUNCEMENT or (due is not None and due <= timezone.localdate())
+        )
         attempt.outcome = AttemptOutcome.SERVED if done else AttemptOutcome.PENDING
     attempt.save()
     if people:
         attempt.deliverers.set(people)
     _store_files(case, attempt, m, files, by)
-    if attempt.method == DeliveryMethod.ANNOUNCEMENT and attempt.outcome == AttemptOutcome.PENDING:
+    if (
+        attempt.method == DeliveryMethod.ANNOUNCEMENT
+        and attempt.outcome == AttemptOutcome.PENDING
+        and attempt.published_on
+    ):
         deadline_open(
             case=case,
             kind=DeadlineKind.ANNOUNCEMENT,
@@ -492,13 +499,14 @@ def decision_delivery_open(case: Case) -> None:
     """Open DeadlineKind.DECISION_DELIVERY for a case that has just been decided: 7 working days
     for a penalty (《行政处罚法》第六十一条, the party absent), 10 for a licence (《行政许可法》
     第四十四条), from now."""
-    days = DECISION_DELIVERY_DAYS.get(case.kind)
+    kind = CaseKind(case.kind)
+    days = DECISION_DELIVERY_DAYS.get(kind)
     if days is None:
         return
     deadline_open(
         case=case,
         kind=DeadlineKind.DECISION_DELIVERY,
-        article=_DECISION_ARTICLE[case.kind],
+        article=_DECISION_ARTICLE[kind],
         label=f"送达决定书（{days}个工作日）",
         start=timezone.now(),
         working_days=days,

@@ -47,6 +47,10 @@ def _field(e: Element, case: Any) -> forms.Field:
     return forms.CharField(widget=widget, **common)
 
 
+def _document_label(doc: Any) -> str:
+    return f"{doc.title}（{doc.number}）"
+
+
 class _ElementsForm(forms.Form):
     method: Method
     phase: str
@@ -101,7 +105,7 @@ class AttemptForm(_ElementsForm):
         docs = self.fields["document"]
         assert isinstance(docs, forms.ModelChoiceField)
         docs.queryset = documents_of_case(self.case)
-        docs.label_from_instance = lambda d: f"{d.title}（{d.number}）"  # type: ignore[method-assign]
+        docs.label_from_instance = _document_label  # type: ignore[method-assign,assignment]
         parties = self.fields["party"]
         assert isinstance(parties, forms.ModelChoiceField)
         parties.queryset = self.case.parties.all()

@@ -20,11 +20,10 @@ def service_date(document_id: int) -> dt.date | None:
 
 def service_dates(case_id: int) -> dict[int, dt.date]:
     """{document id: service date} for every served document of the case."""
-    return dict(
-        DeliveryAttempt.objects.filter(case_id=case_id, outcome=AttemptOutcome.SERVED).values_list(
-            "document_id", "served_on"
-        )
+    rows = DeliveryAttempt.objects.filter(case_id=case_id, outcome=AttemptOutcome.SERVED).values_list(
+        "document_id", "served_on"
     )
+    return {doc_id: day for doc_id, day in rows if day is not None}
 
 
 def pending_attempts(case_id: int) -> QuerySet[DeliveryAttempt]:

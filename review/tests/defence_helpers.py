@@ -73,7 +73,7 @@ def backdate(notice: PenaltyNotice, days: int) -> PenaltyNotice:
     """The notice made `days` calendar days ago (test set-up for periods that have run)."""
     when = timezone.now() - dt.timedelta(days=days)
     PenaltyNotice.objects.filter(pk=notice.pk).update(issued_at=when)
-    Document.objects.filter(pk=notice.document_id).update(issued_at=when)
+    Document.objects.filter(pk=notice.document_id or 0).update(issued_at=when)
     notice.refresh_from_db()
     return notice
 
