@@ -11,6 +11,7 @@ Public API (each one transaction; TransitionError / TransitionDenied with a Chin
                     failure_reason="", files={element: file}, **elements) -> DeliveryAttempt
     delivery_complete(attempt_id, by, outcome="served", failure_reason="", files={...},
                       **elements) -> DeliveryAttempt
+    receipt_issue(case_id, by, document_id, party_id) -> Document  (送达回证 to print and sign)
     address_confirm(case_id, by, party_id, postal_address, phone, electronic_consent,
                     electronic_address, signed_on, scan) -> AddressConfirmation
     decision_delivery_open(case) -- on 已决定: the 7-working-day period of 第六十一条
@@ -37,7 +38,9 @@ from cases.services import attachment_add
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import LOCAL_TZ, deadline_met, deadline_open
+from documents.registry import DocTypeCode
 from documents.selectors import documents_of_case
+from documents.services import document_issue
 from linke.validators import period_errors, validate_day, validate_phone
 from review.selectors import decision_of
 
@@ -428,6 +431,39 @@ def _on_served(case: Case, doc: Any, attempt: DeliveryAttempt, by: User) -> None
         deadline_met(kind=DeadlineKind.DECISION_DELIVERY, case=case)
         if case.state == S.DECIDED:
             stages.advance(case, MARK_DELIVERED, by=by, document=doc.number, served_on=attempt.served_on)
+
+
+# --- 送达回证 -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receipt_issue(*, case_id: int, by: User, document_id: int, party_id: int | None) -> Any:
+    """Issue the 送达回证 (DocTypeCode.SERVICE_RECEIPT; 第十八条, 《民事诉讼法》第八十七条) for
+    document `document_id` of the case and party `party_id`, to be printed, taken along and
+    signed; its signed scan is then recorded with the attempt. Officers of the case; refused for
+    a document already served."""
+    case, doc = _lock_document(case_id, document_id)
+    _require_officer(case, by)
+    if doc.doc_type == DocTypeCode.SERVICE_RECEIPT:
+        raise TransitionError("送达回证本身不需要送达。")
+    served = DeliveryAttempt.objects.filter(document=doc, outcome=AttemptOutcome.SERVED).first()
+    if served is not None:
+        raise TransitionError(f"{doc.title}（{doc.number}）已于{_cn(served.served_on)}送达。")
+    party = case.parties.filter(pk=party_id).first() if party_id else None
+    if party is None:
+        raise TransitionError("请选择受送达人（本案当事人）。")
+    return document_issue(
+        case=case,
+        doc_type=DocTypeCode.SERVICE_RECEIPT,
+        context={
+            "party_name": party.name,
+            "party_address": party.address,
+            "doc_title": doc.title,
+            "doc_number": doc.number,
+        },
+        by=by,
+        source=doc,
+    )
 
 
 # --- 送达地址确认书 ------------------------------------------------------------------------------

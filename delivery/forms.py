@@ -11,11 +11,11 @@ from django import forms
 from accounts.selectors import certified_officers
 from avrecords.selectors import records_of_case
 from cases.models import Party
-from documents.selectors import documents_of_case
 from linke.validators import validate_phone
 
 from .methods import COMPLETE, METHODS, START, Element, Method
 from .models import AttemptOutcome
+from .selectors import deliverable_documents
 
 _REQ = {"required": "此项为必填项。"}
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,7 +104,7 @@ class AttemptForm(_ElementsForm):
         super().__init__(*args, **kwargs)
         docs = self.fields["document"]
         assert isinstance(docs, forms.ModelChoiceField)
-        docs.queryset = documents_of_case(self.case)
+        docs.queryset = deliverable_documents(self.case)
         docs.label_from_instance = _document_label  # type: ignore[method-assign,assignment]
         parties = self.fields["party"]
         assert isinstance(parties, forms.ModelChoiceField)
@@ -126,6 +126,23 @@ class CompleteForm(_ElementsForm):
     failure_reason = forms.CharField(
         label="未送达原因（未送达时填写）", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ReceiptForm(forms.Form):
+    """送达回证 to print for a document and a party (第十八条)."""
+
+    document = forms.ModelChoiceField(label="送达文书", queryset=Party.objects.none(), error_messages=_REQ)
+    party = forms.ModelChoiceField(label="受送达人", queryset=Party.objects.none(), error_messages=_REQ)
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        docs = self.fields["document"]
+        assert isinstance(docs, forms.ModelChoiceField)
+        docs.queryset = deliverable_documents(case)
+        docs.label_from_instance = _document_label  # type: ignore[method-assign,assignment]
+        parties = self.fields["party"]
+        assert isinstance(parties, forms.ModelChoiceField)
+        parties.queryset = case.parties.all()
 
 
 class AddressConfirmationForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -44,3 +45,11 @@ def attempts_of_case(case_id: int) -> QuerySet[DeliveryAttempt]:
 def address_confirmations(case_id: int) -> QuerySet[AddressConfirmation]:
     """The case's 送达地址确认书, newest first per party."""
     return AddressConfirmation.objects.filter(case_id=case_id).select_related("party", "scan", "recorded_by")
+
+
+def deliverable_documents(case: Any) -> QuerySet[Any]:
+    """The case's numbered documents that are served on a party: all but the 送达回证 themselves."""
+    from documents.registry import DocTypeCode
+    from documents.selectors import documents_of_case
+
+    return documents_of_case(case).exclude(doc_type=DocTypeCode.SERVICE_RECEIPT)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("case/<int:case_id>/record/<str:method>/", views.attempt_record, name="record"),
     path("case/<int:case_id>/attempt/<int:attempt_id>/complete/", views.attempt_complete, name="complete"),
     path("case/<int:case_id>/address/", views.address_confirm, name="address"),
+    path("case/<int:case_id>/receipt/", views.receipt_issue, name="receipt"),
 ]

@@ -16,14 +16,13 @@ from django.views.decorators.http import require_POST
 from cases import policy
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
-from documents.selectors import documents_of_case
 from linke.http import AuthedRequest
 
 from . import actions
-from .forms import AddressConfirmationForm, AttemptForm, CompleteForm
+from .forms import AddressConfirmationForm, AttemptForm, CompleteForm, ReceiptForm
 from .methods import METHODS
 from .models import AttemptOutcome
-from .selectors import address_confirmations, attempts_of_case
+from .selectors import address_confirmations, attempts_of_case, deliverable_documents
 
 
 def may_deliver(user: Any, case: Any) -> bool:
@@ -37,7 +36,7 @@ def documents_with_attempts(case: Any) -> list[dict[str, Any]]:
     for a in attempts_of_case(case.pk):
         by_doc.setdefault(a.document_id, []).append(a)
     rows = []
-    for doc in documents_of_case(case):
+    for doc in deliverable_documents(case):
         attempts = by_doc.get(doc.pk, [])
         served = next((a for a in attempts if a.outcome == AttemptOutcome.SERVED), None)
         rows.append(
@@ -59,6 +58,7 @@ def _page(
     form: Any = None,
     complete: tuple[int, Any] | None = None,
     address_form: Any = None,
+    receipt_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
     may = may_deliver(request.user, case)
@@ -88,6 +88,7 @@ def _page(
             "form": form if may else None,
             "confirmations": list(address_confirmations(case.pk)),
             "address_form": (address_form or AddressConfirmationForm(case=case)) if may else None,
+            "receipt_form": (receipt_form or ReceiptForm(case=case)) if may else None,
             "announcement_days": actions.announcement_days(),
         },
         status=status,
@@ -145,6 +146,29 @@ def attempt_complete(request: AuthedRequest, case_id: int, attempt_id: int) -> H
             messages.success(request, f"已登记送达结果：{done.get_outcome_display()}。")
             return redirect("delivery:page", case_id=case.pk)
     return _page(request, case, complete=(attempt.pk, form), status=400)
+
+
+@login_required
+@require_POST
+def receipt_issue(request: AuthedRequest, case_id: int) -> HttpResponse:
+    case = case_for_user(request.user, case_id)
+    if not may_deliver(request.user, case):
+        return _refused_elsewhere(request, case, TransitionError("您不能为本案制作送达回证。"))
+    form = ReceiptForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            doc = actions.receipt_issue(
+                case_id=case.pk,
+                by=request.user,
+                document_id=form.cleaned_data["document"].pk,
+                party_id=form.cleaned_data["party"].pk,
+            )
+        except TransitionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"送达回证（{doc.number}）已制作，正在生成文书，打印后随文书送达。")
+            return redirect("delivery:page", case_id=case.pk)
+    return _page(request, case, receipt_form=form, status=400)
 
 
 @login_required

@@ -232,6 +232,27 @@ def test_outsiders_get_404_and_readers_no_form(client, reviewer):
     assert not DeliveryAttempt.objects.exists()
 
 
+def test_service_receipt_is_issued_for_a_document_and_refused_once_served(client):
+    from documents.models import Document
+
+    doc = a_document()
+    officer = doc.case.created_by
+    client.force_login(officer)
+    party = doc.case.parties.first()
+    assert client.post(_url(doc.case, "receipt"), {"document": doc.pk}).status_code == 400
+    assert client.post(_url(doc.case, "receipt"), {"document": doc.pk, "party": party.pk}).status_code == 302
+    receipt = Document.objects.get(case=doc.case, doc_type="service_receipt")
+    assert receipt.context["doc_number"] == doc.number and receipt.context["party_name"] == party.name
+    assert receipt.source_id == str(doc.pk)
+    page = client.get(_url(doc.case) + "?method=direct").content.decode()
+    assert f'<option value="{receipt.pk}"' not in page  # a receipt is not itself served
+    serve(doc, by=officer)
+    from cases.stages import TransitionError
+
+    with pytest.raises(TransitionError, match="已于"):
+        actions.receipt_issue(case_id=doc.case_id, by=officer, document_id=doc.pk, party_id=party.pk)
+
+
 def test_address_confirmation_from_the_page(client):
     doc = a_document()
     client.force_login(doc.case.created_by)
