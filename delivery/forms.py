@@ -135,6 +135,7 @@ class ReceiptForm(forms.Form):
     party = forms.ModelChoiceField(label="受送达人", queryset=Party.objects.none(), error_messages=_REQ)
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "receipt_%s")  # the page's other forms use id_document
         super().__init__(*args, **kwargs)
         docs = self.fields["document"]
         assert isinstance(docs, forms.ModelChoiceField)
@@ -160,6 +161,7 @@ class AddressConfirmationForm(forms.Form):
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         self.case = case
+        kwargs.setdefault("auto_id", "address_%s")  # the page's other forms use id_party
         super().__init__(*args, **kwargs)
         parties = self.fields["party"]
         assert isinstance(parties, forms.ModelChoiceField)

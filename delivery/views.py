@@ -72,7 +72,9 @@ def _page(
             for a in row["attempts"]:
                 if a.outcome == AttemptOutcome.PENDING:
                     bound = complete[1] if complete and complete[0] == a.pk else None
-                    complete_forms[a.pk] = bound or CompleteForm(case=case, method=a.method)
+                    complete_forms[a.pk] = bound or CompleteForm(
+                        case=case, method=a.method, auto_id=f"complete{a.pk}_%s"
+                    )
     for row in rows:
         for a in row["attempts"]:
             a.complete_form = complete_forms.get(a.pk)
@@ -136,7 +138,9 @@ def attempt_complete(request: AuthedRequest, case_id: int, attempt_id: int) -> H
         raise Http404("送达记录不存在")
     if not may_deliver(request.user, case) or attempt.outcome != AttemptOutcome.PENDING:
         return _refused_elsewhere(request, case, TransitionError("该送达记录现在不能登记结果。"))
-    form = CompleteForm(request.POST, request.FILES, case=case, method=attempt.method)
+    form = CompleteForm(
+        request.POST, request.FILES, case=case, method=attempt.method, auto_id=f"complete{attempt.pk}_%s"
+    )
     if form.is_valid():
         try:
             done = actions.delivery_complete(attempt_id=attempt.pk, by=request.user, **form.action_kwargs())
