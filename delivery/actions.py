@@ -333,21 +333,7 @@ def delivery_record(
             responsible=list(case.officers.all()),
             target=attempt,
         )
-    audit.record(
-        attempt,
-        AuditAction.ATTEMPT_RECORDED,
-        actor=by,
-        case=case,
-        document=doc.number,
-        method=method,
-        outcome=attempt.outcome,
-        served_on=attempt.served_on,
-        failure_reason=attempt.failure_reason,
-        files=sorted(files),
-    )
-    if attempt.outcome == AttemptOutcome.SERVED:
-        _on_served(case, doc, attempt, by)
-    return attempt
+    return _recorded(case, doc, attempt, by, AuditAction.ATTEMPT_RECORDED, files, method=method)
 
 
 @transaction.atomic
@@ -399,9 +385,16 @@ def delivery_complete(
     attempt.save()
     _store_files(case, attempt, m, files, by)
     deadline_met(kind=DeadlineKind.ANNOUNCEMENT, target=attempt)
+    return _recorded(case, doc, attempt, by, AuditAction.ATTEMPT_COMPLETED, files)
+
+
+def _recorded(
+    case: Case, doc: Any, attempt: DeliveryAttempt, by: User, action: str, files: dict[str, Any], **extra: Any
+) -> DeliveryAttempt:
+    """The attempt's audit entry; when it served the document, what follows from that."""
     audit.record(
         attempt,
-        AuditAction.ATTEMPT_COMPLETED,
+        action,
         actor=by,
         case=case,
         document=doc.number,
@@ -409,6 +402,7 @@ def delivery_complete(
         served_on=attempt.served_on,
         failure_reason=attempt.failure_reason,
         files=sorted(files),
+        **extra,
     )
     if attempt.outcome == AttemptOutcome.SERVED:
         _on_served(case, doc, attempt, by)
