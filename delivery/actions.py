@@ -303,6 +303,9 @@ def delivery_record(
         setattr(attempt, name, v[name] if v[name] is not None else getattr(attempt, name))
     attempt.av_record = av
     if consent is not None:
+        sent = v.get("delivered_at")
+        if sent is not None and timezone.localtime(sent).date() < consent.signed_on:
+            raise TransitionError(f"{m.article}：电子送达时间早于当事人签署送达地址确认书的日期。")
         attempt.consent, attempt.electronic_address = consent, consent.electronic_address
     if outcome == AttemptOutcome.FAILED:
         attempt.outcome, attempt.failure_reason = AttemptOutcome.FAILED, failure_reason.strip()
