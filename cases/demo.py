@@ -278,7 +278,12 @@ def seed_hearing_case(stdout: Any, u: dict[str, User]) -> int:
         content="拟给予警告，并处罚款人民币壹拾伍万元整。",
     )
     today = timezone.localdate()
-    defence.notice_served(notice_id=notice.pk, by=officer, served_on=today)
+    from delivery.demo import RecipientRelation, serve_in_person  # the demo walks every app's actions
+
+    assert notice.document is not None
+    serve_in_person(
+        notice.document, by=officer, party_id=notice.party_id, recipient="王某某", relation=RecipientRelation.LEGAL_REP
+    )
     h = hearing.hearing_request(notice_id=notice.pk, by=officer, requested_on=today, request_form="书面申请")
     hearing.hearing_agent_add(
         hearing_id=h.pk,

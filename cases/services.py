@@ -895,6 +895,8 @@ ATTACHMENT_OWNER_TYPES = frozenset(
         "cases.noninitiation",
         "records.record",
         "records.commissionopinion",
+        # 第五章: the files proving a delivery attempt's elements (delivery.DeliveryFile).
+        "delivery.deliveryattempt",
     }
 )
 

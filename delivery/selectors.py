@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from .models import AttemptOutcome, DeliveryAttempt
+from django.db.models import QuerySet
+
+from .models import AddressConfirmation, AttemptOutcome, DeliveryAttempt
 
 
 def service_date(document_id: int) -> dt.date | None:
@@ -18,5 +21,35 @@ def service_date(document_id: int) -> dt.date | None:
 
 def service_dates(case_id: int) -> dict[int, dt.date]:
     """{document id: service date} for every served document of the case."""
-    rows = DeliveryAttempt.objects.filter(case_id=case_id, outcome=AttemptOutcome.SERVED)
-    return {doc: day for doc, day in rows.values_list("document_id", "served_on") if day is not None}
+    rows = DeliveryAttempt.objects.filter(case_id=case_id, outcome=AttemptOutcome.SERVED).values_list(
+        "document_id", "served_on"
+    )
+    return {doc_id: day for doc_id, day in rows if day is not None}
+
+
+def pending_attempts(case_id: int) -> QuerySet[DeliveryAttempt]:
+    """The case's attempts still 送达中 (a return receipt awaited, an announcement running)."""
+    return DeliveryAttempt.objects.filter(case_id=case_id, outcome=AttemptOutcome.PENDING)
+
+
+def attempts_of_case(case_id: int) -> QuerySet[DeliveryAttempt]:
+    """Every attempt of the case, by document then time, with what the page shows."""
+    return (
+        DeliveryAttempt.objects.filter(case_id=case_id)
+        .select_related("document", "party", "recorded_by", "completed_by", "av_record", "consent")
+        .prefetch_related("deliverers", "files__attachment")
+        .order_by("document_id", "recorded_at", "pk")
+    )
+
+
+def address_confirmations(case_id: int) -> QuerySet[AddressConfirmation]:
+    """The case's 送达地址确认书, newest first per party."""
+    return AddressConfirmation.objects.filter(case_id=case_id).select_related("party", "scan", "recorded_by")
+
+
+def deliverable_documents(case: Any) -> QuerySet[Any]:
+    """The case's numbered documents that are served on a party: all but the 送达回证 themselves."""
+    from documents.registry import DocTypeCode
+    from documents.selectors import documents_of_case
+
+    return documents_of_case(case).exclude(doc_type=DocTypeCode.SERVICE_RECEIPT)

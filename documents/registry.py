@@ -40,6 +40,8 @@ class DocTypeCode(models.TextChoices):
     NO_PENALTY_DECISION = "no_penalty_decision", "不予行政处罚决定书"
     LICENCE_GRANT = "licence_grant", "准予行政许可决定书"
     LICENCE_REFUSAL = "licence_refusal", "不予行政许可决定书"
+    # 第五章 (delivery)
+    SERVICE_RECEIPT = "service_receipt", "送达回证"
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ FIELD_LABELS = {
     "signature_note": "拒绝签字情况",
     "intended": "拟处罚内容",
     "opinion": "听证主持人意见",
+    "doc_title": "送达文书名称",
+    "doc_number": "送达文书文号",
 }
 
 
@@ -441,5 +445,20 @@ register(
         "intended",
         "party_said",
         "opinion",
+    ),
+)
+
+register(
+    # 第五章 (delivery): the 送达回证 printed for a document to be served (第十七、十八条; 《民事诉讼法》
+    # 第八十七条); the recipient signs it and its scan goes with the delivery attempt.
+    _t(
+        DocTypeCode.SERVICE_RECEIPT,
+        "送达回证",
+        "送回",
+        "第十七、十八条；《民事诉讼法》第八十七条",
+        "party_name",
+        "party_address",
+        "doc_title",
+        "doc_number",
     ),
 )

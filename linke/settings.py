@@ -290,6 +290,9 @@ REVIEW_COURT = env.str("REVIEW_COURT", default="临沂市兰山区人民法院")
 # per case kind (《行政处罚法》第四十五条 sets none; agencies commonly give 3 or 5 working days —
 # the default 5 is unverified: set it to the agency's rule).
 REVIEW_DEFENCE_WORKING_DAYS = env.json("REVIEW_DEFENCE_WORKING_DAYS", default={"penalty": 5})
+# 第二十二条; 《民事诉讼法》第九十五条 (2021 amendment): an announcement counts as served this many
+# days after its publication (60 before the amendment).
+DELIVERY_ANNOUNCEMENT_DAYS = env.int("DELIVERY_ANNOUNCEMENT_DAYS", default=30)
 # 《行政处罚法》第六十三条第一款第（一）项: 较大数额罚款 and 没收较大数额违法所得、较大价值非法财物
 # give the party a hearing. The amounts are set by the province: the defaults below (yuan, at or
 # above) are UNVERIFIED (figures seen elsewhere: citizens 1,000–5,000, organisations 30,000–100,000).

@@ -11,6 +11,8 @@ class ReviewConfig(AppConfig):
         # (legal review, collective discussion).
         from cases.models import Case
         from cases.signals import case_transitioned
+        from deadlines.signals import deadline_moved
+        from delivery.signals import document_served
 
         from . import (  # noqa: F401
             actions,
@@ -24,6 +26,6 @@ class ReviewConfig(AppConfig):
         # A decision made opens its publication period (行政执法公示).
         case_transitioned.connect(on_case_transitioned, sender=Case, dispatch_uid="review_publication_period")
         # The queue rows keep a copy of the decision period's due time for sorting.
-        from deadlines.signals import deadline_moved
-
         deadline_moved.connect(actions.on_deadline_moved, dispatch_uid="review_queue_due")
+        # 第五章 delivery served a document: the 事先告知书's service date and its periods (第十四条).
+        document_served.connect(defence.on_document_served, dispatch_uid="review_notice_served")

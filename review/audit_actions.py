@@ -26,7 +26,7 @@ class AuditAction(models.TextChoices):
     PUBLICATION_WITHDRAWN = "review.publication_withdrawn", "撤回公示"
     # 第十四条; 《行政处罚法》第四十四、四十五、六十二条: the notice and how the party was heard.
     NOTICE_ISSUED = "review.notice_issued", "制作行政处罚事先告知书"
-    NOTICE_SERVED = "review.notice_served", "登记事先告知书送达日期"
+    NOTICE_SERVED = "review.notice_served", "事先告知书送达（期限起算）"
     DEFENCE_RECORDED = "review.defence_recorded", "记录陈述申辩及复核意见"
     DEFENCE_WAIVED = "review.defence_waived", "记录当事人放弃陈述申辩"
     DEFENCE_LAPSED = "review.defence_lapsed", "记录陈述申辩期限届满未陈述申辩"

@@ -6,15 +6,17 @@ after the investigation ended and the case went to review (第十三条: 法规�
 penalty), before the review is completed and the head decides (第十六条). The party is heard
 before 审查中 is left (requirements_defence) and before the decision (decision checks).
 
-Service: 第五章 delivery is not built yet, so the officers record the service date (送达日期) on
-the notice; the defence period (a setting per case kind) and the hearing-request period
-(5 working days, 第六十四条) count from it.
+Service: the notice is served through 第五章 delivery (any method of 第十八至二十二条); review
+listens to `delivery.signals.document_served` (`on_document_served`) and records the service
+date (送达日期) on the notice; the defence period (a setting per case kind) and the
+hearing-request period (5 working days, 第六十四条) count from it. Review calls nothing in
+delivery.
 
 Public API (each one transaction; TransitionError / TransitionDenied with a Chinese message):
     hearing_right(party_is_person, kinds, fine, confiscation) -> (bool, [reasons])
     notice_issue(case_id, by, party_id, facts, evidence, basis, kinds, fine_yuan,
                  confiscation_yuan, content) -> PenaltyNotice
-    notice_served(notice_id, by, served_on) -> PenaltyNotice
+    on_document_served(sender, case_id, document_id, doc_type, served_on, by)  (receiver)
     defence_record(notice_id, by, received_on, form, points=[{point, adopted, reason}]) -> Defence
     defence_waive(notice_id, by, received_on, waiver_form, waiver_note) -> Defence
     defence_lapse(notice_id, by) -> Defence
@@ -269,16 +271,24 @@ def _notice_context(notice: PenaltyNotice) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def notice_served(*, notice_id: int, by: User, served_on: dt.date | None) -> PenaltyNotice:
-    """Record the day the notice was served on the party (送达日期; until 第五章 delivery records
-    it). Not in the future, not before the notice was made; once only. Opens the defence period
-    (DeadlineKind.DEFENCE) and, where the party has a hearing right, the 5-working-day
-    hearing-request period (DeadlineKind.HEARING_REQUEST, 第六十四条), both counted from it."""
+def on_document_served(
+    sender: Any, *, case_id: int, document_id: int, doc_type: str, served_on: dt.date, by: User, **kwargs: Any
+) -> None:
+    """delivery.signals.document_served (第五章 delivery recorded a successful attempt): when the
+    document is a 事先告知书, its service date (送达日期) is recorded and the periods start from
+    it — the defence period (DeadlineKind.DEFENCE) and, where the party has a hearing right, the
+    5-working-day hearing-request period (DeadlineKind.HEARING_REQUEST, 第六十四条). Runs in the
+    delivering transaction; a refusal (the case left 审查中, the notice served already) raises
+    TransitionError and the delivery is not recorded."""
+    if doc_type != DocTypeCode.PENALTY_NOTICE:
+        return
+    notice_id = PenaltyNotice.objects.filter(document_id=document_id).values_list("pk", flat=True).first()
+    if notice_id is None:
+        return
     case, notice = _lock_notice(notice_id)
-    _officer_action(case, by, "登记告知书送达日期")
+    _officer_action(case, by, "送达告知书")
     if notice.served_on is not None:
-        raise TransitionError(f"告知书送达日期已登记为{notice.served_on:%Y-%m-%d}，不能重复登记。")
+        raise TransitionError(f"告知书已于{notice.served_on:%Y-%m-%d}送达，不能重复送达。")
     issued = timezone.localtime(notice.issued_at).date()
     served_on = _day(served_on, label="送达日期", not_before=issued, before_label="告知书制作日期")
     notice.served_on, notice.served_recorded_by = served_on, by
@@ -306,7 +316,6 @@ def notice_served(*, notice_id: int, by: User, served_on: dt.date | None) -> Pen
             target=notice,
         )
     audit.record(notice, AuditAction.NOTICE_SERVED, actor=by, case=case, served_on=served_on)
-    return notice
 
 
 def defence_due(notice: PenaltyNotice) -> dt.date | None:
@@ -321,7 +330,7 @@ def _served_unheard(case: Case, notice: PenaltyNotice, by: User, what: str) -> N
     if notice.pk != getattr(current_notice(case), "pk", None):
         raise TransitionError("该告知书已被新的告知书取代，请在最新的告知书上记录。")
     if notice.served_on is None:
-        raise TransitionError("告知书尚未登记送达日期：陈述申辩期限自送达之日起计算。")
+        raise TransitionError("告知书尚未送达（请在“送达”页登记送达）：陈述申辩期限自送达之日起计算。")
     if Defence.objects.filter(notice=notice).exists():
         raise TransitionError("该告知书的陈述申辩情况已记录，不能重复记录。")
 
@@ -437,7 +446,7 @@ def heard_gaps(notice: PenaltyNotice | None) -> list[str]:
             unheard,
         ]
     if notice.served_on is None:
-        return ["《行政处罚法》第六十二条：事先告知书未送达（未登记送达日期）", unheard]
+        return ["《行政处罚法》第六十二条：事先告知书未送达（未送达）", unheard]
     hearing = hearing_of(notice)
     gaps = []
     has_defence = Defence.objects.filter(notice=notice).exists()

@@ -1,8 +1,8 @@
 """Demo cases of 第四章 (run by seed_demo after every app's seed): a penalty case submitted for
 review and not yet taken from 法规科's queue, and one decided and published, with its
 行政处罚决定书. Each walks the real actions: registered, filed, one finalised inquiry (第十条),
-the decision drafted and submitted; the decided one then the 事先告知书 issued, served and the
-defence expressly waived (第十四条), the 第五十八条 sheet answered, reviewed (审理, 审核),
+the decision drafted and submitted; the decided one then the 事先告知书 issued, served (through 第五章
+delivery) and the defence expressly waived (第十四条), the 第五十八条 sheet answered, reviewed (审理, 审核),
 approved, decided (第十六条) and published (行政执法公示). Its fine is below the collective
 discussion threshold (settings), so no 集体讨论 is needed."""
 
@@ -101,7 +101,17 @@ def _heard(case: Case, officer: User, party: dict[str, Any]) -> None:
         content="拟给予警告，并处罚款人民币贰万元整。",
     )
     today = timezone.localdate()
-    defence.notice_served(notice_id=notice.pk, by=officer, served_on=today)
+    # Served in person through 第五章 delivery (the demo walks every app's actions).
+    from delivery.demo import RecipientRelation, serve_in_person
+
+    assert notice.document is not None
+    serve_in_person(
+        notice.document,
+        by=officer,
+        party_id=notice.party_id,
+        recipient="刘建华",
+        relation=RecipientRelation.LEGAL_REP,
+    )
     defence.defence_waive(
         notice_id=notice.pk,
         by=officer,

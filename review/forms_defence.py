@@ -84,10 +84,6 @@ class NoticeForm(CaseForm):
         }
 
 
-class ServedForm(CaseForm):
-    served_on = _day("送达日期")
-
-
 class DefenceForm(CaseForm):
     received_on = _day("陈述申辩日期")
     form = forms.CharField(

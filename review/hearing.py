@@ -98,7 +98,7 @@ def hearing_request(*, notice_id: int, by: User, requested_on: dt.date | None, r
     if not notice.hearing_right:
         raise TransitionError("《行政处罚法》第六十三条：告知的拟处罚不属于应当告知听证权利的情形，不组织听证。")
     if notice.served_on is None:
-        raise TransitionError("告知书尚未登记送达日期：听证申请期限自送达之日起计算。")
+        raise TransitionError("告知书尚未送达（请在“送达”页登记送达）：听证申请期限自送达之日起计算。")
     if Hearing.objects.filter(notice=notice).exists():
         raise TransitionError("该告知书的听证申请已登记，不能重复登记。")
     requested_on = _day(requested_on, label="申请日期", not_before=notice.served_on, before_label="告知书送达日期")

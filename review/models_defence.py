@@ -3,7 +3,7 @@ the actions are in `review/defence.py` and `review/hearing.py`.
 
 - `PenaltyNotice`: the 行政处罚事先告知书 (《行政处罚法》第四十四、四十五条): facts, evidence, basis,
   intended penalty, rights (a hearing where 第六十三条 gives one), the defence period, and the
-  date it was served on the party (entered by the officers until 第五章 delivery is built).
+  date it was served on the party (recorded from 第五章 delivery's successful attempt).
 - `Defence` + `DefencePoint`: how the party was heard (point by point with the re-check, or the
   waiver, or the period lapsing) — 第十四条第二款.
 - `Hearing`, `HearingAgent`, `HearingRecusal`: the hearing (第十五条; 《行政处罚法》第六十三至六十五条).
@@ -34,8 +34,8 @@ __all__ = [
 class PenaltyNotice(models.Model):
     """行政处罚事先告知书 (第十四条第一款; 《行政处罚法》第四十四、四十五条). Issued complete (the action
     refuses an empty element); `kinds` holds PenaltyKind values; amounts in yuan. `served_on` is
-    the service date (送达日期) the officers record; the defence and hearing-request periods count
-    from it."""
+    the service date (送达日期) of 第五章 delivery's successful attempt (review.defence.
+    on_document_served); the defence and hearing-request periods count from it."""
 
     case = models.ForeignKey(
         "cases.Case", verbose_name="案件", on_delete=models.PROTECT, related_name="penalty_notices"

@@ -84,13 +84,6 @@ def _h(s: State) -> int:
 
 
 ACTS: dict[str, Act] = {
-    "served": Act(
-        "登记送达日期",
-        f.ServedForm,
-        lambda s, u, d: defence.notice_served(notice_id=_n(s), by=u, **d),
-        "已登记送达日期，陈述申辩期限开始计算。",
-        lambda s, u: s.officer(u) and s.notice is not None and s.notice.served_on is None,
-    ),
     "defence": Act(
         "记录陈述申辩及复核",
         f.DefenceForm,

@@ -95,6 +95,7 @@ def test_every_transition_is_owned_by_one_app_and_run_only_by_it():
         "return_for_investigation",
         "complete_review",
         "decide",
+        "mark_delivered",
     }
     labels = {c.label for c in apps.get_app_configs()}
     for t in declared.values():
@@ -131,8 +132,10 @@ def test_advance_refuses_a_caller_of_another_app(officer, officer2):
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     with pytest.raises(RuntimeError, match="belongs to review"), transaction.atomic():
         stages.advance(stages.lock(case.pk), "submit_for_review", by=officer)  # called from a test module
-    with pytest.raises(RuntimeError, match="not declared"), transaction.atomic():
+    with pytest.raises(RuntimeError, match="belongs to delivery"), transaction.atomic():
         stages.advance(stages.lock(case.pk), "mark_delivered", by=officer)
+    with pytest.raises(RuntimeError, match="not declared"), transaction.atomic():
+        stages.advance(stages.lock(case.pk), "archive", by=officer)
     case.refresh_from_db()
     assert case.state == S.INVESTIGATING
 
@@ -408,12 +411,21 @@ def test_every_opinion_field_starts_empty_and_each_decision_needs_its_own_text(
     from django import forms as djforms
 
     from cases import forms as case_forms
+    from delivery import forms as delivery_forms
     from records import forms as record_forms
     from review import forms as review_forms
     from review import forms_defence, forms_legal, forms_publication
 
     # Every form class of the app with an opinion-like field: no initial value.
-    for module in (case_forms, record_forms, review_forms, forms_defence, forms_legal, forms_publication):
+    for module in (
+        case_forms,
+        record_forms,
+        review_forms,
+        forms_defence,
+        forms_legal,
+        forms_publication,
+        delivery_forms,
+    ):
         for name in dir(module):
             cls = getattr(module, name)
             if isinstance(cls, type) and issubclass(cls, djforms.BaseForm) and cls is not djforms.Form:

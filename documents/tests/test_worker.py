@@ -110,6 +110,15 @@ REVIEW = {
     },
     "hearing_report": {"held_at": "2026年3月20日 09:30", "opinion": "建议从轻处罚"},
 }
+# 第五章 (delivery).
+DELIVERY = {
+    "service_receipt": {
+        "party_name": PARTY,
+        "party_address": "临沂市兰山区工业大道18号",
+        "doc_title": "行政处罚决定书",
+        "doc_number": "临科罚决〔2026〕1号",
+    },
+}
 
 
 def _wait_final(ids: list[int], worker) -> list[Document]:
@@ -137,7 +146,7 @@ def test_each_document_type_renders_on_the_worker(celery_worker):
                     record_id=rec.pk, by=head, outcome="release", detail="解除先行登记保存。"
                 )
             ids.append(decision.document_id)
-    for code, context in {**INITIATION, **REVIEW}.items():
+    for code, context in {**INITIATION, **REVIEW, **DELIVERY}.items():
         with transaction.atomic():
             ids.append(document_issue(case=case, doc_type=code, context=context, by=case.created_by).pk)
     assert {d.doc_type for d in Document.objects.filter(pk__in=ids)} == {t.code for t in registry.all_types()}

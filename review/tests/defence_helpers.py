@@ -16,6 +16,7 @@ from cases.models import CaseState, PartyKind
 from cases.requirements import missing
 from cases.tests.factories import CaseFactory, PartyFactory
 from deadlines.calendar import add_working_days
+from documents.models import Document
 from records.models import RecordKind
 from records.tests.factories import make_record
 from review import defence, hearing
@@ -70,13 +71,20 @@ def issue(case: Any, **overrides: Any) -> PenaltyNotice:
 
 def backdate(notice: PenaltyNotice, days: int) -> PenaltyNotice:
     """The notice made `days` calendar days ago (test set-up for periods that have run)."""
-    PenaltyNotice.objects.filter(pk=notice.pk).update(issued_at=timezone.now() - dt.timedelta(days=days))
+    when = timezone.now() - dt.timedelta(days=days)
+    PenaltyNotice.objects.filter(pk=notice.pk).update(issued_at=when)
+    Document.objects.filter(pk=notice.document_id or 0).update(issued_at=when)
     notice.refresh_from_db()
     return notice
 
 
 def serve(notice: PenaltyNotice, day: dt.date | None = None) -> PenaltyNotice:
-    return defence.notice_served(notice_id=notice.pk, by=officer_of(notice.case), served_on=day or timezone.localdate())
+    """The notice served in person on `day` (default today) through 第五章 delivery."""
+    from delivery.tests.helpers import serve as deliver
+
+    deliver(notice.document, by=officer_of(notice.case), day=day)
+    notice.refresh_from_db()
+    return notice
 
 
 def chair_user() -> Any:

@@ -58,7 +58,12 @@ def notice_matching(case: Any, **overrides: Any) -> PenaltyNotice:
 
 
 def served(notice: PenaltyNotice) -> PenaltyNotice:
-    return defence.notice_served(notice_id=notice.pk, by=notice.case.created_by, served_on=timezone.localdate())
+    """The notice served in person today through 第五章 delivery (review records the date)."""
+    from delivery.tests.helpers import serve
+
+    serve(notice.document, by=notice.case.created_by)
+    notice.refresh_from_db()
+    return notice
 
 
 def waived(notice: PenaltyNotice) -> Any:

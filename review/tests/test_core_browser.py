@@ -1,5 +1,5 @@
 """第十三条、第十六条 in the browser: an officer drafts the decision and submits the case for
-review, issues the 事先告知书, records its service and the party's waiver (第十四条) and answers
+review, issues the 事先告知书, serves it through the delivery page (第十八条) and records the party's waiver (第十四条) and answers
 the 第五十八条 sheet; a reviewer takes it from 法规科's queue and signs 审理, a second signs 审核
 and reports it; the head approves and signs the decision; the 行政处罚决定书's PDF text carries
 art. 59's elements; 法规科 publishes it and it appears on the public page /gongshi/."""
@@ -60,9 +60,24 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     page.fill("#act-notice [name=content]", "拟处罚款人民币壹万元。")
     page.click("#act-notice button[type=submit]")
     assert "事先告知书已制作" in page.inner_text(".messages")
-    page.fill("#act-served [name=served_on]", today)
-    page.click("#act-served button[type=submit]")
-    assert "已登记送达日期" in page.inner_text(".messages")
+    # Served in person through 第五章 delivery (第十八条): the notice's date and periods follow.
+    page.goto(f"{live_server.url}/delivery/case/{case.pk}/?method=direct")
+    notice_option = page.locator("#id_document option", has_text="行政处罚事先告知书")
+    page.select_option("#id_document", notice_option.get_attribute("value"))
+    page.select_option("#id_party", str(party.pk))
+    page.fill("#id_delivered_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_place", "临沂市兰山区蒙山大道1号")
+    page.select_option("#id_deliverers", [str(officer.pk)])
+    page.check("#id_seal")
+    page.fill("#id_recipient_name", "王经理")
+    page.select_option("#id_recipient_relation", "legal_rep")
+    page.fill("#id_served_on", today)
+    page.set_input_files(
+        "#id_receipt", {"name": "送达回证.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 receipt"}
+    )
+    page.click("#attempt-form button[type=submit]")
+    assert "已登记直接送达：已送达" in page.inner_text(".messages")
+    page.goto(f"{live_server.url}/review/case/{case.pk}/defence/")
     page.fill("#act-waive [name=received_on]", today)
     page.select_option("#act-waive [name=waiver_form]", "written")
     page.fill("#act-waive [name=waiver_note]", "当事人提交书面声明，明确放弃陈述、申辩权利。")

@@ -149,7 +149,7 @@ def test_service_opens_defence_and_hearing_request_periods_from_the_service_date
     assert timezone.localtime(due[DeadlineKind.DEFENCE].due).date() == add_working_days(served, 5).date
     assert timezone.localtime(due[DeadlineKind.HEARING_REQUEST].due).date() == add_working_days(served, 5).date
     assert Entry.objects.filter(action="review.notice_served", case_id=case.pk).exists()
-    with pytest.raises(TransitionError, match="不能重复登记"):
+    with pytest.raises(TransitionError, match="不能重复送达"):
         serve(notice)
 
 
@@ -158,7 +158,7 @@ def test_service_date_not_in_the_future_nor_before_the_notice():
     notice = issue(case)
     with pytest.raises(TransitionError, match="不能晚于今天"):
         serve(notice, timezone.localdate() + dt.timedelta(days=1))
-    with pytest.raises(TransitionError, match="不能早于告知书制作日期"):
+    with pytest.raises(TransitionError, match="不能早于文书制作日期"):
         serve(notice, timezone.localdate() - dt.timedelta(days=1))
 
 
@@ -222,7 +222,7 @@ def test_each_point_needs_its_recheck(bad, match):
 def test_defence_needs_the_service_first():
     case = case_under_review()
     notice = issue(case)
-    with pytest.raises(TransitionError, match="尚未登记送达日期"):
+    with pytest.raises(TransitionError, match="告知书尚未送达"):
         defence.defence_record(
             notice_id=notice.pk, by=officer_of(case), received_on=timezone.localdate(), form="书面", points=POINTS
         )

@@ -54,9 +54,10 @@ def test_officer_issues_the_notice_from_the_page(client):
     assert resp.status_code == 302
     notice = PenaltyNotice.objects.get(case=case)
     assert notice.fine_yuan == 150000 and notice.hearing_right
-    # The next action is offered on the page and named on the case page's panel.
-    assert "登记送达日期" in client.get(_url(case)).content.decode()
-    assert "登记送达日期" in client.get(case.get_absolute_url()).content.decode()
+    # The next step, serving it through 第五章 delivery, is linked on the page and the case page's panel.
+    delivery_url = f"/delivery/case/{case.pk}/"
+    for page in (client.get(_url(case)).content.decode(), client.get(case.get_absolute_url()).content.decode()):
+        assert "登记告知书的送达" in page and delivery_url in page
 
 
 def test_missing_element_shows_next_to_the_field_and_keeps_what_was_typed(client):
