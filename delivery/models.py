@@ -65,3 +65,6 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()}·{self.get_outcome_display()}"
+
+
+from .models_execution import *  # noqa
