@@ -29,8 +29,8 @@ TODAY = timezone.localdate
 
 def reviewers() -> tuple[Any, Any]:
     return (
-        UserFactory(username="rev_a", roles=[Role.LEGAL_REVIEWER]),
-        UserFactory(username="rev_b", roles=[Role.LEGAL_REVIEWER]),
+        UserFactory(roles=[Role.LEGAL_REVIEWER]),
+        UserFactory(roles=[Role.LEGAL_REVIEWER]),
     )
 
 
