@@ -54,7 +54,7 @@ def _court_result(case: Case) -> bool:
     from .enforcement import application_of
 
     app = memo(case, "delivery.application", lambda: application_of(case))
-    return bool(app is not None and app.outcome)
+    return bool(getattr(app, "outcome", ""))
 
 
 def _ending(case: Case) -> bool:

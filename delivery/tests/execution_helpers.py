@@ -91,8 +91,8 @@ def bytes_file(data: bytes = b"x") -> io.BytesIO:
     return io.BytesIO(data)
 
 
-WARNING_ONLY = {"kinds": [PenaltyKind.WARNING], "fine_yuan": None, "content": "给予警告。"}
-NO_PENALTY = {
+WARNING_ONLY: dict[str, Any] = {"kinds": [PenaltyKind.WARNING], "fine_yuan": None, "content": "给予警告。"}
+NO_PENALTY: dict[str, Any] = {
     "outcome": DecisionOutcome.NO_PENALTY_MINOR,
     "kinds": [],
     "fine_yuan": None,

@@ -98,7 +98,12 @@ def test_paid_ending_needs_the_fine_and_the_surcharge_paid(head):
     with pytest.raises(TransitionError, match="加处罚款尚有"):
         _conclude(case, head, Ending.PAID)
     ex.fine_payment_record(
-        case_id=case.pk, by=case.created_by, amount_yuan=Decimal("0"), surcharge_yuan=owed, paid_on=TODAY(), receipt=receipt("s")
+        case_id=case.pk,
+        by=case.created_by,
+        amount_yuan=Decimal("0"),
+        surcharge_yuan=owed,
+        paid_on=TODAY(),
+        receipt=receipt("s"),
     )
     assert co.performed_ending(case) == Ending.PAID
     _concluded(case, head, Ending.PAID)
@@ -108,7 +113,9 @@ def test_paid_ending_needs_the_fine_and_the_surcharge_paid(head):
 def test_corrected_ending_needs_a_verification_showing_it_corrected(head):
     case = served_case(head, **WARNING_ONLY)
     ex.execution_start(case_id=case.pk, by=case.created_by, rectification="三十日内更正申报材料。")
-    check = dict(checked_on=TODAY(), place="当事人经营场所", officers="张伟、李娜", observed="尚未更正。", corrected=False)
+    check = dict(
+        checked_on=TODAY(), place="当事人经营场所", officers="张伟、李娜", observed="尚未更正。", corrected=False
+    )
     with pytest.raises(TransitionError, match="尚无实地核查记录"):
         _conclude(case, head, Ending.CORRECTED)
     ex.rectification_record(case_id=case.pk, by=case.created_by, **check)
@@ -129,7 +136,9 @@ def test_enforced_ending_needs_the_courts_result(head):
     en.court_rule(application_id=app.pk, by=by, ruled_on=TODAY(), enforce=True, ruling="准予执行。")
     with pytest.raises(TransitionError, match="强制执行完毕"):
         _conclude(case, head, Ending.ENFORCED)
-    en.court_result(application_id=app.pk, by=by, result_on=TODAY(), outcome=CourtOutcome.ENFORCED, result="已执行完毕。")
+    en.court_result(
+        application_id=app.pk, by=by, result_on=TODAY(), outcome=CourtOutcome.ENFORCED, result="已执行完毕。"
+    )
     _concluded(case, head, Ending.ENFORCED)
     assert Deadline.objects.get(case=case, kind=DeadlineKind.FINE_PAYMENT).met_at is not None
 

@@ -35,7 +35,9 @@ def _executing(head, served_days_ago=40):
 
 
 def _reminded(case, served_days_ago=30, stated=False):
-    reminder = en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
+    reminder = en.reminder_issue(
+        case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER
+    )
     served = TODAY() - dt.timedelta(days=served_days_ago)
     serve(case, reminder.document, served)
     en.statement_record(
@@ -51,7 +53,12 @@ def _reminded(case, served_days_ago=30, stated=False):
 
 
 def _apply(case, head, **kw):
-    data = dict(court="临沂市兰山区人民法院", subject="罚款人民币20,000元及加处罚款", materials=MATERIALS, opinion="同意申请强制执行。")
+    data = dict(
+        court="临沂市兰山区人民法院",
+        subject="罚款人民币20,000元及加处罚款",
+        materials=MATERIALS,
+        opinion="同意申请强制执行。",
+    )
     return en.application_file(case_id=case.pk, by=head, **{**data, **kw})
 
 
@@ -63,7 +70,10 @@ def test_reminder_refused_before_the_due_date_and_without_its_elements(head):
     for field, label in (("manner", "履行方式"), ("payment_method", "给付方式"), ("amount_yuan", "金额")):
         with pytest.raises(TransitionError, match=f"第三十五条：催告书缺少{label}"):
             en.reminder_issue(
-                case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **{**REMINDER, field: None}
+                case_id=case.pk,
+                by=case.created_by,
+                perform_by=TODAY() + dt.timedelta(days=10),
+                **{**REMINDER, field: None},
             )
     with pytest.raises(TransitionError, match="履行期限"):
         en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=None, **REMINDER)
@@ -81,14 +91,24 @@ def test_reminder_document_states_article_35_elements(head, django_capture_on_co
     assert doc.doc_type == DocTypeCode.ENFORCEMENT_REMINDER and doc.number.startswith("临科催〔")
     doc.refresh_from_db()
     text = pdf_text(doc).replace("\n", "")
-    for element in ("催告书", "履行期限", "到指定银行缴纳", "人民币20000.00元", "非税收入电子缴款系统", "陈述和申辩", "第三十六条"):
+    for element in (
+        "催告书",
+        "履行期限",
+        "到指定银行缴纳",
+        "人民币20000.00元",
+        "非税收入电子缴款系统",
+        "陈述和申辩",
+        "第三十六条",
+    ):
         assert element in text, element
     assert Entry.objects.filter(case_id=case.pk, action="enforcement.reminder_issued").exists()
 
 
 def test_serving_the_reminder_opens_the_window_deadlines_and_the_scan_escalates_a_missed_one(head):
     case = _executing(head)
-    reminder = en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
+    reminder = en.reminder_issue(
+        case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER
+    )
     served = TODAY() - dt.timedelta(days=1)
     serve(case, reminder.document, served)
     opens = Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_OPENS)
@@ -108,12 +128,16 @@ def test_serving_the_reminder_opens_the_window_deadlines_and_the_scan_escalates_
 
 def test_statement_recorded_and_rechecked(head):
     case = _executing(head)
-    reminder = en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
+    reminder = en.reminder_issue(
+        case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER
+    )
     with pytest.raises(TransitionError, match="尚未送达"):
         en.statement_record(reminder_id=reminder.pk, by=case.created_by, stated=True, received_on=TODAY())
     serve(case, reminder.document, TODAY())
     with pytest.raises(TransitionError, match="复核意见"):
-        en.statement_record(reminder_id=reminder.pk, by=case.created_by, stated=True, received_on=TODAY(), statement="困难")
+        en.statement_record(
+            reminder_id=reminder.pk, by=case.created_by, stated=True, received_on=TODAY(), statement="困难"
+        )
     with pytest.raises(TransitionError, match="届满前"):
         en.statement_record(reminder_id=reminder.pk, by=case.created_by, stated=False, received_on=TODAY())
     row = en.statement_record(
@@ -167,7 +191,9 @@ def test_application_refused_after_the_window_closes(head):
 def test_application_refused_while_a_suit_is_pending_and_a_deferral_moves_the_window(head):
     case = _executing(head)
     _reminded(case)
-    pause = ex.pause_start(case_id=case.pk, by=case.created_by, kind=PauseKind.SUIT, start=TODAY(), body="兰山区人民法院")
+    pause = ex.pause_start(
+        case_id=case.pk, by=case.created_by, kind=PauseKind.SUIT, start=TODAY(), body="兰山区人民法院"
+    )
     with pytest.raises(TransitionError, match="尚未终结"):
         _apply(case, head)
     ex.pause_end(pause_id=pause.pk, by=case.created_by, end=TODAY())

@@ -15,7 +15,7 @@ from deadlines.calendar import period_end
 from deadlines.models import Deadline, DeadlineKind
 from deadlines.services import local_date
 from delivery import execution as ex
-from delivery.models import Execution, FinePayment, PaymentPlanKind, PauseKind, Rectification
+from delivery.models import Execution, FinePayment, PauseKind, PaymentPlanKind, Rectification
 from delivery.tests.execution_helpers import FINE, TODAY, WARNING_ONLY, receipt, served_case
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,10 @@ def test_late_payment_owes_the_surcharge_and_a_pause_is_not_counted(head):
     assert ex.fine_status_of(case).surcharge == 0  # pending since the first late day
     ex.pause_end(pause_id=pause.pk, by=case.created_by, end=status.due + dt.timedelta(days=2))
     assert ex.fine_status_of(case).surcharge == ex.surcharge_for(FINE, days - 2)
-    assert Entry.objects.filter(case_id=case.pk, action__in=["execution.pause_started", "execution.pause_ended"]).count() == 2
+    assert (
+        Entry.objects.filter(case_id=case.pk, action__in=["execution.pause_started", "execution.pause_ended"]).count()
+        == 2
+    )
 
 
 def test_deferral_needs_the_heads_approval_and_moves_the_due_date(head, officer):
@@ -137,7 +140,10 @@ def test_deferral_needs_the_heads_approval_and_moves_the_due_date(head, officer)
     assert (signoff.level, signoff.actor, plan.signoff) == (Level.HEAD, head, signoff)
     assert ex.fine_status_of(case).due == new_due
     deadline = Deadline.objects.get(case=case, kind=DeadlineKind.FINE_PAYMENT, met_at__isnull=True)
-    assert local_date(deadline.due) == period_end(local_date(deadline.start), (new_due - local_date(deadline.start)).days).date
+    assert (
+        local_date(deadline.due)
+        == period_end(local_date(deadline.start), (new_due - local_date(deadline.start)).days).date
+    )
     # After the old due date nothing accrues: the deferral replaced it.
     assert ex.fine_status_of(case, today=old_due + dt.timedelta(days=10)).surcharge == 0
     assert Entry.objects.filter(case_id=case.pk, action="execution.plan_approved").exists()
@@ -147,13 +153,19 @@ def test_instalments_add_up_to_the_outstanding_fine_and_accrue_per_instalment(he
     case = _started(head)
     due = ex.execution_of(case).due_on
     first, second = due + dt.timedelta(days=30), due + dt.timedelta(days=60)
-    base = dict(kind=PaymentPlanKind.INSTALMENTS, applied_on=TODAY(), reason="分期缴纳申请。", opinion="同意分两期缴纳。")
+    base = dict(
+        kind=PaymentPlanKind.INSTALMENTS, applied_on=TODAY(), reason="分期缴纳申请。", opinion="同意分两期缴纳。"
+    )
     with pytest.raises(TransitionError, match="至少分两期"):
         ex.plan_approve(case_id=case.pk, by=head, schedule=[(first, FINE)], **base)
     with pytest.raises(TransitionError, match="合计"):
-        ex.plan_approve(case_id=case.pk, by=head, schedule=[(first, Decimal("5000")), (second, Decimal("5000"))], **base)
+        ex.plan_approve(
+            case_id=case.pk, by=head, schedule=[(first, Decimal("5000")), (second, Decimal("5000"))], **base
+        )
     with pytest.raises(TransitionError, match="晚于"):
-        ex.plan_approve(case_id=case.pk, by=head, schedule=[(second, Decimal("10000")), (first, Decimal("10000"))], **base)
+        ex.plan_approve(
+            case_id=case.pk, by=head, schedule=[(second, Decimal("10000")), (first, Decimal("10000"))], **base
+        )
     ex.plan_approve(case_id=case.pk, by=head, schedule=[(first, Decimal("8000")), (second, Decimal("12000"))], **base)
     status = ex.fine_status_of(case, today=first + dt.timedelta(days=2))
     assert [i.amount for i in status.instalments] == [Decimal("8000.00"), Decimal("12000.00")]
@@ -162,7 +174,9 @@ def test_instalments_add_up_to_the_outstanding_fine_and_accrue_per_instalment(he
 
 def test_rectification_check_records_what_article_23_asks(head, officer2):
     case = _started(head, rect="责令三十日内改正。")
-    base = dict(checked_on=TODAY(), place="当事人经营场所", officers="张伟、李娜", observed="已更正申报材料。", corrected=True)
+    base = dict(
+        checked_on=TODAY(), place="当事人经营场所", officers="张伟、李娜", observed="已更正申报材料。", corrected=True
+    )
     for field, message in (("place", "地点"), ("officers", "核查人员"), ("observed", "核查情况")):
         with pytest.raises(TransitionError, match=message):
             ex.rectification_record(case_id=case.pk, by=case.created_by, **{**base, field: ""})

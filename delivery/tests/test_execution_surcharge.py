@@ -28,7 +28,9 @@ def test_pause_days_are_not_counted_inclusive_of_both_ends():
     # A pending pause (no end) stops the count until today.
     assert late_days(DUE, D(2026, 4, 30), [(D(2026, 3, 21), None)]) == 4
     # Overlapping pauses are not subtracted twice.
-    assert late_days(DUE, D(2026, 3, 26), [(D(2026, 3, 18), D(2026, 3, 20)), (D(2026, 3, 19), D(2026, 3, 22))]) == 10 - 5
+    assert (
+        late_days(DUE, D(2026, 3, 26), [(D(2026, 3, 18), D(2026, 3, 20)), (D(2026, 3, 19), D(2026, 3, 22))]) == 10 - 5
+    )
     # A pause entirely before the due date changes nothing.
     assert late_days(DUE, D(2026, 3, 20), [(D(2026, 3, 1), D(2026, 3, 10))]) == 4
 
