@@ -18,8 +18,8 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from cases.models import Case, CaseState
-from delivery.models import AttemptOutcome, DeliveryAttempt, DeliveryMethod
-from delivery.signals import document_served
+from delivery.demo_execution import served_directly
+from delivery.models import DeliveryAttempt
 from review.models import DecisionOutcome, PenaltyKind
 from review.selectors import decision_of
 from review.tests.test_core import PENALTY_DRAFT, decided, in_review
@@ -47,24 +47,7 @@ def decided_case(head: Any, **draft: Any) -> Any:
 
 def serve(case: Any, document: Any, served_on: dt.date, by: Any = None) -> DeliveryAttempt:
     """A successful direct delivery of `document` on `served_on`, and the signal part A sends."""
-    by = by or case.created_by
-    attempt = DeliveryAttempt.objects.create(
-        case=case,
-        document=document,
-        method=DeliveryMethod.DIRECT,
-        outcome=AttemptOutcome.SERVED,
-        served_on=served_on,
-        recorded_by=by,
-    )
-    document_served.send(
-        sender=DeliveryAttempt,
-        case_id=case.pk,
-        document_id=document.pk,
-        doc_type=document.doc_type,
-        served_on=served_on,
-        by=by,
-    )
-    return attempt
+    return served_directly(case, document, by or case.created_by, served_on)
 
 
 def delivered(case: Any) -> Any:
