@@ -305,7 +305,7 @@ def statement_record(
             raise TransitionError("《行政强制法》第三十六条：请注明当事人提出的事实、理由或证据是否成立并采纳。")
     else:
         window_end = calendar.add_working_days(served, STATEMENT_WORKING_DAYS).date
-        if received_on <= window_end and timezone.localdate() <= window_end:
+        if timezone.localdate() <= window_end:
             raise TransitionError(f"陈述申辩期限至{_cn(window_end)}届满，届满前不能记录为未陈述申辩。")
         statement, recheck, adopted = "", "", None
     row = ReminderStatement.objects.create(

@@ -576,6 +576,7 @@ def plan_approve(
         days = (last_due - local_date(deadline.start)).days
         if days > deadline.days:
             deadline_extend(case=case, kind=DeadlineKind.FINE_PAYMENT, by=by, reason=f"{ART_PLAN}：{reason}", days=days)
+    _move_application_deadline(case, by, reason)
     audit.record(
         plan,
         AuditAction.PLAN_APPROVED,
@@ -588,6 +589,22 @@ def plan_approve(
         new_due=last_due,
     )
     return plan
+
+
+def _move_application_deadline(case: Case, by: User, reason: str) -> None:
+    """《行政强制法》第五十三条: after a deferral the 3 months count from its end — an open
+    ENFORCEMENT_APPLICATION deadline moves with the window."""
+    from .enforcement import window
+
+    deadline = case_deadline(case, DeadlineKind.ENFORCEMENT_APPLICATION)
+    closes = window(case).closes_on
+    if deadline is None or deadline.met_at is not None or deadline.days is None or closes is None:
+        return
+    days = (closes - local_date(deadline.start)).days
+    if days > deadline.days:
+        deadline_extend(
+            case=case, kind=DeadlineKind.ENFORCEMENT_APPLICATION, by=by, reason=f"{ART_PLAN}：{reason}", days=days
+        )
 
 
 def _with_paid(rows: list[tuple[dt.date, Decimal]], paid: Decimal, old_due: dt.date) -> list[tuple[dt.date, Decimal]]:

@@ -209,6 +209,8 @@ def test_application_refused_while_a_suit_is_pending_and_a_deferral_moves_the_wi
         opinion="同意延期。",
     )
     assert en.window(case).periods_end == far and en.window(case).closes_on > before
+    moved = Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_APPLICATION, case=case, met_at__isnull=True)
+    assert local_date(moved.due) == en.window(case).closes_on
 
 
 def test_court_acceptance_ruling_and_result(head):
