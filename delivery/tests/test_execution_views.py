@@ -88,3 +88,24 @@ def test_head_concludes_through_the_page_and_the_opinion_starts_empty(client, he
     case.refresh_from_db()
     assert case.state == CaseState.CONCLUDED
     assert "同意结案。" in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_head_signs_the_court_application_through_the_page(client, head):
+    from delivery import enforcement as en
+    from delivery.tests.test_enforcement import _executing, _reminded
+
+    case = _executing(head)
+    _reminded(case)
+    client.force_login(case.created_by)
+    page = client.get(_url(case)).content.decode()
+    assert 'data-window="open"' in page and 'id="act-application"' not in page
+    client.force_login(head)
+    page = client.get(_url(case)).content.decode()
+    assert 'id="act-application"' in page and 'id="act-plan"' in page and "临沂市兰山区人民法院" in page
+    data = {"court": "临沂市兰山区人民法院", "subject": "罚款及加处罚款", "opinion": "同意申请。"}
+    response = client.post(_url(case, "application"), {**data, "materials": ["application", "decision"]})
+    assert response.status_code == 400 and "第五十五条" in response.content.decode()
+    response = client.post(_url(case, "application"), {**data, "materials": list(en.MATERIALS)})
+    assert response.status_code == 302 and en.application_of(case) is not None
+    client.force_login(case.created_by)
+    assert 'id="act-accept"' in client.get(_url(case)).content.decode()
