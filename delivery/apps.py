@@ -14,3 +14,9 @@ class DeliveryConfig(AppConfig):
         from . import actions, panels, requirements  # noqa: F401
 
         case_transitioned.connect(actions.on_case_transitioned, sender=Case, dispatch_uid="delivery_decision_period")
+        # 第二十三、二十四条 and 结案: the transitions start_execution and conclude (cases.stages),
+        # the case-page panel, and the periods opened when a decision or a 催告书 is served.
+        from . import conclusion, enforcement, execution, panels_execution  # noqa: F401
+        from .signals import document_served
+
+        document_served.connect(execution.on_document_served, dispatch_uid="delivery_execution_periods")

@@ -1,7 +1,8 @@
-"""Demo of 第五章 delivery (run by seed_demo after every app's seed): the decided demo case of
+"""Demo of 第五章 (run by seed_demo after every app's seed). Delivery: the decided demo case of
 review (临沂蓝海…案) has its 行政处罚决定书 tried in person — nobody at the registered address —
 and then served by announcement on the notice board (第二十二条): the announcement period runs,
-its service date is computed and shown, and its deadline is open.
+its service date is computed and shown, and its deadline is open. Execution: a case in court
+enforcement (demo_execution).
 
 `serve_in_person` is what the other apps' demos use to serve a document (review's notice)
 through the real action, with a generated scan of the signed 送达回证."""
@@ -54,6 +55,13 @@ def seed(stdout: Any, users: dict[str, User]) -> None:
 
 
 def finish(stdout: Any, users: dict[str, User]) -> None:
+    _announcement_demo(stdout, users)
+    from .demo_execution import finish as execution_finish
+
+    execution_finish(stdout, users)
+
+
+def _announcement_demo(stdout: Any, users: dict[str, User]) -> None:
     from review import demo as review_demo
     from review.selectors import decision_of
 

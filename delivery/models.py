@@ -221,3 +221,6 @@ class AddressConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party} 送达地址确认书"
+
+
+from .models_execution import *  # noqa

@@ -76,3 +76,5 @@ register(
         order=301,
     ),
 )
+
+from .requirements_execution import *  # noqa: E402, F403  第二十三、二十四条, 结案

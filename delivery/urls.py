@@ -11,3 +11,7 @@ urlpatterns = [
     path("case/<int:case_id>/address/", views.address_confirm, name="address"),
     path("case/<int:case_id>/receipt/", views.receipt_issue, name="receipt"),
 ]
+
+from .urls_execution import urlpatterns as execution_urls  # noqa: E402  第二十三、二十四条, 结案
+
+urlpatterns += execution_urls

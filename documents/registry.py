@@ -42,6 +42,8 @@ class DocTypeCode(models.TextChoices):
     LICENCE_REFUSAL = "licence_refusal", "不予行政许可决定书"
     # 第五章 (delivery)
     SERVICE_RECEIPT = "service_receipt", "送达回证"
+    # 第五章 (enforcement): the written reminder before applying to the court.
+    ENFORCEMENT_REMINDER = "enforcement_reminder", "催告书"
 
 
 @dataclass(frozen=True)
@@ -460,5 +462,37 @@ register(
         "party_address",
         "doc_title",
         "doc_number",
+    ),
+)
+
+# 第五章 (enforcement): the written reminder (issued by delivery.enforcement).
+FIELD_LABELS.update(
+    {
+        "decision_number": "处罚决定书文号",
+        "obligation": "应当履行的义务",
+        "perform_by": "履行期限",
+        "manner": "履行方式",
+        "amount": "金额",
+        "payment_method": "给付方式",
+        "surcharge_note": "加处罚款",
+    }
+)
+register(
+    _t(
+        DocTypeCode.ENFORCEMENT_REMINDER,
+        "催告书",
+        "催",
+        "第二十四条；《行政强制法》第三十五、三十六、五十四条",
+        "party_name",
+        "party_address",
+        "decision_number",
+        "decided_on",
+        "obligation",
+        "perform_by",
+        "manner",
+        "amount",
+        "payment_method",
+        "surcharge_note",
+        "statement_days",
     ),
 )

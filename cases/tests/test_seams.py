@@ -96,6 +96,8 @@ def test_every_transition_is_owned_by_one_app_and_run_only_by_it():
         "complete_review",
         "decide",
         "mark_delivered",
+        "start_execution",
+        "conclude",
     }
     labels = {c.label for c in apps.get_app_configs()}
     for t in declared.values():

@@ -109,6 +109,17 @@ REVIEW = {
         "party_said": "请求从轻",
     },
     "hearing_report": {"held_at": "2026年3月20日 09:30", "opinion": "建议从轻处罚"},
+    # 第五章 (delivery.enforcement).
+    "enforcement_reminder": {
+        "decision_number": "临科罚决〔2026〕1号",
+        "decided_on": "2026年3月3日",
+        "obligation": "缴纳罚款人民币1,000.00元",
+        "perform_by": "2026年4月10日",
+        "manner": "到指定银行缴纳",
+        "amount": "人民币1,000.00元",
+        "payment_method": "非税收入电子缴款系统",
+        "statement_days": 3,
+    },
 }
 # 第五章 (delivery).
 DELIVERY = {
