@@ -19,7 +19,9 @@ disk or memory) is the machine's fault and retried.
 import datetime as dt
 import io
 import logging
+import os
 import re
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -349,10 +351,12 @@ def proxy_max_side() -> int:
 @dataclass(frozen=True)
 class ProxyPlan:
     """How to make the browser copy: `remux` (copy the streams into a new MP4 with the index
-    in front) or not (transcode); `reason` says why, in Chinese, for the record's page."""
+    in front) or not (transcode); `reason` says why, in Chinese, for the record's page;
+    `playable`: what browsers play of it as it is ("H.264/AAC"), when `remux`."""
 
     remux: bool
     reason: str
+    playable: str = ""
 
 
 def proxy_plan(raw: dict[str, Any], *, max_side: int) -> ProxyPlan:
@@ -395,7 +399,69 @@ def proxy_plan(raw: dict[str, Any], *, max_side: int) -> ProxyPlan:
     if why:
         return ProxyPlan(False, "；".join(why))
     what = "H.264" + ("/AAC" if audio else "") if video else "AAC"
-    return ProxyPlan(True, f"源文件为浏览器可直接播放的 {what}（MP4/MOV），流复制，原画质")
+    return ProxyPlan(True, f"源文件为浏览器可直接播放的 {what}（MP4/MOV），流复制，原画质", what)
+
+
+# Top-level boxes index_in_front reads at most: a real MP4 has a handful (ftyp, moov, mdat,
+# free, udta ...); a file of millions of tiny boxes is not walked (it is remuxed instead).
+MAX_BOXES = 1000
+
+
+def index_in_front(path: str) -> bool:
+    """True when the MP4/MOV file at `path` has its index (the moov box) before its media
+    data (the first mdat box), as `+faststart` leaves it, and its top-level boxes chain
+    exactly to the end of the file: a browser then plays it from its first bytes. Reads only
+    box headers (16 bytes each, seeking over the bodies, ISO/IEC 14496-12 §4.2: a 32-bit size,
+    1 = a 64-bit size follows, 0 = to the end of the file). False for moov after mdat, a
+    missing box, a damaged chain or more than MAX_BOXES boxes."""
+    size = os.path.getsize(path)
+    pos, moov, mdat = 0, False, False
+    with open(path, "rb") as fh:
+        for _ in range(MAX_BOXES):
+            if pos == size:
+                return False  # an empty file
+            fh.seek(pos)
+            head = fh.read(16)
+            if len(head) < 8:
+                return False
+            box, kind = struct.unpack(">I4s", head[:8])
+            if box == 1:
+                box = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else 0
+                if box < 16:
+                    return False
+            elif box == 0:
+                box = size - pos
+            elif box < 8:
+                return False
+            if pos + box > size:
+                return False  # cut short: the file is not whole
+            if kind == b"mdat" and not moov:
+                return False
+            moov, mdat = moov or kind == b"moov", mdat or kind == b"mdat"
+            pos += box
+            if pos == size:
+                return moov and mdat
+    return False
+
+
+def original_plan(raw: dict[str, Any], path: str, plan: ProxyPlan) -> ProxyPlan | None:
+    """The original itself as the player's source, when a remux would only copy it: browsers
+    play it as it is (`plan` = proxy_plan(raw), a remux), it has one picture stream at most
+    (a remux keeps only the first) and its index is in front (index_in_front: no faststart
+    pass needed). Returns the plan with the reason in Chinese, else None (remux it)."""
+    if not plan.remux:
+        return None
+    streams = raw.get("streams", [])
+    pictures = [
+        s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
+    ]
+    if len(pictures) > 1 or not index_in_front(path):
+        return None
+    return ProxyPlan(
+        True,
+        f"源文件为浏览器可直接播放的 {plan.playable}（MP4/MOV），索引在前，直接播放原件，不另生成副本",
+        plan.playable,
+    )
 
 
 def proxy_args(
