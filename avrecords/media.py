@@ -407,41 +407,43 @@ def proxy_plan(raw: dict[str, Any], *, max_side: int) -> ProxyPlan:
 MAX_BOXES = 1000
 
 
-def index_in_front(path: str) -> bool:
-    """True when the MP4/MOV file at `path` has its index (the moov box) before its media
-    data (the first mdat box), as `+faststart` leaves it, and its top-level boxes chain
-    exactly to the end of the file: a browser then plays it from its first bytes. Reads only
-    box headers (16 bytes each, seeking over the bodies, ISO/IEC 14496-12 §4.2: a 32-bit size,
-    1 = a 64-bit size follows, 0 = to the end of the file). False for moov after mdat, a
-    missing box, a damaged chain or more than MAX_BOXES boxes."""
+def top_boxes(path: str) -> list[tuple[bytes, int]] | None:
+    """The top-level boxes of the MP4/MOV file at `path`, as (type, size in bytes), in file
+    order; None unless they chain exactly to the end of the file (cut short, damaged, empty
+    or more than MAX_BOXES). Reads only box headers (16 bytes each, seeking over the bodies;
+    ISO/IEC 14496-12 §4.2: a 32-bit size, 1 = a 64-bit size follows, 0 = to the end)."""
     size = os.path.getsize(path)
-    pos, moov, mdat = 0, False, False
+    pos, boxes = 0, []
     with open(path, "rb") as fh:
         for _ in range(MAX_BOXES):
-            if pos == size:
-                return False  # an empty file
             fh.seek(pos)
             head = fh.read(16)
             if len(head) < 8:
-                return False
+                return None
             box, kind = struct.unpack(">I4s", head[:8])
             if box == 1:
                 box = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else 0
                 if box < 16:
-                    return False
+                    return None
             elif box == 0:
                 box = size - pos
             elif box < 8:
-                return False
+                return None
             if pos + box > size:
-                return False  # cut short: the file is not whole
-            if kind == b"mdat" and not moov:
-                return False
-            moov, mdat = moov or kind == b"moov", mdat or kind == b"mdat"
+                return None  # cut short: the file is not whole
+            boxes.append((kind, box))
             pos += box
             if pos == size:
-                return moov and mdat
-    return False
+                return boxes
+    return None
+
+
+def index_in_front(path: str) -> bool:
+    """True when the MP4/MOV file at `path` is whole (top_boxes) and has its index (the moov
+    box) before its media data (the first mdat box), as `+faststart` leaves it: a browser
+    then plays it from its first bytes."""
+    kinds = [kind for kind, _ in top_boxes(path) or []]
+    return b"moov" in kinds and b"mdat" in kinds and kinds.index(b"moov") < kinds.index(b"mdat")
 
 
 def original_plan(raw: dict[str, Any], path: str, plan: ProxyPlan) -> ProxyPlan | None:
@@ -465,27 +467,47 @@ def original_plan(raw: dict[str, Any], path: str, plan: ProxyPlan) -> ProxyPlan 
 
 
 def proxy_args(
-    path: str, out: str, *, has_video: bool, audio_tracks: int, remux: bool = False, max_side: int | None = None
+    path: str,
+    out: str,
+    *,
+    has_video: bool,
+    audio_tracks: int,
+    remux: bool = False,
+    max_side: int | None = None,
+    reserve: int | None = None,
 ) -> list[str]:
     """The ffmpeg arguments (without the program name) that `proxy` runs."""
     return list(
         _proxy_output(
-            path, out, has_video=has_video, audio_tracks=audio_tracks, remux=remux, max_side=max_side
+            path, out, has_video=has_video, audio_tracks=audio_tracks, remux=remux, max_side=max_side, reserve=reserve
         ).get_args()
     )
 
 
 def _proxy_output(
-    path: str, out: str, *, has_video: bool, audio_tracks: int, remux: bool, max_side: int | None = None
+    path: str,
+    out: str,
+    *,
+    has_video: bool,
+    audio_tracks: int,
+    remux: bool,
+    max_side: int | None = None,
+    reserve: int | None = None,
 ) -> Any:
     """The ffmpeg command that makes the browser copy of `path` at `out`. `remux`: copy the
     first picture stream and every audio track as they are (no encoder runs); else H.264 in
     square pixels at the display aspect ratio, at most `max_side` (AV_PROXY_MAX_SIDE), even
     dimensions, yuv420p, and AAC, every audio track kept (Archivematica #773/#1328). Either
-    way an MP4 with its index in front (+faststart), so playback starts before it is loaded."""
+    way an MP4 with its index in front, so playback starts before it is loaded: written there
+    into `reserve` bytes kept free for it (-moov_size: the file is written once), else moved
+    there when the file is finished (+faststart: ffmpeg reads and writes the whole file again)."""
     inp = ffmpeg.input(path)
     streams: list[Any] = []
-    kwargs: dict[str, Any] = {"movflags": "+faststart", "format": "mp4"}
+    kwargs: dict[str, Any] = {"format": "mp4"}
+    if reserve:
+        kwargs["moov_size"] = reserve
+    else:
+        kwargs["movflags"] = "+faststart"
     if has_video:
         streams.append(inp["v:0"] if remux else _fit(inp["v:0"], max_side or proxy_max_side()))
     streams.extend(inp[f"a:{i}"] for i in range(audio_tracks))
@@ -499,17 +521,38 @@ def _proxy_output(
     return ffmpeg.output(*streams, out, **kwargs).global_args(*QUIET).overwrite_output()
 
 
+def index_reserve(path: str) -> int | None:
+    """Bytes to keep free in front of a remux of `path` for its index: twice the source's
+    own moov box and 64 KiB (the copy indexes the same samples, possibly in more chunks);
+    None when the source's boxes cannot be read (then +faststart)."""
+    sizes = [size for kind, size in top_boxes(path) or [] if kind == b"moov"]
+    return 2 * sizes[0] + 65536 if sizes else None
+
+
 def proxy(path: str, *, has_video: bool, audio_tracks: int, work_dir: Path | None = None, remux: bool = False) -> Path:
     """A browser-playable MP4 made as `_proxy_output` says, written into `work_dir` (a fresh
     temporary folder if none); returns the file path, which the caller moves and cleans up.
+    A remux writes the index into room kept for it in front (index_reserve), so the copy is
+    written once; ffmpeg 5 exits 0 even when that room was too small (it then overwrites
+    media data), so the result is checked (index_in_front: a whole chain of boxes, the index
+    first) and, if wrong, made again with +faststart.
     Raises MediaError (the file's fault) or MediaResourceError (the machine's)."""
     out = (work_dir or Path(tempfile.mkdtemp(prefix="linke-av-"))) / "proxy.mp4"
-    command = _proxy_output(path, str(out), has_video=has_video, audio_tracks=audio_tracks, remux=remux)
-    try:
-        command.run(capture_stdout=True, capture_stderr=True)
-    except ffmpeg.Error as exc:
+    reserve = index_reserve(path) if remux else None
+    for room in (reserve, None) if reserve else (None,):
+        command = _proxy_output(
+            path, str(out), has_video=has_video, audio_tracks=audio_tracks, remux=remux, reserve=room
+        )
+        try:
+            _, err = command.run(capture_stdout=True, capture_stderr=True)
+        except ffmpeg.Error as exc:
+            out.unlink(missing_ok=True)
+            raise _ffmpeg_failed("无法生成播放副本（文件可能损坏或不完整）", exc, path) from exc
+        if room is None or (not (err or b"").strip() and index_in_front(str(out))):
+            return out
+        detail = scrub((err or b"").decode("utf-8", "replace").strip()[-300:], path, str(out))
+        log.warning("remux: the index did not fit %s bytes in front (%s); again with +faststart", room, detail)
         out.unlink(missing_ok=True)
-        raise _ffmpeg_failed("无法生成播放副本（文件可能损坏或不完整）", exc, path) from exc
     return out
 
 

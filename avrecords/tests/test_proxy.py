@@ -166,6 +166,9 @@ def test_remux_command_runs_no_encoder_and_puts_the_index_first():
     assert remux.count("-map") == 3
     transcode = media.proxy_args("in.mp4", "out.mp4", has_video=True, audio_tracks=1, max_side=CAP)
     assert "libx264" in transcode and f"{CAP}" in " ".join(transcode) and "+faststart" in transcode
+    # With room kept in front for the index, the file is written once (no +faststart pass).
+    once = media.proxy_args("in.mp4", "out.mp4", has_video=True, audio_tracks=1, remux=True, reserve=70000)
+    assert once[once.index("-moov_size") + 1] == "70000" and "+faststart" not in once
 
 
 # --- the pipeline, real files -----------------------------------------------------------------
@@ -394,7 +397,7 @@ def test_faststart_with_two_picture_streams_is_remuxed(officer, front_sources):
     record.refresh_from_db()
     assert record.status == AVRecordStatus.READY, record.problems
     assert record.proxy_method == ProxyMethod.REMUX
-    assert len([s for s in ffmpeg.probe(default_storage.path(record.proxy))["streams"]]) == 1
+    assert len(ffmpeg.probe(default_storage.path(record.proxy))["streams"]) == 1
 
 
 @pytest.mark.django_db
@@ -411,3 +414,50 @@ def test_faststart_original_on_s3_is_played_by_ranged_gets(client, officer, fron
         assert resp.status_code == 206 and b"".join(resp.streaming_content) == want, rng
     assert client.get(url, HTTP_RANGE=f"bytes={len(whole)}-").status_code == 416
     assert b"".join(client.get(url).streaming_content) == whole
+
+
+def _spy_reserve(monkeypatch) -> list:
+    calls: list = []
+    real = media._proxy_output
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("reserve"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(media, "_proxy_output", spy)
+    return calls
+
+
+def _same_packets(proxy: str, source: Path) -> None:
+    assert _packet_hash(proxy, "v:0") == _packet_hash(source, "v:0")
+    assert _packet_hash(proxy, "a:0") == _packet_hash(source, "a:0")
+
+
+@pytest.mark.django_db
+def test_remux_writes_the_index_into_room_kept_in_front(officer, sources, monkeypatch):
+    calls = _spy_reserve(monkeypatch)
+    source = sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.proxy_method == ProxyMethod.REMUX
+    moov = dict(media.top_boxes(str(source)))[b"moov"]
+    assert calls == [2 * moov + 65536]  # one ffmpeg run, no +faststart pass
+    proxy = default_storage.path(record.proxy)
+    assert media.index_in_front(proxy)
+    _same_packets(proxy, source)
+    _plays(proxy)
+
+
+@pytest.mark.django_db
+def test_remux_whose_index_does_not_fit_is_made_again_with_faststart(officer, sources, monkeypatch):
+    calls = _spy_reserve(monkeypatch)
+    monkeypatch.setattr(media, "index_reserve", lambda path: 64)
+    source = sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY and not record.problems
+    assert record.proxy_method == ProxyMethod.REMUX and calls == [64, None]
+    proxy = default_storage.path(record.proxy)
+    assert media.index_in_front(proxy)
+    _same_packets(proxy, source)
+    _plays(proxy)
