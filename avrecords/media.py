@@ -271,24 +271,26 @@ def _fit(stream: Any, max_side: int, *, square: bool = False, even: bool = True)
     return stream.filter("scale", w=width, h=height).filter("setsar", "1")
 
 
-def _frame_png(path: str, *, max_side: int, photo: bool, seek: float | None = None) -> bytes:
+def _frame(path: str, *, max_side: int, photo: bool, seek: float | None = None) -> bytes:
     """One picture of the file, scaled by ffmpeg to fit `max_side` (so Pillow never decodes
-    a full-size frame), as PNG bytes. A photo is taken as stored (square pixels, no
-    rotation: the caller applies its EXIF orientation, whatever the image format)."""
+    a full-size frame), as uncompressed PPM bytes (at most 1280 x 1280 x 3 = 4.9 MB; a PNG
+    costs ffmpeg a compression Pillow undoes at once, half the poster's time). A photo is
+    taken as stored (square pixels, no rotation: the caller applies its EXIF orientation,
+    whatever the image format)."""
     options: dict[str, Any] = {"noautorotate": None} if photo else {}
     if seek:
         options["ss"] = seek
-    png, _ = (
+    picture, _ = (
         _fit(ffmpeg.input(path, **options)["v:0"], max_side, square=photo, even=False)
-        .output("pipe:", vframes=1, format="image2", vcodec="png", pix_fmt="rgb24")
+        .output("pipe:", vframes=1, format="image2", vcodec="ppm", pix_fmt="rgb24")
         .global_args(*QUIET)
         .run(capture_stdout=True, capture_stderr=True)
     )
-    return png
+    return picture
 
 
-def _open_small(png: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(png))
+def _open_small(picture: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(picture))
     # ffmpeg made it at most POSTER_SIZE: anything else is not the frame we asked for.
     if image.width * image.height > POSTER_SIZE[0] * POSTER_SIZE[1]:
         raise MediaError("无法生成预览图：画面尺寸异常。原件已完整保存。", f"scaled frame is {image.size}")
@@ -311,13 +313,13 @@ def video_poster(path: str, duration: float | None) -> bytes:
     sample aspect ratio or rotation."""
     at = min(1.0, (duration or 0) / 2)
     try:
-        png = _frame_png(path, max_side=POSTER_SIZE[0], photo=False, seek=at)
+        picture = _frame(path, max_side=POSTER_SIZE[0], photo=False, seek=at)
     except ffmpeg.Error as exc:
         raise _ffmpeg_failed("无法截取封面帧", exc, path) from exc
-    if not png:
+    if not picture:
         raise MediaError("无法截取封面帧：视频中没有可解码的画面。原件已完整保存。", "ffmpeg wrote no frame")
     try:
-        with _open_small(png) as image:
+        with _open_small(picture) as image:
             return _jpeg(image, POSTER_SIZE)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise MediaError("无法截取封面帧：画面无法解码。原件已完整保存。", scrub(str(exc), path)) from exc
@@ -328,13 +330,13 @@ def photo_images(path: str) -> tuple[bytes, bytes]:
     decodes and scales the photo; Pillow only sees the scaled picture."""
     orientation = _exif_orientation(path)
     try:
-        png = _frame_png(path, max_side=POSTER_SIZE[0], photo=True)
+        picture = _frame(path, max_side=POSTER_SIZE[0], photo=True)
     except ffmpeg.Error as exc:
         raise _ffmpeg_failed("无法读取照片", exc, path) from exc
-    if not png:
+    if not picture:
         raise MediaError("无法读取照片：没有可解码的画面。原件已完整保存。", "ffmpeg wrote no frame")
     try:
-        with _open_small(png) as image:
+        with _open_small(picture) as image:
             image.getexif()[0x0112] = orientation
             upright = ImageOps.exif_transpose(image)
             return _jpeg(upright, POSTER_SIZE), _jpeg(upright, THUMB_SIZE)
