@@ -7,8 +7,10 @@ killed worker abandoned is simply run again (acks_late) and loses nothing.
 2. store: put the original in dedicated storage under its content hash (第二十七条)
 3. probe: ffprobe
 `record_derive_task` (derive_run; on AV_DERIVE_QUEUE when transcoding has its own workers):
-4. derive: poster frame / photo display image and thumbnail / proxy MP4 (remuxed when browsers
-   play the source as it is, else transcoded: media.proxy_plan) / waveform
+4. derive: poster frame / photo display image and thumbnail / the player's source: the
+   original itself when browsers play it as it is and its index is in front (no copy:
+   ProxyMethod.ORIGINAL, media.original_plan), else a proxy MP4 (remuxed when browsers play
+   the streams, else transcoded: media.proxy_plan) / waveform
 5. done: READY, or FLAGGED with the reasons; then the staging copy is removed
 """
 

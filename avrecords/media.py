@@ -4,8 +4,10 @@ nothing holds a whole media file in memory: ffmpeg streams it, and scales every 
 before Pillow sees it (Pillow only encodes JPEGs of at most POSTER_SIZE), so a worker stays
 well under its 200 MB budget; frames above AV_MAX_PIXELS are not decoded at all.
 
-The proxy of a source browsers already play (proxy_plan) is a remux: its streams copied as
-they are, no encoder run; any other source is transcoded to H.264/AAC of at most
+A source browsers already play (proxy_plan) needs no copy when its index is in front
+(original_plan, index_in_front: the player is served the original itself); with the index at
+the end it is remuxed: its streams copied as they are, no encoder run, the index written into
+room kept in front (index_reserve). Any other source is transcoded to H.264/AAC of at most
 AV_PROXY_MAX_SIDE. Posters and proxies are in square pixels at the display aspect ratio
 (a remuxed source has square pixels and no rotation already): anamorphic video
 (a sample aspect ratio other than 1:1) is stretched as players show it, rotated video is

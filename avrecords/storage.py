@@ -148,7 +148,8 @@ class _RangedObject(io.RawIOBase):
 
     def __init__(self, client: Any, params: dict[str, Any], size: int) -> None:
         self.client, self.params, self.size = client, params, size
-        self.pos, self.body = 0, None
+        self.pos = 0
+        self.body: Any = None  # the streaming body of the current ranged GET
 
     def readable(self) -> bool:
         return True
