@@ -367,6 +367,12 @@ def test_faststart_h264_aac_mp4_plays_from_the_original_and_no_copy_is_made(
     assert b"".join(client.get(url).streaming_content) == whole
     assert Entry.objects.get(action="av.downloaded", object_id=str(record.pk)).data["copy"] == "original"
     assert original_hash(record.original_key) == (record.sha256, len(whole))
+    # No access, no bytes: the same check as every record's media.
+    from accounts.models import Role
+    from accounts.tests.factories import DepartmentFactory, UserFactory
+
+    client.force_login(UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="OTHER")))
+    assert client.get(url, HTTP_RANGE="bytes=0-9").status_code == 404
 
 
 @pytest.mark.django_db
