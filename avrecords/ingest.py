@@ -7,14 +7,17 @@ killed worker abandoned is simply run again (acks_late) and loses nothing.
 2. store: put the original in dedicated storage under its content hash (第二十七条)
 3. probe: ffprobe
 `record_derive_task` (derive_run; on AV_DERIVE_QUEUE when transcoding has its own workers):
-4. derive: poster frame / photo display image and thumbnail / proxy MP4 (remuxed when browsers
-   play the source as it is, else transcoded: media.proxy_plan) / waveform
+4. derive: poster frame / photo display image and thumbnail / the player's source: the
+   original itself when browsers play it as it is and its index is in front (no copy:
+   ProxyMethod.ORIGINAL, media.original_plan), else a proxy MP4 (remuxed when browsers play
+   the streams, else transcoded: media.proxy_plan) / waveform
 5. done: READY, or FLAGGED with the reasons; then the staging copy is removed
 """
 
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +54,17 @@ log = logging.getLogger(__name__)
 
 class StagingLost(Exception):
     """The staging file is gone before the original was stored (should never happen)."""
+
+
+@contextmanager
+def timed(record_id: int, step: str) -> Iterator[None]:
+    """Log (INFO) how long `step` of a record's ingest took: "record 12: remux 1.234 s".
+    bench/ingest.py reads these lines for its breakdown; an operator sees where time goes."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        log.info("record %s: %s %.3f s", record_id, step, time.perf_counter() - start)
 
 
 def derived_name(record: AVRecord, name: str) -> str:
@@ -113,8 +127,9 @@ def ingest_run(record_id: int) -> AVRecord:
     if not record.sha256:
         if staged is None or not staged.exists():
             raise StagingLost(f"staging file of record {record_id} is missing")
-        received = received_digest(record, staged)
-        sha256, size = received or hash_file(staged)
+        with timed(record_id, "hash"):
+            received = received_digest(record, staged)
+            sha256, size = received or hash_file(staged)
         record = record_hashed(record_id=record_id, sha256=sha256, size=size, method="received" if received else "read")
 
     if record.stored_at is None:
@@ -128,14 +143,15 @@ def ingest_run(record_id: int) -> AVRecord:
             .first()
             or ""
         )
-        key, version, created = original_put(staged, record.sha256, known)
+        with timed(record_id, "store"):
+            key, version, created = original_put(staged, record.sha256, known)
         record = record_stored(record_id=record_id, key=key, version=version, created=created)
 
     if record.probed_at is None:
         if record.size == 0:
             info = {"kind": "", "raw": {}}  # the empty-file problem says it all
         else:
-            with source_path(record) as src:
+            with timed(record_id, "probe"), source_path(record) as src:
                 info = media.probe(src)
             if info.get("detail"):
                 log.warning("record %s: probe failed: %s", record.pk, info["detail"])
@@ -153,7 +169,8 @@ def derive_run(record_id: int) -> AVRecord:
     if needs_derive(record):
         _derive(record)
     record = record_processed(record_id=record_id)
-    _drop_staging(record)
+    with timed(record_id, "drop staging"):
+        _drop_staging(record)
     return record
 
 
@@ -191,22 +208,32 @@ def _derive(record: AVRecord) -> None:
                 return
             if record.kind == MediaKind.VIDEO and not record.poster:
                 step = "截取封面帧"
-                poster = media.video_poster(src, record.duration)
+                with timed(record.pk, "poster"):
+                    poster = media.video_poster(src, record.duration)
                 record_derived(record_id=record.pk, poster=_save_derived(record, "poster.jpg", ContentFile(poster)))
             if record.kind == MediaKind.AUDIO and not record.waveform:
                 step = "生成波形图"
                 png = media.waveform(src)
                 record_derived(record_id=record.pk, waveform=_save_derived(record, "waveform.png", ContentFile(png)))
-            if not record.proxy:
+            if not record.playable:
                 step = "生成播放副本"
+                plan = media.proxy_plan(record.probe, max_side=media.proxy_max_side())
+                # The original plays as it is: no copy is written, the player is served the
+                # original (read-only, from dedicated storage; views.derived).
+                with timed(record.pk, "index check"):
+                    as_is = media.original_plan(record.probe, src, plan)
+                if as_is is not None:
+                    record_derived(record_id=record.pk, proxy_method=ProxyMethod.ORIGINAL, proxy_reason=as_is.reason)
+                    return
                 # One work folder per record, emptied first: a transcode killed with its
                 # worker leaves a partial proxy there, and the redo clears it.
                 work = derive_work_dir(record.pk)
                 shutil.rmtree(work, ignore_errors=True)
                 work.mkdir(parents=True)
                 try:
-                    out, method, reason = _make_proxy(record, src, work)
-                    with open(out, "rb") as fh:
+                    with timed(record.pk, "proxy"):
+                        out, method, reason = _make_proxy(record, src, work, plan)
+                    with timed(record.pk, "proxy saved"), open(out, "rb") as fh:
                         name = _save_derived(record, "proxy.mp4", _FinishedFile(fh))
                 finally:
                     shutil.rmtree(work, ignore_errors=True)
@@ -227,13 +254,12 @@ def _derive(record: AVRecord) -> None:
         )
 
 
-def _make_proxy(record: AVRecord, src: str, work: Path) -> tuple[Path, str, str]:
+def _make_proxy(record: AVRecord, src: str, work: Path, plan: media.ProxyPlan) -> tuple[Path, str, str]:
     """The browser copy in `work`: the streams copied as they are when browsers play them
-    (`media.proxy_plan`: seconds become milliseconds, and the picture is the original's),
-    else transcoded; a copy ffmpeg cannot make is transcoded instead. Returns (path,
-    ProxyMethod, the reason in Chinese)."""
+    (`plan.remux`, from `media.proxy_plan`: seconds become milliseconds, and the picture is
+    the original's), else transcoded; a copy ffmpeg cannot make is transcoded instead.
+    Returns (path, ProxyMethod, the reason in Chinese)."""
     has_video = record.kind == MediaKind.VIDEO
-    plan = media.proxy_plan(record.probe, max_side=media.proxy_max_side())
     reason = plan.reason
     if plan.remux:
         try:

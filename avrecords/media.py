@@ -4,8 +4,10 @@ nothing holds a whole media file in memory: ffmpeg streams it, and scales every 
 before Pillow sees it (Pillow only encodes JPEGs of at most POSTER_SIZE), so a worker stays
 well under its 200 MB budget; frames above AV_MAX_PIXELS are not decoded at all.
 
-The proxy of a source browsers already play (proxy_plan) is a remux: its streams copied as
-they are, no encoder run; any other source is transcoded to H.264/AAC of at most
+A source browsers already play (proxy_plan) needs no copy when its index is in front
+(original_plan, index_in_front: the player is served the original itself); with the index at
+the end it is remuxed: its streams copied as they are, no encoder run, the index written into
+room kept in front (index_reserve). Any other source is transcoded to H.264/AAC of at most
 AV_PROXY_MAX_SIDE. Posters and proxies are in square pixels at the display aspect ratio
 (a remuxed source has square pixels and no rotation already): anamorphic video
 (a sample aspect ratio other than 1:1) is stretched as players show it, rotated video is
@@ -19,7 +21,9 @@ disk or memory) is the machine's fault and retried.
 import datetime as dt
 import io
 import logging
+import os
 import re
+import struct
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -269,24 +273,26 @@ def _fit(stream: Any, max_side: int, *, square: bool = False, even: bool = True)
     return stream.filter("scale", w=width, h=height).filter("setsar", "1")
 
 
-def _frame_png(path: str, *, max_side: int, photo: bool, seek: float | None = None) -> bytes:
+def _frame(path: str, *, max_side: int, photo: bool, seek: float | None = None) -> bytes:
     """One picture of the file, scaled by ffmpeg to fit `max_side` (so Pillow never decodes
-    a full-size frame), as PNG bytes. A photo is taken as stored (square pixels, no
-    rotation: the caller applies its EXIF orientation, whatever the image format)."""
+    a full-size frame), as uncompressed PPM bytes (at most 1280 x 1280 x 3 = 4.9 MB; a PNG
+    costs ffmpeg a compression Pillow undoes at once, half the poster's time). A photo is
+    taken as stored (square pixels, no rotation: the caller applies its EXIF orientation,
+    whatever the image format)."""
     options: dict[str, Any] = {"noautorotate": None} if photo else {}
     if seek:
         options["ss"] = seek
-    png, _ = (
+    picture, _ = (
         _fit(ffmpeg.input(path, **options)["v:0"], max_side, square=photo, even=False)
-        .output("pipe:", vframes=1, format="image2", vcodec="png", pix_fmt="rgb24")
+        .output("pipe:", vframes=1, format="image2", vcodec="ppm", pix_fmt="rgb24")
         .global_args(*QUIET)
         .run(capture_stdout=True, capture_stderr=True)
     )
-    return png
+    return picture
 
 
-def _open_small(png: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(png))
+def _open_small(picture: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(picture))
     # ffmpeg made it at most POSTER_SIZE: anything else is not the frame we asked for.
     if image.width * image.height > POSTER_SIZE[0] * POSTER_SIZE[1]:
         raise MediaError("无法生成预览图：画面尺寸异常。原件已完整保存。", f"scaled frame is {image.size}")
@@ -309,13 +315,13 @@ def video_poster(path: str, duration: float | None) -> bytes:
     sample aspect ratio or rotation."""
     at = min(1.0, (duration or 0) / 2)
     try:
-        png = _frame_png(path, max_side=POSTER_SIZE[0], photo=False, seek=at)
+        picture = _frame(path, max_side=POSTER_SIZE[0], photo=False, seek=at)
     except ffmpeg.Error as exc:
         raise _ffmpeg_failed("无法截取封面帧", exc, path) from exc
-    if not png:
+    if not picture:
         raise MediaError("无法截取封面帧：视频中没有可解码的画面。原件已完整保存。", "ffmpeg wrote no frame")
     try:
-        with _open_small(png) as image:
+        with _open_small(picture) as image:
             return _jpeg(image, POSTER_SIZE)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise MediaError("无法截取封面帧：画面无法解码。原件已完整保存。", scrub(str(exc), path)) from exc
@@ -326,13 +332,13 @@ def photo_images(path: str) -> tuple[bytes, bytes]:
     decodes and scales the photo; Pillow only sees the scaled picture."""
     orientation = _exif_orientation(path)
     try:
-        png = _frame_png(path, max_side=POSTER_SIZE[0], photo=True)
+        picture = _frame(path, max_side=POSTER_SIZE[0], photo=True)
     except ffmpeg.Error as exc:
         raise _ffmpeg_failed("无法读取照片", exc, path) from exc
-    if not png:
+    if not picture:
         raise MediaError("无法读取照片：没有可解码的画面。原件已完整保存。", "ffmpeg wrote no frame")
     try:
-        with _open_small(png) as image:
+        with _open_small(picture) as image:
             image.getexif()[0x0112] = orientation
             upright = ImageOps.exif_transpose(image)
             return _jpeg(upright, POSTER_SIZE), _jpeg(upright, THUMB_SIZE)
@@ -349,10 +355,12 @@ def proxy_max_side() -> int:
 @dataclass(frozen=True)
 class ProxyPlan:
     """How to make the browser copy: `remux` (copy the streams into a new MP4 with the index
-    in front) or not (transcode); `reason` says why, in Chinese, for the record's page."""
+    in front) or not (transcode); `reason` says why, in Chinese, for the record's page;
+    `playable`: what browsers play of it as it is ("H.264/AAC"), when `remux`."""
 
     remux: bool
     reason: str
+    playable: str = ""
 
 
 def proxy_plan(raw: dict[str, Any], *, max_side: int) -> ProxyPlan:
@@ -395,31 +403,115 @@ def proxy_plan(raw: dict[str, Any], *, max_side: int) -> ProxyPlan:
     if why:
         return ProxyPlan(False, "；".join(why))
     what = "H.264" + ("/AAC" if audio else "") if video else "AAC"
-    return ProxyPlan(True, f"源文件为浏览器可直接播放的 {what}（MP4/MOV），流复制，原画质")
+    return ProxyPlan(True, f"源文件为浏览器可直接播放的 {what}（MP4/MOV），流复制，原画质", what)
+
+
+# Top-level boxes index_in_front reads at most: a real MP4 has a handful (ftyp, moov, mdat,
+# free, udta ...); a file of millions of tiny boxes is not walked (it is remuxed instead).
+MAX_BOXES = 1000
+
+
+def top_boxes(path: str) -> list[tuple[bytes, int]] | None:
+    """The top-level boxes of the MP4/MOV file at `path`, as (type, size in bytes), in file
+    order; None unless they chain exactly to the end of the file (cut short, damaged, empty
+    or more than MAX_BOXES). Reads only box headers (16 bytes each, seeking over the bodies;
+    ISO/IEC 14496-12 §4.2: a 32-bit size, 1 = a 64-bit size follows, 0 = to the end)."""
+    size = os.path.getsize(path)
+    pos, boxes = 0, []
+    with open(path, "rb") as fh:
+        for _ in range(MAX_BOXES):
+            fh.seek(pos)
+            head = fh.read(16)
+            if len(head) < 8:
+                return None
+            box, kind = struct.unpack(">I4s", head[:8])
+            if box == 1:
+                box = struct.unpack(">Q", head[8:16])[0] if len(head) == 16 else 0
+                if box < 16:
+                    return None
+            elif box == 0:
+                box = size - pos
+            elif box < 8:
+                return None
+            if pos + box > size:
+                return None  # cut short: the file is not whole
+            boxes.append((kind, box))
+            pos += box
+            if pos == size:
+                return boxes
+    return None
+
+
+def index_in_front(path: str) -> bool:
+    """True when the MP4/MOV file at `path` is whole (top_boxes) and has its index (the moov
+    box) before its media data (the first mdat box), as `+faststart` leaves it: a browser
+    then plays it from its first bytes."""
+    kinds = [kind for kind, _ in top_boxes(path) or []]
+    return b"moov" in kinds and b"mdat" in kinds and kinds.index(b"moov") < kinds.index(b"mdat")
+
+
+def original_plan(raw: dict[str, Any], path: str, plan: ProxyPlan) -> ProxyPlan | None:
+    """The original itself as the player's source, when a remux would only copy it: browsers
+    play it as it is (`plan` = proxy_plan(raw), a remux), it has one picture stream at most
+    (a remux keeps only the first) and its index is in front (index_in_front: no faststart
+    pass needed). Returns the plan with the reason in Chinese, else None (remux it)."""
+    if not plan.remux:
+        return None
+    streams = raw.get("streams", [])
+    pictures = [
+        s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")
+    ]
+    if len(pictures) > 1 or not index_in_front(path):
+        return None
+    return ProxyPlan(
+        True,
+        f"源文件为浏览器可直接播放的 {plan.playable}（MP4/MOV），索引在前，直接播放原件，不另生成副本",
+        plan.playable,
+    )
 
 
 def proxy_args(
-    path: str, out: str, *, has_video: bool, audio_tracks: int, remux: bool = False, max_side: int | None = None
+    path: str,
+    out: str,
+    *,
+    has_video: bool,
+    audio_tracks: int,
+    remux: bool = False,
+    max_side: int | None = None,
+    reserve: int | None = None,
 ) -> list[str]:
     """The ffmpeg arguments (without the program name) that `proxy` runs."""
     return list(
         _proxy_output(
-            path, out, has_video=has_video, audio_tracks=audio_tracks, remux=remux, max_side=max_side
+            path, out, has_video=has_video, audio_tracks=audio_tracks, remux=remux, max_side=max_side, reserve=reserve
         ).get_args()
     )
 
 
 def _proxy_output(
-    path: str, out: str, *, has_video: bool, audio_tracks: int, remux: bool, max_side: int | None = None
+    path: str,
+    out: str,
+    *,
+    has_video: bool,
+    audio_tracks: int,
+    remux: bool,
+    max_side: int | None = None,
+    reserve: int | None = None,
 ) -> Any:
     """The ffmpeg command that makes the browser copy of `path` at `out`. `remux`: copy the
     first picture stream and every audio track as they are (no encoder runs); else H.264 in
     square pixels at the display aspect ratio, at most `max_side` (AV_PROXY_MAX_SIDE), even
     dimensions, yuv420p, and AAC, every audio track kept (Archivematica #773/#1328). Either
-    way an MP4 with its index in front (+faststart), so playback starts before it is loaded."""
+    way an MP4 with its index in front, so playback starts before it is loaded: written there
+    into `reserve` bytes kept free for it (-moov_size: the file is written once), else moved
+    there when the file is finished (+faststart: ffmpeg reads and writes the whole file again)."""
     inp = ffmpeg.input(path)
     streams: list[Any] = []
-    kwargs: dict[str, Any] = {"movflags": "+faststart", "format": "mp4"}
+    kwargs: dict[str, Any] = {"format": "mp4"}
+    if reserve:
+        kwargs["moov_size"] = reserve
+    else:
+        kwargs["movflags"] = "+faststart"
     if has_video:
         streams.append(inp["v:0"] if remux else _fit(inp["v:0"], max_side or proxy_max_side()))
     streams.extend(inp[f"a:{i}"] for i in range(audio_tracks))
@@ -433,17 +525,38 @@ def _proxy_output(
     return ffmpeg.output(*streams, out, **kwargs).global_args(*QUIET).overwrite_output()
 
 
+def index_reserve(path: str) -> int | None:
+    """Bytes to keep free in front of a remux of `path` for its index: twice the source's
+    own moov box and 64 KiB (the copy indexes the same samples, possibly in more chunks);
+    None when the source's boxes cannot be read (then +faststart)."""
+    sizes = [size for kind, size in top_boxes(path) or [] if kind == b"moov"]
+    return 2 * sizes[0] + 65536 if sizes else None
+
+
 def proxy(path: str, *, has_video: bool, audio_tracks: int, work_dir: Path | None = None, remux: bool = False) -> Path:
     """A browser-playable MP4 made as `_proxy_output` says, written into `work_dir` (a fresh
     temporary folder if none); returns the file path, which the caller moves and cleans up.
+    A remux writes the index into room kept for it in front (index_reserve), so the copy is
+    written once; ffmpeg 5 exits 0 even when that room was too small (it then overwrites
+    media data), so the result is checked (index_in_front: a whole chain of boxes, the index
+    first) and, if wrong, made again with +faststart.
     Raises MediaError (the file's fault) or MediaResourceError (the machine's)."""
     out = (work_dir or Path(tempfile.mkdtemp(prefix="linke-av-"))) / "proxy.mp4"
-    command = _proxy_output(path, str(out), has_video=has_video, audio_tracks=audio_tracks, remux=remux)
-    try:
-        command.run(capture_stdout=True, capture_stderr=True)
-    except ffmpeg.Error as exc:
+    reserve = index_reserve(path) if remux else None
+    for room in (reserve, None) if reserve else (None,):
+        command = _proxy_output(
+            path, str(out), has_video=has_video, audio_tracks=audio_tracks, remux=remux, reserve=room
+        )
+        try:
+            _, err = command.run(capture_stdout=True, capture_stderr=True)
+        except ffmpeg.Error as exc:
+            out.unlink(missing_ok=True)
+            raise _ffmpeg_failed("无法生成播放副本（文件可能损坏或不完整）", exc, path) from exc
+        if room is None or (not (err or b"").strip() and index_in_front(str(out))):
+            return out
+        detail = scrub((err or b"").decode("utf-8", "replace").strip()[-300:], path, str(out))
+        log.warning("remux: the index did not fit %s bytes in front (%s); again with +faststart", room, detail)
         out.unlink(missing_ok=True)
-        raise _ffmpeg_failed("无法生成播放副本（文件可能损坏或不完整）", exc, path) from exc
     return out
 
 

@@ -145,10 +145,13 @@ class MediaKind(models.TextChoices):
 
 
 class ProxyMethod(models.TextChoices):
-    """How the browser copy (播放副本) was made: the source's streams copied into a new MP4 when
-    browsers play them as they are, else encoded again. The original is never touched."""
+    """What the player plays: the original itself (read-only, from dedicated storage) when
+    browsers play it as it is and its index is in front; else a browser copy (播放副本), the
+    source's streams copied into a new MP4 when browsers play them, else encoded again. The
+    original is never touched."""
 
     NONE = "", "未生成"
+    ORIGINAL = "original", "直接播放原件"
     REMUX = "remux", "转封装"
     TRANSCODE = "transcode", "转码"
 
@@ -305,6 +308,16 @@ class AVRecord(models.Model):
     @property
     def is_audio(self) -> bool:
         return self.kind == MediaKind.AUDIO
+
+    @property
+    def plays_original(self) -> bool:
+        """The player's source is the original itself (no browser copy was needed)."""
+        return self.proxy_method == ProxyMethod.ORIGINAL
+
+    @property
+    def playable(self) -> bool:
+        """The record has something the player can play: a browser copy or the original."""
+        return bool(self.proxy) or self.plays_original
 
     @property
     def problem_reasons(self) -> list[str]:

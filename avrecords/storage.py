@@ -15,6 +15,7 @@ object.
 
 import errno
 import hashlib
+import io
 import os
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -126,11 +127,66 @@ class OriginalsS3Storage(_WriteOnce, S3Storage):
                     return version
         raise OriginalMismatch(f"专用存储中 {name} 没有与 SHA-256 {sha256} 一致的版本")
 
-    def open_version(self, name: str, version: str) -> IO[bytes]:
+    def _version_params(self, name: str, version: str) -> dict[str, Any]:
         params: dict[str, Any] = {"Bucket": self.bucket_name, "Key": self._normalize_name(name)}
         if version:
             params["VersionId"] = version
-        return self.connection.meta.client.get_object(**params)["Body"]
+        return params
+
+    def open_version(self, name: str, version: str) -> IO[bytes]:
+        return self.connection.meta.client.get_object(**self._version_params(name, version))["Body"]
+
+    def open_seekable(self, name: str, version: str) -> IO[bytes]:
+        client, params = self.connection.meta.client, self._version_params(name, version)
+        return _RangedObject(client, params, client.head_object(**params)["ContentLength"])  # type: ignore[return-value]
+
+
+class _RangedObject(io.RawIOBase):
+    """One version of an S3 object, read-only and seekable: a read after a seek starts one
+    ranged GET (`Range: bytes=<position>-`) that the following reads continue, so a player's
+    byte range costs one request, not one per chunk."""
+
+    def __init__(self, client: Any, params: dict[str, Any], size: int) -> None:
+        self.client, self.params, self.size = client, params, size
+        self.pos = 0
+        self.body: Any = None  # the streaming body of the current ranged GET
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        new = {io.SEEK_SET: offset, io.SEEK_CUR: self.pos + offset, io.SEEK_END: self.size + offset}[whence]
+        if new < 0:
+            raise ValueError("negative seek position")
+        if new != self.pos:
+            self._drop()
+        self.pos = new
+        return new
+
+    def readinto(self, buffer: Any) -> int:
+        if self.pos >= self.size:
+            return 0
+        if self.body is None:
+            self.body = self.client.get_object(**self.params, Range=f"bytes={self.pos}-")["Body"]
+        data = self.body.read(len(buffer))
+        buffer[: len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+    def _drop(self) -> None:
+        if self.body is not None:
+            self.body.close()
+            self.body = None
+
+    def close(self) -> None:
+        self._drop()
+        super().close()
 
 
 class OriginalsFileStorage(_WriteOnce, FileSystemStorage):
@@ -162,6 +218,9 @@ class OriginalsFileStorage(_WriteOnce, FileSystemStorage):
         return ""  # one read-only file per name: no versions
 
     def open_version(self, name: str, version: str) -> IO[bytes]:
+        return self.open(name, "rb")
+
+    def open_seekable(self, name: str, version: str) -> IO[bytes]:
         return self.open(name, "rb")
 
 
@@ -212,6 +271,12 @@ def original_open(key: str, version: str = "") -> Iterator[IO[bytes]]:
         yield stream
     finally:
         stream.close()
+
+
+def original_open_seekable(key: str, version: str = "") -> IO[bytes]:
+    """The original, read-only and seekable (a player's byte ranges): the local file, or the
+    S3 version read by ranged GETs. The caller closes it."""
+    return originals().open_seekable(key, version)  # type: ignore[attr-defined]
 
 
 def original_hash(key: str, version: str = "") -> tuple[str, int]:

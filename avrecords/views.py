@@ -1,6 +1,7 @@
 """Pages of the audio-visual records: the inbox, a record (player, 第二十六条 form, custody),
 a case's records with the browser upload, and byte-range media serving."""
 
+import io
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -46,7 +47,7 @@ from .services import (
     record_set_owner,
     record_verify,
 )
-from .storage import CHUNK, original_open
+from .storage import CHUNK, original_open, original_open_seekable
 from .tasks import record_verify_task
 
 VERIFY_INLINE_MAX = 256 * 1024 * 1024
@@ -228,7 +229,13 @@ def derived(request: AuthedRequest, pk: int, which: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     record = selectors.record_for_user(request.user, pk)
-    name = getattr(record, _DERIVED.get(which, ""), "") if which in _DERIVED else ""
+    if which == "proxy" and record.plays_original and record.original_key:
+        # The original plays as it is (ProxyMethod.ORIGINAL): served read-only from
+        # dedicated storage, the same access check, byte ranges and custody entries.
+        name, copy = record.original_key, "original"
+    else:
+        name = getattr(record, _DERIVED.get(which, ""), "") if which in _DERIVED else ""
+        copy = "proxy"
     if not name:
         raise Http404
     content_type = "video/mp4" if which == "proxy" else (mimetypes.guess_type(name)[0] or "application/octet-stream")
@@ -236,12 +243,16 @@ def derived(request: AuthedRequest, pk: int, which: str) -> HttpResponseBase:
         content_type = "audio/mp4"
     if which == "proxy" and request.method == "GET" and not request.META.get("HTTP_RANGE"):
         # Chain of custody: a player always asks for byte ranges (preloading the metadata
-        # included, which is no play: plays are logged by `played`); the whole proxy asked for
+        # included, which is no play: plays are logged by `played`); the whole file asked for
         # without a Range is a copy leaving the system, a download.
-        record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED, copy="proxy")
-    return ranged_response(
-        request, default_storage.open(name, "rb"), default_storage.size(name), safe_type(content_type)
-    )
+        record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED, copy=copy)
+    if copy == "original":
+        fh = original_open_seekable(record.original_key, record.original_version)
+        size = fh.seek(0, io.SEEK_END)
+        fh.seek(0)
+    else:
+        fh, size = default_storage.open(name, "rb"), default_storage.size(name)
+    return ranged_response(request, fh, size, safe_type(content_type))
 
 
 @login_required

@@ -23,13 +23,38 @@ the run (loopback), as in production; the default is the embedded default's loca
 
 End to end (--e2e, issue 17): a browser-playable H.264/AAC MP4 (1280x720, about 20 Mbit/s,
 as body-worn recorders write) of each --sizes, from the first tus request until its record is
-READY (hashed, stored, probed, poster and proxy made — the proxy by remux), against
-`openssl dgst -sha256` of the same file (target <= 2x); and a file that needs transcoding
-(HEVC 1280x720, --transcode-seconds long): the CPU-seconds the transcoding worker (ffmpeg
-included) spends per second of video. Two workers, as in production: one for the ingest queue,
-one for the derive queue.
+READY (hashed, stored, probed, poster made, and the player's source settled), against
+`openssl dgst -sha256` of the same file (target <= 2x) and against `dd conv=fdatasync` of the
+same bytes (the disk's pace: the upload must make every byte durable before acknowledging it,
+which openssl does not). --moov front (default): the file's index is in front, so the player
+plays the original itself and no copy is written; --moov end: the index is at the end, as a
+recorder writing live leaves it, and the file is remuxed (one more write of the whole file).
+Where the time went comes from the servers' own INFO lines: each PATCH's body (received,
+written, hashed, durable) and offset-saving seconds, each pipeline step's seconds (hash,
+store, probe, poster, index check, proxy ...), and the custody trail's timestamps. Then a file
+that needs transcoding (HEVC 1280x720, --transcode-seconds long): the CPU-seconds the
+transcoding worker (ffmpeg included) spends per second of video. Two workers, as in
+production: one for the ingest queue, one for the derive queue.
 
-    .venv/bin/python bench/ingest.py --e2e [--sizes 64M] [--transcode-seconds 20]
+    .venv/bin/python bench/ingest.py --e2e [--sizes 64M] [--moov front|end] [--transcode-seconds 20]
+
+Measured 2026-11-30, 2 GiB, on this 2-core machine while other jobs kept its load at 5-9
+(wall-clock ratios are inflated by that load; openssl itself needed 2.4-3.4 s of wall clock
+for 1.4 s of CPU):
+
+    before (every compatible file remuxed, +faststart): ready 38.7 s = 11.4x openssl, 2.9x dd;
+        upload 11.8 s, hash/store/probe 0.3 s, poster 0.9 s, remux 25.6 s
+    index in front (played as the original):            ready  8.0 s =  2.7x openssl, 0.7x dd;
+        upload 7.1 s, hash/store/probe 0.3 s, poster 0.5 s, no copy
+    index at the end (remuxed, index written in front): ready 23.4 s =  9.6x openssl, 2.1x dd;
+        upload 6.8 s, hash/store/probe 0.4 s, poster 0.4 s, remux 15.8 s
+
+What is left is the upload, and it is the disk's: one durable write of the file (the staging
+file, which becomes the original by a hard link) runs at the disk's pace (dd: 2 GiB in 10.9 s
+in the same run) while the SHA-256 is computed beside it; hash, store (a link) and probe take
+0.3 s, the poster 0.5 s. So the floor of the remaining steps is one durable write of the file
+plus about 0.8 s: 2x openssl is out of reach on any disk slower than about twice the hash
+(here ~1.5 GB/s; this disk wrote 0.2-0.9 GB/s depending on its other users).
 
 Needs PostgreSQL and Redis as `make test` has them (DATABASE_URL / REDIS_URL override).
 Scratch data lives under var/bench-ingest and is removed afterwards (unless --keep).
@@ -38,6 +63,7 @@ Scratch data lives under var/bench-ingest and is removed afterwards (unless --ke
 import argparse
 import io
 import os
+import re
 import resource
 import shutil
 import socket
@@ -158,8 +184,9 @@ def _segment(name: str, *encode: str) -> Path:
     return seg
 
 
-def _repeat(seg: Path, path: Path, count: int) -> None:
-    """`seg` `count` times over, as one MP4 (ffmpeg's concat demuxer, streams copied)."""
+def _repeat(seg: Path, path: Path, count: int, *, faststart: bool = True) -> None:
+    """`seg` `count` times over, as one MP4 (ffmpeg's concat demuxer, streams copied), its
+    index in front (`faststart`) or at the end."""
     listing = VAR / f"{path.name}.txt"
     listing.write_text(f"file '{seg}'\n" * count)
     subprocess.run(
@@ -176,8 +203,7 @@ def _repeat(seg: Path, path: Path, count: int) -> None:
             str(listing),
             "-c",
             "copy",
-            "-movflags",
-            "+faststart",
+            *(("-movflags", "+faststart") if faststart else ()),
             str(path),
         ],
         check=True,
@@ -187,15 +213,16 @@ def _repeat(seg: Path, path: Path, count: int) -> None:
         os.fsync(fh.fileno())
 
 
-def make_h264(path: Path, size: int) -> None:
+def make_h264(path: Path, size: int, *, faststart: bool = True) -> None:
     """A browser-playable H.264 (High, yuv420p) / AAC MP4 of about `size` bytes (at least 4 s),
-    ~20 Mbit/s like the body-worn recorders of issue 17."""
+    ~20 Mbit/s like the body-worn recorders of issue 17; its index (moov) in front of the
+    media data when `faststart`, else at the end (as a recorder writing live leaves it)."""
     seg = _segment(
         "segment-h264.mp4",
         *("-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-pix_fmt", "yuv420p"),
         *("-b:v", "20M", "-maxrate", "20M", "-bufsize", "20M"),
     )
-    _repeat(seg, path, max(1, round(size / seg.stat().st_size)))
+    _repeat(seg, path, max(1, round(size / seg.stat().st_size)), faststart=faststart)
 
 
 def make_hevc(path: Path, seconds: float) -> None:
@@ -302,7 +329,7 @@ def ingest(
 ) -> tuple[float, tuple]:
     """Upload `path` with tuspy and wait until its record is stored and probed (`ready`: until
     it is processed, its derived files made). Returns the moment (perf_counter) the upload
-    ended and the record's (sha256, kind, status, proxy_method, duration)."""
+    ended and the record's (sha256, kind, status, proxy_method, duration, id)."""
     from tusclient.uploader import Uploader
 
     uploader = Uploader(
@@ -317,7 +344,7 @@ def ingest(
     upload_id = uploader.url.rstrip("/").rsplit("/", 1)[1]
     done = "processed_at" if ready else "probed_at"
     sql = (
-        "SELECT r.sha256, r.kind, r.status, r.proxy_method, r.duration FROM avrecords_avrecord r"
+        "SELECT r.sha256, r.kind, r.status, r.proxy_method, r.duration, r.id FROM avrecords_avrecord r"
         f" WHERE r.upload_id = %s AND r.{done} IS NOT NULL"
     )
     row = wait_for(lambda: conn.execute(sql, [upload_id]).fetchone(), 1800, "ingest")
@@ -406,7 +433,7 @@ def _worker(env: dict[str, str], queue: str, log: Path) -> subprocess.Popen:
             "--without-gossip",
             "--without-mingle",
             "-l",
-            "WARNING",
+            "INFO",  # the pipeline's step timings (ingest.timed) are INFO lines
         ],
         cwd=ROOT,
         env=env,
@@ -458,13 +485,39 @@ def servers(env: dict[str, str], token: str, *, derive: bool = False) -> Iterato
                 proc.kill()
 
 
-def run_e2e(size: int, token: str, chunk: int, transcode_seconds: float) -> dict[str, Any]:
-    """A browser-playable H.264 file of about `size` bytes, upload start -> READY, against
-    openssl; then an HEVC file: the derive worker's CPU-seconds per second of video."""
+def _step_times(logs: Path, record_id: int, upload_id: str) -> dict[str, Any]:
+    """The pipeline's own timings of one record from the servers' logs: each PATCH's body
+    (received, written, hashed, durable) and offset-saving seconds (avrecords.tus), and each
+    worker step's seconds (avrecords.ingest.timed: hash, store, probe, poster, proxy, ...)."""
+    patch = re.compile(rf"upload {upload_id}: PATCH (\d+) bytes at \d+: body ([\d.]+) s, saved ([\d.]+) s")
+    step = re.compile(rf"record {record_id}: (.+?) ([\d.]+) s$")
+    body = saved = 0.0
+    patches = 0
+    steps: dict[str, float] = {}
+    for log in logs.glob("*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if m := patch.search(line):
+                patches += 1
+                body += float(m[2])
+                saved += float(m[3])
+            elif m := step.search(line.rstrip()):
+                steps[m[1]] = steps.get(m[1], 0.0) + float(m[2])
+    return {"patches": patches, "body": body, "saved": saved, "steps": steps}
+
+
+def _upload_id(conn: Any, record_id: int) -> str:
+    return str(conn.execute("SELECT upload_id FROM avrecords_avrecord WHERE id = %s", [record_id]).fetchone()[0])
+
+
+def run_e2e(size: int, token: str, chunk: int, transcode_seconds: float, *, faststart: bool) -> dict[str, Any]:
+    """A browser-playable H.264 file of about `size` bytes (index in front when `faststart`,
+    else at the end), upload start -> READY, against openssl and against writing the same
+    bytes durably once (dd); then an HEVC file: the derive worker's CPU-seconds per second of
+    video."""
     import psycopg
 
     path = VAR / f"bench-{size}.mp4"
-    make_h264(path, size)
+    make_h264(path, size, faststart=faststart)
     size = path.stat().st_size
     subprocess.run(["openssl", "dgst", "-sha256", str(path)], check=True, capture_output=True)  # warm cache
     t, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -472,6 +525,13 @@ def run_e2e(size: int, token: str, chunk: int, transcode_seconds: float) -> dict
     floor = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     floor_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    # The disk's own pace: the upload must put every byte in staging durably (fsync) before
+    # it acknowledges it, which openssl's floor does not.
+    copy = VAR / f"copy-{size}"
+    t = time.perf_counter()
+    subprocess.run(["dd", f"if={path}", f"of={copy}", "bs=1M", "conv=fdatasync"], check=True, capture_output=True)
+    disk = time.perf_counter() - t
+    copy.unlink()
     hevc = VAR / "bench-hevc.mp4"
     make_hevc(hevc, transcode_seconds)
     with servers(ENV, token, derive=True) as (tus, web_pid, worker_pid, derive_pid):
@@ -483,62 +543,71 @@ def run_e2e(size: int, token: str, chunk: int, transcode_seconds: float) -> dict
             t = time.perf_counter()
             uploaded, row = ingest(conn, tus, path, digest, chunk, ready=True)
             total = time.perf_counter() - t
-            web_cpu, ingest_cpu, remux_cpu = (
+            web_cpu, ingest_cpu, derive_cpu = (
                 cpu_seconds_with_children(p) - b for p, b in zip(pids, before, strict=True)
             )
             done = resource.getrusage(resource.RUSAGE_SELF)
             client_cpu = done.ru_utime + done.ru_stime - me.ru_utime - me.ru_stime
             # Where the time went, from the record's custody trail (server clock).
-            steps: dict[str, Any] = dict(
+            trail: dict[str, Any] = dict(
                 conn.execute(
                     "SELECT e.action, EXTRACT(EPOCH FROM e.created_at) FROM audit_entry e"
                     " JOIN avrecords_avrecord r ON e.object_id = r.id::text AND e.object_type = 'avrecords.avrecord'"
-                    " WHERE r.sha256 = %s AND e.action IN ('av.received', 'av.probed', 'av.processed')",
-                    [digest],
+                    " WHERE r.id = %s AND e.action IN ('av.received', 'av.probed', 'av.processed')",
+                    [row[5]],
                 ).fetchall()
             )
+            upload_id = _upload_id(conn, row[5])
 
-            derive_cpu = cpu_seconds_with_children(derive_pid)
+            transcode_before = cpu_seconds_with_children(derive_pid)
             _, hrow = ingest(conn, tus, hevc, file_sha256(hevc), chunk, ready=True)
-            transcode_cpu = cpu_seconds_with_children(derive_pid) - derive_cpu
+            transcode_cpu = cpu_seconds_with_children(derive_pid) - transcode_before
     path.unlink(missing_ok=True)
     hevc.unlink(missing_ok=True)
-    if (row[2], row[3], hrow[2], hrow[3]) != ("ready", "remux", "ready", "transcode"):
+    expected = "original" if faststart else "remux"
+    if (row[2], row[3], hrow[2], hrow[3]) != ("ready", expected, "ready", "transcode"):
         raise SystemExit(f"unexpected outcome: H.264 {row[2:4]}, HEVC {hrow[2:4]} (see var/bench-ingest/logs)")
     return {
         "size": size,
+        "moov": "front" if faststart else "end",
+        "method": row[3],
         "floor": floor,
+        "disk": disk,
         "upload": uploaded - t,
         "total": total,
         "duration": row[4],
-        "remux_cpu": remux_cpu,
-        "ingest_wall": float(steps["av.probed"] - steps["av.received"]),
-        "derive_wall": float(steps["av.processed"] - steps["av.probed"]),
+        "derive_cpu": derive_cpu,
+        "ingest_wall": float(trail["av.probed"] - trail["av.received"]),
+        "derive_wall": float(trail["av.processed"] - trail["av.probed"]),
         "floor_cpu": floor_cpu,
-        "server_cpu": web_cpu + ingest_cpu + remux_cpu,
+        "server_cpu": web_cpu + ingest_cpu + derive_cpu,
         "client_cpu": client_cpu,
         "hevc_duration": hrow[4],
         "transcode_cpu": transcode_cpu,
+        **_step_times(VAR / "logs", row[5], upload_id),
     }
 
 
 def print_e2e(results: list[dict[str, Any]]) -> None:
     print("End to end, browser-playable H.264/AAC MP4 (1280x720, ~20 Mbit/s): tuspy upload start -> record READY")
     print(
-        f"{'size':>9} {'video':>7} {'openssl':>9} {'upload':>8} {'ready':>8} {'ratio':>6}"
-        f"   CPU: {'openssl':>8} {'server':>7} {'ratio':>6} {'derive':>7} {'client':>7}"
+        f"{'size':>9} {'moov':>5} {'player':>8} {'video':>7} {'openssl':>8} {'dd':>7} {'upload':>7} {'ready':>7}"
+        f" {'ratio':>6} {'vs dd':>6}   CPU: {'openssl':>7} {'server':>7} {'derive':>7} {'client':>7}"
     )
     for r in results:
         print(
-            f"{r['size'] / MB:>7.0f}MB {r['duration']:>6.0f}s {r['floor']:>8.2f}s {r['upload']:>7.2f}s"
-            f" {r['total']:>7.2f}s {r['total'] / r['floor']:>5.1f}x"
-            f"        {r['floor_cpu']:>7.2f}s {r['server_cpu']:>6.2f}s {r['server_cpu'] / r['floor_cpu']:>5.1f}x"
-            f" {r['remux_cpu']:>6.2f}s {r['client_cpu']:>6.2f}s"
+            f"{r['size'] / MB:>7.0f}MB {r['moov']:>5} {r['method']:>8} {r['duration']:>6.0f}s {r['floor']:>7.2f}s"
+            f" {r['disk']:>6.2f}s {r['upload']:>6.2f}s {r['total']:>6.2f}s {r['total'] / r['floor']:>5.1f}x"
+            f" {r['total'] / r['disk']:>5.1f}x        {r['floor_cpu']:>6.2f}s {r['server_cpu']:>6.2f}s"
+            f" {r['derive_cpu']:>6.2f}s {r['client_cpu']:>6.2f}s"
         )
     for r in results:
+        steps = ", ".join(f"{name} {secs:.2f}s" for name, secs in r["steps"].items())
         print(
-            f"  {r['size'] / MB:.0f}MB: upload {r['upload']:.2f}s, then hash/store/probe {r['ingest_wall']:.2f}s,"
-            f" poster and remuxed proxy {r['derive_wall']:.2f}s (from the custody trail)"
+            f"  {r['size'] / MB:.0f}MB, moov at the {r['moov']}: upload {r['upload']:.2f}s ({r['patches']} PATCHes:"
+            f" bodies received, written, hashed and made durable {r['body']:.2f}s, offsets saved {r['saved']:.2f}s);"
+            f" then hash/store/probe {r['ingest_wall']:.2f}s and derive {r['derive_wall']:.2f}s (custody trail);"
+            f" steps: {steps}"
         )
     print("Transcoded (HEVC 1280x720 -> H.264 proxy, libx264 veryfast, capped at AV_PROXY_MAX_SIDE):")
     for r in results:
@@ -547,10 +616,13 @@ def print_e2e(results: list[dict[str, Any]]) -> None:
             f" {r['transcode_cpu'] / r['hevc_duration']:.2f} CPU-s per second of video"
         )
     print(
-        "ratio = ready / openssl dgst -sha256 of the same file (target <= 2x; wall clock, so a busy"
-        " machine inflates it). CPU (load-independent): openssl's; server = web worker + ingest worker +"
-        " derive worker, ffmpeg/ffprobe included; derive = the derive worker's alone (poster frame and"
-        " remux); client = the tuspy process."
+        "player = what the record plays: the original itself (index in front, browser-playable) or a"
+        " remuxed copy (index at the end). ratio = ready / openssl dgst -sha256 of the same file"
+        " (target <= 2x; wall clock, so a busy machine inflates it); vs dd = ready / dd conv=fdatasync of"
+        " the same bytes (the upload must make each byte durable before acknowledging it). CPU"
+        " (load-independent): openssl's; server = web worker + ingest worker + derive worker,"
+        " ffmpeg/ffprobe included; derive = the derive worker's alone; client = the tuspy process."
+        " steps: the pipeline's own timings (INFO lines of avrecords.ingest)."
     )
 
 
@@ -567,6 +639,12 @@ def main() -> None:
         action="store_true",
         help="upload start -> record READY for a browser-playable H.264 MP4 (remuxed), and the"
         " CPU-seconds per second of video of a file that is transcoded (HEVC)",
+    )
+    parser.add_argument(
+        "--moov",
+        choices=("front", "end"),
+        default="front",
+        help="--e2e: the H.264 file's index in front (plays as it is) or at the end (remuxed)",
     )
     parser.add_argument("--transcode-seconds", type=float, default=20, help="length of the HEVC file (--e2e)")
     parser.add_argument("--chunk", default="256M", help="tus chunk_size: the body of one PATCH")
@@ -585,7 +663,10 @@ def main() -> None:
     token = manage("create_station", f"bench-{uuid.uuid4().hex[:8]}").strip()
     if args.e2e:
         e2e_sizes = [parse_size(x) for x in (args.sizes or "64M").split(",")]
-        e2e = [run_e2e(size, token, parse_size(args.chunk), args.transcode_seconds) for size in e2e_sizes]
+        e2e = [
+            run_e2e(size, token, parse_size(args.chunk), args.transcode_seconds, faststart=args.moov == "front")
+            for size in e2e_sizes
+        ]
         print_e2e(e2e)
         if not args.keep:
             shutil.rmtree(VAR, ignore_errors=True)

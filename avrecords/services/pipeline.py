@@ -170,7 +170,7 @@ def record_processed(*, record_id: int) -> AVRecord:
         case=record.case,
         status=record.status,
         problems=record.problem_reasons,
-        proxy=record.get_proxy_method_display() if record.proxy else "",
+        proxy=record.get_proxy_method_display() if record.playable else "",
         proxy_reason=record.proxy_reason,
     )
     return record

@@ -166,6 +166,9 @@ def test_remux_command_runs_no_encoder_and_puts_the_index_first():
     assert remux.count("-map") == 3
     transcode = media.proxy_args("in.mp4", "out.mp4", has_video=True, audio_tracks=1, max_side=CAP)
     assert "libx264" in transcode and f"{CAP}" in " ".join(transcode) and "+faststart" in transcode
+    # With room kept in front for the index, the file is written once (no +faststart pass).
+    once = media.proxy_args("in.mp4", "out.mp4", has_video=True, audio_tracks=1, remux=True, reserve=70000)
+    assert once[once.index("-moov_size") + 1] == "70000" and "+faststart" not in once
 
 
 # --- the pipeline, real files -----------------------------------------------------------------
@@ -263,3 +266,204 @@ def test_a_remux_ffmpeg_refuses_falls_back_to_a_transcode(officer, sources, monk
     assert record.proxy_method == ProxyMethod.TRANSCODE and "转封装未成功" in record.proxy_reason
     assert "header" not in record.proxy_reason  # ffmpeg's words go to the log, not the page
     _plays(default_storage.path(record.proxy))
+
+
+# --- the original plays as it is (index in front): no copy at all ------------------------------
+
+
+@pytest.fixture(scope="session")
+def front_sources(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("front-sources")
+    return {
+        # Browser-playable and faststart (moov before mdat): the player is served the original.
+        "h264": _lavfi_video(d / "前置索引.mp4", "320x240", *H264, "-profile:v", "high", "-movflags", "+faststart"),
+        "audio": _audio_front(d / "录音.m4a"),
+        # Two picture streams: a remux keeps only the first, so it is remuxed even though faststart.
+        "two_pictures": _two_pictures(d / "two.mp4"),
+    }
+
+
+def _audio_front(out: Path) -> Path:
+    _ffmpeg("-f", "lavfi", "-i", "sine=duration=2", "-c:a", "aac", "-b:a", "32k", "-movflags", "+faststart", str(out))
+    return out
+
+
+def _two_pictures(out: Path) -> Path:
+    _ffmpeg(
+        *("-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2"),
+        *("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2"),
+        *("-map", "0:v", "-map", "1:v", *H264, "-movflags", "+faststart", str(out)),
+    )
+    return out
+
+
+def _boxes(*boxes: tuple[bytes, int]) -> bytes:
+    """Top-level MP4 boxes of the given types and total sizes (bodies zero)."""
+    return b"".join(size.to_bytes(4, "big") + kind + bytes(size - 8) for kind, size in boxes)
+
+
+@pytest.mark.parametrize(
+    ("data", "front"),
+    [
+        (_boxes((b"ftyp", 24), (b"moov", 100), (b"mdat", 1000)), True),
+        (_boxes((b"ftyp", 24), (b"mdat", 1000), (b"moov", 100)), False),
+        (_boxes((b"ftyp", 24), (b"moov", 100), (b"free", 8), (b"mdat", 1000), (b"udta", 20)), True),
+        (_boxes((b"ftyp", 24), (b"moov", 100), (b"mdat", 1000))[:-1], False),  # cut short
+        (_boxes((b"ftyp", 24), (b"moov", 100)), False),  # no media data
+        (_boxes((b"ftyp", 24), (b"moov", 100)) + b"\0\0\0\0mdat" + bytes(50), True),  # size 0: to the end
+        # A 64-bit size (1, then the size in 8 bytes), as files over 4 GiB have.
+        (_boxes((b"ftyp", 24), (b"moov", 100)) + b"\0\0\0\1mdat" + (66).to_bytes(8, "big") + bytes(50), True),
+        (_boxes((b"ftyp", 24), (b"moov", 100)) + b"\0\0\0\1mdat" + (8).to_bytes(8, "big"), False),
+        (_boxes((b"ftyp", 24)) + b"\0\0\0\4moov" + bytes(100), False),  # a size below a header
+        (_boxes(*[(b"free", 8)] * (media.MAX_BOXES + 1), (b"moov", 100), (b"mdat", 100)), False),
+    ],
+)
+def test_index_in_front_reads_the_box_chain(tmp_path, data, front):
+    path = tmp_path / "f.mp4"
+    path.write_bytes(data)
+    assert media.index_in_front(str(path)) is front
+
+
+def test_index_in_front_on_real_files(sources, front_sources):
+    assert media.index_in_front(str(front_sources["h264"]))
+    assert not media.index_in_front(str(sources["h264"]))  # ffmpeg's default: moov at the end
+
+
+def _no_ffmpeg_proxy(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("no browser copy may be made of a file that plays as it is")
+
+    monkeypatch.setattr(media, "proxy", refuse)
+
+
+@pytest.mark.django_db
+def test_faststart_h264_aac_mp4_plays_from_the_original_and_no_copy_is_made(
+    client, officer, front_sources, monkeypatch
+):
+    _no_ffmpeg_proxy(monkeypatch)
+    source = front_sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    assert record.proxy_method == ProxyMethod.ORIGINAL and not record.proxy and record.poster
+    assert "索引在前，直接播放原件" in record.proxy_reason and "H.264/AAC" in record.proxy_reason
+    assert not default_storage.exists(f"av/{record.uuid}/proxy.mp4")
+    processed = Entry.objects.get(action="av.processed", object_id=str(record.pk))
+    assert '"proxy":"直接播放原件"' in processed.payload
+
+    client.force_login(officer)
+    html = client.get(reverse("avrecords:detail", args=[record.pk])).content.decode()
+    url = reverse("avrecords:media", args=[record.pk, "proxy"])
+    assert "<video" in html and f'src="{url}"' in html and "直接播放原件" in html and "原件未改动" in html
+    # The player's byte ranges are the original's bytes, read-only, and are no download.
+    whole = source.read_bytes()
+    part = client.get(url, HTTP_RANGE="bytes=100-4195")
+    assert part.status_code == 206 and part["Content-Type"] == "video/mp4"
+    assert part["Content-Range"] == f"bytes 100-4195/{len(whole)}"
+    assert part["Content-Security-Policy"].startswith("sandbox")
+    assert b"".join(part.streaming_content) == whole[100:4196]
+    assert not Entry.objects.filter(action="av.downloaded", object_id=str(record.pk)).exists()
+    # The whole file without a Range is a copy of the original leaving the system.
+    assert b"".join(client.get(url).streaming_content) == whole
+    assert Entry.objects.get(action="av.downloaded", object_id=str(record.pk)).data["copy"] == "original"
+    assert original_hash(record.original_key) == (record.sha256, len(whole))
+    # No access, no bytes: the same check as every record's media.
+    from accounts.models import Role
+    from accounts.tests.factories import DepartmentFactory, UserFactory
+
+    client.force_login(UserFactory(roles=[Role.OFFICER], department=DepartmentFactory(code="OTHER")))
+    assert client.get(url, HTTP_RANGE="bytes=0-9").status_code == 404
+
+
+@pytest.mark.django_db
+def test_faststart_aac_audio_plays_from_the_original(client, officer, front_sources, monkeypatch):
+    _no_ffmpeg_proxy(monkeypatch)
+    record = receive(front_sources["audio"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    assert record.proxy_method == ProxyMethod.ORIGINAL and record.waveform
+    client.force_login(officer)
+    resp = client.get(reverse("avrecords:media", args=[record.pk, "proxy"]), HTTP_RANGE="bytes=0-99")
+    assert resp.status_code == 206 and resp["Content-Type"] == "audio/mp4"
+    assert b"".join(resp.streaming_content) == front_sources["audio"].read_bytes()[:100]
+
+
+@pytest.mark.django_db
+def test_moov_at_the_end_is_remuxed_with_the_index_in_front(officer, sources):
+    assert not media.index_in_front(str(sources["h264"]))
+    record = receive(sources["h264"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.proxy_method == ProxyMethod.REMUX
+    assert media.index_in_front(default_storage.path(record.proxy))
+
+
+@pytest.mark.django_db
+def test_faststart_with_two_picture_streams_is_remuxed(officer, front_sources):
+    record = receive(front_sources["two_pictures"], user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    assert record.proxy_method == ProxyMethod.REMUX
+    assert len(ffmpeg.probe(default_storage.path(record.proxy))["streams"]) == 1
+
+
+@pytest.mark.django_db
+def test_faststart_original_on_s3_is_played_by_ranged_gets(client, officer, front_sources, s3_originals, seaweedfs):
+    source = front_sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.proxy_method == ProxyMethod.ORIGINAL and record.original_version
+    client.force_login(officer)
+    url = reverse("avrecords:media", args=[record.pk, "proxy"])
+    whole = source.read_bytes()
+    for rng, want in (("bytes=10-2000000", whole[10:2000001]), ("bytes=-7", whole[-7:]), ("bytes=5-", whole[5:])):
+        resp = client.get(url, HTTP_RANGE=rng)
+        assert resp.status_code == 206 and b"".join(resp.streaming_content) == want, rng
+    assert client.get(url, HTTP_RANGE=f"bytes={len(whole)}-").status_code == 416
+    assert b"".join(client.get(url).streaming_content) == whole
+
+
+def _spy_reserve(monkeypatch) -> list:
+    calls: list = []
+    real = media._proxy_output
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("reserve"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(media, "_proxy_output", spy)
+    return calls
+
+
+def _same_packets(proxy: str, source: Path) -> None:
+    assert _packet_hash(proxy, "v:0") == _packet_hash(source, "v:0")
+    assert _packet_hash(proxy, "a:0") == _packet_hash(source, "a:0")
+
+
+@pytest.mark.django_db
+def test_remux_writes_the_index_into_room_kept_in_front(officer, sources, monkeypatch):
+    calls = _spy_reserve(monkeypatch)
+    source = sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.proxy_method == ProxyMethod.REMUX
+    moov = dict(media.top_boxes(str(source)))[b"moov"]
+    assert calls == [2 * moov + 65536]  # one ffmpeg run, no +faststart pass
+    proxy = default_storage.path(record.proxy)
+    assert media.index_in_front(proxy)
+    _same_packets(proxy, source)
+    _plays(proxy)
+
+
+@pytest.mark.django_db
+def test_remux_whose_index_does_not_fit_is_made_again_with_faststart(officer, sources, monkeypatch):
+    calls = _spy_reserve(monkeypatch)
+    monkeypatch.setattr(media, "index_reserve", lambda path: 64)
+    source = sources["h264"]
+    record = receive(source, user=officer, ended_at=recent())
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY and not record.problems
+    assert record.proxy_method == ProxyMethod.REMUX and calls == [64, None]
+    proxy = default_storage.path(record.proxy)
+    assert media.index_in_front(proxy)
+    _same_packets(proxy, source)
+    _plays(proxy)
