@@ -25,7 +25,7 @@ def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] 
     officer = policy.may_write(user, case)
     page = page_of(selectors.records_of_case(case.pk).order_by("-created_at", "-pk"), request)
     return {
-        "av_records": page.object_list,
+        "av_records": list(page.object_list),
         "page": page,
         "av_expected": list(selectors.expected_open_for_case(case.pk).select_related("officer")),
         "av_can_upload": refused is None,

@@ -414,9 +414,7 @@ def _attachments(request: AuthedRequest, case: Case, bound: _Bound | None) -> tu
     for att in page.object_list:
         ct = att.content_type
         if ct is not None:
-            att.owner_label = owner_labels.get(
-                f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name
-            )
+            att.owner_label = owner_labels.get(f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name)
     attachment_form = None
     mine = bound is not None and bound.slot == ("attachment", "")
     if case.state != CaseState.ARCHIVED and policy.may_write(request.user, case):

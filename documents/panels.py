@@ -8,7 +8,7 @@ from .selectors import documents_of_case
 
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any]:
     page = page_of(documents_of_case(case), request)
-    return {"documents": page.object_list, "page": page}
+    return {"documents": list(page.object_list), "page": page}
 
 
 register(

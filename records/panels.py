@@ -16,7 +16,7 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any]:
     can_write = may_record(user, case)
     page = page_of(records_of_case(case), request)
     return {
-        "records": page.object_list,
+        "records": list(page.object_list),
         "page": page,
         "can_write": can_write,
         "why_not": record_refusal_reason(user, case) + "。" if policy.may_write(user, case) and not can_write else "",

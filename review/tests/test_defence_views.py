@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from cases.tests.pages import section_html
 from review.models_defence import Hearing, HearingStatus, PenaltyNotice
 from review.tests.defence_helpers import NOTICE, case_under_review, chair_user, issue, officer_of, serve
 
@@ -56,7 +57,7 @@ def test_officer_issues_the_notice_from_the_page(client):
     assert notice.fine_yuan == 150000 and notice.hearing_right
     # The next action is offered on the page and named on the case page's panel.
     assert "登记送达日期" in client.get(_url(case)).content.decode()
-    assert "登记送达日期" in client.get(case.get_absolute_url()).content.decode()
+    assert "登记送达日期" in section_html(client, case, "review")
 
 
 def test_missing_element_shows_next_to_the_field_and_keeps_what_was_typed(client):
