@@ -301,10 +301,10 @@ SELECT md5(%(case)s || '-' || i)::uuid, %(case)s, %(user)s, '', 'DSJ_' || i || '
 FROM generate_series(1, %(av)s) AS i;
 INSERT INTO documents_document (case_id, doc_type, year, seq, number, title, context, source_type, source_id, status,
                                 progress, error, pdf, sha256, size, pages, masked_pdf, masked_sha256, masked_size,
-                                issued_by_id, issued_at)
+                                issued_by_id, issued_at, rendered_at)
 SELECT %(case)s, 'bench', 2026, %(case)s * 1000 + i, '临科文〔2026〕' || (%(case)s * 1000 + i) || '号', '询问笔录', '{}',
        '', '', 'final', 100, '', 'documents/' || i || '.pdf', md5('d' || i) || md5(i::text), 100000, 2, '', '', 0,
-       %(user)s, now() - i * interval '1 minute'
+       %(user)s, now() - i * interval '1 minute', now() - i * interval '1 minute'
 FROM generate_series(1, %(docs)s) AS i;
 INSERT INTO cases_attachment (case_id, file, sha256, size, original_name, mime_type, description, confidentiality,
                               uploaded_by_id, uploaded_at)
