@@ -42,6 +42,6 @@ register(
         context=panel_context,
         order=40,
         section="av",
-        count=lambda case: selectors.records_of_case(case.pk).count(),
+        count=lambda case: selectors.records_of_case(case.pk),
     )
 )

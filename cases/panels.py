@@ -6,14 +6,16 @@ An app registers a panel at import of its `panels.py` (imported by CasesConfig.r
 `context(case, user, request)` returns the template's context, or None to hide the panel
 (e.g. for a role that must not see it); a context with a list pages it with
 `cases.pagination.page_of(..., request)` so a section costs the same for any size of case.
-`section` is a key of SECTIONS; `count(case)`, one aggregate query, gives the section's tab
-its number (e.g. 音像记录 (200)). A section's page renders only its own panels, in `order`.
+`section` is a key of SECTIONS; `count(case)` returns the QuerySet whose size the section's
+tab shows (e.g. 音像记录 (200)): every tab is counted in one query (`tab_counts`). A section's page renders only its own panels, in `order`.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -50,7 +52,7 @@ class Panel:
     context: Callable[[Any, Any, HttpRequest], dict[str, Any] | None]
     order: int = 100
     section: str = OVERVIEW
-    count: Callable[[Any], int] | None = None
+    count: Callable[[Any], QuerySet[Any]] | None = None
 
 
 _panels: dict[str, Panel] = {}
@@ -75,13 +77,28 @@ def section_url(case_id: int, section: str, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def panel_counts(case: Any) -> dict[str, int]:
-    """{section key: number of items} summed over the panels that count (one aggregate query
-    each)."""
+def tab_counts(case: Any, **own: QuerySet[Any]) -> dict[str, int]:
+    """{section key: number of items} for the sections whose panels count (their QuerySets
+    summed) and for `own` (section key -> QuerySet, the cases app's lists), in one query of
+    one COUNT per list, each served by its table's case index."""
+    lists: list[tuple[str, QuerySet[Any]]] = [
+        (panel.section, panel.count(case)) for panel in _panels.values() if panel.count is not None
+    ]
+    lists += own.items()
+    if not lists:
+        return {}
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, (_, qs) in enumerate(lists):
+        sql, p = qs.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS q{i})")
+        params.extend(p)
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        row = cur.fetchone()
     out: dict[str, int] = {}
-    for panel in _panels.values():
-        if panel.count is not None:
-            out[panel.section] = out.get(panel.section, 0) + panel.count(case)
+    for (section, _), n in zip(lists, row, strict=True):
+        out[section] = out.get(section, 0) + n
     return out
 
 

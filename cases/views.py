@@ -24,7 +24,7 @@ from linke.pagination import page_of
 
 from . import forms, licensing, policy, requirements, selectors, services, signoffs, stages
 from .models import Case, CaseOfficer, CaseOrigin, CaseState, Level, Party, SignOffStep
-from .panels import OVERVIEW, SECTIONS, panel_counts, panels_for, section_url
+from .panels import OVERVIEW, SECTIONS, panels_for, section_url, tab_counts
 from .timeline import people_labels, timeline_page
 
 PAGE_SIZE = 25
@@ -355,11 +355,9 @@ class _Bound:
 
 
 def _tabs(case: Case, current: str) -> list[dict[str, Any]]:
-    """The case page's tab bar: each section with its URL, its count (one aggregate query per
-    counted list, whatever the size of the case) and whether it is the one shown."""
-    counts = panel_counts(case)
-    counts["attachments"] = case.attachments.count()
-    counts["timeline"] = entries_of_case(case.pk).count()
+    """The case page's tab bar: each section with its URL, its count (all counted in one
+    query, whatever the size of the case) and whether it is the one shown."""
+    counts = tab_counts(case, attachments=case.attachments.all(), timeline=entries_of_case(case.pk))
     return [
         {
             "key": key,

@@ -19,6 +19,6 @@ register(
         _context,
         order=60,
         section="documents",
-        count=lambda case: documents_of_case(case).count(),
+        count=lambda case: documents_of_case(case),
     )
 )

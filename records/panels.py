@@ -31,6 +31,6 @@ register(
         _context,
         order=40,
         section="records",
-        count=lambda case: records_of_case(case).count(),
+        count=lambda case: records_of_case(case),
     )
 )
