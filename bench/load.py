@@ -49,10 +49,10 @@ from ingest import (  # type: ignore[import-not-found]  # bench/ is not a packag
 )
 
 
-def make_videos(count: int, size: int) -> list[Path]:
+def make_videos(count: int, size: int, tag: str) -> list[Path]:
     """`count` distinct H.264/AAC MP4 files of about `size` bytes: the same 4 s segment
-    repeated, each with its own station's metadata (distinct hashes, so no two share a
-    stored object), streams copied."""
+    repeated, each with its own station's and run's `tag` in its metadata (distinct hashes, so
+    no two share a stored object), streams copied."""
     seg = _segment(
         "segment-h264.mp4",
         *("-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high", "-pix_fmt", "yuv420p"),
@@ -66,7 +66,7 @@ def make_videos(count: int, size: int) -> list[Path]:
         path = VAR / f"station-{i}.mp4"
         subprocess.run(
             ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy"]
-            + ["-metadata", f"comment=bench station {i}", "-movflags", "+faststart", str(path)],
+            + ["-metadata", f"comment=bench {tag} station {i}", "-movflags", "+faststart", str(path)],
             check=True,
         )
         paths.append(path)
@@ -96,7 +96,15 @@ def setup_data(users: int, stations: int) -> tuple[list[str], list[str], list[st
     tag = uuid.uuid4().hex[:6]
     first: Any = UserFactory(username=f"load-{tag}-0", roles=[Role.OFFICER])
     second: Any = UserFactory(username=f"load-{tag}-1", roles=[Role.OFFICER], department=first.department)
-    case: Any = CaseFactory(officers=[first, second], department=first.department, created_by=first)
+    # The database persists between runs: numbers of this run's own (the factory's sequence restarts).
+    n = int(tag, 16)
+    case: Any = CaseFactory(
+        officers=[first, second],
+        department=first.department,
+        created_by=first,
+        registration_number=f"临科登〔2026〕{n}号",
+        number=f"临科罚立〔2026〕{n}号",
+    )
     PartyFactory(case=case)
     cookies = []
     for k in range(users):
@@ -164,13 +172,14 @@ def main() -> None:
     parser.add_argument("--size", default="64M")
     parser.add_argument("--seconds", type=float, default=30, help="phase 1 (no uploads) duration")
     parser.add_argument("--timeout", type=float, default=900, help="phase 2 bound: uploads until READY")
+    parser.add_argument("--keep", action="store_true", help="keep var/bench-ingest (the servers' logs)")
     args = parser.parse_args()
     VAR.mkdir(parents=True, exist_ok=True)
     ensure_database()
     cookies, tokens, urls = setup_data(args.users, args.uploads)
     from django.conf import settings
 
-    videos = make_videos(args.uploads, parse_size(args.size))
+    videos = make_videos(args.uploads, parse_size(args.size), uuid.uuid4().hex[:8])
     digests = [file_sha256(p) for p in videos]
     env = {**ENV, "CELERY_TASK_ALWAYS_EAGER": "0"}
     port = free_port()
@@ -230,7 +239,8 @@ def main() -> None:
                 f"uploads: all sent {uploads['sent']:.1f} s after start; last record READY at {uploads['ready']:.1f} s"
                 f" ({uploads['done']}/{args.uploads} ready)"
             )
-    shutil.rmtree(VAR, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(VAR, ignore_errors=True)
 
 
 def _upload_all(
