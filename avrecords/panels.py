@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from cases.panels import Panel, register
+from linke.pagination import page_of
 
 from . import selectors
 from .services import av_refusal
@@ -22,8 +23,10 @@ def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] 
     # told why when it is not offered; the others were never going to upload here.
     refused = av_refusal(user, case)
     officer = policy.may_write(user, case)
+    page = page_of(selectors.records_of_case(case.pk).order_by("-created_at", "-pk"), request)
     return {
-        "av_records": list(selectors.records_of_case(case.pk)),
+        "av_records": list(page.object_list),
+        "page": page,
         "av_expected": list(selectors.expected_open_for_case(case.pk).select_related("officer")),
         "av_can_upload": refused is None,
         "av_why_not": f"{refused[1]}。" if refused and officer else "",
@@ -31,4 +34,14 @@ def panel_context(case: Any, user: Any, request: HttpRequest) -> dict[str, Any] 
     }
 
 
-register(Panel(key="avrecords", title="音像记录", template="avrecords/_panel.html", context=panel_context, order=40))
+register(
+    Panel(
+        key="avrecords",
+        title="音像记录",
+        template="avrecords/_panel.html",
+        context=panel_context,
+        order=40,
+        section="av",
+        count=lambda case: selectors.records_of_case(case.pk),
+    )
+)

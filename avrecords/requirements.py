@@ -72,6 +72,7 @@ register(
         applies=_has_records,
         satisfied=_all_described,
         label="音像记录附制作方法、制作时间、制作人和证明对象，并已定稿",
+        target="av#panel-avrecords",
     ),
     Requirement(
         code="av.transcript",
@@ -81,6 +82,7 @@ register(
         applies=_has_audio,
         satisfied=_audio_transcribed,
         label="声音资料附声音内容的文字记录",
+        target="av#panel-avrecords",
     ),
     Requirement(
         code="av.stored",
@@ -90,6 +92,7 @@ register(
         applies=_has_records,
         satisfied=_all_stored,
         label="音像记录2个工作日内存入专用存储（逾期的已书面说明原因）",
+        target="av#panel-avrecords",
     ),
     Requirement(
         code="av.expected",
@@ -99,5 +102,6 @@ register(
         applies=_expects,
         satisfied=_expected_arrived,
         label="文字记录载明已录音录像的，音像记录资料已到达专用存储",
+        target="av#panel-avrecords",
     ),
 )

@@ -6,10 +6,13 @@ entries (BENCH_ENTRIES) on their timelines, 10,000 of them on one case. Then ren
 case list, that case's page and the dashboard for an officer and for the head, and prints
 the median server-side time of each (target: under 100 ms) and its number of queries, next
 to the count for a case with few entries and a later list page: the counts must match
-(no N+1).
+(no N+1). The review queues follow (`_queues`), then every section (tab) of the case page
+once that case also has 200 AV records, 200 documents and 500 attachments (`_sections`),
+each against a case with one of each and against its own SQL run raw.
 """
 
 import os
+import re
 import statistics
 import sys
 import time
@@ -191,6 +194,7 @@ def _run() -> None:
             failed |= median >= 100
             print(f"{who:<8} {label:<28} {median:>10.1f} {p90:>8.1f} {len(q.captured_queries):>8} {n_other:>16}")
     failed |= _queues(head, users)
+    failed |= _sections(officer, head, hot_case, quiet_case.pk)
     print("FAIL" if failed else "OK: every page under 100 ms median, query counts independent of the data")
 
 
@@ -277,6 +281,97 @@ def _queues(head: Any, users: list[Any]) -> bool:
             print(
                 f"{who:<8} {label:<28} {median:>10.1f} {len(q.captured_queries):>8} {len(q3.captured_queries):>7}"
                 f" {raw_median:>11.1f} {median / raw_median:>6.2f}"
+            )
+    return failed
+
+
+# Issue 17: the case page's sections on a big case — 200 AV records, 200 documents, 500
+# attachments on the case that already has 10,000 audit entries (HOT) — against a case of the
+# same department and stage with one of each.
+FILL_SECTIONS = """
+INSERT INTO avrecords_avrecord (uuid, case_id, uploaded_by_id, recorder_serial, filename, important, metadata,
+                                declared_sha256, sha256, size, original_key, original_version, stored_at, late,
+                                late_reason, status, problems, kind, probe, duration, width, height, video_codec,
+                                audio_codecs, audio_tracks, poster, proxy, proxy_method, proxy_reason, waveform,
+                                thumbnail, processed_at, method, made_at, maker_id, proves, transcript, content_points,
+                                content_other, confidentiality, created_at, updated_at)
+SELECT md5(%(case)s || '-' || i)::uuid, %(case)s, %(user)s, '', 'DSJ_' || i || '.mp4', false, '{}', '',
+       md5('av' || %(case)s || i) || md5(i::text), 64 << 20, 'originals/' || md5('av' || i), '', now(), false, '',
+       'ready', '[]', 'video', '{}', 300, 1280, 720, 'h264', 'aac', 1, 'poster/' || i || '.jpg',
+       'proxy/' || i || '.mp4', 'remux', '', '', 'thumb/' || i || '.jpg', now(), '执法记录仪', now(), %(user)s,
+       '现场检查情况', '', '[]', '', '', now() - i * interval '1 minute', now()
+FROM generate_series(1, %(av)s) AS i;
+INSERT INTO documents_document (case_id, doc_type, year, seq, number, title, context, source_type, source_id, status,
+                                progress, error, pdf, sha256, size, pages, masked_pdf, masked_sha256, masked_size,
+                                issued_by_id, issued_at, rendered_at)
+SELECT %(case)s, 'bench', 2026, %(case)s * 1000 + i, '临科文〔2026〕' || (%(case)s * 1000 + i) || '号', '询问笔录', '{}',
+       '', '', 'final', 100, '', 'documents/' || i || '.pdf', md5('d' || i) || md5(i::text), 100000, 2, '', '', 0,
+       %(user)s, now() - i * interval '1 minute', now() - i * interval '1 minute'
+FROM generate_series(1, %(docs)s) AS i;
+INSERT INTO cases_attachment (case_id, file, sha256, size, original_name, mime_type, description, confidentiality,
+                              uploaded_by_id, uploaded_at)
+SELECT %(case)s, 'attachments/' || i || '.jpg', md5('a' || i) || md5(i::text), 200000, '现场照片' || i || '.jpg',
+       'image/jpeg', '现场照片', '', %(user)s, now() - i * interval '1 minute'
+FROM generate_series(1, %(atts)s) AS i;
+"""
+
+
+_DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR (?:WITH(?:OUT)? HOLD )?FOR ')
+
+
+def _sections(officer: Any, head: Any, big: int, small: int) -> bool:
+    """Every section of the case page for the big case and the small one: median and p90 ms,
+    queries of each (must be equal), and the ratio of the page's time to the same SQL run raw."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.panels import SECTIONS, section_url
+
+    with connection.cursor() as cur:
+        cur.execute(FILL_SECTIONS, {"case": big, "user": officer.pk, "av": 200, "docs": 200, "atts": 500})
+        cur.execute(FILL_SECTIONS, {"case": small, "user": officer.pk, "av": 1, "docs": 1, "atts": 1})
+        cur.execute("VACUUM ANALYZE")
+    print("case page sections: 200 AV records, 200 documents, 500 attachments, 10,000 audit entries")
+    print(
+        f"{'user':<8} {'section':<12} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'small case':>10}"
+        f" {'raw SQL ms':>11} {'ratio':>6}"
+    )
+    failed = False
+    for who, user in (("officer", officer), ("head", head)):
+        client = Client()
+        client.force_login(user)
+        for key in SECTIONS:
+            url = section_url(big, key)
+            for _ in range(3):
+                assert client.get(url).status_code == 200, url
+            times = []
+            for _ in range(RUNS):
+                t = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - t) * 1000)
+            with CaptureQueriesContext(connection) as q:
+                client.get(url)
+            client.get(section_url(small, key))
+            with CaptureQueriesContext(connection) as q2:
+                client.get(section_url(small, key))
+            raw = []
+            # A server-side cursor's DECLARE (QuerySet.iterator()) is run as its SELECT.
+            sqls = [_DECLARE.sub("", x["sql"]) for x in q.captured_queries]
+            for _ in range(RUNS):
+                t = time.perf_counter()
+                with connection.cursor() as cur:
+                    for sql in sqls:
+                        cur.execute(sql)
+                        if cur.description:
+                            cur.fetchall()
+                raw.append((time.perf_counter() - t) * 1000)
+            median, raw_median = statistics.median(times), statistics.median(raw)
+            p90 = statistics.quantiles(times, n=10)[-1]
+            failed |= median >= 100 or len(q.captured_queries) != len(q2.captured_queries)
+            print(
+                f"{who:<8} {key:<12} {median:>10.1f} {p90:>8.1f} {len(q.captured_queries):>8}"
+                f" {len(q2.captured_queries):>10} {raw_median:>11.1f} {median / raw_median:>6.2f}"
             )
     return failed
 

@@ -24,12 +24,28 @@ class Requirement:
     applies: Callable[["Case"], bool]
     satisfied: Callable[["Case"], bool]
     order: int = 0
+    # Where the case page records it: "<section>#<anchor>" (a key of cases.panels.SECTIONS and
+    # an element id of that section), so a missing item links there (issue 17).
+    target: str = ""
+
+
+def target_url(req: Requirement, case_id: int) -> str:
+    """The URL of the case page's section (and anchor) where `req` is recorded, e.g.
+    "/cases/7/s/av/#panel-avrecords". KeyError for a target naming no section; "" without a
+    target."""
+    from .panels import section_url
+
+    if not req.target:
+        return ""
+    section, _, anchor = req.target.partition("#")
+    return section_url(case_id, section, anchor)
 
 
 @dataclass
 class CheckItem:
     requirement: Requirement
     status: str  # "done", "missing" or "na" (does not apply to this case)
+    url: str = ""  # where it is recorded (target_url), set by the case page
 
     @property
     def done(self) -> bool:
@@ -209,6 +225,7 @@ register(
         applies=lambda c: c.kind == "penalty",
         satisfied=_two_certified_officers,
         order=10,
+        target="overview#record-officers",
     ),
     # A licensing case: the Measures' 执法人员 (第七条); 《行政许可法》第三十四条第三款 has two or
     # more staff verify an application's substance. No 《行政处罚法》 line applies to licensing.
@@ -220,6 +237,7 @@ register(
         applies=lambda c: c.kind == "licensing",
         satisfied=_two_certified_officers,
         order=10,
+        target="overview#record-officers",
     ),
     # 第七条: by application
     Requirement(
@@ -230,6 +248,7 @@ register(
         applies=_origin("application"),
         satisfied=_app(lambda a: bool(a.form and a.received_at)),
         order=70,
+        target="overview#record-application_complete",
     ),
     Requirement(
         "application.oral_record",
@@ -239,6 +258,7 @@ register(
         applies=_oral,
         satisfied=_app(lambda a: bool(a.oral_record.strip())),
         order=71,
+        target="overview#record-application_complete",
     ),
     Requirement(
         "application.applicant",
@@ -248,6 +268,7 @@ register(
         applies=_origin("application"),
         satisfied=_has_party,
         order=72,
+        target="overview#record-party_add",
     ),
     Requirement(
         "application.matter",
@@ -257,6 +278,7 @@ register(
         applies=_origin("application"),
         satisfied=_app(lambda a: bool(a.matter and a.materials)),
         order=73,
+        target="overview#record-application_complete",
     ),
     Requirement(
         "application.supplement",
@@ -266,6 +288,7 @@ register(
         applies=_supplement_requested,
         satisfied=_supplement_received,
         order=74,
+        target="overview#record-supplement_received",
     ),
     Requirement(
         "application.decision",
@@ -275,6 +298,7 @@ register(
         applies=_origin("application"),
         satisfied=_app(lambda a: bool(a.decision and a.decision_reason and a.decided_at)),
         order=75,
+        target="overview#actions",
     ),
     Requirement(
         "application.rejection",
@@ -292,6 +316,7 @@ register(
             )
         ),
         order=76,
+        target="overview#record-reject_application",
     ),
     # 第八条第一款: ex officio (and the filing approval of a case started by a complaint)
     Requirement(
@@ -302,6 +327,7 @@ register(
         applies=_to_be_filed,
         satisfied=_filing("cause"),
         order=80,
+        target="overview#record-filing_info",
     ),
     Requirement(
         "ex_officio.source",
@@ -311,6 +337,7 @@ register(
         applies=_to_be_filed,
         satisfied=_filing("source"),
         order=81,
+        target="overview#record-filing_info",
     ),
     Requirement(
         "ex_officio.party",
@@ -320,6 +347,7 @@ register(
         applies=_to_be_filed,
         satisfied=_has_party,
         order=82,
+        target="overview#record-party_add",
     ),
     Requirement(
         "ex_officio.facts",
@@ -329,6 +357,7 @@ register(
         applies=_to_be_filed,
         satisfied=lambda c: bool(c.summary.strip()),
         order=83,
+        target="overview#record-filing_info",
     ),
     Requirement(
         "ex_officio.officer_opinion",
@@ -338,6 +367,7 @@ register(
         applies=_to_be_filed,
         satisfied=_signed("officer"),
         order=84,
+        target="overview#record-officer_opinion",
     ),
     Requirement(
         "ex_officio.unit_opinion",
@@ -347,6 +377,7 @@ register(
         applies=_to_be_filed,
         satisfied=_signed("unit"),
         order=85,
+        target="overview#record-unit_opinion",
     ),
     Requirement(
         "ex_officio.head_opinion",
@@ -356,6 +387,7 @@ register(
         applies=_to_be_filed,
         satisfied=_signed("head"),
         order=86,
+        target="overview#actions",
     ),
     # 第八条第二款: not starting proceedings
     Requirement(
@@ -366,6 +398,7 @@ register(
         applies=_not_filed,
         satisfied=_ni("reason"),
         order=87,
+        target="overview#record-not_file",
     ),
     Requirement(
         "non_initiation.notice",
@@ -375,6 +408,7 @@ register(
         applies=_not_filed,
         satisfied=_ni("notice_at"),
         order=88,
+        target="overview#record-notice",
     ),
     # 第九条第一款: complaint or report
     Requirement(
@@ -387,6 +421,7 @@ register(
             lambda c: c.anonymous or bool(c.complainant_name and (c.complainant_phone or c.complainant_address))
         ),
         order=90,
+        target="overview#complaint",
     ),
     Requirement(
         "complaint.content",
@@ -396,6 +431,7 @@ register(
         applies=_origin("complaint"),
         satisfied=_complaint(lambda c: bool(c.content.strip())),
         order=91,
+        target="overview#complaint",
     ),
     Requirement(
         "complaint.recorder",
@@ -405,6 +441,7 @@ register(
         applies=_origin("complaint"),
         satisfied=_complaint(lambda c: bool(c.recorded_by_id)),
         order=92,
+        target="overview#complaint",
     ),
     Requirement(
         "complaint.handling",
@@ -414,6 +451,7 @@ register(
         applies=_origin("complaint"),
         satisfied=_complaint(lambda c: bool(c.handling.strip())),
         order=93,
+        target="overview#record-complaint_handling",
     ),
     # 第九条第二款: a real-name complainant is told when no case is started
     Requirement(
@@ -424,5 +462,6 @@ register(
         applies=_named_complaint_not_filed,
         satisfied=_ni("complainant_notice_at"),
         order=94,
+        target="overview#record-complainant_notice",
     ),
 )

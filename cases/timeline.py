@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Page
+from django.http import HttpRequest
+
 from accounts.models import User
 from accounts.selectors import users_by_pk
 from audit.models import Entry
 from audit.selectors import entries_of_case
 from audit.vocabulary import action_label
+from linke.pagination import page_of
 
 from .audit_actions import AuditAction
 from .models import ApplicationEventKind, Case
@@ -94,18 +98,33 @@ def _records(case: Case) -> list[Event]:
     return out
 
 
-def timeline_for(case: Case, *, limit: int = 100) -> list[Event]:
-    """Newest first: the case's records and its latest `limit` audit entries that no record
-    shows (the full trail is paginated on its own page); `who` is a name with roles. One query
-    for the entries, served by the (case_id, seq) index, one for the people and their roles."""
+def timeline_page(case: Case, request: HttpRequest, per_page: int = 50) -> tuple[Page, list[Event]]:
+    """One page of the case's timeline, newest first: `per_page` audit entries that no record
+    shows (a Page, `?page=` of `request`), merged with the dated records (`_records`) whose
+    time falls within that page's stretch of time — the first page takes those newer than its
+    entries, the last those older. `who` is a name with roles. A fixed number of queries for
+    any size of case: the page's count and slice (the (case_id, seq) index), the previous
+    page's last entry, the records, the people and their roles."""
     entries = (
         entries_of_case(case.pk)
         .exclude(action__in=SHOWN_BY_RECORDS)
-        .only("seq", "created_at", "actor_id", "actor_name", "action", "payload")[:limit]
+        .only("seq", "created_at", "actor_id", "actor_name", "action", "payload")
     )
-    events = _records(case)
+    page = page_of(entries, request, per_page)
+    rows = list(page.object_list)
+    # The stretch of time this page covers: (its oldest entry, the previous page's oldest].
+    newer_than = rows[-1].created_at if rows and page.has_next() else None
+    not_after = None
+    if page.has_previous():
+        before = entries[page.start_index() - 2 : page.start_index() - 1]
+        not_after = next((e.created_at for e in before), None)
+    events = [
+        ev
+        for ev in _records(case)
+        if (newer_than is None or ev.at > newer_than) and (not_after is None or ev.at <= not_after)
+    ]
     audit_events = []
-    for e in entries:
+    for e in rows:
         data = e.data
         if "signoff" in data:  # a transition signed by a SignOff row: the row shows it
             continue
@@ -119,7 +138,7 @@ def timeline_for(case: Case, *, limit: int = 100) -> list[Event]:
         ev.who = names.get(actor_id, ev.who) if actor_id else ev.who
         events.append(ev)
     events.sort(key=lambda ev: ev.at, reverse=True)
-    return events
+    return page, events
 
 
 def people_labels(user_ids: Iterable[int]) -> dict[int, str]:

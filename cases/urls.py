@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/<str:origin>/", views.case_create, name="create"),
     path("approvals/", views.approvals, name="approvals"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/s/<slug:section>/", views.case_section, name="section"),
     path("<int:pk>/timeline/", views.case_timeline, name="timeline"),
     path("<int:pk>/action/<str:name>/", views.case_action, name="action"),
     path("<int:pk>/record/<str:key>/", views.case_record, name="record"),

@@ -20,11 +20,12 @@ from accounts.models import Role
 from audit.selectors import entries_of_case
 from linke.downloads import file_response
 from linke.http import AuthedRequest
+from linke.pagination import page_of
 
 from . import forms, licensing, policy, requirements, selectors, services, signoffs, stages
 from .models import Case, CaseOfficer, CaseOrigin, CaseState, Level, Party, SignOffStep
-from .panels import panels_for
-from .timeline import people_labels, timeline_for
+from .panels import OVERVIEW, SECTIONS, panels_for, section_url, tab_counts
+from .timeline import people_labels, timeline_page
 
 PAGE_SIZE = 25
 
@@ -309,7 +310,8 @@ def _licensing_notes(case: Case, user: Any) -> dict[str, Any] | None:
 
 def _checklist(case: Case) -> list[requirements.CheckItem]:
     """The requirements of the stages up to the current one (ticked or missing), then those of
-    later stages (marked "later"); other branches' and inapplicable ones are left out."""
+    later stages (marked "later"); other branches' and inapplicable ones are left out. Each
+    item carries the URL of the section where it is recorded (Requirement.target)."""
     path = stages.stage_path(case)
     now = path.index(case.state) if case.state in path else len(path)
     items = []
@@ -319,6 +321,7 @@ def _checklist(case: Case) -> list[requirements.CheckItem]:
             continue
         if path.index(stage) > now:
             item = requirements.CheckItem(item.requirement, "later")
+        item.url = requirements.target_url(item.requirement, case.pk)
         items.append(item)
     return items
 
@@ -351,20 +354,27 @@ class _Bound:
     form: Any
 
 
-def _case_page(request: AuthedRequest, case: Case, bound: _Bound | None = None) -> HttpResponse:
-    """The case page; with `bound`, the same page answering a POST with errors (status 400)."""
+def _tabs(case: Case, current: str) -> list[dict[str, Any]]:
+    """The case page's tab bar: each section with its URL, its count (all counted in one
+    query, whatever the size of the case) and whether it is the one shown."""
+    counts = tab_counts(case, attachments=case.attachments.all(), timeline=entries_of_case(case.pk))
+    return [
+        {
+            "key": key,
+            "title": s.title,
+            "url": section_url(case.pk, key),
+            "count": counts.get(key),
+            "current": key == current,
+        }
+        for key, s in SECTIONS.items()
+    ]
+
+
+def _overview(request: AuthedRequest, case: Case, bound: _Bound | None) -> tuple[dict[str, Any], bool]:
+    """The overview section's context (facts, checklist, actions, record forms, its panels)
+    and whether `bound` has its place in it."""
     user = request.user
     checklist = _checklist(case)
-    attachments = list(case.attachments.select_related("uploaded_by", "content_type").order_by("uploaded_at", "pk"))
-    owner_choices = _owner_choices(case)
-    owner_labels = dict(owner_choices)
-    for att in attachments:
-        ct = att.content_type
-        if ct is not None:
-            att.owner_label = owner_labels.get(  # type: ignore[attr-defined]
-                f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name
-            )
-    can_attach = case.state != CaseState.ARCHIVED and policy.may_write(user, case)
 
     def _is(kind: str, key: str) -> bool:
         return bound is not None and bound.slot == (kind, key)
@@ -378,14 +388,73 @@ def _case_page(request: AuthedRequest, case: Case, bound: _Bound | None = None) 
         for t in stages.buttons_for(case, user)
     ]
     record_forms = _record_forms(case, user, bound)
-    attachment_form = None
-    if can_attach:
-        attachment_form = bound.form if bound and _is("attachment", "") else forms.AttachmentForm()
-    shown = (
-        any(a["open"] for a in actions)
-        or any(rf["open"] for rf in record_forms)
-        or (attachment_form is not None and _is("attachment", ""))
+    shown = any(a["open"] for a in actions) or any(rf["open"] for rf in record_forms)
+    return {
+        "filing_signoffs": signoffs.current(case, SignOffStep.FILING),
+        "checklist": checklist,
+        "checklist_missing": [
+            item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
+        ],
+        "actions": actions,
+        "record_forms": record_forms,
+        "licensing_notes": _licensing_notes(case, user),
+    }, shown
+
+
+def _attachments(request: AuthedRequest, case: Case, bound: _Bound | None) -> tuple[dict[str, Any], bool]:
+    """The attachments section: a page of the case's files (each with the record it belongs
+    to) and the upload form, or `bound`'s form posted with errors."""
+    page = page_of(
+        case.attachments.select_related("uploaded_by", "content_type").order_by("uploaded_at", "pk"), request
     )
+    owner_choices = _owner_choices(case)
+    owner_labels = dict(owner_choices)
+    for att in page.object_list:
+        ct = att.content_type
+        if ct is not None:
+            att.owner_label = owner_labels.get(f"{ct.app_label}.{ct.model}:{att.object_id}", ct.name)
+    attachment_form = None
+    mine = bound is not None and bound.slot == ("attachment", "")
+    if case.state != CaseState.ARCHIVED and policy.may_write(request.user, case):
+        attachment_form = bound.form if bound is not None and mine else forms.AttachmentForm()
+    return {
+        "page": page,
+        "attachments": page.object_list,
+        "attachment_form": attachment_form,
+        "attachment_upload_url": reverse("cases:attachment_upload", args=[case.pk]),
+        "owner_choices": owner_choices,
+    }, attachment_form is not None and mine
+
+
+def _timeline(request: AuthedRequest, case: Case, bound: _Bound | None) -> tuple[dict[str, Any], bool]:
+    page, events = timeline_page(case, request)
+    return {"page": page, "timeline": events}, False
+
+
+# The sections the cases app renders itself; every other section is its apps' panels.
+_OWN_SECTIONS = {"overview": _overview, "attachments": _attachments, "timeline": _timeline}
+
+
+def _section_of(bound: _Bound | None) -> str:
+    """The section holding the form `bound` names: an attachment is posted from 附件, every
+    other case-page form from the overview."""
+    return "attachments" if bound is not None and bound.slot[0] == "attachment" else OVERVIEW
+
+
+def _case_page(
+    request: AuthedRequest, case: Case, bound: _Bound | None = None, section: str | None = None
+) -> HttpResponse:
+    """One section of the case page (the overview by default; `bound`'s own section when it
+    answers a POST with errors, status 400). Http404 for an unknown section. Each section
+    costs a fixed number of queries whatever the size of the case: its lists are paged."""
+    section = section or _section_of(bound)
+    if section not in SECTIONS:
+        raise Http404("没有这个栏目")
+    user = request.user
+    context: dict[str, Any] = {}
+    shown = False
+    if section in _OWN_SECTIONS:
+        context, shown = _OWN_SECTIONS[section](request, case, bound)
     if bound is not None and not shown:
         # The form is not offered to this user in this stage (posted from an old page): the
         # errors go to the top of the page instead of disappearing.
@@ -395,21 +464,12 @@ def _case_page(request: AuthedRequest, case: Case, bound: _Bound | None = None) 
         "cases/case_detail.html",
         {
             "case": case,
+            "section": section,
+            "section_title": SECTIONS[section].title,
+            "tabs": _tabs(case, section),
             "show_ids": policy.may_see_identifiers(user, case),
-            "filing_signoffs": signoffs.current(case, SignOffStep.FILING),
-            "checklist": checklist,
-            "checklist_missing": [
-                item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
-            ],
-            "actions": actions,
-            "record_forms": record_forms,
-            "licensing_notes": _licensing_notes(case, user),
-            "timeline": timeline_for(case, limit=100),
-            "attachments": attachments,
-            "attachment_form": attachment_form,
-            "attachment_upload_url": reverse("cases:attachment_upload", args=[case.pk]),
-            "owner_choices": owner_choices,
-            "panels": panels_for(case, user, request),
+            "panels": panels_for(case, user, request, section),
+            **context,
         },
         status=200 if bound is None else 400,
     )
@@ -425,6 +485,20 @@ def _errors_text(form: Any) -> str:
 @login_required
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _case_page(request, selectors.case_detail_for_user(request.user, pk))
+
+
+@login_required
+def case_section(request: AuthedRequest, pk: int, section: str) -> HttpResponse:
+    """One section (tab) of the case page, a full page of its own (works without JS); 404
+    for a case the user may not read and for an unknown section."""
+    if section not in SECTIONS:
+        raise Http404("没有这个栏目")
+    if section == OVERVIEW:
+        case = selectors.case_detail_for_user(request.user, pk)
+    else:
+        # The other sections show no one-to-one records of the case: the plain case suffices.
+        case = selectors.case_for_user(request.user, pk)
+    return _case_page(request, case, section=section)
 
 
 @login_required

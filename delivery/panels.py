@@ -17,4 +17,4 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     return {"rows": rows, "may": may_deliver(user, case)}
 
 
-register(Panel("delivery", "送达（第十七至二十二条）", "delivery/_panel.html", _context, order=70))
+register(Panel("delivery", "送达（第十七至二十二条）", "delivery/_panel.html", _context, order=70, section="delivery"))

@@ -29,5 +29,6 @@ register(
         "delivery/_execution_panel.html",
         _context,
         order=75,
+        section="delivery",
     )
 )

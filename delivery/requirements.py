@@ -56,6 +56,7 @@ register(
         _has_decision_document,
         _decision_served,
         order=300,
+        target="delivery#panel-delivery",
     ),
     Requirement(
         "delivery.attempts_complete",
@@ -65,6 +66,7 @@ register(
         lambda case: case.kind in (CaseKind.PENALTY, CaseKind.LICENSING),
         _none_pending,
         order=301,
+        target="delivery#panel-delivery",
     ),
     Requirement(
         "delivery.attempts_complete_executing",
@@ -74,6 +76,7 @@ register(
         lambda case: case.kind == CaseKind.PENALTY,
         _none_pending,
         order=301,
+        target="delivery#panel-delivery",
     ),
 )
 

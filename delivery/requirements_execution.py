@@ -72,6 +72,7 @@ register(
         _fines,
         _paid_or_otherwise,
         order=700,
+        target="delivery#panel-delivery_execution",
     ),
     Requirement(
         "execution.rectification",
@@ -81,6 +82,7 @@ register(
         _rectifies,
         _checked,
         order=710,
+        target="delivery#panel-delivery_execution",
     ),
     Requirement(
         "enforcement.result",
@@ -90,6 +92,7 @@ register(
         _enforcing,
         _court_result,
         order=720,
+        target="delivery#panel-delivery_execution",
     ),
     Requirement(
         "execution.ending",
@@ -99,5 +102,6 @@ register(
         lambda case: case.kind == CaseKind.PENALTY,
         _ending,
         order=730,
+        target="delivery#panel-delivery_execution",
     ),
 )

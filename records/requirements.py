@@ -87,6 +87,7 @@ register(
         applies=lambda c: c.kind == CaseKind.PENALTY,
         satisfied=lambda c: any(r.status == RecordStatus.FINAL for r in current_records(c)),
         order=100,
+        target="records#panel-records",
     ),
     Requirement(
         "records.no_drafts",
@@ -96,6 +97,7 @@ register(
         applies=_has_records,
         satisfied=lambda c: all(r.status == RecordStatus.FINAL for r in current_records(c)),
         order=101,
+        target="records#panel-records",
     ),
     *[
         Requirement(
@@ -106,6 +108,7 @@ register(
             applies=_kind_present(kind),
             satisfied=_kind_complete(kind),
             order=102 + i,
+            target="records#panel-records",
         )
         for i, kind in enumerate(RecordKind)
     ],
@@ -117,6 +120,7 @@ register(
         applies=lambda c: any(r.is_final for r in _of_kind(c, RecordKind.PRESERVATION)),
         satisfied=lambda c: all(hasattr(r, "decision") for r in _of_kind(c, RecordKind.PRESERVATION) if r.is_final),
         order=120,
+        target="records#panel-records",
     ),
     Requirement(
         "records.commission_opinion",
@@ -126,5 +130,6 @@ register(
         applies=lambda c: any(r.is_final for r in _of_kind(c, RecordKind.COMMISSION)),
         satisfied=lambda c: all(hasattr(r, "opinion") for r in _of_kind(c, RecordKind.COMMISSION) if r.is_final),
         order=121,
+        target="records#panel-records",
     ),
 )

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import policy
 from cases.models import Level, mask_id
+from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.services import TransitionError
 from documents.fonts import UnprintableText
@@ -112,7 +113,7 @@ def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
     if not may_record(request.user, case):
         # Not in a stage where investigation is recorded: say so before anything is typed.
         messages.error(request, record_refusal_reason(request.user, case) + "。")
-        return redirect(case.get_absolute_url())
+        return redirect(section_url(case.pk, "records"))
     if request.method == "GET":
         form = form_class(case=case, initial={"party_name": _party_initial(case), "officers": [request.user.pk]})
         return _form_page(request, case, kind, form, ItemFormSet(prefix="items") if with_items else None)

@@ -71,7 +71,9 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     }
 
 
-register(Panel("review", "审查与决定（第十三条、第十六条）", "review/_panel.html", _context, order=60))
+register(
+    Panel("review", "审查与决定（第十三条、第十六条）", "review/_panel.html", _context, order=60, section="review")
+)
 
 
 from . import panels_defence  # noqa: E402, F401

@@ -30,5 +30,12 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
 
 
 register(
-    Panel("review_defence", "告知、陈述申辩与听证（第十四、十五条）", "review/defence/_panel.html", _context, order=60)
+    Panel(
+        "review_defence",
+        "告知、陈述申辩与听证（第十四、十五条）",
+        "review/defence/_panel.html",
+        _context,
+        order=60,
+        section="review",
+    )
 )

@@ -91,6 +91,7 @@ register(
         "review/legal/_panel.html",
         _legal,
         order=62,
+        section="review",
     )
 )
 register(
@@ -100,6 +101,7 @@ register(
         "review/legal/_periods.html",
         _periods,
         order=63,
+        section="review",
     )
 )
 register(
@@ -109,5 +111,6 @@ register(
         "review/publication/_panel.html",
         _publication,
         order=64,
+        section="review",
     )
 )

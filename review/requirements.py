@@ -53,6 +53,7 @@ register(
         applies=_applies,
         satisfied=_signed(ReviewTask.EXAMINE),
         order=300,
+        target="review#panel-review",
     ),
     Requirement(
         "review.checked",
@@ -62,6 +63,7 @@ register(
         applies=_applies,
         satisfied=_signed(ReviewTask.CHECK),
         order=301,
+        target="review#panel-review",
     ),
     Requirement(
         "review.decision_draft",
@@ -71,6 +73,7 @@ register(
         applies=lambda case: case.kind == CaseKind.PENALTY,
         satisfied=_drafted,
         order=302,
+        target="review#panel-review",
     ),
     # A licensing case cites the Licensing Law, never the Penalty Law (issue 11, defect 7).
     Requirement(
@@ -81,6 +84,7 @@ register(
         applies=lambda case: case.kind == CaseKind.LICENSING,
         satisfied=_drafted,
         order=302,
+        target="review#panel-review",
     ),
     Requirement(
         "review.approved",
@@ -90,6 +94,7 @@ register(
         applies=_applies,
         satisfied=_signed(ReviewTask.APPROVE),
         order=310,
+        target="review#panel-review",
     ),
     Requirement(
         "review.head_signature",
@@ -99,6 +104,7 @@ register(
         applies=_applies,
         satisfied=_signed(ReviewTask.DECIDE),
         order=311,
+        target="review#panel-review",
     ),
 )
 

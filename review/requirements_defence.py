@@ -57,6 +57,7 @@ register(
         _needs_notice,
         _without("未制作行政处罚事先告知书"),
         order=140,
+        target="review#panel-review_defence",
     ),
     Requirement(
         "review.notice_served",
@@ -66,6 +67,7 @@ register(
         _needs_notice,
         _without("事先告知书未送达"),
         order=141,
+        target="review#panel-review_defence",
     ),
     Requirement(
         "review.defence",
@@ -75,6 +77,7 @@ register(
         _needs_notice,
         _without("未听取当事人陈述申辩"),
         order=142,
+        target="review#panel-review_defence",
     ),
     Requirement(
         "review.hearing",
@@ -84,6 +87,7 @@ register(
         _hearing_requested,
         _without("听证尚未举行"),
         order=150,
+        target="review#panel-review_defence",
     ),
     Requirement(
         "review.hearing_report",
@@ -93,5 +97,6 @@ register(
         _hearing_requested,
         _without("听证报告未制作"),
         order=151,
+        target="review#panel-review_defence",
     ),
 )

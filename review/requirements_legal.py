@@ -89,6 +89,7 @@ register(
         applies=lambda c: c.kind == CaseKind.PENALTY,
         satisfied=lambda c: _sheet(c) is not None,
         order=300,
+        target="review#panel-review_legal",
     ),
     Requirement(
         "review.legal_review",
@@ -98,6 +99,7 @@ register(
         applies=lambda c: bool(getattr(_sheet(c), "situations", None)),
         satisfied=_review_passed,
         order=301,
+        target="review#panel-review_legal",
     ),
     Requirement(
         "review.experts",
@@ -107,6 +109,7 @@ register(
         applies=_flag("expert_required"),
         satisfied=_has_experts,
         order=302,
+        target="review#panel-review_legal",
     ),
     Requirement(
         "review.discussion",
@@ -116,6 +119,7 @@ register(
         applies=_flag("discussion_required"),
         satisfied=_has_discussion,
         order=303,
+        target="review#panel-review_legal",
     ),
     Requirement(
         "review.published",
@@ -125,6 +129,7 @@ register(
         applies=_published_outcome,
         satisfied=_published,
         order=304,
+        target="review#panel-review_publication",
     ),
     Requirement(
         "review.withdrawn",
@@ -134,5 +139,6 @@ register(
         applies=_changed_while_live,
         satisfied=_withdrawn,
         order=305,
+        target="review#panel-review_publication",
     ),
 )

@@ -16,11 +16,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
+from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
 from linke.http import AuthedRequest
@@ -67,7 +67,7 @@ def _query(request: AuthedRequest) -> str:
 def _back(request: AuthedRequest, case: Any) -> HttpResponse:
     if request.POST.get("back") == "queue":
         return redirect("review:queue")
-    return redirect(reverse("cases:detail", args=[case.pk]) + "#panel-review")
+    return redirect(section_url(case.pk, "review", "panel-review"))
 
 
 def _act(
@@ -160,7 +160,7 @@ def decision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "处理决定草稿已保存。")
-                return redirect(reverse("cases:detail", args=[case.pk]) + "#panel-review")
+                return redirect(section_url(case.pk, "review", "panel-review"))
     else:
         form = DecisionForm(initial=_initial(decision), case_kind=case.kind)
     return render(request, "review/decision_form.html", {"case": case, "form": form, "decision": decision})

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from cases.models import Case, CaseKind
+from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
 from linke.http import AuthedRequest
@@ -43,7 +44,7 @@ def form_page(
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, ok)
-                return redirect(case)
+                return redirect(section_url(case.pk, "review"))
         status = 400
     return render(
         request, "review/legal/form.html", {"case": case, "form": form, "title": title, "note": note}, status=status

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
 from linke.http import AuthedRequest
@@ -41,7 +42,7 @@ def publish(request: AuthedRequest, case_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已公示。")
-    return redirect(case)
+    return redirect(section_url(case.pk, "review", "panel-review_publication"))
 
 
 @login_required

@@ -129,7 +129,10 @@ def test_the_apps_forms_offer_no_dashes(client, officer, officer2):
 
     case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
     client.force_login(officer)
+    from cases.panels import SECTIONS, section_url
+
     urls = [reverse("cases:list"), case.get_absolute_url()]
+    urls += [section_url(case.pk, key) for key in SECTIONS]  # the case page's other tabs (issue 17)
     urls += [reverse("cases:create", args=[origin]) for origin in ("ex_officio", "complaint", "application")]
     urls += [reverse("records:new", args=[case.pk, kind]) for kind in RecordKind.values]
     for url in urls:

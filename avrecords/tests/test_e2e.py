@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from avrecords.models import AVRecord, AVRecordStatus
+from cases.panels import section_url
 from cases.tests.factories import CaseFactory
 
 from .conftest import recent
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_officer_uploads_plays_and_describes_a_video(login, officer, live_server, media):
     case = CaseFactory(officers=[officer])
     page = login(officer)
-    page.goto(f"{live_server.url}{case.get_absolute_url()}")  # the case page, with the 音像记录 panel
+    page.goto(f"{live_server.url}{section_url(case.pk, 'av')}")  # the case page's 音像记录 section
     page.set_input_files("#av-file", str(media["video"]))
     # An hour ago, Beijing time as the officer types it: on time for 第二十七条 on any day.
     ended = dt.datetime.fromisoformat(recent())
@@ -29,6 +30,10 @@ def test_officer_uploads_plays_and_describes_a_video(login, officer, live_server
     assert record.ended_at == ended
     assert record.sha256 in page.content()
 
+    # The player loads when opened: a poster and a play button until clicked (issue 17).
+    assert page.locator("video").count() == 0
+    page.click(f".av-record[data-record='{record.pk}'] .av-play")
+    page.wait_for_selector("video.av-player")
     # Play and seek: the browser fetches the proxy in ranges.
     seeked = page.evaluate("""() => new Promise((resolve, reject) => {
         const v = document.querySelector('video.av-player');
@@ -54,8 +59,9 @@ def test_officer_uploads_plays_and_describes_a_video(login, officer, live_server
 
 
 def test_a_reviewer_who_opens_the_case_has_played_nothing_until_playback_starts(login, officer, live_server, media):
-    """Issue 11 (8): the player preloads its metadata when the page opens (no play); starting
-    playback logs one play; pausing and resuming in the same viewing logs nothing more."""
+    """Issue 11 (8): opening the page logs no play (issue 17: the player is not even created
+    until its play button is clicked); starting playback logs one play; pausing and resuming
+    in the same viewing logs nothing more."""
     from audit.models import Entry
     from avrecords.audit_actions import AuditAction
 
@@ -65,16 +71,14 @@ def test_a_reviewer_who_opens_the_case_has_played_nothing_until_playback_starts(
     record = receive(media["video"], user=officer, case=case.number, ended_at=recent())
     plays = Entry.objects.filter(action=AuditAction.PLAYED, object_id=str(record.pk))
     page = login(officer)
-    page.goto(f"{live_server.url}{case.get_absolute_url()}")
-    page.evaluate("""() => new Promise((resolve, reject) => {
-        const v = document.querySelector('video.av-player');
-        v.addEventListener('error', () => reject(new Error('media error')));
-        if (v.readyState >= 1) { resolve(); } else { v.addEventListener('loadedmetadata', resolve, {once: true}); }
-    })""")
+    page.goto(f"{live_server.url}{section_url(case.pk, 'av')}")
+    # Opening the section shows a poster and a play button: no player, no media fetched, no play.
     page.wait_for_load_state("networkidle")
+    assert page.locator("video").count() == 0 and page.locator(".av-lazy .av-poster").count() == 1
     assert plays.count() == 0
 
-    page.evaluate("() => { const v = document.querySelector('video.av-player'); v.muted = true; return v.play(); }")
+    # Opening the player starts playback: one play logged.
+    page.click(".av-lazy .av-play")
     page.wait_for_selector("video.av-player[data-played=logged]")
     assert plays.count() == 1 and plays.get().actor == officer
     page.evaluate("""async () => {

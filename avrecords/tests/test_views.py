@@ -25,6 +25,7 @@ from avrecords.tasks import fixity_scan_task
 from cases.models import CaseState
 from cases.requirements import checklist, missing
 from cases.tests.factories import CaseFactory
+from cases.tests.pages import section_html
 
 from .conftest import receive, recent
 
@@ -73,8 +74,10 @@ def test_opening_pages_that_embed_a_player_logs_no_play(client, officer, video):
     """A reviewer who only opens the case (the player preloads the metadata in ranges) has
     played nothing (issue 11, 8)."""
     client.force_login(officer)
-    case_page = client.get(video.case.get_absolute_url()).content.decode()
-    assert 'class="av-player"' in case_page and reverse("avrecords:played", args=[video.pk]) in case_page
+    case_page = section_html(client, video.case, "av")
+    # The player loads when opened (issue 17): a poster and a play button carry its data.
+    assert 'class="av-lazy"' in case_page and reverse("avrecords:played", args=[video.pk]) in case_page
+    assert "<video" not in case_page
     client.get(reverse("avrecords:detail", args=[video.pk]))
     url = reverse("avrecords:media", args=[video.pk, "proxy"])
     for rng in ("bytes=0-", "bytes=0-1", "bytes=100-199"):
@@ -381,7 +384,9 @@ def test_case_page_panel_is_registered(rf, officer, video):
     from django.template.loader import render_to_string
 
     html = render_to_string(panel["template"], panel["context"], request=request)
-    assert "<video" in html and video.sha256 in html
+    # No <video> until opened: the proxy's URL waits in the play box's data.
+    assert "<video" not in html and video.sha256 in html
+    assert f'data-src="{reverse("avrecords:media", args=[video.pk, "proxy"])}"' in html
 
 
 def test_big_original_is_verified_by_a_task(client, officer, video, monkeypatch):

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from cases import services
 from cases.models import CaseState
+from cases.tests.pages import section_html
 from cases.tests.test_services import _complaint, _complete_filing, _ex_officio
 from documents.models import Document, DocumentStatus
 
@@ -58,7 +59,7 @@ def test_approving_filing_issues_the_numbered_filing_approval_form(
     case.refresh_from_db()
     assert case.number.startswith("临科罚立") and case.number in text  # the 立案号, taken on approval
     client.force_login(officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = section_html(client, case, "documents")
     assert doc.number in page and f"/documents/{doc.pk}/" in page
     page = client.get(f"/documents/{doc.pk}/").content.decode()
     assert f'<a href="{case.get_absolute_url()}">{case.ref} 立案审批记录</a>' in page  # its source record

@@ -20,6 +20,7 @@ from avrecords.models import AVRecord, Upload
 from avrecords.services import AVError, record_assign
 from cases import policy
 from cases.models import Application, Case, CaseState
+from cases.tests.pages import case_page_html, section_html
 from cases.tests.test_seams import no_requirements  # noqa: F401 - a fixture
 from cases.tests.test_services import _application, _ex_officio
 from records.services import RecordError, record_create
@@ -131,7 +132,7 @@ def test_every_role_in_every_stage_is_offered_exactly_what_it_may_take(
             assert page.status_code == 404, who
             continue
         assert page.status_code == 200, who
-        html = page.content.decode()
+        html = case_page_html(client, case)
 
         # 1. Transition buttons and the case page's forms: taken, none is refused.
         posted = set(_POSTED.findall(html))
@@ -230,13 +231,13 @@ def test_a_case_not_filed_offers_no_av_upload_and_says_why(client, state, office
     record_assign refuses the same way."""
     case = _case_in(state, officer, officer2)
     client.force_login(officer)
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "av")
     assert 'id="av-file"' not in html
     assert f"案件处于“{CaseState(state).label}”阶段，不接收音像记录" in html
     with pytest.raises(AVError, match="不接收音像记录"):
         record_assign(record_id=_inbox_record(officer).pk, case=case, by=officer)
     Case.objects.filter(pk=case.pk).update(state=S.INVESTIGATING)
     case.refresh_from_db()
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "av")
     assert 'id="av-file"' in html and "不接收音像记录" not in html
     assert record_assign(record_id=_inbox_record(officer).pk, case=case, by=officer).case_id == case.pk

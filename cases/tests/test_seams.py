@@ -17,6 +17,7 @@ from accounts.tests.factories import PASSWORD, UserFactory
 from cases import policy, services, signoffs, stages
 from cases.models import CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.tests.factories import CaseFactory, FilingRecordFactory
+from cases.tests.pages import section_html
 from cases.tests.test_services import _complete_filing, _ex_officio
 from records.services import RecordDenied, preservation_approve, preservation_request, record_create
 from review.actions import review_return_for_investigation, review_submit
@@ -226,7 +227,7 @@ def test_return_for_investigation_is_a_signoff_row_shown_on_the_page(client, off
     # Returned before 审理 was signed: the row is 审理's (第十三条), outcome RETURN.
     assert (row.step, row.level, row.outcome, row.actor) == ("examination", "legal", "return", reviewer)
     client.force_login(officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = section_html(client, case, "review")
     assert "证据不足：缺少现场检查笔录" in page and "退回理由" in page
 
 

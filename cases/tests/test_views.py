@@ -10,6 +10,7 @@ from accounts.tests.factories import UserFactory
 from audit.models import Entry
 from cases import services
 from cases.models import Attachment, Case, CaseState
+from cases.panels import section_url
 from cases.tests.factories import CaseFactory, FilingRecordFactory, PartyFactory, party_data
 
 pytestmark = pytest.mark.django_db
@@ -454,7 +455,7 @@ def test_full_audit_timeline_page(client, officer, officer2):
 
 
 def _timeline_html(client, case):
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(section_url(case.pk, "timeline")).content.decode()
     return page[page.index('id="timeline"') : page.index("查看完整审计记录")]
 
 
@@ -526,7 +527,7 @@ def test_upload_to_one_of_the_case_records(client, officer, officer2):
         anonymous=True,
     )
     client.force_login(officer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = client.get(section_url(case.pk, "attachments")).content.decode()
     ref = f"cases.complaint:{case.complaint.pk}"
     assert f'value="{ref}"' in page
     client.post(
@@ -534,7 +535,7 @@ def test_upload_to_one_of_the_case_records(client, officer, officer2):
         {"file": SimpleUploadedFile("举报信.pdf", b"%PDF letter"), "owner": ref},
     )
     assert Attachment.objects.get().owner == case.complaint
-    assert "属于：投诉举报记录" in client.get(case.get_absolute_url()).content.decode()
+    assert "属于：投诉举报记录" in client.get(section_url(case.pk, "attachments")).content.decode()
     other = _case(officer, officer2)
     resp = client.post(
         reverse("cases:attachment_upload", args=[other.pk]), {"file": SimpleUploadedFile("x.pdf", b"x"), "owner": ref}

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from cases.panels import section_url
+from cases.tests.pages import section_html
 from records.models import CommissionOpinion, Inspection, Preservation, PreservationDecision, Record, RecordKind
 from records.selectors import attachments_of
 from records.tests.factories import PARTY, make_case, make_record
@@ -245,10 +247,10 @@ def test_new_record_is_offered_only_where_investigation_is_recorded(client):
 
     case = make_case()
     client.force_login(case.created_by)
-    assert "新建调查取证记录" in client.get(case.get_absolute_url()).content.decode()
+    assert "新建调查取证记录" in section_html(client, case, "records")
     case.state = CaseState.REGISTERED
     case.save(update_fields=["state"])
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = section_html(client, case, "records")
     assert "新建调查取证记录" not in page and "不能制作或修改调查取证记录" in page
 
 
@@ -300,5 +302,5 @@ def test_the_records_page_offers_new_records_only_where_they_can_be_made(client,
     page = client.get(f"/records/case/{case.pk}/").content.decode()
     assert "/new/" not in page and "不能制作或修改调查取证记录" in page
     answer = client.get(f"/records/case/{case.pk}/new/inspection/", follow=True)
-    assert answer.redirect_chain[-1][0] == case.get_absolute_url()
+    assert answer.redirect_chain[-1][0] == section_url(case.pk, "records")
     assert "案件处于“待决定”阶段，不能制作或修改调查取证记录" in answer.content.decode()

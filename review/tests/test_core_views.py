@@ -10,6 +10,7 @@ from accounts.models import Role
 from accounts.tests.factories import DepartmentFactory, UserFactory
 from cases.models import CaseState, SignOff, SignOffStep
 from cases.tests.factories import CaseFactory
+from cases.tests.pages import section_html
 from review import actions
 from review.models import Decision, ReviewClaim
 from review.tests.test_core import PENALTY_DRAFT, in_review
@@ -37,7 +38,7 @@ def test_reviewer_takes_from_the_queue_and_signs_on_the_case_page(client, review
     assert resp.status_code == 302 and resp["Location"] == reverse("review:queue")
     assert ReviewClaim.objects.get(case=case).claimed_by == reviewer
     assert str(reviewer) in client.get(reverse("review:queue") + "?claim=mine").content.decode()
-    detail = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    detail = section_html(client, case, "review")
     assert (
         'id="review-sign-form"' in detail
         and '<textarea id="review-opinion" name="opinion" rows="3" required></textarea>' in detail
@@ -80,13 +81,13 @@ def test_outsiders_get_404_and_roles_that_may_not_act_are_refused(client, review
 def test_panel_offers_only_what_the_viewer_may_do_and_says_why(client, reviewer, head):
     case = in_review()
     client.force_login(head)
-    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = section_html(client, case, "review")
     assert 'id="review-sign-form"' not in page and 'data-why="review"' in page
     client.force_login(case.created_by)
-    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = section_html(client, case, "review")
     assert 'id="decision-edit"' in page and 'id="review-take"' not in page
     actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")
-    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    page = section_html(client, case, "review")
     assert 'id="decision-edit"' not in page and "草稿不得再改" in page
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from cases.tests.pages import section_html
 from review.models_defence import Hearing, HearingStatus, PenaltyNotice
 from review.tests.defence_helpers import NOTICE, case_under_review, chair_user, issue, officer_of, serve
 
@@ -56,7 +57,7 @@ def test_officer_issues_the_notice_from_the_page(client):
     assert notice.fine_yuan == 150000 and notice.hearing_right
     # The next step, serving it through 第五章 delivery, is linked on the page and the case page's panel.
     delivery_url = f"/delivery/case/{case.pk}/"
-    for page in (client.get(_url(case)).content.decode(), client.get(case.get_absolute_url()).content.decode()):
+    for page in (client.get(_url(case)).content.decode(), section_html(client, case, "review")):
         assert "登记告知书的送达" in page and delivery_url in page
 
 

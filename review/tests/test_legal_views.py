@@ -4,6 +4,7 @@ when refused, and the case-page panel."""
 import pytest
 
 from cases.models import SignOffOutcome
+from cases.tests.pages import section_html
 from review.models import CollectiveDiscussion, LegalFinding, LegalReview, LegalReviewPoint, LegalReviewSituation
 
 from .legal_helpers import penalty_case, qualified_reviewer, tick
@@ -54,10 +55,10 @@ def test_unqualified_reviewer_sees_why_on_the_case_page(client):
     case = penalty_case()
     tick(case, case.created_by, LegalReviewSituation.COMPLEX)
     client.force_login(UserFactory(username="novice2", roles=[Role.LEGAL_REVIEWER]))
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "review")
     assert 'data-why="legal_review"' in html and "第五十八条第二款" in html
     client.force_login(qualified_reviewer())
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "review")
     assert "进行法制审核 →" in html and "案件情况疑难复杂" in html
 
 
@@ -86,5 +87,5 @@ def test_discussion_form(client, head):
         "王局长",
         "李副局长",
     ]
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "review")
     assert "李副局长（副局长）：同意。" in html

@@ -9,6 +9,7 @@ import pytest
 from audit.models import Entry
 from cases.models import SignOff, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
+from cases.tests.pages import section_html
 from deadlines.models import Deadline, DeadlineKind
 from deadlines.services import deadline_open, deadlines_recompute, local_date
 from review.models import ExcludedInterval, ExclusionKind, PeriodExtension
@@ -153,13 +154,13 @@ def test_case_page_shows_the_period_and_its_history(client, head):
     case = _penalty_with_period()
     period_extend_penalty(case_id=case.pk, by=head, new_due=dt.date(2026, 9, 30), reason="案情复杂，需补充鉴定。")
     client.force_login(case.created_by)
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "review")
     assert 'data-panel="review_periods"' in html
     assert "2026-09-30" in html and "案情复杂，需补充鉴定。" in html and "2026-08-31" in html
     # The officer is offered no extension; the head is.
     assert "延长办理期限（负责人批准）" not in html
     client.force_login(head)
-    assert "延长办理期限（负责人批准）" in client.get(case.get_absolute_url()).content.decode()
+    assert "延长办理期限（负责人批准）" in section_html(client, case, "review")
 
 
 def test_extension_form_keeps_input_on_refusal(client, head):
@@ -204,7 +205,7 @@ def test_licensing_case_page_offers_excluded_time_to_its_officers(client, head):
         told_in_writing_on=dt.date(2026, 9, 27),
     )
     client.force_login(case.created_by)
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "review")
     assert "记录不计入期限的时间" in html and "专家评审 2026-09-28至2026-09-29" in html and "顺延 2 个工作日" in html
     assert "2026-10-20" in html  # 10-16 moved by two working days
 

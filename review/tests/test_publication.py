@@ -20,6 +20,7 @@ from cases.models import Case, CaseState, PartyKind
 from cases.signals import case_transitioned
 from cases.stages import TransitionDenied, TransitionError
 from cases.tests.factories import PartyFactory
+from cases.tests.pages import section_html
 from deadlines.calendar import add_working_days
 from deadlines.models import Deadline, DeadlineKind
 from deadlines.services import local_date
@@ -264,9 +265,9 @@ def test_case_page_offers_publishing_to_the_reviewer(client, head):
     reviewer = qualified_reviewer()
     case = decided(head)
     client.force_login(reviewer)
-    html = client.get(case.get_absolute_url()).content.decode()
+    html = section_html(client, case, "review")
     assert 'data-panel="review_publication"' in html and "公示决定" in html
     resp = client.post(f"/review/case/{case.pk}/publish/")
     assert resp.status_code == 302 and Publication.objects.filter(case=case, withdrawn_at__isnull=True).count() == 1
     client.force_login(case.created_by)
-    assert "公示决定</button>" not in client.get(case.get_absolute_url()).content.decode()
+    assert "公示决定</button>" not in section_html(client, case, "review")

@@ -2,11 +2,15 @@
    page embeds a player (which only preloads the metadata). The first `play` event of a page
    view POSTs the view's token to the record's `played` endpoint (CSRF token in X-CSRFToken);
    the server logs one entry per token, so pausing and resuming adds nothing. Included once
-   per player; binds each player once. */
+   or once per player; binds each player once.
+
+   Players load when opened (issue 17): the case page shows a poster and a play button
+   (`.av-lazy`, its data-* carrying the proxy's URL and the logging data); the <video> or
+   <audio> element is created on click, so a page of records fetches no media until asked. */
 (function () {
   "use strict";
-  var players = document.querySelectorAll(".av-player[data-played-url]");
-  Array.prototype.forEach.call(players, function (player) {
+
+  function bind(player) {
     if (player.dataset.playBound) { return; }
     player.dataset.playBound = "1";
     var sent = false;
@@ -24,5 +28,37 @@
         player.dataset.played = resp.ok ? "logged" : "failed";
       }, function () { sent = false; player.dataset.played = "failed"; });
     });
-  });
+  }
+
+  function open(box) {
+    if (box.dataset.opened) { return; }
+    box.dataset.opened = "1";
+    var player = document.createElement(box.dataset.kind === "audio" ? "audio" : "video");
+    player.className = "av-player";
+    player.controls = true;
+    player.setAttribute("controlslist", "nodownload");
+    player.preload = "metadata";
+    player.dataset.playedUrl = box.dataset.playedUrl;
+    player.dataset.viewing = box.dataset.viewing;
+    player.dataset.csrf = box.dataset.csrf;
+    if (box.dataset.poster) { player.poster = box.dataset.poster; }
+    player.src = box.dataset.src;
+    bind(player);
+    var button = box.querySelector(".av-play");
+    if (button) { button.remove(); }
+    var poster = box.querySelector(".av-poster");
+    if (poster && box.dataset.kind !== "audio") { poster.remove(); }
+    box.appendChild(player);
+    var started = player.play();
+    if (started && started.catch) { started.catch(function () { /* autoplay refused: controls remain */ }); }
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll(".av-player[data-played-url]"), bind);
+  if (!document.documentElement.dataset.avLazyBound) {
+    document.documentElement.dataset.avLazyBound = "1";
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest(".av-lazy .av-play") : null;
+      if (button) { event.preventDefault(); open(button.closest(".av-lazy")); }
+    });
+  }
 })();
