@@ -162,3 +162,25 @@ def test_head_decides_the_pending_recusal_on_the_page(client, head):
     assert resp.status_code == 302
     r.refresh_from_db()
     assert r.granted is False and r.decision.actor == head
+
+
+@pytest.mark.parametrize(
+    "key,data,reason",
+    [
+        ("served", {"served_on": "2020-01-01"}, "第十四条：本案尚未制作行政处罚事先告知书"),
+        ("lapse", {}, "第十四条：本案尚未制作行政处罚事先告知书"),
+        ("report", {"opinion": "建议维持拟处罚意见。"}, "第十五条：本案没有听证申请"),
+        (
+            "recusal_decide",
+            {"recusal": "1", "granted": "yes", "opinion": "同意回避。"},
+            "第十五条：没有待决定的回避申请",
+        ),
+    ],
+)
+def test_action_posted_out_of_turn_is_refused_in_chinese_not_500(client, key, data, reason):
+    # No notice, no hearing, no recusal yet: a hand-made POST is refused with a reason.
+    case = case_under_review()
+    client.force_login(officer_of(case))
+    resp = client.post(_url(case, key), data, follow=True)
+    assert resp.status_code in (200, 400)
+    assert reason in resp.content.decode()
