@@ -207,3 +207,18 @@ def test_licensing_case_page_offers_excluded_time_to_its_officers(client, head):
     html = client.get(case.get_absolute_url()).content.decode()
     assert "记录不计入期限的时间" in html and "专家评审 2026-09-28至2026-09-29" in html and "顺延 2 个工作日" in html
     assert "2026-10-20" in html  # 10-16 moved by two working days
+
+
+def test_excluded_time_told_before_the_acceptance_is_refused():
+    # Accepted 2026-09-14: the applicant cannot have been told of the time needed on 09-10.
+    case = _licensing_with_period()
+    with pytest.raises(TransitionError, match="书面告知日期：日期不能早于受理日期（2026-09-14）"):
+        period_exclude(
+            case_id=case.pk,
+            by=case.created_by,
+            kind=ExclusionKind.TESTING,
+            start=dt.date(2026, 9, 21),
+            end=dt.date(2026, 9, 22),
+            told_in_writing_on=dt.date(2026, 9, 10),
+        )
+    assert not ExcludedInterval.objects.exists()
