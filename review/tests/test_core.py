@@ -262,6 +262,19 @@ def test_complete_review_needs_examination_check_and_draft(reviewer, reviewer2):
     assert actions.review_complete(case_id=case.pk, by=reviewer2).state == S.PENDING_DECISION
 
 
+def test_examination_is_refused_before_there_is_a_draft_to_examine(client, reviewer):
+    # Signing 审理 freezes the draft: signed before one exists, the case could never be decided.
+    case = in_review(draft={})
+    with pytest.raises(TransitionError, match="第十三条：承办人员尚未拟写处理决定"):
+        actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")
+    assert not SignOff.objects.filter(case=case, step=SignOffStep.EXAMINATION).exists()
+    client.force_login(reviewer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="review-sign-form"' not in page and "尚未拟写处理决定，暂不能审理" in page
+    actions.decision_save(case_id=case.pk, by=case.created_by, **PENALTY_DRAFT)
+    actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")
+
+
 def test_decide_needs_the_heads_approval(reviewer, reviewer2, head):
     case = in_review()
     reviewed(case, reviewer, reviewer2)
