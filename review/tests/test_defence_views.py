@@ -184,3 +184,23 @@ def test_action_posted_out_of_turn_is_refused_in_chinese_not_500(client, key, da
     resp = client.post(_url(case, key), data, follow=True)
     assert resp.status_code in (200, 400)
     assert reason in resp.content.decode()
+
+
+def test_the_schedule_form_does_not_offer_the_cases_investigators_as_chair(client):
+    # 《行政处罚法》第六十四条第（四）项: offered only who may chair; the action refuses the rest.
+    case = case_under_review()
+    notice = serve(issue(case))
+    Hearing.objects.create(
+        notice=notice,
+        requested_on=timezone.localdate(),
+        request_form="书面申请",
+        requested_recorded_by=officer_of(case),
+    )
+    chair = chair_user()
+    client.force_login(officer_of(case))
+    resp = client.get(_url(case))
+    schedule = {key: form for key, _, form in resp.context["forms"]}["schedule"]
+    offered = set(schedule.fields["chair"].queryset.values_list("pk", flat=True))
+    assert chair.pk in offered
+    assert not offered & set(case.officers.values_list("pk", flat=True))
+    assert officer_of(case).pk in set(schedule.fields["recorder"].queryset.values_list("pk", flat=True))
