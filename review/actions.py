@@ -142,7 +142,8 @@ def _require_draft(case: Case, task: str) -> None:
 
 def _sign(case: Case, by: User, task: str, outcome: str, opinion: str, progress: Progress) -> SignOff:
     _check_signer(case, by, task, progress)
-    _require_draft(case, task)
+    if outcome == SignOffOutcome.AGREE:  # a return for more investigation needs no draft
+        _require_draft(case, task)
     step, level = TASK_SIGNOFF[task]
     row = signoffs.signoff_record(
         case=case, step=step, level=level, by=by, outcome=outcome, opinion=opinion, round=progress.round

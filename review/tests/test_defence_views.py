@@ -36,6 +36,16 @@ def _notice_post(case, **over):
     return data
 
 
+def _requested(case):
+    """The case's notice issued and served, and a hearing requested today."""
+    return Hearing.objects.create(
+        notice=serve(issue(case)),
+        requested_on=timezone.localdate(),
+        request_form="书面申请",
+        requested_recorded_by=officer_of(case),
+    )
+
+
 def test_outsiders_get_404_on_page_and_actions(client):
     case = case_under_review()
     stranger = UserFactory(roles=[Role.OFFICER])
@@ -82,13 +92,7 @@ def test_reviewer_sees_the_page_but_no_officer_action(client, reviewer):
 
 def test_short_notice_warning_is_visible_and_needs_the_tick(client):
     case = case_under_review()
-    notice = serve(issue(case))
-    Hearing.objects.create(
-        notice=notice,
-        requested_on=timezone.localdate(),
-        request_form="书面申请",
-        requested_recorded_by=officer_of(case),
-    )
+    _requested(case)
     chair, recorder = chair_user(), UserFactory(roles=[Role.LEGAL_REVIEWER])
     soon = timezone.localtime(timezone.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     data = {
@@ -111,13 +115,7 @@ def test_short_notice_warning_is_visible_and_needs_the_tick(client):
 
 def test_chair_without_certificate_refused_on_the_form(client):
     case = case_under_review()
-    notice = serve(issue(case))
-    Hearing.objects.create(
-        notice=notice,
-        requested_on=timezone.localdate(),
-        request_form="书面申请",
-        requested_recorded_by=officer_of(case),
-    )
+    _requested(case)
     client.force_login(officer_of(case))
     resp = client.post(
         _url(case, "schedule"),
@@ -189,13 +187,7 @@ def test_action_posted_out_of_turn_is_refused_in_chinese_not_500(client, key, da
 def test_the_schedule_form_does_not_offer_the_cases_investigators_as_chair(client):
     # 《行政处罚法》第六十四条第（四）项: offered only who may chair; the action refuses the rest.
     case = case_under_review()
-    notice = serve(issue(case))
-    Hearing.objects.create(
-        notice=notice,
-        requested_on=timezone.localdate(),
-        request_form="书面申请",
-        requested_recorded_by=officer_of(case),
-    )
+    _requested(case)
     chair = chair_user()
     client.force_login(officer_of(case))
     resp = client.get(_url(case))
