@@ -294,3 +294,15 @@ def test_expert_argumentation_before_the_case_was_filed_is_refused():
             expert_title="山东大学 教授",
             opinion="技术指标不达标。",
         )
+
+
+def test_the_demo_has_one_reviewer_qualified_for_legal_review_and_one_not():
+    # 第五十八条第二款: in the demo the 法制审核 can be tried (reviewer) and its refusal seen (reviewer2).
+    import io
+
+    from accounts import demo
+    from review.legal import first_time_unqualified
+
+    users = demo.seed(io.StringIO())
+    assert not first_time_unqualified(users["reviewer"])
+    assert first_time_unqualified(users["reviewer2"])
