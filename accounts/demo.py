@@ -34,7 +34,16 @@ DEMO_USERS: list[dict[str, Any]] = [
         "dept": "ZF2",
     },
     {"username": "chief", "last_name": "周", "first_name": "敏", "role": Role.SECTION_CHIEF, "dept": "ZF1"},
-    {"username": "reviewer", "last_name": "王", "first_name": "芳", "role": Role.LEGAL_REVIEWER, "dept": "FG"},
+    # 《行政处罚法》第五十八条第二款: the demo's first reviewer holds the national legal qualification
+    # (a made-up number), so the 法制审核 sheet can be tried; reviewer2 shows the refusal without it.
+    {
+        "username": "reviewer",
+        "last_name": "王",
+        "first_name": "芳",
+        "role": Role.LEGAL_REVIEWER,
+        "dept": "FG",
+        "legal_qualification_no": "A20183713020001",
+    },
     # 第十三条: 审理 and 审核 are signed by two people of 法规科.
     {"username": "reviewer2", "last_name": "吴", "first_name": "倩", "role": Role.LEGAL_REVIEWER, "dept": "FG"},
     {"username": "head", "last_name": "刘", "first_name": "洋", "role": Role.HEAD, "dept": None},
@@ -57,6 +66,7 @@ def seed(stdout: Any) -> dict[str, User]:
                 "last_name": spec["last_name"],
                 "first_name": spec["first_name"],
                 "cert_no": spec.get("cert_no"),
+                "legal_qualification_no": spec.get("legal_qualification_no", ""),
                 "department": depts.get(spec["dept"] or ""),
             },
         )

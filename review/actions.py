@@ -144,8 +144,18 @@ def _check_signer(case: Case, by: User, task: str, progress: Progress, *, claims
                 )
 
 
+def _require_draft(case: Case, task: str) -> None:
+    """第十三条: 审理 examines the decision the officers propose; once signed the draft is frozen,
+    so signing it before there is one would leave nothing examined and nothing to decide. (The
+    item may still be taken from the queue meanwhile.)"""
+    if task == ReviewTask.EXAMINE and not Decision.objects.filter(case=case).exists():
+        raise TransitionError("第十三条：承办人员尚未拟写处理决定，暂不能审理；请待处理决定草稿拟写后再签署审理意见。")
+
+
 def _sign(case: Case, by: User, task: str, outcome: str, opinion: str, progress: Progress) -> SignOff:
     _check_signer(case, by, task, progress)
+    if outcome == SignOffOutcome.AGREE:  # a return for more investigation needs no draft
+        _require_draft(case, task)
     step, level = TASK_SIGNOFF[task]
     row = signoffs.signoff_record(
         case=case, step=step, level=level, by=by, outcome=outcome, opinion=opinion, round=progress.round
@@ -453,6 +463,7 @@ def sign_refusal(case: Case, by: User, progress: Progress) -> str:
     try:
         task = _task_for(case, by, progress)
         _check_signer(case, by, task, progress)
+        _require_draft(case, task)
     except TransitionError as exc:
         return str(exc)
     return ""

@@ -214,6 +214,16 @@ def notice_issue(
     if missing:
         raise TransitionError(f"{ART_NOTICE}、第十四条：告知书缺少{'、'.join(missing)}，不能制作。")
     assert party is not None
+    fine = fine_yuan if PenaltyKind.FINE in kinds else None
+    confiscation = confiscation_yuan if set(kinds) & _CONFISCATION_KINDS else None
+    if (
+        earlier is not None
+        and earlier.served_on is None
+        and _same_notice(earlier, party.pk, facts, evidence, basis, kinds, fine, confiscation, content)
+    ):
+        # The same notice submitted again (a double click, a resent form) while the first is
+        # not yet served: that notice, not a second document with a second number.
+        return earlier
     right, reasons = hearing_right(party.kind == PartyKind.PERSON, kinds, fine_yuan, confiscation_yuan)
     notice = PenaltyNotice.objects.create(
         case=case,
@@ -222,8 +232,8 @@ def notice_issue(
         evidence=evidence.strip(),
         basis=basis.strip(),
         kinds=kinds,
-        fine_yuan=fine_yuan if PenaltyKind.FINE in kinds else None,
-        confiscation_yuan=confiscation_yuan if set(kinds) & _CONFISCATION_KINDS else None,
+        fine_yuan=fine,
+        confiscation_yuan=confiscation,
         content=content.strip(),
         defence_days=defence_days(case),
         hearing_right=right,
@@ -250,6 +260,28 @@ def notice_issue(
         replaces=earlier.pk if earlier is not None else None,
     )
     return notice
+
+
+def _same_notice(
+    notice: PenaltyNotice,
+    party_id: int,
+    facts: str,
+    evidence: str,
+    basis: str,
+    kinds: list[str],
+    fine: Decimal | None,
+    confiscation: Decimal | None,
+    content: str,
+) -> bool:
+    """Whether `notice` says exactly what a new one with these elements would say."""
+    return (
+        notice.party_id == party_id
+        and (notice.facts, notice.evidence, notice.basis, notice.content)
+        == (facts.strip(), evidence.strip(), basis.strip(), content.strip())
+        and list(notice.kinds) == list(kinds)
+        and notice.fine_yuan == fine
+        and notice.confiscation_yuan == confiscation
+    )
 
 
 def _notice_context(notice: PenaltyNotice) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from avrecords.models import AVRecord
 from cases.models import Party
 from linke.validators import validate_person_id, validate_phone
 
+from . import hearing
 from .models import PenaltyKind
 from .models_defence import RecordSignature, WaiverForm
 
@@ -172,7 +173,9 @@ class ScheduleForm(CaseForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff = staff_users()
-        self.fields["chair"].queryset = staff  # type: ignore[attr-defined]
+        # 第六十四条第（四）项: the case's investigators are not offered as chair.
+        chairs = staff.exclude(pk__in=hearing.investigators_of(self.case))
+        self.fields["chair"].queryset = chairs  # type: ignore[attr-defined]
         self.fields["recorder"].queryset = staff  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -118,6 +118,14 @@ def hearing_request(*, notice_id: int, by: User, requested_on: dt.date | None, r
     return hearing
 
 
+def investigators_of(case: Case) -> set[int]:
+    """Ids of the people who investigated the case: its handling officers and the makers and
+    officers of its records (《行政处罚法》第六十四条第（四）项: none of them chairs the hearing)."""
+    from records.selectors import investigator_ids
+
+    return set(case.officers.values_list("pk", flat=True)) | investigator_ids(case)
+
+
 def chair_refusal(case: Case, chair: User, cert_no: str) -> str:
     """Why `chair` may not preside over this case's hearing, or "" (《行政处罚法》第六十四条第（四）
     项: not an investigator — no officer of the case, no maker or officer of its records;

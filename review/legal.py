@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +29,7 @@ from accounts.models import Role, User
 from cases import policy, signoffs, stages
 from cases.models import Case, CaseState, Level, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
+from linke.validators import validate_day
 
 from .audit_actions import AuditAction
 from .checks import register_decision_check
@@ -240,8 +242,12 @@ def expert_opinion_add(
     what = "记录专家论证意见"
     _require_before_decision(case, what)
     stages.require_roles(case, by, (policy.ACTOR_OFFICER, Role.LEGAL_REVIEWER), what)
-    if held_on > timezone.localdate():
-        raise TransitionError("论证日期不能晚于今天。")
+    # The argumentation answers the case: not before it was filed (accepted), not in the future.
+    filed = timezone.localdate(case.filed_at) if case.filed_at else None
+    try:
+        validate_day(held_on, not_before=filed, not_before_label="立案（受理）日期")
+    except ValidationError as exc:
+        raise TransitionError(f"论证日期：{exc.messages[0]}") from None
     expert_name, expert_title, opinion = expert_name.strip(), expert_title.strip(), opinion.strip()
     if not (expert_name and expert_title and opinion):
         raise TransitionError("请填写专家姓名、工作单位及职称和论证意见。")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from cases.stages import TransitionError
 from deadlines import calendar
 from deadlines.models import Deadline, DeadlineKind
 from deadlines.services import deadline_extend, local_date
+from linke.validators import validate_day
 
 from .audit_actions import AuditAction
 from .models import ExcludedInterval, ExclusionKind, PeriodExtension
@@ -178,11 +180,15 @@ def period_exclude(
         raise TransitionError("结束日期不能晚于今天：请在该事项结束后记录。")
     if told_in_writing_on is None:
         raise TransitionError("《行政许可法》第四十五条：所需时间应当书面告知申请人，请填写书面告知日期。")
-    if told_in_writing_on > today:
-        raise TransitionError("书面告知日期不能晚于今天。")
     deadline = _open_deadline(case, DeadlineKind.LICENSING_DECISION)
-    if start <= local_date(deadline.start):
-        raise TransitionError(f"开始日期应晚于受理日期（{local_date(deadline.start):%Y-%m-%d}）。")
+    accepted = local_date(deadline.start)
+    # The applicant is told of the time needed after the application was accepted, not before.
+    try:
+        validate_day(told_in_writing_on, not_before=accepted, not_before_label="受理日期")
+    except ValidationError as exc:
+        raise TransitionError(f"书面告知日期：{exc.messages[0]}") from None
+    if start <= accepted:
+        raise TransitionError(f"开始日期应晚于受理日期（{accepted:%Y-%m-%d}）。")
     clash = ExcludedInterval.objects.filter(case=case, start__lte=end, end__gte=start).first()
     if clash is not None:
         raise TransitionError(f"与已记录的不计入时间重叠：{clash}。")

@@ -71,20 +71,38 @@ def _back(request: AuthedRequest, case: Any) -> HttpResponse:
 
 
 def _act(
-    request: AuthedRequest, pk: int, form: Any, run: Callable[[Any, dict[str, Any]], Any], ok: str
+    request: AuthedRequest,
+    pk: int,
+    form: Any,
+    run: Callable[[Any, dict[str, Any]], Any],
+    ok: str,
+    title: str = "",
 ) -> HttpResponse:
-    """Read the case (404), check the form, run the action, say what happened."""
+    """Read the case (404), check the form, run the action, say what happened. A refused form
+    (bad input or a refusal of the action) is shown again on its own page with the reason and
+    everything typed (400); an action without a form (take, release) says why on the case page."""
     case = case_for_user(request.user, pk)
     if form is not None and not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items()))
-        return _back(request, case)
+        return _refused(request, case, form, title)
     try:
         run(case, form.cleaned_data if form is not None else {})
     except TransitionError as exc:
+        if form is not None:
+            form.add_error(None, str(exc))
+            return _refused(request, case, form, title)
         messages.error(request, str(exc))
     else:
         messages.success(request, ok)
     return _back(request, case)
+
+
+def _refused(request: AuthedRequest, case: Any, form: Any, title: str) -> HttpResponse:
+    return render(
+        request,
+        "review/legal/form.html",
+        {"case": case, "form": form, "title": title, "submit": "提交"},
+        status=400,
+    )
 
 
 @login_required
@@ -112,6 +130,7 @@ def claim_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
         form,
         lambda c, d: actions.claim_reassign(case_id=c.pk, by=request.user, to=d["to"], reason=d["reason"]),
         "已转交。",
+        "转交他人",
     )
 
 
@@ -124,6 +143,7 @@ def sign(request: AuthedRequest, pk: int) -> HttpResponse:
         SignForm(request.POST),
         lambda c, d: actions.review_sign(case_id=c.pk, by=request.user, opinion=d["opinion"]),
         "已签署。",
+        "签署审查意见（第十三条）",
     )
 
 
@@ -136,6 +156,7 @@ def decide(request: AuthedRequest, pk: int) -> HttpResponse:
         DecideForm(request.POST),
         lambda c, d: actions.review_decide(case_id=c.pk, by=request.user, opinion=d["opinion"]),
         "已作出决定，决定书正在生成。",
+        "机关负责人签署决定意见（第十六条）",
     )
 
 

@@ -73,14 +73,24 @@ class State:
         )
 
 
+# An action posted out of turn (no notice yet, no hearing, no pending recusal) is refused with a
+# reason, like any other refusal, never an exception (第十四、十五条).
 def _n(s: State) -> int:
-    assert s.notice is not None
+    if s.notice is None:
+        raise TransitionError("第十四条：本案尚未制作行政处罚事先告知书。")
     return s.notice.pk
 
 
 def _h(s: State) -> int:
-    assert s.hearing is not None
+    if s.hearing is None:
+        raise TransitionError("第十五条：本案没有听证申请。")
     return s.hearing.pk
+
+
+def _pending(s: State) -> int:
+    if s.pending_recusal is None:
+        raise TransitionError("第十五条：没有待决定的回避申请。")
+    return int(s.pending_recusal.pk)
 
 
 ACTS: dict[str, Act] = {
@@ -143,7 +153,7 @@ ACTS: dict[str, Act] = {
         "决定回避申请",
         f.RecusalDecideForm,
         # The request decided is the case's pending one, whatever id was posted.
-        lambda s, u, d: hearing.hearing_recusal_decide(by=u, **{**d, "recusal_id": s.pending_recusal.pk}),
+        lambda s, u, d: hearing.hearing_recusal_decide(by=u, **{**d, "recusal_id": _pending(s)}),
         "已对回避申请作出决定。",
         lambda s, u: s.in_stage and s.pending_recusal is not None and policy.may_sign(u, s.case, Level.HEAD),
     ),

@@ -18,6 +18,7 @@ from accounts.tests.factories import UserFactory
 from audit.models import Entry
 from cases.models import CaseState
 from cases.requirements import missing
+from cases.tests.pages import section_html
 from deadlines.calendar import add_working_days
 from deadlines.models import Deadline, DeadlineKind
 from delivery import actions
@@ -152,7 +153,7 @@ def test_page_lists_attempts_and_offers_a_form_showing_only_its_methods_elements
     assert 'name="return_receipt"' in postal and 'name="tracking_no"' in postal
     assert 'name="recipient_relation"' not in postal and 'name="carrier"' not in postal
     assert 'enctype="multipart/form-data"' in postal
-    case_page = client.get(doc.case.get_absolute_url()).content.decode()
+    case_page = section_html(client, doc.case, "delivery")
     assert "data-delivery-panel" in case_page and "已于" in case_page
 
 

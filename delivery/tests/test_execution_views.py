@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import CaseState
+from cases.tests.pages import section_html
 from delivery import execution as ex
 from delivery.models import FinePayment
 from delivery.tests.execution_helpers import NO_PENALTY, TODAY, receipt, served_case
@@ -36,7 +37,7 @@ def test_case_page_shows_the_live_surcharge_and_the_page_offers_the_officers_act
     case = served_case(head, served_days_ago=25)
     ex.execution_start(case_id=case.pk, by=case.created_by)
     client.force_login(case.created_by)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = section_html(client, case, "delivery")
     surcharge = ex.fine_status_of(case).surcharge
     assert surcharge > 0
     assert "执行、强制执行与结案" in page and f"{surcharge} 元" in page

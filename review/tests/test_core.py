@@ -134,6 +134,20 @@ def test_penalty_path_signs_each_level_and_issues_the_decision_with_art59_elemen
     assert Entry.objects.filter(case_id=case.pk, action="review.decision_made").exists()
 
 
+def test_decision_text_names_the_party_once_and_the_remedies_heading_once(
+    reviewer, reviewer2, head, django_capture_on_commit_callbacks
+):
+    # A title that starts with the party's name and ends with 案, as officers write them.
+    case = in_review(title="临沂市蒙山科技有限公司涉嫌虚报研发费用案")
+    with django_capture_on_commit_callbacks(execute=True):
+        decision = decided(case, reviewer, reviewer2, head)
+    decision.refresh_from_db()
+    text = pdf_text(decision.document).replace("\n", "")
+    assert "当事人临沂市蒙山科技有限公司涉嫌虚报研发费用一案" in text
+    assert "临沂市蒙山科技有限公司临沂市蒙山科技有限公司" not in text and "案一案" not in text
+    assert text.count("救济途径和期限") == 1 and "五、救济途径和期限：当事人如不服本决定" in text
+
+
 @pytest.mark.parametrize(
     "outcome, doc_type, words",
     [
@@ -246,6 +260,19 @@ def test_complete_review_needs_examination_check_and_draft(reviewer, reviewer2):
     assert "审理意见" not in str(exc.value)
     actions.review_sign(case_id=case.pk, by=reviewer2, opinion="同意。")
     assert actions.review_complete(case_id=case.pk, by=reviewer2).state == S.PENDING_DECISION
+
+
+def test_examination_is_refused_before_there_is_a_draft_to_examine(client, reviewer):
+    # Signing 审理 freezes the draft: signed before one exists, the case could never be decided.
+    case = in_review(draft={})
+    with pytest.raises(TransitionError, match="第十三条：承办人员尚未拟写处理决定"):
+        actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")
+    assert not SignOff.objects.filter(case=case, step=SignOffStep.EXAMINATION).exists()
+    client.force_login(reviewer)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert 'id="review-sign-form"' not in page and "尚未拟写处理决定，暂不能审理" in page
+    actions.decision_save(case_id=case.pk, by=case.created_by, **PENALTY_DRAFT)
+    actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")
 
 
 def test_decide_needs_the_heads_approval(reviewer, reviewer2, head):

@@ -78,6 +78,22 @@ def test_outsiders_get_404_and_roles_that_may_not_act_are_refused(client, review
     assert not SignOff.objects.filter(case=case, step=SignOffStep.EXAMINATION).exists()
 
 
+def test_refused_opinion_or_handover_is_shown_again_with_what_was_typed(client, reviewer):
+    case = in_review()
+    # A refusal of the action: the officer of the case may not sign; the opinion stays.
+    client.force_login(case.created_by)
+    resp = client.post(reverse("review:sign", args=[case.pk]), {"opinion": "经审理，事实清楚（已输入）。"})
+    html = resp.content.decode()
+    assert resp.status_code == 400 and "无权签署" in html and "经审理，事实清楚（已输入）。" in html
+    # Bad input: no one to hand over to; the reason typed stays.
+    client.force_login(reviewer)
+    actions.claim_take(case_id=case.pk, by=reviewer)
+    resp = client.post(reverse("review:reassign", args=[case.pk]), {"to": "", "reason": "本人出差（已输入）"})
+    html = resp.content.decode()
+    assert resp.status_code == 400 and "这个字段是必填项" in html and "本人出差（已输入）" in html
+    assert ReviewClaim.objects.get(case=case).claimed_by == reviewer
+
+
 def test_panel_offers_only_what_the_viewer_may_do_and_says_why(client, reviewer, head):
     case = in_review()
     client.force_login(head)

@@ -17,7 +17,7 @@ from documents.registry import DocTypeCode
 from review import defence
 from review.checks import decision_refusals
 from review.models import Decision, DecisionOutcome, PenaltyKind
-from review.models_defence import Defence, DefenceOutcome, WaiverForm
+from review.models_defence import Defence, DefenceOutcome, PenaltyNotice, WaiverForm
 from review.tests import path
 from review.tests.defence_helpers import (
     NOTICE,
@@ -329,3 +329,14 @@ def test_art_45_no_heavier_decision_than_the_notice():
     assert heavier and "《行政处罚法》第四十五条" in heavier[0] and "高于告知的150,000.00元" in heavier[0]
     other_kind = decision_refusals(case, _decision(case, kinds=[PenaltyKind.FINE, PenaltyKind.REVOKE_LICENCE]))
     assert other_kind and "第四十五条" in other_kind[0] and "吊销许可证件" in other_kind[0]
+
+
+def test_the_same_notice_submitted_twice_before_service_is_one_notice():
+    # A double click on 制作: one notice, one document number; a changed notice is a new one.
+    case = case_under_review()
+    first = issue(case)
+    again = issue(case)
+    assert again.pk == first.pk
+    assert PenaltyNotice.objects.filter(case=case).count() == 1
+    changed = issue(case, content="拟给予警告。", kinds=["warning"], fine_yuan=None)
+    assert changed.pk != first.pk and PenaltyNotice.objects.filter(case=case).count() == 2

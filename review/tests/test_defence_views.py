@@ -37,6 +37,16 @@ def _notice_post(case, **over):
     return data
 
 
+def _requested(case):
+    """The case's notice issued and served, and a hearing requested today."""
+    return Hearing.objects.create(
+        notice=serve(issue(case)),
+        requested_on=timezone.localdate(),
+        request_form="书面申请",
+        requested_recorded_by=officer_of(case),
+    )
+
+
 def test_outsiders_get_404_on_page_and_actions(client):
     case = case_under_review()
     stranger = UserFactory(roles=[Role.OFFICER])
@@ -84,13 +94,7 @@ def test_reviewer_sees_the_page_but_no_officer_action(client, reviewer):
 
 def test_short_notice_warning_is_visible_and_needs_the_tick(client):
     case = case_under_review()
-    notice = serve(issue(case))
-    Hearing.objects.create(
-        notice=notice,
-        requested_on=timezone.localdate(),
-        request_form="书面申请",
-        requested_recorded_by=officer_of(case),
-    )
+    _requested(case)
     chair, recorder = chair_user(), UserFactory(roles=[Role.LEGAL_REVIEWER])
     soon = timezone.localtime(timezone.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     data = {
@@ -113,13 +117,7 @@ def test_short_notice_warning_is_visible_and_needs_the_tick(client):
 
 def test_chair_without_certificate_refused_on_the_form(client):
     case = case_under_review()
-    notice = serve(issue(case))
-    Hearing.objects.create(
-        notice=notice,
-        requested_on=timezone.localdate(),
-        request_form="书面申请",
-        requested_recorded_by=officer_of(case),
-    )
+    _requested(case)
     client.force_login(officer_of(case))
     resp = client.post(
         _url(case, "schedule"),
@@ -164,3 +162,39 @@ def test_head_decides_the_pending_recusal_on_the_page(client, head):
     assert resp.status_code == 302
     r.refresh_from_db()
     assert r.granted is False and r.decision.actor == head
+
+
+@pytest.mark.parametrize(
+    "key,data,reason",
+    [
+        ("served", {"served_on": "2020-01-01"}, "第十四条：本案尚未制作行政处罚事先告知书"),
+        ("lapse", {}, "第十四条：本案尚未制作行政处罚事先告知书"),
+        ("report", {"opinion": "建议维持拟处罚意见。"}, "第十五条：本案没有听证申请"),
+        (
+            "recusal_decide",
+            {"recusal": "1", "granted": "yes", "opinion": "同意回避。"},
+            "第十五条：没有待决定的回避申请",
+        ),
+    ],
+)
+def test_action_posted_out_of_turn_is_refused_in_chinese_not_500(client, key, data, reason):
+    # No notice, no hearing, no recusal yet: a hand-made POST is refused with a reason.
+    case = case_under_review()
+    client.force_login(officer_of(case))
+    resp = client.post(_url(case, key), data, follow=True)
+    assert resp.status_code in (200, 400)
+    assert reason in resp.content.decode()
+
+
+def test_the_schedule_form_does_not_offer_the_cases_investigators_as_chair(client):
+    # 《行政处罚法》第六十四条第（四）项: offered only who may chair; the action refuses the rest.
+    case = case_under_review()
+    _requested(case)
+    chair = chair_user()
+    client.force_login(officer_of(case))
+    resp = client.get(_url(case))
+    schedule = {key: form for key, _, form in resp.context["forms"]}["schedule"]
+    offered = set(schedule.fields["chair"].queryset.values_list("pk", flat=True))
+    assert chair.pk in offered
+    assert not offered & set(case.officers.values_list("pk", flat=True))
+    assert officer_of(case).pk in set(schedule.fields["recorder"].queryset.values_list("pk", flat=True))

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -279,3 +280,29 @@ def test_officers_cannot_lift_the_mandatory_review(head):
     assert tick(case, head, SIT.COMPLEX).situations == [SIT.COMPLEX]
     entry = Entry.objects.filter(action="review.sheet_saved", case_id=case.pk).order_by("-pk").first()
     assert entry.data["before"]["situations"] == [SIT.PUBLIC_INTEREST, SIT.COMPLEX]
+
+
+def test_expert_argumentation_before_the_case_was_filed_is_refused():
+    case = penalty_case()
+    filed = timezone.localdate(case.filed_at)
+    with pytest.raises(TransitionError, match="论证日期：日期不能早于立案（受理）日期"):
+        expert_opinion_add(
+            case_id=case.pk,
+            by=case.created_by,
+            held_on=filed - dt.timedelta(days=400),
+            expert_name="王教授",
+            expert_title="山东大学 教授",
+            opinion="技术指标不达标。",
+        )
+
+
+def test_the_demo_has_one_reviewer_qualified_for_legal_review_and_one_not():
+    # 第五十八条第二款: in the demo the 法制审核 can be tried (reviewer) and its refusal seen (reviewer2).
+    import io
+
+    from accounts import demo
+    from review.legal import first_time_unqualified
+
+    users = demo.seed(io.StringIO())
+    assert not first_time_unqualified(users["reviewer"])
+    assert first_time_unqualified(users["reviewer2"])

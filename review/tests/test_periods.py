@@ -233,3 +233,18 @@ def test_the_queue_row_follows_the_period(reviewer, head):
     row = selectors.queue_for(reviewer).get(case_id=case.pk)
     assert local_date(row.due) == dt.date(2026, 9, 30)
     assert row.due == Deadline.objects.get(case=case, kind=DeadlineKind.PENALTY_DECISION).due
+
+
+def test_excluded_time_told_before_the_acceptance_is_refused():
+    # Accepted 2026-09-14: the applicant cannot have been told of the time needed on 09-10.
+    case = _licensing_with_period()
+    with pytest.raises(TransitionError, match="书面告知日期：日期不能早于受理日期（2026-09-14）"):
+        period_exclude(
+            case_id=case.pk,
+            by=case.created_by,
+            kind=ExclusionKind.TESTING,
+            start=dt.date(2026, 9, 21),
+            end=dt.date(2026, 9, 22),
+            told_in_writing_on=dt.date(2026, 9, 10),
+        )
+    assert not ExcludedInterval.objects.exists()
