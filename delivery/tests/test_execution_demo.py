@@ -17,6 +17,7 @@ from delivery import enforcement as en
 from delivery import execution as ex
 from delivery.models import AttemptOutcome, DeliveryAttempt, DeliveryMethod
 from documents.tests.test_services import pdf_text
+from review.models_defence import PenaltyNotice
 from review.selectors import decision_of
 
 pytestmark = pytest.mark.django_db
@@ -42,8 +43,12 @@ def test_demo_case_is_in_court_enforcement_with_coherent_dates_and_seeds_once(dj
     served = DeliveryAttempt.objects.get(document=doc, outcome=AttemptOutcome.SERVED)
     assert served.method == DeliveryMethod.DIRECT and served.served_on == day
     assert local_date(doc.issued_at) == day and doc.issued_at <= served.delivered_at
-    assert local_date(case.created_at) == day and local_date(case.decided_at) == day
-    assert {local_date(s.signed_at) for s in SignOff.objects.filter(case=case)} == {day}
+    filed_on = demo_execution.working_days_before(day, 10)
+    assert local_date(case.created_at) == filed_on and local_date(case.decided_at) == day
+    # The filing approved on the day it was filed, the review and the decision signed on the day.
+    assert {local_date(s.signed_at) for s in SignOff.objects.filter(case=case)} == {filed_on, day}
+    notice = PenaltyNotice.objects.get(case=case)
+    assert filed_on < notice.served_on < day and local_date(notice.issued_at) == notice.served_on
     assert ex.decision_served_on(case) == day
     doc.refresh_from_db()
     text = pdf_text(doc).replace("\n", "").replace(" ", "")
