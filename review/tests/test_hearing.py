@@ -404,7 +404,7 @@ def _hold(h, by):
         )
 
 
-def test_hearing_notice_service_date_comes_from_delivery_and_the_seven_days_count_from_it():
+def test_hearing_notice_service_date_comes_from_delivery_and_the_seven_days_count_from_it(client):
     """《行政处罚法》第六十四条第（二）项: scheduled 8 working days ahead five days ago, but served only
     today — less than 7 working days before the hearing: it cannot be held then; a new time and a
     new notice served in time."""
@@ -422,6 +422,9 @@ def test_hearing_notice_service_date_comes_from_delivery_and_the_seven_days_coun
         _hold(h, h.chair)
     h.refresh_from_db()
     assert h.status == HearingStatus.SCHEDULED
+    client.force_login(officer_of(h.notice.case))
+    page = client.get(f"/review/case/{h.notice.case_id}/defence/").content.decode()
+    assert 'id="act-schedule"' in page  # the page offers a new time
     first = h.notice_document_id
     h = schedule(h, chair=h.chair, recorder=h.recorder)  # a new time, a new notice
     assert h.notice_document_id != first and h.notice_served_on is None
