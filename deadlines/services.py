@@ -161,12 +161,14 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
     decision periods of 《行政处罚法》第六十条, 《行政许可法》第四十二条) is the handling
     officers' together: it gets exactly the current officers. A record's period (第二十七条
     storage, 《行政处罚法》第五十六条 preservation …) stays with those of its people who still
-    handle the case, and passes to all handling officers when none does. People added to a
+    handle the case, and passes to all handling officers when none does. Who answers by role
+    stays: the head on a record's period, the archivists on ARCHIVE_FILE (第二十八条). People added to a
     period already reminded or overdue get that message now (the scan sends each once).
     Returns how many deadlines changed; each change is an audit entry."""
     officers = [a.officer_id for a in case.assignments.order_by("-is_lead", "pk")]
     current = set(officers)
     signers = set(users_in_role(Role.HEAD).values_list("pk", flat=True))
+    archivists = set(users_in_role(Role.ARCHIVIST).values_list("pk", flat=True))
     open_ = list(Deadline.objects.filter(case=case, met_at__isnull=True).select_related("case").order_by("pk"))
     had = _responsible_now(open_)
     changed = 0
@@ -179,6 +181,9 @@ def deadlines_reassign(*, case: Any, by: Any = None) -> int:
             # Who answers for a record's period by their role, not as an officer (the head who
             # decides on preserved evidence, 《行政处罚法》第五十六条), stays when officers change.
             after |= before & signers
+        if deadline.kind == DeadlineKind.ARCHIVE_FILE:
+            # 第二十八条: the archivists (the 专人) answer for archiving whoever handles the case.
+            after |= before & archivists
         changed += _hand_over(deadline, before, after, by)
     return changed
 
@@ -387,7 +392,13 @@ def calendar_overrides_save(
 
 # --- notifications and the periodic scan ----------------------------------------------------
 
-REMIND, OVERDUE, ESCALATE = "remind", "overdue", "escalate"
+REMIND, OVERDUE, ESCALATE, OPENED = "remind", "overdue", "escalate", "opened"
+
+# Periods whose end opens a window rather than closes one: before the day it is a warning ("not
+# yet"), on it the thing may be done — never an overdue item. 《行政强制法》第五十四条: the court
+# application may be made once 10 working days have passed since the 催告书 was served. The scan
+# marks such a deadline met when it has run (met_at = its due) and tells the responsible people.
+OPENING_KINDS = (DeadlineKind.ENFORCEMENT_OPENS,)
 
 
 def _rows(
@@ -466,7 +477,42 @@ def claimable(field: str, due_filter: Q, batch: int) -> QuerySet[Deadline, int]:
 def scan_filters(now: dt.datetime) -> dict[str, Q]:
     from .selectors import reminder_threshold
 
-    return {"reminded_at": Q(due__gte=now, due__lte=reminder_threshold(now)), "escalated_at": Q(due__lt=now)}
+    return {
+        "reminded_at": Q(due__gte=now, due__lte=reminder_threshold(now)),
+        "escalated_at": Q(due__lt=now) & ~Q(kind__in=OPENING_KINDS),
+    }
+
+
+def _windows_open(now: dt.datetime, batch: int) -> int:
+    """Meet up to `batch` deadlines of OPENING_KINDS that have run (met_at = their due), each
+    audited, and tell their responsible people once that the window is open. Returns how many."""
+    rows = list(
+        Deadline.objects.filter(kind__in=OPENING_KINDS, met_at__isnull=True, due__lt=now)
+        .select_related("case")
+        .order_by("due")
+        .select_for_update(skip_locked=True, of=("self",))[:batch]
+    )
+    if not rows:
+        return 0
+    responsible = _responsible_now(rows)
+    out: list[Notification] = []
+    for deadline in rows:
+        deadline.met_at = deadline.due
+        deadline.save(update_fields=["met_at"])
+        audit.record(
+            deadline, AuditAction.MET, case=deadline.case_id, kind=deadline.kind, met_at=deadline.due, opened=True
+        )
+        text, link = _describe(deadline)
+        out += _rows(
+            user_ids=responsible[deadline.pk],
+            text=f"【期限已到，可以办理】{text}",
+            link=link,
+            level="info",
+            dedupe_key=f"deadline:{deadline.pk}:{OPENED}",
+            deadline_id=deadline.pk,
+        )
+    _insert(out)
+    return len(rows)
 
 
 def _claim(field: str, due_filter: Q, now: dt.datetime, batch: int) -> list[int]:
@@ -501,17 +547,19 @@ def _describe(deadline: Deadline) -> tuple[str, str]:
 def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) -> dict[str, int]:
     """One pass of the periodic scan: remind the responsible people of deadlines due within
     one working day; tell them and escalate to the heads (and, for archiving, the
-    archivists, 第二十八条) when overdue. Each message exactly once (see `_claim` and the
+    archivists, 第二十八条) when overdue; meet the OPENING_KINDS that have run (a window now
+    open, never overdue) and say so. Each message exactly once (see `_claim` and the
     notifications' unique dedupe key). Returns counts; `more` > 0 when a batch was full."""
     from accounts.models import Role
 
     now = now or timezone.now()
     batch = batch or int(getattr(settings, "DEADLINES_SCAN_BATCH", 500))
     filters = scan_filters(now)
+    opened = _windows_open(now, batch)
     reminded = _claim("reminded_at", filters["reminded_at"], now, batch)
     escalated = _claim("escalated_at", filters["escalated_at"], now, batch)
     if not (reminded or escalated):
-        return {"reminded": 0, "escalated": 0, "more": 0}
+        return {"reminded": 0, "escalated": 0, "more": int(opened == batch)}
 
     ids = set(reminded) | set(escalated)
     through = Deadline.responsible.through
@@ -561,7 +609,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
             notified=sorted(set(responsible.get(pk, []) + bosses)),
         )
     _insert(rows)
-    more = int(len(reminded) == batch or len(escalated) == batch)
+    more = int(len(reminded) == batch or len(escalated) == batch or opened == batch)
     return {"reminded": len(reminded), "escalated": len(escalated), "more": more}
 
 

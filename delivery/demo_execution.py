@@ -1,11 +1,14 @@
 """Demo case of 第二十三、二十四条 (run by seed_demo's `finish`, after review's): a penalty case in
-court enforcement. Walked through the real actions: filed, investigated, heard, reviewed and
-decided (review.demo's helpers), the 行政处罚决定书 served 60 days ago, 执行中, the fine unpaid past
-its due date (the surcharge accruing), the 催告书 issued and served today, the party's statement
-recorded and re-checked; the court application opens 10 working days later (《行政强制法》第五十四条).
-
-The decision reaches 已送达 through part A's delivery (`mark_delivered`); until it is installed
-the demo case is skipped (`_delivery_ready`)."""
+court enforcement, walked through the real actions with coherent dates, the clock set back
+(`linke.clock.clock_at`) for each step: filed 10 working days before `walk_day()` (a working day
+about 60 days ago), the inquiry 2 working days later, the 事先告知书 served and the defence waived 2
+more working days later; on `walk_day()` reviewed and decided (review.demo's helpers), and in the
+afternoon the 行政处罚决定书 served in person through
+`delivery.actions.delivery_record` (so `mark_delivered` moves it to 已送达 and the payment period
+runs from that day), 执行中. Today: the fine unpaid past its due date (the surcharge accruing),
+the 催告书 issued and served, the party's statement recorded and re-checked; the court
+application opens 10 working days later (《行政强制法》第五十四条). Records, documents (and the
+dates their PDFs print), deadlines and audit entries all bear the walk's day."""
 
 from __future__ import annotations
 
@@ -16,16 +19,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases import selectors as case_selectors
-from cases import stages
-from cases.models import Case, CaseState
+from cases.models import CaseState
+from deadlines import calendar
+from linke.clock import clock_at, on_day
 from review import actions
-from review.demo import _filed_with_inquiry, _heard
+from review.demo import _filed, _heard, _inquired_and_submitted
 from review.selectors import decision_of
 
 from . import enforcement
 from . import execution as ex
-from .models import AttemptOutcome, DeliveryAttempt, DeliveryMethod
-from .signals import document_served
+from .demo import serve_in_person
+from .models import RecipientRelation
 
 ENFORCEMENT_CASE = "临沂恒信检测技术有限公司涉嫌虚报科技计划项目研发费用案"
 ORG = {
@@ -39,58 +43,61 @@ ORG = {
 SERVED_DAYS_AGO = 60
 
 
-def _delivery_ready() -> bool:
-    """Part A's transition 已决定 → 已送达 is installed."""
-    return stages.get("mark_delivered") is not None
+def walk_day(today: dt.date | None = None) -> dt.date:
+    """The working day on or before SERVED_DAYS_AGO days ago: the case is decided and its
+    decision served that day."""
+    day = (today or timezone.localdate()) - dt.timedelta(days=SERVED_DAYS_AGO)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
 
 
-def served_directly(case: Case, document: Any, by: User, served_on: dt.date) -> DeliveryAttempt:
-    """`document` served directly on `served_on`: a successful attempt and `document_served`, as
-    part A's delivery action records them (swap for that action after the merge)."""
-    attempt = DeliveryAttempt.objects.create(
-        case=case,
-        document=document,
-        method=DeliveryMethod.DIRECT,
-        outcome=AttemptOutcome.SERVED,
-        served_on=served_on,
-        recorded_by=by,
-    )
-    document_served.send(
-        sender=DeliveryAttempt,
-        case_id=case.pk,
-        document_id=document.pk,
-        doc_type=document.doc_type,
-        served_on=served_on,
-        by=by,
-    )
-    return attempt
+def working_days_before(day: dt.date, n: int) -> dt.date:
+    """The `n`-th working day before `day`."""
+    while n > 0:
+        day -= dt.timedelta(days=1)
+        n -= calendar.is_working_day(day)
+    return day
 
 
 def finish(stdout: Any, users: dict[str, User]) -> None:
     u = users
-    if "reviewer2" not in u or not _delivery_ready():
-        stdout.write("  执行与强制执行：送达部分尚未安装，跳过")
+    if "reviewer2" not in u:
+        stdout.write("  执行与强制执行：缺少第二名法规科人员，跳过")
         return
     if case_selectors.cases_of_officer(u["officer"]).filter(title=ENFORCEMENT_CASE).exists():
         stdout.write("  执行与强制执行：演示案件已存在")
         return
     officer, head = u["officer"], u["head"]
-    case = _filed_with_inquiry(u, ENFORCEMENT_CASE, ORG)
-    _heard(case, officer, ORG)
-    actions.review_sign(case_id=case.pk, by=u["reviewer"], opinion="事实清楚，证据确实充分，同意拟处理意见。")
-    actions.review_sign(case_id=case.pk, by=u["reviewer2"], opinion="经审核，程序合法，适用依据正确，处罚适当。")
-    actions.review_complete(case_id=case.pk, by=u["reviewer2"])
-    actions.review_sign(case_id=case.pk, by=head, opinion="同意法规科审查意见。")
-    actions.review_decide(case_id=case.pk, by=head, opinion="同意，签发。")
+    day = walk_day()
+    filed_on, inquired_on, heard_on = (working_days_before(day, n) for n in (10, 8, 6))
+    with clock_at(on_day(filed_on, 9)):
+        case = _filed(u, ENFORCEMENT_CASE, ORG)
+    with clock_at(on_day(inquired_on, 16)):
+        _inquired_and_submitted(u, case, ORG, on_day(inquired_on, 10))
+    with clock_at(on_day(heard_on, 10)):
+        _heard(case, officer, ORG)
+    with clock_at(on_day(day, 9)):
+        actions.review_sign(case_id=case.pk, by=u["reviewer"], opinion="事实清楚，证据确实充分，同意拟处理意见。")
+        actions.review_sign(case_id=case.pk, by=u["reviewer2"], opinion="经审核，程序合法，适用依据正确，处罚适当。")
+        actions.review_complete(case_id=case.pk, by=u["reviewer2"])
+        actions.review_sign(case_id=case.pk, by=head, opinion="同意法规科审查意见。")
+        actions.review_decide(case_id=case.pk, by=head, opinion="同意，签发。")
+    with clock_at(on_day(day, 15)):
+        decision = decision_of(case)
+        assert decision is not None and decision.document is not None
+        party_id = case.parties.order_by("pk").values_list("pk", flat=True).get()
+        serve_in_person(
+            decision.document,
+            by=officer,
+            party_id=party_id,
+            recipient=ORG["legal_rep"],
+            relation=RecipientRelation.LEGAL_REP,
+        )
+        case = case_selectors.case_of(case.pk)  # mark_delivered: 已送达
+        assert case.state == CaseState.DELIVERED
+        ex.execution_start(case_id=case.pk, by=officer)
     today = timezone.localdate()
-    decision = decision_of(case)
-    assert decision is not None and decision.document is not None
-    served_directly(case, decision.document, officer, today - dt.timedelta(days=SERVED_DAYS_AGO))
-    case = case_selectors.case_of(case.pk)  # part A's receivers move it to 已送达
-    if case.state != CaseState.DELIVERED:
-        stdout.write("  执行与强制执行：决定书送达后案件未进入“已送达”，跳过")
-        return
-    ex.execution_start(case_id=case.pk, by=officer)
     status = ex.fine_status_of(case)
     assert status is not None
     reminder = enforcement.reminder_issue(
@@ -102,7 +109,13 @@ def finish(stdout: Any, users: dict[str, User]) -> None:
         payment_method="通过山东省非税收入电子缴款系统或到中国工商银行临沂分行各网点缴纳",
     )
     assert reminder.document is not None
-    served_directly(case, reminder.document, officer, today)
+    serve_in_person(
+        reminder.document,
+        by=officer,
+        party_id=party_id,
+        recipient=ORG["legal_rep"],
+        relation=RecipientRelation.LEGAL_REP,
+    )
     enforcement.statement_record(
         reminder_id=reminder.pk,
         by=officer,

@@ -29,3 +29,5 @@ class ReviewConfig(AppConfig):
         deadline_moved.connect(actions.on_deadline_moved, dispatch_uid="review_queue_due")
         # 第五章 delivery served a document: the 事先告知书's service date and its periods (第十四条).
         document_served.connect(defence.on_document_served, dispatch_uid="review_notice_served")
+        # ... and the 听证通知书's service date (第十五条; 《行政处罚法》第六十四条第（二）项).
+        document_served.connect(hearing.on_document_served, dispatch_uid="review_hearing_notice_served")

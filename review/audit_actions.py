@@ -33,6 +33,7 @@ class AuditAction(models.TextChoices):
     # 第十五条; 《行政处罚法》第六十三至六十五条: the hearing.
     HEARING_REQUESTED = "review.hearing_requested", "登记听证申请"
     HEARING_SCHEDULED = "review.hearing_scheduled", "制作听证通知书"
+    HEARING_NOTICE_SERVED = "review.hearing_notice_served", "听证通知书送达"
     HEARING_AGENT_ADDED = "review.hearing_agent_added", "登记听证委托代理人"
     HEARING_RECUSAL_REQUESTED = "review.hearing_recusal_requested", "登记听证回避申请"
     HEARING_RECUSAL_DECIDED = "review.hearing_recusal_decided", "负责人决定听证回避申请"

@@ -39,6 +39,14 @@ DRAFT: dict[str, Any] = {
 
 
 def _filed_with_inquiry(u: dict[str, User], title: str, party: dict[str, Any]) -> Case:
+    """Registered and filed now, one inquiry of 3 days ago finalised, the draft submitted."""
+    case = _filed(u, title, party)
+    _inquired_and_submitted(u, case, party, timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=3))
+    return case
+
+
+def _filed(u: dict[str, User], title: str, party: dict[str, Any]) -> Case:
+    """Registered ex officio and filed (立案) now, the head approving."""
     officer, officer2 = u["officer"], u["officer2"]
     case = services.case_register_ex_officio(
         by=officer,
@@ -54,7 +62,12 @@ def _filed_with_inquiry(u: dict[str, User], title: str, party: dict[str, Any]) -
     services.filing_opinion_record(case_id=case.pk, by=u["chief"], level="unit", opinion="同意立案调查。")
     services.case_submit_for_filing(case_id=case.pk, by=officer)
     services.case_approve_filing(case_id=case.pk, by=u["head"], opinion="同意立案，由执法一科调查。")
-    when = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=3)
+    return case
+
+
+def _inquired_and_submitted(u: dict[str, User], case: Case, party: dict[str, Any], when: dt.datetime) -> None:
+    """The inquiry held at `when` (one hour) finalised (第十条), the decision drafted and submitted."""
+    officer, officer2 = u["officer"], u["officer2"]
     inquiry = record_create(
         case_id=case.pk,
         kind=RecordKind.INQUIRY,
@@ -78,7 +91,6 @@ def _filed_with_inquiry(u: dict[str, User], title: str, party: dict[str, Any]) -
     record_finalise(record_id=inquiry.pk, by=officer)
     actions.decision_save(case_id=case.pk, by=officer, facts=_facts(party), **DRAFT)
     actions.review_submit(case_id=case.pk, by=officer)
-    return case
 
 
 def _facts(party: dict[str, Any]) -> str:

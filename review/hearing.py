@@ -24,6 +24,9 @@ Public API (each one transaction; TransitionError / TransitionDenied, Chinese me
     hearing_absent(hearing_id, by, note) -> Hearing
     hearing_report(hearing_id, by, opinion) -> Hearing
     hearing_withdraw(hearing_id, by, note) -> Hearing
+    on_document_served(sender, case_id, document_id, doc_type, served_on, by)  (receiver: the
+        听证通知书's service date from 第五章 delivery)
+    notified_on(hearing) -> date | None;  short_notice(hearing) -> bool
 """
 
 from __future__ import annotations
@@ -156,10 +159,13 @@ def hearing_schedule(
     """Fix the hearing and issue the 听证通知书 to the party (第六十四条第（二）至（四）项). Refused: a
     chair who investigated the case or has no certificate number, a closed hearing without one of
     the three reasons, a time not in the future. Less than 7 working days ahead raises
-    ShortNotice unless `confirm_short_notice`."""
+    ShortNotice unless `confirm_short_notice`. A scheduled hearing whose notice was served less
+    than 7 working days before it (`short_notice`) is scheduled again: a new notice, a new time."""
     case, hearing = _lock_hearing(hearing_id)
     _officer_action(case, by, "制作听证通知书")
-    _require_status(hearing, HearingStatus.REQUESTED, what="制作听证通知书")
+    if not (hearing.status == HearingStatus.SCHEDULED and short_notice(hearing)):
+        # A notice served too late (short_notice) is replaced by a new one with a new time.
+        _require_status(hearing, HearingStatus.REQUESTED, what="制作听证通知书")
     if scheduled_at is None:
         raise TransitionError("请填写听证时间。")
     if scheduled_at <= timezone.now():
@@ -191,6 +197,7 @@ def hearing_schedule(
     hearing.public, hearing.closed_reason = public, "" if public else closed_reason
     hearing.chair, hearing.chair_cert_no, hearing.recorder = chair, chair_cert_no.strip(), recorder
     hearing.short_notice_confirmed = day < earliest
+    hearing.notice_served_on = None
     hearing.status = HearingStatus.SCHEDULED
     hearing.notice_document = document_issue(
         case=case,
@@ -225,6 +232,52 @@ def hearing_schedule(
         number=hearing.notice_document.number,
     )
     return hearing
+
+
+def notified_on(hearing: Hearing) -> dt.date | None:
+    """The day the party was told of the hearing: the 听证通知书's service date (第五章 delivery)
+    when known, else None."""
+    return hearing.notice_served_on
+
+
+def short_notice(hearing: Hearing) -> bool:
+    """The 听证通知书 was served less than 7 working days before the hearing day (《行政处罚法》
+    第六十四条第（二）项, working days by 第八十五条). False while the service date is unknown (the
+    day the notice was made was checked when the hearing was scheduled)."""
+    served = notified_on(hearing)
+    if served is None or hearing.scheduled_at is None:
+        return False
+    return timezone.localtime(hearing.scheduled_at).date() < add_working_days(served, NOTICE_DAYS).date
+
+
+def on_document_served(
+    sender: Any, *, case_id: int, document_id: int, doc_type: str, served_on: dt.date, by: User, **kwargs: Any
+) -> None:
+    """delivery.signals.document_served: a 听证通知书 served records its service date (第十五条). Runs
+    in the delivering transaction; refused (TransitionError, the delivery rolled back) when the
+    hearing is no longer scheduled or the date is after the hearing day. Served less than 7
+    working days before the hearing without the shortness confirmed, the hearing cannot be held
+    on that day (`hearing_record` refuses): `hearing_schedule` sets a new time."""
+    if doc_type != DocTypeCode.HEARING_NOTICE:
+        return
+    hearing_id = Hearing.objects.filter(notice_document_id=document_id).values_list("pk", flat=True).first()
+    if hearing_id is None:
+        return
+    case, hearing = _lock_hearing(hearing_id)
+    _require_status(hearing, HearingStatus.SCHEDULED, what="登记听证通知书送达")
+    assert hearing.scheduled_at is not None
+    if served_on > timezone.localtime(hearing.scheduled_at).date():
+        raise TransitionError("听证通知书的送达日期晚于听证日期，请重新安排听证时间。")
+    hearing.notice_served_on = served_on
+    hearing.save(update_fields=["notice_served_on"])
+    audit.record(
+        hearing,
+        AuditAction.HEARING_NOTICE_SERVED,
+        actor=by,
+        case=case,
+        served_on=served_on,
+        short_notice=short_notice(hearing),
+    )
 
 
 @transaction.atomic
@@ -343,6 +396,13 @@ def hearing_record(
     _require_status(hearing, HearingStatus.SCHEDULED, what="制作听证笔录")
     if HearingRecusal.objects.filter(hearing=hearing, granted__isnull=True).exists():
         raise TransitionError("《行政处罚法》第六十四条第（四）项：回避申请尚未决定，不能举行听证。")
+    if short_notice(hearing) and not hearing.short_notice_confirmed:
+        served = notified_on(hearing)
+        assert served is not None
+        raise TransitionError(
+            f"《行政处罚法》第六十四条第（二）项：听证通知书于{_cn(served)}送达，距听证不足{NOTICE_DAYS}个工作日"
+            f"（最早{_cn(add_working_days(served, NOTICE_DAYS).date)}），不能按通知的时间举行听证，请重新安排听证时间并送达新的听证通知书。"
+        )
     missing = [
         label
         for label, value in (

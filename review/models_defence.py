@@ -207,6 +207,9 @@ class Hearing(models.Model):
     notice_document = models.OneToOneField(
         "documents.Document", verbose_name="听证通知书", on_delete=models.PROTECT, related_name="+", null=True
     )
+    # 第十五条: the 听证通知书's legal service date, from 第五章 delivery (hearing.on_document_served);
+    # the 7 days before the hearing count from it once known.
+    notice_served_on = models.DateField("听证通知书送达日期", null=True, blank=True)
     # The record (听证笔录).
     started_at = models.DateTimeField("听证开始时间", null=True, blank=True)
     ended_at = models.DateTimeField("听证结束时间", null=True, blank=True)

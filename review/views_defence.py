@@ -129,7 +129,14 @@ ACTS: dict[str, Act] = {
         f.ScheduleForm,
         lambda s, u, d: hearing.hearing_schedule(hearing_id=_h(s), by=u, **d),
         "听证通知书已制作。",
-        lambda s, u: s.officer(u) and s.status(HearingStatus.REQUESTED),
+        # Again, with a new time, when the notice was served under 7 working days before it.
+        lambda s, u: (
+            s.officer(u)
+            and (
+                s.status(HearingStatus.REQUESTED)
+                or (s.status(HearingStatus.SCHEDULED) and s.hearing is not None and hearing.short_notice(s.hearing))
+            )
+        ),
     ),
     "agent": Act(
         "登记委托代理人",

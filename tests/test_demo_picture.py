@@ -12,6 +12,7 @@ from django.urls import reverse
 from avrecords.models import AVRecord
 from cases.models import Case, CaseKind, CaseState
 from deadlines.models import Deadline, Notification
+from delivery.demo_execution import ENFORCEMENT_CASE
 from documents.models import Document, DocumentStatus
 from documents.registry import DocTypeCode
 from records.models import RecordStatus
@@ -45,13 +46,15 @@ def test_seed_demo_shows_every_app_and_runs_twice(client, django_capture_on_comm
     publication = decided.publications.get()
     assert publication.withdrawn_at is None and publication.decision_number == decided.decision.document.number
     assert docs["penalty_decision"] == DocumentStatus.FINAL
-    assert Document.objects.get(doc_type=DocTypeCode.PENALTY_DECISION).case == decided
+    assert Document.objects.get(doc_type=DocTypeCode.PENALTY_DECISION, case=decided).case == decided
+    # 第五章: a second decided case is served and in court enforcement (delivery/demo_execution.py).
+    assert Case.objects.get(title=ENFORCEMENT_CASE).state == CaseState.EXECUTING
     assert AVRecord.objects.get().case == case
 
     officer = case.officers.get(username="officer")
     open_deadlines = Deadline.objects.filter(met_at__isnull=True, responsible=officer)
     assert open_deadlines.count() >= 3
-    overdue = open_deadlines.filter(due__lt=case.filed_at).get()
+    overdue = open_deadlines.filter(case=case, due__lt=case.filed_at).get()
     assert Notification.objects.filter(user=officer, deadline=overdue, read_at__isnull=True).exists()
     assert Notification.objects.filter(user__username="head", deadline=overdue).exists()  # escalated
 

@@ -1,9 +1,8 @@
 """Helpers of the execution, enforcement and conclusion tests: a case walked to 已决定 through the
-real review actions (review/tests/path.py), its decision served, and the case moved to 已送达.
-
-Until part A's `mark_delivered` is merged, `delivered()` moves the state with a queryset UPDATE
-(test-only; swap it for part A's action after the merge). `serve()` records a successful
-DeliveryAttempt directly and sends `document_served`, as part A's delivery action will."""
+real review actions (review/tests/path.py), its decision served through part A's delivery action
+(`delivery.actions.delivery_record`, which sends `document_served` and moves the case 已决定 →
+已送达 by `mark_delivered`). A case served days ago is walked with the clock set back
+(`linke.clock.clock_at`), so its decision is made before it is served, as in life."""
 
 from __future__ import annotations
 
@@ -17,9 +16,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from cases.models import Case, CaseState
-from delivery.demo_execution import served_directly
+from cases.models import CaseState
 from delivery.models import DeliveryAttempt
+from delivery.tests.helpers import serve as deliver
+from linke.clock import clock_at, on_day
 from review.models import DecisionOutcome, PenaltyKind
 from review.selectors import decision_of
 from review.tests.test_core import PENALTY_DRAFT, decided, in_review
@@ -46,24 +46,28 @@ def decided_case(head: Any, **draft: Any) -> Any:
 
 
 def serve(case: Any, document: Any, served_on: dt.date, by: Any = None) -> DeliveryAttempt:
-    """A successful direct delivery of `document` on `served_on`, and the signal part A sends."""
-    return served_directly(case, document, by or case.created_by, served_on)
-
-
-def delivered(case: Any) -> Any:
-    """已决定 → 已送达 (test-only stand-in for part A's mark_delivered)."""
-    Case.objects.filter(pk=case.pk).update(state=CaseState.DELIVERED)
-    case.refresh_from_db()
-    return case
+    """`document` served in person on `served_on` (第十八条, every element given) through
+    `delivery_record`; the document must have been made by then. A past day is recorded with
+    the clock set to that day."""
+    by = by or case.created_by
+    if served_on >= TODAY():
+        return deliver(document, by=by, day=served_on)
+    with clock_at(on_day(served_on, 16)):
+        return deliver(document, by=by, day=served_on)
 
 
 def served_case(head: Any, served_days_ago: int = 3, **draft: Any) -> Any:
-    """A decided case whose decision was served `served_days_ago` days ago, in 已送达."""
-    case = decided_case(head, **draft)
-    decision = decision_of(case)
-    assert decision is not None and decision.document is not None
-    serve(case, decision.document, TODAY() - dt.timedelta(days=served_days_ago))
-    return delivered(case)
+    """A case decided and its decision served `served_days_ago` days ago (the walk made with the
+    clock set back to that morning), now in 已送达 through mark_delivered."""
+    day = TODAY() - dt.timedelta(days=served_days_ago)
+    with clock_at(on_day(day)):
+        case = decided_case(head, **draft)
+        decision = decision_of(case)
+        assert decision is not None and decision.document is not None
+        deliver(decision.document, by=case.created_by, day=day)
+    case.refresh_from_db()
+    assert case.state == CaseState.DELIVERED
+    return case
 
 
 def receipt(name: str = "receipt.pdf") -> SimpleUploadedFile:

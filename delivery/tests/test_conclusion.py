@@ -10,27 +10,40 @@ import pytest
 
 from audit.models import Entry
 from cases.models import CaseState, Level, SignOff, SignOffStep
+from cases.services import case_assign_officers
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.models import Deadline, DeadlineKind
 from deadlines.services import local_date
+from delivery import actions
 from delivery import conclusion as co
 from delivery import enforcement as en
 from delivery import execution as ex
-from delivery.models import Conclusion, CourtOutcome, Ending
+from delivery.models import Conclusion, CourtOutcome, DeliveryMethod, Ending
 from delivery.tests.execution_helpers import (
     FINE,
     NO_PENALTY,
     TODAY,
     WARNING_ONLY,
     decided_case,
-    delivered,
     receipt,
     served_case,
 )
-from delivery.tests.test_enforcement import _apply, _executing, _reminded
+from delivery.tests.helpers import complete_elements
+from delivery.tests.test_enforcement import REMINDER, _apply, _executing, _reminded
+from review.selectors import decision_of
 
 pytestmark = pytest.mark.django_db
 S = CaseState
+
+
+def serve_pending(doc, *, by, method):
+    """An attempt whose result is still to come (the COMPLETE elements left out)."""
+    elements = complete_elements(method, doc, by=by)
+    elements.pop("served_on", None)
+    elements["files"].pop("return_receipt", None)
+    return actions.delivery_record(
+        case_id=doc.case_id, by=by, document_id=doc.pk, method=method, party_id=doc.case.parties.first().pk, **elements
+    )
 
 
 def _conclude(case, head, ending, reason=""):
@@ -52,9 +65,22 @@ def _concluded(case, head, ending, reason=""):
 
 
 def test_conclusion_refused_while_the_decision_is_not_served(head):
-    case = delivered(decided_case(head, **NO_PENALTY))  # 已送达 without a successful attempt
-    with pytest.raises(TransitionError, match="尚未送达"):
+    case = decided_case(head, **NO_PENALTY)
+    doc = decision_of(case).document
+    # Posted, the return receipt not back yet: the decision is 送达中, the case still 已决定.
+    serve_pending(doc, by=case.created_by, method=DeliveryMethod.POSTAL)
+    assert "第十七条：处理决定书尚未送达（无成功的送达记录）" in co.ending_gaps(case, Ending.NOTHING)
+    with pytest.raises(TransitionError):
         _conclude(case, head, Ending.NOTHING)
+    case.refresh_from_db()
+    assert case.state == S.DECIDED and not Conclusion.objects.exists()
+
+
+def test_conclusion_refused_while_the_reminder_is_not_served(head):
+    case = _executing(head)
+    en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
+    with pytest.raises(TransitionError, match="第三十五条：催告书已制作但尚未送达"):
+        _conclude(case, head, Ending.NOT_ENFORCEABLE, reason="当事人已注销。")
     assert not Conclusion.objects.exists()
 
 
@@ -65,6 +91,18 @@ def test_nothing_to_execute_concludes_from_delivered_and_opens_the_archive_perio
     _concluded(case, head, Ending.NOTHING)
     archive = Deadline.objects.get(case=case, kind=DeadlineKind.ARCHIVE_FILE)
     assert archivist in archive.responsible.all()
+
+
+def test_reassigning_officers_keeps_the_archivists_on_the_archive_period(head, archivist, officer, officer2):
+    case = served_case(head, **NO_PENALTY)
+    _concluded(case, head, Ending.NOTHING)
+    archive = Deadline.objects.get(case=case, kind=DeadlineKind.ARCHIVE_FILE)
+    before = set(case.officers.all())
+    assert set(archive.responsible.all()) == before | {archivist}
+    case_assign_officers(case_id=case.pk, officers=[officer, officer2], by=head)
+    # 第二十八条: the archivists (专人) stay; the officers follow the new assignment.
+    assert set(archive.responsible.all()) == {officer, officer2, archivist}
+    assert Entry.objects.filter(action="deadline.responsible_changed", object_id=str(archive.pk)).exists()
 
 
 def test_warning_only_concludes_from_delivered_but_a_fine_must_be_executed(head):

@@ -12,7 +12,7 @@ from audit.models import Entry
 from cases.models import Level, SignOff, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.calendar import add_working_days
-from deadlines.models import Deadline, DeadlineKind
+from deadlines.models import Deadline, DeadlineKind, Notification
 from deadlines.services import deadlines_scan, local_date
 from delivery import enforcement as en
 from delivery import execution as ex
@@ -20,6 +20,7 @@ from delivery.models import CourtOutcome, PauseKind
 from delivery.tests.execution_helpers import TODAY, serve, served_case
 from documents.registry import DocTypeCode
 from documents.tests.test_services import pdf_text
+from linke.clock import clock_at, on_day
 
 pytestmark = pytest.mark.django_db
 
@@ -27,19 +28,26 @@ REMINDER = dict(manner="到指定银行缴纳", payment_method="通过非税收�
 MATERIALS = list(en.MATERIALS)
 
 
-def _executing(head, served_days_ago=40):
+def _executing(head, served_days_ago=60):
     case = served_case(head, served_days_ago=served_days_ago)
     ex.execution_start(case_id=case.pk, by=case.created_by)
     case.refresh_from_db()
     return case
 
 
-def _reminded(case, served_days_ago=30, stated=False):
-    reminder = en.reminder_issue(
-        case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER
-    )
-    served = TODAY() - dt.timedelta(days=served_days_ago)
+def _remind(case, served):
+    """The 催告书 made and served on `served` (the clock set back to that day)."""
+    with clock_at(on_day(served)):
+        reminder = en.reminder_issue(
+            case_id=case.pk, by=case.created_by, perform_by=served + dt.timedelta(days=10), **REMINDER
+        )
     serve(case, reminder.document, served)
+    return reminder
+
+
+def _reminded(case, served_days_ago=30, stated=False):
+    served = TODAY() - dt.timedelta(days=served_days_ago)
+    reminder = _remind(case, served)
     en.statement_record(
         reminder_id=reminder.pk,
         by=case.created_by,
@@ -106,11 +114,8 @@ def test_reminder_document_states_article_35_elements(head, django_capture_on_co
 
 def test_serving_the_reminder_opens_the_window_deadlines_and_the_scan_escalates_a_missed_one(head):
     case = _executing(head)
-    reminder = en.reminder_issue(
-        case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER
-    )
     served = TODAY() - dt.timedelta(days=1)
-    serve(case, reminder.document, served)
+    _remind(case, served)
     opens = Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_OPENS)
     closes = Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_APPLICATION, case=case)
     assert Deadline.objects.filter(kind=DeadlineKind.ENFORCEMENT_REMINDER, case=case).exists()
@@ -232,3 +237,24 @@ def test_court_acceptance_ruling_and_result(head):
     assert app.outcome == CourtOutcome.ENFORCED
     actions = set(Entry.objects.filter(case_id=case.pk).values_list("action", flat=True))
     assert {"enforcement.court_accepted", "enforcement.court_ruled", "enforcement.court_result"} <= actions
+
+
+def test_the_window_opening_warns_before_and_is_met_when_it_opens_never_overdue(head):
+    """《行政强制法》第五十四条: ENFORCEMENT_OPENS is the day the application becomes possible — a
+    reminder before it, met when it has run, never an overdue or escalated item."""
+    case = _executing(head)
+    _remind(case, TODAY() - dt.timedelta(days=1))
+    opens = Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_OPENS, case=case)
+    deadlines_scan(now=opens.due - dt.timedelta(hours=2))
+    opens.refresh_from_db()
+    assert opens.reminded_at is not None and opens.met_at is None
+    deadlines_scan(now=opens.due + dt.timedelta(days=1))
+    opens.refresh_from_db()
+    assert opens.met_at == opens.due and opens.escalated_at is None
+    notes = Notification.objects.filter(deadline_id=opens.pk)
+    assert notes.filter(dedupe_key__contains=":opened:", text__contains="可以办理").exists()
+    assert not notes.filter(level="bad").exists()
+    assert not Entry.objects.filter(action="deadline.escalated", object_id=str(opens.pk)).exists()
+    assert Entry.objects.filter(action="deadline.met", object_id=str(opens.pk)).exists()
+    # The application deadline (第五十三条) is still open: it is the one that escalates when missed.
+    assert Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_APPLICATION, case=case).met_at is None

@@ -14,6 +14,8 @@ from cases.models import SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.calendar import add_working_days
 from deadlines.models import Deadline, DeadlineKind
+from delivery.tests.helpers import serve as deliver
+from linke.clock import clock_at, on_day
 from records.models import RecordKind
 from records.tests.factories import make_record
 from review import hearing
@@ -377,3 +379,66 @@ def test_a_new_notice_replaces_the_earlier_and_closes_its_periods():
             notice_id=first.pk, by=officer_of(case), requested_on=timezone.localdate(), request_form="书面申请"
         )
     assert hearing.hearing_for(case) is None and second.served_on is None
+
+
+# --- the hearing notice served through 第五章 delivery (第十五条) ---------------------------------------
+
+
+def _hold(h, by):
+    """hearing_record on the scheduled day (the clock set to that morning)."""
+    start = timezone.localtime(h.scheduled_at)
+    with clock_at(start + dt.timedelta(hours=2)):
+        return hearing.hearing_record(
+            hearing_id=h.pk,
+            by=by,
+            started_at=start,
+            ended_at=start + dt.timedelta(hours=1),
+            investigator_ids=[officer_of(h.notice.case).pk],
+            party_attendees="王建国（法定代表人）",
+            investigators_said="调查人员陈述违法事实和证据。",
+            party_said="当事人申辩。",
+            final_statements="",
+            signature=RecordSignature.SIGNED,
+            signature_note="",
+            av_record_id=None,
+        )
+
+
+def test_hearing_notice_service_date_comes_from_delivery_and_the_seven_days_count_from_it(client):
+    """《行政处罚法》第六十四条第（二）项: scheduled 8 working days ahead five days ago, but served only
+    today — less than 7 working days before the hearing: it cannot be held then; a new time and a
+    new notice served in time."""
+    with clock_at(on_day(timezone.localdate() - dt.timedelta(days=5))):
+        h = _requested()
+        h = schedule(h)
+    assert h.notice_served_on is None
+    deliver(h.notice_document, by=officer_of(h.notice.case))
+    h.refresh_from_db()
+    assert h.notice_served_on == timezone.localdate()
+    assert hearing.short_notice(h) and not h.short_notice_confirmed
+    entry = Entry.objects.get(action="review.hearing_notice_served", object_id=str(h.pk))
+    assert entry.data["short_notice"] is True
+    with pytest.raises(TransitionError, match="第六十四条第（二）项：听证通知书于.*送达，距听证不足7个工作日"):
+        _hold(h, h.chair)
+    h.refresh_from_db()
+    assert h.status == HearingStatus.SCHEDULED
+    client.force_login(officer_of(h.notice.case))
+    page = client.get(f"/review/case/{h.notice.case_id}/defence/").content.decode()
+    assert 'id="act-schedule"' in page  # the page offers a new time
+    first = h.notice_document_id
+    h = schedule(h, chair=h.chair, recorder=h.recorder)  # a new time, a new notice
+    assert h.notice_document_id != first and h.notice_served_on is None
+    deliver(h.notice_document, by=officer_of(h.notice.case))
+    h.refresh_from_db()
+    assert not hearing.short_notice(h)
+    assert _hold(h, h.chair).status == HearingStatus.HELD
+
+
+def test_hearing_notice_served_after_the_hearing_day_is_refused():
+    h = schedule(_requested())
+    h.refresh_from_db()
+    Hearing.objects.filter(pk=h.pk).update(scheduled_at=timezone.now() - dt.timedelta(days=1))
+    with pytest.raises(TransitionError, match="晚于听证日期"):
+        deliver(h.notice_document, by=officer_of(h.notice.case))
+    h.refresh_from_db()
+    assert h.notice_served_on is None
