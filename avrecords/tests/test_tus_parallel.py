@@ -47,7 +47,7 @@ def test_parallel_upload_from_tus_js_client_becomes_one_record(login, officer, l
     assert "concatenation" in requests.options(endpoint).headers["Tus-Extension"].split(",")
 
     page = login(officer)
-    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.goto(f"{live_server.url}/cases/{case.pk}/s/av/")  # the case page's 音像记录 section
     page.set_input_files("#av-file", str(path))
     url = page.evaluate(UPLOAD, [endpoint, {"sha256": digest, "ended_at": recent(), "case": case.number}])
 

@@ -83,7 +83,7 @@ def test_officer_posts_the_decision_records_the_fine_paid_and_the_head_concludes
     assert signoff.actor == head and signoff.opinion == "罚款已缴清，同意结案。"
     assert Deadline.objects.filter(case=case, kind=DeadlineKind.ARCHIVE_FILE, met_at__isnull=True).exists()
 
-    page.goto(f"{base}/cases/{case.pk}/")
+    page.goto(f"{base}/cases/{case.pk}/s/delivery/")  # the case page's 送达与执行 section
     shown = page.inner_text("body")
     assert case.get_state_display() in shown
     assert f"{doc.title}（{doc.number}）：已于{today}送达" in shown

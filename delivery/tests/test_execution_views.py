@@ -88,7 +88,7 @@ def test_head_concludes_through_the_page_and_the_opinion_starts_empty(client, he
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.CONCLUDED
-    assert "同意结案。" in client.get(case.get_absolute_url()).content.decode()
+    assert "同意结案。" in section_html(client, case, "delivery")
 
 
 def test_head_signs_the_court_application_through_the_page(client, head):

@@ -18,6 +18,7 @@ from audit.models import Entry
 from cases.models import CaseKind, CaseOrigin, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from cases.tests.factories import CaseFactory, PartyFactory
+from cases.tests.pages import section_html
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_open
 from documents.registry import DocTypeCode
@@ -269,7 +270,7 @@ def test_examination_is_refused_before_there_is_a_draft_to_examine(client, revie
         actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")
     assert not SignOff.objects.filter(case=case, step=SignOffStep.EXAMINATION).exists()
     client.force_login(reviewer)
-    page = client.get(case.get_absolute_url()).content.decode()
+    page = section_html(client, case, "review")
     assert 'id="review-sign-form"' not in page and "尚未拟写处理决定，暂不能审理" in page
     actions.decision_save(case_id=case.pk, by=case.created_by, **PENALTY_DRAFT)
     actions.review_sign(case_id=case.pk, by=reviewer, opinion="同意。")

@@ -29,9 +29,10 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     party = PartyFactory(case=case, name="临沂市蒙山科技有限公司", address="临沂市兰山区蒙山大道1号")
     make_record(RecordKind.INQUIRY, case=case, by=officer, finalise=True)
     case_url = f"{live_server.url}/cases/{case.pk}/"
+    review_url = f"{live_server.url}/cases/{case.pk}/s/review/"  # the case page's 审查与决定 section
 
     page = login(officer)
-    page.goto(case_url)
+    page.goto(review_url)
     page.click("#decision-edit")
     page.select_option("#id_outcome", "penalty")
     page.fill("#id_facts", "当事人在科技项目申报中提供虚假的研发费用材料。")
@@ -46,6 +47,7 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     page.fill("#id_fine_yuan", "10000")
     page.click("#decision-form button[type=submit]")
     assert "处理决定草稿已保存" in page.inner_text(".messages")
+    page.goto(case_url)
     page.click("form[data-action=submit_for_review] button")
     assert "已办理：提交审查" in page.inner_text(".messages")
     # 第十四条: the notice announcing the drafted penalty, its service, the party's waiver.
@@ -104,9 +106,10 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     page.click("button:has-text('退出')")
 
     page = login(reviewer2)
-    page.goto(case_url)
+    page.goto(review_url)
     page.fill("#review-opinion", "经审核，程序合法，适用依据正确。")
     page.click("#review-sign")
+    page.goto(case_url)
     page.click("form[data-action=complete_review] button")
     assert "已办理：审查完毕，报请决定" in page.inner_text(".messages")
     page.click("button:has-text('退出')")
@@ -142,7 +145,7 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     # 行政执法公示: 法规科 publishes the decision; the public page lists it by its 文号.
     page.click("button:has-text('退出')")
     page = login(reviewer)
-    page.goto(case_url)
+    page.goto(review_url)
     page.click("button:has-text('公示决定')")
     assert "已公示" in page.inner_text(".messages")
     page.click("button:has-text('退出')")

@@ -167,7 +167,6 @@ def test_head_decides_the_pending_recusal_on_the_page(client, head):
 @pytest.mark.parametrize(
     "key,data,reason",
     [
-        ("served", {"served_on": "2020-01-01"}, "第十四条：本案尚未制作行政处罚事先告知书"),
         ("lapse", {}, "第十四条：本案尚未制作行政处罚事先告知书"),
         ("report", {"opinion": "建议维持拟处罚意见。"}, "第十五条：本案没有听证申请"),
         (
