@@ -251,7 +251,10 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
     if case is not None:
         where &= Q(case=case)
     met_at = met_at or timezone.now()
-    closed = list(Deadline.objects.select_for_update().filter(where).order_by("pk"))
+    # Lock the deadline rows only: the target filter joins django_content_type, and a plain
+    # FOR UPDATE would lock that shared row too, deadlocking with any transaction that holds the
+    # audit lock and, at commit, checks its (deferred) foreign key to the same content type.
+    closed = list(Deadline.objects.select_for_update(of=("self",)).filter(where).order_by("pk"))
     for deadline in closed:
         deadline.met_at = met_at
         deadline.save(update_fields=["met_at"])
@@ -277,7 +280,7 @@ def deadline_extend(
     its unit; the new length is stored, so a later calendar recomputation keeps the extension.
     Audited with the old and new due dates. Raises Deadline.DoesNotExist when no such deadline
     is open, ValueError when the length is given in the other unit or shortens the period."""
-    deadline = Deadline.objects.select_for_update().get(
+    deadline = Deadline.objects.select_for_update(of=("self",)).get(
         case=case, kind=kind, object_id__isnull=True, met_at__isnull=True
     )
     if (working_days is None) != (deadline.working_days is None) or (days is None) != (deadline.days is None):
@@ -330,7 +333,7 @@ def deadlines_recompute(*, dates: Iterable[dt.date] = ()) -> int:
         where |= Q(start__lt=end_of_day(dates[-1]), due__gte=end_of_day(dates[0]) - dt.timedelta(days=1))
     changed = 0
     with transaction.atomic():
-        rows = Deadline.objects.select_for_update().filter(where, met_at__isnull=True).order_by("pk")
+        rows = Deadline.objects.select_for_update(of=("self",)).filter(where, met_at__isnull=True).order_by("pk")
         for deadline in rows:
             due = compute_due(deadline.start, working_days=deadline.working_days, days=deadline.days)
             new_due = end_of_day(due.date)

@@ -147,3 +147,19 @@ def test_real_filing_and_decision_services_open_and_meet_the_penalty_period(head
     case.refresh_from_db()
     assert d.start == case.filed_at
     assert d.due.astimezone(SH).date() >= (case.filed_at + dt.timedelta(days=90)).astimezone(SH).date()
+
+
+def test_met_locks_the_deadline_rows_only_never_the_shared_content_type_row():
+    # The target filter joins django_content_type; FOR UPDATE without OF locked that row too and
+    # deadlocked two ingest transactions (one closing a record's storage period, the other holding
+    # the audit lock and checking its deferred foreign key to the same content type at commit).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case, target = CaseFactory(), CaseFactory()
+    _open(case, target=target)
+    with CaptureQueriesContext(connection) as q:
+        assert deadline_met(kind=DeadlineKind.EVIDENCE_PRESERVATION, target=target) == 1
+    locking = [x["sql"] for x in q.captured_queries if "FOR UPDATE" in x["sql"]]
+    assert locking and all('FOR UPDATE OF "deadlines_deadline"' in sql for sql in locking), locking
+    assert all("django_content_type" in sql for sql in locking)  # the join the lock must skip
