@@ -188,17 +188,15 @@ def _check_values(method: Method, case: Case, doc: Any, party: Any, v: dict[str,
         # 第十八条: a signer said to be the party itself or its legal representative must be the
         # person the case records as such.
         signer = re.sub(r"\s+", "", v.get("recipient_name") or "")
-        if signer and relation == RecipientRelation.LEGAL_REP and party.legal_rep:
-            if signer != re.sub(r"\s+", "", party.legal_rep):
-                raise TransitionError(
-                    f"第十八条：签收人“{signer}”不是本案登记的当事人法定代表人（{party.legal_rep}）；"
-                    "请核对签收人姓名，或选择其与受送达人的实际关系。"
-                )
-        if signer and relation == RecipientRelation.PARTY and party.kind == PartyKind.PERSON:
-            if signer != re.sub(r"\s+", "", party.name):
-                raise TransitionError(
-                    f"第十八条：签收人“{signer}”不是受送达人本人（{party.name}）；请核对签收人姓名，或选择其与受送达人的实际关系。"
-                )
+        recorded = ""
+        if relation == RecipientRelation.LEGAL_REP and party.legal_rep:
+            recorded, who = party.legal_rep, "本案登记的当事人法定代表人"
+        elif relation == RecipientRelation.PARTY and party.kind == PartyKind.PERSON:
+            recorded, who = party.name, "受送达人本人"
+        if signer and recorded and signer != re.sub(r"\s+", "", recorded):
+            raise TransitionError(
+                f"第十八条：签收人“{signer}”不是{who}（{recorded}）；请核对签收人姓名，或选择其与受送达人的实际关系。"
+            )
 
 
 def _resolve(method: Method, case: Case, v: dict[str, Any]) -> tuple[list[User], Any]:
