@@ -282,7 +282,11 @@ def seed_hearing_case(stdout: Any, u: dict[str, User]) -> int:
 
     assert notice.document is not None
     serve_in_person(
-        notice.document, by=officer, party_id=notice.party_id, recipient="王某某", relation=RecipientRelation.LEGAL_REP
+        notice.document,
+        by=officer,
+        party_id=notice.party_id,
+        recipient=case.parties.get().legal_rep,
+        relation=RecipientRelation.LEGAL_REP,
     )
     h = hearing.hearing_request(notice_id=notice.pk, by=officer, requested_on=today, request_form="书面申请")
     hearing.hearing_agent_add(

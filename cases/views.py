@@ -389,12 +389,18 @@ def _overview(request: AuthedRequest, case: Case, bound: _Bound | None) -> tuple
     ]
     record_forms = _record_forms(case, user, bound)
     shown = any(a["open"] for a in actions) or any(rf["open"] for rf in record_forms)
+    missing = [item for item in checklist if item.status == "missing" and item.requirement.stage == case.state]
+    # The overview's 办理 buttons and 记录 forms are shown only to who may act: a missing item
+    # recorded there by someone else is named without a link that would land nowhere.
+    here = {f"record-{rf['key']}" for rf in record_forms} | ({"actions"} if actions else set())
+    for item in missing:
+        anchor = item.url.partition("#")[2]
+        if (anchor == "actions" or anchor.startswith("record-")) and anchor not in here:
+            item.url = ""
     return {
         "filing_signoffs": signoffs.current(case, SignOffStep.FILING),
         "checklist": checklist,
-        "checklist_missing": [
-            item for item in checklist if item.status == "missing" and item.requirement.stage == case.state
-        ],
+        "checklist_missing": missing,
         "actions": actions,
         "record_forms": record_forms,
         "licensing_notes": _licensing_notes(case, user),

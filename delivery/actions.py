@@ -20,6 +20,7 @@ Public API (each one transaction; TransitionError / TransitionDenied with a Chin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -183,6 +184,18 @@ def _check_values(method: Method, case: Case, doc: Any, party: Any, v: dict[str,
             raise TransitionError(
                 "第十八条：受送达人是法人或其他组织的，由法定代表人、主要负责人或者负责收件的人签收"
                 "（或代理人、指定的代收人）。"
+            )
+        # 第十八条: a signer said to be the party itself or its legal representative must be the
+        # person the case records as such.
+        signer = re.sub(r"\s+", "", v.get("recipient_name") or "")
+        recorded = ""
+        if relation == RecipientRelation.LEGAL_REP and party.legal_rep:
+            recorded, who = party.legal_rep, "本案登记的当事人法定代表人"
+        elif relation == RecipientRelation.PARTY and party.kind == PartyKind.PERSON:
+            recorded, who = party.name, "受送达人本人"
+        if signer and recorded and signer != re.sub(r"\s+", "", recorded):
+            raise TransitionError(
+                f"第十八条：签收人“{signer}”不是{who}（{recorded}）；请核对签收人姓名，或选择其与受送达人的实际关系。"
             )
 
 

@@ -225,6 +225,12 @@ def reminder_issue(
     assert perform_by is not None
     if perform_by <= timezone.localdate():
         raise TransitionError("《行政强制法》第三十五条：履行期限应晚于今天。")
+    if status is not None and amount_yuan and ex.yuan(amount_yuan) > status.outstanding + status.surcharge_owed:
+        # 《行政强制法》第三十五条: the amount demanded is what the party owes, no more.
+        raise TransitionError(
+            f"《行政强制法》第三十五条：催告金额{ex.yuan(amount_yuan)}元超过当事人尚欠的罚款{status.outstanding}元"
+            f"及加处罚款{status.surcharge_owed}元之和。"
+        )
     reminder = EnforcementReminder.objects.create(
         case=case,
         perform_by=perform_by,

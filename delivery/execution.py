@@ -419,6 +419,13 @@ def fine_payment_record(
     assert status is not None
     if amount > status.outstanding:
         raise TransitionError(f"缴纳罚款{amount}元超过尚未缴纳的罚款{status.outstanding}元。")
+    if extra > status.surcharge_owed:
+        # 《行政处罚法》第七十二条: the surcharge never exceeds the fine; what is paid cannot
+        # exceed what has accrued and is still owed on the day of payment.
+        raise TransitionError(
+            f"《行政处罚法》第七十二条：缴纳加处罚款{extra}元超过截至{paid_on.isoformat()}尚欠的加处罚款"
+            f"{status.surcharge_owed}元。"
+        )
     attachment = attachment_add(case=case.pk, file=receipt, by=by, description="罚款缴款凭证")
     payment = FinePayment.objects.create(
         case=case,

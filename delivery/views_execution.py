@@ -200,7 +200,8 @@ def _form(key: str, state: State, data: Any = None, files: Any = None) -> f.Case
     initial = None
     if key == "application":
         initial = {"court": enforcement.court_default()}
-    return ACTS[key].form(data, files, initial=initial, case=state.case)
+    # Several forms share a page: each its own field ids (the labels point at its own fields).
+    return ACTS[key].form(data, files, initial=initial, case=state.case, auto_id=f"{key}_%s")
 
 
 def _page(

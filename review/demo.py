@@ -121,15 +121,15 @@ def _heard(case: Case, officer: User, party: dict[str, Any]) -> None:
         notice.document,
         by=officer,
         party_id=notice.party_id,
-        recipient="刘建华",
-        relation=RecipientRelation.LEGAL_REP,
+        recipient="刘建华",  # the company's general manager (see the inquiry record)
+        relation=RecipientRelation.PRINCIPAL,
     )
     defence.defence_waive(
         notice_id=notice.pk,
         by=officer,
         received_on=today,
         waiver_form=WaiverForm.WRITTEN,
-        waiver_note="当事人法定代表人刘建华书面声明放弃陈述、申辩，并签名确认。",
+        waiver_note="当事人总经理刘建华书面声明放弃陈述、申辩，并签名确认。",
     )
     legal.review_sheet_save(case_id=case.pk, by=officer, situations=[])
 

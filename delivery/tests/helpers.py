@@ -38,7 +38,7 @@ def complete_elements(method: str, doc: Any, *, by: Any, day: dt.date | None = N
         "place": "临沂市兰山区工业大道18号当事人住所",
         "seal": True,
         "deliverers": [by.pk],
-        "recipient_name": "刘建华",
+        "recipient_name": "王建国",  # the factory party's legal representative
         "recipient_relation": RecipientRelation.LEGAL_REP,
         "served_on": day,
         "postal_kind": PostalKind.EMS,

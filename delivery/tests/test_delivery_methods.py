@@ -140,7 +140,7 @@ def test_direct_records_seal_deliverers_signer_and_receipt():
     doc = a_document()
     attempt = record(doc, M.DIRECT)
     assert attempt.seal and list(attempt.deliverers.all()) == [doc.case.created_by]
-    assert (attempt.recipient_name, attempt.recipient_relation) == ("刘建华", RecipientRelation.LEGAL_REP)
+    assert (attempt.recipient_name, attempt.recipient_relation) == ("王建国", RecipientRelation.LEGAL_REP)
     receipt = DeliveryFile.objects.get(attempt=attempt, element="receipt").attachment
     assert receipt.case == doc.case and len(receipt.sha256) == 64
 
@@ -153,6 +153,21 @@ def test_direct_signer_must_fit_the_party_kind():
     with pytest.raises(TransitionError, match="第十八条"):
         record(person, M.DIRECT, recipient_relation=RecipientRelation.LEGAL_REP)
     assert record(person, M.DIRECT, recipient_relation=RecipientRelation.FAMILY).outcome == AttemptOutcome.SERVED
+
+
+def test_direct_signer_named_as_legal_rep_or_the_person_must_be_who_the_case_records():
+    # 第十八条: "王五（法定代表人）" was accepted for a party whose legal representative is 王建国.
+    org = a_document()
+    with pytest.raises(TransitionError, match="第十八条.*不是本案登记的当事人法定代表人（王建国）"):
+        record(org, M.DIRECT, recipient_name="王五", recipient_relation=RecipientRelation.LEGAL_REP)
+    person = a_document(person=True)
+    with pytest.raises(TransitionError, match="第十八条.*不是受送达人本人（王某某）"):
+        record(person, M.DIRECT, recipient_name="王五", recipient_relation=RecipientRelation.PARTY)
+    assert DeliveryAttempt.objects.count() == 0
+    served = record(org, M.DIRECT, recipient_name=" 王 建国", recipient_relation=RecipientRelation.LEGAL_REP)
+    assert served.outcome == AttemptOutcome.SERVED
+    other = record(person, M.DIRECT, recipient_name="王某某", recipient_relation=RecipientRelation.PARTY)
+    assert other.outcome == AttemptOutcome.SERVED
 
 
 def test_deliverers_are_certified_officers():

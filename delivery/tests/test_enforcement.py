@@ -16,7 +16,7 @@ from deadlines.models import Deadline, DeadlineKind, Notification
 from deadlines.services import deadlines_scan, local_date
 from delivery import enforcement as en
 from delivery import execution as ex
-from delivery.models import CourtOutcome, PauseKind
+from delivery.models import CourtOutcome, EnforcementReminder, PauseKind
 from delivery.tests.execution_helpers import TODAY, serve, served_case
 from documents.registry import DocTypeCode
 from documents.tests.test_services import pdf_text
@@ -87,6 +87,19 @@ def test_reminder_refused_before_the_due_date_and_without_its_elements(head):
         en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=None, **REMINDER)
     with pytest.raises(TransitionDenied):
         en.reminder_issue(case_id=case.pk, by=head, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
+
+
+def test_reminder_amount_cannot_exceed_what_is_owed(head):
+    # 《行政强制法》第三十五条: a 催告书 demanding more than the fine and surcharge owed was issued.
+    case = _executing(head)
+    status = ex.fine_status_of(case)
+    owed = status.outstanding + status.surcharge_owed
+    kw = {**REMINDER, "perform_by": TODAY() + dt.timedelta(days=10)}
+    with pytest.raises(TransitionError, match="第三十五条.*超过"):
+        en.reminder_issue(case_id=case.pk, by=case.created_by, **{**kw, "amount_yuan": owed + Decimal("0.01")})
+    assert not EnforcementReminder.objects.filter(case=case).exists()
+    reminder = en.reminder_issue(case_id=case.pk, by=case.created_by, **{**kw, "amount_yuan": owed})
+    assert reminder.amount_yuan == owed
 
 
 def test_reminder_document_states_article_35_elements(head, django_capture_on_commit_callbacks):

@@ -95,6 +95,27 @@ def test_payment_records_amount_date_receipt_and_meets_the_period(head):
     assert entry.data["outstanding"] == "0.00" and entry.data["receipt_sha256"] == payment.receipt.sha256
 
 
+def test_surcharge_paid_cannot_exceed_the_surcharge_owed(head):
+    # 《行政处罚法》第七十二条: a surcharge paid beyond what is owed was accepted and shown.
+    case = _started(head, days_ago=25)
+    by = case.created_by
+    owed = ex.fine_status_of(case).surcharge_owed
+    assert 0 < owed <= FINE
+    with pytest.raises(TransitionError, match="第七十二条.*超过"):
+        ex.fine_payment_record(
+            case_id=case.pk, by=by, amount_yuan=None, surcharge_yuan=owed + 1, paid_on=TODAY(), receipt=receipt()
+        )
+    with pytest.raises(TransitionError, match="第七十二条"):
+        ex.fine_payment_record(
+            case_id=case.pk, by=by, amount_yuan=FINE, surcharge_yuan=FINE * 3, paid_on=TODAY(), receipt=receipt()
+        )
+    assert FinePayment.objects.count() == 0
+    ex.fine_payment_record(
+        case_id=case.pk, by=by, amount_yuan=FINE, surcharge_yuan=owed, paid_on=TODAY(), receipt=receipt()
+    )
+    assert ex.fine_status_of(case).settled
+
+
 def test_late_payment_owes_the_surcharge_and_a_pause_is_not_counted(head):
     case = _started(head, days_ago=25)
     status = ex.fine_status_of(case)

@@ -110,3 +110,17 @@ def test_head_signs_the_court_application_through_the_page(client, head):
     assert response.status_code == 302 and en.application_of(case) is not None
     client.force_login(case.created_by)
     assert 'id="act-accept"' in client.get(_url(case)).content.decode()
+
+
+def test_each_form_on_the_page_has_its_own_field_ids(client, head):
+    # The payment and the 催告书 forms both rendered id="id_amount_yuan" (and two id_note): a
+    # label of one form focused the other form's field.
+    case = served_case(head, served_days_ago=25)
+    ex.execution_start(case_id=case.pk, by=case.created_by)
+    client.force_login(case.created_by)
+    html = client.get(_url(case)).content.decode()
+    assert 'action="' + _url(case, "reminder") in html and 'action="' + _url(case, "payment") in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for target in re.findall(r'<label for="([^"]+)"', html):
+        assert target in ids, target

@@ -72,7 +72,7 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     page.select_option("#id_deliverers", [str(officer.pk)])
     page.check("#id_seal")
     page.fill("#id_recipient_name", "王经理")
-    page.select_option("#id_recipient_relation", "legal_rep")
+    page.select_option("#id_recipient_relation", "principal")
     page.fill("#id_served_on", today)
     page.set_input_files(
         "#id_receipt", {"name": "送达回证.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 receipt"}
