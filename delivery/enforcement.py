@@ -225,6 +225,15 @@ def reminder_issue(
     assert perform_by is not None
     if perform_by <= timezone.localdate():
         raise TransitionError("《行政强制法》第三十五条：履行期限应晚于今天。")
+    earlier = current_reminder(case)
+    earlier_served = reminder_served_on(earlier)
+    if earlier is not None and earlier_served is not None:
+        # 《行政强制法》第五十四条: the court-application window runs from the served 催告书; a new
+        # one would hide that record and restart nothing the law restarts.
+        raise TransitionError(
+            f"《行政强制法》第五十四条：催告书{earlier.document.number if earlier.document else ''}已于"
+            f"{_cn(earlier_served)}送达，申请强制执行的期间自该日起算，不能再制作催告书。"
+        )
     if status is not None and amount_yuan and ex.yuan(amount_yuan) > status.outstanding + status.surcharge_owed:
         # 《行政强制法》第三十五条: the amount demanded is what the party owes, no more.
         raise TransitionError(

@@ -271,3 +271,12 @@ def test_the_window_opening_warns_before_and_is_met_when_it_opens_never_overdue(
     assert Entry.objects.filter(action="deadline.met", object_id=str(opens.pk)).exists()
     # The application deadline (第五十三条) is still open: it is the one that escalates when missed.
     assert Deadline.objects.get(kind=DeadlineKind.ENFORCEMENT_APPLICATION, case=case).met_at is None
+
+
+def test_a_second_reminder_is_refused_once_one_was_served(head):
+    # 《行政强制法》第五十四条: the window runs from the served 催告书; a new one replaced it on the page.
+    case = _executing(head)
+    first = _reminded(case)
+    with pytest.raises(TransitionError, match="第五十四条.*已于.*送达"):
+        en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
+    assert list(EnforcementReminder.objects.filter(case=case)) == [first]
