@@ -39,6 +39,7 @@ SECTIONS: dict[str, Section] = {
         Section("attachments", "附件"),
         Section("review", "审查与决定"),
         Section("delivery", "送达与执行"),
+        Section("archive", "归档与评查"),
         Section("timeline", "全过程记录"),
     )
 }

@@ -1,0 +1,23 @@
+"""The quality-review panel of the case page (section 归档与评查): the score and each failing
+rule with its source and a link to where the record is made. Shown from 已决定 on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.models import CaseState
+from cases.panels import Panel, register
+
+from .quality import case_score
+
+S = CaseState
+_SHOWN = (S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
+
+
+def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
+    if case.state not in _SHOWN:
+        return None
+    return {"score": case_score(case)}
+
+
+register(Panel("quality", "案卷评查", "archive/_quality_panel.html", _context, order=10, section="archive"))

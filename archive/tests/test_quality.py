@@ -1,0 +1,153 @@
+"""The quality rule sheet (案卷评查, issue 16 item 3): each seeded rule passes on a complete case
+file and fails on one built to fail it; veto → 0; points come from the rule rows; disabled rules
+are ignored; the panel shows the score and links from 已决定 on; outsiders still get 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+from archive.checks import CHECKS
+from archive.models import QualityRule, RuleKind
+from archive.quality import case_score
+from cases.models import CaseOfficer, CaseState, Party
+from cases.panels import section_url
+from cases.tests.factories import CaseFactory
+from cases.tests.pages import section_html
+from delivery.models import AttemptOutcome, DeliveryAttempt
+from delivery.tests.execution_helpers import served_case
+from review.models import Decision
+from review.models_defence import PenaltyNotice
+
+pytestmark = pytest.mark.django_db
+
+
+def complete_case(head: Any) -> Any:
+    """A penalty case decided and served, its notice served, its party recorded in full."""
+    case = served_case(head)
+    Party.objects.filter(case=case).update(id_number="91371300MA3C4XYZ0K", legal_rep="张三")
+    return case
+
+
+def _drop_officer(case: Any) -> None:
+    CaseOfficer.objects.filter(case=case, is_lead=False).delete()
+
+
+def _uncertify(case: Any) -> None:
+    officer = CaseOfficer.objects.filter(case=case).first().officer
+    officer.cert_no = None
+    officer.save(update_fields=["cert_no"])
+
+
+def _no_performance(case: Any) -> None:
+    Decision.objects.filter(case=case).update(performance="")
+
+
+def _basis_uncited(case: Any) -> None:
+    Decision.objects.filter(case=case).update(basis="《山东省科学技术奖励办法》有关规定")
+
+
+def _party_incomplete(case: Any) -> None:
+    Party.objects.filter(case=case).update(legal_rep="")
+
+
+def _decision_unserved(case: Any) -> None:
+    document = Decision.objects.get(case=case).document
+    DeliveryAttempt.objects.filter(document=document).update(outcome=AttemptOutcome.PENDING)
+
+
+def _notice_unserved(case: Any) -> None:
+    PenaltyNotice.objects.filter(case=case).update(served_on=None)
+
+
+BREAK = {
+    "officers.two": _drop_officer,
+    "officers.certified": _uncertify,
+    "decision.performance": _no_performance,
+    "decision.basis": _basis_uncited,
+    "party.details": _party_incomplete,
+    "delivery.decision": _decision_unserved,
+    "delivery.notice": _notice_unserved,
+}
+
+
+def test_every_seeded_rule_names_a_registered_check_and_is_tested():
+    rules = list(QualityRule.objects.all())
+    assert {r.code for r in rules} == set(BREAK)
+    for rule in rules:
+        assert rule.check_name in CHECKS, rule.code
+        assert rule.source and rule.message
+        assert (rule.kind == RuleKind.VETO) or rule.points > 0, rule.code
+
+
+@pytest.mark.parametrize("code", list(BREAK))
+def test_each_rule_passes_on_a_complete_file_and_fails_on_one_built_to_fail_it(head, code):
+    case = complete_case(head)
+    rule = QualityRule.objects.get(code=code)
+    assert CHECKS[rule.check_name](case).passed, code
+    assert case_score(case).score == 100
+    BREAK[code](case)
+    case.refresh_from_db()
+    result = CHECKS[rule.check_name](case)
+    assert not result.passed, code
+    score = case_score(case)
+    assert [f.code for f in score.failures] == [code]
+    expected = 0 if rule.kind == RuleKind.VETO else 100 - rule.points
+    assert score.score == expected
+    assert score.failures[0].url.startswith(section_url(case.pk, result.target.partition("#")[0]))
+
+
+def test_party_details_person_needs_id_number_and_address_but_no_legal_rep(head):
+    case = complete_case(head)
+    Party.objects.filter(case=case).update(kind="person", legal_rep="", id_number="370102199001011237")
+    assert CHECKS["party_details"](case).passed
+    Party.objects.filter(case=case).update(address="")
+    assert not CHECKS["party_details"](case).passed
+
+
+def test_a_veto_gives_zero_even_with_points_left(head):
+    case = complete_case(head)
+    _drop_officer(case)
+    _no_performance(case)
+    score = case_score(case)
+    assert score.vetoed and score.score == 0
+    assert {f.code for f in score.failures} == {"officers.two", "decision.performance"}
+
+
+def test_points_come_from_the_row_and_disabled_rules_are_ignored(head):
+    case = complete_case(head)
+    _no_performance(case)
+    _basis_uncited(case)
+    assert case_score(case).score == 100 - 5 - 2
+    QualityRule.objects.filter(code="decision.performance").update(points=30)
+    assert case_score(case).score == 100 - 30 - 2
+    QualityRule.objects.filter(code="decision.basis").update(enabled=False)
+    score = case_score(case)
+    assert score.score == 70 and [f.code for f in score.failures] == ["decision.performance"]
+    _drop_officer(case)
+    QualityRule.objects.filter(code="officers.two").update(enabled=False)
+    assert case_score(case).score == 70
+
+
+def test_panel_shows_score_and_links_from_decided_on_and_hides_before(client, head):
+    case = complete_case(head)
+    _no_performance(case)
+    officer = CaseOfficer.objects.filter(case=case).first().officer
+    client.force_login(officer)
+    html = section_html(client, case, "archive")
+    assert 'id="panel-quality"' in html
+    assert "评查得分：<strong>95</strong>" in html
+    assert f'href="{section_url(case.pk, "review", "panel-review")}"' in html
+    assert "处罚决定书未载明履行方式和期限" in html
+    early = CaseFactory(state=CaseState.INVESTIGATING, officers=[officer, UserFactory(roles=[Role.OFFICER])])
+    assert 'id="panel-quality"' not in section_html(client, early, "archive")
+
+
+def test_outsiders_still_get_404(client, head):
+    case = complete_case(head)
+    outsider = UserFactory(roles=[Role.OFFICER])
+    client.force_login(outsider)
+    assert client.get(section_url(case.pk, "archive")).status_code == 404
