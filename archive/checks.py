@@ -99,3 +99,14 @@ def notice_served(case: Any) -> Result:
     """第十四条 / 《行政处罚法》第四十四条: proof of service of the 事先告知书."""
     notice = defence.current_notice(case)
     return Result(notice is not None and notice.served_on is not None, REVIEW)
+
+
+@check("hearing_notice_served")
+def hearing_notice_served(case: Any) -> Result:
+    """第十五条 / 《行政处罚法》第六十四条: where a hearing was scheduled (its 听证通知书 made),
+    proof of service of the 听证通知书. Passes where no hearing was notified."""
+    notice = defence.current_notice(case)
+    hearing = defence.hearing_of(notice) if notice is not None else None
+    if hearing is None or hearing.notice_document_id is None:
+        return Result(True, REVIEW)
+    return Result(hearing.notice_served_on is not None, REVIEW)

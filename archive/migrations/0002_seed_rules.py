@@ -47,6 +47,15 @@ RULES = [
     ),
     ("delivery.decision", f"第五章；{BJ}", "points", 10, "decision_served", "无处罚决定书送达凭证", 60),
     ("delivery.notice", f"第十四条；{BJ}", "points", 10, "notice_served", "无行政处罚事先告知书送达凭证", 70),
+    (
+        "delivery.hearing_notice",
+        f"第十五条；《行政处罚法》第六十四条；{BJ}",
+        "points",
+        10,
+        "hearing_notice_served",
+        "无听证通知书送达凭证",
+        80,
+    ),
 ]
 
 

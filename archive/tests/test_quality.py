@@ -20,7 +20,9 @@ from cases.tests.pages import section_html
 from delivery.models import AttemptOutcome, DeliveryAttempt
 from delivery.tests.execution_helpers import served_case
 from review.models import Decision
-from review.models_defence import PenaltyNotice
+from review.models_defence import Hearing, PenaltyNotice
+from review.tests.defence_helpers import case_under_review, schedule
+from review.tests.test_hearing import _requested
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +39,7 @@ def _drop_officer(case: Any) -> None:
 
 
 def _uncertify(case: Any) -> None:
-    officer = CaseOfficer.objects.filter(case=case).first().officer
+    officer = CaseOfficer.objects.select_related("officer").filter(case=case)[0].officer
     officer.cert_no = None
     officer.save(update_fields=["cert_no"])
 
@@ -76,7 +78,7 @@ BREAK = {
 
 def test_every_seeded_rule_names_a_registered_check_and_is_tested():
     rules = list(QualityRule.objects.all())
-    assert {r.code for r in rules} == set(BREAK)
+    assert {r.code for r in rules} == set(BREAK) | {"delivery.hearing_notice"}
     for rule in rules:
         assert rule.check_name in CHECKS, rule.code
         assert rule.source and rule.message
@@ -151,3 +153,15 @@ def test_outsiders_still_get_404(client, head):
     outsider = UserFactory(roles=[Role.OFFICER])
     client.force_login(outsider)
     assert client.get(section_url(case.pk, "archive")).status_code == 404
+
+
+def test_hearing_notice_rule_fails_while_a_scheduled_hearing_notice_is_unserved(head):
+    complete = complete_case(head)
+    assert CHECKS["hearing_notice_served"](complete).passed  # no hearing: nothing to serve
+    case = case_under_review()
+    h = schedule(_requested(case))
+    assert h.notice_document_id is not None and h.notice_served_on is None
+    assert not CHECKS["hearing_notice_served"](case).passed
+    assert "delivery.hearing_notice" in [f.code for f in case_score(case).failures]
+    Hearing.objects.filter(pk=h.pk).update(notice_served_on=h.scheduled_at.date())
+    assert CHECKS["hearing_notice_served"](case).passed
