@@ -13,6 +13,7 @@ from typing import Any
 from delivery import selectors as delivery_selectors
 from review import defence
 from review import selectors as review_selectors
+from review.models import DecisionOutcome
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,11 @@ def officers_certified(case: Any) -> Result:
 @check("decision_performance")
 def decision_performance(case: Any) -> Result:
     """《行政处罚法》第五十九条第一款第（四）项: the decision states the manner and deadline of
-    performance. A case without a decision fails."""
+    performance. A case without a decision fails; a decision imposing no penalty has nothing to
+    perform and passes."""
     decision = review_selectors.decision_of(case)
+    if decision is not None and decision.outcome != DecisionOutcome.PENALTY:
+        return Result(True, REVIEW)
     return Result(decision is not None and bool(decision.performance.strip()), REVIEW)
 
 

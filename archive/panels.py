@@ -1,11 +1,12 @@
 """The quality-review panel of the case page (section 归档与评查): the score and each failing
-rule with its source and a link to where the record is made. Shown from 已决定 on."""
+rule with its source and a link to where the record is made. Shown for penalty cases (the sheet
+grades penalty case files) from 已决定 on."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from cases.models import CaseState
+from cases.models import CaseKind, CaseState
 from cases.panels import Panel, register
 
 from .quality import case_score
@@ -15,7 +16,7 @@ _SHOWN = (S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
 
 
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
-    if case.state not in _SHOWN:
+    if case.kind != CaseKind.PENALTY or case.state not in _SHOWN:
         return None
     return {"score": case_score(case)}
 

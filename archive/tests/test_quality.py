@@ -13,13 +13,13 @@ from accounts.tests.factories import UserFactory
 from archive.checks import CHECKS
 from archive.models import QualityRule, RuleKind
 from archive.quality import case_score
-from cases.models import CaseOfficer, CaseState, Party
+from cases.models import CaseKind, CaseOfficer, CaseOrigin, CaseState, Party
 from cases.panels import section_url
 from cases.tests.factories import CaseFactory
 from cases.tests.pages import section_html
 from delivery.models import AttemptOutcome, DeliveryAttempt
 from delivery.tests.execution_helpers import served_case
-from review.models import Decision
+from review.models import Decision, DecisionOutcome
 from review.models_defence import Hearing, PenaltyNotice
 from review.tests.defence_helpers import case_under_review, schedule
 from review.tests.test_hearing import _requested
@@ -110,6 +110,12 @@ def test_party_details_person_needs_id_number_and_address_but_no_legal_rep(head)
     assert not CHECKS["party_details"](case).passed
 
 
+def test_a_decision_imposing_no_penalty_needs_no_performance(head):
+    case = complete_case(head)
+    Decision.objects.filter(case=case).update(outcome=DecisionOutcome.NO_PENALTY_MINOR, performance="")
+    assert CHECKS["decision_performance"](case).passed
+
+
 def test_a_veto_gives_zero_even_with_points_left(head):
     case = complete_case(head)
     _drop_officer(case)
@@ -146,6 +152,13 @@ def test_panel_shows_score_and_links_from_decided_on_and_hides_before(client, he
     assert "处罚决定书未载明履行方式和期限" in html
     early = CaseFactory(state=CaseState.INVESTIGATING, officers=[officer, UserFactory(roles=[Role.OFFICER])])
     assert 'id="panel-quality"' not in section_html(client, early, "archive")
+    licensing = CaseFactory(
+        kind=CaseKind.LICENSING,
+        origin=CaseOrigin.APPLICATION,
+        state=CaseState.DECIDED,
+        officers=[officer, UserFactory(roles=[Role.OFFICER])],
+    )
+    assert 'id="panel-quality"' not in section_html(client, licensing, "archive")
 
 
 def test_outsiders_still_get_404(client, head):
