@@ -164,7 +164,7 @@ def assemble(case: Any) -> CaseFile:
             for item in by_code.pop(code, []):
                 item.volume = volume
                 items.append(item)
-    for code, rest in by_code.items():  # types the order does not name: end of the 正卷
+    for rest in by_code.values():  # types the order does not name: end of the 正卷
         for item in rest:
             item.remarks = item.remarks or "未列入排列顺序"
         position = sum(1 for i in items if i.volume == MAIN)

@@ -13,14 +13,13 @@ from pypdf import PdfReader, PdfWriter
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from archive.casefile import MAIN, SUBSIDIARY, assemble
+from archive.volume import VolumeIncomplete, render_volume
 from audit.models import Entry
 from cases import services
 from cases.tests.factories import CaseFactory
 from documents.registry import DocTypeCode
 from documents.services import document_issue
-
-from archive.casefile import MAIN, SUBSIDIARY, assemble
-from archive.volume import VolumeIncomplete, render_volume
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +148,7 @@ def _top_right_text(page) -> str:
     return "".join(found)
 
 
-def test_volume_pdf_cover_catalogue_and_continuous_page_numbers(
-    case, officer, django_capture_on_commit_callbacks
-):
+def test_volume_pdf_cover_catalogue_and_continuous_page_numbers(case, officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         activity, notice, scan, photo = _issue(case, officer, render=True)
     activity.refresh_from_db()
@@ -187,7 +184,9 @@ def test_volume_pdf_cover_catalogue_and_continuous_page_numbers(
     assert "备考表" in back and "王芳" in back and "检查人" in back and cf.code in back
 
 
-def test_only_archivist_and_head_download_it(case, officer, archivist, head, client, django_capture_on_commit_callbacks):
+def test_only_archivist_and_head_download_it(
+    case, officer, archivist, head, client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         document_issue(
             case=case,
