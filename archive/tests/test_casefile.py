@@ -91,6 +91,17 @@ def test_order_follows_the_setting(case, officer, settings):
     assert cf.items[2].remarks == "未列入排列顺序" and cf.items[2].volume == MAIN
 
 
+def test_the_shipped_order_names_only_known_codes():
+    from django.conf import settings as conf
+
+    from archive.casefile import volume_order
+
+    for kind in ("penalty", "licensing"):
+        order = volume_order(kind)  # raises on an unknown code
+        assert order[MAIN] and DocTypeCode.SERVICE_RECEIPT in order[MAIN]
+        assert kind in conf.ARCHIVE_RETENTION and kind in conf.ARCHIVE_CLASS_CODE
+
+
 def test_an_unknown_code_in_the_order_is_refused(case, settings):
     settings.ARCHIVE_VOLUME_ORDER = {"penalty": {MAIN: ["filing_aproval"], SUBSIDIARY: []}}
     with pytest.raises(ImproperlyConfigured, match="filing_aproval"):
