@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "archive"
-urlpatterns: list = []
+urlpatterns = [
+    path("case/<int:pk>/volume.pdf", views.volume_pdf, name="volume_pdf"),
+]

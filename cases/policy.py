@@ -82,6 +82,12 @@ def may_read(user: User, case: Case) -> bool:
     return reads_every_case(user) or is_officer_of(user, case) or is_section_chief_of(user, case)
 
 
+def may_compile_case_file(user: User, case: Case) -> bool:
+    """`user` may assemble and download the case file (案卷, 第二十八条): the archivist (the
+    专人) and the head."""
+    return _active(user) and (user.has_role(Role.ARCHIVIST) or user.has_role(Role.HEAD))
+
+
 def may_write(user: User, case: Case) -> bool:
     """`user` may make and change the case's records (parties, investigation records, media,
     attachments): its officers. Reviewers, the head and the archivist sign or read, they do not

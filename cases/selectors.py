@@ -244,6 +244,12 @@ def attachments_of(owner: Any) -> QuerySet[Attachment]:
     ).select_related("uploaded_by")
 
 
+def attachments_of_case(case: Case) -> QuerySet[Attachment]:
+    """Every attachment of the case (its own and its records'), oldest first, with uploaders
+    (case file assembly, 第二十八条)."""
+    return Attachment.objects.filter(case=case).select_related("uploaded_by").order_by("uploaded_at", "pk")
+
+
 def cases_of_officer(user: User, state: str | None = None) -> QuerySet[Case]:
     """Cases `user` handles (optionally in `state`), oldest first (demo data)."""
     qs = Case.objects.filter(pk__in=CaseOfficer.objects.filter(officer=user).values("case_id")).order_by("pk")

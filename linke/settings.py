@@ -273,6 +273,60 @@ AUDIT_SIGNING_KEY = env.str("AUDIT_SIGNING_KEY", default="", multiline=True)
 AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default=str(VAR_DIR / "audit_signing_key.pem"))
 AUDIT_VERIFY_BATCH = env.int("AUDIT_VERIFY_BATCH", default=200_000)
 
+# --- 第六章: case files (案卷) ---------------------------------------------------------
+# The order of the case file, per case kind: 正卷 then 副卷, each a list of document-type codes
+# (documents.registry.DocTypeCode values) and record kinds ("attachment": the case's evidence
+# files). Common practice (DOMAIN.md 第六章): 正卷 — filing approval, decision, other documents
+# and delivery receipts, evidence; 副卷 — the internal reports. A document of a type not listed
+# goes at the end of the 正卷 with a remark; archive.casefile refuses an unknown code.
+ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
+    "penalty": {
+        "正卷": [
+            "filing_approval",
+            "penalty_decision",
+            "no_penalty_decision",
+            "penalty_notice",
+            "hearing_notice",
+            "evidence_collection",
+            "inquiry",
+            "inspection",
+            "sampling",
+            "preservation",
+            "preservation_decision",
+            "commission",
+            "other_activity",
+            "hearing_record",
+            "enforcement_reminder",
+            "service_receipt",
+            "attachment",
+        ],
+        "副卷": ["non_filing_notice", "hearing_report"],
+    },
+    "licensing": {
+        "正卷": [
+            "acceptance_notice",
+            "supplement_notice",
+            "non_acceptance_decision",
+            "licence_grant",
+            "licence_refusal",
+            "inspection",
+            "other_activity",
+            "hearing_notice",
+            "hearing_record",
+            "service_receipt",
+            "attachment",
+        ],
+        "副卷": ["hearing_report"],
+    },
+}
+# Retention (国家档案局令第8号: 永久, 30年, 10年) per case kind. Unverified defaults: important
+# penalty files are commonly permanent, others 30 years; licensing often 30 or 10 years.
+ARCHIVE_RETENTION = {"penalty": "D30", "licensing": "D10"}
+# 全宗号 (fonds number) and the class code (类别代码) per case kind in the 档号 (DA/T 22-2015).
+# Placeholders until the archives bureau assigns them.
+ARCHIVE_FONDS = env.str("ARCHIVE_FONDS", default="0001")
+ARCHIVE_CLASS_CODE = {"penalty": "XZZF", "licensing": "XZXK"}
+
 # --- Agency ---------------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")
 # Prefix of case numbers (案号) and document numbers (文号), e.g. 临科罚立〔2026〕17号.

@@ -1,0 +1,191 @@
+"""The case file (案卷, 第二十八条) assembled from the case's documents and attachments, in the
+order configured in settings.ARCHIVE_VOLUME_ORDER (正卷 then 副卷), with its archival code.
+
+档号 (DA/T 22-2015: 全宗号-类别代码·年度-保管期限-机构代码-件号), as built here:
+
+    {ARCHIVE_FONDS}-{ARCHIVE_CLASS_CODE[kind]}·{year}-{retention}-{department.code}-{case_no:04d}
+
+year: the year of conclusion (else of filing, else of registration); retention: Y (永久), D30
+(定期30年) or D10 (定期10年) from settings.ARCHIVE_RETENTION; case_no: N of the filing number
+临科罚立〔YYYY〕N号 (else the case's id). E.g. ``0001-XZZF·2026-D30-ZF1-0017``. Each item of the
+file is that code followed by ``-`` and its 3-digit item number (``...-0017-003``).
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from cases.selectors import attachments_of_case
+from documents.registry import DocTypeCode
+from documents.selectors import documents_of_case
+
+# Record kinds the order may name besides document types.
+ATTACHMENT = "attachment"
+RECORD_KINDS = {ATTACHMENT: "证据材料"}
+MAIN, SUBSIDIARY = "正卷", "副卷"
+RETENTION_LABELS = {"Y": "永久", "D30": "30年", "D10": "10年"}
+_FILING_NO = re.compile(r"〔\d{4}〕(\d+)号")
+
+
+@dataclass
+class Item:
+    """One entry of the 卷内目录. `pages` is 0 for what is not (yet) a PDF; `source` is the
+    Document or Attachment."""
+
+    volume: str  # 正卷 / 副卷
+    number: int = 0  # 件号, from 1, without gaps
+    responsible: str = ""  # 责任者: the agency
+    doc_number: str = ""  # 文号
+    title: str = ""
+    date: str = ""  # YYYYMMDD
+    pages: int = 0
+    start_page: int = 0  # first page in the volume's continuous numbering; 0 when not merged
+    remarks: str = ""
+    pdf_name: str = ""  # storage name of the PDF to merge; "" when none
+    source: Any = None
+
+
+@dataclass
+class CaseFile:
+    """The assembled case file. `missing`: Chinese messages for items that cannot go into
+    the volume yet (a document not rendered); the volume is refused while it is not empty."""
+
+    case: Any
+    fonds: str
+    agency: str
+    category: str
+    title: str
+    retention: str  # code: Y / D30 / D10
+    code: str  # 档号
+    items: list[Item] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def retention_label(self) -> str:
+        return RETENTION_LABELS.get(self.retention, self.retention)
+
+    @property
+    def start_date(self) -> str:
+        return min((i.date for i in self.items), default="")
+
+    @property
+    def end_date(self) -> str:
+        return max((i.date for i in self.items), default="")
+
+    @property
+    def item_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def page_count(self) -> int:
+        return sum(i.pages for i in self.items)
+
+
+def date8(value: dt.date | dt.datetime) -> str:
+    """A date as the catalogue writes it: 8 digits, YYYYMMDD (local date for a datetime)."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localdate(value)
+    return value.strftime("%Y%m%d")
+
+
+def volume_order(kind: str) -> dict[str, list[str]]:
+    """settings.ARCHIVE_VOLUME_ORDER[kind], checked: ImproperlyConfigured for an unknown kind or
+    code (a typo would silently drop documents to the end)."""
+    try:
+        order = settings.ARCHIVE_VOLUME_ORDER[kind]
+    except KeyError:
+        raise ImproperlyConfigured(f"ARCHIVE_VOLUME_ORDER 未配置案件类别 {kind}") from None
+    known = set(DocTypeCode.values) | set(RECORD_KINDS)
+    for volume in (MAIN, SUBSIDIARY):
+        for code in order.get(volume, []):
+            if code not in known:
+                raise ImproperlyConfigured(f"ARCHIVE_VOLUME_ORDER[{kind}][{volume}] 含未知代码 {code}")
+    return {MAIN: list(order.get(MAIN, [])), SUBSIDIARY: list(order.get(SUBSIDIARY, []))}
+
+
+def archival_code(case: Any) -> str:
+    """The case file's 档号 (DA/T 22-2015), in the format of the module docstring."""
+    when = case.concluded_at or case.filed_at or case.created_at
+    match = _FILING_NO.search(case.number or "")
+    case_no = int(match.group(1)) if match else case.pk
+    return (
+        f"{settings.ARCHIVE_FONDS}-{settings.ARCHIVE_CLASS_CODE.get(case.kind, case.kind.upper())}"
+        f"·{timezone.localdate(when).year}-{settings.ARCHIVE_RETENTION[case.kind]}"
+        f"-{case.department.code}-{case_no:04d}"
+    )
+
+
+def _document_item(doc: Any, volume: str) -> Item:
+    dated = doc.context.get("dated") if isinstance(doc.context, dict) else None
+    day = dt.date.fromisoformat(dated) if dated else timezone.localdate(doc.issued_at)
+    return Item(
+        volume=volume,
+        doc_number=doc.number,
+        title=doc.title,
+        date=date8(day),
+        pages=doc.pages if doc.is_final else 0,
+        pdf_name=doc.pdf.name if doc.is_final else "",
+        source=doc,
+    )
+
+
+def _attachment_item(att: Any, volume: str) -> Item:
+    is_pdf = att.mime_type == "application/pdf" or att.original_name.lower().endswith(".pdf")
+    return Item(
+        volume=volume,
+        title=att.description or att.original_name,
+        date=date8(att.uploaded_at),
+        remarks="" if is_pdf else f"电子文件（{att.mime_type or '未知类型'}），原件随电子档案移交",
+        pdf_name=att.file.name if is_pdf else "",
+        source=att,
+    )
+
+
+def assemble(case: Any) -> CaseFile:
+    """The case's file (第二十八条): its documents (documents.selectors) and attachments
+    (cases.selectors) as items in the order of settings.ARCHIVE_VOLUME_ORDER[case.kind], 正卷
+    then 副卷, numbered from 1. Within one code, the issue (upload) order. Pages of attachments
+    are counted when the volume is rendered (archive.volume). Raises ImproperlyConfigured for
+    an order naming an unknown code."""
+    order = volume_order(case.kind)
+    by_code: dict[str, list[Item]] = {}
+    for doc in documents_of_case(case):
+        by_code.setdefault(doc.doc_type, []).append(_document_item(doc, MAIN))
+    by_code[ATTACHMENT] = [_attachment_item(a, MAIN) for a in attachments_of_case(case)]
+
+    items: list[Item] = []
+    for volume in (MAIN, SUBSIDIARY):
+        for code in order[volume]:
+            for item in by_code.pop(code, []):
+                item.volume = volume
+                items.append(item)
+    for rest in by_code.values():  # types the order does not name: end of the 正卷
+        for item in rest:
+            item.remarks = item.remarks or "未列入排列顺序"
+        position = sum(1 for i in items if i.volume == MAIN)
+        items[position:position] = rest
+
+    missing = []
+    for n, item in enumerate(items, start=1):
+        item.number = n
+        item.responsible = settings.AGENCY_NAME
+        doc = item.source
+        if item.source is not None and hasattr(doc, "is_final") and not doc.is_final:
+            why = f"：{doc.error}" if getattr(doc, "error", "") else ""
+            missing.append(f"第{n}件 {doc.title} {doc.number} 尚未生成PDF（{doc.get_status_display()}{why}）")
+    return CaseFile(
+        case=case,
+        fonds=settings.ARCHIVE_FONDS,
+        agency=settings.AGENCY_NAME,
+        category=case.get_kind_display(),
+        title=case.title,
+        retention=settings.ARCHIVE_RETENTION[case.kind],
+        code=archival_code(case),
+        items=items,
+        missing=missing,
+    )

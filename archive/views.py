@@ -1,0 +1,34 @@
+"""The case file (案卷) as one PDF volume, for the archivist and the head (第二十八条)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+import audit
+from cases import policy
+from cases.selectors import case_for_user
+from linke.http import AuthedRequest
+
+from .audit_actions import AuditAction
+from .volume import VolumeIncomplete, render_volume
+
+
+@never_cache
+@require_GET
+@login_required
+def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET: the volume PDF (inline), audited; 404 to anyone who may not read the case or is
+    neither archivist nor head; 409 with the missing items listed while one is not ready."""
+    case = case_for_user(request.user, pk)
+    if not policy.may_compile_case_file(request.user, case):
+        raise Http404("案件不存在")
+    try:
+        data = render_volume(case)
+    except VolumeIncomplete as exc:
+        return render(request, "archive/volume_incomplete.html", {"case": case, "missing": exc.missing}, status=409)
+    audit.record(case, AuditAction.VOLUME_DOWNLOADED, actor=request.user, case=case, size=len(data))
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="case-{case.pk}-volume.pdf"'
+    return resp

@@ -1,0 +1,109 @@
+"""The case file as one PDF volume (第二十八条; DESIGN.md, Archive): cover, 卷内目录, the items'
+PDFs in the configured order with continuous page numbers stamped at the top right, 备考表.
+The cover, the catalogue and the 备考表 are generated with WeasyPrint (documents.rendering:
+CJK fonts embedded) and are not paginated; merging and stamping use pypdf.
+"""
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.errors import PdfReadError
+
+from documents.rendering import render_html, render_pdf
+
+from .casefile import CaseFile, Item, assemble, date8
+
+
+class VolumeIncomplete(Exception):
+    """The volume cannot be made yet: `missing` lists each item that is not ready, in Chinese."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("；".join(missing))
+        self.missing = missing
+
+
+def _item_pdf(item: Item) -> bytes:
+    fieldfile = getattr(item.source, "pdf", None) or item.source.file
+    with fieldfile.open("rb") as fh:
+        data: bytes = fh.read()
+    return data
+
+
+def _load(casefile: CaseFile) -> list[PdfReader | None]:
+    """Each item's PDF (None for an item that is not a PDF), pages counted and numbered
+    continuously from 1. Raises VolumeIncomplete naming every item that will not open."""
+    readers: list[PdfReader | None] = []
+    missing = list(casefile.missing)
+    page = 1
+    for item in casefile.items:
+        if not item.pdf_name:
+            readers.append(None)
+            continue
+        try:
+            reader = PdfReader(io.BytesIO(_item_pdf(item)))
+            item.pages = len(reader.pages)
+        except (OSError, PdfReadError, ValueError) as exc:
+            missing.append(f"第{item.number}件 {item.title} 无法读取（{type(exc).__name__}）")
+            readers.append(None)
+            continue
+        item.start_page, page = page, page + item.pages
+        readers.append(reader)
+    if missing:
+        raise VolumeIncomplete(missing)
+    return readers
+
+
+def _numbers(count: int) -> PdfReader:
+    """`count` A4 pages, each showing only its own number at the top right (the archival
+    page number, stamped over the item's pages)."""
+    html = render_html("archive/volume_numbers.html", {"numbers": range(1, count + 1)})
+    return PdfReader(io.BytesIO(render_pdf(html).pdf))
+
+
+def render_volume(
+    case: Any, *, compiler: str = "", checker: str = "", description: str = "", on: dt.date | None = None
+) -> bytes:
+    """The case file of `case` as PDF bytes (archive.casefile.assemble's order). `compiler`,
+    `checker` (立卷人, 检查人) print as blank lines unless given; `on` is the 备考表's date
+    (default: today). Raises VolumeIncomplete (its `missing`: a Chinese line per item) while a
+    document is not rendered or an item's PDF will not open; ImproperlyConfigured for a bad
+    ARCHIVE_VOLUME_ORDER; documents.fonts.UnprintableText for text no font prints."""
+    casefile = assemble(case)
+    readers = _load(casefile)
+    context = {"cf": casefile, "case": case}
+    front = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_front.html", context)).pdf))
+    back_context = {
+        **context,
+        "compiler": compiler,
+        "checker": checker,
+        "description": description,
+        "date": date8(on or timezone.localdate()),
+    }
+    back = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_back.html", back_context)).pdf))
+
+    writer = PdfWriter()
+    for page in front.pages:
+        writer.add_page(page)
+    stamps = _numbers(casefile.page_count) if casefile.page_count else None
+    n = 0
+    for reader in readers:
+        if reader is None:
+            continue
+        for page in reader.pages:
+            stamp = stamps.pages[n] if stamps else None
+            n += 1
+            added = writer.add_page(page)
+            if stamp is not None:
+                # Align the stamp's top right corner with the page's, whatever its size.
+                dx = float(added.mediabox.right) - float(stamp.mediabox.right)
+                dy = float(added.mediabox.top) - float(stamp.mediabox.top)
+                added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+    for page in back.pages:
+        writer.add_page(page)
+    writer.add_metadata({"/Title": f"{casefile.code} {casefile.title}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
