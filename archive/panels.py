@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cases import policy
 from cases.models import CaseKind, CaseState
 from cases.panels import Panel, register
 
@@ -18,7 +19,8 @@ _SHOWN = (S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     if case.kind != CaseKind.PENALTY or case.state not in _SHOWN:
         return None
-    return {"score": case_score(case)}
+    # The 案卷 volume (archive:volume_pdf) for who compiles case files (archivist, head).
+    return {"score": case_score(case), "may_compile": policy.may_compile_case_file(user, case)}
 
 
 register(Panel("quality", "案卷评查", "archive/_quality_panel.html", _context, order=10, section="archive"))

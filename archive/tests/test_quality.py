@@ -150,6 +150,10 @@ def test_panel_shows_score_and_links_from_decided_on_and_hides_before(client, he
     assert "评查得分：<strong>95</strong>" in html
     assert f'href="{section_url(case.pk, "review", "panel-review")}"' in html
     assert "处罚决定书未载明履行方式和期限" in html
+    assert 'id="volume-pdf"' not in html  # the 案卷 volume is for the archivist and the head
+    client.force_login(head)
+    assert f'href="/archive/case/{case.pk}/volume.pdf"' in section_html(client, case, "archive")
+    client.force_login(officer)
     early = CaseFactory(state=CaseState.INVESTIGATING, officers=[officer, UserFactory(roles=[Role.OFFICER])])
     assert 'id="panel-quality"' not in section_html(client, early, "archive")
     licensing = CaseFactory(
