@@ -385,6 +385,10 @@ class SignOffStep(models.TextChoices):
     # is signed by the head.
     PAYMENT_DEFERRAL = "payment_deferral", "延期（分期）缴纳罚款审批"
     ENFORCEMENT_APPLICATION = "enforcement_application", "申请法院强制执行审批"
+    # 第六章 (archive): the head lets a case file with a failing veto item of the quality review be
+    # sealed (with the reason); a correction to a sealed file is an addendum the head approves.
+    SEAL_OVERRIDE = "seal_override", "评查否决项放行"
+    ADDENDUM = "addendum", "归档后补正审批"
 
 
 class SignOffOutcome(models.TextChoices):
