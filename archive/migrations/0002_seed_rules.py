@@ -60,8 +60,14 @@ RULES = [
 
 
 def seed(apps, schema_editor):
+    seed_rules(apps, RULES)
+
+
+def seed_rules(apps, rules):
+    """Create or update each rule row (code, source, kind, points, check, message, order); later
+    seed migrations call it with their own rows."""
     QualityRule = apps.get_model("archive", "QualityRule")
-    for code, source, kind, points, check_name, message, order in RULES:
+    for code, source, kind, points, check_name, message, order in rules:
         QualityRule.objects.update_or_create(
             code=code,
             defaults={

@@ -12,5 +12,6 @@ def seeded_rules(db: Any) -> None:
     migration's own function, when it is gone."""
     from archive.models import QualityRule
 
-    if not QualityRule.objects.exists():
-        import_module("archive.migrations.0002_seed_rules").seed(apps, None)
+    if not QualityRule.objects.filter(code="procedure.notice").exists():
+        for name in ("0002_seed_rules", "0003_more_rules"):
+            import_module(f"archive.migrations.{name}").seed(apps, None)

@@ -4,9 +4,11 @@ are ignored; the panel shows the score and links from 已决定 on; outsiders st
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
@@ -17,10 +19,13 @@ from cases.models import CaseKind, CaseOfficer, CaseOrigin, CaseState, Party
 from cases.panels import section_url
 from cases.tests.factories import CaseFactory
 from cases.tests.pages import section_html
-from delivery.models import AttemptOutcome, DeliveryAttempt
+from deadlines.models import Deadline, DeadlineKind
+from delivery.models import AttemptOutcome, DeliveryAttempt, DeliveryMethod
 from delivery.tests.execution_helpers import served_case
+from documents.models import Document
 from review.models import Decision, DecisionOutcome
-from review.models_defence import Hearing, PenaltyNotice
+from review.models_defence import Defence, DefenceOutcome, Hearing, PenaltyNotice
+from review.models_legal import CollectiveDiscussion, LegalReviewSituation, ReviewSheet
 from review.tests.defence_helpers import case_under_review, schedule
 from review.tests.test_hearing import _requested
 
@@ -30,7 +35,7 @@ pytestmark = pytest.mark.django_db
 def complete_case(head: Any) -> Any:
     """A penalty case decided and served, its notice served, its party recorded in full."""
     case = served_case(head)
-    Party.objects.filter(case=case).update(id_number="91371300MA3C4XYZ0K", legal_rep="张三")
+    Party.objects.filter(case=case).update(id_number="91371300MA3C4XYZ0K", legal_rep="张三", phone="0539-8888888")
     return case
 
 
@@ -65,6 +70,65 @@ def _notice_unserved(case: Any) -> None:
     PenaltyNotice.objects.filter(case=case).update(served_on=None)
 
 
+def _court_abbreviated(case: Any) -> None:
+    document = Decision.objects.get(case=case).document
+    assert document.status != "final"  # an unrendered document may still be changed here
+    Document.objects.filter(pk=document.pk).update(context={**document.context, "court": "法院"})
+
+
+def _undated(case: Any) -> None:
+    Decision.objects.filter(case=case).update(decided_at=None)
+
+
+def _no_investigation_report(case: Any) -> None:
+    Decision.objects.filter(case=case).update(evidence="")
+
+
+def _defence_not_rechecked(case: Any) -> None:
+    # A statement recorded without its points (each point carries its re-check).
+    assert Defence.objects.filter(notice__case=case).update(outcome=DefenceOutcome.STATED) == 1
+
+
+def _served_late(case: Any) -> None:
+    document = Decision.objects.get(case=case).document
+    served_on = DeliveryAttempt.objects.get(document=document, outcome=AttemptOutcome.SERVED).served_on
+    late = timezone.make_aware(dt.datetime.combine(served_on - dt.timedelta(days=1), dt.time(23, 59)))
+    assert Deadline.objects.filter(case=case, kind=DeadlineKind.DECISION_DELIVERY).update(due=late) == 1
+
+
+def _lien_without_av(case: Any) -> None:
+    document = Decision.objects.get(case=case).document
+    DeliveryAttempt.objects.filter(document=document, outcome=AttemptOutcome.SERVED).update(
+        method=DeliveryMethod.LIEN, witnesses="村委会主任李四"
+    )
+
+
+def _not_heard(case: Any) -> None:
+    Defence.objects.filter(notice__case=case).delete()
+
+
+def _hearing_not_held(case: Any) -> None:
+    notice = PenaltyNotice.objects.filter(case=case).latest("pk")
+    Hearing.objects.create(
+        notice=notice, requested_on=notice.served_on, request_form="书面申请", requested_recorded_by=case.created_by
+    )
+
+
+def _sheet(case: Any, **values: Any) -> None:
+    ReviewSheet.objects.update_or_create(case=case, defaults={"updated_by": case.created_by, **values})
+
+
+def _no_legal_review(case: Any) -> None:
+    _sheet(case, situations=[LegalReviewSituation.COMPLEX])
+
+
+def _no_discussion(case: Any) -> None:
+    if CollectiveDiscussion.objects.filter(case=case).exists():
+        CollectiveDiscussion.objects.filter(case=case).update(outcome=DecisionOutcome.NO_PENALTY_MINOR)
+    else:
+        _sheet(case, discussion_required=True, discussion_reason="案情重大")
+
+
 BREAK = {
     "officers.two": _drop_officer,
     "officers.certified": _uncertify,
@@ -73,7 +137,21 @@ BREAK = {
     "party.details": _party_incomplete,
     "delivery.decision": _decision_unserved,
     "delivery.notice": _notice_unserved,
+    "decision.remedies": _court_abbreviated,
+    "decision.dates": _undated,
+    "review.investigation_report": _no_investigation_report,
+    "review.defence": _defence_not_rechecked,
+    "delivery.decision_late": _served_late,
+    "delivery.lien_av": _lien_without_av,
+    "procedure.notice": _not_heard,
+    "procedure.hearing": _hearing_not_held,
+    "procedure.legal_review": _no_legal_review,
+    "procedure.discussion": _no_discussion,
 }
+
+
+# An unserved 事先告知书 is also a procedure veto (《行政处罚法》第六十二条): both fail, rightly.
+ALSO = {"delivery.notice": {"procedure.notice"}}
 
 
 def test_every_seeded_rule_names_a_registered_check_and_is_tested():
@@ -86,7 +164,7 @@ def test_every_seeded_rule_names_a_registered_check_and_is_tested():
 
 
 @pytest.mark.parametrize("code", list(BREAK))
-def test_each_rule_passes_on_a_complete_file_and_fails_on_one_built_to_fail_it(head, code):
+def test_each_rule_passes_on_a_complete_file_and_fails_on_one_built_to_fail_it(client, head, code):
     case = complete_case(head)
     rule = QualityRule.objects.get(code=code)
     assert CHECKS[rule.check_name](case).passed, code
@@ -96,10 +174,18 @@ def test_each_rule_passes_on_a_complete_file_and_fails_on_one_built_to_fail_it(h
     result = CHECKS[rule.check_name](case)
     assert not result.passed, code
     score = case_score(case)
-    assert [f.code for f in score.failures] == [code]
-    expected = 0 if rule.kind == RuleKind.VETO else 100 - rule.points
-    assert score.score == expected
-    assert score.failures[0].url.startswith(section_url(case.pk, result.target.partition("#")[0]))
+    failing = {code} | ALSO.get(code, set())
+    assert {f.code for f in score.failures} == failing
+    rules = QualityRule.objects.filter(code__in=failing)
+    vetoed = any(r.kind == RuleKind.VETO for r in rules)
+    assert score.score == (0 if vetoed else 100 - sum(r.points for r in rules))
+    own = next(f for f in score.failures if f.code == code)
+    assert own.url == section_url(case.pk, *result.target.split("#"))
+    # The link lands on an element of the case page the case's officer sees.
+    client.force_login(CaseOfficer.objects.filter(case=case).first().officer)
+    path, _, anchor = own.url.partition("#")
+    page = client.get(path)
+    assert page.status_code == 200 and f'id="{anchor}"' in page.content.decode(), own.url
 
 
 def test_party_details_person_needs_id_number_and_address_but_no_legal_rep(head):
