@@ -24,9 +24,13 @@ from cases.selectors import attachments_of_case
 from documents.registry import DocTypeCode
 from documents.selectors import documents_of_case
 
-# Record kinds the order may name besides document types.
+from .record_pages import RECORD_PAGES, RecordPage
+
+# Record kinds the order may name besides document types: the case's evidence files, and the
+# records that are rows, made into generated pages (archive.record_pages: case source,
+# investigation-end report, approvals, legal review, collective discussion, closing report).
 ATTACHMENT = "attachment"
-RECORD_KINDS = {ATTACHMENT: "证据材料"}
+RECORD_KINDS = {ATTACHMENT: "证据材料", **{code: label for code, (label, _) in RECORD_PAGES.items()}}
 MAIN, SUBSIDIARY = "正卷", "副卷"
 RETENTION_LABELS = {"Y": "永久", "D30": "30年", "D10": "10年"}
 _FILING_NO = re.compile(r"〔\d{4}〕(\d+)号")
@@ -35,7 +39,8 @@ _FILING_NO = re.compile(r"〔\d{4}〕(\d+)号")
 @dataclass
 class Item:
     """One entry of the 卷内目录. `pages` is 0 for what is not (yet) a PDF; `source` is the
-    Document or Attachment."""
+    Document, Attachment or recorded row; `record` the generated page of a row (rendered with
+    the volume), else None."""
 
     volume: str  # 正卷 / 副卷
     number: int = 0  # 件号, from 1, without gaps
@@ -48,6 +53,7 @@ class Item:
     remarks: str = ""
     pdf_name: str = ""  # storage name of the PDF to merge; "" when none
     source: Any = None
+    record: RecordPage | None = None
 
 
 @dataclass
@@ -146,17 +152,33 @@ def _attachment_item(att: Any, volume: str) -> Item:
     )
 
 
+def _record_item(page: RecordPage, volume: str) -> Item:
+    return Item(
+        volume=volume,
+        title=page.title,
+        date=date8(page.date),
+        remarks="据系统记录生成",
+        source=page.source,
+        record=page,
+    )
+
+
 def assemble(case: Any) -> CaseFile:
-    """The case's file (第二十八条): its documents (documents.selectors) and attachments
-    (cases.selectors) as items in the order of settings.ARCHIVE_VOLUME_ORDER[case.kind], 正卷
-    then 副卷, numbered from 1. Within one code, the issue (upload) order. Pages of attachments
-    are counted when the volume is rendered (archive.volume). Raises ImproperlyConfigured for
-    an order naming an unknown code."""
+    """The case's file (第二十八条): its documents (documents.selectors), attachments
+    (cases.selectors) and the recorded rows the order names (archive.record_pages: one item per
+    row, a generated page) as items in the order of settings.ARCHIVE_VOLUME_ORDER[case.kind],
+    正卷 then 副卷, numbered from 1. Within one code, the issue (upload, record) order. Pages of
+    attachments and generated pages are counted when the volume is rendered (archive.volume).
+    A record kind the order does not name is left out (it is no document of the case). Raises
+    ImproperlyConfigured for an order naming an unknown code."""
     order = volume_order(case.kind)
     by_code: dict[str, list[Item]] = {}
     for doc in documents_of_case(case):
         by_code.setdefault(doc.doc_type, []).append(_document_item(doc, MAIN))
     by_code[ATTACHMENT] = [_attachment_item(a, MAIN) for a in attachments_of_case(case)]
+    for code in order[MAIN] + order[SUBSIDIARY]:
+        if code in RECORD_PAGES:
+            by_code[code] = [_record_item(p, MAIN) for p in RECORD_PAGES[code][1](case)]
 
     items: list[Item] = []
     for volume in (MAIN, SUBSIDIARY):

@@ -1,12 +1,21 @@
 """The case file as one PDF volume (第二十八条; DESIGN.md, Archive): cover, 卷内目录, the items'
 PDFs in the configured order with continuous page numbers stamped at the top right, 备考表.
 The cover, the catalogue and the 备考表 are generated with WeasyPrint (documents.rendering:
-CJK fonts embedded) and are not paginated; merging and stamping use pypdf.
+CJK fonts embedded) and are not paginated; so are the 副卷's recorded rows (archive.record_pages),
+which are paginated like any item. Merging and stamping use pypdf.
+
+Memory: every item's PDF (stored or generated) is copied to a temporary file in 1 MiB chunks and
+read from there, and `write_volume` writes the volume to a file object, so no item is held as
+bytes. pypdf still clones each merged page's objects into its writer before writing: peak
+memory grows with the volume's PDF size (not with the media, which is never merged).
 """
 
 import datetime as dt
 import io
-from typing import Any
+import shutil
+import tempfile
+from contextlib import ExitStack
+from typing import IO, Any
 
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter, Transformation
@@ -14,7 +23,10 @@ from pypdf.errors import PdfReadError
 
 from documents.rendering import render_html, render_pdf
 
+from . import record_pages
 from .casefile import CaseFile, Item, assemble, date8
+
+CHUNK = 1024 * 1024  # bytes copied at a time
 
 
 class VolumeIncomplete(Exception):
@@ -25,25 +37,32 @@ class VolumeIncomplete(Exception):
         self.missing = missing
 
 
-def _item_pdf(item: Item) -> bytes:
-    fieldfile = getattr(item.source, "pdf", None) or item.source.file
-    with fieldfile.open("rb") as fh:
-        data: bytes = fh.read()
-    return data
+def _spool(item: Item, case: Any, stack: ExitStack) -> IO[bytes]:
+    """The item's PDF in a temporary file (closed with `stack`), positioned at 0: a generated
+    page rendered now, a stored file copied in chunks."""
+    tmp = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by the ExitStack)
+    if item.record is not None:
+        tmp.write(record_pages.render(item.record, case))
+    else:
+        fieldfile = getattr(item.source, "pdf", None) or item.source.file
+        with fieldfile.open("rb") as fh:
+            shutil.copyfileobj(fh, tmp, CHUNK)
+    tmp.seek(0)
+    return tmp
 
 
-def _load(casefile: CaseFile) -> list[PdfReader | None]:
+def _load(casefile: CaseFile, stack: ExitStack) -> list[PdfReader | None]:
     """Each item's PDF (None for an item that is not a PDF), pages counted and numbered
     continuously from 1. Raises VolumeIncomplete naming every item that will not open."""
     readers: list[PdfReader | None] = []
     missing = list(casefile.missing)
     page = 1
     for item in casefile.items:
-        if not item.pdf_name:
+        if not (item.pdf_name or item.record):
             readers.append(None)
             continue
         try:
-            reader = PdfReader(io.BytesIO(_item_pdf(item)))
+            reader = PdfReader(_spool(item, casefile.case, stack))
             item.pages = len(reader.pages)
         except (OSError, PdfReadError, ValueError) as exc:
             missing.append(f"第{item.number}件 {item.title} 无法读取（{type(exc).__name__}）")
@@ -66,44 +85,62 @@ def _numbers(count: int) -> PdfReader:
 def render_volume(
     case: Any, *, compiler: str = "", checker: str = "", description: str = "", on: dt.date | None = None
 ) -> bytes:
-    """The case file of `case` as PDF bytes (archive.casefile.assemble's order). `compiler`,
-    `checker` (立卷人, 检查人) print as blank lines unless given; `on` is the 备考表's date
-    (default: today). Raises VolumeIncomplete (its `missing`: a Chinese line per item) while a
-    document is not rendered or an item's PDF will not open; ImproperlyConfigured for a bad
-    ARCHIVE_VOLUME_ORDER; documents.fonts.UnprintableText for text no font prints."""
-    casefile = assemble(case)
-    readers = _load(casefile)
-    context = {"cf": casefile, "case": case}
-    front = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_front.html", context)).pdf))
-    back_context = {
-        **context,
-        "compiler": compiler,
-        "checker": checker,
-        "description": description,
-        "date": date8(on or timezone.localdate()),
-    }
-    back = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_back.html", back_context)).pdf))
-
-    writer = PdfWriter()
-    for page in front.pages:
-        writer.add_page(page)
-    stamps = _numbers(casefile.page_count) if casefile.page_count else None
-    n = 0
-    for reader in readers:
-        if reader is None:
-            continue
-        for page in reader.pages:
-            stamp = stamps.pages[n] if stamps else None
-            n += 1
-            added = writer.add_page(page)
-            if stamp is not None:
-                # Align the stamp's top right corner with the page's, whatever its size.
-                dx = float(added.mediabox.right) - float(stamp.mediabox.right)
-                dy = float(added.mediabox.top) - float(stamp.mediabox.top)
-                added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
-    for page in back.pages:
-        writer.add_page(page)
-    writer.add_metadata({"/Title": f"{casefile.code} {casefile.title}"})
+    """The case file of `case` as PDF bytes (archive.casefile.assemble's order): write_volume
+    into memory. Same arguments and errors as write_volume."""
     out = io.BytesIO()
-    writer.write(out)
+    write_volume(case, out, compiler=compiler, checker=checker, description=description, on=on)
     return out.getvalue()
+
+
+def write_volume(
+    case: Any,
+    out: IO[bytes],
+    *,
+    compiler: str = "",
+    checker: str = "",
+    description: str = "",
+    on: dt.date | None = None,
+) -> CaseFile:
+    """Write the case file of `case` as a PDF into the binary file `out` (archive.casefile.
+    assemble's order; for an export job, a file on disk) and return the assembled CaseFile,
+    its items' pages and start pages counted. `compiler`, `checker` (立卷人, 检查人) print as
+    blank lines unless given; `on` is the 备考表's date (default: today). Raises
+    VolumeIncomplete (its `missing`: a Chinese line per item) while a document is not rendered
+    or an item's PDF will not open; ImproperlyConfigured for a bad ARCHIVE_VOLUME_ORDER;
+    documents.fonts.UnprintableText for text no font prints."""
+    casefile = assemble(case)
+    with ExitStack() as stack:
+        readers = _load(casefile, stack)
+        context = {"cf": casefile, "case": case}
+        front = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_front.html", context)).pdf))
+        back_context = {
+            **context,
+            "compiler": compiler,
+            "checker": checker,
+            "description": description,
+            "date": date8(on or timezone.localdate()),
+        }
+        back = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_back.html", back_context)).pdf))
+
+        writer = PdfWriter()
+        for page in front.pages:
+            writer.add_page(page)
+        stamps = _numbers(casefile.page_count) if casefile.page_count else None
+        n = 0
+        for reader in readers:
+            if reader is None:
+                continue
+            for page in reader.pages:
+                stamp = stamps.pages[n] if stamps else None
+                n += 1
+                added = writer.add_page(page)
+                if stamp is not None:
+                    # Align the stamp's top right corner with the page's, whatever its size.
+                    dx = float(added.mediabox.right) - float(stamp.mediabox.right)
+                    dy = float(added.mediabox.top) - float(stamp.mediabox.top)
+                    added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+        for page in back.pages:
+            writer.add_page(page)
+        writer.add_metadata({"/Title": f"{casefile.code} {casefile.title}"})
+        writer.write(out)
+    return casefile

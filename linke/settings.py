@@ -276,9 +276,13 @@ AUDIT_VERIFY_BATCH = env.int("AUDIT_VERIFY_BATCH", default=200_000)
 # --- 第六章: case files (案卷) ---------------------------------------------------------
 # The order of the case file, per case kind: 正卷 then 副卷, each a list of document-type codes
 # (documents.registry.DocTypeCode values) and record kinds ("attachment": the case's evidence
-# files). Common practice (DOMAIN.md 第六章): 正卷 — filing approval, decision, other documents
-# and delivery receipts, evidence; 副卷 — the internal reports. A document of a type not listed
-# goes at the end of the 正卷 with a remark; archive.casefile refuses an unknown code.
+# files; the recorded rows made into generated pages, archive.record_pages.RECORD_PAGES:
+# "case_source", "investigation_report", "review_approval", "legal_review",
+# "collective_discussion", "closing_report"). Common practice (DOMAIN.md 第六章): 正卷 — filing
+# approval, decision, other documents and delivery receipts, evidence; 副卷 — case source,
+# investigation-end report, legal review, collective discussion, hearing report, closing report.
+# A document of a type not listed goes at the end of the 正卷 with a remark; a record kind not
+# listed is left out; archive.casefile refuses an unknown code.
 ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
     "penalty": {
         "正卷": [
@@ -300,7 +304,16 @@ ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
             "service_receipt",
             "attachment",
         ],
-        "副卷": ["non_filing_notice", "hearing_report"],
+        "副卷": [
+            "case_source",
+            "non_filing_notice",
+            "investigation_report",
+            "review_approval",
+            "legal_review",
+            "collective_discussion",
+            "hearing_report",
+            "closing_report",
+        ],
     },
     "licensing": {
         "正卷": [
@@ -316,7 +329,7 @@ ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
             "service_receipt",
             "attachment",
         ],
-        "副卷": ["hearing_report"],
+        "副卷": ["review_approval", "legal_review", "collective_discussion", "hearing_report", "closing_report"],
     },
 }
 # Retention (国家档案局令第8号: 永久, 30年, 10年) per case kind. Unverified defaults: important

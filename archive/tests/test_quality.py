@@ -72,7 +72,7 @@ def _notice_unserved(case: Any) -> None:
 
 def _court_abbreviated(case: Any) -> None:
     document = Decision.objects.get(case=case).document
-    assert document.status != "final"  # an unrendered document may still be changed here
+    assert document is not None and document.status != "final"  # an unrendered document may still be changed here
     Document.objects.filter(pk=document.pk).update(context={**document.context, "court": "法院"})
 
 
@@ -92,6 +92,7 @@ def _defence_not_rechecked(case: Any) -> None:
 def _served_late(case: Any) -> None:
     document = Decision.objects.get(case=case).document
     served_on = DeliveryAttempt.objects.get(document=document, outcome=AttemptOutcome.SERVED).served_on
+    assert served_on is not None
     late = timezone.make_aware(dt.datetime.combine(served_on - dt.timedelta(days=1), dt.time(23, 59)))
     assert Deadline.objects.filter(case=case, kind=DeadlineKind.DECISION_DELIVERY).update(due=late) == 1
 
@@ -109,6 +110,7 @@ def _not_heard(case: Any) -> None:
 
 def _hearing_not_held(case: Any) -> None:
     notice = PenaltyNotice.objects.filter(case=case).latest("pk")
+    assert notice.served_on is not None
     Hearing.objects.create(
         notice=notice, requested_on=notice.served_on, request_form="书面申请", requested_recorded_by=case.created_by
     )

@@ -1,0 +1,197 @@
+"""The 副卷's records that are rows, not documents (DOMAIN.md 第六章: case source, investigation-end
+report, legal review, collective discussion, closing report; and the 第十三条 approvals), each
+made into a generated PDF page when the volume is rendered (WeasyPrint, the layout and fonts of
+documents/pdf/_base.html). archive.casefile lists them as items, in the order of
+settings.ARCHIVE_VOLUME_ORDER, under the record-kind codes of `RECORD_PAGES`.
+
+A collector takes the case and returns its `RecordPage`s (none when the case has no such
+record): one per row — every 法制审核 and every 集体讨论 is its own item. Collectors read other
+apps through their read functions (review.selectors, review.legal, delivery.conclusion) or the
+case's own relations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
+
+from delivery import selectors as delivery_selectors
+from delivery.conclusion import conclusion_of
+from documents.rendering import render_html, render_pdf
+from documents.services import case_party_names
+from review import legal
+from review import selectors as review_selectors
+
+
+@dataclass
+class RecordPage:
+    """One generated item: `kind` (a RECORD_PAGES code), its title, the template under
+    archive/templates/archive/records/, its context, the date it bears (the catalogue's 8-digit
+    date), and the row it renders (`source`)."""
+
+    kind: str
+    title: str
+    date: dt.date
+    source: Any
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        return f"archive/records/{self.kind}.html"
+
+
+def _day(moment: dt.datetime | dt.date) -> dt.date:
+    return timezone.localdate(moment) if isinstance(moment, dt.datetime) else moment
+
+
+def _one(case: Any, name: str) -> Any:
+    """The case's one-to-one record `name` (filing, complaint, application), or None."""
+    try:
+        return getattr(case, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def case_source(case: Any) -> list[RecordPage]:
+    """案件来源登记 (第八条、第九条): how the case came — the filing record's source and cause, a
+    complaint's channel and content (the complainant's identity is personal information: the
+    page is marked), the registration."""
+    filing, complaint = _one(case, "filing"), _one(case, "complaint")
+    if filing is None and complaint is None:
+        return []
+    return [
+        RecordPage(
+            "case_source",
+            "案件来源登记表",
+            _day(complaint.received_at if complaint is not None else case.created_at),
+            filing or complaint,
+            {
+                "filing": filing,
+                "complaint": complaint,
+                "registered": case,
+                # 第二十九条第二款: the complainant's identity is personal information.
+                "confidentiality": "个人隐私（投诉举报人信息）" if complaint and not complaint.anonymous else "",
+            },
+        )
+    ]
+
+
+def investigation_report(case: Any) -> list[RecordPage]:
+    """调查终结报告: the officers' report that ends the investigation — the draft decision they
+    submitted for review (facts, evidence, basis, proposed handling; review.actions.
+    decision_save), dated the last submission (第十三条)."""
+    decision = review_selectors.decision_of(case)
+    if decision is None:
+        return []
+    rounds = list(case.review_rounds.select_related("submitted_by").order_by("round"))
+    submitted = rounds[-1] if rounds else None
+    day = _day(submitted.submitted_at if submitted is not None else decision.drafted_at)
+    return [
+        RecordPage(
+            "investigation_report",
+            "调查终结报告",
+            day,
+            decision,
+            {"decision": decision, "submitted": submitted, "officers": list(case.officers.all())},
+        )
+    ]
+
+
+def review_approval(case: Any) -> list[RecordPage]:
+    """案件审批表 (第十三条 审理、审核、批准; 第十六条 the head's signature and its time): every
+    review sign-off of the case, returns included, oldest first."""
+    rows = review_selectors.review_progress(case).rows
+    if not rows:
+        return []
+    return [RecordPage("review_approval", "案件审批表", _day(rows[-1].signed_at), rows[-1], {"rows": rows})]
+
+
+def legal_reviews(case: Any) -> list[RecordPage]:
+    """法制审核意见 (第十六条; 《行政处罚法》第五十八条): one page per 法制审核 — the situations, the
+    seven points of 国办发〔2018〕118号, the opinion and outcome (its sign-off), the reviewer and
+    the qualification number."""
+    sheet = legal.sheet_of(case)
+    return [
+        RecordPage(
+            "legal_review",
+            "法制审核意见书",
+            _day(review.signoff.signed_at),
+            review,
+            {"review": review, "sheet": sheet},
+        )
+        for review in case.legal_reviews.select_related("signoff", "reviewer").order_by("pk")
+    ]
+
+
+def discussions(case: Any) -> list[RecordPage]:
+    """集体讨论记录 (第十六条; 《行政处罚法》第五十七条第二款): one page per discussion, each
+    participant's opinion in the order spoken."""
+    return [
+        RecordPage(
+            "collective_discussion",
+            "集体讨论记录",
+            _day(d.held_at),
+            d,
+            {"discussion": d, "opinions": list(d.opinions.all())},
+        )
+        for d in case.discussions.select_related("chair").order_by("held_at", "pk")
+    ]
+
+
+def closing_report(case: Any) -> list[RecordPage]:
+    """结案审批表 (结案报告): the ending, its reason, the decision and its service date, the
+    head's CONCLUSION sign-off."""
+    conclusion = conclusion_of(case)
+    if conclusion is None:
+        return []
+    decision = review_selectors.decision_of(case)
+    served_on = None
+    if decision is not None and decision.document_id is not None:
+        served_on = delivery_selectors.service_date(decision.document_id)
+    return [
+        RecordPage(
+            "closing_report",
+            "结案审批表",
+            _day(conclusion.signoff.signed_at),
+            conclusion,
+            {"conclusion": conclusion, "decision": decision, "served_on": served_on},
+        )
+    ]
+
+
+# Record-kind code -> (catalogue label, collector). settings.ARCHIVE_VOLUME_ORDER may name these.
+RECORD_PAGES: dict[str, tuple[str, Callable[[Any], list[RecordPage]]]] = {
+    "case_source": ("案件来源登记", case_source),
+    "investigation_report": ("调查终结报告", investigation_report),
+    "review_approval": ("案件审批表（审理、审核、批准、决定）", review_approval),
+    "legal_review": ("法制审核意见", legal_reviews),
+    "collective_discussion": ("集体讨论记录", discussions),
+    "closing_report": ("结案审批（结案报告）", closing_report),
+}
+
+
+def _cn(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render(page: RecordPage, case: Any) -> bytes:
+    """The page's PDF (A4, CJK fonts embedded; documents.rendering). Raises
+    documents.fonts.UnprintableText for text no font prints."""
+    context = {
+        **page.context,
+        "doc": {"title": page.title, "number": "", "issued_on": _cn(page.date), "copy": False},
+        "case": {
+            "number": case.number or "",
+            "registration_number": case.registration_number,
+            "title": case.title,
+            "party_names": case_party_names(case),
+        },
+        "agency": settings.AGENCY_NAME,
+    }
+    return render_pdf(render_html(page.template, context)).pdf
