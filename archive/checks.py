@@ -134,9 +134,16 @@ _FULL_BODY = re.compile(r"^\S{2,}(人民政府|厅|局|委员会|办公室)$")
 _FULL_COURT = re.compile(r"^\S{2,}人民法院$")
 
 
-def _penalty_decision(case: Any) -> Any:
-    """The case's decision when it imposes a penalty (the procedure checks' scope), else None."""
+def _decided(case: Any) -> Any:
+    """The case's decision once the head has signed it (a draft under review is judged by the
+    review's own checks, not by the procedure vetoes), else None."""
     decision = review_selectors.decision_of(case)
+    return decision if decision is not None and decision.decided_by_id is not None else None
+
+
+def _penalty_decision(case: Any) -> Any:
+    """The case's signed decision when it imposes a penalty (第四十四条's scope), else None."""
+    decision = _decided(case)
     return decision if decision is not None and decision.outcome == DecisionOutcome.PENALTY else None
 
 
@@ -238,7 +245,7 @@ def dates_present(case: Any) -> Result:
 def legal_review_done(case: Any) -> Result:
     """第十六条; 《行政处罚法》第五十八条: where the case's sheet names a situation of the article,
     the decision was made after a passing 法制审核 (review.legal.legal_review_check)."""
-    decision = review_selectors.decision_of(case)
+    decision = _decided(case)
     if decision is None:
         return Result(True, LEGAL)
     return Result(not legal.legal_review_check(case, decision), LEGAL)
@@ -248,7 +255,7 @@ def legal_review_done(case: Any) -> Result:
 def discussion_done(case: Any) -> Result:
     """第十六条; 《行政处罚法》第五十七条第二款: a complex or major case was decided by the heads
     collectively and as they concluded (review.legal.discussion_check)."""
-    decision = review_selectors.decision_of(case)
+    decision = _decided(case)
     if decision is None:
         return Result(True, LEGAL)
     return Result(not legal.discussion_check(case, decision), LEGAL)

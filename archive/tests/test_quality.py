@@ -27,6 +27,7 @@ from review.models import Decision, DecisionOutcome
 from review.models_defence import Defence, DefenceOutcome, Hearing, PenaltyNotice
 from review.models_legal import CollectiveDiscussion, LegalReviewSituation, ReviewSheet
 from review.tests.defence_helpers import case_under_review, schedule
+from review.tests.test_core import in_review
 from review.tests.test_hearing import _requested
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +271,13 @@ def test_hearing_notice_rule_fails_while_a_scheduled_hearing_notice_is_unserved(
     assert "delivery.hearing_notice" in [f.code for f in case_score(case).failures]
     Hearing.objects.filter(pk=h.pk).update(notice_served_on=h.scheduled_at.date())
     assert CHECKS["hearing_notice_served"](case).passed
+
+
+def test_procedure_vetoes_judge_the_signed_decision_not_a_draft(head):
+    # A draft under review, the party not yet notified: the review's own checks stop the
+    # decision; the file's vetoes wait for the head's signature.
+    case = in_review(legal=False)
+    _sheet(case, situations=[LegalReviewSituation.COMPLEX], discussion_required=True)
+    for name in ("party_notified_and_heard", "hearing_held", "legal_review_done", "discussion_done"):
+        assert CHECKS[name](case).passed, name
+    assert not {f.code for f in case_score(case).failures} & {"procedure.notice", "procedure.legal_review"}
