@@ -79,7 +79,7 @@ def original_retention_extend(
     True when the retention grew (recorded and audited), False when it was already as long or
     the record has no stored original. Storage errors propagate (the task retries)."""
     with transaction.atomic():
-        record = AVRecord.objects.select_for_update().select_related("case").get(pk=record_id)
+        record = AVRecord.objects.select_for_update(of=("self",)).select_related("case").get(pk=record_id)
         if not record.original_key:
             return False
         new_until = max(until, record.retain_until) if record.retain_until else until
