@@ -31,7 +31,8 @@ def local(y: int, m: int = 1, d: int = 1) -> dt.datetime:
 
 
 def concluded_case(kind: str = CaseKind.PENALTY, when: dt.datetime | None = None) -> Case:
-    return CaseFactory(kind=kind, state=S.CONCLUDED, concluded_at=when or local(2026, 5, 1))
+    case: Case = CaseFactory.create(kind=kind, state=S.CONCLUDED, concluded_at=when or local(2026, 5, 1))
+    return case
 
 
 def stored_record(case: Case, tmp_path: Path, content: bytes) -> AVRecord:

@@ -35,7 +35,7 @@ def at(month: int, day: int = 10, year: int = YEAR) -> dt.datetime:
 def make_case(state: str, registered: dt.datetime, department: Any = None, **times: Any) -> Case:
     kwargs = {"department": department} if department else {}
     times.setdefault("filed_at", None)
-    case = CaseFactory(state=state, **kwargs, **times)
+    case: Case = CaseFactory.create(state=state, **kwargs, **times)
     Case.objects.filter(pk=case.pk).update(created_at=registered)
     case.refresh_from_db()
     return case
