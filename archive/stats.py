@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -344,4 +346,7 @@ def on_case_transitioned(sender: Any, case: Case, from_state: str, to_state: str
     """cases.signals.case_transitioned: a case reaching 已决定, 已结案 or 已归档 gets its score
     recomputed once the transition commits (a Celery task: the checks read many records)."""
     if to_state in _REFRESH_ON and case.kind == CaseKind.PENALTY:
-        case_score_refresh_task.delay_on_commit(case.pk)
+        # robust: a failing check must not fail the transition's request after it committed
+        # (tasks run in-process in the embedded default); it is logged, and the nightly
+        # refresh scores the case again.
+        transaction.on_commit(partial(case_score_refresh_task.delay, case.pk), robust=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from celery import shared_task
@@ -145,4 +146,8 @@ def on_case_transitioned(sender: Any, case: Case, from_state: str, to_state: str
     as its file, once the transition commits."""
     if to_state in _RETAIN_ON:
         by = kwargs.get("by")
-        case_originals_retain_task.delay_on_commit(case.pk, by.pk if by is not None else None)
+        # robust: storage trouble must not fail the transition's request after it committed
+        # (tasks run in-process in the embedded default); it is logged.
+        transaction.on_commit(
+            partial(case_originals_retain_task.delay, case.pk, by.pk if by is not None else None), robust=True
+        )
