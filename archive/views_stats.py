@@ -110,11 +110,22 @@ class _Echo:
         return value
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A text cell that Excel would run as a formula (a case title typed as "=HYPERLINK(…)")
+    is prefixed with an apostrophe (OWASP, CSV injection); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # UTF-8 BOM: Excel then reads the Chinese headers right
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_cell(v) for v in row])
 
 
 @never_cache

@@ -89,7 +89,8 @@ def original_retention_extend(
             return False
         store = originals()
         backend = "local"
-        if isinstance(store, OriginalsS3Storage):
+        # A bucket configured without Object Lock (object_lock=False) has none to extend.
+        if isinstance(store, OriginalsS3Storage) and store.object_lock:
             _s3_extend(store, record.original_key, record.original_version, new_until, new_permanent)
             backend = "s3"
         # An update, not save(): the record's own fields are not touched (a sealed case's

@@ -216,8 +216,10 @@ def test_each_table_downloads_as_csv_with_chinese_headers_and_is_audited(client,
         assert entry.data == {"table": table, "year": YEAR, "department": data["d1"].pk}
     stages = _csv(client.get(reverse("archive:stats_csv", args=["stages"]), {"year": YEAR}))
     assert ["已归档", "1"] in stages
+    Case.objects.filter(pk=data["c1"].pk).update(title='=HYPERLINK("http://evil.example","点击")')
     overdue = _csv(client.get(reverse("archive:stats_csv", args=["overdue"]), {"year": YEAR}))
     assert [r[0] for r in overdue[1:]] == [data["old"].ref, data["c1"].ref]
+    assert overdue[2][1] == '\'=HYPERLINK("http://evil.example","点击")'  # not a formula in Excel
     assert Entry.objects.filter(action="archive.stats_exported").count() == len(headers) + 2
 
 
