@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = "案卷归档"
+
+    def ready(self) -> None:
+        # Statistics (archive.stats): a case reaching 已决定/已结案/已归档 gets its stored score.
+        from cases.models import Case
+        from cases.signals import case_transitioned
+
+        from . import stats
+
+        case_transitioned.connect(stats.on_case_transitioned, sender=Case, dispatch_uid="archive.stats_score")

@@ -31,3 +31,6 @@ class QualityRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}"
+
+
+from .models_stats import CaseScore  # noqa: E402,F401  (statistics: stored quality scores)

@@ -44,3 +44,23 @@ def case_score(case: Any) -> Score:
     vetoed = any(f.kind == RuleKind.VETO for f in failures)
     score = 0 if vetoed else max(0, 100 - sum(f.points for f in failures))
     return Score(score, vetoed, failures)
+
+
+def case_score_store(case: Any) -> Any:
+    """Compute the case's score and store it as its archive.models_stats.CaseScore (created or
+    replaced; the statistics page reads the stored rows). Returns the row."""
+    from django.utils import timezone
+
+    from .models_stats import CaseScore
+
+    result = case_score(case)
+    row, _ = CaseScore.objects.update_or_create(
+        case_id=case.pk,
+        defaults={
+            "score": result.score,
+            "vetoed": result.vetoed,
+            "failing": [f.code for f in result.failures],
+            "computed_at": timezone.now(),
+        },
+    )
+    return row

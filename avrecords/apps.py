@@ -20,6 +20,13 @@ class AvrecordsConfig(AppConfig):
         record_finalised.connect(
             signals.on_record_finalised, sender=Record, dispatch_uid="avrecords.expect_from_records"
         )
+        # Issue 16 item 1: a case concluded or sealed keeps its originals as long as its file.
+        from cases.models import Case
+        from cases.signals import case_transitioned
+
+        from .retention import on_case_transitioned
+
+        case_transitioned.connect(on_case_transitioned, sender=Case, dispatch_uid="avrecords.retain_with_case_file")
 
         register(
             Role.ADMIN,

@@ -30,3 +30,4 @@ class AuditAction(models.TextChoices):
     PLAYED = "av.played", "播放音像记录"
     DOWNLOADED = "av.downloaded", "下载音像原件"
     CUSTODY_REPORT = "av.custody_report", "导出音像记录保管链"
+    RETENTION_EXTENDED = "av.retention_extended", "原件保存期限随案卷延长"

@@ -222,6 +222,11 @@ class AVRecord(models.Model):
     original_key = models.CharField("原件存储键", max_length=200, blank=True)
     original_version = models.CharField("原件版本", max_length=200, blank=True)
     stored_at = models.DateTimeField("存入专用存储时间", null=True, blank=True)
+    # The original's storage retention once it follows its case file's (avrecords.retention):
+    # locked (S3 Object Lock COMPLIANCE; locally recorded here) until `retain_until`, and with
+    # `retain_permanent` a legal hold as well (永久). Empty: ORIGINALS_RETENTION_DAYS from storing.
+    retain_until = models.DateTimeField("原件保存期限至", null=True, blank=True)
+    retain_permanent = models.BooleanField("原件永久保存", default=False)
     store_due_at = models.DateTimeField("存储期限", null=True, blank=True)
     late = models.BooleanField("逾期存储", default=False)
     late_reason = models.TextField("逾期说明", blank=True)

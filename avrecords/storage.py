@@ -4,7 +4,8 @@
 
 - `OriginalsS3Storage`: an S3 bucket created with Object Lock; every object is written
   with COMPLIANCE retention for ORIGINALS_RETENTION_DAYS, so not even the bucket's owner
-  can delete or overwrite the locked version before then.
+  can delete or overwrite the locked version before then. Once the case is concluded or
+  sealed, `avrecords.retention` extends it to the case file's retention (never shortens it).
 - `OriginalsFileStorage`: the embedded default, read-only files (0o444) under ORIGINALS_ROOT.
 
 Both refuse `delete()` and refuse to write a name that exists: the app has no path that

@@ -168,6 +168,10 @@ class Deadline(models.Model):
             models.Index(
                 fields=["due"], name="deadline_provisional", condition=Q(met_at__isnull=True, provisional=True)
             ),
+            # The statistics page (archive.stats): on-time rates by kind over a year of due
+            # times (index-only), and the overdue list and its count (open, by due time).
+            models.Index(fields=["kind", "due"], include=["met_at"], name="deadline_stats"),
+            models.Index(fields=["due"], name="deadline_open_by_due", condition=Q(met_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

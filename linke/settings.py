@@ -188,6 +188,10 @@ STORAGES = {
 # Days an original stays under S3 Object Lock COMPLIANCE retention (on-scene recordings are
 # commonly kept at least 6 months; see DOMAIN.md).
 ORIGINALS_RETENTION_DAYS = env.int("ORIGINALS_RETENTION_DAYS", default=183)
+# Once its case is concluded or sealed an original is kept as long as the case file
+# (ARCHIVE_RETENTION, avrecords.retention); a permanent (Y) file's originals get a legal hold
+# and COMPLIANCE retention for this many years (S3 needs a date).
+ORIGINALS_PERMANENT_LOCK_YEARS = env.int("ORIGINALS_PERMANENT_LOCK_YEARS", default=100)
 # Audio-visual uploads (tus, /api/v1/uploads/): where they accumulate until stored (web and
 # worker processes must share it), the largest accepted file, and an optional queue of
 # workers of their own for transcoding (empty: the ingest task's queue).
@@ -248,6 +252,13 @@ CELERY_BEAT_SCHEDULE = {
     # Fixity: re-hash a bounded batch of AV originals (oldest check first), alert on mismatch.
     "av-fixity": {"task": "avrecords.tasks.fixity_scan_task", "schedule": crontab(minute="5,35")},
 }
+# Statistics (archive.stats): recompute missing or stale stored quality scores, nightly.
+CELERY_BEAT_SCHEDULE["archive-scores"] = {
+    "task": "archive.stats.case_scores_refresh_task",
+    "schedule": crontab(hour=2, minute=20),
+}
+# Task modules outside the apps' tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["archive.stats", "avrecords.retention"]
 
 # --- Cache ----------------------------------------------------------------------------
 CACHES = {

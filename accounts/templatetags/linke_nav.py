@@ -16,6 +16,7 @@ NAV_LINKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("deadlines:mine", "我的期限", ()),
     ("avrecords:inbox", "音像收件箱", ("officer",)),
     ("archive:list", "案卷归档", ("archivist",)),
+    ("archive:stats", "统计", ("head", "legal_reviewer", "archivist")),
 ]
 
 

@@ -1,0 +1,352 @@
+"""Statistics for the agency (issue 16 item 7): cases by stage and by month, on-time rates of the
+periods the Measures and the laws set (第二十七条, 第二十八条, 《行政处罚法》第六十条, 《行政许可法》
+第四十二条, 行政执法公示), quality-review scores (案卷评查) and the overdue list.
+
+Every figure is one aggregate query (GROUP BY, conditional aggregation with FILTER) over the
+cases, deadlines and stored scores: nothing is counted in Python and nothing is computed per case
+at request time (bench/pages.py: the page at 100,000 cases). Quality scores are stored rows
+(archive.models_stats.CaseScore), refreshed here: on a case reaching 已决定 / 已结案 / 已归档
+(`on_case_transitioned`), by the periodic `case_scores_refresh_task` and by
+`manage.py rebuild_case_scores`.
+
+Filters: `year` (cases by their registration time, periods by their due time, each month's counts
+by the event's own time; local time, settings.TIME_ZONE) and optionally a department (承办科室).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Department, User
+from cases import policy
+from cases.models import Case, CaseKind, CaseState
+from deadlines.models import Deadline, DeadlineKind
+
+from .models_stats import CaseScore
+
+S = CaseState
+
+# The rule sheet grades penalty case files (archive.panels shows the score from 已决定 on); a
+# score is stored for these cases and refreshed when they reach one of _REFRESH_ON.
+SCORED_STATES = (S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
+_REFRESH_ON = (S.DECIDED, S.CONCLUDED, S.ARCHIVED)
+REFRESH_BATCH = 200
+# A stored score older than this is recomputed by the periodic task (the rule sheet's points
+# may have changed in the admin since).
+SCORE_MAX_AGE = dt.timedelta(days=1)
+
+# The periods whose on-time rate the page shows, each with the article that sets it.
+ON_TIME_KINDS: list[tuple[str, str]] = [
+    (DeadlineKind.ARCHIVE_FILE, "第二十八条（结案后30日内归档）"),
+    (DeadlineKind.AV_STORAGE, "第二十七条（2个工作日内存储）"),
+    (DeadlineKind.AV_EXPECTED, "第二十七条（应有音像记录）"),
+    (DeadlineKind.PENALTY_DECISION, "《行政处罚法》第六十条（90日内作出决定）"),
+    (DeadlineKind.LICENSING_DECISION, "《行政许可法》第四十二条（20个工作日内决定）"),
+    (DeadlineKind.PUBLICATION, "国办发〔2018〕118号（7个工作日内公示）"),
+]
+
+# Score bands of the distribution: (label, low, high) inclusive; vetoed files are their own band.
+SCORE_BANDS: list[tuple[str, int, int]] = [
+    ("100分", 100, 100),
+    ("90–99分", 90, 99),
+    ("80–89分", 80, 89),
+    ("60–79分", 60, 79),
+    ("60分以下（无否决项）", 0, 59),
+]
+VETO_BAND = "存在否决项（0分）"
+
+
+def may_view(user: User) -> bool:
+    """The statistics page is for the head, 法规科 and the archivist: the roles that read every
+    case (cases.policy.reads_every_case); anyone else gets 404."""
+    return policy.reads_every_case(user)
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    department: Department | None = None
+
+    @property
+    def start(self) -> dt.datetime:
+        return year_start(self.year)
+
+    @property
+    def end(self) -> dt.datetime:
+        return year_start(self.year + 1)
+
+    def cases(self) -> QuerySet[Case]:
+        """Cases registered in the year (and of the department)."""
+        qs = Case.objects.filter(created_at__gte=self.start, created_at__lt=self.end)
+        return qs.filter(department=self.department) if self.department else qs
+
+    def as_query(self) -> str:
+        return f"year={self.year}" + (f"&department={self.department.pk}" if self.department else "")
+
+
+def year_start(year: int) -> dt.datetime:
+    """1 January of `year`, 00:00 local time (settings.TIME_ZONE), aware."""
+    return timezone.make_aware(dt.datetime(year, 1, 1))
+
+
+def month_start(year: int, month: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(year + (month - 1) // 12, (month - 1) % 12 + 1, 1))
+
+
+def years_available() -> list[int]:
+    """The years from the first registered case to this one, newest first (one index probe)."""
+    this_year = timezone.localdate().year
+    first = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    first_year = timezone.localtime(first).year if first else this_year
+    return list(range(this_year, min(first_year, this_year) - 1, -1))
+
+
+# --- the tables ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRow:
+    state: str
+    label: str
+    count: int
+
+
+def by_stage(f: Filters) -> list[StageRow]:
+    """Cases registered in the year by their current stage (CaseState order); one GROUP BY."""
+    counts = dict(f.cases().order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return [StageRow(s.value, s.label, counts.get(s.value, 0)) for s in CaseState]
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: int
+    registered: int
+    filed: int
+    concluded: int
+
+
+_MONTH_FIELDS = (("registered", "created_at"), ("filed", "filed_at"), ("concluded", "concluded_at"))
+
+
+def by_month(f: Filters) -> list[MonthRow]:
+    """For each month of the year: cases registered (登记), filed or accepted (立案/受理) and
+    concluded (结案) in it. One query: 36 conditional counts over the cases with any of the
+    three times in the year."""
+    any_in_year = Q()
+    aggregates: dict[str, Any] = {}
+    for name, field in _MONTH_FIELDS:
+        any_in_year |= Q(**{f"{field}__gte": f.start, f"{field}__lt": f.end})
+        for m in range(1, 13):
+            within = Q(**{f"{field}__gte": month_start(f.year, m), f"{field}__lt": month_start(f.year, m + 1)})
+            aggregates[f"{name}_{m}"] = Count("pk", filter=within)
+    qs = Case.objects.filter(any_in_year)
+    if f.department:
+        qs = qs.filter(department=f.department)
+    got = qs.aggregate(**aggregates)
+    return [MonthRow(m, got[f"registered_{m}"], got[f"filed_{m}"], got[f"concluded_{m}"]) for m in range(1, 13)]
+
+
+@dataclass(frozen=True)
+class OnTimeRow:
+    kind: str
+    label: str
+    article: str
+    on_time: int  # met by its due time
+    late: int  # met after its due time
+    overdue: int  # open and past due
+    pending: int  # open, not yet due
+
+    @property
+    def settled(self) -> int:
+        return self.on_time + self.late + self.overdue
+
+    @property
+    def rate(self) -> float | None:
+        """On time / (on time + late + overdue), in percent; None with nothing settled."""
+        return round(100 * self.on_time / self.settled, 1) if self.settled else None
+
+
+def on_time(f: Filters, now: dt.datetime | None = None) -> list[OnTimeRow]:
+    """The periods of ON_TIME_KINDS due in the year, by kind: met on time, met late, open and
+    overdue, open and not yet due. One GROUP BY kind with four conditional counts, served by the
+    index deadline_stats (kind, due) INCLUDE (met_at)."""
+    now = now or timezone.now()
+    kinds = [k for k, _ in ON_TIME_KINDS]
+    qs = Deadline.objects.filter(kind__in=kinds, due__gte=f.start, due__lt=f.end)
+    if f.department:
+        qs = qs.filter(case__department=f.department)
+    rows = {
+        r["kind"]: r
+        for r in qs.order_by()
+        .values("kind")
+        .annotate(
+            on_time=Count("pk", filter=Q(met_at__lte=F("due"))),
+            late=Count("pk", filter=Q(met_at__gt=F("due"))),
+            overdue=Count("pk", filter=Q(met_at__isnull=True, due__lt=now)),
+            pending=Count("pk", filter=Q(met_at__isnull=True, due__gte=now)),
+        )
+    }
+    out = []
+    for kind, article in ON_TIME_KINDS:
+        r = rows.get(kind, {})
+        out.append(
+            OnTimeRow(
+                kind,
+                DeadlineKind(kind).label,
+                article,
+                r.get("on_time", 0),
+                r.get("late", 0),
+                r.get("overdue", 0),
+                r.get("pending", 0),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ScoreStats:
+    count: int
+    average: float | None  # of every scored file, vetoed ones counting 0
+    bands: list[tuple[str, int]]  # SCORE_BANDS then VETO_BAND
+
+
+def scores(f: Filters) -> ScoreStats:
+    """The stored quality scores of the cases registered in the year: count, average and the
+    distribution by band. One aggregate over CaseScore joined to its case."""
+    qs = CaseScore.objects.filter(case__created_at__gte=f.start, case__created_at__lt=f.end)
+    if f.department:
+        qs = qs.filter(case__department=f.department)
+    aggregates: dict[str, Any] = {"n": Count("pk"), "avg": Avg("score"), "veto": Count("pk", filter=Q(vetoed=True))}
+    for i, (_, low, high) in enumerate(SCORE_BANDS):
+        aggregates[f"b{i}"] = Count("pk", filter=Q(vetoed=False, score__gte=low, score__lte=high))
+    got = qs.aggregate(**aggregates)
+    bands = [(label, got[f"b{i}"]) for i, (label, _, _) in enumerate(SCORE_BANDS)] + [(VETO_BAND, got["veto"])]
+    avg = got["avg"]
+    return ScoreStats(got["n"], round(float(avg), 1) if avg is not None else None, bands)
+
+
+def overdue(f: Filters, now: dt.datetime | None = None) -> QuerySet[Deadline]:
+    """Open deadlines past due (any kind, any year: an old one still open is the worst), the
+    most overdue first, with their case; of the department's cases when one is chosen. The
+    partial index deadline_open_by_due serves the order and the count."""
+    now = now or timezone.now()
+    qs = Deadline.objects.filter(met_at__isnull=True, due__lt=now).select_related("case").order_by("due", "pk")
+    return qs.filter(case__department=f.department) if f.department else qs
+
+
+def days_overdue(deadline: Deadline, now: dt.datetime) -> int:
+    """Whole days since the deadline fell due (0 on the day itself)."""
+    return (timezone.localdate(now) - timezone.localdate(deadline.due)).days
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+CSV_TABLES: dict[str, str] = {
+    "stages": "案件阶段分布",
+    "months": "按月案件数",
+    "ontime": "按期完成率",
+    "scores": "案卷评查得分",
+    "overdue": "逾期未完成事项",
+}
+
+
+def csv_rows(table: str, f: Filters, now: dt.datetime | None = None) -> Iterator[list[Any]]:
+    """The rows of one table for its CSV download, header (Chinese) first. KeyError for a
+    table not in CSV_TABLES."""
+    now = now or timezone.now()
+    if table == "stages":
+        yield ["阶段", "案件数"]
+        for s in by_stage(f):
+            yield [s.label, s.count]
+    elif table == "months":
+        yield ["月份", "登记", "立案/受理", "结案"]
+        for m in by_month(f):
+            yield [f"{f.year}-{m.month:02d}", m.registered, m.filed, m.concluded]
+    elif table == "ontime":
+        yield ["事项", "依据", "按期完成", "逾期完成", "逾期未完成", "未到期", "按期完成率(%)"]
+        for r in on_time(f, now):
+            yield [r.label, r.article, r.on_time, r.late, r.overdue, r.pending, "" if r.rate is None else r.rate]
+    elif table == "scores":
+        st = scores(f)
+        yield ["得分段", "案卷数"]
+        for label, n in st.bands:
+            yield [label, n]
+        yield ["合计", st.count]
+        yield ["平均分", "" if st.average is None else st.average]
+    elif table == "overdue":
+        yield ["案号", "案由", "承办科室", "事项", "依据", "届满时间", "逾期天数"]
+        for d in overdue(f, now).select_related("case__department").iterator(chunk_size=2000):
+            case = d.case
+            yield [
+                case.ref if case else "",
+                case.title if case else "",
+                case.department.name if case else "",
+                d.label,
+                d.article,
+                timezone.localtime(d.due).strftime("%Y-%m-%d %H:%M"),
+                days_overdue(d, now),
+            ]
+    else:
+        raise KeyError(table)
+
+
+# --- stored scores -------------------------------------------------------------------------
+
+
+def case_score_refresh(case_id: int) -> CaseScore | None:
+    """Recompute and store the case's quality score (archive.quality.case_score_store); None
+    for a case that is not a penalty case in a scored stage (its stored score, if any, stays)."""
+    from .quality import case_score_store
+
+    case = Case.objects.filter(pk=case_id, kind=CaseKind.PENALTY, state__in=SCORED_STATES).first()
+    return case_score_store(case) if case else None
+
+
+def cases_to_score(now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Penalty cases in a scored stage whose score is missing or older than SCORE_MAX_AGE,
+    those without a score first, then the stalest."""
+    cutoff = (now or timezone.now()) - SCORE_MAX_AGE
+    return (
+        Case.objects.filter(kind=CaseKind.PENALTY, state__in=SCORED_STATES)
+        .filter(Q(score__isnull=True) | Q(score__computed_at__lt=cutoff))
+        .order_by(F("score__computed_at").asc(nulls_first=True), "pk")
+    )
+
+
+@shared_task(acks_late=True)
+def case_score_refresh_task(case_id: int) -> int | None:
+    """Store the case's score; returns it (None when the case is not scored)."""
+    stored = case_score_refresh(case_id)
+    return stored.score if stored else None
+
+
+@shared_task(acks_late=True)
+def case_scores_refresh_task(batch: int = REFRESH_BATCH) -> int:
+    """The periodic refresh (settings.CELERY_BEAT_SCHEDULE): a bounded batch of the cases whose
+    score is missing or stale; queues itself again while a full batch was found. Returns how
+    many were scored."""
+    ids = list(cases_to_score().values_list("pk", flat=True)[:batch])
+    for pk in ids:
+        case_score_refresh(pk)
+    if len(ids) == batch:
+        case_scores_refresh_task.delay(batch)
+    return len(ids)
+
+
+def on_case_transitioned(sender: Any, case: Case, from_state: str, to_state: str, **kwargs: Any) -> None:
+    """cases.signals.case_transitioned: a case reaching 已决定, 已结案 or 已归档 gets its score
+    recomputed once the transition commits (a Celery task: the checks read many records)."""
+    if to_state in _REFRESH_ON and case.kind == CaseKind.PENALTY:
+        # robust: a failing check must not fail the transition's request after it committed
+        # (tasks run in-process in the embedded default); it is logged, and the nightly
+        # refresh scores the case again.
+        transaction.on_commit(partial(case_score_refresh_task.delay, case.pk), robust=True)
