@@ -6,3 +6,11 @@ app_name = "archive"
 urlpatterns = [
     path("case/<int:pk>/volume.pdf", views.volume_pdf, name="volume_pdf"),
 ]
+
+from . import views_export  # noqa: E402
+
+urlpatterns += [
+    path("case/<int:pk>/export/", views_export.export_page, name="export"),
+    path("export/<int:job_id>/status.json", views_export.export_status, name="export_status"),
+    path("export/<int:job_id>/download", views_export.export_download, name="export_download"),
+]
