@@ -57,4 +57,4 @@ class ExportJob(models.Model):
     def percent(self) -> int:
         if self.status == ExportStatus.DONE:
             return 100
-        return int(self.bytes_done * 100 / self.bytes_total) if self.bytes_total else 0
+        return min(99, int(self.bytes_done * 100 / self.bytes_total)) if self.bytes_total else 0
