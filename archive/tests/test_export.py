@@ -7,6 +7,7 @@ are for the archivist (and the head) only, and a repeated request starts no seco
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -189,13 +190,16 @@ def test_command(sealed_case, tmp_path):
     bagit.Bag(str(bag)).validate()
 
 
-def test_command_exits_non_zero_with_a_chinese_message(tmp_path):
-    """As a script sees it: manage.py's exit status and its stderr."""
+@pytest.mark.django_db(transaction=True)
+def test_command_exits_non_zero_with_a_chinese_message(tmp_path, settings):
+    """As a script sees it: manage.py run against the test database (the case committed), its
+    exit status and its stderr."""
     case = CaseFactory()
-    from django.conf import settings
-
-    env = {**__import__("os").environ}
-    env["DATABASE_URL"] = "sqlite:///" + str(tmp_path / "empty.sqlite3")  # no such case there either
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
     proc = subprocess.run(
         [PYTHON, "manage.py", "export_case", case.ref, "--out", str(tmp_path)],
         cwd=settings.BASE_DIR,
@@ -204,8 +208,9 @@ def test_command_exits_non_zero_with_a_chinese_message(tmp_path):
         env=env,
         check=False,
     )
-    assert proc.returncode != 0
-    assert "案件不存在" in proc.stderr or "no such table" in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert "尚未归档" in proc.stderr
+    assert not any(tmp_path.iterdir())
 
 
 def test_pages_for_the_archivist_only_one_job_at_a_time(sealed_case, archivist, officer, client):
