@@ -85,7 +85,21 @@ def _authenticity(bag: Path, known: dict[str, dict[str, str]] | None, case: dict
             failures.append(f"第{m.get('item_number')}件档号与案卷档号、件号不一致：{m.get('archival_code')}")
     if len(set(codes)) != len(codes):
         failures.append("件档号有重复")
-    checks = ["载荷文件 SHA-256 与 SM3 摘要核对", "审计记录哈希重算", "检查点签名（Ed25519）验证", "档号格式与唯一性"]
+    listed = verify_bag.read_manifest(bag / "manifest-sha256.txt") if (bag / "manifest-sha256.txt").is_file() else {}
+    for m in items:
+        f = m.get("file") or {}
+        # Metadata consistent with content: the item's digest as recorded, listed and registered.
+        if f.get("path") in listed and f.get("sha256") != listed[f["path"]]:
+            failures.append(f"第{m.get('item_number')}件元数据中的摘要与清单不符")
+        if m.get("sha256_recorded") and m["sha256_recorded"] != f.get("sha256"):
+            failures.append(f"第{m.get('item_number')}件与系统登记的原件摘要不符")
+    checks = [
+        "载荷文件 SHA-256 与 SM3 摘要核对",
+        "审计记录哈希重算",
+        "检查点签名（Ed25519）验证",
+        "档号格式与唯一性",
+        "元数据摘要与内容、系统登记一致",
+    ]
     return _property("authenticity", "真实性", checks, failures)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
 from cases import policy
+from cases.models import Case
 from cases.selectors import case_for_user
 from linke.downloads import file_response
 from linke.http import AuthedRequest
@@ -23,7 +24,7 @@ from .selectors import is_sealed
 from .tasks import export_request
 
 
-def _case(request: AuthedRequest, pk: int):  # type: ignore[no-untyped-def]
+def _case(request: AuthedRequest, pk: int) -> Case:
     case = case_for_user(request.user, pk)
     if not policy.may_compile_case_file(request.user, case):
         raise Http404("案件不存在")
