@@ -45,7 +45,7 @@ from audit.selectors import entries_of_case
 from audit.signing import public_key_pem, sign
 from documents.registry import DocTypeCode
 
-from .casefile import CaseFile, assemble, date8
+from .casefile import CaseFile, Item, assemble, date8
 from .selectors import is_sealed
 from .verifier import verify_bag
 from .volume import VolumeIncomplete, render_volume
@@ -153,8 +153,6 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
         if record.pk in seen_av or not record.original_key:
             continue
         number += 1
-        from .casefile import Item
-
         item = Item(
             volume="音像记录",
             number=number,
