@@ -34,3 +34,4 @@ class QualityRule(models.Model):
 
 
 from .models_stats import CaseScore  # noqa: E402,F401  (statistics: stored quality scores)
+from .models_export import ExportJob, ExportStatus  # noqa: E402,F401

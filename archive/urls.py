@@ -8,3 +8,11 @@ urlpatterns = [
     path("stats/", views_stats.stats_page, name="stats"),
     path("stats/<str:table>.csv", views_stats.stats_csv, name="stats_csv"),
 ]
+
+from . import views_export  # noqa: E402
+
+urlpatterns += [
+    path("case/<int:pk>/export/", views_export.export_page, name="export"),
+    path("export/<int:job_id>/status.json", views_export.export_status, name="export_status"),
+    path("export/<int:job_id>/download", views_export.export_download, name="export_download"),
+]

@@ -423,3 +423,6 @@ COLLECTIVE_DISCUSSION_KINDS = env.list(
 # 行政执法公示: how long a published decision stays on the public page (DOMAIN.md: commonly
 # one year; unverified as a rule), in calendar days.
 PUBLICATION_PERIOD_DAYS = env.int("PUBLICATION_PERIOD_DAYS", default=365)
+
+# Exported archival packages (archive.export): bag directories and the tars handed out.
+ARCHIVE_EXPORT_DIR = Path(env.str("ARCHIVE_EXPORT_DIR", default=str(VAR_DIR / "exports")))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0002_seed_rules'),
+        ('archive', '0003_more_rules'),
         ('cases', '0020_signoff_archive_steps'),
     ]
 

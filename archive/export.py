@@ -1,0 +1,362 @@
+"""The archival package (第二十五、二十八条; DA/T 70 at archiving): a sealed case's file as a
+BagIt bag (RFC 8493, validated with the `bagit` library), laid out as:
+
+    bagit.txt, bag-info.txt
+    manifest-sha256.txt, manifest-sm3.txt          payload digests (SM3: GB/T 32905)
+    tagmanifest-sha256.txt, tagmanifest-sm3.txt    digests of every file outside data/
+    README.txt, verify_bag.py                      how to verify without Linke; the verifier
+    fourprops/report.json, fourprops/report.pdf    the four-properties report (archive.fourprops)
+    data/volume/volume.pdf                         the volume (archive.volume.render_volume)
+    data/items/NNN.ext                             each item's original (document PDF, attachment)
+    data/media/NNN.ext                             AV originals from dedicated storage (not proxies)
+    data/metadata/case.json, data/metadata/items/NNN.json   DA/T 46 elements, file names, digests
+    data/audit/entries.json, checkpoint.json, public_key.pem   the case's audit entries, signed
+
+File names are short ASCII (item number and extension); the Chinese titles are in the metadata.
+Every original is streamed from storage in 1 MiB chunks and hashed (SHA-256 and SM3) while it
+is copied, so memory does not grow with the size of the media.
+
+SM3 is not among bagit 1.9.0's algorithms (hashlib.algorithms_guaranteed), so the SM3
+manifests are written here in bagit's format; bagit ignores them, the shipped verifier checks
+them.
+"""
+
+import json
+import logging
+import os
+import re
+import shutil
+import tarfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+import bagit  # type: ignore[import-untyped]
+from django.conf import settings
+from django.utils import timezone
+
+from audit.chain import format_time
+from audit.models import Entry
+from audit.selectors import entries_of_case
+from audit.signing import public_key_pem, sign
+from documents.registry import DocTypeCode
+
+from .casefile import CaseFile, Item, assemble, date8
+from .selectors import is_sealed
+from .verifier import verify_bag
+from .volume import VolumeIncomplete, render_volume
+
+CHUNK = 1024 * 1024
+ALGORITHMS = verify_bag.ALGORITHMS
+VERIFIER = Path(verify_bag.__file__)
+README = Path(__file__).parent / "verifier" / "README.txt"
+_SAFE_EXT = re.compile(r"^\.[a-z0-9]{1,5}$")
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total)
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def _timed(case: Any, step: str) -> Iterator[None]:
+    """Log the seconds of one step at INFO (`export case 12: volume 3.210 s`; bench/export.py)."""
+    t0 = time.perf_counter()
+    yield
+    log.info("export case %s: %s %.3f s", case.pk, step, time.perf_counter() - t0)
+
+
+class ExportRefused(Exception):
+    """The case cannot be exported (not sealed, volume incomplete); the message is Chinese."""
+
+
+@dataclass
+class Source:
+    """One original to copy into data/: `open()` yields a binary stream; `size` in bytes."""
+
+    path: str  # relative to the bag, e.g. data/items/003.pdf
+    size: int
+    open: Callable[[], Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _ext(name: str, default: str) -> str:
+    ext = os.path.splitext(name or "")[1].lower()
+    return ext if _SAFE_EXT.match(ext) else default
+
+
+@contextmanager
+def _fieldfile(ff: Any) -> Iterator[IO[bytes]]:
+    with ff.open("rb") as fh:
+        yield fh
+
+
+def _av_opener(record: Any) -> Callable[[], Any]:
+    from avrecords.storage import original_open
+
+    return lambda: original_open(record.original_key, record.original_version)
+
+
+def _item_meta(cf: CaseFile, item: Any, doc_type: str, aggregation: str = "件") -> dict[str, Any]:
+    """The DA/T 46-2009 elements of one item."""
+    return {
+        "aggregation_level": aggregation,  # 聚合层次
+        "source": {"fonds": cf.fonds, "agency": cf.agency},  # 来源
+        "archival_code": f"{cf.code}-{item.number:03d}",  # 档号
+        "archival_code_parts": {"case_file": cf.code, "item_number": item.number},
+        "item_number": item.number,
+        "volume": item.volume,
+        "title": item.title,  # 题名
+        "subject_terms": [cf.category, cf.title],  # 主题词
+        "document_number": item.doc_number,  # 文号
+        "responsible_party": item.responsible,  # 责任者
+        "date": item.date,  # 日期 (YYYYMMDD)
+        "document_type": doc_type,  # 文种
+        "pages": item.pages,
+        "remarks": item.remarks,
+    }
+
+
+def _sources(case: Any, cf: CaseFile) -> list[Source]:
+    """The originals of the case file, in item order, then the case's AV originals not already
+    in the file (numbered on from the file's last item)."""
+    from avrecords.selectors import records_of_case
+    from documents.models import Document
+
+    out: list[Source] = []
+    seen_av: set[int] = set()
+    for item in cf.items:
+        src = item.source
+        if isinstance(src, Document):
+            label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
+            meta = _item_meta(cf, item, label)
+            meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
+            out.append(Source(f"data/items/{item.number:03d}.pdf", src.size, partial(_fieldfile, src.pdf), meta))
+        elif hasattr(src, "original_key"):  # an AV record placed in the file by the assembly
+            seen_av.add(src.pk)
+            meta = _item_meta(cf, item, "音像记录")
+            meta.update(kind="av", original_name=src.filename, sha256_recorded=src.sha256)
+            out.append(
+                Source(f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}", src.size, _av_opener(src), meta)
+            )
+        else:
+            meta = _item_meta(cf, item, "证据材料")
+            meta.update(
+                kind="attachment", original_name=src.original_name, mime_type=src.mime_type, sha256_recorded=src.sha256
+            )
+            name = f"data/items/{item.number:03d}{_ext(src.original_name, '.bin')}"
+            out.append(Source(name, src.size, partial(_fieldfile, src.file), meta))
+    number = len(cf.items)
+    for record in records_of_case(case.pk).order_by("created_at", "pk"):
+        if record.pk in seen_av or not record.original_key:
+            continue
+        number += 1
+        item = Item(
+            volume="音像记录",
+            number=number,
+            responsible=settings.AGENCY_NAME,
+            title=record.proves or record.filename or f"音像记录{record.pk}",
+            date=date8(record.ended_at or record.made_at or record.created_at),
+            remarks=f"{record.get_kind_display() or '音像'}原件，{record.method}".rstrip("，"),
+        )
+        meta = _item_meta(cf, item, "音像记录")
+        meta.update(
+            kind="av",
+            original_name=record.filename,
+            sha256_recorded=record.sha256,
+            duration_seconds=record.duration,
+            made_by=str(record.maker or ""),
+            method=record.method,  # 第二十六条: 制作方法、制作时间、制作人、证明对象
+            made_at=record.made_at.isoformat() if record.made_at else None,
+            proves=record.proves,
+            transcript=record.transcript,
+        )
+        out.append(
+            Source(
+                f"data/media/{number:03d}{_ext(record.filename, '.bin')}", record.size or 0, _av_opener(record), meta
+            )
+        )
+    return out
+
+
+class _Writer:
+    """Writes payload files, hashing in every algorithm while copying; keeps the digests."""
+
+    def __init__(self, bag: Path, total: int, progress: Progress | None) -> None:
+        self.bag, self.total, self.done, self.progress = bag, total, 0, progress
+        self.digests: dict[str, dict[str, str]] = {}
+
+    def _add(self, rel: str, chunks: Any) -> None:
+        path = self.bag / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        hashers = {alg: verify_bag.new_hash(alg) for alg in ALGORITHMS}
+        with open(path, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+                for h in hashers.values():
+                    h.update(chunk)
+                self.done += len(chunk)
+                if self.progress:
+                    self.progress(self.done, self.total)
+        self.digests[rel] = {alg: h.hexdigest() for alg, h in hashers.items()}
+
+    def copy(self, rel: str, stream: IO[bytes]) -> None:
+        self._add(rel, iter(lambda: stream.read(CHUNK), b""))
+
+    def write(self, rel: str, data: bytes) -> None:
+        self._add(rel, [data])
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+def audit_export(case: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The case's audit entries (oldest first) as exported, and the signed checkpoint over them
+    (verify_bag.checkpoint_message: the entries' hashes in order and the chain head now)."""
+    entries: list[dict[str, Any]] = [
+        {
+            "seq": e.seq,
+            "created_at": format_time(e.created_at),
+            "actor_id": e.actor_id,
+            "actor_name": e.actor_name,
+            "action": e.action,
+            "case_id": e.case_id,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "payload": e.payload,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in entries_of_case(case.pk).order_by("seq")
+    ]
+    head = Entry.objects.order_by("-seq").values_list("seq", "hash").first() or (0, "0" * 64)
+    message = verify_bag.checkpoint_message(case.pk, [e["hash"] for e in entries], head[0], head[1])
+    signature, key_id = sign(message)
+    checkpoint = {
+        "algorithm": "Ed25519",
+        "case_id": case.pk,
+        "entries": len(entries),
+        "head_seq": head[0],
+        "head_hash": head[1],
+        "message": message.decode(),
+        "signature": signature,
+        "key_id": key_id,
+        "signed_at": format_time(timezone.now()),
+    }
+    return entries, checkpoint
+
+
+def _manifest(digests: dict[str, dict[str, str]], alg: str) -> str:
+    return "".join(
+        f"{d[alg]} {name.replace('%', '%25').replace(chr(13), '%0D').replace(chr(10), '%0A')}\n"
+        for name, d in sorted(digests.items())
+    )
+
+
+def _tag_digests(bag: Path) -> dict[str, dict[str, str]]:
+    out = {}
+    for p in sorted(bag.rglob("*")):
+        rel = p.relative_to(bag).as_posix()
+        if p.is_file() and not rel.startswith(("data/", "tagmanifest-")):
+            out[rel] = verify_bag.file_digests(p)
+    return out
+
+
+def _copy_sources(bag: Path, writer: "_Writer", sources: list[Source]) -> None:
+    for src in sources:
+        with src.open() as stream:
+            writer.copy(src.path, stream)
+        src.meta["file"] = {"path": src.path, "size": (bag / src.path).stat().st_size, **writer.digests[src.path]}
+
+
+def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> Path:
+    """Write the bag of the sealed `case` into a new directory under `out_dir` (named after its
+    档号, ASCII) and return its path. `progress(done, total)` is called per chunk, in bytes of
+    payload. Raises ExportRefused (Chinese message) for a case not sealed or whose volume
+    cannot be made; FileExistsError if the directory exists. 第二十五、二十八条."""
+    from . import fourprops
+
+    if not is_sealed(case):
+        raise ExportRefused(f"案件 {case} 尚未归档（封卷），不能导出电子案卷")
+    try:
+        with _timed(case, "volume"):
+            volume = render_volume(case)
+    except VolumeIncomplete as exc:
+        raise ExportRefused("案卷尚不能生成：" + "；".join(exc.missing)) from exc
+    cf = assemble(case)
+    sources = _sources(case, cf)
+
+    bag = Path(out_dir) / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
+    bag.mkdir(parents=True)
+    writer = _Writer(bag, len(volume) + sum(s.size for s in sources), progress)
+    writer.write("data/volume/volume.pdf", volume)
+    del volume
+    with _timed(case, "originals"):
+        _copy_sources(bag, writer, sources)
+    items = [s.meta for s in sources]
+    for meta in items:
+        writer.write(f"data/metadata/items/{meta['item_number']:03d}.json", _json(meta))
+    case_meta = {
+        "aggregation_level": "案卷",
+        "source": {"fonds": cf.fonds, "agency": cf.agency},
+        "archival_code": cf.code,
+        "archival_code_parts": dict(
+            zip(["fonds", "class_year", "retention", "department", "case_no"], cf.code.split("-"), strict=False)
+        ),
+        "title": cf.title,
+        "subject_terms": [cf.category],
+        "document_number": case.number or "",
+        "responsible_party": cf.agency,
+        "date": {"start": cf.start_date, "end": cf.end_date},
+        "document_type": "行政执法案卷",
+        "category": cf.category,
+        "retention": cf.retention_label,
+        "item_count": len(items),
+        "page_count": cf.page_count,
+        "case_id": case.pk,
+        "volume": {"path": "data/volume/volume.pdf", **writer.digests["data/volume/volume.pdf"]},
+        "items": [{"item_number": m["item_number"], "title": m["title"], "file": m["file"]["path"]} for m in items],
+        "exported_at": timezone.now().isoformat(),
+    }
+    writer.write("data/metadata/case.json", _json(case_meta))
+    entries, checkpoint = audit_export(case)
+    writer.write("data/audit/entries.json", _json(entries))
+    writer.write("data/audit/checkpoint.json", _json(checkpoint))
+    writer.write("data/audit/public_key.pem", public_key_pem().encode())
+
+    oxum = f"{sum((bag / r).stat().st_size for r in writer.digests)}.{len(writer.digests)}"
+    (bag / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
+    info = {
+        "Source-Organization": cf.agency,
+        "External-Identifier": cf.code,
+        "External-Description": f"{cf.category}案卷 {cf.title}".replace("\n", " "),
+        "Internal-Sender-Identifier": case.number or str(case.pk),
+        "Bagging-Date": timezone.localdate().isoformat(),
+        "Bag-Software-Agent": f"Linke archive.export (bagit {bagit.VERSION})",
+        "Payload-Oxum": oxum,
+    }
+    (bag / "bag-info.txt").write_text("".join(f"{k}: {v}\n" for k, v in info.items()), encoding="utf-8")
+    for alg in ALGORITHMS:
+        (bag / f"manifest-{alg}.txt").write_text(_manifest(writer.digests, alg), encoding="utf-8")
+    shutil.copyfile(README, bag / "README.txt")
+    shutil.copyfile(VERIFIER, bag / "verify_bag.py")
+
+    with _timed(case, "four properties"):
+        report = fourprops.check_bag(bag, known=writer.digests)
+        fourprops.write_report(bag, report)
+    tags = _tag_digests(bag)
+    for alg in ALGORITHMS:
+        (bag / f"tagmanifest-{alg}.txt").write_text(_manifest(tags, alg), encoding="utf-8")
+    bagit.Bag(str(bag)).validate(fast=True)  # completeness and Payload-Oxum; digests were made above
+    return bag
+
+
+def tar_bag(bag: Path, target: Path) -> Path:
+    """The bag directory as one uncompressed tar at `target` (its top directory the bag's name),
+    written by streaming each file; returns `target`."""
+    with tarfile.open(target, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(bag, arcname=bag.name)
+    return target

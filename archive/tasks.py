@@ -1,0 +1,103 @@
+"""Celery tasks of the archive: the export of a sealed case's archival package."""
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+import audit
+
+from .audit_actions import AuditAction
+from .models_export import ExportJob, ExportStatus
+
+# Progress is written at most this often (seconds) besides start and end.
+PROGRESS_EVERY = 0.5
+
+
+def run_export(job_id: int) -> ExportJob:
+    """Build the bag of the job's case (archive.export.build_bag) under
+    settings.ARCHIVE_EXPORT_DIR/job-<id>/, tar it to job-<id>.tar, and record the result and
+    the audit entry (finished or failed, with the Chinese reason). A job already finished is
+    returned as it is (a redelivered task)."""
+    from .export import ExportRefused, build_bag, tar_bag
+
+    job = ExportJob.objects.select_related("case", "requested_by").get(pk=job_id)
+    if job.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, message="正在导出")
+    work = Path(settings.ARCHIVE_EXPORT_DIR) / f"job-{job.pk}"
+    shutil.rmtree(work, ignore_errors=True)  # a redelivered task starts over
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY or done >= total:
+            last[0] = now
+            ExportJob.objects.filter(pk=job.pk).update(bytes_done=done, bytes_total=total)
+
+    try:
+        bag = build_bag(job.case, work, progress=progress)
+        passed = bool(json.loads((bag / "fourprops/report.json").read_text(encoding="utf-8"))["passed"])
+        target = tar_bag(bag, work.with_suffix(".tar"))
+        shutil.rmtree(work)
+    except ExportRefused as exc:
+        return _finish(job, ExportStatus.FAILED, str(exc))
+    except Exception as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        _finish(job, ExportStatus.FAILED, f"导出失败：{type(exc).__name__}")
+        raise
+    return _finish(job, ExportStatus.DONE, "导出完成", result=str(target), passed=passed)
+
+
+def _finish(job: ExportJob, status: str, message: str, result: str = "", passed: bool | None = None) -> ExportJob:
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        job.status, job.message, job.finished_at = status, message, timezone.now()
+        job.four_properties_passed = passed
+        if result:
+            job.result, job.result_size = result, Path(result).stat().st_size
+            job.bytes_done = job.bytes_total
+        job.save()
+        action = AuditAction.EXPORT_FINISHED if status == ExportStatus.DONE else AuditAction.EXPORT_FAILED
+        data: dict[str, Any] = {"job": job.pk, "message": message}
+        if result:
+            data.update(size=job.result_size, four_properties_passed=passed)
+        audit.record(job, action, actor=job.requested_by, case=job.case, **data)
+    return job
+
+
+@shared_task(acks_late=True)
+def export_case_task(job_id: int) -> str:
+    """Run the export job `job_id` (run_export); returns its status."""
+    return run_export(job_id).status
+
+
+def export_request(case: Any, by: Any) -> tuple[ExportJob, bool]:
+    """Ask for an export of the sealed `case` by `by`: (job, created). While a job of the case
+    is queued or running that job is returned and nothing starts (the constraint
+    export_one_active_per_case makes this hold under a race too). Raises
+    archive.export.ExportRefused (Chinese) for a case not sealed. Audited (requested)."""
+    from django.db import IntegrityError
+
+    from .export import ExportRefused
+    from .selectors import is_sealed
+
+    if not is_sealed(case):
+        raise ExportRefused("案件尚未归档（封卷），不能导出电子案卷")
+    active = ExportJob.objects.filter(case=case, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).first()
+    if active:
+        return active, False
+    try:
+        with transaction.atomic():
+            job = ExportJob.objects.create(case=case, requested_by=by)
+            audit.record(job, AuditAction.EXPORT_REQUESTED, actor=by, case=case, job=job.pk)
+    except IntegrityError:
+        return ExportJob.objects.get(case=case, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]), False
+    transaction.on_commit(lambda: export_case_task.delay(job.pk))
+    return job, True

@@ -1,0 +1,109 @@
+"""A sealed case for the export tests: the one place that makes one, so that it switches to the
+sealing helper's `seal()` in one line when that lands.
+
+The case is decided without penalty, its decision served, and concluded (delivery's test
+helpers), with a 2-page PDF scan, a JPEG photo and a 1-second video (ffmpeg, ingested through
+the avrecords pipeline) added while it was still open; then it is marked 已归档."""
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from cases import services
+from cases.models import Case, CaseState
+
+from .test_casefile import _pdf as pdf_bytes
+
+
+def jpeg_bytes() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def make_video(path: Path) -> Path:
+    """1 s of H.264-less MPEG-4 test picture with sound, a few KB (as the avrecords tests make)."""
+    subprocess.run(
+        [
+            "ffmpeg", "-v", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=1",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
+            "-c:v", "mpeg4", "-c:a", "aac", "-b:a", "32k", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def seal(case: Any) -> Any:
+    """Mark the concluded `case` sealed (已归档). Replace with archive.sealing.seal() when it lands."""
+    Case.objects.filter(pk=case.pk).update(state=CaseState.ARCHIVED)
+    case.refresh_from_db()
+    return case
+
+
+def _make_readable(case: Any) -> None:
+    """Render the documents (the suite runs no worker for on-commit renders) and replace the
+    stand-in receipts delivery's test helper uploads (bytes that are not a PDF) with real
+    one-page PDFs, their recorded digest and size with them."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cases.models import Attachment
+    from documents.selectors import documents_of_case
+    from documents.services import document_render
+
+    for doc in documents_of_case(case):
+        if not doc.is_final:
+            document_render(document_id=doc.pk)
+    for att in Attachment.objects.filter(case=case):
+        with att.file.open("rb") as fh:
+            head = fh.read()
+        if att.original_name.lower().endswith(".pdf") and b"%%EOF" not in head:
+            data = pdf_bytes(1)
+            name = att.file.storage.save(att.file.name + ".pdf", ContentFile(data))
+            Attachment.objects.filter(pk=att.pk).update(
+                file=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data)
+            )
+
+
+def concluded_case_with_records(head: Any, tmp_path: Path) -> Any:
+    """A concluded penalty case with documents, a PDF scan, a photo and a short video."""
+    from avrecords.tests.conftest import receive, recent
+    from delivery import conclusion as co
+    from delivery.models import Ending
+    from delivery.tests.execution_helpers import NO_PENALTY, served_case
+
+    case = served_case(head, **NO_PENALTY)
+    officer = case.created_by
+    services.attachment_add(
+        case=case,
+        file=SimpleUploadedFile("项目申报书扫描件.pdf", pdf_bytes(2), content_type="application/pdf"),
+        by=officer,
+        description="项目申报书（扫描件）",
+    )
+    services.attachment_add(
+        case=case,
+        file=SimpleUploadedFile("现场照片.jpg", jpeg_bytes(), content_type="image/jpeg"),
+        by=officer,
+        description="现场检查照片",
+    )
+    video = make_video(tmp_path / "执法现场录像.mp4")
+    record = receive(video, user=officer, case=case.number, ended_at=recent())
+    assert record.case_id == case.pk and record.original_key, record.problems
+    _make_readable(case)
+    co.conclude(case_id=case.pk, by=head, ending=Ending.NOTHING, reason="", opinion="同意结案。")
+    case.refresh_from_db()
+    assert case.state == CaseState.CONCLUDED
+    return case
+
+
+@pytest.fixture
+def sealed_case(head: Any, tmp_path: Path) -> Any:
+    return seal(concluded_case_with_records(head, tmp_path))
