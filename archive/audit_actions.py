@@ -6,3 +6,8 @@ from django.db import models
 class AuditAction(models.TextChoices):
     # A download has legal weight (STYLE.md): who took the case file, when, which items.
     VOLUME_DOWNLOADED = "archive.volume_downloaded", "下载案卷PDF"
+    # 第二十九条: consultation — the request, the head's decision, every view; the answer package.
+    CONSULT_REQUESTED = "archive.consult_requested", "登记查阅申请"
+    CONSULT_DECIDED = "archive.consult_decided", "查阅申请审批"
+    CONSULT_VIEWED = "archive.consult_viewed", "查阅案卷材料"
+    ANSWER_EXPORTED = "archive.answer_exported", "导出复议答复材料"

@@ -31,3 +31,6 @@ class QualityRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}"
+
+
+from .models_consultation import ConsultationAccess, ConsultationItem, ConsultationRequest  # noqa: E402,F401
