@@ -100,8 +100,8 @@ def parts(case: Any) -> list[Part]:
 
 
 def answer_package(case: Any) -> bytes:
-    """The answer package of `case` as PDF bytes (module docstring). Raises AnswerUnavailable;
-    pypdf errors are reported as AnswerUnavailable naming the part that will not open."""
+    """The answer package of `case` as PDF bytes (module docstring). Raises AnswerUnavailable.
+    A part whose file will not open stays in the catalogue with a remark saying so."""
     items = parts(case)
     readers: list[PdfReader | None] = []
     page = 1
@@ -113,7 +113,10 @@ def answer_package(case: Any) -> bytes:
             reader = PdfReader(io.BytesIO(part.pdf))
             part.pages = len(reader.pages)
         except (PdfReadError, OSError, ValueError) as exc:
-            raise AnswerUnavailable(f"“{part.title}”无法读取（{type(exc).__name__}）。") from exc
+            # Listed, not dropped: the catalogue says the file did not open and goes separately.
+            part.remarks = f"文件无法打开（{type(exc).__name__}），原件另附"
+            readers.append(None)
+            continue
         part.start_page, page = page, page + part.pages
         readers.append(reader)
     total = page - 1
