@@ -395,3 +395,30 @@ def test_the_watermark_names_the_requester_and_the_date(client, case, items, arc
         assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
         text = _text(resp.content)
         assert "王小明" in text and today in text
+
+
+def test_a_file_that_is_not_a_pdf_nor_an_image_is_refused_not_a_500(client, case, items, archivist, head, officer):
+    clip = _add(case, officer, "clip.mp4", b"\x00\x00\x00\x18ftypmp42 not really", mime="video/mp4")
+    req = _approve(_request(case, archivist, [clip]), head, {clip: Treatment("full")})
+    client.force_login(archivist)
+    room = client.get(reverse("archive:reading_room", args=[req.token]))
+    assert room.status_code == 200 and "clip.mp4" in room.content.decode()
+    resp = _open(client, req, clip)
+    assert resp.status_code == 415 and "不是可显示的PDF或图片" in resp.content.decode()
+    assert not ConsultationAccess.objects.exists()  # nothing was shown
+
+
+def test_the_panel_offers_each_action_to_who_may_take_it(client, case, items, archivist, head, officer):
+    req = _request(case, archivist, [items["plain"]])
+    decide = reverse("archive:consult_decide", args=[req.pk])
+    client.force_login(officer)
+    html = section_html(client, case, "archive")
+    assert reverse("archive:consult_new", args=[case.pk]) in html and decide not in html
+    client.force_login(head)
+    assert decide in section_html(client, case, "archive")
+    _approve(req, head, {items["plain"]: Treatment("full")})
+    req.refresh_from_db()
+    room = reverse("archive:reading_room", args=[req.token])
+    assert room not in section_html(client, case, "archive")  # the head does not open it
+    client.force_login(archivist)
+    assert room in section_html(client, case, "archive")
