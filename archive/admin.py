@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from .models import QualityRule
@@ -24,3 +26,30 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+# 第二十九条: consultation rows are read in the admin, written only by archive.consultation.
+from .models_consultation import ConsultationAccess, ConsultationRequest  # noqa: E402
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Read in the admin, written only by archive.consultation (rows with legal weight)."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ConsultationRequest)
+class ConsultationRequestAdmin(_ReadOnly):
+    list_display = ("case", "requester_name", "purpose", "status", "valid_from", "valid_until", "recorded_at")
+    list_filter = ("status", "purpose")
+    exclude = ("token",)
+
+
+@admin.register(ConsultationAccess)
+class ConsultationAccessAdmin(_ReadOnly):
+    list_display = ("request", "item", "viewer", "at", "ip")

@@ -12,3 +12,8 @@ class AuditAction(models.TextChoices):
     EXPORT_FINISHED = "archive.export_finished", "电子案卷导出完成"
     EXPORT_FAILED = "archive.export_failed", "电子案卷导出失败"
     EXPORT_DOWNLOADED = "archive.export_downloaded", "下载电子案卷归档包"
+    # 第二十九条: consultation — the request, the head's decision, every view; the answer package.
+    CONSULT_REQUESTED = "archive.consult_requested", "登记查阅申请"
+    CONSULT_DECIDED = "archive.consult_decided", "查阅申请审批"
+    CONSULT_VIEWED = "archive.consult_viewed", "查阅案卷材料"
+    ANSWER_EXPORTED = "archive.answer_exported", "导出复议答复材料"

@@ -35,3 +35,4 @@ class QualityRule(models.Model):
 
 from .models_stats import CaseScore  # noqa: E402,F401  (statistics: stored quality scores)
 from .models_export import ExportJob, ExportStatus  # noqa: E402,F401
+from .models_consultation import ConsultationAccess, ConsultationItem, ConsultationRequest  # noqa: E402,F401

@@ -24,3 +24,24 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
 
 
 register(Panel("quality", "案卷评查", "archive/_quality_panel.html", _context, order=10, section="archive"))
+
+
+def _consult_context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
+    # 第二十九条: the case's consultation requests, for who may read the case (panel shown to them).
+    from accounts.models import Role
+    from cases.models import Level
+
+    from . import consultation
+
+    return {
+        "requests": consultation.requests_of(case),
+        "may_record": consultation.may_record(user, case),
+        "may_decide": policy.may_sign(user, case, Level.HEAD),
+        "is_archivist": user.has_role(Role.ARCHIVIST),
+        "may_answer": policy.reads_every_case(user) and case.state in _SHOWN,
+    }
+
+
+register(
+    Panel("consultation", "查阅申请", "archive/consult/_panel.html", _consult_context, order=30, section="archive")
+)

@@ -1,0 +1,403 @@
+"""第二十九条 consultation (查阅): services and reads.
+
+Flow
+- `consultation_request`: staff (the archivist, or an officer of the case) record a party's
+  request: who (name, ID type and number, relation to the case), why, the purpose (一般查阅 /
+  行政复议 / 行政诉讼: 《行政复议法》第四十七条 uses the same path) and which items of the case file.
+- `consultation_decide`: the head (机关负责人, not a handling officer of the case) approves or
+  refuses with an opinion — a sign-off row (SignOffStep.CONSULTATION, Level.HEAD, one round per
+  request). Approval sets the period and, item by item, the treatment: 国家秘密 is always
+  excluded; 商业秘密 and 个人隐私 are redacted or excluded with the reason recorded; other items
+  are provided as they are. Approval issues the reading-room link's unguessable token.
+- Access (`request_for_reading` / `item_for_reading` / `item_view`): the party reads at the
+  agency's terminal, the archivist logged in and attending (so who opened what is a person's
+  account, and nobody outside the agency holds a link that works). Only an archivist, only
+  with the token of an approved request, only inside its period and only the items provided;
+  404 for anything else. Every view is a ConsultationAccess row and an audit entry, and the PDF
+  shown carries a watermark naming the requester and the date (archive.watermark).
+
+An item's confidentiality is the strictest of its own mark (an attachment's), the mark of the
+record a document was issued for (documents carry none of their own: a finalised document never
+changes), and the case's mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+import audit
+from accounts.models import Role, User
+from cases import policy
+from cases.models import Case, Confidentiality, Level, SignOffOutcome, SignOffStep
+from cases.services import file_store
+from cases.signoffs import next_round, signoff_record
+from cases.stages import TransitionDenied, TransitionError
+from documents.selectors import document_source
+from linke.validators import validate_person_id
+
+from .audit_actions import AuditAction
+from .casefile import assemble
+from .models_consultation import (
+    ConsultationAccess,
+    ConsultationItem,
+    ConsultationPurpose,
+    ConsultationRequest,
+    ConsultationStatus,
+    ItemTreatment,
+    RequesterIdType,
+    RequesterRelation,
+)
+from .watermark import watermark_pdf
+
+C = Confidentiality
+_SEVERITY = {C.NONE: 0, C.PRIVACY: 1, C.TRADE_SECRET: 2, C.STATE_SECRET: 3}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An item of the case file a party may ask for. `key` is "document:<pk>" or
+    "attachment:<pk>"."""
+
+    key: str
+    title: str
+    confidentiality: str
+    source: Any
+
+    @property
+    def confidentiality_label(self) -> str:
+        return C(self.confidentiality).label if self.confidentiality else ""
+
+
+def strictest(*marks: str) -> str:
+    """The strictest of confidentiality marks (国家秘密 > 商业秘密 > 个人隐私 > none)."""
+    return max((m or "" for m in marks), key=lambda m: _SEVERITY.get(C(m), 0), default="")
+
+
+def item_confidentiality(case: Case, source: Any) -> str:
+    """The mark of a document or attachment of `case` (module docstring)."""
+    own = getattr(source, "confidentiality", "") or ""
+    if hasattr(source, "doc_type"):
+        origin = document_source(source)
+        own = strictest(own, getattr(origin, "confidentiality", "") or "")
+    return strictest(own, case.confidentiality)
+
+
+def candidates(case: Case) -> list[Candidate]:
+    """The items of the case file (archive.casefile.assemble, in its order) a party may ask for."""
+    out = []
+    for item in assemble(case).items:
+        src = item.source
+        kind = "document" if hasattr(src, "doc_type") else "attachment"
+        title = f"{item.title} {item.doc_number}".strip()
+        out.append(Candidate(f"{kind}:{src.pk}", title, item_confidentiality(case, src), src))
+    return out
+
+
+def may_record(user: User, case: Case) -> bool:
+    """Who records a party's request: the archivist (the 专人, 第二十八条) or an officer of the case."""
+    return policy.may_act(user, case, Role.ARCHIVIST) or policy.is_officer_of(user, case)
+
+
+def _lock(case_id: int) -> Case:
+    return Case.objects.select_for_update().get(pk=case_id)
+
+
+def _check_id(id_type: str, id_number: str) -> str:
+    number = (id_number or "").strip().upper()
+    if not number:
+        raise TransitionError("请填写查阅人证件号码。")
+    if id_type == RequesterIdType.RESIDENT_ID:
+        try:
+            validate_person_id(number)
+        except ValidationError as exc:
+            raise TransitionError(exc.messages[0]) from None
+    return number
+
+
+@transaction.atomic
+def consultation_request(
+    *,
+    case_id: int,
+    by: User,
+    requester_name: str,
+    id_type: str,
+    id_number: str,
+    relation: str,
+    purpose: str,
+    reason: str,
+    items: list[str],
+) -> ConsultationRequest:
+    """Record a party's request (第二十九条第一款). `items`: Candidate keys of this case.
+
+    Raises TransitionDenied (not the archivist nor an officer of the case), TransitionError
+    (empty name or reason, bad ID number, unknown choice, no item or an item not of this case)."""
+    case = _lock(case_id)
+    if not may_record(user=by, case=case):
+        raise TransitionDenied("查阅申请由档案管理员或本案执法人员登记。")
+    name, why = (requester_name or "").strip(), (reason or "").strip()
+    if not name:
+        raise TransitionError("请填写查阅人姓名。")
+    if not why:
+        raise TransitionError("请填写查阅理由（第二十九条）。")
+    for value, choices, label in (
+        (id_type, RequesterIdType, "证件类型"),
+        (relation, RequesterRelation, "与案件关系"),
+        (purpose, ConsultationPurpose, "查阅目的"),
+    ):
+        if value not in choices.values:
+            raise TransitionError(f"{label}不正确。")
+    number = _check_id(id_type, id_number)
+    by_key = {c.key: c for c in candidates(case)}
+    chosen = list(dict.fromkeys(items))
+    if not chosen:
+        raise TransitionError("请选择申请查阅的材料。")
+    unknown = [k for k in chosen if k not in by_key]
+    if unknown:
+        raise TransitionError("所选材料不属于本案案卷。")
+    req = ConsultationRequest.objects.create(
+        case=case,
+        requester_name=name,
+        id_type=id_type,
+        id_number=number,
+        relation=relation,
+        purpose=purpose,
+        reason=why,
+        recorded_by=by,
+        round=next_round(case, SignOffStep.CONSULTATION),
+    )
+    for key in chosen:
+        cand = by_key[key]
+        ConsultationItem.objects.create(
+            request=req,
+            document=cand.source if key.startswith("document:") else None,
+            attachment=cand.source if key.startswith("attachment:") else None,
+            title=cand.title[:255],
+            confidentiality=cand.confidentiality,
+        )
+    audit.record(
+        req,
+        AuditAction.CONSULT_REQUESTED,
+        actor=by,
+        case=case,
+        requester=name,
+        relation=relation,
+        purpose=purpose,
+        items=chosen,
+    )
+    return req
+
+
+@dataclass
+class Treatment:
+    """The head's choice for one item: `treatment` an ItemTreatment value; `reason` required for
+    a confidential item; `redacted` a redacted PDF (file-like) the agency prepared, else a
+    document's masked rendition is shown."""
+
+    treatment: str
+    reason: str = ""
+    redacted: IO[bytes] | None = None
+
+
+def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
+    label = f"“{item.title}”"
+    if t.treatment not in ItemTreatment.values:
+        raise TransitionError(f"{label}的处理方式不正确。")
+    if item.confidentiality == C.STATE_SECRET and t.treatment != ItemTreatment.EXCLUDED:
+        raise TransitionError(f"{label}涉及国家秘密，不得提供查阅（第二十九条第二款）。")
+    if item.confidentiality and t.treatment == ItemTreatment.FULL:
+        raise TransitionError(
+            f"{label}涉及{C(item.confidentiality).label}，应遮蔽后提供或不予提供（第二十九条第二款）。"
+        )
+    if item.confidentiality and not t.reason.strip():
+        raise TransitionError(f"请填写{label}的处理理由（第二十九条第二款）。")
+    if t.treatment == ItemTreatment.REDACTED and t.redacted is None:
+        if item.document is None or not item.document.masked_pdf:
+            raise TransitionError(f"{label}没有遮蔽件：请上传遮蔽后的PDF，或不予提供。")
+        if item.confidentiality != C.PRIVACY:
+            # The masked rendition masks identifiers only: no help for a trade secret.
+            raise TransitionError(f"{label}涉及{C(item.confidentiality).label}：请上传遮蔽后的PDF，或不予提供。")
+
+
+def _store_redacted(item: ConsultationItem, upload: IO[bytes]) -> str:
+    try:
+        upload.seek(0)
+        if not PdfReader(io.BytesIO(upload.read())).pages:
+            raise ValueError("no page")
+    except (PdfReadError, OSError, ValueError, IndexError):
+        raise TransitionError(f"“{item.title}”的遮蔽件不是有效的PDF文件。") from None
+    key, _sha, _size = file_store(upload)
+    return key
+
+
+@transaction.atomic
+def consultation_decide(
+    *,
+    request_id: int,
+    by: User,
+    approve: bool,
+    opinion: str,
+    valid_from: dt.datetime | None = None,
+    valid_until: dt.datetime | None = None,
+    treatments: dict[int, Treatment] | None = None,
+) -> ConsultationRequest:
+    """The head approves or refuses a pending request (第二十九条第一款: 经机关负责人同意). The
+    opinion is the head's sign-off (SignOffStep.CONSULTATION, Level.HEAD, the request's round).
+    Approval: `valid_from` < `valid_until` (aware datetimes; the end not past) and a Treatment for
+    every item by item id (第二十九条第二款; module docstring); at least one item provided.
+
+    Raises TransitionDenied (not a head, or a handling officer of the case), TransitionError
+    (decided already, empty opinion, bad period, a missing or refused treatment)."""
+    req = ConsultationRequest.objects.select_related("case").get(pk=request_id)
+    case = _lock(req.case_id)
+    req = ConsultationRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status != ConsultationStatus.PENDING:
+        raise TransitionError(f"该查阅申请已审批（{req.get_status_display()}）。")
+    items = list(req.items.select_related("document", "attachment"))
+    if approve:
+        if valid_from is None or valid_until is None:
+            raise TransitionError("请填写查阅期限。")
+        if valid_until <= valid_from:
+            raise TransitionError("查阅期限的结束时间应晚于开始时间。")
+        if valid_until <= timezone.now():
+            raise TransitionError("查阅期限已过，请重新填写。")
+        treatments = treatments or {}
+        for item in items:
+            if item.pk not in treatments:
+                raise TransitionError(f"请选择“{item.title}”的处理方式。")
+            _check_treatment(item, treatments[item.pk])
+        if not any(treatments[i.pk].treatment != ItemTreatment.EXCLUDED for i in items):
+            raise TransitionError("所选材料均不予提供：请作出不同意查阅的决定。")
+    # The policy check (head, not a handling officer) and the opinion are signoff_record's.
+    row = signoff_record(
+        case=case,
+        step=SignOffStep.CONSULTATION,
+        level=Level.HEAD,
+        by=by,
+        outcome=SignOffOutcome.AGREE if approve else SignOffOutcome.REFUSE,
+        opinion=opinion,
+        round=req.round,
+    )
+    req.signoff = row
+    if approve:
+        assert treatments is not None
+        for item in items:
+            t = treatments[item.pk]
+            item.treatment, item.reason = t.treatment, t.reason.strip()
+            if t.treatment == ItemTreatment.REDACTED and t.redacted is not None:
+                item.redacted_file = _store_redacted(item, t.redacted)
+            item.save(update_fields=["treatment", "reason", "redacted_file"])
+        req.status = ConsultationStatus.APPROVED
+        req.valid_from, req.valid_until = valid_from, valid_until
+        req.token = secrets.token_urlsafe(32)
+    else:
+        req.status = ConsultationStatus.REFUSED
+    req.save(update_fields=["signoff", "status", "valid_from", "valid_until", "token"])
+    audit.record(
+        req,
+        AuditAction.CONSULT_DECIDED,
+        actor=by,
+        case=case,
+        approved=approve,
+        valid_from=valid_from.isoformat() if approve and valid_from else "",
+        valid_until=valid_until.isoformat() if approve and valid_until else "",
+        items={str(i.pk): {"treatment": i.treatment, "reason": i.reason} for i in items},
+    )
+    return req
+
+
+def requests_of(case: Case) -> list[ConsultationRequest]:
+    """The case's requests, newest first, with their items and sign-off (the case page)."""
+    return list(
+        ConsultationRequest.objects.filter(case=case)
+        .select_related("recorded_by", "signoff__actor")
+        .prefetch_related("items")
+    )
+
+
+def request_for_decision(user: User, pk: int) -> ConsultationRequest:
+    """A request the head may decide (404 for anyone else: who may not sign it learns nothing)."""
+    req = ConsultationRequest.objects.select_related("case").filter(pk=pk).first()
+    if req is None or not policy.may_sign(user, req.case, Level.HEAD):
+        raise Http404("查阅申请不存在")
+    return req
+
+
+def request_for_reading(user: User, token: str) -> ConsultationRequest:
+    """The approved request behind a reading-room link, for the archivist attending, inside its
+    period (第二十九条). Http404 otherwise: wrong token, refused or pending, expired or not yet
+    begun, or a viewer who is not an archivist."""
+    if not token or not policy.reads_every_case(user) or not user.has_role(Role.ARCHIVIST):
+        raise Http404("查阅链接无效")
+    req = (
+        ConsultationRequest.objects.select_related("case")
+        .filter(token=token, status=ConsultationStatus.APPROVED)
+        .first()
+    )
+    now = timezone.now()
+    if req is None or req.valid_from is None or req.valid_until is None:
+        raise Http404("查阅链接无效")
+    if not (req.valid_from <= now < req.valid_until):
+        raise Http404("查阅链接无效或已过期")
+    return req
+
+
+def item_for_reading(req: ConsultationRequest, item_pk: int) -> ConsultationItem:
+    """An item the approval provides (full or redacted); Http404 for any other."""
+    item = req.items.select_related("document", "attachment").filter(pk=item_pk).first()
+    if item is None or not item.provided or item.confidentiality == C.STATE_SECRET:
+        raise Http404("材料不存在")
+    return item
+
+
+def _shown_bytes(item: ConsultationItem) -> bytes:
+    """The bytes shown for an item: the redacted copy for a redacted item, else the original."""
+    if item.treatment == ItemTreatment.REDACTED:
+        fieldfile = item.redacted_file or (item.document.masked_pdf if item.document else None)
+    elif item.document is not None:
+        fieldfile = item.document.pdf
+    else:
+        fieldfile = item.attachment.file if item.attachment else None
+    if not fieldfile:
+        raise Http404("材料不存在")
+    with fieldfile.open("rb") as fh:
+        data: bytes = fh.read()
+    return data
+
+
+def watermark_text(req: ConsultationRequest, on: dt.date | None = None) -> str:
+    """The watermark of what `req`'s requester reads: name, date (YYYY-MM-DD) and purpose."""
+    day = on or timezone.localdate()
+    return f"仅供{req.requester_name}查阅 {day:%Y-%m-%d} {req.get_purpose_display()} 不得复制"
+
+
+def item_view(req: ConsultationRequest, item: ConsultationItem, *, viewer: User, ip: str, user_agent: str) -> bytes:
+    """The watermarked PDF of `item`, with its access row and audit entry (who, item, when, IP).
+    Raises archive.watermark.NotViewable for a file that is neither PDF nor image."""
+    data = watermark_pdf(_shown_bytes(item), watermark_text(req))
+    with transaction.atomic():
+        ConsultationAccess.objects.create(
+            request=req, item=item, viewer=viewer, ip=ip or None, user_agent=(user_agent or "")[:255]
+        )
+        audit.record(
+            item,
+            AuditAction.CONSULT_VIEWED,
+            actor=viewer,
+            case=req.case,
+            request=req.pk,
+            requester=req.requester_name,
+            item=item.title,
+            treatment=item.treatment,
+            ip=ip,
+        )
+    return data

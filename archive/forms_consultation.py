@@ -1,0 +1,69 @@
+"""Forms of 第二十九条 consultation: input shape only; the services check the workflow."""
+
+from typing import Any
+
+from django import forms
+
+from .models_consultation import (
+    ConsultationItem,
+    ConsultationPurpose,
+    ItemTreatment,
+    RequesterIdType,
+    RequesterRelation,
+)
+
+_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class RequestForm(forms.Form):
+    """A party's request: who, relation, purpose, why, which items (keys of
+    archive.consultation.candidates)."""
+
+    requester_name = forms.CharField(label="查阅人姓名", max_length=100)
+    id_type = forms.ChoiceField(label="证件类型", choices=RequesterIdType.choices)
+    id_number = forms.CharField(label="证件号码", max_length=32)
+    relation = forms.ChoiceField(label="与案件关系", choices=RequesterRelation.choices)
+    purpose = forms.ChoiceField(label="查阅目的", choices=ConsultationPurpose.choices)
+    reason = forms.CharField(label="查阅理由", widget=forms.Textarea(attrs={"rows": 3}))
+    items = forms.MultipleChoiceField(label="申请查阅的材料", widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["items"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = choices
+
+
+class DecisionForm(forms.Form):
+    """The head's decision: outcome, opinion (starts empty), period, and for each item its
+    treatment and reason (fields `t_<id>`, `r_<id>`, `f_<id>` for a redacted copy)."""
+
+    approve = forms.TypedChoiceField(
+        label="审批结论",
+        choices=[("1", "同意查阅"), ("0", "不同意查阅")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    opinion = forms.CharField(label="机关负责人意见", widget=forms.Textarea(attrs={"rows": 3}))
+    valid_from = forms.DateTimeField(label="查阅期限起", required=False, widget=_DT)
+    valid_until = forms.DateTimeField(label="查阅期限止", required=False, widget=_DT)
+
+    def __init__(self, *args: Any, items: list[ConsultationItem], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            mark = f"（{item.get_confidentiality_display()}）" if item.confidentiality else ""
+            self.fields[f"t_{item.pk}"] = forms.ChoiceField(
+                label=f"{item.title}{mark}",
+                choices=[("", "—")] + list(ItemTreatment.choices),
+                required=False,
+            )
+            self.fields[f"r_{item.pk}"] = forms.CharField(label="处理理由", required=False)
+            self.fields[f"f_{item.pk}"] = forms.FileField(label="遮蔽件（PDF）", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The period's order and end are the service's checks (archive.consultation).
+        if data.get("approve") and (not data.get("valid_from") or not data.get("valid_until")):
+            raise forms.ValidationError("同意查阅时请填写查阅期限。")
+        return data

@@ -1,0 +1,165 @@
+"""第二十九条 consultation (查阅): a party's request, the head's decision with its scope and period,
+the per-item treatment of confidential material, and the log of every view.
+
+A request's items are the case file's items (archive.casefile.assemble): documents and
+attachments. Each item keeps the confidentiality mark it had when the request was decided;
+a state-secret item can never be provided (a constraint backs the service's check).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Confidentiality, confidentiality_field
+
+
+class ConsultationPurpose(models.TextChoices):
+    ORDINARY = "ordinary", "一般查阅"
+    # 《行政复议法》第四十七条 (the applicant consults the answer and evidence) / 行政诉讼.
+    RECONSIDERATION = "reconsideration", "行政复议"
+    LITIGATION = "litigation", "行政诉讼"
+
+
+class RequesterRelation(models.TextChoices):
+    PARTY = "party", "当事人"
+    LEGAL_REP = "legal_rep", "当事人的法定代表人（负责人）"
+    AGENT = "agent", "当事人的委托代理人"
+    THIRD_PARTY = "third_party", "第三人"
+    OTHER = "other", "其他利害关系人"
+
+
+class RequesterIdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    PASSPORT = "passport", "护照"
+    OTHER = "other", "其他证件"
+
+
+class ConsultationStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "同意查阅"
+    REFUSED = "refused", "不同意查阅"
+
+
+class ItemTreatment(models.TextChoices):
+    FULL = "full", "提供原件"
+    REDACTED = "redacted", "遮蔽后提供"
+    EXCLUDED = "excluded", "不予提供"
+
+
+class ConsultationRequest(models.Model):
+    """A party's request to consult the case's records (第二十九条第一款), recorded by staff; the
+    head's sign-off (SignOffStep.CONSULTATION, one round per request) decides it. Approved:
+    `valid_from`–`valid_until` bound the access and `token` is the reading-room link's key."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="consultations", verbose_name="案件")
+    requester_name = models.CharField("查阅人姓名", max_length=100)
+    id_type = models.CharField("证件类型", max_length=16, choices=RequesterIdType)
+    id_number = models.CharField("证件号码", max_length=32)
+    relation = models.CharField("与案件关系", max_length=16, choices=RequesterRelation)
+    purpose = models.CharField("查阅目的", max_length=16, choices=ConsultationPurpose)
+    reason = models.TextField("查阅理由")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间", default=timezone.now)
+    status = models.CharField("状态", max_length=12, choices=ConsultationStatus, default=ConsultationStatus.PENDING)
+    round = models.PositiveSmallIntegerField("审批轮次")
+    signoff = models.OneToOneField(
+        "cases.SignOff", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批意见"
+    )
+    valid_from = models.DateTimeField("查阅期限起", null=True, blank=True)
+    valid_until = models.DateTimeField("查阅期限止", null=True, blank=True)
+    token = models.CharField("查阅链接密钥", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "查阅申请"
+        verbose_name_plural = "查阅申请"
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="consultation_round_once"),
+            models.UniqueConstraint(fields=["token"], name="consultation_token_unique", condition=~Q(token="")),
+            # 第二十九条: access only after the head's approval, and only within the period.
+            models.CheckConstraint(
+                name="consultation_approved_has_period",
+                condition=~Q(status="approved")
+                | (
+                    Q(valid_from__isnull=False, valid_until__isnull=False, signoff__isnull=False)
+                    & Q(valid_until__gt=models.F("valid_from"))
+                    & ~Q(token="")
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester_name} 查阅申请（{self.get_status_display()}）"
+
+
+class ConsultationItem(models.Model):
+    """One record the party asked for: a document or an attachment of the case. `treatment`
+    and `reason` are set by the head's decision (第二十九条第二款); a redacted item is shown as
+    `redacted_file` when given, else (a document) its masked rendition."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.PROTECT, related_name="items")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    attachment = models.ForeignKey(
+        "cases.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField("题名", max_length=255)
+    confidentiality = confidentiality_field()
+    treatment = models.CharField("处理方式", max_length=12, choices=ItemTreatment, blank=True)
+    reason = models.TextField("处理理由", blank=True)
+    redacted_file = models.FileField("遮蔽件", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "查阅材料"
+        verbose_name_plural = "查阅材料"
+        ordering = ["request", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="consultation_item_one_source",
+                condition=Q(document__isnull=False, attachment__isnull=True)
+                | Q(document__isnull=True, attachment__isnull=False),
+            ),
+            # 第二十九条第二款: a state secret is never provided.
+            models.CheckConstraint(
+                name="consultation_item_no_state_secret",
+                condition=~Q(confidentiality=Confidentiality.STATE_SECRET) | Q(treatment__in=["", "excluded"]),
+            ),
+            # Trade secrets and privacy: redacted or excluded, with the reason recorded.
+            models.CheckConstraint(
+                name="consultation_item_confidential_treated",
+                condition=Q(confidentiality="")
+                | Q(treatment="")
+                | (Q(treatment__in=["redacted", "excluded"]) & ~Q(reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def provided(self) -> bool:
+        return self.treatment in (ItemTreatment.FULL, ItemTreatment.REDACTED)
+
+
+class ConsultationAccess(models.Model):
+    """One view of one item in the reading room (第二十九条; the access log): who opened it, for
+    which request, when, from where."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.PROTECT, related_name="accesses")
+    item = models.ForeignKey(ConsultationItem, on_delete=models.PROTECT, related_name="accesses")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    at = models.DateTimeField("查阅时间", default=timezone.now)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "查阅记录"
+        verbose_name_plural = "查阅记录"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["request", "at"], name="consultation_access_by_req")]

@@ -1,0 +1,138 @@
+"""Views of 第二十九条 consultation and the reconsideration answer package. Each checks access
+(404 for who may not), parses a form, calls one service, responds."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+import audit
+from cases import policy
+from cases.selectors import case_for_user
+from cases.stages import TransitionDenied, TransitionError
+from linke.clientip import client_ip
+from linke.http import AuthedRequest
+
+from . import consultation as svc
+from .answer import AnswerUnavailable, answer_package
+from .audit_actions import AuditAction
+from .forms_consultation import DecisionForm, RequestForm
+from .watermark import NotViewable
+
+
+def _case_page(case_pk: int) -> str:
+    return reverse("cases:section", args=[case_pk, "archive"])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def consult_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Record a party's request (archivist or an officer of the case; 404 for anyone else)."""
+    case = case_for_user(request.user, pk)
+    if not svc.may_record(request.user, case):
+        raise Http404("案件不存在")
+    choices = [
+        (c.key, f"{c.title}（{c.confidentiality_label}）" if c.confidentiality else c.title)
+        for c in svc.candidates(case)
+    ]
+    form = RequestForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.consultation_request(case_id=case.pk, by=request.user, **form.cleaned_data)
+        except (TransitionError, TransitionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "查阅申请已登记，待机关负责人审批。")
+            return redirect(_case_page(case.pk))
+    ctx = {
+        "case": case,
+        "form": form,
+        "title": "登记查阅申请",
+        "submit": "登记",
+        "note": "第二十九条：经机关负责人同意后方可查阅。",
+    }
+    return render(request, "archive/consult/form.html", ctx, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def consult_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The head decides a request (404 for anyone who may not sign it)."""
+    req = svc.request_for_decision(request.user, pk)
+    items = list(req.items.select_related("document", "attachment"))
+    form = DecisionForm(request.POST or None, request.FILES or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        treatments = {
+            i.pk: svc.Treatment(data.get(f"t_{i.pk}") or "", data.get(f"r_{i.pk}") or "", data.get(f"f_{i.pk}"))
+            for i in items
+        }
+        try:
+            svc.consultation_decide(
+                request_id=req.pk,
+                by=request.user,
+                approve=data["approve"],
+                opinion=data["opinion"],
+                valid_from=data.get("valid_from"),
+                valid_until=data.get("valid_until"),
+                treatments=treatments,
+            )
+        except (TransitionError, TransitionDenied) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "查阅申请已审批。")
+            return redirect(_case_page(req.case_id))
+    ctx = {"case": req.case, "req": req, "form": form, "title": "查阅申请审批", "submit": "签署"}
+    return render(request, "archive/consult/form.html", ctx, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_GET
+@login_required
+def reading_room(request: AuthedRequest, token: str) -> HttpResponse:
+    """The approved items of a request, for the archivist attending the party (第二十九条)."""
+    req = svc.request_for_reading(request.user, token)
+    items = [i for i in req.items.all() if i.provided]
+    return render(request, "archive/consult/reading_room.html", {"req": req, "items": items, "case": req.case})
+
+
+@never_cache
+@require_GET
+@login_required
+def reading_item(request: AuthedRequest, token: str, item: int) -> HttpResponse:
+    """One approved item as a watermarked PDF; logged and audited (404 outside the approval)."""
+    req = svc.request_for_reading(request.user, token)
+    row = svc.item_for_reading(req, item)
+    try:
+        data = svc.item_view(
+            req, row, viewer=request.user, ip=client_ip(request), user_agent=request.headers.get("User-Agent", "")
+        )
+    except NotViewable as exc:
+        return render(request, "archive/consult/not_viewable.html", {"req": req, "message": str(exc)}, status=415)
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="consult-{req.pk}-{row.pk}.pdf"'
+    return resp
+
+
+@never_cache
+@require_GET
+@login_required
+def answer_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The reconsideration answer package (《行政复议法》第四十八条) as one PDF, for the head, the
+    legal reviewers and the archivist; audited. 404 for anyone else; 409 when unavailable."""
+    case = case_for_user(request.user, pk)
+    if not policy.reads_every_case(request.user):
+        raise Http404("案件不存在")
+    try:
+        data = answer_package(case)
+    except AnswerUnavailable as exc:
+        return render(request, "archive/consult/not_viewable.html", {"case": case, "message": str(exc)}, status=409)
+    audit.record(case, AuditAction.ANSWER_EXPORTED, actor=request.user, case=case, size=len(data))
+    resp = HttpResponse(data, content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="case-{case.pk}-answer.pdf"'
+    return resp
