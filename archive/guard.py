@@ -158,7 +158,9 @@ def _on_delete(sender: type[models.Model], instance: Any, **kwargs: Any) -> None
         raise CaseSealed()
 
 
-def _on_m2m(sender: type[models.Model], instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kw: Any) -> None:
+def _on_m2m(
+    sender: type[models.Model], instance: Any, action: str, reverse: bool, model: Any, pk_set: Any, **kw: Any
+) -> None:
     if not action.startswith("pre_") or sender not in guarded_models() or is_exempt(sender):
         return
     if not reverse:
@@ -178,7 +180,12 @@ def _on_m2m(sender: type[models.Model], instance: Any, action: str, reverse: boo
 
 
 def _sealed_obj(obj: Any) -> bool:
-    return obj is not None and type(obj) in guarded_models() and not is_exempt(type(obj), obj) and belongs_to_sealed_case(obj)
+    return (
+        obj is not None
+        and type(obj) in guarded_models()
+        and not is_exempt(type(obj), obj)
+        and belongs_to_sealed_case(obj)
+    )
 
 
 def _wrap_admin(ma: Any) -> None:

@@ -24,3 +24,32 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
 
 
 register(Panel("quality", "案卷评查", "archive/_quality_panel.html", _context, order=10, section="archive"))
+
+
+# --- 归档 (sealing, 第二十八条): the seal state, the review link, the override; after sealing the
+# 档号, who/when and the addenda.
+
+
+def _seal_context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
+    if case.state not in (S.CONCLUDED, S.ARCHIVED):
+        return None
+    from deadlines.models import Deadline, DeadlineKind
+
+    from .sealing import may_request_addendum, override_of
+    from .selectors import addenda_of, seal_of
+
+    seal = seal_of(case)
+    deadline = Deadline.objects.filter(case=case, kind=DeadlineKind.ARCHIVE_FILE, met_at__isnull=True).first()
+    return {
+        "seal": seal,
+        "due": deadline.due if deadline is not None else None,
+        "override": override_of(case) if seal is None else None,
+        "addenda": addenda_of(case) if seal is not None else [],
+        "may_compile": policy.may_compile_case_file(user, case),
+        "may_override": seal is None and policy.works_head_queues(user) and policy.may_sign(user, case, "head"),
+        "may_decide": policy.works_head_queues(user) and policy.may_sign(user, case, "head"),
+        "may_request": seal is not None and may_request_addendum(user, case),
+    }
+
+
+register(Panel("seal", "归档", "archive/_seal_panel.html", _seal_context, order=5, section="archive"))
