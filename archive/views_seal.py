@@ -33,6 +33,7 @@ from .quality import case_score
 from .selectors import addenda_of, seal_of
 
 RECENT_DAYS = 30  # "recently sealed" on the queue
+QUEUE_PER_PAGE = 25
 
 
 def works_archive_queue(user: Any) -> bool:
@@ -62,7 +63,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
     if not works_archive_queue(request.user):
         raise Http404
     now = timezone.now()
-    page = page_of(queue_cases(now), request)
+    page = page_of(queue_cases(now), request, per_page=QUEUE_PER_PAGE)
     rows = [
         {
             "case": c,

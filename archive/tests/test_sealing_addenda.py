@@ -101,7 +101,10 @@ def test_the_addendum_pages(client, head, archivist):
     assert client.get(reverse("archive:addendum_decide", args=[row.pk])).status_code == 404  # not the head
     client.force_login(head)
     page = client.get(reverse("cases:section", args=[case.pk, "archive"]))
-    assert "补充材料1" in page.content.decode() and reverse("archive:addendum_decide", args=[row.pk]) in page.content.decode()
+    assert (
+        "补充材料1" in page.content.decode()
+        and reverse("archive:addendum_decide", args=[row.pk]) in page.content.decode()
+    )
     resp = client.post(reverse("archive:addendum_decide", args=[row.pk]), {"decision": "agree", "opinion": "同意。"})
     assert resp.status_code == 302
     assert Addendum.objects.get(pk=row.pk).status == AddendumStatus.APPROVED
