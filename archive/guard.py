@@ -129,13 +129,13 @@ def belongs_to_sealed_case(obj: Any, path: str | None = None) -> bool:
         return obj.pk is not None and Case.objects.filter(pk=obj.pk, state=CaseState.ARCHIVED).exists()
     first, _, rest = path.partition("__")
     field = model._meta.get_field(first)
-    target_id = getattr(obj, field.attname)  # type: ignore[union-attr]
+    target_id = getattr(obj, field.attname)
     if target_id is not None:
         related = field.related_model
         if related is Case:
             if Case.objects.filter(pk=target_id, state=CaseState.ARCHIVED).exists():
                 return True
-        elif related._meta.default_manager.filter(pk=target_id, **_sealed_q(rest)).exists():  # type: ignore[union-attr]
+        elif related._meta.default_manager.filter(pk=target_id, **_sealed_q(rest)).exists():
             return True
     if obj.pk is not None and not obj._state.adding:
         return model._base_manager.filter(pk=obj.pk, **_sealed_q(path)).exists()

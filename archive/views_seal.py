@@ -110,12 +110,11 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
     items = review.casefile.items if review else sealing.assemble(case).items
-    for item in items:
-        item.key = sealing.item_key(item.source) if item.source is not None else ""
+    rows = [{"item": i, "key": sealing.item_key(i.source) if i.source is not None else ""} for i in items]
     ctx = {
         "case": case,
         "review": review,
-        "items": items,
+        "rows": rows,
         "form": form,
         "may_act": may_act,
         "seal": seal_of(case),

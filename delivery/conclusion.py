@@ -161,7 +161,7 @@ def conclude(*, case_id: int, by: User, ending: str, reason: str = "", opinion: 
     assert case.concluded_at is not None
     # 第二十八条: 30 days unless another regulation sets the period (settings.ARCHIVE_PERIOD_DAYS);
     # the department's designated archivist (专人), else every archivist (archive.selectors).
-    from archive.selectors import archivists_for, archive_period_days
+    from archive.selectors import archive_period_days, archivists_for
 
     days = archive_period_days(case.kind)
     deadline_open(

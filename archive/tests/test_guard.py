@@ -121,6 +121,7 @@ def test_the_middleware_turns_an_escaped_refusal_into_a_409_page(rf: RequestFact
     request.user = archivist
     mw = guard.SealedMiddleware(lambda r: None)  # type: ignore[arg-type,return-value]
     resp = mw.process_exception(request, guard.CaseSealed())
+    assert resp is not None
     assert resp.status_code == 409 and guard.MESSAGE in resp.content.decode()
     assert mw.process_exception(request, ValueError()) is None
 

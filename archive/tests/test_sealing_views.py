@@ -22,13 +22,13 @@ def test_the_archivist_reviews_and_seals_through_the_page(client, head, archivis
     page = client.get(url)
     assert page.status_code == 200 and "卷内目录" in page.content.decode() and "评查得分" in page.content.decode()
     # Titles and order through the form.
-    items = page.context["items"]
+    rows = page.context["rows"]
     data = {"action": "arrange"}
-    for n, item in enumerate(items, start=1):
-        data |= {f"key_{n}": item.key, f"position_{n}": str(len(items) - n), f"title_{n}": item.title}
+    for n, row in enumerate(rows, start=1):
+        data |= {f"key_{n}": row["key"], f"position_{n}": str(len(rows) - n), f"title_{n}": row["item"].title}
     data["title_1"] = "改定题名"
     assert client.post(url, data).status_code == 302
-    assert any(i.title == "改定题名" for i in client.get(url).context["items"])
+    assert any(r["item"].title == "改定题名" for r in client.get(url).context["rows"])
     bad = client.post(url, {**data, "position_1": "x"}, follow=True)
     assert "顺序须为整数" in bad.content.decode()
     resp = client.post(url, {"action": "seal", **BACK})
