@@ -125,15 +125,16 @@ def belongs_to_sealed_case(obj: Any, path: str | None = None) -> bool:
     path = guarded_models().get(model) if path is None else path
     if path is None:
         return False
+    cases = Case._meta.base_manager  # the guard walks every model generically, Case included
     if model is Case:
-        return obj.pk is not None and Case.objects.filter(pk=obj.pk, state=CaseState.ARCHIVED).exists()
+        return obj.pk is not None and cases.filter(pk=obj.pk, state=CaseState.ARCHIVED).exists()
     first, _, rest = path.partition("__")
     field = model._meta.get_field(first)
     target_id = getattr(obj, field.attname)
     if target_id is not None:
         related = field.related_model
         if related is Case:
-            if Case.objects.filter(pk=target_id, state=CaseState.ARCHIVED).exists():
+            if cases.filter(pk=target_id, state=CaseState.ARCHIVED).exists():
                 return True
         elif related._meta.default_manager.filter(pk=target_id, **_sealed_q(rest)).exists():
             return True

@@ -33,16 +33,17 @@ register(Panel("quality", "案卷评查", "archive/_quality_panel.html", _contex
 def _seal_context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     if case.state not in (S.CONCLUDED, S.ARCHIVED):
         return None
-    from deadlines.models import Deadline, DeadlineKind
+    from deadlines.models import DeadlineKind
+    from deadlines.selectors import case_deadline
 
     from .sealing import may_request_addendum, override_of
     from .selectors import addenda_of, seal_of
 
     seal = seal_of(case)
-    deadline = Deadline.objects.filter(case=case, kind=DeadlineKind.ARCHIVE_FILE, met_at__isnull=True).first()
+    deadline = case_deadline(case, DeadlineKind.ARCHIVE_FILE)
     return {
         "seal": seal,
-        "due": deadline.due if deadline is not None else None,
+        "due": deadline.due if deadline is not None and deadline.met_at is None else None,
         "override": override_of(case) if seal is None else None,
         "addenda": addenda_of(case) if seal is not None else [],
         "may_compile": policy.may_compile_case_file(user, case),

@@ -28,6 +28,7 @@ import audit
 from accounts.models import Role, User
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, Level, SignOff, SignOffOutcome, SignOffStep
+from cases.selectors import signoffs_of
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met
@@ -110,12 +111,7 @@ class Review:
 
 def override_of(case: Case) -> SignOff | None:
     """The latest SEAL_OVERRIDE sign-off of the case (each decision is its own round)."""
-    return (
-        SignOff.objects.filter(case=case, step=SignOffStep.SEAL_OVERRIDE)
-        .select_related("actor")
-        .order_by("-round", "-pk")
-        .first()
-    )
+    return signoffs_of(case, [SignOffStep.SEAL_OVERRIDE]).select_related("actor").order_by("-round", "-pk").first()
 
 
 def review(case: Case) -> Review:

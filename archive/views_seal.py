@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case as Case_
-from django.db.models import OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Q, QuerySet, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +20,10 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from cases import policy
 from cases.models import Case, CaseState
-from cases.selectors import case_for_user
+from cases.selectors import case_for_user, cases_visible_to
 from cases.stages import TransitionError
-from deadlines.models import Deadline, DeadlineKind
+from deadlines.models import DeadlineKind
+from deadlines.selectors import case_deadline
 from linke.http import AuthedRequest
 from linke.pagination import page_of
 
@@ -41,18 +42,18 @@ def works_archive_queue(user: Any) -> bool:
     return bool(user.is_active and (user.has_role(Role.ARCHIVIST) or user.has_role(Role.HEAD)))
 
 
-def queue_cases(now: dt.datetime | None = None) -> QuerySet[Case]:
-    """Concluded cases awaiting sealing, by ARCHIVE_FILE due date (earliest first), then cases
-    sealed in the last RECENT_DAYS days, newest first. Each annotated `archive_due`."""
+def queue_cases(user: Any, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Concluded cases awaiting sealing, earliest concluded first (the ARCHIVE_FILE period runs
+    from conclusion), then cases sealed in the last RECENT_DAYS days, newest first."""
     now = now or timezone.now()
-    due = Deadline.objects.filter(case=OuterRef("pk"), kind=DeadlineKind.ARCHIVE_FILE).order_by("-start")
     waiting = Q(state=CaseState.CONCLUDED)
     recent = Q(state=CaseState.ARCHIVED, archived_at__gte=now - dt.timedelta(days=RECENT_DAYS))
     return (
-        Case.objects.filter(waiting | recent)
+        cases_visible_to(user)
+        .filter(waiting | recent)
         .select_related("department")
-        .annotate(archive_due=Subquery(due.values("due")[:1]), sealed=Case_(When(waiting, then=0), default=1))
-        .order_by("sealed", "archive_due", "-archived_at", "pk")
+        .annotate(sealed=Case_(When(waiting, then=0), default=1))
+        .order_by("sealed", "concluded_at", "-archived_at", "pk")
     )
 
 
@@ -63,15 +64,13 @@ def queue(request: AuthedRequest) -> HttpResponse:
     if not works_archive_queue(request.user):
         raise Http404
     now = timezone.now()
-    page = page_of(queue_cases(now), request, per_page=QUEUE_PER_PAGE)
-    rows = [
-        {
-            "case": c,
-            "score": case_score(c),
-            "overdue": c.state == CaseState.CONCLUDED and c.archive_due is not None and c.archive_due < now,
-        }
-        for c in page.object_list
-    ]
+    page = page_of(queue_cases(request.user, now), request, per_page=QUEUE_PER_PAGE)
+    rows = []
+    for c in page.object_list:
+        deadline = case_deadline(c, DeadlineKind.ARCHIVE_FILE)
+        due = deadline.due if deadline is not None else None
+        overdue = c.state == CaseState.CONCLUDED and due is not None and due < now
+        rows.append({"case": c, "score": case_score(c), "due": due, "overdue": overdue})
     return render(request, "archive/queue.html", {"page": page, "rows": rows})
 
 
