@@ -13,3 +13,7 @@ class ArchiveConfig(AppConfig):
         from . import stats
 
         case_transitioned.connect(stats.on_case_transitioned, sender=Case, dispatch_uid="archive.stats_score")
+        # The 归档 transition (已结案 → 已归档) and the read-only guard of sealed cases.
+        from . import actions, guard  # noqa: F401
+
+        guard.install()

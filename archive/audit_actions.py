@@ -17,3 +17,9 @@ class AuditAction(models.TextChoices):
     CONSULT_DECIDED = "archive.consult_decided", "查阅申请审批"
     CONSULT_VIEWED = "archive.consult_viewed", "查阅案卷材料"
     ANSWER_EXPORTED = "archive.answer_exported", "导出复议答复材料"
+    # Sealing (归档, 第二十八条) and what may happen after it.
+    ARRANGED = "archive.arranged", "调整卷内排列与题名"
+    SEALED = "archive.sealed", "案卷归档"
+    ADDENDUM_REQUESTED = "archive.addendum_requested", "申请补充归档材料"
+    ADDENDUM_APPROVED = "archive.addendum_approved", "批准补充归档材料"
+    ADDENDUM_REFUSED = "archive.addendum_refused", "不予批准补充归档材料"

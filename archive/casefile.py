@@ -200,7 +200,7 @@ def assemble(case: Any) -> CaseFile:
         if item.source is not None and hasattr(doc, "is_final") and not doc.is_final:
             why = f"：{doc.error}" if getattr(doc, "error", "") else ""
             missing.append(f"第{n}件 {doc.title} {doc.number} 尚未生成PDF（{doc.get_status_display()}{why}）")
-    return CaseFile(
+    casefile = CaseFile(
         case=case,
         fonds=settings.ARCHIVE_FONDS,
         agency=settings.AGENCY_NAME,
@@ -211,3 +211,6 @@ def assemble(case: Any) -> CaseFile:
         items=items,
         missing=missing,
     )
+    from .sealing import apply_arrangement  # the archivist's order and titles, then the addenda
+
+    return apply_arrangement(casefile)

@@ -2,6 +2,8 @@
 records, kept as data so the legal-affairs section sets the points (鲁司〔2023〕33号 gives no
 point values) and switches items on or off in the admin."""
 
+from typing import Any
+
 from django.db import models
 
 
@@ -36,3 +38,110 @@ class QualityRule(models.Model):
 from .models_stats import CaseScore  # noqa: E402,F401  (statistics: stored quality scores)
 from .models_export import ExportJob, ExportStatus  # noqa: E402,F401
 from .models_consultation import ConsultationAccess, ConsultationItem, ConsultationRequest  # noqa: E402,F401
+# --- sealing (归档, 第二十八条) ------------------------------------------------------------------
+
+
+class ArchiveDuty(models.Model):
+    """第二十八条第二款 "明确专人负责": the archivist designated for a department's case files. The
+    ARCHIVE_FILE deadline of a case goes to its department's 专人; without a row, to every
+    archivist (archive.selectors.archivists_for)."""
+
+    department = models.OneToOneField(
+        "accounts.Department", on_delete=models.PROTECT, related_name="archive_duty", verbose_name="科室"
+    )
+    archivist = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="archive_duties", verbose_name="归档专人"
+    )
+    since = models.DateField("指定日期", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "归档专人"
+        verbose_name_plural = "归档专人"
+        ordering = ["department__code"]
+
+    def __str__(self) -> str:
+        return f"{self.department} → {self.archivist}"
+
+
+class Seal(models.Model):
+    """The sealing of a case file (归档): 档号, the quality score at sealing, who and when, and the
+    备考表 (description, compiler, checker). One per case; written once by archive.sealing."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="seal", verbose_name="案件")
+    archival_code = models.CharField("档号", max_length=80)
+    score = models.PositiveSmallIntegerField("评查得分")
+    vetoed = models.BooleanField("存在否决项", default=False)
+    override = models.ForeignKey(
+        "cases.SignOff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="机关负责人准予归档意见",
+    )
+    description = models.TextField("备考表说明")
+    compiler = models.CharField("立卷人", max_length=50)
+    checker = models.CharField("检查人", max_length=50)
+    sealed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="归档人")
+    sealed_at = models.DateTimeField("归档时间")
+
+    class Meta:
+        verbose_name = "归档记录"
+        verbose_name_plural = "归档记录"
+
+    def __str__(self) -> str:
+        return self.archival_code
+
+
+class ItemArrangement(models.Model):
+    """The archivist's order and title for one item of the case file, keyed by the item's stable
+    key ("doc:<pk>" / "att:<pk>"; archive.sealing.item_key). Applied at the end of
+    archive.casefile.assemble. Fixed before sealing; read-only after."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name="案件")
+    key = models.CharField("材料标识", max_length=40)
+    position = models.PositiveIntegerField("顺序")
+    title = models.CharField("题名", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "卷内排列"
+        verbose_name_plural = "卷内排列"
+        ordering = ["case", "position"]
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="arrangement_once_per_item")]
+
+
+class AddendumStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "不予批准"
+
+
+class Addendum(models.Model):
+    """A correction of a sealed case file (补充材料): requested by an officer of the case or the
+    archivist, approved or refused by the head (SignOffStep.ADDENDUM); an approved one is
+    appended after the sealed items, never an edit of them (第二十五条, 可追溯)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="addenda", verbose_name="案件")
+    number = models.PositiveIntegerField("补充序号")
+    text = models.TextField("补充说明")
+    scan = models.FileField("扫描件", upload_to="archive/addenda/%Y/", max_length=200, blank=True)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
+    requested_at = models.DateTimeField("申请时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=AddendumStatus, default=AddendumStatus.PENDING)
+    signoff = models.ForeignKey(
+        "cases.SignOff", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审批意见"
+    )
+
+    class Meta:
+        verbose_name = "补充材料"
+        verbose_name_plural = "补充材料"
+        ordering = ["case", "number"]
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="addendum_number_once")]
+
+    def __str__(self) -> str:
+        return f"补充材料{self.number}"
+
+    @property
+    def file(self) -> Any:
+        """The scan, under the name archive.volume reads an item's PDF by."""
+        return self.scan

@@ -45,3 +45,31 @@ def _consult_context(case: Any, user: Any, request: Any) -> dict[str, Any] | Non
 register(
     Panel("consultation", "查阅申请", "archive/consult/_panel.html", _consult_context, order=30, section="archive")
 )
+# --- 归档 (sealing, 第二十八条): the seal state, the review link, the override; after sealing the
+# 档号, who/when and the addenda.
+
+
+def _seal_context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
+    if case.state not in (S.CONCLUDED, S.ARCHIVED):
+        return None
+    from deadlines.models import DeadlineKind
+    from deadlines.selectors import case_deadline
+
+    from .sealing import may_request_addendum, override_of
+    from .selectors import addenda_of, seal_of
+
+    seal = seal_of(case)
+    deadline = case_deadline(case, DeadlineKind.ARCHIVE_FILE)
+    return {
+        "seal": seal,
+        "due": deadline.due if deadline is not None and deadline.met_at is None else None,
+        "override": override_of(case) if seal is None else None,
+        "addenda": addenda_of(case) if seal is not None else [],
+        "may_compile": policy.may_compile_case_file(user, case),
+        "may_override": seal is None and policy.works_head_queues(user) and policy.may_sign(user, case, "head"),
+        "may_decide": policy.works_head_queues(user) and policy.may_sign(user, case, "head"),
+        "may_request": seal is not None and may_request_addendum(user, case),
+    }
+
+
+register(Panel("seal", "归档", "archive/_seal_panel.html", _seal_context, order=5, section="archive"))

@@ -27,3 +27,13 @@ urlpatterns += [
     path("read/<str:token>/<int:item>.pdf", vc.reading_item, name="reading_item"),
     path("case/<int:pk>/answer.pdf", vc.answer_pdf, name="answer_pdf"),
 ]
+
+from . import views_seal  # noqa: E402  (sealing pages, 第二十八条)
+
+urlpatterns += [
+    path("", views_seal.queue, name="list"),
+    path("case/<int:pk>/seal/", views_seal.seal_page, name="seal"),
+    path("case/<int:pk>/override/", views_seal.override_page, name="override"),
+    path("case/<int:pk>/addenda/new/", views_seal.addendum_new, name="addendum_new"),
+    path("addenda/<int:pk>/decide/", views_seal.addendum_decide, name="addendum_decide"),
+]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from accounts.models import Role, User
 
-from .models import Level
+from .models import CaseState, Level
 
 if TYPE_CHECKING:
     from .models import Case
@@ -91,8 +91,9 @@ def may_compile_case_file(user: User, case: Case) -> bool:
 def may_write(user: User, case: Case) -> bool:
     """`user` may make and change the case's records (parties, investigation records, media,
     attachments): its officers. Reviewers, the head and the archivist sign or read, they do not
-    make records. Whether the case's stage allows the change is the action's own check."""
-    return is_officer_of(user, case)
+    make records. Whether the case's stage allows the change is the action's own check. Nobody
+    writes to a sealed case (已归档, 第二十八条; archive.guard refuses it at the model layer)."""
+    return case.state != CaseState.ARCHIVED and is_officer_of(user, case)
 
 
 def may_see_identifiers(user: User, case: Case) -> bool:

@@ -19,7 +19,6 @@ from django.db import transaction
 
 import audit
 from accounts.models import Role, User
-from accounts.selectors import users_in_role
 from cases import policy, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOffOutcome, SignOffStep
 from cases.stages import Transition, TransitionDenied, TransitionError
@@ -35,7 +34,6 @@ from .models_execution import Conclusion, CourtOutcome, Ending
 from .selectors import service_date
 
 S = CaseState
-ARCHIVE_DAYS = 30  # 第二十八条
 ART = "第二十三条"
 
 CONCLUDE = stages.declare(
@@ -161,13 +159,18 @@ def conclude(*, case_id: int, by: User, ending: str, reason: str = "", opinion: 
     audit.record(conclusion, AuditAction.CONCLUDED, actor=by, case=case, ending=ending, signoff=signoff.pk)
     stages.advance(case, CONCLUDE, by=by, ending=ending)
     assert case.concluded_at is not None
+    # 第二十八条: 30 days unless another regulation sets the period (settings.ARCHIVE_PERIOD_DAYS);
+    # the department's designated archivist (专人), else every archivist (archive.selectors).
+    from archive.selectors import archive_period_days, archivists_for
+
+    days = archive_period_days(case.kind)
     deadline_open(
         case=case,
         kind=DeadlineKind.ARCHIVE_FILE,
         article="第二十八条",
-        label="行政执法案卷归档（行政执法行为终结之日起30日内）",
+        label=f"行政执法案卷归档（行政执法行为终结之日起{days}日内）",
         start=case.concluded_at,
-        days=ARCHIVE_DAYS,
-        responsible=[*case.officers.all(), *users_in_role(Role.ARCHIVIST)],
+        days=days,
+        responsible=[*case.officers.all(), *archivists_for(case)],
     )
     return conclusion

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A change refused because the case is sealed (第二十八条) is a 409 page, never a 500.
+    "archive.guard.SealedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns locked-out logins into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -350,6 +352,9 @@ ARCHIVE_RETENTION = {"penalty": "D30", "licensing": "D10"}
 # Placeholders until the archives bureau assigns them.
 ARCHIVE_FONDS = env.str("ARCHIVE_FONDS", default="0001")
 ARCHIVE_CLASS_CODE = {"penalty": "XZZF", "licensing": "XZXK"}
+# 第二十八条: the case file within 30 (calendar) days of conclusion; "法律、法规和规章对归档期限有特殊
+# 规定的，从其规定" — a period another regulation sets, per case kind, goes here.
+ARCHIVE_PERIOD_DAYS = {"penalty": 30, "licensing": 30}
 
 # --- Agency ---------------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")

@@ -15,7 +15,7 @@ NAV_LINKS: list[tuple[str, str, tuple[str, ...]]] = [
     ("cases:approvals", "立案审批", ("head",)),
     ("deadlines:mine", "我的期限", ()),
     ("avrecords:inbox", "音像收件箱", ("officer",)),
-    ("archive:list", "案卷归档", ("archivist",)),
+    ("archive:list", "案卷归档", ("archivist", "head")),
     ("archive:stats", "统计", ("head", "legal_reviewer", "archivist")),
 ]
 

@@ -99,6 +99,7 @@ def test_every_transition_is_owned_by_one_app_and_run_only_by_it():
         "mark_delivered",
         "start_execution",
         "conclude",
+        "archive",
     }
     labels = {c.label for c in apps.get_app_configs()}
     for t in declared.values():
@@ -137,8 +138,10 @@ def test_advance_refuses_a_caller_of_another_app(officer, officer2):
         stages.advance(stages.lock(case.pk), "submit_for_review", by=officer)  # called from a test module
     with pytest.raises(RuntimeError, match="belongs to delivery"), transaction.atomic():
         stages.advance(stages.lock(case.pk), "mark_delivered", by=officer)
-    with pytest.raises(RuntimeError, match="not declared"), transaction.atomic():
+    with pytest.raises(RuntimeError, match="belongs to archive"), transaction.atomic():
         stages.advance(stages.lock(case.pk), "archive", by=officer)
+    with pytest.raises(RuntimeError, match="not declared"), transaction.atomic():
+        stages.advance(stages.lock(case.pk), "no_such_transition", by=officer)
     case.refresh_from_db()
     assert case.state == S.INVESTIGATING
 

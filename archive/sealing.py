@@ -1,0 +1,269 @@
+"""Sealing the case file (归档, 第二十八条) and what comes after it (issue 16 item 4).
+
+    review(case) -> Review                         what the archivist checks before sealing
+    arrangement_save(case_id, by, entries)         the order and titles of the items (卷内排列)
+    seal_override_sign(case_id, by, agree, opinion)  the head lets a blocked file be sealed, or not
+    seal(case_id, by, description, compiler, checker) -> Seal    已结案 → 已归档
+    addendum_request(case_id, by, text, scan) -> Addendum        after sealing: a correction
+    addendum_decide(addendum_id, by, approve, opinion) -> Addendum   the head's ADDENDUM sign-off
+    apply_arrangement(casefile)                    called at the end of archive.casefile.assemble
+
+Sealing is refused while the assembled file has `missing` items, a stage's checklist still
+lacks something, or a veto rule of the quality review fails — unless the head (not handling the
+case) signed SignOffStep.SEAL_OVERRIDE agreeing, with a reason (the latest such sign-off
+counts). After sealing every record of the case is read-only (archive.guard).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+import audit
+from accounts.models import Role, User
+from cases import policy, requirements, signoffs, stages
+from cases.models import Case, Level, SignOff, SignOffOutcome, SignOffStep
+from cases.selectors import signoffs_of
+from cases.stages import TransitionDenied, TransitionError
+from deadlines.models import DeadlineKind
+from deadlines.services import deadline_met
+
+from .actions import SEAL
+from .audit_actions import AuditAction
+from .casefile import SUBSIDIARY, CaseFile, Item, assemble, date8
+from .models import Addendum, AddendumStatus, ItemArrangement, RuleKind, Seal
+from .quality import Score, case_score
+from .selectors import is_sealed
+
+
+def item_key(source: Any) -> str:
+    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum)."""
+    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(source._meta.model_name, "x")
+    return f"{prefix}:{source.pk}"
+
+
+def _addendum_item(addendum: Addendum) -> Item:
+    name = addendum.scan.name if addendum.scan else ""
+    signoff = addendum.signoff
+    approved = f"经机关负责人{signoff.actor}批准" if signoff is not None else ""
+    return Item(
+        volume=SUBSIDIARY,
+        title=f"补充材料{addendum.number}：{addendum.text[:60]}",
+        date=date8(signoff.signed_at if signoff is not None else addendum.requested_at),
+        remarks=f"归档后补充（{approved}）",
+        pdf_name=name if name.lower().endswith(".pdf") else "",
+        source=addendum,
+    )
+
+
+def apply_arrangement(casefile: CaseFile) -> CaseFile:
+    """The archivist's arrangement (ItemArrangement rows) applied to an assembled file in place:
+    within each volume (正卷 then 副卷), arranged items by their position, the rest after them in
+    the order assembled; titles replaced where the archivist wrote one. Then the approved addenda
+    follow the sealed items (副卷), and the items are numbered again from 1."""
+    case = casefile.case
+    rows = {a.key: a for a in ItemArrangement.objects.filter(case_id=case.pk)}
+    rank = {v: n for n, v in enumerate(dict.fromkeys(i.volume for i in casefile.items))}
+
+    def order(pair: tuple[int, Item]) -> tuple[int, int, int]:
+        index, item = pair
+        row = rows.get(item_key(item.source)) if item.source is not None else None
+        return (rank[item.volume], 0 if row else 1, row.position if row else index)
+
+    items = [item for _, item in sorted(enumerate(casefile.items), key=order)]
+    for item in items:
+        row = rows.get(item_key(item.source)) if item.source is not None else None
+        if row is not None and row.title:
+            item.title = row.title
+    approved = Addendum.objects.filter(case_id=case.pk, status=AddendumStatus.APPROVED).select_related("signoff__actor")
+    items += [_addendum_item(a) for a in approved.order_by("number")]
+    for n, item in enumerate(items, start=1):
+        item.number = n
+    casefile.items[:] = items
+    return casefile
+
+
+@dataclass
+class Review:
+    """What the archivist reviews before sealing. `blockers`: Chinese lines that refuse sealing
+    (unless `override` agrees): items not ready for the volume, failing veto rules; `gaps`: the
+    checklist items still missing from every stage (shown, not blocking)."""
+
+    casefile: CaseFile
+    score: Score
+    gaps: list[requirements.Requirement] = field(default_factory=list)
+    override: SignOff | None = None
+    blockers: list[str] = field(default_factory=list)
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None and self.override.outcome == SignOffOutcome.AGREE
+
+    @property
+    def may_seal(self) -> bool:
+        return not self.blockers or self.overridden
+
+
+def override_of(case: Case) -> SignOff | None:
+    """The latest SEAL_OVERRIDE sign-off of the case (each decision is its own round)."""
+    return signoffs_of(case, [SignOffStep.SEAL_OVERRIDE]).select_related("actor").order_by("-round", "-pk").first()
+
+
+def review(case: Case) -> Review:
+    """The assembled file, the checklist gaps of every stage, the quality score, the head's
+    override if any, and the blockers (assembly `missing`, failing vetoes)."""
+    casefile = assemble(case)
+    score = case_score(case)
+    gaps = [c.requirement for c in requirements.checklist(case) if c.status == "missing"]
+    # The stage checklists' gaps are shown to the archivist; what refuses sealing is an item that
+    # cannot go into the volume and a failing veto rule (issue 16 item 3).
+    blockers = list(casefile.missing)
+    blockers += [f"否决项：{f.message}（{f.source}）" for f in score.failures if f.kind == RuleKind.VETO]
+    return Review(casefile, score, gaps, override_of(case), blockers)
+
+
+def _require_compiler(case: Case, by: User, what: str) -> None:
+    if not (by.has_role(Role.ARCHIVIST) and policy.may_compile_case_file(by, case)):
+        raise TransitionDenied(f"无权{what}：需由档案管理员办理。")
+
+
+@transaction.atomic
+def arrangement_save(*, case_id: int, by: User, entries: list[tuple[str, int, str]]) -> int:
+    """Replace the case's arrangement with `entries` (key, position, title; title "" keeps the
+    assembled one). Only keys of the file's items. Before sealing, by an archivist. Returns the
+    number of rows. TransitionError for an unknown key or a sealed case."""
+    case = stages.lock(case_id)
+    _require_compiler(case, by, "调整卷内排列")
+    if is_sealed(case):
+        raise TransitionError("案卷已归档，卷内排列不能再调整。")
+    keys = {item_key(i.source) for i in assemble(case).items if i.source is not None}
+    unknown = [k for k, _, _ in entries if k not in keys]
+    if unknown:
+        raise TransitionError(f"卷内没有这些材料：{'、'.join(unknown)}。")
+    ItemArrangement.objects.filter(case=case).delete()
+    ItemArrangement.objects.bulk_create(
+        [ItemArrangement(case=case, key=k, position=p, title=t.strip()[:200]) for k, p, t in entries]
+    )
+    audit.record(case, AuditAction.ARRANGED, actor=by, case=case, entries=[list(e) for e in entries])
+    return len(entries)
+
+
+@transaction.atomic
+def seal_override_sign(*, case_id: int, by: User, agree: bool, opinion: str) -> SignOff:
+    """The head (not handling the case) lets the file be sealed despite its blockers, or refuses,
+    with a reason: a SEAL_OVERRIDE sign-off, its own round each time (the latest counts). Only
+    while the case is concluded and not sealed. TransitionDenied / TransitionError."""
+    case = stages.lock(case_id)
+    stages.require_state(case, SEAL.sources, "签署归档意见")
+    return signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.SEAL_OVERRIDE,
+        level=Level.HEAD,
+        by=by,
+        outcome=SignOffOutcome.AGREE if agree else SignOffOutcome.REFUSE,
+        opinion=opinion,
+        round=signoffs.next_round(case, SignOffStep.SEAL_OVERRIDE),
+    )
+
+
+@transaction.atomic
+def seal(*, case_id: int, by: User, description: str, compiler: str, checker: str) -> Seal:
+    """已结案 → 已归档 (第二十八条): the archivist seals the file with its 备考表. Records the 档号,
+    the score, who and when; meets the ARCHIVE_FILE deadline; audited. Refused (TransitionError,
+    the blockers named) while `review(case).may_seal` is False; TransitionDenied for anyone but
+    an archivist."""
+    case = stages.lock(case_id)
+    stages.require_actor(case, by, SEAL)
+    _require_compiler(case, by, "归档")
+    description, compiler, checker = (description or "").strip(), (compiler or "").strip(), (checker or "").strip()
+    if not (description and compiler and checker):
+        raise TransitionError("请填写备考表：案卷情况说明、立卷人和检查人。")
+    r = review(case)
+    if not r.may_seal:
+        raise TransitionError(f"不能归档：{'；'.join(r.blockers)}。如确需归档，须由机关负责人签署准予归档意见。")
+    now = timezone.now()
+    row = Seal.objects.create(
+        case=case,
+        archival_code=r.casefile.code,
+        score=r.score.score,
+        vetoed=r.score.vetoed,
+        override=r.override if r.blockers else None,
+        description=description,
+        compiler=compiler,
+        checker=checker,
+        sealed_by=by,
+        sealed_at=now,
+    )
+    deadline_met(kind=DeadlineKind.ARCHIVE_FILE, case=case, met_at=now)
+    audit.record(
+        row,
+        AuditAction.SEALED,
+        actor=by,
+        case=case,
+        archival_code=row.archival_code,
+        score=row.score,
+        vetoed=row.vetoed,
+        override=row.override_id,
+        items=r.casefile.item_count,
+    )
+    stages.advance(case, SEAL, by=by, archival_code=row.archival_code)
+    return row
+
+
+def may_request_addendum(user: User, case: Case) -> bool:
+    """An officer of the case or an archivist, on a sealed case."""
+    return is_sealed(case) and (policy.is_officer_of(user, case) or policy.may_act(user, case, Role.ARCHIVIST))
+
+
+@transaction.atomic
+def addendum_request(*, case_id: int, by: User, text: str, scan: UploadedFile | None = None) -> Addendum:
+    """A correction of a sealed file, as an addendum awaiting the head's approval. Numbered from
+    1 per case. TransitionError before sealing or without text; TransitionDenied for anyone but
+    an officer of the case or an archivist."""
+    case = stages.lock(case_id)
+    if not is_sealed(case):
+        raise TransitionError("案卷尚未归档，请直接在案件中更正记录。")
+    if not may_request_addendum(by, case):
+        raise TransitionDenied("无权申请补充材料：需由本案执法人员或档案管理员提出。")
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError("请填写补充材料的说明。")
+    number = (Addendum.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
+    row = Addendum(case=case, number=number, text=text, requested_by=by)
+    if scan is not None:
+        row.scan.save(scan.name, scan, save=False)
+    row.save()
+    audit.record(row, AuditAction.ADDENDUM_REQUESTED, actor=by, case=case, number=number, scan=row.scan.name or "")
+    return row
+
+
+@transaction.atomic
+def addendum_decide(*, addendum_id: int, by: User, approve: bool, opinion: str) -> Addendum:
+    """The head (not handling the case) approves or refuses a pending addendum with an opinion
+    (an ADDENDUM sign-off, one round per addendum). An approved one is appended to the file after
+    the sealed items; the sealed rows are not touched. TransitionError when not pending."""
+    case_id = Addendum.objects.values_list("case_id", flat=True).get(pk=addendum_id)
+    case = stages.lock(case_id)
+    row = Addendum.objects.select_for_update().get(pk=addendum_id)
+    if row.status != AddendumStatus.PENDING:
+        raise TransitionError(f"补充材料{row.number}已{row.get_status_display()}，不能再次审批。")
+    signoff = signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.ADDENDUM,
+        level=Level.HEAD,
+        by=by,
+        outcome=SignOffOutcome.AGREE if approve else SignOffOutcome.REFUSE,
+        opinion=opinion,
+        round=signoffs.next_round(case, SignOffStep.ADDENDUM),
+    )
+    row.status = AddendumStatus.APPROVED if approve else AddendumStatus.REFUSED
+    row.signoff = signoff
+    row.save(update_fields=["status", "signoff"])
+    action = AuditAction.ADDENDUM_APPROVED if approve else AuditAction.ADDENDUM_REFUSED
+    audit.record(row, action, actor=by, case=case, number=row.number, signoff=signoff.pk)
+    return row

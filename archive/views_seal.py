@@ -1,0 +1,208 @@
+"""The sealing pages (归档, 第二十八条): the archivist's queue, the review-and-seal page, the
+head's override page, addenda. Each view: access (a selector or policy, 404 otherwise), a form,
+one archive.sealing action, a response; a refused action shows its Chinese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case as Case_
+from django.db.models import Q, QuerySet, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from cases import policy
+from cases.models import Case, CaseState
+from cases.selectors import case_for_user, cases_visible_to
+from cases.stages import TransitionError
+from deadlines.models import DeadlineKind
+from deadlines.selectors import case_deadline
+from linke.http import AuthedRequest
+from linke.pagination import page_of
+
+from . import sealing
+from .forms import AddendumForm, OpinionForm, SealForm
+from .models import Addendum
+from .quality import case_score
+from .selectors import addenda_of, seal_of
+
+RECENT_DAYS = 30  # "recently sealed" on the queue
+QUEUE_PER_PAGE = 25
+
+
+def works_archive_queue(user: Any) -> bool:
+    """The archivist (the 专人) and the head work the archive's queue."""
+    return bool(user.is_active and (user.has_role(Role.ARCHIVIST) or user.has_role(Role.HEAD)))
+
+
+def queue_cases(user: Any, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Concluded cases awaiting sealing, earliest concluded first (the ARCHIVE_FILE period runs
+    from conclusion), then cases sealed in the last RECENT_DAYS days, newest first."""
+    now = now or timezone.now()
+    waiting = Q(state=CaseState.CONCLUDED)
+    recent = Q(state=CaseState.ARCHIVED, archived_at__gte=now - dt.timedelta(days=RECENT_DAYS))
+    return (
+        cases_visible_to(user)
+        .filter(waiting | recent)
+        .select_related("department")
+        .annotate(sealed=Case_(When(waiting, then=0), default=1))
+        .order_by("sealed", "concluded_at", "-archived_at", "pk")
+    )
+
+
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    """GET /archive/: the archivist's queue (archivists and the head; 404 for anyone else), 25 a
+    page: the ARCHIVE_FILE due date (overdue marked), the score and each failing rule's link."""
+    if not works_archive_queue(request.user):
+        raise Http404
+    now = timezone.now()
+    page = page_of(queue_cases(request.user, now), request, per_page=QUEUE_PER_PAGE)
+    rows = []
+    for c in page.object_list:
+        deadline = case_deadline(c, DeadlineKind.ARCHIVE_FILE)
+        due = deadline.due if deadline is not None else None
+        overdue = c.state == CaseState.CONCLUDED and due is not None and due < now
+        rows.append({"case": c, "score": case_score(c), "due": due, "overdue": overdue})
+    return render(request, "archive/queue.html", {"page": page, "rows": rows})
+
+
+def _compiler_case(request: AuthedRequest, pk: int) -> Case:
+    case = case_for_user(request.user, pk)
+    if not policy.may_compile_case_file(request.user, case):
+        raise Http404("案件不存在")
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """GET: the review before sealing (items with order and titles, the checklist gaps, the score
+    and each failing rule, the override). POST action=arrange (order/title per item key) or
+    action=seal (the 备考表). Archivists act; the head reads."""
+    case = _compiler_case(request, pk)
+    form = SealForm()
+    may_act = request.user.has_role(Role.ARCHIVIST) and case.state == CaseState.CONCLUDED
+    if request.method == "POST":
+        if not may_act:
+            messages.error(request, "只有档案管理员可以对已结案的案件调整排列或归档。")
+            return redirect("archive:seal", pk)
+        try:
+            if request.POST.get("action") == "arrange":
+                entries = _arrangement(request.POST)
+                sealing.arrangement_save(case_id=case.pk, by=request.user, entries=entries)
+                messages.success(request, "卷内排列与题名已保存。")
+                return redirect("archive:seal", pk)
+            form = SealForm(request.POST)
+            if form.is_valid():
+                row = sealing.seal(case_id=case.pk, by=request.user, **form.cleaned_data)
+                messages.success(request, f"案卷已归档，档号 {row.archival_code}。")
+                return redirect("archive:seal", pk)
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+    review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
+    items = review.casefile.items if review else sealing.assemble(case).items
+    rows = [{"item": i, "key": sealing.item_key(i.source) if i.source is not None else ""} for i in items]
+    ctx = {
+        "case": case,
+        "review": review,
+        "rows": rows,
+        "form": form,
+        "may_act": may_act,
+        "seal": seal_of(case),
+        "addenda": addenda_of(case),
+    }
+    return render(request, "archive/seal.html", ctx)
+
+
+def _arrangement(post: Any) -> list[tuple[str, int, str]]:
+    """The arrangement form's rows: key_N, position_N, title_N; a bad position is an error."""
+    out = []
+    for name in post:
+        if not name.startswith("key_"):
+            continue
+        n = name[4:]
+        try:
+            position = int(post.get(f"position_{n}", ""))
+        except ValueError:
+            raise TransitionError("顺序须为整数。") from None
+        if position < 0 or position > 100000:
+            raise TransitionError("顺序须为0至100000之间的整数。")
+        out.append((post[name], position, post.get(f"title_{n}", "")[:200]))
+    return out
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The head's 准予归档 (SEAL_OVERRIDE) for a concluded case whose file is blocked; 404 for
+    anyone but a head who may read the case."""
+    case = case_for_user(request.user, pk)
+    if not policy.works_head_queues(request.user):
+        raise Http404("案件不存在")
+    form = OpinionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sealing.seal_override_sign(
+                case_id=case.pk,
+                by=request.user,
+                agree=form.cleaned_data["decision"] == "agree",
+                opinion=form.cleaned_data["opinion"],
+            )
+            messages.success(request, "意见已签署。")
+            return redirect("archive:override", pk)
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+    review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
+    return render(request, "archive/override.html", {"case": case, "review": review, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """An officer of the case or an archivist asks to add a correction to a sealed file."""
+    case = case_for_user(request.user, pk)
+    if not sealing.may_request_addendum(request.user, case):
+        raise Http404("案件不存在")
+    form = AddendumForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = sealing.addendum_request(
+                case_id=case.pk, by=request.user, text=form.cleaned_data["text"], scan=form.cleaned_data["scan"]
+            )
+            messages.success(request, f"补充材料{row.number}已提交，待机关负责人审批。")
+            return redirect(reverse("cases:section", args=[case.pk, "archive"]) + "#panel-seal")
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+    return render(request, "archive/addendum_form.html", {"case": case, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def addendum_decide(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The head approves or refuses an addendum with an opinion (SignOffStep.ADDENDUM)."""
+    row = get_object_or_404(Addendum.objects.select_related("requested_by"), pk=pk)
+    case = case_for_user(request.user, row.case_id)
+    if not policy.works_head_queues(request.user):
+        raise Http404("案件不存在")
+    form = OpinionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sealing.addendum_decide(
+                addendum_id=row.pk,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "agree",
+                opinion=form.cleaned_data["opinion"],
+            )
+            messages.success(request, "审批意见已签署。")
+            return redirect(reverse("cases:section", args=[case.pk, "archive"]) + "#panel-seal")
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+    return render(request, "archive/addendum_decide.html", {"case": case, "addendum": row, "form": form})
