@@ -26,6 +26,8 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
 # 第二十九条: consultation rows are read in the admin, written only by archive.consultation.
 from .models_consultation import ConsultationAccess, ConsultationRequest  # noqa: E402
 
@@ -53,6 +55,8 @@ class ConsultationRequestAdmin(_ReadOnly):
 @admin.register(ConsultationAccess)
 class ConsultationAccessAdmin(_ReadOnly):
     list_display = ("request", "item", "viewer", "at", "ip")
+
+
 # --- sealing (第二十八条) ----------------------------------------------------------------------
 from linke.admin import AuditedAdmin, ReadOnlyAdmin  # noqa: E402
 

@@ -35,9 +35,10 @@ class QualityRule(models.Model):
         return f"{self.code} {self.message}"
 
 
-from .models_stats import CaseScore  # noqa: E402,F401  (statistics: stored quality scores)
-from .models_export import ExportJob, ExportStatus  # noqa: E402,F401
 from .models_consultation import ConsultationAccess, ConsultationItem, ConsultationRequest  # noqa: E402,F401
+from .models_export import ExportJob, ExportStatus  # noqa: E402,F401
+from .models_stats import CaseScore  # noqa: E402,F401  (statistics: stored quality scores)
+
 # --- sealing (归档, 第二十八条) ------------------------------------------------------------------
 
 
