@@ -6,7 +6,7 @@ BagIt bag (RFC 8493, validated with the `bagit` library), laid out as:
     tagmanifest-sha256.txt, tagmanifest-sm3.txt    digests of every file outside data/
     README.txt, verify_bag.py                      how to verify without Linke; the verifier
     fourprops/report.json, fourprops/report.pdf    the four-properties report (archive.fourprops)
-    data/volume/volume.pdf                         the volume (archive.volume.render_volume)
+    data/volume/volume.pdf                         the volume (archive.volume.write_volume)
     data/items/NNN.ext                             each item's original (document PDF, attachment)
     data/media/NNN.ext                             AV originals from dedicated storage (not proxies)
     data/metadata/case.json, data/metadata/items/NNN.json   DA/T 46 elements, file names, digests
@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import tarfile
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ from documents.registry import DocTypeCode
 from .casefile import CaseFile, Item, assemble, date8
 from .selectors import is_sealed
 from .verifier import verify_bag
-from .volume import VolumeIncomplete, render_volume
+from .volume import VolumeIncomplete, write_volume
 
 CHUNK = 1024 * 1024
 ALGORITHMS = verify_bag.ALGORITHMS
@@ -281,19 +282,21 @@ def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> 
 
     if not is_sealed(case):
         raise ExportRefused(f"案件 {case} 尚未归档（封卷），不能导出电子案卷")
-    try:
-        with _timed(case, "volume"):
-            volume = render_volume(case)
-    except VolumeIncomplete as exc:
-        raise ExportRefused("案卷尚不能生成：" + "；".join(exc.missing)) from exc
-    cf = assemble(case)
-    sources = _sources(case, cf)
+    with tempfile.TemporaryFile() as volume:  # spooled to disk: memory stays flat with the file's size
+        try:
+            with _timed(case, "volume"):
+                write_volume(case, volume)
+        except VolumeIncomplete as exc:
+            raise ExportRefused("案卷尚不能生成：" + "；".join(exc.missing)) from exc
+        volume_size = volume.tell()
+        cf = assemble(case)
+        sources = _sources(case, cf)
 
-    bag = Path(out_dir) / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
-    bag.mkdir(parents=True)
-    writer = _Writer(bag, len(volume) + sum(s.size for s in sources), progress)
-    writer.write("data/volume/volume.pdf", volume)
-    del volume
+        bag = Path(out_dir) / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
+        bag.mkdir(parents=True)
+        writer = _Writer(bag, volume_size + sum(s.size for s in sources), progress)
+        volume.seek(0)
+        writer.copy("data/volume/volume.pdf", volume)
     with _timed(case, "originals"):
         _copy_sources(bag, writer, sources)
     items = [s.meta for s in sources]

@@ -25,6 +25,7 @@ from documents.rendering import render_html, render_pdf
 
 from . import record_pages
 from .casefile import CaseFile, Item, assemble, date8
+from .selectors import seal_of
 
 CHUNK = 1024 * 1024  # bytes copied at a time
 
@@ -104,10 +105,18 @@ def write_volume(
     """Write the case file of `case` as a PDF into the binary file `out` (archive.casefile.
     assemble's order; for an export job, a file on disk) and return the assembled CaseFile,
     its items' pages and start pages counted. `compiler`, `checker` (立卷人, 检查人) print as
-    blank lines unless given; `on` is the 备考表's date (default: today). Raises
+    blank lines unless given; `on` is the 备考表's date (default: today). A sealed
+    case's 备考表 is the one its Seal records (description, compiler, checker, the sealing date)
+    unless given. Raises
     VolumeIncomplete (its `missing`: a Chinese line per item) while a document is not rendered
     or an item's PDF will not open; ImproperlyConfigured for a bad ARCHIVE_VOLUME_ORDER;
     documents.fonts.UnprintableText for text no font prints."""
+    sealed = seal_of(case)
+    if sealed is not None:  # 第二十八条: the sealed file's 备考表 as the archivist signed it
+        description = description or sealed.description
+        compiler = compiler or sealed.compiler
+        checker = checker or sealed.checker
+        on = on or timezone.localdate(sealed.sealed_at)
     casefile = assemble(case)
     with ExitStack() as stack:
         readers = _load(casefile, stack)

@@ -1,9 +1,8 @@
-"""A sealed case for the export tests: the one place that makes one, so that it switches to the
-sealing helper's `seal()` in one line when that lands.
+"""A sealed case for the export tests, sealed through archive.sealing as an archivist would.
 
 The case is decided without penalty, its decision served, and concluded (delivery's test
 helpers), with a 2-page PDF scan, a JPEG photo and a 1-second video (ffmpeg, ingested through
-the avrecords pipeline) added while it was still open; then it is marked 已归档."""
+the avrecords pipeline) added while it was still open; then the archivist seals it."""
 
 import io
 import subprocess
@@ -15,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from cases import services
-from cases.models import Case, CaseState
+from cases.models import CaseState
 
 from .test_casefile import _pdf as pdf_bytes
 
@@ -40,9 +39,16 @@ def make_video(path: Path) -> Path:
     return path
 
 
-def seal(case: Any) -> Any:
-    """Mark the concluded `case` sealed (已归档). Replace with archive.sealing.seal() when it lands."""
-    Case.objects.filter(pk=case.pk).update(state=CaseState.ARCHIVED)
+def seal(case: Any, archivist: Any, head: Any) -> Any:
+    """Seal the concluded `case` through archive.sealing (the archivist's 归档 with its 备考表);
+    where the quality review names a veto item, the head's override first (with the reason)."""
+    from archive import sealing
+
+    if not sealing.review(case).may_seal:
+        sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="经复核，准予归档。")
+    sealing.seal(
+        case_id=case.pk, by=archivist, description="案卷材料齐全，排列有序。", compiler="档案员甲", checker="档案员乙"
+    )
     case.refresh_from_db()
     return case
 
@@ -105,5 +111,5 @@ def concluded_case_with_records(head: Any, tmp_path: Path) -> Any:
 
 
 @pytest.fixture
-def sealed_case(head: Any, tmp_path: Path) -> Any:
-    return seal(concluded_case_with_records(head, tmp_path))
+def sealed_case(head: Any, archivist: Any, tmp_path: Path) -> Any:
+    return seal(concluded_case_with_records(head, tmp_path), archivist, head)
