@@ -1,20 +1,7 @@
-"""The archive's transition: 归档 (sealing), 已结案 → 已归档 (第二十八条), run by archive.sealing."""
+"""The archive's transition, 归档 (已结案 → 已归档, 第二十八条): declared and run in archive.sealing
+(cases.stages wants advance() called where the transition is declared); imported here for the
+AppConfig and for readers who look for a stage app's actions module."""
 
-from accounts.models import Role
-from cases import stages
-from cases.models import CaseKind, CaseState
-from cases.stages import Transition
+from .sealing import SEAL
 
-SEAL = stages.declare(
-    Transition(
-        name="archive",  # audit action case.archive (cases.audit_actions)
-        label="归档",
-        owner="archive",
-        kinds=(CaseKind.PENALTY, CaseKind.LICENSING),
-        sources=(CaseState.CONCLUDED,),
-        target=CaseState.ARCHIVED,
-        roles=(Role.ARCHIVIST,),
-        stamp="archived_at",
-        order=90,
-    )
-)
+__all__ = ["SEAL"]

@@ -27,18 +27,32 @@ from django.utils import timezone
 import audit
 from accounts.models import Role, User
 from cases import policy, requirements, signoffs, stages
-from cases.models import Case, Level, SignOff, SignOffOutcome, SignOffStep
+from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.selectors import signoffs_of
-from cases.stages import TransitionDenied, TransitionError
+from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met
 
-from .actions import SEAL
 from .audit_actions import AuditAction
 from .casefile import SUBSIDIARY, CaseFile, Item, assemble, date8
 from .models import Addendum, AddendumStatus, ItemArrangement, RuleKind, Seal
 from .quality import Score, case_score
 from .selectors import is_sealed
+
+# 已结案 → 已归档 (第二十八条), the archivist's; declared here, where it is run (cases.stages).
+SEAL = stages.declare(
+    Transition(
+        name="archive",  # audit action case.archive (cases.audit_actions)
+        label="归档",
+        owner="archive",
+        kinds=(CaseKind.PENALTY, CaseKind.LICENSING),
+        sources=(CaseState.CONCLUDED,),
+        target=CaseState.ARCHIVED,
+        roles=(Role.ARCHIVIST,),
+        stamp="archived_at",
+        order=90,
+    )
+)
 
 
 def item_key(source: Any) -> str:
