@@ -41,8 +41,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from audit.chain import format_time
-from audit.models import Entry
-from audit.selectors import entries_of_case
+from audit.selectors import chain_head, entries_of_case
 from audit.signing import public_key_pem, sign
 from documents.registry import DocTypeCode
 
@@ -233,7 +232,7 @@ def audit_export(case: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         }
         for e in entries_of_case(case.pk).order_by("seq")
     ]
-    head = Entry.objects.order_by("-seq").values_list("seq", "hash").first() or (0, "0" * 64)
+    head = chain_head()
     message = verify_bag.checkpoint_message(case.pk, [e["hash"] for e in entries], head[0], head[1])
     signature, key_id = sign(message)
     checkpoint = {

@@ -32,3 +32,12 @@ def recorded(target: Model, action: str, *, actor: Any, **data: Any) -> bool:
     for key, value in data.items():
         qs = qs.filter(payload__contains=canonical_json({key: value})[1:-1])
     return qs.exists()
+
+
+def chain_head() -> tuple[int, str]:
+    """(seq, hash) of the newest entry of the whole chain; (0, GENESIS_HASH) when it is empty
+    (an export's signed checkpoint commits to it)."""
+    from .models import GENESIS_HASH
+
+    head = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
+    return head or (0, GENESIS_HASH)

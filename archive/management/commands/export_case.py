@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 import audit
-from cases.models import Case
+from cases.selectors import case_by_ref
 
 from ...audit_actions import AuditAction
 from ...export import ExportRefused, build_bag
@@ -23,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, type=Path, help="输出目录")
 
     def handle(self, *args: Any, case_number: str, out: Path, **options: Any) -> None:
-        case = Case.objects.filter(Q(number=case_number) | Q(registration_number=case_number)).first()
+        case = case_by_ref(case_number)
         if case is None:
             raise CommandError(f"案件不存在：{case_number}")
         try:
