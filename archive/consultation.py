@@ -44,7 +44,7 @@ from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from documents.selectors import document_source
-from linke.validators import validate_person_id
+from linke.validators import validate_person_id, validate_uscc
 
 from .audit_actions import AuditAction
 from .casefile import assemble
@@ -117,11 +117,11 @@ def _check_id(id_type: str, id_number: str) -> str:
     number = (id_number or "").strip().upper()
     if not number:
         raise TransitionError("请填写查阅人证件号码。")
-    if id_type == RequesterIdType.RESIDENT_ID:
-        try:
-            validate_person_id(number)
-        except ValidationError as exc:
-            raise TransitionError(exc.messages[0]) from None
+    check = validate_person_id if id_type == RequesterIdType.RESIDENT_ID else validate_uscc
+    try:
+        check(number)
+    except ValidationError as exc:
+        raise TransitionError(exc.messages[0]) from None
     return number
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Confidentiality, confidentiality_field
+from linke.validators import validate_identity_number
 
 
 class ConsultationPurpose(models.TextChoices):
@@ -30,9 +31,11 @@ class RequesterRelation(models.TextChoices):
 
 
 class RequesterIdType(models.TextChoices):
+    """The ID kinds the shared validators check (linke.validators): a person's 居民身份证号码 or an
+    organisation's 统一社会信用代码 (an organisation consulting through its representative)."""
+
     RESIDENT_ID = "resident_id", "居民身份证"
-    PASSPORT = "passport", "护照"
-    OTHER = "other", "其他证件"
+    USCC = "uscc", "统一社会信用代码"
 
 
 class ConsultationStatus(models.TextChoices):
@@ -55,7 +58,7 @@ class ConsultationRequest(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="consultations", verbose_name="案件")
     requester_name = models.CharField("查阅人姓名", max_length=100)
     id_type = models.CharField("证件类型", max_length=16, choices=RequesterIdType)
-    id_number = models.CharField("证件号码", max_length=32)
+    id_number = models.CharField("证件号码", max_length=32, validators=[validate_identity_number])
     relation = models.CharField("与案件关系", max_length=16, choices=RequesterRelation)
     purpose = models.CharField("查阅目的", max_length=16, choices=ConsultationPurpose)
     reason = models.TextField("查阅理由")
