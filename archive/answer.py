@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
 from documents.registry import DocTypeCode
@@ -27,7 +27,7 @@ from documents.rendering import render_html, render_pdf
 from review.selectors import decision_of
 
 from .casefile import assemble, date8
-from .volume import _numbers
+from .volume import add_numbered
 from .watermark import NotViewable, image_to_pdf
 
 D = DocTypeCode
@@ -133,17 +133,7 @@ def answer_package(case: Any) -> bytes:
     writer = PdfWriter()
     for p in PdfReader(io.BytesIO(render_pdf(front_html).pdf)).pages:
         writer.add_page(p)
-    stamps = _numbers(total) if total else None
-    n = 0
-    for part_reader in readers:
-        for p in part_reader.pages if part_reader is not None else []:
-            added = writer.add_page(p)
-            if stamps is not None:
-                stamp = stamps.pages[n]
-                dx = float(added.mediabox.right) - float(stamp.mediabox.right)
-                dy = float(added.mediabox.top) - float(stamp.mediabox.top)
-                added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
-            n += 1
+    add_numbered(writer, readers, total)
     writer.add_metadata({"/Title": f"{case.number or case.registration_number} 行政复议答复材料"})
     out = io.BytesIO()
     writer.write(out)

@@ -76,6 +76,24 @@ def _load(casefile: CaseFile, stack: ExitStack) -> list[PdfReader | None]:
     return readers
 
 
+def add_numbered(writer: PdfWriter, readers: list[PdfReader | None], total: int) -> None:
+    """Append every page of `readers` (None: an item without pages) to `writer`, stamping the
+    continuous page numbers 1..`total` in each page's top right corner (档案 page numbering:
+    the cover, catalogue and 备考表 are not numbered)."""
+    stamps = _numbers(total) if total else None
+    n = 0
+    for reader in readers:
+        for page in reader.pages if reader is not None else []:
+            added = writer.add_page(page)
+            if stamps is not None:
+                stamp = stamps.pages[n]
+                # Align the stamp's top right corner with the page's, whatever its size.
+                dx = float(added.mediabox.right) - float(stamp.mediabox.right)
+                dy = float(added.mediabox.top) - float(stamp.mediabox.top)
+                added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+            n += 1
+
+
 def _numbers(count: int) -> PdfReader:
     """`count` A4 pages, each showing only its own number at the top right (the archival
     page number, stamped over the item's pages)."""
@@ -134,20 +152,7 @@ def write_volume(
         writer = PdfWriter()
         for page in front.pages:
             writer.add_page(page)
-        stamps = _numbers(casefile.page_count) if casefile.page_count else None
-        n = 0
-        for reader in readers:
-            if reader is None:
-                continue
-            for page in reader.pages:
-                stamp = stamps.pages[n] if stamps else None
-                n += 1
-                added = writer.add_page(page)
-                if stamp is not None:
-                    # Align the stamp's top right corner with the page's, whatever its size.
-                    dx = float(added.mediabox.right) - float(stamp.mediabox.right)
-                    dy = float(added.mediabox.top) - float(stamp.mediabox.top)
-                    added.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+        add_numbered(writer, readers, casefile.page_count)
         for page in back.pages:
             writer.add_page(page)
         writer.add_metadata({"/Title": f"{casefile.code} {casefile.title}"})
