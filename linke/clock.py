@@ -36,9 +36,11 @@ def clock_at(moment: dt.datetime) -> Iterator[None]:
         for model in apps.get_models():
             for field in model._meta.concrete_fields:
                 if field.default is current:
-                    # Field.get_default() reads the cached `_get_default`, not `default`.
-                    stack.enter_context(mock.patch.object(field, "default", now))
+                    # Field.get_default() reads the cached `_get_default`, not `default`. Patch it
+                    # first: patch.object reads the cached property to restore it on exit, and read
+                    # after `default` is patched it would cache (and "restore") the shifted clock.
                     stack.enter_context(mock.patch.object(field, "_get_default", now))
+                    stack.enter_context(mock.patch.object(field, "default", now))
         yield
 
 
