@@ -21,6 +21,7 @@ manifests are written here in bagit's format; bagit ignores them, the shipped ve
 them.
 """
 
+import io
 import json
 import logging
 import os
@@ -45,7 +46,9 @@ from audit.selectors import chain_head, entries_of_case
 from audit.signing import public_key_pem, sign
 from documents.registry import DocTypeCode
 
+from . import record_pages
 from .casefile import CaseFile, Item, assemble, date8
+from .models import Addendum
 from .selectors import is_sealed
 from .verifier import verify_bag
 from .volume import VolumeIncomplete, write_volume
@@ -91,6 +94,11 @@ def _ext(name: str, default: str) -> str:
 def _fieldfile(ff: Any) -> Iterator[IO[bytes]]:
     with ff.open("rb") as fh:
         yield fh
+
+
+@contextmanager
+def _bytes(data: bytes) -> Iterator[IO[bytes]]:
+    yield io.BytesIO(data)
 
 
 def _av_opener(record: Any) -> Callable[[], Any]:
@@ -141,6 +149,21 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
             out.append(
                 Source(f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}", src.size, _av_opener(src), meta)
             )
+        elif item.record is not None:  # a 副卷 page generated from a recorded row (archive.record_pages)
+            meta = _item_meta(cf, item, item.record.title)
+            meta.update(kind="record", original_name=f"{item.record.kind}.pdf", generated_from=item.record.kind)
+            data = record_pages.render(item.record, case)
+            out.append(Source(f"data/items/{item.number:03d}.pdf", len(data), partial(_bytes, data), meta))
+        elif isinstance(src, Addendum):  # 归档后补充 (archive.sealing), with its scan or as its text
+            meta = _item_meta(cf, item, "归档后补充材料")
+            meta.update(kind="addendum", text=src.text, approved_by=str(src.signoff.actor) if src.signoff else "")
+            if src.scan:
+                meta["original_name"] = os.path.basename(src.scan.name)
+                name = f"data/items/{item.number:03d}{_ext(src.scan.name, '.bin')}"
+                out.append(Source(name, src.scan.size, partial(_fieldfile, src.scan), meta))
+            else:
+                data = _json({"addendum": src.number, "text": src.text, "approved_by": meta["approved_by"]})
+                out.append(Source(f"data/items/{item.number:03d}.json", len(data), partial(_bytes, data), meta))
         else:
             meta = _item_meta(cf, item, "证据材料")
             meta.update(

@@ -56,8 +56,10 @@ SEAL = stages.declare(
 
 
 def item_key(source: Any) -> str:
-    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum)."""
-    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(source._meta.model_name, "x")
+    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum); a
+    generated 副卷 page's row "<model name>:<pk>" (e.g. "signoff:12"), unique across models."""
+    name = source._meta.model_name
+    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(name, name)
     return f"{prefix}:{source.pk}"
 
 
