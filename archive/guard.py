@@ -205,7 +205,10 @@ def _wrap_admin(ma: Any) -> None:
             return bool(_original(request, *args))
 
         setattr(ma, name, wrapped)
-    original_inlines = ma.get_inline_instances
+    original_inlines = getattr(ma, "get_inline_instances", None)
+    if original_inlines is None:  # an inline: its permissions are wrapped above, it has no inlines
+        ma._sealed_guard = True
+        return
 
     def inlines(request: HttpRequest, obj: Any = None) -> list[Any]:
         out = original_inlines(request, obj)
