@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from .models import Role, User
+from .models import Department, Role, User
 
 
 def users_in_role(role: Role) -> QuerySet[User]:
@@ -44,3 +44,8 @@ def users_by_pk(ids: Iterable[int], *, with_roles: bool = False) -> QuerySet[Use
 
 def users_by_username(usernames: Iterable[str]) -> QuerySet[User]:
     return User.objects.filter(username__in=set(usernames))
+
+
+def departments() -> QuerySet[Department]:
+    """Every department (承办科室), in their model order."""
+    return Department.objects.all()

@@ -38,7 +38,7 @@ from pypdf.errors import PdfReadError
 
 import audit
 from accounts.models import Role, User
-from cases import policy
+from cases import policy, stages
 from cases.models import Case, Confidentiality, Level, SignOffOutcome, SignOffStep
 from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
@@ -110,7 +110,7 @@ def may_record(user: User, case: Case) -> bool:
 
 
 def _lock(case_id: int) -> Case:
-    return Case.objects.select_for_update().get(pk=case_id)
+    return stages.lock(case_id)
 
 
 def _check_id(id_type: str, id_number: str) -> str:

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import audit
-from accounts.models import Department
+from accounts.selectors import departments
 from linke.http import AuthedRequest
 
 from . import stats
@@ -33,7 +33,7 @@ class StatsFilterForm(forms.Form):
     )
     department = forms.ModelChoiceField(
         label="承办科室",
-        queryset=Department.objects.all(),
+        queryset=departments(),
         required=False,
         empty_label="全部科室",
         error_messages={"invalid_choice": "科室无效：请选择列出的科室。"},

@@ -32,7 +32,9 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
+from accounts.selectors import user_or_none
 from cases.models import Case, CaseState
+from cases.selectors import case_of
 
 from .audit_actions import AuditAction
 from .models import AVRecord
@@ -113,7 +115,7 @@ def original_retention_extend(
 def case_originals_retain(*, case_id: int, by: User | None = None) -> int:
     """Every stored original of the case kept as long as its case file (case_file_retention).
     Returns how many records' retention grew."""
-    case = Case.objects.get(pk=case_id)
+    case = case_of(case_id)
     until, permanent = case_file_retention(case)
     reason = f"随案卷保管期限（{settings.ARCHIVE_RETENTION[case.kind]}）"
     ids = AVRecord.objects.filter(case_id=case_id).exclude(original_key="").order_by("pk").values_list("pk", flat=True)
@@ -126,7 +128,7 @@ def case_originals_retain(*, case_id: int, by: User | None = None) -> int:
 def case_originals_retain_task(self: Any, case_id: int, by_id: int | None = None) -> int:
     """case_originals_retain in a worker; storage unavailable: retry with backoff (each record
     is extended once: a redo skips those already as long)."""
-    by = User.objects.filter(pk=by_id).first() if by_id else None
+    by = user_or_none(by_id)
     try:
         return case_originals_retain(case_id=case_id, by=by)
     except ImproperlyConfigured:
