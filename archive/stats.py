@@ -230,9 +230,9 @@ class ScoreStats:
 
 def scores(f: Filters) -> ScoreStats:
     """The stored quality scores of the cases registered in the year: count, average and the
-    distribution by band. One aggregate over an index-only scan of case_score_stats
-    (registered_at: the case's created_at, stored with the score) INCLUDE (score, vetoed, case);
-    joined to the cases only for the department filter."""
+    distribution by band. One aggregate over this table alone, filtered on registered_at (the
+    case's created_at, stored with the score; index case_score_stats INCLUDE (score, vetoed,
+    case)); joined to the cases only for the department filter."""
     qs = CaseScore.objects.filter(registered_at__gte=f.start, registered_at__lt=f.end)
     if f.department:
         qs = qs.filter(case__department=f.department)
