@@ -61,6 +61,7 @@ def case_score_store(case: Any) -> Any:
             "vetoed": result.vetoed,
             "failing": [f.code for f in result.failures],
             "computed_at": timezone.now(),
+            "registered_at": case.created_at,
         },
     )
     return row

@@ -408,9 +408,9 @@ INSERT INTO deadlines_deadline (case_id, kind, article, label, start, days, due,
 SELECT id, 'archive.file', '第二十八条', '案卷归档', concluded_at, 30, concluded_at + interval '30 days',
        CASE WHEN state = 'archived' THEN concluded_at + (id %% 40) * interval '1 day' END, false, concluded_at
 FROM cases_case WHERE state IN ('concluded', 'archived');
-INSERT INTO archive_casescore (case_id, score, vetoed, failing, computed_at)
+INSERT INTO archive_casescore (case_id, score, vetoed, failing, computed_at, registered_at)
 SELECT id, CASE WHEN id %% 23 = 0 THEN 0 ELSE 100 - (id %% 9) * 5 END, id %% 23 = 0,
-       CASE WHEN id %% 23 = 0 THEN '["officers.two"]'::jsonb ELSE '[]'::jsonb END, now()
+       CASE WHEN id %% 23 = 0 THEN '["officers.two"]'::jsonb ELSE '[]'::jsonb END, now(), created_at
 FROM cases_case WHERE state IN ('decided', 'delivered', 'executing', 'concluded', 'archived');
 """
 

@@ -112,6 +112,11 @@ class Case(models.Model):
             models.Index(fields=["id"], include=["department"], name="case_id_department"),
             # The head's dashboard (cases awaiting filing approval) and the counts by stage.
             models.Index(fields=["state", "updated_at"], name="case_by_state"),
+            # The statistics page (archive.stats): each count by stage and by month reads only
+            # an index (index-only scans over the year's range), never the case rows.
+            models.Index(fields=["created_at"], include=["state", "department"], name="case_stats_created"),
+            models.Index(fields=["filed_at"], include=["department"], name="case_stats_filed"),
+            models.Index(fields=["concluded_at"], include=["department"], name="case_stats_concluded"),
         ]
 
     def __str__(self) -> str:

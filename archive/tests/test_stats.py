@@ -98,6 +98,12 @@ def test_by_month_counts_each_event_in_its_own_month(data):
     assert [m.concluded for m in stats.by_month(stats.Filters(2024))] == [0] * 12
 
 
+def test_by_month_for_one_department_counts_only_its_cases(data):
+    months = {m.month: m for m in stats.by_month(stats.Filters(YEAR, data["d2"]))}
+    assert (months[3].registered, months[3].filed, months[4].concluded) == (1, 1, 1)
+    assert sum(m.registered + m.filed + m.concluded for m in months.values()) == 3
+
+
 def test_on_time_rates_by_kind(data):
     now = at(12, 31)
     rows = {r.kind: r for r in stats.on_time(stats.Filters(YEAR), now)}
@@ -123,6 +129,14 @@ def test_scores_distribution_and_average(data):
     assert bands["90–99分"] == 1 and bands[stats.VETO_BAND] == 1 and bands["60–79分"] == 0
     assert stats.scores(stats.Filters(2024)).average == 70.0
     assert stats.scores(stats.Filters(2023)) == stats.ScoreStats(0, None, [(b[0], 0) for b in st.bands])
+
+
+def test_a_stored_score_carries_its_cases_registration_time_for_the_year_filter(data):
+    # The year filter reads CaseScore.registered_at (archive.stats.scores), copied from the case.
+    for case in (data["c2"], data["c3"], data["old"]):
+        assert CaseScore.objects.get(case=case).registered_at == case.created_at
+    st = stats.scores(stats.Filters(YEAR, data["d2"]))
+    assert (st.count, st.average, dict(st.bands)[stats.VETO_BAND]) == (1, 0.0, 1)
 
 
 def test_overdue_lists_open_deadlines_past_due_most_overdue_first(data):
@@ -236,6 +250,7 @@ def test_a_decision_stores_the_cases_score(head, django_capture_on_commit_callba
     expected = case_score(case)
     assert (stored.score, stored.vetoed) == (expected.score, expected.vetoed)
     assert stored.failing == [f.code for f in expected.failures]
+    assert stored.registered_at == case.created_at
 
 
 def test_periodic_refresh_scores_missing_and_stale_in_batches_and_requeues(db):
