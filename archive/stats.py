@@ -32,7 +32,9 @@ from django.utils import timezone
 from accounts.models import Department, User
 from cases import policy
 from cases.models import Case, CaseKind, CaseState
+from cases.selectors import all_cases
 from deadlines.models import Deadline, DeadlineKind
+from deadlines.selectors import all_deadlines
 
 from .models_stats import CaseScore
 
@@ -89,7 +91,7 @@ class Filters:
 
     def cases(self) -> QuerySet[Case]:
         """Cases registered in the year (and of the department)."""
-        qs = Case.objects.filter(created_at__gte=self.start, created_at__lt=self.end)
+        qs = all_cases().filter(created_at__gte=self.start, created_at__lt=self.end)
         return qs.filter(department=self.department) if self.department else qs
 
     def as_query(self) -> str:
@@ -108,7 +110,7 @@ def month_start(year: int, month: int) -> dt.datetime:
 def years_available() -> list[int]:
     """The years from the first registered case to this one, newest first (one index probe)."""
     this_year = timezone.localdate().year
-    first = Case.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    first = all_cases().order_by("created_at").values_list("created_at", flat=True).first()
     first_year = timezone.localtime(first).year if first else this_year
     return list(range(this_year, min(first_year, this_year) - 1, -1))
 
@@ -196,7 +198,7 @@ def on_time(f: Filters, now: dt.datetime | None = None) -> list[OnTimeRow]:
     department filter both join the cases (case_id_department)."""
     now = now or timezone.now()
     kinds = [k for k, _ in ON_TIME_KINDS]
-    qs = Deadline.objects.filter(kind__in=kinds, due__gte=f.start, due__lt=f.end).order_by()
+    qs = all_deadlines().filter(kind__in=kinds, due__gte=f.start, due__lt=f.end).order_by()
     if f.department:
         qs = qs.filter(case__department=f.department)
     totals = dict(qs.values_list("kind").annotate(n=Count("*")).values_list("kind", "n"))
@@ -250,7 +252,7 @@ def overdue(f: Filters, now: dt.datetime | None = None) -> QuerySet[Deadline]:
     most overdue first, with their case; of the department's cases when one is chosen. The
     partial index deadline_open_by_due serves the order and the count."""
     now = now or timezone.now()
-    qs = Deadline.objects.filter(met_at__isnull=True, due__lt=now).select_related("case").order_by("due", "pk")
+    qs = all_deadlines().filter(met_at__isnull=True, due__lt=now).select_related("case").order_by("due", "pk")
     return qs.filter(case__department=f.department) if f.department else qs
 
 
@@ -318,7 +320,7 @@ def case_score_refresh(case_id: int) -> CaseScore | None:
     for a case that is not a penalty case in a scored stage (its stored score, if any, stays)."""
     from .quality import case_score_store
 
-    case = Case.objects.filter(pk=case_id, kind=CaseKind.PENALTY, state__in=SCORED_STATES).first()
+    case = all_cases().filter(pk=case_id, kind=CaseKind.PENALTY, state__in=SCORED_STATES).first()
     return case_score_store(case) if case else None
 
 
@@ -327,7 +329,8 @@ def cases_to_score(now: dt.datetime | None = None) -> QuerySet[Case]:
     those without a score first, then the stalest."""
     cutoff = (now or timezone.now()) - SCORE_MAX_AGE
     return (
-        Case.objects.filter(kind=CaseKind.PENALTY, state__in=SCORED_STATES)
+        all_cases()
+        .filter(kind=CaseKind.PENALTY, state__in=SCORED_STATES)
         .filter(Q(score__isnull=True) | Q(score__computed_at__lt=cutoff))
         .order_by(F("score__computed_at").asc(nulls_first=True), "pk")
     )

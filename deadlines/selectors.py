@@ -136,3 +136,9 @@ def decision_due(case_ref: str = "pk") -> Subquery:
         .order_by("due")
         .values("due")[:1]
     )
+
+
+def all_deadlines() -> QuerySet[Deadline]:
+    """Every deadline, for the agency's aggregate statistics (archive.stats: on-time rates,
+    overdue lists)."""
+    return Deadline.objects.all()

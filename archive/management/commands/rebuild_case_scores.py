@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from archive.stats import SCORED_STATES, case_score_refresh
-from cases.models import Case, CaseKind
+from cases.models import CaseKind
+from cases.selectors import all_cases
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--case", type=int, action="append", default=[], help="只重算指定案件（ID，可多次给出）")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        qs = Case.objects.filter(kind=CaseKind.PENALTY, state__in=SCORED_STATES)
+        qs = all_cases().filter(kind=CaseKind.PENALTY, state__in=SCORED_STATES)
         if options["case"]:
             qs = qs.filter(pk__in=options["case"])
         done = 0
