@@ -27,7 +27,7 @@ def test_archivist_reviews_arranges_seals_and_exports_the_bag(
     request: Any, live_server: Any, login: Any, head: Any, archivist: Any, tmp_path: Path
 ) -> None:
     case = concluded_case_with_records(head, tmp_path)  # built with tasks run eagerly
-    request.getfixturevalue("celery_worker")  # from here on, tasks go to a real worker
+    worker = request.getfixturevalue("celery_worker")  # from here on, tasks go to a real worker
     base = live_server.url
     review = sealing.review(case)
 
@@ -94,7 +94,11 @@ def test_archivist_reviews_arranges_seals_and_exports_the_bag(
     page.click("form button[type=submit]:has-text('导出归档包')")
     assert "已开始导出电子案卷" in page.inner_text(".messages")
     link = page.locator(".export-status .export-download")
-    link.wait_for(state="visible", timeout=180_000)
+    try:
+        link.wait_for(state="visible", timeout=120_000)
+    except Exception:
+        job = ExportJob.objects.get(case=case)
+        raise AssertionError(f"{job.status} {job.message}\n{worker.output()[-3000:]}") from None
     assert page.inner_text(".export-status .export-label").startswith("已完成（100%）")
     assert ExportJob.objects.get(case=case).status == ExportStatus.DONE
     with page.expect_download() as info:
