@@ -21,6 +21,7 @@ manifests are written here in bagit's format; bagit ignores them, the shipped ve
 them.
 """
 
+import io
 import json
 import logging
 import os
@@ -94,6 +95,11 @@ def _fieldfile(ff: Any) -> Iterator[IO[bytes]]:
         yield fh
 
 
+@contextmanager
+def _bytes(data: bytes) -> Iterator[IO[bytes]]:
+    yield io.BytesIO(data)
+
+
 def _av_opener(record: Any) -> Callable[[], Any]:
     from avrecords.storage import original_open
 
@@ -135,6 +141,19 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
             meta = _item_meta(cf, item, label)
             meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
             out.append(Source(f"data/items/{item.number:03d}.pdf", src.size, partial(_fieldfile, src.pdf), meta))
+        elif item.record is not None:  # a recorded row's generated page (record_pages), as in the volume
+            from . import record_pages
+
+            data = record_pages.render(item.record, case)
+            meta = _item_meta(cf, item, "系统记录")
+            meta.update(kind="record", record_kind=item.record.kind, original_name=f"{item.record.kind}.pdf")
+            out.append(Source(f"data/items/{item.number:03d}.pdf", len(data), partial(_bytes, data), meta))
+        elif src._meta.model_name == "addendum":  # 归档后补充: its scan, if any (its text is in the volume)
+            if src.scan:
+                meta = _item_meta(cf, item, "补充材料")
+                meta.update(kind="addendum", original_name=os.path.basename(src.scan.name))
+                name = f"data/items/{item.number:03d}{_ext(src.scan.name, '.bin')}"
+                out.append(Source(name, src.scan.size, partial(_fieldfile, src.scan), meta))
         elif hasattr(src, "original_key"):  # an AV record placed in the file by the assembly
             seen_av.add(src.pk)
             meta = _item_meta(cf, item, "音像记录")
