@@ -189,7 +189,7 @@ def _seal(case_id: int, u: dict[str, User], stdout: Any) -> None:
     case = case_selectors.case_of(case_id)
     if case.state != CaseState.CONCLUDED:
         return
-    if not any(r.original_key for r in records_of_case(case)):
+    if not any(r.original_key for r in records_of_case(case.pk)):
         stdout.write("  归档：演示案件的音像记录尚未入库，暂不归档（入库后再次运行 seed_demo）")
         return
     with transaction.atomic():
