@@ -55,12 +55,22 @@ SEAL = stages.declare(
 )
 
 
-def item_key(source: Any) -> str:
-    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum); a
-    generated 副卷 page's row "<model name>:<pk>" (e.g. "signoff:12"), unique across models."""
-    name = source._meta.model_name
-    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(name, name)
+def item_key(source: Any, kind: str = "") -> str:
+    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum);
+    a generated record page (`kind`, a record_pages.RECORD_PAGES code) "rec:<kind>:<pk>" — its
+    rows are of several models whose primary keys overlap, so the kind is part of the key."""
+    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(source._meta.model_name)
+    if prefix is None:
+        return f"rec:{kind}:{source.pk}" if kind else f"x:{source._meta.label_lower}:{source.pk}"
     return f"{prefix}:{source.pk}"
+
+
+def key_of(item: Item) -> str:
+    """The arrangement key of a catalogue item (item_key of its source and record kind); "" for
+    an item without a source."""
+    if item.source is None:
+        return ""
+    return item_key(item.source, item.record.kind if item.record is not None else "")
 
 
 def _addendum_item(addendum: Addendum) -> Item:
@@ -88,12 +98,12 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
 
     def order(pair: tuple[int, Item]) -> tuple[int, int, int]:
         index, item = pair
-        row = rows.get(item_key(item.source)) if item.source is not None else None
+        row = rows.get(key_of(item)) if item.source is not None else None
         return (rank[item.volume], 0 if row else 1, row.position if row else index)
 
     items = [item for _, item in sorted(enumerate(casefile.items), key=order)]
     for item in items:
-        row = rows.get(item_key(item.source)) if item.source is not None else None
+        row = rows.get(key_of(item)) if item.source is not None else None
         if row is not None and row.title:
             item.title = row.title
     approved = Addendum.objects.filter(case_id=case.pk, status=AddendumStatus.APPROVED).select_related("signoff__actor")
@@ -157,7 +167,7 @@ def arrangement_save(*, case_id: int, by: User, entries: list[tuple[str, int, st
     _require_compiler(case, by, "调整卷内排列")
     if is_sealed(case):
         raise TransitionError("案卷已归档，卷内排列不能再调整。")
-    keys = {item_key(i.source) for i in assemble(case).items if i.source is not None}
+    keys = {key_of(i) for i in assemble(case).items if i.source is not None}
     unknown = [k for k, _, _ in entries if k not in keys]
     if unknown:
         raise TransitionError(f"卷内没有这些材料：{'、'.join(unknown)}。")

@@ -109,7 +109,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
     items = review.casefile.items if review else sealing.assemble(case).items
-    rows = [{"item": i, "key": sealing.item_key(i.source) if i.source is not None else ""} for i in items]
+    rows = [{"item": i, "key": sealing.key_of(i)} for i in items]
     ctx = {
         "case": case,
         "review": review,

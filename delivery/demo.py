@@ -24,7 +24,18 @@ from .selectors import attempts_of_case
 
 
 def _scan(name: str) -> ContentFile:
-    return ContentFile(f"%PDF-1.4 demo scan: {name}".encode(), name=name)
+    """A real one-page PDF (A4, blank) standing for the signed paper's scan: the case file's
+    volume and its export merge and check it (pypdf), so it must parse."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": f"演示扫描件：{name}"})
+    out = io.BytesIO()
+    writer.write(out)
+    return ContentFile(out.getvalue(), name=name)
 
 
 def _now_after(doc: Any) -> dt.datetime:

@@ -121,7 +121,7 @@ def test_a_document_not_rendered_blocks_sealing(head, archivist):
 def test_the_archivist_fixes_order_and_titles(head, archivist):
     case = concluded_case(head)
     items = sealing.review(case).casefile.items
-    keys = [sealing.item_key(i.source) for i in items]
+    keys = [sealing.key_of(i) for i in items]
     assert len(keys) >= 2
     entries = [(k, n, "") for n, k in enumerate(reversed(keys))]
     entries[0] = (entries[0][0], 0, "送达回证（当事人签收）")
@@ -129,7 +129,7 @@ def test_the_archivist_fixes_order_and_titles(head, archivist):
     after = sealing.review(case).casefile.items
     same_volume = all(i.volume == items[0].volume for i in items)
     if same_volume:
-        assert [sealing.item_key(i.source) for i in after] == list(reversed(keys))
+        assert [sealing.key_of(i) for i in after] == list(reversed(keys))
     assert after[0].title == "送达回证（当事人签收）" or not same_volume
     assert [i.number for i in after] == list(range(1, len(after) + 1))
     assert Entry.objects.filter(case_id=case.pk, action="archive.arranged").exists()
@@ -141,3 +141,22 @@ def test_the_archivist_fixes_order_and_titles(head, archivist):
     with pytest.raises(TransitionError):
         sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[])
     assert ItemArrangement.objects.filter(case=case).count() == len(keys)
+
+
+def test_every_item_has_its_own_key_and_the_whole_file_can_be_arranged(head, archivist, tmp_path):
+    """The generated record pages (案件来源登记表, 案件审批表, …) render rows of several models
+    whose primary keys overlap: each item still has its own arrangement key, so arranging the
+    whole file is no IntegrityError (a 500 on the review page before)."""
+    from .factories_export import concluded_case_with_records
+
+    case = concluded_case_with_records(head, tmp_path)
+    items = sealing.review(case).casefile.items
+    keys = [sealing.key_of(i) for i in items if i.source is not None]
+    assert any(k.startswith("rec:") for k in keys)
+    assert len(keys) == len(set(keys))
+    sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[(k, n, "") for n, k in enumerate(reversed(keys))])
+    assert ItemArrangement.objects.filter(case=case).count() == len(keys)
+    after = sealing.review(case).casefile.items
+    for volume in {i.volume for i in items}:
+        before_keys = [sealing.key_of(i) for i in items if i.volume == volume]
+        assert [sealing.key_of(i) for i in after if i.volume == volume] == list(reversed(before_keys))
