@@ -87,7 +87,7 @@ def test_bag_validates_with_both_manifests_the_originals_and_the_catalogue(seale
     items = [json.loads(p.read_text()) for p in sorted((bag / "data/metadata/items").glob("*.json"))]
     assert [m["item_number"] for m in items] == list(range(1, len(items) + 1))
     by_kind = {m["kind"] for m in items}
-    assert by_kind == {"document", "attachment", "av"}
+    assert by_kind == {"document", "attachment", "av", "record"}  # record: a row's generated page
     titles = {m["title"] for m in items}
     assert {"项目申报书（扫描件）", "现场检查照片"} <= titles
     for m in items:
