@@ -226,11 +226,18 @@ def _random_file(path: Path, size: int) -> None:
             left -= n
 
 
+def _state(case: Any, state: str) -> None:
+    """Set the bench case's state by a queryset update (no signals: the bench's shortcut)."""
+    type(case).objects.filter(pk=case.pk).update(state=state)
+
+
 def _add_media(case: Any, gib: float, work: Path, serial: list[int]) -> None:
     """Bring the case's stored media up to `gib` GiB: a real 2 s video, then random files."""
     from avrecords.models import AVRecord
+    from cases.models import CaseState
 
     have = sum(s or 0 for s in AVRecord.objects.filter(case=case).values_list("size", flat=True))
+    _state(case, CaseState.CONCLUDED)  # the bench adds media to its sealed case (archive.guard refuses it)
     if not have:
         video = work / "clip.mp4"
         subprocess.run(
@@ -246,6 +253,7 @@ def _add_media(case: Any, gib: float, work: Path, serial: list[int]) -> None:
         path = work / f"filler-{serial[0]}.dat"
         _random_file(path, size)
         have += _store(case, path, f"filler-{serial[0]}.dat", kind="")
+    _state(case, CaseState.ARCHIVED)
 
 
 def _cp_seconds(src: Path, dst: Path) -> float:
