@@ -49,6 +49,7 @@ from documents.registry import DocTypeCode
 from . import record_pages
 from .casefile import CaseFile, Item, assemble, date8
 from .models import Addendum
+from .sealed_volume import current_volume
 from .selectors import is_sealed
 from .verifier import verify_bag
 from .volume import VolumeIncomplete, write_volume
@@ -101,6 +102,13 @@ def _bytes(data: bytes) -> Iterator[IO[bytes]]:
     yield io.BytesIO(data)
 
 
+def _record_page(page: Any, case: Any) -> Iterator[IO[bytes]]:
+    """The generated page of a recorded row, rendered as in the volume (its bytes in memory: one
+    page)."""
+
+    yield io.BytesIO(record_pages.render(page, case))
+
+
 def _av_opener(record: Any) -> Callable[[], Any]:
     from avrecords.storage import original_open
 
@@ -137,7 +145,11 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
     seen_av: set[int] = set()
     for item in cf.items:
         src = item.source
-        if isinstance(src, Document):
+        if item.record is not None:  # a recorded row's generated page (archive.record_pages)
+            meta = _item_meta(cf, item, "系统记录")
+            meta.update(kind="record", original_name=f"{item.record.kind}.pdf")
+            out.append(Source(f"data/items/{item.number:03d}.pdf", 0, partial(_record_page, item.record, case), meta))
+        elif isinstance(src, Document):
             label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
             meta = _item_meta(cf, item, label)
             meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
@@ -149,11 +161,6 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
             out.append(
                 Source(f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}", src.size, _av_opener(src), meta)
             )
-        elif item.record is not None:  # a 副卷 page generated from a recorded row (archive.record_pages)
-            meta = _item_meta(cf, item, item.record.title)
-            meta.update(kind="record", original_name=f"{item.record.kind}.pdf", generated_from=item.record.kind)
-            data = record_pages.render(item.record, case)
-            out.append(Source(f"data/items/{item.number:03d}.pdf", len(data), partial(_bytes, data), meta))
         elif isinstance(src, Addendum):  # 归档后补充 (archive.sealing), with its scan or as its text
             meta = _item_meta(cf, item, "归档后补充材料")
             meta.update(kind="addendum", text=src.text, approved_by=str(src.signoff.actor) if src.signoff else "")
@@ -295,30 +302,50 @@ def _copy_sources(bag: Path, writer: "_Writer", sources: list[Source]) -> None:
         src.meta["file"] = {"path": src.path, "size": (bag / src.path).stat().st_size, **writer.digests[src.path]}
 
 
+VOLUME = "data/volume/volume.pdf"
+
+
+def _render_volume(case: Any, bag: Path, sources: list[Source], progress: Progress | None) -> "_Writer":
+    """No stored volume yet: render it (write_volume) to a temporary file and copy it in."""
+    with tempfile.TemporaryFile() as volume:  # spooled to disk: memory stays flat with the file's size
+        try:
+            write_volume(case, volume)
+        except VolumeIncomplete as exc:
+            raise ExportRefused("案卷尚不能生成：" + "；".join(exc.missing)) from exc
+        bag.mkdir(parents=True)
+        writer = _Writer(bag, volume.tell() + sum(s.size for s in sources), progress)
+        volume.seek(0)
+        writer.copy(VOLUME, volume)
+    return writer
+
+
 def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> Path:
     """Write the bag of the sealed `case` into a new directory under `out_dir` (named after its
     档号, ASCII) and return its path. `progress(done, total)` is called per chunk, in bytes of
-    payload. Raises ExportRefused (Chinese message) for a case not sealed or whose volume
-    cannot be made; FileExistsError if the directory exists. 第二十五、二十八条."""
+    payload. The volume is the stored sealed one (archive.sealed_volume.current_volume), copied
+    and its SHA-256 checked against the row; rendered only while none is stored. Raises
+    ExportRefused (Chinese message) for a case not sealed, whose volume cannot be made or whose
+    stored volume does not match its digest; FileExistsError if the directory exists.
+    第二十五、二十八条."""
     from . import fourprops
 
     if not is_sealed(case):
         raise ExportRefused(f"案件 {case} 尚未归档（封卷），不能导出电子案卷")
-    with tempfile.TemporaryFile() as volume:  # spooled to disk: memory stays flat with the file's size
-        try:
-            with _timed(case, "volume"):
-                write_volume(case, volume)
-        except VolumeIncomplete as exc:
-            raise ExportRefused("案卷尚不能生成：" + "；".join(exc.missing)) from exc
-        volume_size = volume.tell()
-        cf = assemble(case)
-        sources = _sources(case, cf)
-
-        bag = Path(out_dir) / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
-        bag.mkdir(parents=True)
-        writer = _Writer(bag, volume_size + sum(s.size for s in sources), progress)
-        volume.seek(0)
-        writer.copy("data/volume/volume.pdf", volume)
+    cf = assemble(case)
+    sources = _sources(case, cf)
+    bag = Path(out_dir) / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
+    stored = current_volume(case)
+    with _timed(case, "volume"):
+        if stored is not None:  # the volume as sealed (第二十八条), copied, not rendered again
+            bag.mkdir(parents=True)
+            writer = _Writer(bag, stored.size + sum(s.size for s in sources), progress)
+            with stored.pdf.open("rb") as volume:
+                writer.copy(VOLUME, volume)
+            if writer.digests[VOLUME]["sha256"] != stored.sha256:
+                shutil.rmtree(bag)
+                raise ExportRefused(f"存储的案卷PDF（第{stored.version}版）摘要与登记不符，请联系系统管理员核查")
+        else:
+            writer = _render_volume(case, bag, sources, progress)
     with _timed(case, "originals"):
         _copy_sources(bag, writer, sources)
     items = [s.meta for s in sources]
@@ -342,7 +369,7 @@ def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> 
         "item_count": len(items),
         "page_count": cf.page_count,
         "case_id": case.pk,
-        "volume": {"path": "data/volume/volume.pdf", **writer.digests["data/volume/volume.pdf"]},
+        "volume": {"path": VOLUME, **writer.digests[VOLUME]},
         "items": [{"item_number": m["item_number"], "title": m["title"], "file": m["file"]["path"]} for m in items],
         "exported_at": timezone.now().isoformat(),
     }

@@ -12,7 +12,8 @@ returns the report:
   recomputes; the checkpoint's Ed25519 signature is valid; archival codes well formed, unique.
 - 完整性: item numbers run 1..N without gaps; required DA/T 46 metadata present; each item's
   file present.
-- 可用性: every PDF parses (pypdf), media probe (ffprobe), images open (Pillow), JSON parses.
+- 可用性: every PDF opens (pypdf: header, xref, trailer, catalogue and the page tree's /Count;
+  the pages' content is not parsed), media probe (ffprobe), images open (Pillow), JSON parses.
 - 安全性: each payload file's extension is on the allow-list and its magic bytes match it; no
   executable (PE, ELF, Mach-O, script) or archive content.
 """
@@ -21,7 +22,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils import timezone
 
@@ -126,15 +127,25 @@ def _integrity(bag: Path, case: dict[str, Any], items: list[dict[str, Any]]) -> 
     return _property("integrity", "完整性", checks, failures)
 
 
+def pdf_pages(stream: IO[bytes]) -> int:
+    """The page count of the PDF in the binary `stream` (seekable), read from the xref and the
+    page tree's root /Count — no page and no content stream is parsed (pypdf's `len(pages)`
+    flattens the whole tree). Raises pypdf's errors (PdfReadError...) on a broken file, KeyError /
+    TypeError when the catalogue has no page tree."""
+    from pypdf import PdfReader  # lazy: the export process needs it only here
+
+    root: Any = PdfReader(stream).trailer["/Root"]
+    return int(root["/Pages"]["/Count"])
+
+
 def _opens(path: Path) -> str:
     """'' when the file opens, else the reason."""
     ext = path.suffix.lower()
     try:
         if ext == ".pdf":
-            from pypdf import PdfReader
-
-            if len(PdfReader(path).pages) < 1:
-                return "PDF无页面"
+            with open(path, "rb") as fh:  # read as needed, not loaded whole
+                if pdf_pages(fh) < 1:
+                    return "PDF无页面"
         elif ext in MEDIA:
             proc = subprocess.run(
                 ["ffprobe", "-v", "error", "-show_entries", "format=format_name", "-of", "json", str(path)],

@@ -146,3 +146,6 @@ class Addendum(models.Model):
     def file(self) -> Any:
         """The scan, under the name archive.volume reads an item's PDF by."""
         return self.scan
+
+
+from .models_volume import SealedVolume  # noqa: E402,F401  (the stored sealed volume)

@@ -38,6 +38,7 @@ from .casefile import SUBSIDIARY, CaseFile, Item, assemble, date8
 from .models import Addendum, AddendumStatus, ItemArrangement, RuleKind, Seal
 from .quality import Score, case_score
 from .selectors import is_sealed
+from .tasks import volume_store_task
 
 # 已结案 → 已归档 (第二十八条), the archivist's; declared here, where it is run (cases.stages).
 SEAL = stages.declare(
@@ -238,6 +239,7 @@ def seal(*, case_id: int, by: User, description: str, compiler: str, checker: st
         items=r.casefile.item_count,
     )
     stages.advance(case, SEAL, by=by, archival_code=row.archival_code)
+    volume_store_task.delay_on_commit(case.pk)  # the volume as sealed, rendered once (第二十八条)
     return row
 
 
@@ -292,4 +294,6 @@ def addendum_decide(*, addendum_id: int, by: User, approve: bool, opinion: str) 
     row.save(update_fields=["status", "signoff"])
     action = AuditAction.ADDENDUM_APPROVED if approve else AuditAction.ADDENDUM_REFUSED
     audit.record(row, action, actor=by, case=case, number=row.number, signoff=signoff.pk)
+    if approve:  # the next version of the sealed volume; the earlier ones are kept
+        volume_store_task.delay_on_commit(case.pk)
     return row

@@ -101,3 +101,13 @@ def export_request(case: Any, by: Any) -> tuple[ExportJob, bool]:
         return ExportJob.objects.get(case=case, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]), False
     transaction.on_commit(lambda: export_case_task.delay(job.pk))
     return job, True
+
+
+@shared_task(acks_late=True)
+def volume_store_task(case_id: int) -> int | None:
+    """Store the sealed volume of `case_id` (archive.sealed_volume.volume_store), queued on commit
+    of sealing and of an approved addendum; returns the stored version, or None."""
+    from .sealed_volume import volume_store
+
+    row = volume_store(case_id)
+    return row.version if row is not None else None

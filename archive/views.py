@@ -1,7 +1,7 @@
 """The case file (案卷) as one PDF volume, for the archivist and the head (第二十八条)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -12,18 +12,35 @@ from cases.selectors import case_for_user
 from linke.http import AuthedRequest
 
 from .audit_actions import AuditAction
+from .sealed_volume import current_volume
 from .volume import VolumeIncomplete, render_volume
 
 
 @never_cache
 @require_GET
 @login_required
-def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
     """GET: the volume PDF (inline), audited; 404 to anyone who may not read the case or is
-    neither archivist nor head; 409 with the missing items listed while one is not ready."""
+    neither archivist nor head; 409 with the missing items listed while one is not ready.
+    A sealed case's stored volume (archive.sealed_volume, 第二十八条) is streamed as stored;
+    rendered only while none is stored (before sealing, or until the task has run)."""
     case = case_for_user(request.user, pk)
     if not policy.may_compile_case_file(request.user, case):
         raise Http404("案件不存在")
+    stored = current_volume(case)
+    if stored is not None:
+        audit.record(
+            case,
+            AuditAction.VOLUME_DOWNLOADED,
+            actor=request.user,
+            case=case,
+            size=stored.size,
+            version=stored.version,
+            sha256=stored.sha256,
+        )
+        return FileResponse(
+            stored.pdf.open("rb"), content_type="application/pdf", filename=f"case-{case.pk}-volume.pdf"
+        )
     try:
         data = render_volume(case)
     except VolumeIncomplete as exc:
