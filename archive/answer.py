@@ -89,7 +89,7 @@ def parts(case: Any) -> list[Part]:
                 else:
                     out.append(Part("调查取证记录", item.title, item.doc_number, item.date, remarks="尚未生成PDF"))
             continue
-        if item.record is not None or not hasattr(src, "file"):  # generated 副卷 pages, addenda: not evidence
+        if item.record is not None or src._meta.model_name != "attachment":  # 副卷 pages, addenda: not evidence
             continue
         data = _read(src.file)
         try:

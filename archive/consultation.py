@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from pypdf import PdfReader
@@ -98,6 +99,8 @@ def candidates(case: Case) -> list[Candidate]:
     out = []
     for item in assemble(case).items:
         src = item.source
+        if item.record is not None or src._meta.model_name not in ("document", "attachment"):
+            continue  # the 副卷's internal records generated from rows, and addenda: not offered
         kind = "document" if hasattr(src, "doc_type") else "attachment"
         title = f"{item.title} {item.doc_number}".strip()
         out.append(Candidate(f"{kind}:{src.pk}", title, item_confidentiality(case, src), src))
@@ -174,7 +177,11 @@ def consultation_request(
         purpose=purpose,
         reason=why,
         recorded_by=by,
-        round=next_round(case, SignOffStep.CONSULTATION),
+        # One round per request: a request still pending has no sign-off yet, so count the requests too.
+        round=max(
+            next_round(case, SignOffStep.CONSULTATION),
+            (ConsultationRequest.objects.filter(case=case).aggregate(m=Max("round"))["m"] or 0) + 1,
+        ),
     )
     for key in chosen:
         cand = by_key[key]

@@ -102,6 +102,7 @@ def _bytes(data: bytes) -> Iterator[IO[bytes]]:
     yield io.BytesIO(data)
 
 
+@contextmanager
 def _record_page(page: Any, case: Any) -> Iterator[IO[bytes]]:
     """The generated page of a recorded row, rendered as in the volume (its bytes in memory: one
     page)."""

@@ -24,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 import audit
+from cases import stages
 
 from .audit_actions import AuditAction
 from .fourprops import pdf_pages
@@ -69,9 +70,9 @@ def volume_store(case_id: int) -> SealedVolume | None:
     the row; the existing one when a version with the same approved addenda exists already (a
     redelivered task); None for a case not sealed or whose volume cannot be made
     (VolumeIncomplete, logged: the volume is then rendered on demand as before)."""
-    from cases.models import Case
+    from cases.selectors import case_of
 
-    case = Case.objects.get(pk=case_id)
+    case = case_of(case_id)
     if not is_sealed(case):
         return None
     with tempfile.TemporaryFile() as fh:  # on disk: memory stays flat with the volume's size
@@ -96,7 +97,7 @@ def volume_store(case_id: int) -> SealedVolume | None:
             _make_read_only(key)
     try:
         with transaction.atomic():
-            Case.objects.select_for_update().filter(pk=case.pk).first()  # versions numbered one at a time
+            stages.lock(case.pk)  # versions numbered one at a time
             latest = latest_volume(case)
             version = (latest.version if latest is not None else 0) + 1
             row = SealedVolume.objects.create(

@@ -177,6 +177,21 @@ def test_candidates_carry_the_strictest_mark(case, items):
     assert {c.confidentiality for c in candidates(case)} == {C.STATE_SECRET}
 
 
+def test_a_second_request_while_one_is_pending_is_recorded_not_a_500(case, items, archivist):
+    first = _request(case, archivist, [items["plain"]])
+    second = _request(case, archivist, [items["plain"]], reason="再次申请查阅。")
+    assert first.round != second.round and ConsultationRequest.objects.filter(case=case).count() == 2
+
+
+def test_only_documents_and_attachments_are_offered(case, items):
+    from archive.casefile import assemble
+
+    offered = {c.key for c in candidates(case)}
+    assert offered and all(k.split(":")[0] in ("document", "attachment") for k in offered)
+    # the 副卷's pages generated from rows (internal approvals) are in the file, not offered to a party
+    assert len(offered) == sum(1 for i in assemble(case).items if i.record is None)
+
+
 # --- approval -------------------------------------------------------------------------------
 
 
