@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 from typing import IO, Any
 
@@ -25,6 +24,7 @@ from django.db import IntegrityError, transaction
 
 import audit
 from cases import stages
+from documents.services import make_read_only
 
 from .audit_actions import AuditAction
 from .fourprops import pdf_pages
@@ -48,14 +48,6 @@ def _sha256(fh: IO[bytes]) -> str:
     for chunk in iter(lambda: fh.read(CHUNK), b""):
         h.update(chunk)
     return h.hexdigest()
-
-
-def _make_read_only(key: str) -> None:
-    try:
-        path = default_storage.path(key)
-    except NotImplementedError:  # object storage: the bucket's policy
-        return
-    os.chmod(path, 0o444)
 
 
 def latest_volume(case: Any) -> SealedVolume | None:
@@ -94,7 +86,7 @@ def volume_store(case_id: int) -> SealedVolume | None:
         if not default_storage.exists(key):
             fh.seek(0)
             key = default_storage.save(key, File(fh, name=key))
-            _make_read_only(key)
+            make_read_only(key)
     try:
         with transaction.atomic():
             stages.lock(case.pk)  # versions numbered one at a time

@@ -144,7 +144,7 @@ def _progress(document_id: int, progress: int) -> None:
     )
 
 
-def _make_read_only(key: str) -> None:
+def make_read_only(key: str) -> None:
     """On local storage the stored PDF is read-only, like the originals (S3: bucket policy)."""
     try:
         path = default_storage.path(key)
@@ -183,7 +183,7 @@ def _store_pdf(data: bytes) -> tuple[str, str]:
     # Stored before the transaction that records its key (STYLE.md: files first).
     if not default_storage.exists(key):
         key = default_storage.save(key, ContentFile(data))
-        _make_read_only(key)
+        make_read_only(key)
     return key, sha
 
 
