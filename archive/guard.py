@@ -16,7 +16,10 @@ Exempt (`EXEMPT`): the bookkeeping that goes on after sealing — deadlines and 
 notifications (meeting ARCHIVE_FILE), the archive's own rows (addenda, consultation, exports:
 every model of the `archive` app except the sealed file's own Seal and ItemArrangement), the
 ADDENDUM and CONSULTATION sign-offs (第二十九条), AV fixity checks and the fixity fields they
-update. The audit trail has no foreign key to Case (and its table refuses UPDATE/DELETE itself).
+update, and 行政执法公示 after the file is closed: a decision revoked or changed later (a
+reconsideration or a court, 《行政处罚法》第四十八条第二款) is recorded as a new DecisionChange row and
+the publication withdrawn (only its withdrawal fields), and a decision still within its
+publication period is published — events after sealing, not corrections of the sealed record. The audit trail has no foreign key to Case (and its table refuses UPDATE/DELETE itself).
 
 Not covered: QuerySet.update()/bulk_update() and raw SQL send no signals; no service uses them on
 case records (test_guard checks the services' refusals, not these paths).
@@ -52,9 +55,16 @@ EXEMPT_MODELS = {
 }
 # Exempt rows: label -> predicate(instance, update_fields).
 _FIXITY_FIELDS = {"last_fixity_at", "fixity_ok", "updated_at"}
+_WITHDRAWAL_FIELDS = {"withdrawn_at", "withdrawn_by", "withdrawal_reason"}
 EXEMPT_ROWS: dict[str, Callable[[Any, Iterable[str] | None], bool]] = {
     "avrecords.avrecord": lambda obj, fields: fields is not None and set(fields) <= _FIXITY_FIELDS,
     "cases.signoff": lambda obj, fields: obj.step in (SignOffStep.ADDENDUM, SignOffStep.CONSULTATION),
+    # 《行政处罚法》第四十八条: new rows only (a publication, a later change); of a stored
+    # publication only its withdrawal.
+    "review.decisionchange": lambda obj, fields: obj._state.adding,
+    "review.publication": lambda obj, fields: (
+        obj._state.adding or (fields is not None and set(fields) <= _WITHDRAWAL_FIELDS)
+    ),
 }
 
 

@@ -197,3 +197,32 @@ def test_addendum_and_consultation_signoffs_are_exempt(head, archivist):
     assert guard.is_exempt(type(row), row)
     row.step = SignOffStep.DECISION if hasattr(SignOffStep, "DECISION") else SignOffStep.CONCLUSION
     assert not guard.is_exempt(type(row), row)
+
+
+def test_publication_and_a_later_revocation_go_on_after_sealing_and_nothing_else(head, archivist):
+    # 《行政处罚法》第四十八条第二款: a decision revoked after the file is sealed (a reconsideration,
+    # a court) is recorded and its publication withdrawn; the published copy itself stays as it was.
+    from review.models import Decision, DecisionChangeKind, DecisionOutcome
+    from review.publication import decision_change_record, publication_publish, publication_withdraw
+    from review.tests.legal_helpers import qualified_reviewer
+
+    case = sealed_case(head, archivist)
+    # The shared concluded case was not penalised (不予处罚 is not published): a penalty decision
+    # instead, set below the guard as a fixture (QuerySet.update sends no signal).
+    Decision.objects.filter(case=case).update(outcome=DecisionOutcome.PENALTY)
+    reviewer = qualified_reviewer()
+    pub = publication_publish(case_id=case.pk, by=reviewer)
+    change = decision_change_record(
+        case_id=case.pk, by=head, kind=DecisionChangeKind.REVOKED, reason="临沂市人民政府行政复议决定书撤销"
+    )
+    pub = publication_withdraw(publication_id=pub.pk, by=reviewer, reason="决定已被复议机关撤销")
+    pub.refresh_from_db()
+    assert pub.withdrawn_at is not None and pub.withdrawn_by == reviewer
+    pub.facts = "改写的事实"
+    with pytest.raises(guard.CaseSealed), transaction.atomic():
+        pub.save()
+    with pytest.raises(guard.CaseSealed), transaction.atomic():
+        pub.delete()
+    change.reason = "改写的理由"
+    with pytest.raises(guard.CaseSealed), transaction.atomic():
+        change.save()
