@@ -29,6 +29,7 @@ import secrets
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -45,7 +46,7 @@ from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from documents.selectors import document_source
-from linke.validators import validate_person_id, validate_uscc
+from linke.validators import validate_person_id, validate_uscc, window_errors
 
 from .audit_actions import AuditAction
 from .casefile import assemble
@@ -217,23 +218,33 @@ class Treatment:
 
 
 def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
+    """Refuse (TransitionError) a treatment 第二十九条第二款 does not allow for `item`. Each message
+    names the item, and its mark only where it has one (a blank mark has no category to name)."""
     label = f"“{item.title}”"
+    mark = C(item.confidentiality).label if item.confidentiality else ""
+    if not t.treatment:
+        raise TransitionError(f"请选择{label}的处理方式。")
     if t.treatment not in ItemTreatment.values:
         raise TransitionError(f"{label}的处理方式不正确。")
     if item.confidentiality == C.STATE_SECRET and t.treatment != ItemTreatment.EXCLUDED:
         raise TransitionError(f"{label}涉及国家秘密，不得提供查阅（第二十九条第二款）。")
-    if item.confidentiality and t.treatment == ItemTreatment.FULL:
-        raise TransitionError(
-            f"{label}涉及{C(item.confidentiality).label}，应遮蔽后提供或不予提供（第二十九条第二款）。"
-        )
-    if item.confidentiality and not t.reason.strip():
+    if mark and t.treatment == ItemTreatment.FULL:
+        raise TransitionError(f"{label}涉及{mark}，应遮蔽后提供或不予提供（第二十九条第二款）。")
+    if mark and not t.reason.strip():
         raise TransitionError(f"请填写{label}的处理理由（第二十九条第二款）。")
     if t.treatment == ItemTreatment.REDACTED and t.redacted is None:
         if item.document is None or not item.document.masked_pdf:
-            raise TransitionError(f"{label}没有遮蔽件：请上传遮蔽后的PDF，或不予提供。")
-        if item.confidentiality != C.PRIVACY:
-            # The masked rendition masks identifiers only: no help for a trade secret.
-            raise TransitionError(f"{label}涉及{C(item.confidentiality).label}：请上传遮蔽后的PDF，或不予提供。")
+            raise TransitionError(f"{label}没有遮蔽件：请上传遮蔽后的PDF，或选择其他处理方式。")
+        # The masked rendition masks identifiers only: it serves 个人隐私, nothing else.
+        if item.confidentiality == C.TRADE_SECRET:
+            raise TransitionError(
+                f"{label}涉及商业秘密，已遮蔽身份证件号码的副本不能遮蔽商业秘密：请上传遮蔽后的PDF，或不予提供。"
+            )
+        if not mark:
+            raise TransitionError(
+                f"{label}未标注涉及商业秘密或个人隐私，已遮蔽身份证件号码的副本仅用于个人隐私："
+                "请提供原件，或上传遮蔽后的PDF。"
+            )
 
 
 def _store_redacted(item: ConsultationItem, upload: IO[bytes]) -> str:
@@ -245,6 +256,13 @@ def _store_redacted(item: ConsultationItem, upload: IO[bytes]) -> str:
         raise TransitionError(f"“{item.title}”的遮蔽件不是有效的PDF文件。") from None
     key, _sha, _size = file_store(upload)
     return key
+
+
+def period_window_errors(valid_from: dt.datetime | None, valid_until: dt.datetime | None) -> dict[str, str]:
+    """The errors of an access period the head grants, by form field (`valid_from`, `valid_until`):
+    linke.validators.window_errors with settings.CONSULTATION_MAX_DAYS (第二十九条 sets no length;
+    the default 30 days is unverified). Empty when the period is right."""
+    return window_errors(valid_from, valid_until, max_days=settings.CONSULTATION_MAX_DAYS, label="查阅期限")
 
 
 @transaction.atomic
@@ -260,8 +278,8 @@ def consultation_decide(
 ) -> ConsultationRequest:
     """The head approves or refuses a pending request (第二十九条第一款: 经机关负责人同意). The
     opinion is the head's sign-off (SignOffStep.CONSULTATION, Level.HEAD, the request's round).
-    Approval: `valid_from` < `valid_until` (aware datetimes; the end not past) and a Treatment for
-    every item by item id (第二十九条第二款; module docstring); at least one item provided.
+    Approval: `valid_from` < `valid_until` (aware datetimes; `period_window_errors`: from today,
+    at most settings.CONSULTATION_MAX_DAYS days ahead) and a Treatment for every item by item id (第二十九条第二款; module docstring); at least one item provided.
 
     Raises TransitionDenied (not a head, or a handling officer of the case), TransitionError
     (decided already, empty opinion, bad period, a missing or refused treatment)."""
@@ -274,10 +292,9 @@ def consultation_decide(
     if approve:
         if valid_from is None or valid_until is None:
             raise TransitionError("请填写查阅期限。")
-        if valid_until <= valid_from:
-            raise TransitionError("查阅期限的结束时间应晚于开始时间。")
-        if valid_until <= timezone.now():
-            raise TransitionError("查阅期限已过，请重新填写。")
+        errors = period_window_errors(valid_from, valid_until)
+        if errors:
+            raise TransitionError("；".join(m.rstrip("。") for m in errors.values()) + "。")
         treatments = treatments or {}
         for item in items:
             if item.pk not in treatments:
@@ -324,11 +341,12 @@ def consultation_decide(
 
 
 def requests_of(case: Case) -> list[ConsultationRequest]:
-    """The case's requests, newest first, with their items and sign-off (the case page)."""
+    """The case's requests, newest first, with their items, sign-off and access log (the case
+    page)."""
     return list(
         ConsultationRequest.objects.filter(case=case)
         .select_related("recorded_by", "signoff__actor")
-        .prefetch_related("items")
+        .prefetch_related("items", "accesses__viewer", "accesses__item")
     )
 
 
@@ -340,10 +358,21 @@ def request_for_decision(user: User, pk: int) -> ConsultationRequest:
     return req
 
 
+class ReadingClosed(Exception):
+    """A reading-room link of an approved request opened outside its period, by the archivist
+    who may attend it: `message` says plainly it has expired (已过期) or when it begins; `expired`
+    tells which (the page answers 410 or 403)."""
+
+    def __init__(self, req: ConsultationRequest, message: str, *, expired: bool) -> None:
+        super().__init__(message)
+        self.req, self.message, self.expired = req, message, expired
+
+
 def request_for_reading(user: User, token: str) -> ConsultationRequest:
     """The approved request behind a reading-room link, for the archivist attending, inside its
-    period (第二十九条). Http404 otherwise: wrong token, refused or pending, expired or not yet
-    begun, or a viewer who is not an archivist."""
+    period (第二十九条). Http404 for a wrong token, a refused or pending request, or a viewer who
+    is not an archivist (who may not use it learns nothing). ReadingClosed for the archivist
+    outside the period: expired, or not yet begun."""
     if not token or not policy.reads_every_case(user) or not user.has_role(Role.ARCHIVIST):
         raise Http404("查阅链接无效")
     req = (
@@ -354,8 +383,14 @@ def request_for_reading(user: User, token: str) -> ConsultationRequest:
     now = timezone.now()
     if req is None or req.valid_from is None or req.valid_until is None:
         raise Http404("查阅链接无效")
-    if not (req.valid_from <= now < req.valid_until):
-        raise Http404("查阅链接无效或已过期")
+    if now >= req.valid_until:
+        until = timezone.localtime(req.valid_until).strftime("%Y-%m-%d %H:%M")
+        raise ReadingClosed(
+            req, f"该查阅链接已过期：查阅期限已于{until}届满。如需再次查阅，请重新登记查阅申请。", expired=True
+        )
+    if now < req.valid_from:
+        since = timezone.localtime(req.valid_from).strftime("%Y-%m-%d %H:%M")
+        raise ReadingClosed(req, f"查阅期限尚未开始：自{since}起方可查阅。", expired=False)
     return req
 
 

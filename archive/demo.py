@@ -8,6 +8,12 @@ avrecords upload pipeline) recorded while open.
   quality review names a blocker), so the archive's export and the sealed case page show.
 - WAITING_CASE: concluded, waiting in the archivist's queue (/archive/), its 30-day period
   (第二十八条) running.
+- VETO_CASE: concluded, waiting in the queue, its file failing a veto rule (officers.two, 执法人员
+  少于两人): the archivist cannot seal it until the head signs 准予归档 (/archive/case/<pk>/override/)
+  with a reason. No action makes a concluded case fail a veto (the decision checks and
+  cases.services refuse it beforehand), so after the walk one officer's assignment row is removed
+  directly: it stands for a file whose record names a single officer (e.g. a paper file entered
+  later). Only this case's row; the users are untouched.
 
 Sealing runs on commit after the AV pipeline's own on-commit steps (run eagerly on the embedded
 default): a sealed case's rows are read-only (archive.guard), so the record must be in first.
@@ -36,11 +42,12 @@ from linke.clock import clock_at, on_day
 
 SEALED_CASE = "临沂华泰智能装备有限公司涉嫌虚报科技计划项目研发费用案"
 WAITING_CASE = "临沂金盛农业科技有限公司涉嫌虚报科技计划项目研发费用案"
+VETO_CASE = "临沂恒远新材料有限公司涉嫌虚报科技计划项目研发费用案"
 ORGS = {
     SEALED_CASE: {
         "kind": "organisation",
         "name": "临沂华泰智能装备有限公司",
-        "id_number": "91371300MA3C4R7K2P",
+        "id_number": "91371300MA3C4R7K2A",
         "legal_rep": "孙明远",
         "address": "山东省临沂市河东区温泉路66号",
         "phone": "0539-8123456",
@@ -48,14 +55,22 @@ ORGS = {
     WAITING_CASE: {
         "kind": "organisation",
         "name": "临沂金盛农业科技有限公司",
-        "id_number": "91371322MA3D9T5H6Q",
+        "id_number": "91371322MA3D9T5H6M",
         "legal_rep": "高振华",
         "address": "山东省临沂市兰陵县会宝路18号",
         "phone": "0539-5212345",
     },
+    VETO_CASE: {
+        "kind": "organisation",
+        "name": "临沂恒远新材料有限公司",
+        "id_number": "91371312MA3E6L8N46",
+        "legal_rep": "韩立新",
+        "address": "山东省临沂市罗庄区罗七路29号",
+        "phone": "0539-7312345",
+    },
 }
 # Days before today (working days counted back) the decision is served; concluded the next one.
-SERVED_DAYS_AGO = {SEALED_CASE: 40, WAITING_CASE: 12}
+SERVED_DAYS_AGO = {SEALED_CASE: 40, WAITING_CASE: 12, VETO_CASE: 20}
 
 
 def pdf_bytes(pages: int, title: str) -> bytes:
@@ -180,6 +195,12 @@ def _working(day: dt.date) -> bool:
     return calendar.is_working_day(day)
 
 
+def _fail_a_veto(case: Case, u: dict[str, User]) -> None:
+    """VETO_CASE (module docstring): the second officer's assignment row removed, so the file
+    fails the officers.two veto (《行政处罚法》第四十二条) and waits for the head's 准予归档."""
+    case.assignments.filter(officer=u["officer2"]).delete()
+
+
 def _seal(case_id: int, u: dict[str, User], stdout: Any) -> None:
     """第二十八条: the archivist seals with the 备考表; the head's 准予归档 first where needed."""
     from avrecords.selectors import records_of_case
@@ -221,13 +242,17 @@ def finish(stdout: Any, users: dict[str, User]) -> None:
         return
     made = 0
     cases = {}
-    for title in (WAITING_CASE, SEALED_CASE):
+    for title in (WAITING_CASE, VETO_CASE, SEALED_CASE):
         case = case_selectors.cases_of_officer(u["officer"]).filter(title=title).first()
         if case is None:
             case = _walk(u, title)
+            if title == VETO_CASE:
+                _fail_a_veto(case, u)
             made += 1
         cases[title] = case
-    stdout.write(f"  归档：新建演示案件 {made} 件（已结案待归档 1 件）")
+    stdout.write(
+        f"  归档：新建演示案件 {made} 件（已结案待归档 2 件，其中 1 件存在否决项，待机关负责人签署准予归档意见）"
+    )
     sealed = cases[SEALED_CASE]
     if sealed.state == CaseState.CONCLUDED:
         # After the AV pipeline's and the documents' on-commit steps (registered before this).

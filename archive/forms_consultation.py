@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from .consultation import period_window_errors
 from .models_consultation import (
     ConsultationItem,
     ConsultationPurpose,
@@ -63,7 +64,12 @@ class DecisionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # The period's order and end are the service's checks (archive.consultation).
-        if data.get("approve") and (not data.get("valid_from") or not data.get("valid_until")):
+        if not data.get("approve"):
+            return data
+        if not data.get("valid_from") or not data.get("valid_until"):
             raise forms.ValidationError("同意查阅时请填写查阅期限。")
+        # The one check of the period (linke.validators.window_errors), shown by its field; the
+        # service applies it again whatever calls it.
+        for field, message in period_window_errors(data["valid_from"], data["valid_until"]).items():
+            self.add_error(field, message)
         return data

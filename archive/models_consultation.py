@@ -95,7 +95,22 @@ class ConsultationRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.requester_name} 查阅申请（{self.get_status_display()}）"
+        return f"{self.requester_name} 查阅申请（{self.state_label}）"
+
+    @property
+    def expired(self) -> bool:
+        """Approved and its period over: the reading-room link no longer opens (第二十九条)."""
+        return (
+            self.status == ConsultationStatus.APPROVED
+            and self.valid_until is not None
+            and self.valid_until <= timezone.now()
+        )
+
+    @property
+    def state_label(self) -> str:
+        """The state as the request list shows it: 已过期 for an approved request whose period
+        is over, else the status's label."""
+        return "已过期" if self.expired else self.get_status_display()
 
 
 class ConsultationItem(models.Model):

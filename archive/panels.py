@@ -32,13 +32,18 @@ def _consult_context(case: Any, user: Any, request: Any) -> dict[str, Any] | Non
     from cases.models import Level
 
     from . import consultation
+    from .selectors import archivists_for
 
+    # The reading room is opened by the archivist attending the party, nobody else (README,
+    # consultation): the head and the legal reviewers see who attends and the access log instead.
     return {
         "requests": consultation.requests_of(case),
         "may_record": consultation.may_record(user, case),
         "may_decide": policy.may_sign(user, case, Level.HEAD),
         "is_archivist": user.has_role(Role.ARCHIVIST),
         "may_answer": policy.reads_every_case(user) and case.state in _SHOWN,
+        "sees_log": policy.reads_every_case(user),
+        "attending": archivists_for(case),
     }
 
 

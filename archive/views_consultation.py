@@ -91,12 +91,22 @@ def consult_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "archive/consult/form.html", ctx, status=400 if form.errors else 200)
 
 
+def _closed(request: AuthedRequest, exc: svc.ReadingClosed) -> HttpResponse:
+    """The archivist's page for a link outside its period: 410 once expired, 403 before it begins."""
+    ctx = {"req": exc.req, "case": exc.req.case, "message": exc.message, "expired": exc.expired}
+    return render(request, "archive/consult/closed.html", ctx, status=410 if exc.expired else 403)
+
+
 @never_cache
 @require_GET
 @login_required
 def reading_room(request: AuthedRequest, token: str) -> HttpResponse:
-    """The approved items of a request, for the archivist attending the party (第二十九条)."""
-    req = svc.request_for_reading(request.user, token)
+    """The approved items of a request, for the archivist attending the party (第二十九条); outside
+    the period a page saying it has expired (or not begun); 404 for anyone else."""
+    try:
+        req = svc.request_for_reading(request.user, token)
+    except svc.ReadingClosed as exc:
+        return _closed(request, exc)
     items = [i for i in req.items.all() if i.provided]
     return render(request, "archive/consult/reading_room.html", {"req": req, "items": items, "case": req.case})
 
@@ -105,8 +115,12 @@ def reading_room(request: AuthedRequest, token: str) -> HttpResponse:
 @require_GET
 @login_required
 def reading_item(request: AuthedRequest, token: str, item: int) -> HttpResponse:
-    """One approved item as a watermarked PDF; logged and audited (404 outside the approval)."""
-    req = svc.request_for_reading(request.user, token)
+    """One approved item as a watermarked PDF; logged and audited (404 outside the approval; the
+    expired page outside the period)."""
+    try:
+        req = svc.request_for_reading(request.user, token)
+    except svc.ReadingClosed as exc:
+        return _closed(request, exc)
     row = svc.item_for_reading(req, item)
     try:
         data = svc.item_view(

@@ -35,7 +35,7 @@ ENFORCEMENT_CASE = "临沂恒信检测技术有限公司涉嫌虚报科技计划
 ORG = {
     "kind": "organisation",
     "name": "临沂恒信检测技术有限公司",
-    "id_number": "91371302MA3P6W8X1D",
+    "id_number": "91371302MA3P6W8X1M",
     "legal_rep": "赵立群",
     "address": "山东省临沂市兰山区金雀山路128号",
     "phone": "0539-8234567",

@@ -355,6 +355,9 @@ ARCHIVE_CLASS_CODE = {"penalty": "XZZF", "licensing": "XZXK"}
 # 第二十八条: the case file within 30 (calendar) days of conclusion; "法律、法规和规章对归档期限有特殊
 # 规定的，从其规定" — a period another regulation sets, per case kind, goes here.
 ARCHIVE_PERIOD_DAYS = {"penalty": 30, "licensing": 30}
+# 第二十九条 sets no length for a consultation's access period: the longest the head may grant, in
+# calendar days from the approval (unverified default: neither the Measures nor DOMAIN.md gives one).
+CONSULTATION_MAX_DAYS = env.int("CONSULTATION_MAX_DAYS", default=30)
 
 # --- Agency ---------------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")

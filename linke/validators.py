@@ -138,3 +138,34 @@ def check_period(start: datetime | None, end: datetime | None, **kwargs: str | d
     errors = period_errors(start, end, **kwargs)  # type: ignore[arg-type]
     if errors:
         raise ValidationError(errors)
+
+
+def window_errors(
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    max_days: int,
+    start_field: str = "valid_from",
+    end_field: str = "valid_until",
+    label: str = "期限",
+) -> dict[str, str]:
+    """The errors of a window granted ahead (an access period, a time limit set for later), by
+    field name: the start not before today (local time), the end after the start and not past,
+    the end no later than `max_days` calendar days after now. `label` names the window in the
+    messages (e.g. "查阅期限"). Empty when the window is right. (A period that happened is
+    `period_errors`' kind.)"""
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if start is not None and start < today:
+        errors[start_field] = f"{label}的开始时间不能早于今天。"
+    if end is not None:
+        latest = now + timedelta(days=max_days)
+        if end <= now:
+            errors[end_field] = f"{label}的结束时间已过，请重新填写。"
+        elif start is not None and end <= start:
+            errors[end_field] = f"{label}的结束时间应晚于开始时间。"
+        elif end > latest:
+            when = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")
+            errors[end_field] = f"{label}不能超过{max_days}日：结束时间最晚为{when}。"
+    return errors

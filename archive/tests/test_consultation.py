@@ -340,11 +340,11 @@ def test_expiry_ends_access(client, case, items, archivist, head):
     req = _approve(_request(case, archivist, [items["plain"]]), head, {items["plain"]: Treatment("full")}, hours=2)
     client.force_login(archivist)
     assert _open(client, req, items["plain"]).status_code == 200
-    with clock_at(timezone.now() + dt.timedelta(hours=3)):
-        assert _open(client, req, items["plain"]).status_code == 404
-        assert client.get(reverse("archive:reading_room", args=[req.token])).status_code == 404
+    with clock_at(timezone.now() + dt.timedelta(hours=3)):  # the archivist is told it expired
+        assert _open(client, req, items["plain"]).status_code == 410
+        assert client.get(reverse("archive:reading_room", args=[req.token])).status_code == 410
     with clock_at(timezone.now() - dt.timedelta(hours=1)):  # before the period begins
-        assert _open(client, req, items["plain"]).status_code == 404
+        assert _open(client, req, items["plain"]).status_code == 403
     assert ConsultationAccess.objects.count() == 1
     with pytest.raises(TransitionError, match="查阅期限"):
         req2 = _request(case, archivist, [items["plain"]])
@@ -437,3 +437,144 @@ def test_the_panel_offers_each_action_to_who_may_take_it(client, case, items, ar
     assert room not in section_html(client, case, "archive")  # the head does not open it
     client.force_login(archivist)
     assert room in section_html(client, case, "archive")
+
+
+# --- messages, the period's bounds, an expired link, the head's view ---------------------------
+
+
+def test_every_treatment_refusal_reads_as_chinese_naming_only_a_real_mark(case, items):
+    """Issue 16 trial 13: a blank mark leaked into the message as "涉及无". Every combination of
+    mark, treatment, reason, upload and source (a document with a masked rendition, an
+    attachment) that is refused says so in a sentence naming the item and no empty category."""
+    from archive.consultation import _check_treatment
+
+    doc = items["doc"]
+    assert doc.masked_pdf  # the rendition exists: the branch that used to leak the blank mark
+    sources = [{"document": doc}, {"attachment": items["plain"]}]
+    messages = {}
+    for mark in C.values:
+        for source in sources:
+            item = ConsultationItem(title="材料甲", confidentiality=mark, **source)
+            for treatment in ["", "bogus", *ItemTreatment.values]:
+                for reason in ("", "理由"):
+                    for upload in (None, io.BytesIO(_pdf("R"))):
+                        try:
+                            _check_treatment(item, Treatment(treatment, reason, upload))
+                        except TransitionError as exc:
+                            messages[(mark, tuple(source), treatment, reason, upload is None)] = str(exc)
+    assert messages
+    for key, text in messages.items():
+        assert "“材料甲”" in text and text.endswith("。"), (key, text)
+        assert "涉及无" not in text and "涉及，" not in text and "涉及：" not in text, (key, text)
+        assert "None" not in text, (key, text)
+    unmarked = messages[("", ("document",), ItemTreatment.REDACTED, "", True)]
+    assert unmarked == (
+        "“材料甲”未标注涉及商业秘密或个人隐私，已遮蔽身份证件号码的副本仅用于个人隐私：请提供原件，或上传遮蔽后的PDF。"
+    )
+    trade = messages[(C.TRADE_SECRET, ("document",), ItemTreatment.REDACTED, "理由", True)]
+    assert trade.startswith("“材料甲”涉及商业秘密，")
+    assert messages[("", ("document",), "", "", True)] == "请选择“材料甲”的处理方式。"
+
+
+def _decide_post(req: ConsultationRequest, start: dt.datetime, end: dt.datetime) -> dict[str, str]:
+    return {
+        "approve": "1",
+        "opinion": "同意查阅。",
+        "valid_from": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"),
+        "valid_until": timezone.localtime(end).strftime("%Y-%m-%dT%H:%M"),
+        **{f"t_{i.pk}": "full" for i in req.items.all()},
+    }
+
+
+def test_the_access_period_is_bounded_on_the_page_and_in_the_service(client, case, items, archivist, head, settings):
+    """Issue 16 trial 14: years 2099–2199 went through. The end is not past and at most
+    CONSULTATION_MAX_DAYS ahead; the start not before today. The page keeps what was typed."""
+    settings.CONSULTATION_MAX_DAYS = 30
+    req = _request(case, archivist, [items["plain"]])
+    client.force_login(head)
+    url = reverse("archive:consult_decide", args=[req.pk])
+    now = timezone.now()
+    far = now.replace(year=2099)
+    resp = client.post(url, _decide_post(req, now, far))
+    page = resp.content.decode()
+    assert resp.status_code == 400 and "查阅期限不能超过30日" in page
+    assert "2099-" in page and "同意查阅。" in page  # nothing typed is lost
+    past = client.post(url, _decide_post(req, now - dt.timedelta(days=3), now - dt.timedelta(days=2)))
+    assert past.status_code == 400 and "查阅期限的开始时间不能早于今天" in past.content.decode()
+    assert "查阅期限的结束时间已过" in past.content.decode()
+    req.refresh_from_db()
+    assert req.status == ConsultationStatus.PENDING
+    for start, end in ((now, now.replace(year=2199)), (now, now + dt.timedelta(days=31))):
+        with pytest.raises(TransitionError, match="不能超过30日"):
+            consultation_decide(
+                request_id=req.pk,
+                by=head,
+                approve=True,
+                opinion="同意。",
+                valid_from=start,
+                valid_until=end,
+                treatments={_item(req, items["plain"]).pk: Treatment("full")},
+            )
+    settings.CONSULTATION_MAX_DAYS = 40  # the setting, not a constant, sets the bound
+    assert client.post(url, _decide_post(req, now, now + dt.timedelta(days=31))).status_code == 302
+
+
+def test_window_errors_is_the_shared_check_of_a_period_granted_ahead():
+    from linke.validators import window_errors
+
+    now = timezone.now()
+    assert window_errors(now, now + dt.timedelta(days=2), max_days=3) == {}
+    assert set(window_errors(now, now + dt.timedelta(days=4), max_days=3)) == {"valid_until"}
+    assert (
+        window_errors(now, now - dt.timedelta(minutes=1), max_days=3)["valid_until"]
+        == "期限的结束时间已过，请重新填写。"
+    )
+    later = now + dt.timedelta(days=1)
+    assert (
+        window_errors(later, later - dt.timedelta(hours=1), max_days=3)["valid_until"]
+        == "期限的结束时间应晚于开始时间。"
+    )
+    assert set(window_errors(now - dt.timedelta(days=1), now + dt.timedelta(hours=1), max_days=3)) == {"valid_from"}
+
+
+def test_an_expired_link_says_so_to_the_archivist_and_the_list_shows_it(client, case, items, archivist, head):
+    req = _approve(_request(case, archivist, [items["plain"]]), head, {items["plain"]: Treatment("full")}, hours=2)
+    item = _item(req, items["plain"])
+    client.force_login(archivist)
+    with clock_at(timezone.now() + dt.timedelta(hours=3)):
+        for url in (
+            reverse("archive:reading_room", args=[req.token]),
+            reverse("archive:reading_item", args=[req.token, item.pk]),
+        ):
+            resp = client.get(url)
+            assert resp.status_code == 410, url
+            assert "已过期" in resp.content.decode() and "重新登记查阅申请" in resp.content.decode()
+        html = section_html(client, case, "archive")
+        assert "已过期" in html and reverse("archive:reading_room", args=[req.token]) not in html
+        # Who may not use the link still learns nothing.
+        client.force_login(head)
+        assert client.get(reverse("archive:reading_room", args=[req.token])).status_code == 404
+    client.force_login(archivist)
+    with clock_at(timezone.now() - dt.timedelta(hours=1)):
+        early = client.get(reverse("archive:reading_room", args=[req.token]))
+        assert early.status_code == 403 and "尚未开始" in early.content.decode()
+    assert not ConsultationAccess.objects.exists()
+    html = section_html(client, case, "archive")
+    assert "已过期" not in html and "同意查阅" in html
+
+
+def test_the_head_sees_who_attends_and_the_access_log_not_the_link(client, case, items, archivist, head):
+    """Issue 16 trial 15c: the reading room is the attending archivist's (README, consultation);
+    the head's panel names who attends and shows every view instead of a link."""
+    req = _approve(_request(case, archivist, [items["plain"]]), head, {items["plain"]: Treatment("full")})
+    room = reverse("archive:reading_room", args=[req.token])
+    client.force_login(head)
+    html = section_html(client, case, "archive")
+    assert room not in html and "陪同查阅" in html and str(archivist) in html and "尚无查阅记录" in html
+    client.force_login(archivist)
+    assert _open(client, req, items["plain"]).status_code == 200
+    client.force_login(head)
+    html = section_html(client, case, "archive")
+    log = html[html.index("consult-log") :]
+    assert "plain.pdf" in log and str(archivist) in log and "10.1.2.3" in log and "尚无查阅记录" not in log
+    assert client.get(room).status_code == 404
