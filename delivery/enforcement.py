@@ -48,6 +48,7 @@ from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met, deadline_open
 from documents.registry import DocTypeCode
 from documents.services import document_issue
+from linke.validators import ahead_error
 from review.selectors import decision_of
 
 from . import execution as ex
@@ -223,8 +224,8 @@ def reminder_issue(
     if missing:
         raise TransitionError(f"《行政强制法》第三十五条：催告书缺少{'、'.join(missing)}。")
     assert perform_by is not None
-    if perform_by <= timezone.localdate():
-        raise TransitionError("《行政强制法》第三十五条：履行期限应晚于今天。")
+    if error := ahead_error(perform_by, max_days=settings.AHEAD_MAX_DAYS, label="履行期限"):
+        raise TransitionError(f"《行政强制法》第三十五条：{error}")
     earlier = current_reminder(case)
     earlier_served = reminder_served_on(earlier)
     if earlier is not None and earlier_served is not None:

@@ -358,6 +358,10 @@ ARCHIVE_PERIOD_DAYS = {"penalty": 30, "licensing": 30}
 # 第二十九条 sets no length for a consultation's access period: the longest the head may grant, in
 # calendar days from the approval (unverified default: neither the Measures nor DOMAIN.md gives one).
 CONSULTATION_MAX_DAYS = env.int("CONSULTATION_MAX_DAYS", default=30)
+# The furthest ahead an officer may fix a hearing (听证时间) or a 催告书's 履行期限, in calendar days:
+# a bound against a mistyped year (2099), not a legal period — the law sets none for either
+# (unverified default).
+AHEAD_MAX_DAYS = env.int("AHEAD_MAX_DAYS", default=180)
 
 # --- Agency ---------------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")

@@ -90,6 +90,29 @@ def validate_not_future(value: datetime | None) -> None:
         raise ValidationError("时间不能晚于当前时间。", code="future")
 
 
+def ahead_error(value: datetime | date | None, *, max_days: int, label: str) -> str:
+    """The error of a time or day fixed ahead (a hearing, a period's end, a 履行期限): after now
+    (a day: after today, local time) and no more than `max_days` calendar days ahead — the
+    bound that catches a mistyped year (2099). "" when right. `label` names it in the message."""
+    if value is None:
+        return ""
+    now = timezone.now()
+    if isinstance(value, datetime):
+        if value <= now:
+            return f"{label}应晚于当前时间。"
+        latest_at = now + timedelta(days=max_days)
+        if value > latest_at:
+            return f"{label}不能超过{max_days}日之后：最晚为{timezone.localtime(latest_at):%Y-%m-%d %H:%M}。"
+        return ""
+    today = timezone.localdate()
+    if value <= today:
+        return f"{label}应晚于今天。"
+    latest = today + timedelta(days=max_days)
+    if value > latest:
+        return f"{label}不能超过{max_days}日之后：最晚为{latest:%Y-%m-%d}。"
+    return ""
+
+
 def validate_day(value: date | None, *, not_before: date | None = None, not_before_label: str = "") -> None:
     """A day something happened (a service date, the day a request was made): not after today
     (local time), and not before `not_before` (the day of the event it answers, named by
@@ -160,12 +183,10 @@ def window_errors(
     if start is not None and start < today:
         errors[start_field] = f"{label}的开始时间不能早于今天。"
     if end is not None:
-        latest = now + timedelta(days=max_days)
         if end <= now:
             errors[end_field] = f"{label}的结束时间已过，请重新填写。"
         elif start is not None and end <= start:
             errors[end_field] = f"{label}的结束时间应晚于开始时间。"
-        elif end > latest:
-            when = timezone.localtime(latest).strftime("%Y-%m-%d %H:%M")
-            errors[end_field] = f"{label}不能超过{max_days}日：结束时间最晚为{when}。"
+        elif error := ahead_error(end, max_days=max_days, label=f"{label}的结束时间"):
+            errors[end_field] = error
     return errors

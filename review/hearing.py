@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -49,7 +50,7 @@ from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met
 from documents.registry import DocTypeCode
 from documents.services import document_issue
-from linke.validators import period_errors, validate_person_id, validate_phone
+from linke.validators import ahead_error, period_errors, validate_person_id, validate_phone
 
 from .audit_actions import AuditAction
 from .defence import HEARING_REQUEST_DAYS, _cn, _day, _officer_action, current_notice
@@ -168,8 +169,8 @@ def hearing_schedule(
         _require_status(hearing, HearingStatus.REQUESTED, what="制作听证通知书")
     if scheduled_at is None:
         raise TransitionError("请填写听证时间。")
-    if scheduled_at <= timezone.now():
-        raise TransitionError("听证时间应晚于当前时间。")
+    if error := ahead_error(scheduled_at, max_days=settings.AHEAD_MAX_DAYS, label="听证时间"):
+        raise TransitionError(error)
     if not (place or "").strip():
         raise TransitionError("请填写听证地点。")
     if not public and closed_reason not in CLOSED_REASONS:

@@ -497,7 +497,7 @@ def test_the_access_period_is_bounded_on_the_page_and_in_the_service(client, cas
     far = now.replace(year=2099)
     resp = client.post(url, _decide_post(req, now, far))
     page = resp.content.decode()
-    assert resp.status_code == 400 and "查阅期限不能超过30日" in page
+    assert resp.status_code == 400 and "查阅期限的结束时间不能超过30日之后" in page
     assert "2099-" in page and "同意查阅。" in page  # nothing typed is lost
     past = client.post(url, _decide_post(req, now - dt.timedelta(days=3), now - dt.timedelta(days=2)))
     assert past.status_code == 400 and "查阅期限的开始时间不能早于今天" in past.content.decode()

@@ -85,6 +85,10 @@ def test_reminder_refused_before_the_due_date_and_without_its_elements(head):
             )
     with pytest.raises(TransitionError, match="履行期限"):
         en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=None, **REMINDER)
+    # A 履行期限 not ahead, or a mistyped year (linke.validators.ahead_error, settings.AHEAD_MAX_DAYS).
+    for day, message in ((TODAY(), "履行期限应晚于今天"), (dt.date(2099, 1, 5), "履行期限不能超过180日之后")):
+        with pytest.raises(TransitionError, match=f"第三十五条：{message}"):
+            en.reminder_issue(case_id=case.pk, by=case.created_by, perform_by=day, **REMINDER)
     with pytest.raises(TransitionDenied):
         en.reminder_issue(case_id=case.pk, by=head, perform_by=TODAY() + dt.timedelta(days=10), **REMINDER)
 

@@ -11,7 +11,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from cases.tests.pages import section_html
 from review.models_defence import Hearing, HearingStatus, PenaltyNotice
-from review.tests.defence_helpers import NOTICE, case_under_review, chair_user, issue, officer_of, serve
+from review.tests.defence_helpers import NOTICE, case_under_review, chair_user, far_enough, issue, officer_of, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_chair_without_certificate_refused_on_the_form(client):
     resp = client.post(
         _url(case, "schedule"),
         {
-            "scheduled_at": "2099-01-05T09:00",
+            "scheduled_at": far_enough().strftime("%Y-%m-%dT%H:%M"),
             "place": "听证室",
             "public": "on",
             "chair": chair_user().pk,

@@ -131,6 +131,18 @@ def test_hearing_notice_pdf_and_seven_working_days(django_capture_on_commit_call
         assert part in text, part
 
 
+def test_a_hearing_time_past_or_a_mistyped_year_is_refused():
+    # linke.validators.ahead_error with settings.AHEAD_MAX_DAYS (a bound, not a legal period).
+    h = _requested()
+    past = timezone.now() - dt.timedelta(hours=1)
+    far = timezone.now() + dt.timedelta(days=181)
+    for when, message in ((past, "听证时间应晚于当前时间"), (far, "听证时间不能超过180日之后")):
+        with pytest.raises(TransitionError, match=message):
+            schedule(h, scheduled_at=when)
+    h.refresh_from_db()
+    assert h.status == HearingStatus.REQUESTED and h.scheduled_at is None
+
+
 def test_short_notice_warns_and_needs_explicit_confirmation():
     h = _requested()
     soon = timezone.now() + dt.timedelta(days=2)
