@@ -84,5 +84,5 @@ class ItemArrangementAdmin(ReadOnlyAdmin):
 
 @admin.register(Addendum)
 class AddendumAdmin(ReadOnlyAdmin):
-    list_display = ("case", "number", "status", "requested_by", "requested_at")
+    list_display = ("case", "number", "title", "status", "requested_by", "requested_at")
     list_filter = ("status",)

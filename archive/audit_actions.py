@@ -23,5 +23,7 @@ class AuditAction(models.TextChoices):
     ADDENDUM_REQUESTED = "archive.addendum_requested", "申请补充归档材料"
     ADDENDUM_APPROVED = "archive.addendum_approved", "批准补充归档材料"
     ADDENDUM_REFUSED = "archive.addendum_refused", "不予批准补充归档材料"
+    # 第二十九条: every read of a file is on the trail (as cases' attachment.downloaded).
+    ADDENDUM_SCAN_VIEWED = "archive.addendum_scan_viewed", "查看补充材料扫描件"
     # 第二十八条: the volume as sealed (and after each approved addendum), rendered once and stored.
     VOLUME_STORED = "archive.volume_stored", "案卷PDF定稿存储"

@@ -54,6 +54,7 @@ class Item:
     pdf_name: str = ""  # storage name of the PDF to merge; "" when none
     source: Any = None
     record: RecordPage | None = None
+    appended: bool = False  # an approved addendum, appended after sealing (archive.sealing)
 
 
 @dataclass
@@ -77,11 +78,19 @@ class CaseFile:
 
     @property
     def start_date(self) -> str:
-        return min((i.date for i in self.items), default="")
+        """The cover's 起 date: the earliest date of the case's own items (addenda excluded)."""
+        return min((i.date for i in self.items if not i.appended), default="")
 
     @property
     def end_date(self) -> str:
-        return max((i.date for i in self.items), default="")
+        """The cover's 止 date: the latest date of the case's own items. An addendum approved
+        after sealing does not move it (the case ended when it ended; 第二十八条)."""
+        return max((i.date for i in self.items if not i.appended), default="")
+
+    @property
+    def addenda(self) -> list[Item]:
+        """The approved addenda appended after sealing, in the volume's order."""
+        return [i for i in self.items if i.appended]
 
     @property
     def item_count(self) -> int:

@@ -146,7 +146,9 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
     seen_av: set[int] = set()
     for item in cf.items:
         src = item.source
-        if item.record is not None:  # a recorded row's generated page (archive.record_pages)
+        # A recorded row's generated page (archive.record_pages); an addendum has one too, but its
+        # original is its scan or its text (below).
+        if item.record is not None and not isinstance(src, Addendum):
             meta = _item_meta(cf, item, "系统记录")
             meta.update(kind="record", original_name=f"{item.record.kind}.pdf")
             out.append(Source(f"data/items/{item.number:03d}.pdf", 0, partial(_record_page, item.record, case), meta))
@@ -164,13 +166,14 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
             )
         elif isinstance(src, Addendum):  # 归档后补充 (archive.sealing), with its scan or as its text
             meta = _item_meta(cf, item, "归档后补充材料")
-            meta.update(kind="addendum", text=src.text, approved_by=str(src.signoff.actor) if src.signoff else "")
+            approved_by = str(src.signoff.actor) if src.signoff else ""
+            meta.update(kind="addendum", request_number=src.number, text=src.text, approved_by=approved_by)
             if src.scan:
                 meta["original_name"] = os.path.basename(src.scan.name)
                 name = f"data/items/{item.number:03d}{_ext(src.scan.name, '.bin')}"
                 out.append(Source(name, src.scan.size, partial(_fieldfile, src.scan), meta))
             else:
-                data = _json({"addendum": src.number, "text": src.text, "approved_by": meta["approved_by"]})
+                data = _json({"addendum": src.number, "title": src.title, "text": src.text, "approved_by": approved_by})
                 out.append(Source(f"data/items/{item.number:03d}.json", len(data), partial(_bytes, data), meta))
         else:
             meta = _item_meta(cf, item, "证据材料")

@@ -2,6 +2,10 @@
 
 from django import forms
 
+from linke.validators import SCAN_TYPES_LABEL, validate_scan
+
+from .models import ADDENDUM_TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
+
 DECISIONS = [("agree", "同意"), ("refuse", "不同意")]
 
 
@@ -21,5 +25,16 @@ class OpinionForm(forms.Form):
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(label="补充说明", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-    scan = forms.FileField(label="扫描件（可选，PDF或图片）", required=False)
+    """A correction of a sealed file: its 题名 for the 卷内目录 (bounded like the catalogue's
+    titles), the explanation, and an optional scan (linke.validators.validate_scan: PDF or
+    image by content, within the size limit). A refused form keeps what was typed."""
+
+    title = forms.CharField(
+        label="题名",
+        max_length=TITLE_MAX_LENGTH,
+        help_text=f"列入卷内目录的题名，不超过{TITLE_MAX_LENGTH}字。",
+    )
+    text = forms.CharField(
+        label="补充说明", widget=forms.Textarea(attrs={"rows": 4}), max_length=ADDENDUM_TEXT_MAX_LENGTH
+    )
+    scan = forms.FileField(label=f"扫描件（可选，{SCAN_TYPES_LABEL}）", required=False, validators=[validate_scan])

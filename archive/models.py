@@ -5,6 +5,8 @@ point values) and switches items on or off in the admin."""
 from typing import Any
 
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 
 class RuleKind(models.TextChoices):
@@ -94,6 +96,13 @@ class Seal(models.Model):
         return self.archival_code
 
 
+# The 卷内目录's 题名 (title) of an item, in characters: the archivist's title (ItemArrangement)
+# and an addendum's (Addendum.title) are bounded alike.
+TITLE_MAX_LENGTH = 200
+# An addendum's explanation (补充说明), in characters.
+ADDENDUM_TEXT_MAX_LENGTH = 4000
+
+
 class ItemArrangement(models.Model):
     """The archivist's order and title for one item of the case file, keyed by the item's stable
     key ("doc:<pk>" / "att:<pk>"; archive.sealing.item_key). Applied at the end of
@@ -102,7 +111,7 @@ class ItemArrangement(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name="案件")
     key = models.CharField("材料标识", max_length=40)
     position = models.PositiveIntegerField("顺序")
-    title = models.CharField("题名", max_length=200, blank=True)
+    title = models.CharField("题名", max_length=TITLE_MAX_LENGTH, blank=True)
 
     class Meta:
         verbose_name = "卷内排列"
@@ -120,11 +129,14 @@ class AddendumStatus(models.TextChoices):
 class Addendum(models.Model):
     """A correction of a sealed case file (补充材料): requested by an officer of the case or the
     archivist, approved or refused by the head (SignOffStep.ADDENDUM); an approved one is
-    appended after the sealed items, never an edit of them (第二十五条, 可追溯)."""
+    appended after the sealed items, never an edit of them (第二十五条, 可追溯). `number` is the
+    request's own number (refused ones included); `title` (at most TITLE_MAX_LENGTH characters)
+    is the item's 题名 in the 卷内目录, `text` (at most ADDENDUM_TEXT_MAX_LENGTH) explains it."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="addenda", verbose_name="案件")
-    number = models.PositiveIntegerField("补充序号")
-    text = models.TextField("补充说明")
+    number = models.PositiveIntegerField("申请序号")
+    title = models.CharField("题名", max_length=TITLE_MAX_LENGTH)
+    text = models.TextField("补充说明", max_length=ADDENDUM_TEXT_MAX_LENGTH)
     scan = models.FileField("扫描件", upload_to="archive/addenda/%Y/", max_length=200, blank=True)
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
@@ -137,10 +149,18 @@ class Addendum(models.Model):
         verbose_name = "补充材料"
         verbose_name_plural = "补充材料"
         ordering = ["case", "number"]
-        constraints = [models.UniqueConstraint(fields=["case", "number"], name="addendum_number_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="addendum_number_once"),
+            models.CheckConstraint(
+                name="addendum_title_and_text_bounded",
+                condition=models.Q(LessThanOrEqual(Length("text"), ADDENDUM_TEXT_MAX_LENGTH))
+                & ~models.Q(title="")
+                & ~models.Q(text=""),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"补充材料{self.number}"
+        return f"补充材料{self.number}：{self.title}"
 
     @property
     def file(self) -> Any:

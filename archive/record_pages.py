@@ -13,6 +13,7 @@ case's own relations.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class RecordPage:
     date: dt.date
     source: Any
     context: dict[str, Any] = field(default_factory=dict)
+    appendix: Any = None  # a stored scan (FieldFile: PDF or image) whose pages follow the page
 
     @property
     def template(self) -> str:
@@ -176,13 +178,59 @@ RECORD_PAGES: dict[str, tuple[str, Callable[[Any], list[RecordPage]]]] = {
 }
 
 
+def addendum_page(addendum: Any, ordinal: int) -> RecordPage:
+    """归档后补充材料 (第二十八条; issue 16): the page of an approved addendum — its title, the
+    explanation, the requester and the request time, the head's ADDENDUM sign-off (opinion,
+    who, when) — followed by its scan when there is one (`appendix`). `ordinal` is its place
+    among the approved addenda (1, 2, … without gaps); the request keeps its own number.
+    Dated the approval. Not named in ARCHIVE_VOLUME_ORDER: archive.sealing appends it."""
+    signoff = addendum.signoff
+    scan = addendum.scan if addendum.scan else None
+    return RecordPage(
+        "addendum",
+        "归档后补充材料",
+        _day(signoff.signed_at if signoff is not None else addendum.requested_at),
+        addendum,
+        {
+            "addendum": addendum,
+            "ordinal": ordinal,
+            "signoff": signoff,
+            "scan_name": scan.name.rsplit("/", 1)[-1] if scan is not None else "",
+        },
+        appendix=scan,
+    )
+
+
 def _cn(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _with_appendix(pdf: bytes, appendix: Any) -> bytes:
+    """`pdf` followed by the pages of `appendix` (a stored PDF, or an image made a page).
+    ValueError when the scan is neither; pypdf's PdfReadError for a broken PDF."""
+    from pypdf import PdfReader, PdfWriter
+
+    from .watermark import NotViewable, image_to_pdf
+
+    with appendix.open("rb") as fh:
+        data = fh.read()
+    if not data.startswith(b"%PDF"):
+        try:
+            data = image_to_pdf(data)
+        except NotViewable as exc:
+            raise ValueError(str(exc)) from exc
+    writer = PdfWriter()
+    for source in (pdf, data):
+        writer.append(PdfReader(io.BytesIO(source)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def render(page: RecordPage, case: Any) -> bytes:
-    """The page's PDF (A4, CJK fonts embedded; documents.rendering). Raises
-    documents.fonts.UnprintableText for text no font prints."""
+    """The page's PDF (A4, CJK fonts embedded; documents.rendering), then the pages of its
+    `appendix` if any. Raises documents.fonts.UnprintableText for text no font prints;
+    ValueError or pypdf.errors.PdfReadError for an appendix that will not open."""
     context = {
         **page.context,
         "doc": {"title": page.title, "number": "", "issued_on": _cn(page.date), "copy": False},
@@ -194,4 +242,5 @@ def render(page: RecordPage, case: Any) -> bytes:
         },
         "agency": settings.AGENCY_NAME,
     }
-    return render_pdf(render_html(page.template, context)).pdf
+    pdf = render_pdf(render_html(page.template, context)).pdf
+    return _with_appendix(pdf, page.appendix) if page.appendix is not None else pdf

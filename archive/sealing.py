@@ -4,8 +4,9 @@
     arrangement_save(case_id, by, entries)         the order and titles of the items (卷内排列)
     seal_override_sign(case_id, by, agree, opinion)  the head lets a blocked file be sealed, or not
     seal(case_id, by, description, compiler, checker) -> Seal    已结案 → 已归档
-    addendum_request(case_id, by, text, scan) -> Addendum        after sealing: a correction
+    addendum_request(case_id, by, title, text, scan) -> Addendum  after sealing: a correction
     addendum_decide(addendum_id, by, approve, opinion) -> Addendum   the head's ADDENDUM sign-off
+    addendum_scan_viewed(addendum, by)             audits a read of its scan
     apply_arrangement(casefile)                    called at the end of archive.casefile.assemble
 
 Sealing is refused while the assembled file has `missing` items, a stage's checklist still
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -32,10 +34,20 @@ from cases.selectors import signoffs_of
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met
+from linke.validators import validate_scan
 
+from . import record_pages
 from .audit_actions import AuditAction
 from .casefile import SUBSIDIARY, CaseFile, Item, assemble, date8
-from .models import Addendum, AddendumStatus, ItemArrangement, RuleKind, Seal
+from .models import (
+    ADDENDUM_TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Addendum,
+    AddendumStatus,
+    ItemArrangement,
+    RuleKind,
+    Seal,
+)
 from .quality import Score, case_score
 from .selectors import is_sealed
 from .tasks import volume_store_task
@@ -74,17 +86,22 @@ def key_of(item: Item) -> str:
     return item_key(item.source, item.record.kind if item.record is not None else "")
 
 
-def _addendum_item(addendum: Addendum) -> Item:
-    name = addendum.scan.name if addendum.scan else ""
+def _addendum_item(addendum: Addendum, ordinal: int) -> Item:
+    """An approved addendum as the file's item: its generated page (record_pages.addendum_page:
+    text, requester, the head's approval and the dates, then the scan's pages), titled with the
+    addendum's own title; `ordinal` is its place among the approved addenda (no gaps where one
+    was refused)."""
     signoff = addendum.signoff
-    approved = f"经机关负责人{signoff.actor}批准" if signoff is not None else ""
+    approved = f"，经机关负责人{signoff.actor}批准" if signoff is not None else ""
+    page = record_pages.addendum_page(addendum, ordinal)
     return Item(
         volume=SUBSIDIARY,
-        title=f"补充材料{addendum.number}：{addendum.text[:60]}",
-        date=date8(signoff.signed_at if signoff is not None else addendum.requested_at),
-        remarks=f"归档后补充（{approved}）",
-        pdf_name=name if name.lower().endswith(".pdf") else "",
+        title=addendum.title,
+        date=date8(page.date),
+        remarks=f"归档后补充第{ordinal}件{approved}",
         source=addendum,
+        record=page,
+        appended=True,
     )
 
 
@@ -92,7 +109,8 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
     """The archivist's arrangement (ItemArrangement rows) applied to an assembled file in place:
     within each volume (正卷 then 副卷), arranged items by their position, the rest after them in
     the order assembled; titles replaced where the archivist wrote one. Then the approved addenda
-    follow the sealed items (副卷), and the items are numbered again from 1."""
+    follow the sealed items (副卷) in the order approved, and the items are numbered again
+    from 1."""
     case = casefile.case
     rows = {a.key: a for a in ItemArrangement.objects.filter(case_id=case.pk)}
     rank = {v: n for n, v in enumerate(dict.fromkeys(i.volume for i in casefile.items))}
@@ -107,8 +125,12 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
         row = rows.get(key_of(item)) if item.source is not None else None
         if row is not None and row.title:
             item.title = row.title
-    approved = Addendum.objects.filter(case_id=case.pk, status=AddendumStatus.APPROVED).select_related("signoff__actor")
-    items += [_addendum_item(a) for a in approved.order_by("number")]
+    approved = Addendum.objects.filter(case_id=case.pk, status=AddendumStatus.APPROVED).select_related(
+        "signoff__actor", "requested_by"
+    )
+    # In the order approved: each stored version of the volume keeps the earlier ones' numbering.
+    ordered = approved.order_by("signoff__signed_at", "signoff_id")
+    items += [_addendum_item(a, n) for n, a in enumerate(ordered, start=1)]
     for n, item in enumerate(items, start=1):
         item.number = n
     casefile.items[:] = items
@@ -249,25 +271,46 @@ def may_request_addendum(user: User, case: Case) -> bool:
 
 
 @transaction.atomic
-def addendum_request(*, case_id: int, by: User, text: str, scan: UploadedFile | None = None) -> Addendum:
-    """A correction of a sealed file, as an addendum awaiting the head's approval. Numbered from
-    1 per case. TransitionError before sealing or without text; TransitionDenied for anyone but
-    an officer of the case or an archivist."""
+def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: UploadedFile | None = None) -> Addendum:
+    """A correction of a sealed file (第二十八条), as an addendum awaiting the head's approval:
+    `title` (its 题名 in the 卷内目录, at most TITLE_MAX_LENGTH characters), `text` (the
+    explanation, at most ADDENDUM_TEXT_MAX_LENGTH), an optional scan (a PDF or an image by
+    content, within the size limit: linke.validators.validate_scan). Numbered from 1 per case
+    (the request's number). TransitionError before sealing, for a missing or too long title or
+    text or a refused scan; TransitionDenied for anyone but an officer of the case or an
+    archivist."""
     case = stages.lock(case_id)
     if not is_sealed(case):
         raise TransitionError("案卷尚未归档，请直接在案件中更正记录。")
     if not may_request_addendum(by, case):
         raise TransitionDenied("无权申请补充材料：需由本案执法人员或档案管理员提出。")
-    text = (text or "").strip()
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title:
+        raise TransitionError("请填写补充材料的题名。")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise TransitionError(f"补充材料的题名不能超过{TITLE_MAX_LENGTH}字。")
     if not text:
         raise TransitionError("请填写补充材料的说明。")
+    if len(text) > ADDENDUM_TEXT_MAX_LENGTH:
+        raise TransitionError(f"补充材料的说明不能超过{ADDENDUM_TEXT_MAX_LENGTH}字。")
+    try:
+        validate_scan(scan)
+    except ValidationError as exc:
+        raise TransitionError("；".join(exc.messages)) from None
     number = (Addendum.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
-    row = Addendum(case=case, number=number, text=text, requested_by=by)
+    row = Addendum(case=case, number=number, title=title, text=text, requested_by=by)
     if scan is not None:
         row.scan.save(scan.name, scan, save=False)
     row.save()
-    audit.record(row, AuditAction.ADDENDUM_REQUESTED, actor=by, case=case, number=number, scan=row.scan.name or "")
+    audit.record(
+        row, AuditAction.ADDENDUM_REQUESTED, actor=by, case=case, number=number, title=title, scan=row.scan.name or ""
+    )
     return row
+
+
+def addendum_scan_viewed(*, addendum: Addendum, by: User) -> None:
+    """Every read of an addendum's scan is on the trail (第二十九条), like a case attachment's."""
+    audit.record(addendum, AuditAction.ADDENDUM_SCAN_VIEWED, actor=by, case=addendum.case_id, number=addendum.number)
 
 
 @transaction.atomic

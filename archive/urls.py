@@ -36,4 +36,5 @@ urlpatterns += [
     path("case/<int:pk>/override/", views_seal.override_page, name="override"),
     path("case/<int:pk>/addenda/new/", views_seal.addendum_new, name="addendum_new"),
     path("addenda/<int:pk>/decide/", views_seal.addendum_decide, name="addendum_decide"),
+    path("addenda/<int:pk>/scan", views_seal.addendum_scan, name="addendum_scan"),
 ]

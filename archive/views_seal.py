@@ -5,17 +5,19 @@ one archive.sealing action, a response; a refused action shows its Chinese messa
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case as Case_
 from django.db.models import Q, QuerySet, When
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from cases import policy
@@ -24,6 +26,7 @@ from cases.selectors import case_for_user, cases_visible_to
 from cases.stages import TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.selectors import case_deadline
+from linke.downloads import file_response
 from linke.http import AuthedRequest
 from linke.pagination import page_of
 
@@ -139,6 +142,29 @@ def _arrangement(post: Any) -> list[tuple[str, int, str]]:
     return out
 
 
+def _sign_opinion(
+    request: AuthedRequest, sign: Callable[[bool, str], object], *, success: str, then: str
+) -> tuple[OpinionForm, HttpResponse | None]:
+    """The head's opinion form (decision and reason, empty at first) and, on a valid POST, one
+    `sign(agree, opinion)` call: a success message and a redirect to `then`; a refused
+    action (TransitionError) shows its Chinese message on the form as typed. Returns the form
+    and the redirect (None: render the page)."""
+    form = OpinionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sign(form.cleaned_data["decision"] == "agree", form.cleaned_data["opinion"])
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, success)
+            return form, redirect(then)
+    return form, None
+
+
+def _archive_panel(case: Case) -> str:
+    return reverse("cases:section", args=[case.pk, "archive"]) + "#panel-seal"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -147,19 +173,13 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
     case = case_for_user(request.user, pk)
     if not policy.works_head_queues(request.user):
         raise Http404("案件不存在")
-    form = OpinionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sealing.seal_override_sign(
-                case_id=case.pk,
-                by=request.user,
-                agree=form.cleaned_data["decision"] == "agree",
-                opinion=form.cleaned_data["opinion"],
-            )
-            messages.success(request, "意见已签署。")
-            return redirect("archive:override", pk)
-        except TransitionError as exc:
-            messages.error(request, str(exc))
+
+    def sign(agree: bool, opinion: str) -> object:
+        return sealing.seal_override_sign(case_id=case.pk, by=request.user, agree=agree, opinion=opinion)
+
+    form, done = _sign_opinion(request, sign, success="意见已签署。", then=reverse("archive:override", args=[pk]))
+    if done is not None:
+        return done
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
     return render(request, "archive/override.html", {"case": case, "review": review, "form": form})
 
@@ -167,42 +187,54 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
-    """An officer of the case or an archivist asks to add a correction to a sealed file."""
+    """An officer of the case or an archivist asks to add a correction to a sealed file: title,
+    explanation, optional scan (checked by AddendumForm). A refused request keeps what was typed."""
     case = case_for_user(request.user, pk)
     if not sealing.may_request_addendum(request.user, case):
         raise Http404("案件不存在")
     form = AddendumForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            row = sealing.addendum_request(
-                case_id=case.pk, by=request.user, text=form.cleaned_data["text"], scan=form.cleaned_data["scan"]
-            )
-            messages.success(request, f"补充材料{row.number}已提交，待机关负责人审批。")
-            return redirect(reverse("cases:section", args=[case.pk, "archive"]) + "#panel-seal")
+            row = sealing.addendum_request(case_id=case.pk, by=request.user, **form.cleaned_data)
         except TransitionError as exc:
             messages.error(request, str(exc))
+        else:
+            messages.success(request, f"补充材料{row.number}已提交，待机关负责人审批。")
+            return redirect(_archive_panel(case))
     return render(request, "archive/addendum_form.html", {"case": case, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def addendum_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The head approves or refuses an addendum with an opinion (SignOffStep.ADDENDUM)."""
+    """The head approves or refuses an addendum with an opinion (SignOffStep.ADDENDUM); the page
+    shows the title, the explanation and a link to the scan. 404 for anyone but a head who may
+    read the case."""
     row = get_object_or_404(Addendum.objects.select_related("requested_by"), pk=pk)
     case = case_for_user(request.user, row.case_id)
     if not policy.works_head_queues(request.user):
         raise Http404("案件不存在")
-    form = OpinionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sealing.addendum_decide(
-                addendum_id=row.pk,
-                by=request.user,
-                approve=form.cleaned_data["decision"] == "agree",
-                opinion=form.cleaned_data["opinion"],
-            )
-            messages.success(request, "审批意见已签署。")
-            return redirect(reverse("cases:section", args=[case.pk, "archive"]) + "#panel-seal")
-        except TransitionError as exc:
-            messages.error(request, str(exc))
+
+    def sign(agree: bool, opinion: str) -> object:
+        return sealing.addendum_decide(addendum_id=row.pk, by=request.user, approve=agree, opinion=opinion)
+
+    form, done = _sign_opinion(request, sign, success="审批意见已签署。", then=_archive_panel(case))
+    if done is not None:
+        return done
     return render(request, "archive/addendum_decide.html", {"case": case, "addendum": row, "form": form})
+
+
+@never_cache
+@require_GET
+@login_required
+def addendum_scan(request: AuthedRequest, pk: int) -> FileResponse:
+    """GET: the addendum's scan, inline when its sniffed type is a PDF or an image
+    (linke.downloads.file_response, as case attachments are served), audited (第二十九条).
+    404 for anyone who may not read the case, or when there is no scan."""
+    row = get_object_or_404(Addendum, pk=pk)
+    case_for_user(request.user, row.case_id)
+    if not row.scan:
+        raise Http404("没有扫描件")
+    sealing.addendum_scan_viewed(addendum=row, by=request.user)
+    fh = row.scan.storage.open(row.scan.name, "rb")
+    return file_response(fh, filename=row.scan.name.rsplit("/", 1)[-1], inline=True)

@@ -101,6 +101,28 @@ def _numbers(count: int) -> PdfReader:
     return PdfReader(io.BytesIO(render_pdf(html).pdf))
 
 
+def _addenda_notes(casefile: CaseFile) -> dict[str, Any]:
+    """What an approved addendum changes in the 备考表 (DA/T 22 as in DOMAIN.md: the 备考表
+    states the file's condition; that it also records each later 补充 with who approved it and
+    when, and that 检查时间 moves to the latest such check, is from memory — unverified): the
+    addenda listed (卷内件号, 题名, requester, the head who approved, the approval date) and
+    `checked`, the latest approval date ("" without addenda: 检查时间 is then the sealing date).
+    件数 and 页数 are the file's own counts, addenda included."""
+    rows = []
+    for item in casefile.addenda:
+        page = item.record
+        signoff = page.context.get("signoff") if page is not None else None
+        rows.append(
+            {
+                "item": item,
+                "requested_by": item.source.requested_by,
+                "approved_by": signoff.actor if signoff is not None else "",
+                "approved_on": item.date,
+            }
+        )
+    return {"addenda": rows, "checked": max((r["approved_on"] for r in rows), default="")}
+
+
 def render_volume(
     case: Any, *, compiler: str = "", checker: str = "", description: str = "", on: dt.date | None = None
 ) -> bytes:
@@ -123,7 +145,9 @@ def write_volume(
     """Write the case file of `case` as a PDF into the binary file `out` (archive.casefile.
     assemble's order; for an export job, a file on disk) and return the assembled CaseFile,
     its items' pages and start pages counted. `compiler`, `checker` (立卷人, 检查人) print as
-    blank lines unless given; `on` is the 备考表's date (default: today). A sealed
+    blank lines unless given; `on` is the 备考表's date (default: today). The 备考表 counts
+    the items and pages (approved addenda included), lists the addenda and dates 检查时间 by
+    the latest approval (_addenda_notes); the cover's dates are the case's own. A sealed
     case's 备考表 is the one its Seal records (description, compiler, checker, the sealing date)
     unless given. Raises
     VolumeIncomplete (its `missing`: a Chinese line per item) while a document is not rendered
@@ -146,6 +170,7 @@ def write_volume(
             "checker": checker,
             "description": description,
             "date": date8(on or timezone.localdate()),
+            **_addenda_notes(casefile),
         }
         back = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_back.html", back_context)).pdf))
 

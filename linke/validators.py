@@ -6,6 +6,7 @@
   400/800 service number or a short public-service number (12345 …); ``+86`` allowed.
 - Times: not in the future, an end after its start, not before the event it answers.
 - An inquiry transcript (询问笔录) in 问/答 form.
+- An uploaded scan (扫描件): a PDF or an image, by its first bytes and its name, within a size.
 
 Each raises ``django.core.exceptions.ValidationError`` with a Chinese message fit to show next
 to the field; ``period_errors`` returns the errors by field for a form's or model's ``clean()``.
@@ -15,10 +16,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from linke.downloads import SNIFF_BYTES, sniff
 from linke.idnumbers import valid_id_number, valid_uscc
 
 # A clock a little ahead of the server's (a phone, a recorder) is no future event.
@@ -190,3 +194,41 @@ def window_errors(
         elif error := ahead_error(end, max_days=max_days, label=f"{label}的结束时间"):
             errors[end_field] = error
     return errors
+
+
+# A scan's content type (sniffed from its first bytes, linke.downloads.sniff) -> the name
+# endings that type may carry. PDF and the two image formats scanners and phones write.
+SCAN_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+SCAN_TYPES_LABEL = "PDF或图片（JPG、PNG）"
+
+
+def scan_max_size() -> int:
+    """The largest scan accepted, in bytes (settings.SCAN_UPLOAD_MAX_SIZE, default 20 MiB)."""
+    return int(getattr(settings, "SCAN_UPLOAD_MAX_SIZE", 20 * 1024 * 1024))
+
+
+def validate_scan(file: Any) -> None:
+    """An uploaded scan (扫描件; a Django UploadedFile or any file object with `name`, `size`,
+    `read` and `seek`): not empty, at most scan_max_size() bytes, and a PDF, JPEG or PNG by its
+    first bytes (magic numbers, never the type the browser declared) with a name ending that
+    matches that type — an executable renamed .pdf, or a PDF renamed .exe, is refused. The
+    file is left positioned at 0. ValidationError (code "empty", "size" or "type") otherwise."""
+    if file is None:
+        return
+    size = getattr(file, "size", None)
+    if not size:
+        raise ValidationError("上传的扫描件为空。", code="empty")
+    limit = scan_max_size()
+    if size > limit:
+        raise ValidationError(f"扫描件不能超过{limit // (1024 * 1024)} MB。", code="size")
+    file.seek(0)
+    head = file.read(SNIFF_BYTES)
+    file.seek(0)
+    name = (getattr(file, "name", "") or "").lower()
+    endings = SCAN_TYPES.get(sniff(head, name), ())
+    if not endings or not name.endswith(endings):
+        raise ValidationError(f"扫描件须为{SCAN_TYPES_LABEL}文件，文件内容与扩展名须一致。", code="type")

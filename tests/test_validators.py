@@ -165,3 +165,99 @@ def test_an_impossible_draft_saved_otherwise_cannot_be_finalised(client):
     for words in ("身份证件号码", "联系电话", "开始时间", "结束时间"):
         assert words in str(exc.value)
     assert not Inquiry.objects.get(pk=rec.pk).is_final
+
+
+# --- scans (扫描件): a PDF or an image by content, within a size (issue 16, trial defect 8) -----
+
+
+def _upload(name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+EXE = b"MZ\x90\x00" + b"\x00" * 60
+SCAN_LABEL = re.compile(r"^扫描件|（扫描件）$")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("a.pdf", b"%PDF-1.7\n"),
+        ("a.JPG", b"\xff\xd8\xff\xe0JFIF"),
+        ("a.jpeg", b"\xff\xd8\xff"),
+        ("a.png", b"\x89PNG\r\n\x1a\n"),
+    ],
+)
+def test_a_scan_is_a_pdf_or_an_image(name, data):
+    f = _upload(name, data)
+    v.validate_scan(f)
+    assert f.tell() == 0  # left at the start, to be stored whole
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "code"),
+    [
+        ("setup.exe", EXE, "type"),
+        ("更正.pdf", EXE, "type"),  # an executable renamed: the bytes decide
+        ("scan.exe", b"%PDF-1.7\n", "type"),  # a PDF under another name is refused too
+        ("a.png", b"\xff\xd8\xff", "type"),  # a JPEG named .png
+        ("notes.txt", "文字".encode(), "type"),
+        ("a.pdf", b"", "empty"),
+    ],
+)
+def test_anything_else_is_refused_with_a_chinese_message(name, data, code):
+    with pytest.raises(ValidationError, match="扫描件") as exc:
+        v.validate_scan(_upload(name, data))
+    assert exc.value.code == code
+
+
+def test_a_scan_over_the_limit_is_refused(settings):
+    settings.SCAN_UPLOAD_MAX_SIZE = 1024 * 1024
+    v.validate_scan(_upload("a.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 - 9)))
+    with pytest.raises(ValidationError, match="不能超过1 MB"):
+        v.validate_scan(_upload("a.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024)))
+
+
+@pytest.mark.django_db
+def test_every_scan_field_uses_the_shared_validator():
+    """The kind: every form's file field that is a scan (its label "扫描件…" or "…（扫描件）"), the
+    delivery methods' scan elements included, checks the file with linke.validators.validate_scan.
+    A general attachment ("文件（草图、照片、扫描件等）") is not a scan and is not restricted."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms
+
+    from delivery.forms import _field
+    from delivery.methods import METHODS
+    from records.tests.factories import make_case
+
+    seen = []
+    for app in ("accounts", "cases", "records", "avrecords", "review", "delivery", "archive", "documents"):
+        package = importlib.import_module(app)
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("forms"):
+                continue
+            module = importlib.import_module(f"{app}.{info.name}")
+            for name, cls in inspect.getmembers(module, inspect.isclass):
+                if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
+                    continue
+                for fname, field in getattr(cls, "base_fields", {}).items():
+                    if isinstance(field, forms.FileField) and SCAN_LABEL.search(str(field.label)):
+                        seen.append(f"{app}.{name}.{fname}")
+                        assert v.validate_scan in field.validators, f"{app}.{name}.{fname}"
+    case = make_case()
+    for method in METHODS.values():
+        for element in method.elements:
+            if element.kind == "file" and SCAN_LABEL.search(element.label):
+                seen.append(f"delivery.{element.name}")
+                assert v.validate_scan in _field(element, case).validators, element.name
+    assert {
+        "archive.AddendumForm.scan",
+        "delivery.AddressConfirmationForm.scan",
+        "delivery.PaymentForm.receipt",
+        "records.OpinionForm.file",
+        "delivery.return_receipt",
+    } <= set(seen)

@@ -97,7 +97,9 @@ def test_an_approved_addendum_stores_the_next_version_and_keeps_the_first(
 ):
     first = latest_volume(stored_case)
     scan = SimpleUploadedFile("更正说明.pdf", pdf_bytes(1), content_type="application/pdf")
-    add = sealing.addendum_request(case_id=stored_case.pk, by=archivist, text="补充送达回证照片。", scan=scan)
+    add = sealing.addendum_request(
+        case_id=stored_case.pk, by=archivist, title="补充材料", text="补充送达回证照片。", scan=scan
+    )
     sealing.addendum_decide(addendum_id=add.pk, by=head, approve=True, opinion="同意补充。")
     # Approved, its version not stored yet: the stored version 1 is not served; rendered instead.
     assert current_volume(stored_case) is None
@@ -106,7 +108,7 @@ def test_an_approved_addendum_stores_the_next_version_and_keeps_the_first(
     assert client.get(reverse("archive:volume_pdf", args=[stored_case.pk])).status_code == 200
     assert len(rendered) == 1
 
-    add2 = sealing.addendum_request(case_id=stored_case.pk, by=archivist, text="补充照片说明。")
+    add2 = sealing.addendum_request(case_id=stored_case.pk, by=archivist, title="补充材料", text="补充照片说明。")
     with django_capture_on_commit_callbacks(execute=True):
         sealing.addendum_decide(addendum_id=add2.pk, by=head, approve=True, opinion="同意。")
     versions = list(SealedVolume.objects.filter(case=stored_case).order_by("version"))
@@ -117,7 +119,7 @@ def test_an_approved_addendum_stores_the_next_version_and_keeps_the_first(
 
 
 def test_a_refused_addendum_stores_no_version(stored_case, head, archivist, django_capture_on_commit_callbacks):
-    add = sealing.addendum_request(case_id=stored_case.pk, by=archivist, text="补充。")
+    add = sealing.addendum_request(case_id=stored_case.pk, by=archivist, title="补充材料", text="补充。")
     with django_capture_on_commit_callbacks(execute=True):
         sealing.addendum_decide(addendum_id=add.pk, by=head, approve=False, opinion="不予补充。")
     assert SealedVolume.objects.filter(case=stored_case).count() == 1

@@ -37,7 +37,9 @@ def test_request_and_approval_append_the_addendum_after_the_sealed_items(head, a
     before = _snapshot(case)
     officer = case.created_by
     scan = SimpleUploadedFile("更正说明.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
-    row = sealing.addendum_request(case_id=case.pk, by=officer, text="当事人地址笔误，应为沂南县界湖街道。", scan=scan)
+    row = sealing.addendum_request(
+        case_id=case.pk, by=officer, title="补充材料", text="当事人地址笔误，应为沂南县界湖街道。", scan=scan
+    )
     assert (row.number, row.status, row.requested_by) == (1, AddendumStatus.PENDING, officer)
     assert row.scan.name.endswith(".pdf")
     assert Entry.objects.filter(case_id=case.pk, action="archive.addendum_requested").exists()
@@ -51,13 +53,13 @@ def test_request_and_approval_append_the_addendum_after_the_sealed_items(head, a
     assert Entry.objects.filter(case_id=case.pk, action="archive.addendum_approved").exists()
     items = sealing.assemble(case).items
     assert [(i.title, i.source) for i in items[:-1]] == before_items
-    assert items[-1].source == row and items[-1].title.startswith("补充材料1：") and items[-1].number == len(items)
+    assert items[-1].source == row and items[-1].title == "补充材料" and items[-1].number == len(items)
     assert _snapshot(case) == before
 
 
 def test_refusal_keeps_the_addendum_out_of_the_file(head, archivist):
     case = sealed_case(head, archivist)
-    row = sealing.addendum_request(case_id=case.pk, by=archivist, text="补充送达回证照片。")
+    row = sealing.addendum_request(case_id=case.pk, by=archivist, title="补充材料", text="补充送达回证照片。")
     row = sealing.addendum_decide(addendum_id=row.pk, by=head, approve=False, opinion="原卷已有回证，不予补充。")
     assert row.status == AddendumStatus.REFUSED
     assert SignOff.objects.get(case=case, step=SignOffStep.ADDENDUM).outcome == SignOffOutcome.REFUSE
@@ -66,7 +68,7 @@ def test_refusal_keeps_the_addendum_out_of_the_file(head, archivist):
     with pytest.raises(TransitionError, match="不能再次审批"):
         sealing.addendum_decide(addendum_id=row.pk, by=head, approve=True, opinion="改为同意。")
     # A second addendum is numbered on and decided in its own round.
-    second = sealing.addendum_request(case_id=case.pk, by=archivist, text="补充执行情况说明。")
+    second = sealing.addendum_request(case_id=case.pk, by=archivist, title="补充材料", text="补充执行情况说明。")
     assert second.number == 2
     sealing.addendum_decide(addendum_id=second.pk, by=head, approve=True, opinion="同意。")
     assert SignOff.objects.filter(case=case, step=SignOffStep.ADDENDUM).count() == 2
@@ -75,15 +77,17 @@ def test_refusal_keeps_the_addendum_out_of_the_file(head, archivist):
 def test_who_may_request_and_decide(head, archivist, reviewer):
     case = concluded_case(head)
     with pytest.raises(TransitionError, match="尚未归档"):
-        sealing.addendum_request(case_id=case.pk, by=archivist, text="x")
+        sealing.addendum_request(case_id=case.pk, by=archivist, title="补充材料", text="x")
     sealing.seal(case_id=case.pk, by=archivist, description="齐全。", compiler="甲", checker="乙")
     stranger = UserFactory(roles=[Role.OFFICER])
     for who in (reviewer, stranger):
         with pytest.raises(TransitionDenied):
-            sealing.addendum_request(case_id=case.pk, by=who, text="x")
+            sealing.addendum_request(case_id=case.pk, by=who, title="补充材料", text="x")
     with pytest.raises(TransitionError, match="说明"):
-        sealing.addendum_request(case_id=case.pk, by=archivist, text="  ")
-    row = sealing.addendum_request(case_id=case.pk, by=archivist, text="补充。")
+        sealing.addendum_request(case_id=case.pk, by=archivist, title="补充材料", text="  ")
+    with pytest.raises(TransitionError, match="题名"):
+        sealing.addendum_request(case_id=case.pk, by=archivist, title="  ", text="补充。")
+    row = sealing.addendum_request(case_id=case.pk, by=archivist, title="补充材料", text="补充。")
     for who in (archivist, case.created_by):
         with pytest.raises(TransitionDenied):
             sealing.addendum_decide(addendum_id=row.pk, by=who, approve=True, opinion="同意。")
@@ -95,7 +99,7 @@ def test_the_addendum_pages(client, head, archivist):
     client.force_login(case.created_by)
     url = reverse("archive:addendum_new", args=[case.pk])
     assert client.get(url).status_code == 200
-    resp = client.post(url, {"text": "更正笔误。"})
+    resp = client.post(url, {"title": "更正笔误的说明", "text": "更正笔误。"})
     assert resp.status_code == 302
     row = Addendum.objects.get(case=case)
     assert client.get(reverse("archive:addendum_decide", args=[row.pk])).status_code == 404  # not the head
