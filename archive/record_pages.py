@@ -13,13 +13,17 @@ case's own relations.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from pypdf import PdfReader
 
 from delivery import selectors as delivery_selectors
 from delivery.conclusion import conclusion_of
@@ -183,6 +187,26 @@ def _cn(day: dt.date) -> str:
 def render(page: RecordPage, case: Any) -> bytes:
     """The page's PDF (A4, CJK fonts embedded; documents.rendering). Raises
     documents.fonts.UnprintableText for text no font prints."""
+    return render_pdf(_html(page, case)).pdf
+
+
+PAGE_COUNT_TTL = 30 * 24 * 3600  # seconds a page count is remembered (keyed by the page's HTML)
+
+
+def page_count(page: RecordPage, case: Any) -> int:
+    """The number of pages `render(page, case)` makes, remembered in the cache under the SHA-256
+    of the page's HTML (the same HTML renders the same pages), so the seal page's 卷内目录 shows
+    页号 without rendering unchanged records again. Same errors as render."""
+    html = _html(page, case)
+    key = "archive:record-pages:" + hashlib.sha256(html.encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = len(PdfReader(io.BytesIO(render_pdf(html).pdf)).pages)
+        cache.set(key, count, PAGE_COUNT_TTL)
+    return int(count)
+
+
+def _html(page: RecordPage, case: Any) -> str:
     context = {
         **page.context,
         "doc": {"title": page.title, "number": "", "issued_on": _cn(page.date), "copy": False},
@@ -194,4 +218,4 @@ def render(page: RecordPage, case: Any) -> bytes:
         },
         "agency": settings.AGENCY_NAME,
     }
-    return render_pdf(render_html(page.template, context)).pdf
+    return render_html(page.template, context)

@@ -27,7 +27,9 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     sealed = Case.objects.get(title=demo.SEALED_CASE)
     assert sealed.state == CaseState.ARCHIVED, out.getvalue()
     seal = Seal.objects.get(case=sealed)
-    assert seal.description and seal.compiler and seal.checker and seal.sealed_by.username == "archivist"
+    assert seal.checked_by is not None
+    assert seal.description and seal.sealed_by.username == "archivist" and seal.checked_by.username == "reviewer2"
+    assert (seal.compiler, seal.checker) == (seal.sealed_by.display_name, seal.checked_by.display_name)
     assert f"档号 {seal.archival_code}" in out.getvalue()
     (record,) = records_of_case(sealed.pk)
     assert record.original_key and record.duration
