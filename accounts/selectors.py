@@ -9,7 +9,12 @@ from .models import Department, Role, User
 
 def users_in_role(role: Role) -> QuerySet[User]:
     """Active users holding `role` (its group), each once."""
-    return User.objects.filter(groups__name=role.label, is_active=True).distinct()
+    return users_in_roles([role])
+
+
+def users_in_roles(roles: Iterable[Role]) -> QuerySet[User]:
+    """Active users holding any of `roles` (their groups), each once."""
+    return User.objects.filter(groups__name__in=[r.label for r in roles], is_active=True).distinct()
 
 
 def certified_officers() -> QuerySet[User]:

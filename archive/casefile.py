@@ -56,6 +56,14 @@ class Item:
     record: RecordPage | None = None
     appended: bool = False  # an approved addendum, appended after sealing (archive.sealing)
 
+    @property
+    def page_range(self) -> str:
+        """The 页号 column of the 卷内目录: "5", "5-7", or "" while the item has no pages."""
+        if not (self.pages and self.start_page):
+            return ""
+        end = self.start_page + self.pages - 1
+        return f"{self.start_page}-{end}" if end > self.start_page else str(self.start_page)
+
 
 @dataclass
 class CaseFile:

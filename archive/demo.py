@@ -222,8 +222,7 @@ def _seal(case_id: int, u: dict[str, User], stdout: Any) -> None:
             case_id=case.pk,
             by=u["archivist"],
             description="本卷为行政处罚案件，文书、证据、音像记录齐全，排列有序。",
-            compiler="档案员",
-            checker="法规科",
+            checker=u["reviewer2"],  # 检查人: 法规科, not the archivist who compiles (立卷人)
         )
     stdout.write(f"  归档：演示案件已归档，档号 {row.archival_code}")
 

@@ -66,9 +66,20 @@ class ArchiveDuty(models.Model):
         return f"{self.department} → {self.archivist}"
 
 
+NAME_MAX = 300  # a name as the 备考表 prints it: a user's display name (last + first name, 150 each)
+# The 卷内目录's 题名 (title) of an item, in characters: the archivist's title (ItemArrangement,
+# the seal page's form) and an addendum's (Addendum.title) are bounded alike.
+TITLE_MAX = 200
+
+
 class Seal(models.Model):
     """The sealing of a case file (归档): 档号, the quality score at sealing, who and when, and the
-    备考表 (description, compiler, checker). One per case; written once by archive.sealing."""
+    备考表 (description, compiler, checker). One per case; written once by archive.sealing.
+
+    立卷人 (compiler) is the sealing archivist, `sealed_by`; 检查人 (checker) is `checked_by`, another
+    active user (archivist, 法规科 or the head; archive.sealing.CHECKER_ROLES). `compiler` and
+    `checker` keep their names as printed on the 备考表 at sealing (their display names; seals made
+    before the checker was a user hold the typed names and no `checked_by`)."""
 
     case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="seal", verbose_name="案件")
     archival_code = models.CharField("档号", max_length=80)
@@ -83,22 +94,30 @@ class Seal(models.Model):
         verbose_name="机关负责人准予归档意见",
     )
     description = models.TextField("备考表说明")
-    compiler = models.CharField("立卷人", max_length=50)
-    checker = models.CharField("检查人", max_length=50)
-    sealed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="归档人")
+    compiler = models.CharField("立卷人", max_length=NAME_MAX)
+    checker = models.CharField("检查人", max_length=NAME_MAX)
+    sealed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="归档人（立卷人）"
+    )
+    checked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="检查人"
+    )
     sealed_at = models.DateTimeField("归档时间")
 
     class Meta:
         verbose_name = "归档记录"
         verbose_name_plural = "归档记录"
+        constraints = [
+            # 立卷人 and 检查人 are two people (a NULL checked_by — an older seal — passes).
+            models.CheckConstraint(
+                name="seal_checker_not_compiler", condition=~models.Q(checked_by=models.F("sealed_by"))
+            )
+        ]
 
     def __str__(self) -> str:
         return self.archival_code
 
 
-# The 卷内目录's 题名 (title) of an item, in characters: the archivist's title (ItemArrangement)
-# and an addendum's (Addendum.title) are bounded alike.
-TITLE_MAX_LENGTH = 200
 # An addendum's explanation (补充说明), in characters.
 ADDENDUM_TEXT_MAX_LENGTH = 4000
 
@@ -111,7 +130,7 @@ class ItemArrangement(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name="案件")
     key = models.CharField("材料标识", max_length=40)
     position = models.PositiveIntegerField("顺序")
-    title = models.CharField("题名", max_length=TITLE_MAX_LENGTH, blank=True)
+    title = models.CharField("题名", max_length=TITLE_MAX, blank=True)
 
     class Meta:
         verbose_name = "卷内排列"
@@ -130,12 +149,12 @@ class Addendum(models.Model):
     """A correction of a sealed case file (补充材料): requested by an officer of the case or the
     archivist, approved or refused by the head (SignOffStep.ADDENDUM); an approved one is
     appended after the sealed items, never an edit of them (第二十五条, 可追溯). `number` is the
-    request's own number (refused ones included); `title` (at most TITLE_MAX_LENGTH characters)
+    request's own number (refused ones included); `title` (at most TITLE_MAX characters)
     is the item's 题名 in the 卷内目录, `text` (at most ADDENDUM_TEXT_MAX_LENGTH) explains it."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="addenda", verbose_name="案件")
     number = models.PositiveIntegerField("申请序号")
-    title = models.CharField("题名", max_length=TITLE_MAX_LENGTH)
+    title = models.CharField("题名", max_length=TITLE_MAX)
     text = models.TextField("补充说明", max_length=ADDENDUM_TEXT_MAX_LENGTH)
     scan = models.FileField("扫描件", upload_to="archive/addenda/%Y/", max_length=200, blank=True)
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")

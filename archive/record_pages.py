@@ -13,14 +13,17 @@ case's own relations.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
+from pypdf import PdfReader
 
 from delivery import selectors as delivery_selectors
 from delivery.conclusion import conclusion_of
@@ -208,7 +211,7 @@ def _cn(day: dt.date) -> str:
 def _with_appendix(pdf: bytes, appendix: Any) -> bytes:
     """`pdf` followed by the pages of `appendix` (a stored PDF, or an image made a page).
     ValueError when the scan is neither; pypdf's PdfReadError for a broken PDF."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
 
     from .watermark import NotViewable, image_to_pdf
 
@@ -231,6 +234,29 @@ def render(page: RecordPage, case: Any) -> bytes:
     """The page's PDF (A4, CJK fonts embedded; documents.rendering), then the pages of its
     `appendix` if any. Raises documents.fonts.UnprintableText for text no font prints;
     ValueError or pypdf.errors.PdfReadError for an appendix that will not open."""
+    pdf = render_pdf(_html(page, case)).pdf
+    return _with_appendix(pdf, page.appendix) if page.appendix is not None else pdf
+
+
+PAGE_COUNT_TTL = 30 * 24 * 3600  # seconds a page count is remembered (keyed by the page's HTML)
+
+
+def page_count(page: RecordPage, case: Any) -> int:
+    """The number of pages `render(page, case)` makes, remembered in the cache under the SHA-256
+    of the page's HTML and its appendix's stored name (the same HTML and the same stored scan
+    make the same pages), so the seal page's 卷内目录 shows 页号 without rendering unchanged
+    records again. Same errors as render."""
+    html = _html(page, case)
+    appendix = page.appendix.name if page.appendix is not None else ""
+    key = "archive:record-pages:" + hashlib.sha256(f"{html}\0{appendix}".encode()).hexdigest()
+    count = cache.get(key)
+    if count is None:
+        count = len(PdfReader(io.BytesIO(render(page, case))).pages)
+        cache.set(key, count, PAGE_COUNT_TTL)
+    return int(count)
+
+
+def _html(page: RecordPage, case: Any) -> str:
     context = {
         **page.context,
         "doc": {"title": page.title, "number": "", "issued_on": _cn(page.date), "copy": False},
@@ -242,5 +268,4 @@ def render(page: RecordPage, case: Any) -> bytes:
         },
         "agency": settings.AGENCY_NAME,
     }
-    pdf = render_pdf(render_html(page.template, context)).pdf
-    return _with_appendix(pdf, page.appendix) if page.appendix is not None else pdf
+    return render_html(page.template, context)

@@ -3,7 +3,8 @@
     review(case) -> Review                         what the archivist checks before sealing
     arrangement_save(case_id, by, entries)         the order and titles of the items (卷内排列)
     seal_override_sign(case_id, by, agree, opinion)  the head lets a blocked file be sealed, or not
-    seal(case_id, by, description, compiler, checker) -> Seal    已结案 → 已归档
+    checkers_for(compiler) -> QuerySet[User]       who may sign the 备考表 as 检查人
+    seal(case_id, by, description, checker) -> Seal    已结案 → 已归档 (by: the 立卷人)
     addendum_request(case_id, by, title, text, scan) -> Addendum  after sealing: a correction
     addendum_decide(addendum_id, by, approve, opinion) -> Addendum   the head's ADDENDUM sign-off
     addendum_scan_viewed(addendum, by)             audits a read of its scan
@@ -23,11 +24,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 import audit
 from accounts.models import Role, User
+from accounts.selectors import users_in_roles
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.selectors import signoffs_of
@@ -38,10 +40,10 @@ from linke.validators import validate_scan
 
 from . import record_pages
 from .audit_actions import AuditAction
-from .casefile import SUBSIDIARY, CaseFile, Item, assemble, date8
+from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, assemble, date8
 from .models import (
     ADDENDUM_TEXT_MAX_LENGTH,
-    TITLE_MAX_LENGTH,
+    TITLE_MAX,
     Addendum,
     AddendumStatus,
     ItemArrangement,
@@ -185,21 +187,57 @@ def _require_compiler(case: Case, by: User, what: str) -> None:
 def arrangement_save(*, case_id: int, by: User, entries: list[tuple[str, int, str]]) -> int:
     """Replace the case's arrangement with `entries` (key, position, title; title "" keeps the
     assembled one). Only keys of the file's items. Before sealing, by an archivist. Returns the
-    number of rows. TransitionError for an unknown key or a sealed case."""
+    number of rows. TransitionError (Chinese, naming the items) for an unknown key, a sealed
+    case, a title over TITLE_MAX characters, or positions that would move an item into the other
+    volume (arrangement_problems); nothing is saved then."""
     case = stages.lock(case_id)
     _require_compiler(case, by, "调整卷内排列")
     if is_sealed(case):
         raise TransitionError("案卷已归档，卷内排列不能再调整。")
-    keys = {key_of(i) for i in assemble(case).items if i.source is not None}
-    unknown = [k for k, _, _ in entries if k not in keys]
+    items = {key_of(i): i for i in assemble(case).items if i.source is not None}
+    unknown = [k for k, _, _ in entries if k not in items]
     if unknown:
         raise TransitionError(f"卷内没有这些材料：{'、'.join(unknown)}。")
+    entries = [(k, p, t.strip()) for k, p, t in entries]
+    problems = arrangement_problems(items, entries)
+    if problems:
+        raise TransitionError("；".join(problems) + "。")
     ItemArrangement.objects.filter(case=case).delete()
-    ItemArrangement.objects.bulk_create(
-        [ItemArrangement(case=case, key=k, position=p, title=t.strip()[:200]) for k, p, t in entries]
-    )
+    ItemArrangement.objects.bulk_create([ItemArrangement(case=case, key=k, position=p, title=t) for k, p, t in entries])
     audit.record(case, AuditAction.ARRANGED, actor=by, case=case, entries=[list(e) for e in entries])
     return len(entries)
+
+
+def arrangement_problems(items: dict[str, Item], entries: list[tuple[str, int, str]]) -> list[str]:
+    """Chinese lines, one per refused entry of an arrangement (`items`: the file's items by key;
+    `entries`: key, position, title):
+
+    - a title longer than TITLE_MAX characters (the catalogue's 题名 column; never cut);
+    - an item whose position puts it into the other volume. The 正卷/副卷 of an item follows from
+      its kind (settings.ARCHIVE_VOLUME_ORDER; the 副卷's internal records are not offered for
+      consultation, 第二十九条), so the archivist orders items within their volume only: sorted
+      by position, the entries must run 正卷 then 副卷; the fewest items whose removal restores
+      that order are named."""
+    problems = [
+        f"第{items[k].number}件“{items[k].title}”的题名超过{TITLE_MAX}字（现为{len(t)}字），请精简"
+        for k, _, t in entries
+        if len(t) > TITLE_MAX
+    ]
+    ranked = [items[k] for _, _, k in sorted((p, n, k) for n, (k, p, _) in enumerate(entries))]
+    volumes = [i.volume == MAIN for i in ranked]
+
+    def misplaced(cut: int) -> int:  # the first `cut` entries taken as the 正卷
+        return volumes[:cut].count(False) + volumes[cut:].count(True)
+
+    cut = min(range(len(ranked) + 1), key=misplaced)
+    for n, item in enumerate(ranked):
+        if (item.volume == MAIN) != (n < cut):
+            other = SUBSIDIARY if item.volume == MAIN else MAIN
+            problems.append(
+                f"第{item.number}件“{item.title}”属于{item.volume}，不能按顺序排入{other}"
+                "（卷别由材料类别决定，只能在本卷内调整顺序）"
+            )
+    return problems
 
 
 @transaction.atomic
@@ -220,18 +258,43 @@ def seal_override_sign(*, case_id: int, by: User, agree: bool, opinion: str) -> 
     )
 
 
+# 备考表: the 检查人 is a second person who checks the file — another archivist, 法规科 or the head.
+CHECKER_ROLES = (Role.ARCHIVIST, Role.LEGAL_REVIEWER, Role.HEAD)
+
+
+def checkers_for(compiler: User) -> QuerySet[User]:
+    """Who may sign the 备考表 as 检查人 beside `compiler` (the sealing archivist, 立卷人): the
+    active users in CHECKER_ROLES other than the compiler, by username."""
+    return users_in_roles(CHECKER_ROLES).exclude(pk=compiler.pk).order_by("username")
+
+
+def _require_checker(checker: User | None, compiler: User) -> User:
+    if checker is None:
+        raise TransitionError("请选择备考表的检查人。")
+    if checker.pk == compiler.pk:
+        raise TransitionError("检查人不能是立卷人本人：请选择另一位档案管理员、法规科人员或机关负责人。")
+    if not checkers_for(compiler).filter(pk=checker.pk).exists():
+        raise TransitionError(
+            f"{checker.display_name}不能担任检查人：检查人须为在职的档案管理员、法规科人员或机关负责人。"
+        )
+    return checker
+
+
 @transaction.atomic
-def seal(*, case_id: int, by: User, description: str, compiler: str, checker: str) -> Seal:
-    """已结案 → 已归档 (第二十八条): the archivist seals the file with its 备考表. Records the 档号,
-    the score, who and when; meets the ARCHIVE_FILE deadline; audited. Refused (TransitionError,
-    the blockers named) while `review(case).may_seal` is False; TransitionDenied for anyone but
-    an archivist."""
+def seal(*, case_id: int, by: User, description: str, checker: User | None) -> Seal:
+    """已结案 → 已归档 (第二十八条): the archivist seals the file with its 备考表 — the description,
+    `by` as the 立卷人 and `checker` (a User of checkers_for(by)) as the 检查人, their display
+    names printed. Records the 档号, the score, who and when; meets the ARCHIVE_FILE deadline;
+    audited. TransitionError (Chinese) without a description, for a checker who is the compiler
+    or not among checkers_for(by), and (the blockers named) while `review(case).may_seal` is
+    False; TransitionDenied for anyone but an archivist."""
     case = stages.lock(case_id)
     stages.require_actor(case, by, SEAL)
     _require_compiler(case, by, "归档")
-    description, compiler, checker = (description or "").strip(), (compiler or "").strip(), (checker or "").strip()
-    if not (description and compiler and checker):
-        raise TransitionError("请填写备考表：案卷情况说明、立卷人和检查人。")
+    description = (description or "").strip()
+    if not description:
+        raise TransitionError("请填写备考表的案卷情况说明。")
+    checker = _require_checker(checker, by)
     r = review(case)
     if not r.may_seal:
         raise TransitionError(f"不能归档：{'；'.join(r.blockers)}。如确需归档，须由机关负责人签署准予归档意见。")
@@ -243,9 +306,10 @@ def seal(*, case_id: int, by: User, description: str, compiler: str, checker: st
         vetoed=r.score.vetoed,
         override=r.override if r.blockers else None,
         description=description,
-        compiler=compiler,
-        checker=checker,
+        compiler=by.display_name,
+        checker=checker.display_name,
         sealed_by=by,
+        checked_by=checker,
         sealed_at=now,
     )
     deadline_met(kind=DeadlineKind.ARCHIVE_FILE, case=case, met_at=now)
@@ -258,6 +322,8 @@ def seal(*, case_id: int, by: User, description: str, compiler: str, checker: st
         score=row.score,
         vetoed=row.vetoed,
         override=row.override_id,
+        compiler=by.pk,
+        checker=checker.pk,
         items=r.casefile.item_count,
     )
     stages.advance(case, SEAL, by=by, archival_code=row.archival_code)
@@ -273,7 +339,7 @@ def may_request_addendum(user: User, case: Case) -> bool:
 @transaction.atomic
 def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: UploadedFile | None = None) -> Addendum:
     """A correction of a sealed file (第二十八条), as an addendum awaiting the head's approval:
-    `title` (its 题名 in the 卷内目录, at most TITLE_MAX_LENGTH characters), `text` (the
+    `title` (its 题名 in the 卷内目录, at most TITLE_MAX characters), `text` (the
     explanation, at most ADDENDUM_TEXT_MAX_LENGTH), an optional scan (a PDF or an image by
     content, within the size limit: linke.validators.validate_scan). Numbered from 1 per case
     (the request's number). TransitionError before sealing, for a missing or too long title or
@@ -287,8 +353,8 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
         raise TransitionError("请填写补充材料的题名。")
-    if len(title) > TITLE_MAX_LENGTH:
-        raise TransitionError(f"补充材料的题名不能超过{TITLE_MAX_LENGTH}字。")
+    if len(title) > TITLE_MAX:
+        raise TransitionError(f"补充材料的题名不能超过{TITLE_MAX}字。")
     if not text:
         raise TransitionError("请填写补充材料的说明。")
     if len(text) > ADDENDUM_TEXT_MAX_LENGTH:

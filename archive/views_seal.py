@@ -25,7 +25,7 @@ from cases.models import Case, CaseState
 from cases.selectors import case_for_user, cases_visible_to
 from cases.stages import TransitionError
 from deadlines.models import DeadlineKind
-from deadlines.selectors import case_deadline
+from deadlines.selectors import MET_LATE, RED, case_deadline, deadline_state, reminder_threshold
 from linke.downloads import file_response
 from linke.http import AuthedRequest
 from linke.pagination import page_of
@@ -35,8 +35,10 @@ from .forms import AddendumForm, OpinionForm, SealForm
 from .models import Addendum
 from .quality import case_score
 from .selectors import addenda_of, seal_of
+from .volume import paginate
 
 RECENT_DAYS = 30  # "recently sealed" on the queue
+POSITION_MAX = 100000  # the arrangement's positions: 0..POSITION_MAX
 QUEUE_PER_PAGE = 25
 
 
@@ -63,17 +65,26 @@ def queue_cases(user: Any, now: dt.datetime | None = None) -> QuerySet[Case]:
 @login_required
 def queue(request: AuthedRequest) -> HttpResponse:
     """GET /archive/: the archivist's queue (archivists and the head; 404 for anyone else), 25 a
-    page: the ARCHIVE_FILE due date (overdue marked), the score and each failing rule's link."""
+    page: the ARCHIVE_FILE due date (第二十八条) — a waiting case past it marked overdue (已逾期), a
+    sealed one sealed after it marked late (逾期归档) — the score and each failing rule's link."""
     if not works_archive_queue(request.user):
         raise Http404
     now = timezone.now()
+    threshold = reminder_threshold(now)
     page = page_of(queue_cases(request.user, now), request, per_page=QUEUE_PER_PAGE)
     rows = []
     for c in page.object_list:
         deadline = case_deadline(c, DeadlineKind.ARCHIVE_FILE)
-        due = deadline.due if deadline is not None else None
-        overdue = c.state == CaseState.CONCLUDED and due is not None and due < now
-        rows.append({"case": c, "score": case_score(c), "due": due, "overdue": overdue})
+        state = deadline_state(deadline, now, threshold) if deadline is not None else None
+        rows.append(
+            {
+                "case": c,
+                "score": case_score(c),
+                "due": deadline.due if deadline is not None else None,
+                "overdue": state == RED,
+                "late": state == MET_LATE,
+            }
+        )
     return render(request, "archive/queue.html", {"page": page, "rows": rows})
 
 
@@ -87,11 +98,15 @@ def _compiler_case(request: AuthedRequest, pk: int) -> Case:
 @require_http_methods(["GET", "POST"])
 @login_required
 def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
-    """GET: the review before sealing (items with order and titles, the checklist gaps, the score
-    and each failing rule, the override). POST action=arrange (order/title per item key) or
-    action=seal (the 备考表). Archivists act; the head reads."""
+    """GET: the review before sealing (items with order, titles and page numbers, the checklist
+    gaps, the score and each failing rule, the override). POST action=arrange (order/title per
+    item key) or action=seal (the 备考表: description and 检查人; the archivist is the 立卷人).
+    Archivists act; the head reads. A refused POST shows the page again with its Chinese error
+    and everything as typed (nothing is lost)."""
     case = _compiler_case(request, pk)
-    form = SealForm()
+    checkers = sealing.checkers_for(request.user)
+    form = SealForm(checkers=checkers)
+    typed: dict[str, tuple[str, str]] = {}  # key -> (position, title) as submitted
     may_act = request.user.has_role(Role.ARCHIVIST) and case.state == CaseState.CONCLUDED
     if request.method == "POST":
         if not may_act:
@@ -99,11 +114,11 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("archive:seal", pk)
         try:
             if request.POST.get("action") == "arrange":
-                entries = _arrangement(request.POST)
-                sealing.arrangement_save(case_id=case.pk, by=request.user, entries=entries)
+                typed = _typed_arrangement(request.POST)
+                sealing.arrangement_save(case_id=case.pk, by=request.user, entries=_arrangement(typed))
                 messages.success(request, "卷内排列与题名已保存。")
                 return redirect("archive:seal", pk)
-            form = SealForm(request.POST)
+            form = SealForm(request.POST, checkers=checkers)
             if form.is_valid():
                 row = sealing.seal(case_id=case.pk, by=request.user, **form.cleaned_data)
                 messages.success(request, f"案卷已归档，档号 {row.archival_code}。")
@@ -111,34 +126,50 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         except TransitionError as exc:
             messages.error(request, str(exc))
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
-    items = review.casefile.items if review else sealing.assemble(case).items
-    rows = [{"item": i, "key": sealing.key_of(i)} for i in items]
+    casefile = review.casefile if review else sealing.assemble(case)
+    unreadable = paginate(casefile)  # 页号 as the volume numbers them; these items will not open
+    catalogue = []
+    for item in casefile.items:
+        key = sealing.key_of(item)
+        position, title = typed.get(key, (str(item.number), item.title))
+        catalogue.append({"item": item, "key": key, "position": position, "title": title})
     ctx = {
         "case": case,
         "review": review,
-        "rows": rows,
+        "catalogue": catalogue,
+        "unreadable": unreadable,
         "form": form,
         "may_act": may_act,
         "seal": seal_of(case),
         "addenda": addenda_of(case),
     }
-    return render(request, "archive/seal.html", ctx)
+    return render(request, "archive/seal.html", ctx, status=400 if request.method == "POST" else 200)
 
 
-def _arrangement(post: Any) -> list[tuple[str, int, str]]:
-    """The arrangement form's rows: key_N, position_N, title_N; a bad position is an error."""
-    out = []
-    for name in post:
-        if not name.startswith("key_"):
-            continue
-        n = name[4:]
+def _typed_arrangement(post: Any) -> dict[str, tuple[str, str]]:
+    """The arrangement form's rows as typed: key_N -> (position_N, title_N)."""
+    return {
+        post[name]: (post.get(f"position_{name[4:]}", ""), post.get(f"title_{name[4:]}", ""))
+        for name in post
+        if name.startswith("key_")
+    }
+
+
+def _arrangement(typed: dict[str, tuple[str, str]]) -> list[tuple[str, int, str]]:
+    """The typed rows as arrangement_save's entries (key, position, title). TransitionError
+    (Chinese, naming each item) for a position that is not an integer from 0 to 100000; titles
+    are checked by arrangement_save."""
+    out, bad = [], []
+    for key, (raw, title) in typed.items():
         try:
-            position = int(post.get(f"position_{n}", ""))
+            position = int(raw.strip())
         except ValueError:
-            raise TransitionError("顺序须为整数。") from None
-        if position < 0 or position > 100000:
-            raise TransitionError("顺序须为0至100000之间的整数。")
-        out.append((post[name], position, post.get(f"title_{n}", "")[:200]))
+            position = -1
+        if not 0 <= position <= POSITION_MAX:
+            bad.append(f"“{title.strip() or key}”的顺序“{raw}”")
+        out.append((key, position, title))
+    if bad:
+        raise TransitionError(f"顺序须为0至{POSITION_MAX}之间的整数：{'、'.join(bad)}不是。")
     return out
 
 

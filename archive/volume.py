@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import IO, Any
 
@@ -52,28 +53,53 @@ def _spool(item: Item, case: Any, stack: ExitStack) -> IO[bytes]:
     return tmp
 
 
-def _load(casefile: CaseFile, stack: ExitStack) -> list[PdfReader | None]:
-    """Each item's PDF (None for an item that is not a PDF), pages counted and numbered
-    continuously from 1. Raises VolumeIncomplete naming every item that will not open."""
-    readers: list[PdfReader | None] = []
-    missing = list(casefile.missing)
+def _number(casefile: CaseFile, count: Callable[[Item], int]) -> list[str]:
+    """Count each PDF item's pages into `item.pages` (`count(item)`) and number them continuously
+    from 1 into `item.start_page` (the volume's numbering); an item that is not a PDF has none.
+    Returns a Chinese line for each item that will not open (left without pages)."""
+    missing = []
     page = 1
     for item in casefile.items:
         if not (item.pdf_name or item.record):
-            readers.append(None)
             continue
         try:
-            reader = PdfReader(_spool(item, casefile.case, stack))
-            item.pages = len(reader.pages)
+            item.pages = count(item)
         except (OSError, PdfReadError, ValueError) as exc:
             missing.append(f"第{item.number}件 {item.title} 无法读取（{type(exc).__name__}）")
-            readers.append(None)
             continue
         item.start_page, page = page, page + item.pages
-        readers.append(reader)
+    return missing
+
+
+def _load(casefile: CaseFile, stack: ExitStack) -> list[PdfReader | None]:
+    """Each item's PDF (None for an item that is not a PDF), pages counted and numbered
+    continuously from 1. Raises VolumeIncomplete naming every item that will not open."""
+    readers: dict[int, PdfReader] = {}
+
+    def count(item: Item) -> int:
+        readers[id(item)] = PdfReader(_spool(item, casefile.case, stack))
+        return len(readers[id(item)].pages)
+
+    missing = list(casefile.missing) + _number(casefile, count)
     if missing:
         raise VolumeIncomplete(missing)
-    return readers
+    return [readers.get(id(item)) for item in casefile.items]
+
+
+def paginate(casefile: CaseFile) -> list[str]:
+    """Number the pages of `casefile`'s items as the volume will (`item.pages`, `item.start_page`:
+    write_volume's numbering) without merging them — the 卷内目录's 页号 before the volume is made.
+    A generated record page's count is remembered (record_pages.page_count). Returns a Chinese
+    line per item that will not open (left without pages); a document not rendered yet has none
+    either (it is in `casefile.missing`)."""
+
+    def count(item: Item) -> int:
+        if item.record is not None:
+            return record_pages.page_count(item.record, casefile.case)
+        with ExitStack() as stack:
+            return len(PdfReader(_spool(item, casefile.case, stack)).pages)
+
+    return _number(casefile, count)
 
 
 def add_numbered(writer: PdfWriter, readers: list[PdfReader | None], total: int) -> None:

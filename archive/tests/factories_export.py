@@ -46,9 +46,7 @@ def seal(case: Any, archivist: Any, head: Any) -> Any:
 
     if not sealing.review(case).may_seal:
         sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="经复核，准予归档。")
-    sealing.seal(
-        case_id=case.pk, by=archivist, description="案卷材料齐全，排列有序。", compiler="档案员甲", checker="档案员乙"
-    )
+    sealing.seal(case_id=case.pk, by=archivist, description="案卷材料齐全，排列有序。", checker=head)
     case.refresh_from_db()
     return case
 

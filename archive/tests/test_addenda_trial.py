@@ -21,7 +21,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from archive import sealing
 from archive.casefile import assemble, date8
-from archive.models import TITLE_MAX_LENGTH, Addendum
+from archive.models import TITLE_MAX, Addendum
 from archive.tests.factories_export import concluded_case_with_records, seal
 from archive.tests.test_casefile import _pdf
 from archive.tests.test_sealing import sealed_case
@@ -128,13 +128,13 @@ def test_the_title_is_required_bounded_and_is_the_catalogue_title(client, head, 
     long_text = "说" * 5000
     resp = client.post(url, {"title": "", "text": "这段说明保留。"})
     assert resp.status_code == 200 and "这段说明保留。" in resp.content.decode()
-    resp = client.post(url, {"title": "题" * (TITLE_MAX_LENGTH + 1), "text": "说明。"})
+    resp = client.post(url, {"title": "题" * (TITLE_MAX + 1), "text": "说明。"})
     assert resp.status_code == 200
     resp = client.post(url, {"title": "题名", "text": long_text})
     assert resp.status_code == 200
     assert not Addendum.objects.filter(case=case).exists()
     with pytest.raises(TransitionError, match="题名不能超过200字"):
-        _request(case, archivist, title="题" * (TITLE_MAX_LENGTH + 1))
+        _request(case, archivist, title="题" * (TITLE_MAX + 1))
     with pytest.raises(TransitionError, match="说明不能超过4000字"):
         _request(case, archivist, text=long_text)
     row = _request(case, archivist, title="送达回证补充", text="说" * 4000)

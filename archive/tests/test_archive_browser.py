@@ -1,7 +1,7 @@
 """第二十八条 in the browser, end to end: the archivist opens the queue (/archive/) and sees a
 concluded case with its quality score and failing rules; where a veto item blocks it, the head
 signs 准予归档 first; the archivist opens the review page, retitles and moves an item (the
-arrangement), fills the 备考表 and seals; the case page shows 已归档 and the 档号; the archivist
+arrangement), fills the 备考表 (choosing the 检查人) and seals; the case page shows 已归档 and the 档号; the archivist
 exports the archival package (a real Celery worker builds it while the page polls its
 progress), downloads the tar, and the bag inside validates with the bagit library."""
 
@@ -74,14 +74,15 @@ def test_archivist_reviews_arranges_seals_and_exports_the_bag(
 
     # The 备考表 and 归档.
     page.fill("#id_description", "案卷材料齐全，排列有序。")
-    page.fill("#id_compiler", "档案员甲")
-    page.fill("#id_checker", "档案员乙")
+    assert page.inner_text("#compiler") == archivist.display_name  # the 立卷人: the archivist sealing
+    page.select_option("#id_checker", str(head.pk))  # the 检查人: another user, chosen
     page.click("#seal-form button[type=submit]")
     assert "案卷已归档，档号" in page.inner_text(".messages")
     seal = Seal.objects.get(case=case)
     case.refresh_from_db()
     assert case.state == CaseState.ARCHIVED
-    assert seal.sealed_by == archivist and seal.compiler == "档案员甲" and seal.checker == "档案员乙"
+    assert (seal.sealed_by, seal.checked_by) == (archivist, head)
+    assert (seal.compiler, seal.checker) == (archivist.display_name, head.display_name)
     assert page.inner_text("#archival-code") == seal.archival_code
 
     # The case page's 归档与评查 section.

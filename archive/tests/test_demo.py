@@ -38,7 +38,9 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     sealed = Case.objects.get(title=demo.SEALED_CASE)
     assert sealed.state == CaseState.ARCHIVED, out.getvalue()
     seal = Seal.objects.get(case=sealed)
-    assert seal.description and seal.compiler and seal.checker and seal.sealed_by.username == "archivist"
+    assert seal.checked_by is not None
+    assert seal.description and seal.sealed_by.username == "archivist" and seal.checked_by.username == "reviewer2"
+    assert (seal.compiler, seal.checker) == (seal.sealed_by.display_name, seal.checked_by.display_name)
     assert f"档号 {seal.archival_code}" in out.getvalue()
     (record,) = records_of_case(sealed.pk)
     assert record.original_key and record.duration
@@ -71,10 +73,11 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     client = Client()
     client.force_login(archivist)
     seal_url = reverse("archive:seal", args=[vetoed.pk])
-    sealing_post = {"action": "seal", "description": "文书齐全，排列有序。", "compiler": "陈静", "checker": "法规科"}
+    head = User.objects.get(username="head")
+    # The 立卷人 is the archivist sealing; the 检查人 another user, chosen (here the head).
+    sealing_post = {"action": "seal", "description": "文书齐全，排列有序。", "checker": str(head.pk)}
     refused = client.post(seal_url, sealing_post, follow=True).content.decode()
     assert "不能归档" in refused and "准予归档" in refused
-    head = User.objects.get(username="head")
     client.force_login(head)
     override_url = reverse("archive:override", args=[vetoed.pk])
     page = client.get(override_url).content.decode()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import sealing, views_seal
-from archive.tests.test_sealing import BACK, _veto, concluded_case
+from archive.tests.test_sealing import _veto, back, concluded_case
 from cases.tests.factories import CaseFactory
 from deadlines.models import Deadline, DeadlineKind
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_queue_lists_awaiting_then_sealed_with_due_overdue_and_failures(client, head, archivist, reviewer):
     sealed = concluded_case(head)
-    sealing.seal(case_id=sealed.pk, by=archivist, **BACK)
+    sealing.seal(case_id=sealed.pk, by=archivist, **back())
     waiting = concluded_case(head)
     _veto(waiting)
     Deadline.objects.filter(case=waiting, kind=DeadlineKind.ARCHIVE_FILE).update(
@@ -61,3 +61,21 @@ def test_queue_is_paginated(client, archivist, monkeypatch):
     second = client.get(reverse("archive:list"), {"page": 2})
     assert len(second.context["rows"]) == 1
     assert "第 1 / 2 页" in first.content.decode()
+
+
+def test_a_case_sealed_after_its_archive_file_due_date_is_marked_late(client, head, archivist):
+    """Trial defect 15a: a recently sealed case whose sealing came after its ARCHIVE_FILE due date
+    (第二十八条) shows "逾期归档"; one sealed in time does not."""
+    late, in_time = concluded_case(head), concluded_case(head)
+    Deadline.objects.filter(case=late, kind=DeadlineKind.ARCHIVE_FILE).update(due=timezone.now() - dt.timedelta(days=2))
+    for case in (late, in_time):
+        sealing.seal(case_id=case.pk, by=archivist, **back())
+    client.force_login(archivist)
+    resp = client.get(reverse("archive:list"))
+    rows = {r["case"].pk: r for r in resp.context["rows"]}
+    assert rows[late.pk]["late"] and not rows[late.pk]["overdue"]
+    assert not rows[in_time.pk]["late"] and not rows[in_time.pk]["overdue"]
+    html = resp.content.decode()
+    assert html.count("逾期归档</span>") == 1
+    row_html = html[html.index(f'data-case="{late.pk}"') :].split("</tr>")[0]
+    assert "逾期归档" in row_html

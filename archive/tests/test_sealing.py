@@ -5,9 +5,13 @@ reason; sealing records 档号, score, who/when, meets ARCHIVE_FILE and is audit
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
 from archive import sealing
-from archive.models import ItemArrangement, Seal
+from archive.casefile import MAIN, SUBSIDIARY
+from archive.models import TITLE_MAX, ItemArrangement, Seal
 from archive.quality import case_score
 from audit.models import Entry
 from cases.models import CaseState, SignOff, SignOffOutcome, SignOffStep
@@ -21,7 +25,17 @@ from documents.services import document_render
 
 pytestmark = pytest.mark.django_db
 S = CaseState
-BACK = {"description": "案卷材料齐全，排列有序。", "compiler": "王立卷", "checker": "李检查"}
+BACK = {"description": "案卷材料齐全，排列有序。"}
+
+
+def a_checker():
+    """The 备考表's 检查人: a legal-affairs (法规科) user, not the archivist who compiles."""
+    return UserFactory(username="checker1", last_name="李", first_name="检查", roles=[Role.LEGAL_REVIEWER])
+
+
+def back(**changes):
+    """seal()'s 备考表 arguments: the description and the checker (a_checker)."""
+    return {**BACK, "checker": a_checker(), **changes}
 
 
 def concluded_case(head):
@@ -39,7 +53,7 @@ def concluded_case(head):
 
 def sealed_case(head, archivist):
     case = concluded_case(head)
-    sealing.seal(case_id=case.pk, by=archivist, **BACK)
+    sealing.seal(case_id=case.pk, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.ARCHIVED
     return case
@@ -55,12 +69,14 @@ def test_seal_records_the_code_score_who_when_meets_the_deadline_and_audits(head
     case = concluded_case(head)
     review = sealing.review(case)
     assert review.blockers == [] and review.may_seal
-    row = sealing.seal(case_id=case.pk, by=archivist, **BACK)
+    row = sealing.seal(case_id=case.pk, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.ARCHIVED and case.archived_at is not None
     assert row.archival_code == review.casefile.code and row.archival_code.startswith("0001-XZZF·")
     assert (row.score, row.vetoed, row.override) == (case_score(case).score, False, None)
-    assert (row.sealed_by, row.description, row.compiler, row.checker) == (archivist, *BACK.values())
+    checker = a_checker()
+    assert (row.sealed_by, row.checked_by, row.description) == (archivist, checker, BACK["description"])
+    assert (row.compiler, row.checker) == (archivist.display_name, "李检查")
     deadline = Deadline.objects.get(case=case, kind=DeadlineKind.ARCHIVE_FILE)
     assert deadline.met_at == row.sealed_at
     entry = Entry.objects.get(case_id=case.pk, action="archive.sealed")
@@ -72,12 +88,12 @@ def test_seal_refused_to_anyone_but_an_archivist_and_outside_the_concluded_stage
     case = concluded_case(head)
     for who in (head, case.created_by):
         with pytest.raises(TransitionDenied):
-            sealing.seal(case_id=case.pk, by=who, **BACK)
+            sealing.seal(case_id=case.pk, by=who, **back())
     with pytest.raises(TransitionError, match="备考表"):
-        sealing.seal(case_id=case.pk, by=archivist, **{**BACK, "checker": " "})
-    sealing.seal(case_id=case.pk, by=archivist, **BACK)
+        sealing.seal(case_id=case.pk, by=archivist, **back(description=" "))
+    sealing.seal(case_id=case.pk, by=archivist, **back())
     with pytest.raises(TransitionError, match="已归档"):
-        sealing.seal(case_id=case.pk, by=archivist, **BACK)
+        sealing.seal(case_id=case.pk, by=archivist, **back())
     assert Seal.objects.count() == 1
 
 
@@ -88,7 +104,7 @@ def test_a_veto_blocks_sealing_and_the_heads_override_lets_it_through(head, arch
     assert review.score.vetoed and not review.may_seal
     assert any("否决项" in b and "执法证" in b for b in review.blockers)
     with pytest.raises(TransitionError, match="不能归档：否决项"):
-        sealing.seal(case_id=case.pk, by=archivist, **BACK)
+        sealing.seal(case_id=case.pk, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.CONCLUDED and not Seal.objects.exists()
 
@@ -100,10 +116,10 @@ def test_a_veto_blocks_sealing_and_the_heads_override_lets_it_through(head, arch
     sealing.seal_override_sign(case_id=case.pk, by=head, agree=False, opinion="先补正执法证信息。")
     assert not sealing.review(case).may_seal
     with pytest.raises(TransitionError):
-        sealing.seal(case_id=case.pk, by=archivist, **BACK)
+        sealing.seal(case_id=case.pk, by=archivist, **back())
 
     sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="执法证已核实有效，准予归档。")
-    row = sealing.seal(case_id=case.pk, by=archivist, **BACK)
+    row = sealing.seal(case_id=case.pk, by=archivist, **back())
     signoff = SignOff.objects.filter(case=case, step=SignOffStep.SEAL_OVERRIDE).order_by("-round").first()
     assert signoff.outcome == SignOffOutcome.AGREE and row.override == signoff
     assert (row.score, row.vetoed) == (0, True)
@@ -115,7 +131,16 @@ def test_a_document_not_rendered_blocks_sealing(head, archivist):
     review = sealing.review(case)
     assert any("尚未生成PDF" in b for b in review.blockers)
     with pytest.raises(TransitionError, match="尚未生成PDF"):
-        sealing.seal(case_id=case.pk, by=archivist, **BACK)
+        sealing.seal(case_id=case.pk, by=archivist, **back())
+
+
+def reversed_within_volumes(items):
+    """Arrangement entries (key, position, "") that reverse each volume's items, 正卷 before 副卷."""
+    entries = []
+    for volume in dict.fromkeys(i.volume for i in items):
+        keys = [sealing.key_of(i) for i in items if i.volume == volume and i.source is not None]
+        entries += [(k, len(entries) + n, "") for n, k in enumerate(reversed(keys))]
+    return entries
 
 
 def test_the_archivist_fixes_order_and_titles(head, archivist):
@@ -123,21 +148,19 @@ def test_the_archivist_fixes_order_and_titles(head, archivist):
     items = sealing.review(case).casefile.items
     keys = [sealing.key_of(i) for i in items]
     assert len(keys) >= 2
-    entries = [(k, n, "") for n, k in enumerate(reversed(keys))]
+    entries = reversed_within_volumes(items)
     entries[0] = (entries[0][0], 0, "送达回证（当事人签收）")
     sealing.arrangement_save(case_id=case.pk, by=archivist, entries=entries)
     after = sealing.review(case).casefile.items
-    same_volume = all(i.volume == items[0].volume for i in items)
-    if same_volume:
-        assert [sealing.key_of(i) for i in after] == list(reversed(keys))
-    assert after[0].title == "送达回证（当事人签收）" or not same_volume
+    assert [sealing.key_of(i) for i in after] == [k for k, _, _ in entries]
+    assert after[0].title == "送达回证（当事人签收）"
     assert [i.number for i in after] == list(range(1, len(after) + 1))
     assert Entry.objects.filter(case_id=case.pk, action="archive.arranged").exists()
     with pytest.raises(TransitionError, match="卷内没有"):
         sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[("doc:999999", 1, "")])
     with pytest.raises(TransitionDenied):
         sealing.arrangement_save(case_id=case.pk, by=head, entries=[])
-    sealing.seal(case_id=case.pk, by=archivist, **BACK)
+    sealing.seal(case_id=case.pk, by=archivist, **back())
     with pytest.raises(TransitionError):
         sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[])
     assert ItemArrangement.objects.filter(case=case).count() == len(keys)
@@ -154,9 +177,86 @@ def test_every_item_has_its_own_key_and_the_whole_file_can_be_arranged(head, arc
     keys = [sealing.key_of(i) for i in items if i.source is not None]
     assert any(k.startswith("rec:") for k in keys)
     assert len(keys) == len(set(keys))
-    sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[(k, n, "") for n, k in enumerate(reversed(keys))])
+    sealing.arrangement_save(case_id=case.pk, by=archivist, entries=reversed_within_volumes(items))
     assert ItemArrangement.objects.filter(case=case).count() == len(keys)
     after = sealing.review(case).casefile.items
     for volume in {i.volume for i in items}:
         before_keys = [sealing.key_of(i) for i in items if i.volume == volume]
         assert [sealing.key_of(i) for i in after if i.volume == volume] == list(reversed(before_keys))
+
+
+def test_a_title_over_the_limit_is_refused_naming_the_item_never_cut(head, archivist):
+    """Trial defect 6: a title over 200 characters was cut silently; it is refused, the item
+    named, and nothing of the arrangement saved. The limit is the model field's."""
+    case = concluded_case(head)
+    items = sealing.review(case).casefile.items
+    entries = [(sealing.key_of(i), i.number, "") for i in items if i.source is not None]
+    assert ItemArrangement._meta.get_field("title").max_length == TITLE_MAX
+    target = items[1]
+    entries[1] = (entries[1][0], entries[1][1], "长" * (TITLE_MAX + 1))
+    with pytest.raises(TransitionError) as exc:
+        sealing.arrangement_save(case_id=case.pk, by=archivist, entries=entries)
+    assert f"第{target.number}件“{target.title}”的题名超过{TITLE_MAX}字（现为{TITLE_MAX + 1}字）" in str(exc.value)
+    assert not ItemArrangement.objects.filter(case=case).exists()
+    entries[1] = (entries[1][0], entries[1][1], " " + "长" * TITLE_MAX + " ")  # exactly the limit, trimmed
+    sealing.arrangement_save(case_id=case.pk, by=archivist, entries=entries)
+    assert ItemArrangement.objects.get(case=case, key=entries[1][0]).title == "长" * TITLE_MAX
+
+
+def test_moving_an_item_into_the_other_volume_is_refused_naming_it(head, archivist):
+    """Trial defect 7: a position that put an item among the other volume's was ignored. The
+    volume follows from the item's kind (ARCHIVE_VOLUME_ORDER), so such a move is refused, naming
+    the item moved (not the ones it passed); ordering within a volume still works."""
+    case = concluded_case(head)
+    items = sealing.review(case).casefile.items
+    main = [i for i in items if i.volume == MAIN]
+    sub = [i for i in items if i.volume == SUBSIDIARY]
+    assert len(main) >= 2 and sub, "the concluded case is expected to have both volumes"
+    entries = [(sealing.key_of(i), i.number, "") for i in items]
+    moved = main[0]
+    entries[0] = (entries[0][0], len(items) + 5, "")  # the first 正卷 item after the whole 副卷
+    with pytest.raises(TransitionError) as exc:
+        sealing.arrangement_save(case_id=case.pk, by=archivist, entries=entries)
+    message = str(exc.value)
+    assert f"第{moved.number}件“{moved.title}”属于正卷，不能按顺序排入副卷" in message
+    assert all(f"第{i.number}件“" not in message for i in items if i is not moved)
+    assert not ItemArrangement.objects.filter(case=case).exists()
+    # A 副卷 item put first: named as moving into the 正卷.
+    entries = [(sealing.key_of(i), i.number, "") for i in items]
+    last = len(entries) - 1
+    entries[last] = (entries[last][0], 0, "")
+    with pytest.raises(TransitionError, match=f"第{sub[-1].number}件“.*”属于副卷，不能按顺序排入正卷"):
+        sealing.arrangement_save(case_id=case.pk, by=archivist, entries=entries)
+    # Within its volume the same item moves freely.
+    entries = [(sealing.key_of(i), i.number * 10, "") for i in items]
+    entries[0] = (entries[0][0], len(main) * 10 + 5, "")  # after the other 正卷 items, before the 副卷
+    sealing.arrangement_save(case_id=case.pk, by=archivist, entries=entries)
+    after = sealing.review(case).casefile.items
+    assert sealing.key_of(after[len(main) - 1]) == sealing.key_of(moved)
+
+
+def test_the_checker_is_another_active_archivist_reviewer_or_head(head, archivist, reviewer):
+    """Trial defect 12: 立卷人 = 检查人 was accepted as two typed names. The 立卷人 is the sealing
+    archivist; the 检查人 a different active user of CHECKER_ROLES, refused otherwise."""
+    case = concluded_case(head)
+    officer = case.created_by
+    other_archivist = UserFactory(username="archivist2", roles=[Role.ARCHIVIST])
+    gone = UserFactory(username="reviewer_gone", roles=[Role.LEGAL_REVIEWER], is_active=False)
+    offered = set(sealing.checkers_for(archivist))
+    assert {other_archivist, reviewer, head} <= offered
+    assert not offered & {archivist, officer, gone}
+    for checker, error in (
+        (archivist, "检查人不能是立卷人本人"),
+        (officer, "不能担任检查人"),
+        (gone, "不能担任检查人"),
+        (None, "请选择备考表的检查人"),
+    ):
+        with pytest.raises(TransitionError, match=error):
+            sealing.seal(case_id=case.pk, by=archivist, **back(checker=checker))
+    assert not Seal.objects.exists()
+    row = sealing.seal(case_id=case.pk, by=archivist, **back(checker=other_archivist))
+    assert (row.sealed_by, row.checked_by) == (archivist, other_archivist)
+    assert (row.compiler, row.checker) == (archivist.display_name, other_archivist.display_name)
+    # The database refuses the same person too (a write that bypasses seal()).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Seal.objects.filter(pk=row.pk).update(checked_by=archivist)
