@@ -53,6 +53,19 @@ def _filters(request: AuthedRequest) -> tuple[StatsFilterForm, stats.Filters | N
     return form, stats.Filters(form.cleaned_data["year"], form.cleaned_data["department"])
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (archive.stats.overdue_count reads it from the tally)
+    instead of counting the list."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 def _require_viewer(request: AuthedRequest) -> None:
     if not stats.may_view(request.user):
         raise Http404("页面不存在")
@@ -69,7 +82,8 @@ def stats_page(request: AuthedRequest) -> HttpResponse:
     if f is None:
         return render(request, "archive/stats.html", {"form": form}, status=400)
     now = timezone.now()
-    page = Paginator(stats.overdue(f, now), OVERDUE_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = _CountedPaginator(stats.overdue(f, now), OVERDUE_PER_PAGE, stats.overdue_count(f, now))
+    page = paginator.get_page(request.GET.get("page"))
     overdue_rows = [(d, stats.days_overdue(d, now)) for d in page.object_list]
     stages = stats.by_stage(f)
     months = stats.by_month(f)
