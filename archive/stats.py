@@ -2,15 +2,18 @@
 periods the Measures and the laws set (第二十七条, 第二十八条, 《行政处罚法》第六十条, 《行政许可法》
 第四十二条, 行政执法公示), quality-review scores (案卷评查) and the overdue list.
 
-Every table is one aggregate query (GROUP BY, conditional aggregation with FILTER, range counts)
-over the cases, deadlines and stored scores, each served by an index-only scan of a covering index
-(cases' case_stats_*, deadlines' deadline_stats, archive's case_score_stats): nothing is counted in
-Python and nothing is computed per case at request time (bench/pages.py: the page at 100,000
-cases). COUNT(*) (or of a non-null indexed column) rather than COUNT(id): the id is in none of
-those indexes. Quality scores are stored rows
-(archive.models_stats.CaseScore), refreshed here: on a case reaching 已决定 / 已结案 / 已归档
-(`on_case_transitioned`), by the periodic `case_scores_refresh_task` and by
-`manage.py rebuild_case_scores`.
+On PostgreSQL every table is read from the tally (archive.stats_tally: counts per local month,
+department and stage / kind / score, kept by triggers on the rows they count): a few hundred
+rows, whatever the number of cases (bench/pages.py: the page at 100,000 cases). The open periods
+of the current month past due are counted live (they are overdue or pending by the request's
+time), and the overdue list is always live. The counted_* functions count the same tables from
+scratch — the reference the tests and `manage.py rebuild_stats_tally --check` hold the tally to,
+and what the embedded SQLite default runs — each one aggregate query over a covering index
+(cases' case_stats_*, deadlines' deadline_stats, archive's case_score_stats).
+
+Quality scores are stored rows (archive.models_stats.CaseScore), refreshed here: on a case
+reaching 已决定 / 已结案 / 已归档 (`on_case_transitioned`), by the periodic
+`case_scores_refresh_task` and by `manage.py rebuild_case_scores`.
 
 Filters: `year` (cases by their registration time, periods by their due time, each month's counts
 by the event's own time; local time, settings.TIME_ZONE) and optionally a department (承办科室).
@@ -19,7 +22,7 @@ by the event's own time; local time, settings.TIME_ZONE) and optionally a depart
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -271,10 +274,11 @@ def _month_of(t: dt.datetime) -> dt.date:
     return dt.date(local.year, local.month, 1)
 
 
-def _overdue_this_month(f: Filters, now: dt.datetime) -> dict[str, int]:
+def overdue_this_month(f: Filters, now: dt.datetime) -> dict[str, int]:
     """Open periods of any kind due in `now`'s local month before `now` (of the department's
     cases when one is chosen), by kind: the part of the overdue count the tally's months cannot
-    tell. One month of open periods (partial index deadline_open_by_due)."""
+    tell. One month of open periods, from the covering partial index deadline_open_by_due. A
+    page that shows both on_time and overdue_count passes it to each (one query, not two)."""
     this_month = _month_of(now)
     qs = all_deadlines().filter(
         met_at__isnull=True, due__gte=month_start(this_month.year, this_month.month), due__lt=now
@@ -310,12 +314,14 @@ def by_month(f: Filters) -> list[MonthRow]:
     return [MonthRow(m, *(got.get((s, m), 0) for s in series)) for m in range(1, 13)]
 
 
-def on_time(f: Filters, now: dt.datetime | None = None) -> list[OnTimeRow]:
+def on_time(
+    f: Filters, now: dt.datetime | None = None, overdue_now: Mapping[str, int] | None = None
+) -> list[OnTimeRow]:
     """The periods of ON_TIME_KINDS due in the year, by kind: met on time, met late, open and
     overdue, open and not yet due (counted_on_time without the tally). The tally gives each
     month's total, late and open; the open ones of a month before `now`'s are overdue, of a
     month after it pending, and of `now`'s own month those due before `now` are counted live
-    (one month of open periods, the partial index deadline_open_by_due)."""
+    (overdue_this_month, or `overdue_now` when the caller has it)."""
     now = now or timezone.now()
     if not stats_tally.enabled():
         return counted_on_time(f, now)
@@ -336,7 +342,7 @@ def on_time(f: Filters, now: dt.datetime | None = None) -> list[OnTimeRow]:
         r["overdue" if month < this_month else "pending"] += open_
     if dt.date(f.year, 1, 1) <= this_month < dt.date(f.year + 1, 1, 1):
         # This month's open periods already past due: from pending to overdue.
-        for kind, n in _overdue_this_month(f, now).items():
+        for kind, n in (overdue_this_month(f, now) if overdue_now is None else overdue_now).items():
             if kind in sums:
                 sums[kind]["overdue"] += n
                 sums[kind]["pending"] -= n
@@ -406,10 +412,10 @@ def overdue(f: Filters, now: dt.datetime | None = None) -> QuerySet[Deadline]:
     return qs.filter(case__department=f.department) if f.department else qs
 
 
-def overdue_count(f: Filters, now: dt.datetime | None = None) -> int:
+def overdue_count(f: Filters, now: dt.datetime | None = None, overdue_now: Mapping[str, int] | None = None) -> int:
     """How many rows overdue(f, now) lists: the tally's open periods of every month before
-    `now`'s (every year, every kind) and this month's counted live; counted from scratch
-    without the tally."""
+    `now`'s (every year, every kind) and this month's counted live (overdue_this_month, or
+    `overdue_now` when the caller has it); counted from scratch without the tally."""
     now = now or timezone.now()
     if not stats_tally.enabled():
         return overdue(f, now).count()
@@ -417,7 +423,7 @@ def overdue_count(f: Filters, now: dt.datetime | None = None) -> int:
     if f.department:
         qs = qs.filter(department_key=f.department.pk)
     before = qs.aggregate(n=Sum("open"))["n"] or 0
-    return before + sum(_overdue_this_month(f, now).values())
+    return before + sum((overdue_this_month(f, now) if overdue_now is None else overdue_now).values())
 
 
 def days_overdue(deadline: Deadline, now: dt.datetime) -> int:

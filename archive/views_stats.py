@@ -21,7 +21,7 @@ import audit
 from accounts.selectors import departments
 from linke.http import AuthedRequest
 
-from . import stats
+from . import stats, stats_tally
 from .audit_actions import AuditAction
 
 OVERDUE_PER_PAGE = 25
@@ -82,12 +82,13 @@ def stats_page(request: AuthedRequest) -> HttpResponse:
     if f is None:
         return render(request, "archive/stats.html", {"form": form}, status=400)
     now = timezone.now()
-    paginator = _CountedPaginator(stats.overdue(f, now), OVERDUE_PER_PAGE, stats.overdue_count(f, now))
+    overdue_now = stats.overdue_this_month(f, now) if stats_tally.enabled() else None
+    paginator = _CountedPaginator(stats.overdue(f, now), OVERDUE_PER_PAGE, stats.overdue_count(f, now, overdue_now))
     page = paginator.get_page(request.GET.get("page"))
     overdue_rows = [(d, stats.days_overdue(d, now)) for d in page.object_list]
     stages = stats.by_stage(f)
     months = stats.by_month(f)
-    on_time = stats.on_time(f, now)
+    on_time = stats.on_time(f, now, overdue_now)
     scores = stats.scores(f)
     chart = {
         "stages": {"labels": [s.label for s in stages if s.count], "data": [s.count for s in stages if s.count]},

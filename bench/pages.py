@@ -10,7 +10,10 @@ to the count for a case with few entries and a later list page: the counts must 
 once that case also has 200 AV records, 200 documents and 500 attachments (`_sections`),
 each against a case with one of each and against its own SQL run raw. Last, the statistics
 page (`_stats`, issue 16 item 7; target under 200 ms median) once every case has its periods and
-a stored quality score; `BENCH_ONLY=stats` fills the cases and measures only that page.
+a stored quality score, read from the tally (archive.stats_tally) and, for the ratio, counted
+from scratch as before; `BENCH_ONLY=stats` fills the cases and measures only that page. The
+database is `<DATABASE_URL's name>_pagesbench`: `make bench TEST_DB=<name>` keeps two
+checkouts' runs apart.
 """
 
 import os
