@@ -41,3 +41,29 @@ class CaseScore(models.Model):
         if self.registered_at is None:
             self.registered_at = self.case.created_at
         super().save(*args, **kwargs)
+
+
+class StatsTally(models.Model):
+    """Counts of the statistics page kept by database triggers (archive.stats_tally): one row
+    per change (signed), folded into one row per key by the periodic compaction. A count is
+    the sum of `n` (`late`, `open`) over the rows of its key."""
+
+    series = models.CharField("统计项", max_length=16)
+    month = models.DateField("月份")  # the first day of the local month
+    department_key = models.BigIntegerField("承办科室ID")  # 0: a period without a case
+    key = models.CharField("分类", max_length=64, blank=True)
+    n = models.BigIntegerField("数量")
+    late = models.BigIntegerField("逾期完成数", default=0)
+    open = models.BigIntegerField("未完成数", default=0)
+
+    class Meta:
+        verbose_name = "统计计数"
+        verbose_name_plural = "统计计数"
+        indexes = [
+            models.Index(
+                fields=["series", "month", "department_key"], include=["key", "n", "late", "open"], name="stats_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.month} {self.department_key} {self.key}: {self.n}"

@@ -2,15 +2,18 @@
 periods the Measures and the laws set (第二十七条, 第二十八条, 《行政处罚法》第六十条, 《行政许可法》
 第四十二条, 行政执法公示), quality-review scores (案卷评查) and the overdue list.
 
-Every table is one aggregate query (GROUP BY, conditional aggregation with FILTER, range counts)
-over the cases, deadlines and stored scores, each served by an index-only scan of a covering index
-(cases' case_stats_*, deadlines' deadline_stats, archive's case_score_stats): nothing is counted in
-Python and nothing is computed per case at request time (bench/pages.py: the page at 100,000
-cases). COUNT(*) (or of a non-null indexed column) rather than COUNT(id): the id is in none of
-those indexes. Quality scores are stored rows
-(archive.models_stats.CaseScore), refreshed here: on a case reaching 已决定 / 已结案 / 已归档
-(`on_case_transitioned`), by the periodic `case_scores_refresh_task` and by
-`manage.py rebuild_case_scores`.
+On PostgreSQL every table is read from the tally (archive.stats_tally: counts per local month,
+department and stage / kind / score, kept by triggers on the rows they count): a few hundred
+rows, whatever the number of cases (bench/pages.py: the page at 100,000 cases). The open periods
+of the current month past due are counted live (they are overdue or pending by the request's
+time), and the overdue list is always live. The counted_* functions count the same tables from
+scratch — the reference the tests and `manage.py rebuild_stats_tally --check` hold the tally to,
+and what the embedded SQLite default runs — each one aggregate query over a covering index
+(cases' case_stats_*, deadlines' deadline_stats, archive's case_score_stats).
+
+Quality scores are stored rows (archive.models_stats.CaseScore), refreshed here: on a case
+reaching 已决定 / 已结案 / 已归档 (`on_case_transitioned`), by the periodic
+`case_scores_refresh_task` and by `manage.py rebuild_case_scores`.
 
 Filters: `year` (cases by their registration time, periods by their due time, each month's counts
 by the event's own time; local time, settings.TIME_ZONE) and optionally a department (承办科室).
@@ -19,24 +22,27 @@ by the event's own time; local time, settings.TIME_ZONE) and optionally a depart
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from celery import shared_task
 from django.db import connection, transaction
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Department, User
+from accounts.selectors import departments
 from cases import policy
 from cases.models import Case, CaseKind, CaseState
 from cases.selectors import all_cases
 from deadlines.models import Deadline, DeadlineKind
 from deadlines.selectors import all_deadlines
 
-from .models_stats import CaseScore
+from . import stats_tally
+from .models_stats import CaseScore, StatsTally
 
 S = CaseState
 
@@ -125,7 +131,7 @@ class StageRow:
     count: int
 
 
-def by_stage(f: Filters) -> list[StageRow]:
+def counted_by_stage(f: Filters) -> list[StageRow]:
     """Cases registered in the year by their current stage (CaseState order); one GROUP BY, an
     index-only scan of case_stats_created (created_at) INCLUDE (state, department)."""
     counts = dict(f.cases().order_by().values_list("state").annotate(n=Count("*")).values_list("state", "n"))
@@ -143,7 +149,7 @@ class MonthRow:
 _MONTH_FIELDS = (("registered", "created_at"), ("filed", "filed_at"), ("concluded", "concluded_at"))
 
 
-def by_month(f: Filters) -> list[MonthRow]:
+def counted_by_month(f: Filters) -> list[MonthRow]:
     """For each month of the year (local time): cases registered (登记), filed or accepted
     (立案/受理) and concluded (结案) in it. One query of 36 range counts, each a scalar subquery
     served by an index-only range scan of case_stats_created / _filed / _concluded (time)
@@ -190,7 +196,7 @@ class OnTimeRow:
         return round(100 * self.on_time / self.settled, 1) if self.settled else None
 
 
-def on_time(f: Filters, now: dt.datetime | None = None) -> list[OnTimeRow]:
+def counted_on_time(f: Filters, now: dt.datetime | None = None) -> list[OnTimeRow]:
     """The periods of ON_TIME_KINDS due in the year, by kind: met on time, met late, open and
     overdue, open and not yet due. Two GROUP BY kind, each an index-only scan: the kind's total
     over deadline_stats (kind, due) INCLUDE (met_at, case), and the few open or met late over
@@ -230,7 +236,7 @@ class ScoreStats:
     bands: list[tuple[str, int]]  # SCORE_BANDS then VETO_BAND
 
 
-def scores(f: Filters) -> ScoreStats:
+def counted_scores(f: Filters) -> ScoreStats:
     """The stored quality scores of the cases registered in the year: count, average and the
     distribution by band. One aggregate over this table alone, filtered on registered_at (the
     case's created_at, stored with the score; index case_score_stats INCLUDE (score, vetoed,
@@ -247,6 +253,156 @@ def scores(f: Filters) -> ScoreStats:
     return ScoreStats(got["n"], round(float(avg), 1) if avg is not None else None, bands)
 
 
+# --- read from the tally ------------------------------------------------------------------
+# The tables above, read from archive.stats_tally's rows (a few per month, kind and department)
+# instead of counting the year's cases, periods and scores; on a database without the tally
+# (the embedded SQLite default) they count from scratch. The counted_* functions are the
+# reference the tests and `manage.py rebuild_stats_tally --check` hold the tally to.
+
+
+def _tally(f: Filters, *series: str) -> QuerySet[StatsTally]:
+    """The tally rows of `series` in the filters' year (and department), unordered."""
+    qs = StatsTally.objects.filter(
+        series__in=series, month__gte=dt.date(f.year, 1, 1), month__lt=dt.date(f.year + 1, 1, 1)
+    ).order_by()
+    return qs.filter(department_key=f.department.pk) if f.department else qs
+
+
+def _month_of(t: dt.datetime) -> dt.date:
+    """The first day of t's local month (the tally's `month`)."""
+    local = timezone.localtime(t)
+    return dt.date(local.year, local.month, 1)
+
+
+def overdue_this_month(f: Filters, now: dt.datetime) -> dict[str, int]:
+    """Open periods of any kind due in `now`'s local month before `now` (of the department's
+    cases when one is chosen), by kind: the part of the overdue count the tally's months cannot
+    tell. One month of open periods, from the covering partial index deadline_open_by_due. A
+    page that shows both on_time and overdue_count passes it to each (one query, not two)."""
+    this_month = _month_of(now)
+    qs = all_deadlines().filter(
+        met_at__isnull=True, due__gte=month_start(this_month.year, this_month.month), due__lt=now
+    )
+    if f.department:
+        qs = qs.filter(case__department=f.department)
+    return dict(qs.order_by().values_list("kind").annotate(n=Count("*")).values_list("kind", "n"))
+
+
+def by_stage(f: Filters) -> list[StageRow]:
+    """Cases registered in the year by their current stage, in CaseState order (the tally's
+    `registered` series; counted_by_stage without it)."""
+    if not stats_tally.enabled():
+        return counted_by_stage(f)
+    counts = dict(_tally(f, "registered").values_list("key").annotate(n=Sum("n")).values_list("key", "n"))
+    return [StageRow(s.value, s.label, counts.get(s.value, 0)) for s in CaseState]
+
+
+def by_month(f: Filters) -> list[MonthRow]:
+    """For each month of the year (local time): cases registered (登记), filed or accepted
+    (立案/受理) and concluded (结案) in it (the tally's series of those names; counted_by_month
+    without it)."""
+    if not stats_tally.enabled():
+        return counted_by_month(f)
+    series = [s for s, _ in _MONTH_FIELDS]
+    got: dict[tuple[str, int], int] = {
+        (s, m.month): n
+        for s, m, n in _tally(f, *series)
+        .values_list("series", "month")
+        .annotate(n=Sum("n"))
+        .values_list("series", "month", "n")
+    }
+    return [MonthRow(m, *(got.get((s, m), 0) for s in series)) for m in range(1, 13)]
+
+
+def on_time(
+    f: Filters, now: dt.datetime | None = None, overdue_now: Mapping[str, int] | None = None
+) -> list[OnTimeRow]:
+    """The periods of ON_TIME_KINDS due in the year, by kind: met on time, met late, open and
+    overdue, open and not yet due (counted_on_time without the tally). The tally gives each
+    month's total, late and open; the open ones of a month before `now`'s are overdue, of a
+    month after it pending, and of `now`'s own month those due before `now` are counted live
+    (overdue_this_month, or `overdue_now` when the caller has it)."""
+    now = now or timezone.now()
+    if not stats_tally.enabled():
+        return counted_on_time(f, now)
+    kinds = [k for k, _ in ON_TIME_KINDS]
+    this_month = _month_of(now)
+    sums = {k: {"total": 0, "late": 0, "overdue": 0, "pending": 0} for k in kinds}
+    rows = (
+        _tally(f, "deadline")
+        .filter(key__in=kinds)
+        .values_list("key", "month")
+        .annotate(n=Sum("n"), late=Sum("late"), open=Sum("open"))
+        .values_list("key", "month", "n", "late", "open")
+    )
+    for kind, month, n, late, open_ in rows:
+        r = sums[kind]
+        r["total"] += n
+        r["late"] += late
+        r["overdue" if month < this_month else "pending"] += open_
+    if dt.date(f.year, 1, 1) <= this_month < dt.date(f.year + 1, 1, 1):
+        # This month's open periods already past due: from pending to overdue.
+        for kind, n in (overdue_this_month(f, now) if overdue_now is None else overdue_now).items():
+            if kind in sums:
+                sums[kind]["overdue"] += n
+                sums[kind]["pending"] -= n
+    out = []
+    for kind, article in ON_TIME_KINDS:
+        r = sums[kind]
+        on_time_ = r["total"] - r["late"] - r["overdue"] - r["pending"]
+        out.append(OnTimeRow(kind, DeadlineKind(kind).label, article, on_time_, r["late"], r["overdue"], r["pending"]))
+    return out
+
+
+def scores(f: Filters) -> ScoreStats:
+    """The stored quality scores of the cases registered in the year: count, average (vetoed
+    files counting their stored 0) and the distribution by band (the tally's `score` series,
+    keyed by score and veto; counted_scores without it)."""
+    if not stats_tally.enabled():
+        return counted_scores(f)
+    count, total, veto = 0, 0, 0
+    bands = [0] * len(SCORE_BANDS)
+    for key, n in _tally(f, "score").values_list("key").annotate(n=Sum("n")).values_list("key", "n"):
+        vetoed = key.endswith("v")
+        score = int(key.rstrip("v"))
+        count += n
+        total += score * n
+        if vetoed:
+            veto += n
+            continue
+        for i, (_, low, high) in enumerate(SCORE_BANDS):
+            if low <= score <= high:
+                bands[i] += n
+    average = round(float(Decimal(total) / Decimal(count)), 1) if count else None
+    labelled = [(label, bands[i]) for i, (label, _, _) in enumerate(SCORE_BANDS)] + [(VETO_BAND, veto)]
+    return ScoreStats(count, average, labelled)
+
+
+def tally_differences(now: dt.datetime | None = None) -> list[tuple[Filters, str]]:
+    """(filters, table) of every year of years_available() — for all departments and for each
+    — whose table read from the tally differs from the same table counted from scratch."""
+    now = now or timezone.now()
+    pairs: list[tuple[str, Any, Any]] = [
+        ("stages", by_stage, counted_by_stage),
+        ("months", by_month, counted_by_month),
+        ("ontime", partial(on_time, now=now), partial(counted_on_time, now=now)),
+        ("scores", scores, counted_scores),
+    ]
+    out = []
+    for year in years_available():
+        for department in [None, *departments()]:
+            f = Filters(year, department)
+            out += [(f, table) for table, tallied, counted in pairs if tallied(f) != counted(f)]
+    return out
+
+
+@shared_task
+def stats_tally_compact_task() -> int:
+    """The periodic compaction of the tally (settings.CELERY_BEAT_SCHEDULE): one row per key;
+    returns the rows left (0 without the tally)."""
+    return stats_tally.compact() if stats_tally.enabled() else 0
+
+
 def overdue(f: Filters, now: dt.datetime | None = None) -> QuerySet[Deadline]:
     """Open deadlines past due (any kind, any year: an old one still open is the worst), the
     most overdue first, with their case; of the department's cases when one is chosen. The
@@ -254,6 +410,20 @@ def overdue(f: Filters, now: dt.datetime | None = None) -> QuerySet[Deadline]:
     now = now or timezone.now()
     qs = all_deadlines().filter(met_at__isnull=True, due__lt=now).select_related("case").order_by("due", "pk")
     return qs.filter(case__department=f.department) if f.department else qs
+
+
+def overdue_count(f: Filters, now: dt.datetime | None = None, overdue_now: Mapping[str, int] | None = None) -> int:
+    """How many rows overdue(f, now) lists: the tally's open periods of every month before
+    `now`'s (every year, every kind) and this month's counted live (overdue_this_month, or
+    `overdue_now` when the caller has it); counted from scratch without the tally."""
+    now = now or timezone.now()
+    if not stats_tally.enabled():
+        return overdue(f, now).count()
+    qs = StatsTally.objects.filter(series="deadline", month__lt=_month_of(now))
+    if f.department:
+        qs = qs.filter(department_key=f.department.pk)
+    before = qs.aggregate(n=Sum("open"))["n"] or 0
+    return before + sum((overdue_this_month(f, now) if overdue_now is None else overdue_now).values())
 
 
 def days_overdue(deadline: Deadline, now: dt.datetime) -> int:

@@ -21,7 +21,7 @@ import audit
 from accounts.selectors import departments
 from linke.http import AuthedRequest
 
-from . import stats
+from . import stats, stats_tally
 from .audit_actions import AuditAction
 
 OVERDUE_PER_PAGE = 25
@@ -53,6 +53,19 @@ def _filters(request: AuthedRequest) -> tuple[StatsFilterForm, stats.Filters | N
     return form, stats.Filters(form.cleaned_data["year"], form.cleaned_data["department"])
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (archive.stats.overdue_count reads it from the tally)
+    instead of counting the list."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 def _require_viewer(request: AuthedRequest) -> None:
     if not stats.may_view(request.user):
         raise Http404("页面不存在")
@@ -69,11 +82,13 @@ def stats_page(request: AuthedRequest) -> HttpResponse:
     if f is None:
         return render(request, "archive/stats.html", {"form": form}, status=400)
     now = timezone.now()
-    page = Paginator(stats.overdue(f, now), OVERDUE_PER_PAGE).get_page(request.GET.get("page"))
+    overdue_now = stats.overdue_this_month(f, now) if stats_tally.enabled() else None
+    paginator = _CountedPaginator(stats.overdue(f, now), OVERDUE_PER_PAGE, stats.overdue_count(f, now, overdue_now))
+    page = paginator.get_page(request.GET.get("page"))
     overdue_rows = [(d, stats.days_overdue(d, now)) for d in page.object_list]
     stages = stats.by_stage(f)
     months = stats.by_month(f)
-    on_time = stats.on_time(f, now)
+    on_time = stats.on_time(f, now, overdue_now)
     scores = stats.scores(f)
     chart = {
         "stages": {"labels": [s.label for s in stages if s.count], "data": [s.count for s in stages if s.count]},

@@ -170,9 +170,12 @@ class Deadline(models.Model):
             ),
             # The statistics page (archive.stats): on-time rates by kind over a year of due
             # times (index-only; the case for the department filter), and the overdue list and
-            # its count (open, by due time).
+            # its count (open, by due time; with the kind and the case, the open ones of this
+            # month are counted from the index alone: archive.stats._overdue_this_month).
             models.Index(fields=["kind", "due"], include=["met_at", "case"], name="deadline_stats"),
-            models.Index(fields=["due"], name="deadline_open_by_due", condition=Q(met_at__isnull=True)),
+            models.Index(
+                fields=["due"], include=["kind", "case"], name="deadline_open_by_due", condition=Q(met_at__isnull=True)
+            ),
             # ... and the few periods open or met late, whose counts the on-time rate subtracts
             # from the kind's total (archive.stats.on_time), without reading the rest.
             models.Index(

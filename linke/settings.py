@@ -259,6 +259,11 @@ CELERY_BEAT_SCHEDULE["archive-scores"] = {
     "task": "archive.stats.case_scores_refresh_task",
     "schedule": crontab(hour=2, minute=20),
 }
+# Statistics (archive.stats_tally): fold the tally's appended rows into one per key.
+CELERY_BEAT_SCHEDULE["archive-stats-tally"] = {
+    "task": "archive.stats.stats_tally_compact_task",
+    "schedule": crontab(minute="*/10"),
+}
 # Task modules outside the apps' tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = ["archive.stats", "avrecords.retention"]
 
