@@ -21,9 +21,13 @@ the case's department (0 for a period without a case):
 - score: stored quality scores by the month of the case's registration, key = the score, with
   a trailing "v" when vetoed.
 
-A case moving to another department moves its periods' and scores' counts with it; a period
-or score written while its case is being moved waits for the move (the trigger reads the case
-row FOR SHARE), so the count lands in the case's final department.
+A case moving to another department (an admin's change; no service moves a case) moves its
+periods' and scores' counts with it. The triggers take no lock on the case: a period or score
+written in a transaction running at the same moment as its case's move may stay counted in the
+old department — `manage.py rebuild_stats_tally --check` finds that, a rebuild mends it. Locking
+the case row from every period's write (FOR SHARE) would close that window but put a case lock
+after a period's row lock on the everyday paths (an ingest meeting its period while the case
+is advanced), the reverse of the transitions' order: a deadlock risk for a rare admin action.
 """
 
 from __future__ import annotations
@@ -81,11 +85,6 @@ def _with_department(rows: str) -> str:
     return f"SELECT r.*, coalesce(c.department_id, 0) AS dep FROM ({rows}) r LEFT JOIN cases_case c ON c.id = r.case_id"
 
 
-def _lock_cases(rows: str) -> str:
-    """Wait for a concurrent move of these rows' cases to another department (see the module)."""
-    return f"PERFORM 1 FROM cases_case WHERE id IN (SELECT case_id FROM {rows}) FOR SHARE;"
-
-
 def _moved(table: str, deltas: str) -> str:
     """On a case's move to another department, its rows of `table` leave the old department
     (-1) and join the new one (+1)."""
@@ -121,8 +120,8 @@ def _dependent(name: str, columns: str, deltas: str) -> str:
     """The trigger function of a table of rows belonging to a case (periods, scores)."""
     return _function(
         name,
-        insert=_lock_cases("new_rows") + _append(_with_department("SELECT 1 AS sign, * FROM new_rows"), deltas),
-        update=_lock_cases("new_rows") + _append(_with_department(_changed(columns)), deltas),
+        insert=_append(_with_department("SELECT 1 AS sign, * FROM new_rows"), deltas),
+        update=_append(_with_department(_changed(columns)), deltas),
         delete=_append(_with_department("SELECT -1 AS sign, * FROM old_rows"), deltas),
     )
 

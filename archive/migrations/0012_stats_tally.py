@@ -23,7 +23,7 @@ def uninstall(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0009_sealed_volume'),
+        ('archive', '0011_seal_checked_by'),
         ('cases', '0021_stats_indexes'),
         ('deadlines', '0006_stats_indexes'),
     ]
