@@ -27,6 +27,7 @@ from typing import IO, Any
 from django.utils import timezone
 
 from .verifier import verify_bag
+from .verifier.verify_bag import ALGORITHMS
 
 STANDARD = "DA/T 70-2018"
 REQUIRED = (
@@ -92,8 +93,9 @@ def _authenticity(bag: Path, known: dict[str, dict[str, str]] | None, case: dict
         # Metadata consistent with content: the item's digest as recorded, listed and registered.
         if f.get("path") in listed and f.get("sha256") != listed[f["path"]]:
             failures.append(f"第{m.get('item_number')}件元数据中的摘要与清单不符")
-        if m.get("sha256_recorded") and m["sha256_recorded"] != f.get("sha256"):
-            failures.append(f"第{m.get('item_number')}件与系统登记的原件摘要不符")
+        for alg in ALGORITHMS:  # the digests recorded at ingest (SHA-256; SM3 where recorded)
+            if m.get(f"{alg}_recorded") and m[f"{alg}_recorded"] != f.get(alg):
+                failures.append(f"第{m.get('item_number')}件与系统登记的原件{alg.upper()}摘要不符")
     checks = [
         "载荷文件 SHA-256 与 SM3 摘要核对",
         "审计记录哈希重算",
