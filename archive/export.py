@@ -38,6 +38,7 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -87,7 +88,8 @@ class ExportRefused(Exception):
 class Source:
     """One original to copy into data/: `open()` yields a binary stream; `size` in bytes.
     `sha256`, `sm3`: the digests recorded for it (hex; "" when none), `record_id` the AV record
-    whose SM3 this export may record."""
+    whose SM3 this export may record, `pages` the page count recorded with that SHA-256 (a
+    rendered document's PDF; 0: none)."""
 
     path: str  # relative to the bag, e.g. data/items/003.pdf
     size: int
@@ -96,6 +98,7 @@ class Source:
     sha256: str = ""
     sm3: str = ""
     record_id: int | None = None
+    pages: int = 0
 
 
 def _ext(name: str, default: str) -> str:
@@ -229,7 +232,9 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
             label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
             meta = _item_meta(cf, item, label)
             meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
-            out.append(Source(f"data/items/{item.number:03d}.pdf", src.size, partial(_fieldfile, src.pdf), meta))
+            name = f"data/items/{item.number:03d}.pdf"
+            opener = partial(_fieldfile, src.pdf)
+            out.append(Source(name, src.size, opener, meta, sha256=src.sha256, pages=src.pages or 0))
         elif hasattr(src, "original_key"):  # an AV record placed in the file by the assembly
             seen_av.add(src.pk)
             meta = _item_meta(cf, item, "音像记录")
@@ -296,12 +301,19 @@ def _chunks(stream: IO[bytes], buffer: memoryview) -> Iterator[memoryview | byte
 
 
 class _Writer:
-    """Writes payload files, hashing while copying (each byte read once); keeps the digests."""
+    """Writes payload files, hashing while copying (each byte read once); keeps the digests.
+    A big piece is hashed in worker threads while it is written (hashlib and file writes
+    release the GIL): the hashing overlaps the writing instead of following it. `close()`
+    ends the threads."""
 
     def __init__(self, bag: Path, total: int, progress: Progress | None) -> None:
         self.bag, self.total, self.done, self.progress = bag, total, 0, progress
         self.digests: dict[str, dict[str, str]] = {}
         self._buffer = memoryview(bytearray(CHUNK))
+        self._pool = ThreadPoolExecutor(max_workers=len(ALGORITHMS), thread_name_prefix="export-hash")
+
+    def close(self) -> None:
+        self._pool.shutdown()
 
     def _add(self, rel: str, chunks: Any, algorithms: tuple[str, ...]) -> dict[str, str]:
         path = self.bag / rel
@@ -309,9 +321,15 @@ class _Writer:
         hashers = [verify_bag.new_hash(alg) for alg in algorithms]
         with open(path, "wb") as out:
             for chunk in chunks:
-                out.write(chunk)
-                for h in hashers:
-                    h.update(chunk)
+                if len(chunk) < CHUNK // 4:  # small: threads would cost more than they save
+                    for h in hashers:
+                        h.update(chunk)
+                    out.write(chunk)
+                else:  # each hasher in its thread while the chunk is written; done before the buffer is reused
+                    pending = [self._pool.submit(h.update, chunk) for h in hashers]
+                    out.write(chunk)
+                    for f in pending:
+                        f.result()
                 self.done += len(chunk)
                 if self.progress:
                     self.progress(self.done, self.total)
@@ -382,13 +400,16 @@ def _tag_digests(bag: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def _copy_sources(case: Any, bag: Path, writer: "_Writer", sources: list[Source]) -> None:
+def _copy_sources(case: Any, bag: Path, writer: "_Writer", sources: list[Source]) -> dict[str, int]:
     """Copy each source into the bag, read once (module docstring: a recorded SM3 is used only
-    for the bytes of the recorded SHA-256), and note its file in its metadata. Logs the seconds
-    per kind of item (`originals/av 3 files 1.234 s`)."""
+    for the bytes of the recorded SHA-256), and note its file in its metadata. Returns the page
+    counts recorded for the bytes copied ({bag path: pages}, for fourprops.check_bag's
+    `opened`: those PDFs are not parsed again). Logs the seconds per kind of item
+    (`originals/av 3 files 1.234 s`)."""
     from avrecords.services import record_sm3
 
     seconds: dict[str, list[float]] = {}
+    opened: dict[str, int] = {}
     for src in sources:
         t0 = time.perf_counter()
         recorded = bool(src.sha256 and src.sm3)
@@ -402,10 +423,13 @@ def _copy_sources(case: Any, bag: Path, writer: "_Writer", sources: list[Source]
             digests["sm3"] = verify_bag.file_digests(bag / src.path, ("sm3",))["sm3"]
         elif src.record_id is not None and same:
             record_sm3(record_id=src.record_id, sha256=digests["sha256"], sm3=digests["sm3"])
+        if same and src.pages:
+            opened[src.path] = src.pages
         src.meta["file"] = {"path": src.path, "size": (bag / src.path).stat().st_size, **digests}
         seconds.setdefault(src.meta.get("kind", "item"), []).append(time.perf_counter() - t0)
     for kind, times in seconds.items():
         log.info("export case %s: originals/%s %d files %.3f s", case.pk, kind, len(times), sum(times))
+    return opened
 
 
 VOLUME = "data/volume/volume.pdf"
@@ -421,7 +445,11 @@ def _render_volume(case: Any, bag: Path, sources: list[Source], progress: Progre
         bag.mkdir(parents=True)
         writer = _Writer(bag, volume.tell() + sum(s.size for s in sources), progress)
         volume.seek(0)
-        writer.copy(VOLUME, volume)
+        try:
+            writer.copy(VOLUME, volume)
+        except BaseException:
+            writer.close()
+            raise
     return writer
 
 
@@ -456,22 +484,26 @@ def _build(case: Any, out_dir: Path, progress: Progress | None, stack: ExitStack
         if stored is not None:  # the volume as sealed (第二十八条), copied, not rendered again
             bag.mkdir(parents=True)
             writer = _Writer(bag, stored.size + sum(s.size for s in sources), progress)
+            stack.callback(writer.close)
             with stored.pdf.open("rb") as volume:
                 writer.copy(VOLUME, volume)
             if writer.digests[VOLUME]["sha256"] != stored.sha256:
                 shutil.rmtree(bag)
                 raise ExportRefused(f"存储的案卷PDF（第{stored.version}版）摘要与登记不符，请联系系统管理员核查")
+            opened = {VOLUME: stored.pages}  # parsed when stored (volume_store), the same bytes
         else:
             writer = _render_volume(case, bag, sources, progress)
+            stack.callback(writer.close)
+            opened = {}
     with _timed(case, "originals"):
-        _copy_sources(case, bag, writer, sources)
+        opened |= _copy_sources(case, bag, writer, sources)
     items = [s.meta for s in sources]
     with _timed(case, "metadata and audit"):
         _write_metadata(case, cf, writer, items)
     with _timed(case, "manifests"):
         _write_tags(case, cf, bag, writer)
     with _timed(case, "four properties"):
-        report = fourprops.check_bag(bag, known=writer.digests)
+        report = fourprops.check_bag(bag, known=writer.digests, opened=opened)
     with _timed(case, "four properties report PDF"):
         fourprops.write_report(bag, report)
     with _timed(case, "tag manifests"):

@@ -175,13 +175,19 @@ def _opens(path: Path) -> str:
     return ""
 
 
-def _usability(bag: Path, files: list[Path]) -> dict:
+def _usability(bag: Path, files: list[Path], opened: dict[str, int]) -> dict:
     failures = []
     for path in files:
-        why = _opens(path)
+        rel = path.relative_to(bag).as_posix()
+        if rel in opened:  # parsed when its bytes were stored (check_bag's `opened`)
+            why = "" if opened[rel] >= 1 else "PDF无页面"
+        else:
+            why = _opens(path)
         if why:
-            failures.append(f"文件无法打开：{path.relative_to(bag).as_posix()}（{why}）")
+            failures.append(f"文件无法打开：{rel}（{why}）")
     checks = ["PDF可解析（pypdf）", "音视频可探测（ffprobe）", "图片可打开", "元数据可解析"]
+    if opened:
+        checks.append(f"{len(opened)} 个PDF与入库时摘要一致，沿用入库时的页数")
     return _property("usability", "可用性", checks, failures)
 
 
@@ -202,9 +208,14 @@ def _security(bag: Path, files: list[Path]) -> dict:
     return _property("security", "安全性", checks, failures)
 
 
-def check_bag(bag_dir: Path | str, known: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+def check_bag(
+    bag_dir: Path | str, known: dict[str, dict[str, str]] | None = None, opened: dict[str, int] | None = None
+) -> dict[str, Any]:
     """The four-properties report of the bag at `bag_dir` (shape in the module docstring).
-    `known`: digests computed while the bag was written ({path: {alg: hex}}), not recomputed."""
+    `known`: digests computed while the bag was written ({path: {alg: hex}}), not recomputed.
+    `opened`: {path: page count} of PDFs the writer copied with the SHA-256 recorded when they
+    were stored and parsed (a rendered document, the sealed volume): the same bytes open, so
+    they are not parsed again (a document's object stream costs pypdf ~20 ms)."""
     bag = Path(bag_dir)
     try:
         case = _load_json(bag / "data/metadata/case.json")
@@ -218,7 +229,7 @@ def check_bag(bag_dir: Path | str, known: dict[str, dict[str, str]] | None = Non
     props = [
         _authenticity(bag, known, case, items),
         _integrity(bag, case, items),
-        _usability(bag, files),
+        _usability(bag, files, opened or {}),
         _security(bag, files),
     ]
     if missing:

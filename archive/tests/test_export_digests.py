@@ -165,3 +165,31 @@ def test_a_stored_volume_without_marks_has_its_recorded_rows_rendered(
     bag = build_bag(case, tmp_path / "out")
     assert rendered == [] and len(calls) == len(_record_items(bag)) > 0
     assert fourprops.check_bag(bag)["passed"]
+
+
+def test_pdfs_copied_as_recorded_are_not_parsed_again(stored_case, tmp_path, monkeypatch):
+    """The volume (parsed when stored) and each document's PDF (its page count recorded with its
+    SHA-256 when rendered) are copied with their recorded SHA-256: the four-properties check
+    takes their page counts instead of parsing them; the other PDFs are parsed."""
+    import json
+
+    parsed: list[str] = []
+    real = fourprops.pdf_pages
+
+    def counting(fh):
+        parsed.append(Path(fh.name).name)
+        return real(fh)
+
+    monkeypatch.setattr(fourprops, "pdf_pages", counting)
+    bag = build_bag(stored_case, tmp_path / "out")
+    items = [json.loads(p.read_text()) for p in sorted((bag / "data/metadata/items").glob("*.json"))]
+    kinds = {Path(m["file"]["path"]).name: m["kind"] for m in items if m["file"]["path"].endswith(".pdf")}
+    assert {"document", "attachment", "record"} <= set(kinds.values())
+    assert sorted(parsed) == sorted(name for name, kind in kinds.items() if kind != "document")
+    report = json.loads((bag / "fourprops/report.json").read_text())
+    usability = report["properties"][2]
+    assert report["passed"] and any("沿用入库时的页数" in c for c in usability["checks"])
+    # Re-run on the directory, nothing passed along: every PDF parsed, and it still passes.
+    parsed.clear()
+    assert fourprops.check_bag(bag)["passed"]
+    assert sorted(parsed) == sorted([*kinds, "volume.pdf"])
