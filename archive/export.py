@@ -117,14 +117,6 @@ def _bytes(data: bytes) -> Iterator[IO[bytes]]:
     yield io.BytesIO(data)
 
 
-@contextmanager
-def _record_page(page: Any, case: Any) -> Iterator[IO[bytes]]:
-    """The generated page of a recorded row, rendered as in the volume (its bytes in memory: one
-    page) — only while no stored volume holds it (SealedPages)."""
-
-    yield io.BytesIO(record_pages.render(page, case))
-
-
 class SealedPages:
     """The items' pages as the stored sealed volume holds them (第二十八条: the bag shows what
     was sealed, page numbers stamped), found by the volume's named destinations `item-NNN`
@@ -179,6 +171,8 @@ class SealedPages:
 
 @contextmanager
 def _sealed_or_rendered(sealed: SealedPages | None, number: int, page: Any, case: Any) -> Iterator[IO[bytes]]:
+    """A recorded row's page(s) as a stream (in memory: a few pages): from the stored volume,
+    else rendered as in the volume (record_pages.render)."""
     data = sealed.pages_of(number) if sealed is not None else None
     if data is None:
         log.info("export case %s: item %s rendered (no marked page in a stored volume)", case.pk, number)
