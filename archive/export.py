@@ -13,8 +13,15 @@ BagIt bag (RFC 8493, validated with the `bagit` library), laid out as:
     data/audit/entries.json, checkpoint.json, public_key.pem   the case's audit entries, signed
 
 File names are short ASCII (item number and extension); the Chinese titles are in the metadata.
-Every original is streamed from storage in 1 MiB chunks and hashed (SHA-256 and SM3) while it
-is copied, so memory does not grow with the size of the media.
+Every original is read once, in CHUNK pieces, and hashed while it is copied, so memory does not
+grow with the size of the media. An AV original whose SM3 was recorded with its SHA-256
+(avrecords: the fixity check's read, or an earlier export) is copied with SHA-256 only: when
+that SHA-256 is the recorded one the bytes are the recorded bytes and the recorded SM3 is
+theirs; when it is not, the copy's own SM3 is computed (the manifests describe the bytes in the
+bag) and the four-properties 真实性 check fails on the mismatch. An AV original without a
+recorded SM3 gets one computed in the copy and recorded (avrecords.services.record_sm3) when its
+SHA-256 matches. A recorded row's generated page is taken from the stored sealed volume (its
+named destination `item-NNN`, archive.volume), not rendered again.
 
 SM3 is not among bagit 1.9.0's algorithms (hashlib.algorithms_guaranteed), so the SM3
 manifests are written here in bagit's format; bagit ignores them, the shipped verifier checks
@@ -31,7 +38,8 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -54,7 +62,7 @@ from .selectors import is_sealed
 from .verifier import verify_bag
 from .volume import VolumeIncomplete, write_volume
 
-CHUNK = 1024 * 1024
+CHUNK = 4 * 1024 * 1024
 ALGORITHMS = verify_bag.ALGORITHMS
 VERIFIER = Path(verify_bag.__file__)
 README = Path(__file__).parent / "verifier" / "README.txt"
@@ -78,12 +86,19 @@ class ExportRefused(Exception):
 
 @dataclass
 class Source:
-    """One original to copy into data/: `open()` yields a binary stream; `size` in bytes."""
+    """One original to copy into data/: `open()` yields a binary stream; `size` in bytes.
+    `sha256`, `sm3`: the digests recorded for it (hex; "" when none), `record_id` the AV record
+    whose SM3 this export may record, `pages` the page count recorded with that SHA-256 (a
+    rendered document's PDF; 0: none)."""
 
     path: str  # relative to the bag, e.g. data/items/003.pdf
     size: int
     open: Callable[[], Any]
     meta: dict[str, Any] = field(default_factory=dict)
+    sha256: str = ""
+    sm3: str = ""
+    record_id: int | None = None
+    pages: int = 0
 
 
 def _ext(name: str, default: str) -> str:
@@ -102,12 +117,67 @@ def _bytes(data: bytes) -> Iterator[IO[bytes]]:
     yield io.BytesIO(data)
 
 
-@contextmanager
-def _record_page(page: Any, case: Any) -> Iterator[IO[bytes]]:
-    """The generated page of a recorded row, rendered as in the volume (its bytes in memory: one
-    page)."""
+class SealedPages:
+    """The items' pages as the stored sealed volume holds them (第二十八条: the bag shows what
+    was sealed, page numbers stamped), found by the volume's named destinations `item-NNN`
+    (archive.volume.write_volume) — the item's pages run to the next destination. The volume is
+    opened once, on the first request; a volume stored before the destinations existed has none
+    (`pages_of` -> None: the caller renders)."""
 
-    yield io.BytesIO(record_pages.render(page, case))
+    def __init__(self, stored: Any) -> None:
+        self.stored = stored
+        self._file: IO[bytes] | None = None
+        self._reader: Any = None
+        self._ranges: dict[int, tuple[int, int]] | None = None
+
+    def _open(self) -> dict[int, tuple[int, int]]:
+        if self._ranges is None:
+            from pypdf import PdfReader
+
+            self._file = self.stored.pdf.open("rb")
+            self._reader = PdfReader(self._file)
+            starts = sorted(
+                (self._reader.get_destination_page_number(dest), name)
+                for name, dest in self._reader.named_destinations.items()
+                if re.fullmatch(r"item-\d{3}|end", name)
+            )
+            starts.append((len(self._reader.pages), "end"))  # no `end`: the items run to the last page
+            self._ranges = {
+                int(name[5:]): (first, nxt)
+                for (first, name), (nxt, _) in zip(starts, starts[1:], strict=False)
+                if name != "end" and nxt > first
+            }
+        return self._ranges
+
+    def pages_of(self, number: int) -> bytes | None:
+        """Item `number`'s pages from the volume as a PDF of their own, or None when the volume
+        does not mark them."""
+        from pypdf import PdfWriter
+
+        span = self._open().get(number)
+        if span is None:
+            return None
+        writer = PdfWriter()
+        for index in range(*span):
+            writer.add_page(self._reader.pages[index])
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+@contextmanager
+def _sealed_or_rendered(sealed: SealedPages | None, number: int, page: Any, case: Any) -> Iterator[IO[bytes]]:
+    """A recorded row's page(s) as a stream (in memory: a few pages): from the stored volume,
+    else rendered as in the volume (record_pages.render)."""
+    data = sealed.pages_of(number) if sealed is not None else None
+    if data is None:
+        log.info("export case %s: item %s rendered (no marked page in a stored volume)", case.pk, number)
+        data = record_pages.render(page, case)
+    yield io.BytesIO(data)
 
 
 def _av_opener(record: Any) -> Callable[[], Any]:
@@ -136,9 +206,10 @@ def _item_meta(cf: CaseFile, item: Any, doc_type: str, aggregation: str = "件")
     }
 
 
-def _sources(case: Any, cf: CaseFile) -> list[Source]:
+def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list[Source]:
     """The originals of the case file, in item order, then the case's AV originals not already
-    in the file (numbered on from the file's last item)."""
+    in the file (numbered on from the file's last item). `sealed`: the stored volume's pages,
+    where a recorded row's page is taken from."""
     from avrecords.selectors import records_of_case
     from documents.models import Document
 
@@ -151,19 +222,21 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
         if item.record is not None and not isinstance(src, Addendum):
             meta = _item_meta(cf, item, "系统记录")
             meta.update(kind="record", original_name=f"{item.record.kind}.pdf")
-            out.append(Source(f"data/items/{item.number:03d}.pdf", 0, partial(_record_page, item.record, case), meta))
+            opener = partial(_sealed_or_rendered, sealed, item.number, item.record, case)
+            out.append(Source(f"data/items/{item.number:03d}.pdf", 0, opener, meta))
         elif isinstance(src, Document):
             label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
             meta = _item_meta(cf, item, label)
             meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
-            out.append(Source(f"data/items/{item.number:03d}.pdf", src.size, partial(_fieldfile, src.pdf), meta))
+            name = f"data/items/{item.number:03d}.pdf"
+            opener = partial(_fieldfile, src.pdf)
+            out.append(Source(name, src.size, opener, meta, sha256=src.sha256, pages=src.pages or 0))
         elif hasattr(src, "original_key"):  # an AV record placed in the file by the assembly
             seen_av.add(src.pk)
             meta = _item_meta(cf, item, "音像记录")
-            meta.update(kind="av", original_name=src.filename, sha256_recorded=src.sha256)
-            out.append(
-                Source(f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}", src.size, _av_opener(src), meta)
-            )
+            meta.update(kind="av", original_name=src.filename, sha256_recorded=src.sha256, sm3_recorded=src.sm3)
+            name = f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}"
+            out.append(Source(name, src.size, _av_opener(src), meta, src.sha256, src.sm3, src.pk))
         elif isinstance(src, Addendum):  # 归档后补充 (archive.sealing), with its scan or as its text
             meta = _item_meta(cf, item, "归档后补充材料")
             approved_by = str(src.signoff.actor) if src.signoff else ""
@@ -200,6 +273,7 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
             kind="av",
             original_name=record.filename,
             sha256_recorded=record.sha256,
+            sm3_recorded=record.sm3,
             duration_seconds=record.duration,
             made_by=str(record.maker or ""),
             method=record.method,  # 第二十六条: 制作方法、制作时间、制作人、证明对象
@@ -207,40 +281,64 @@ def _sources(case: Any, cf: CaseFile) -> list[Source]:
             proves=record.proves,
             transcript=record.transcript,
         )
-        out.append(
-            Source(
-                f"data/media/{number:03d}{_ext(record.filename, '.bin')}", record.size or 0, _av_opener(record), meta
-            )
-        )
+        name = f"data/media/{number:03d}{_ext(record.filename, '.bin')}"
+        out.append(Source(name, record.size or 0, _av_opener(record), meta, record.sha256, record.sm3, record.pk))
     return out
 
 
+def _chunks(stream: IO[bytes], buffer: memoryview) -> Iterator[memoryview | bytes]:
+    """`stream`'s bytes in pieces of at most len(`buffer`): read into the one buffer when the
+    stream can (a file), else read() pieces (an S3 body)."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is None:
+        yield from iter(lambda: stream.read(len(buffer)), b"")
+        return
+    while n := readinto(buffer):
+        yield buffer[:n]
+
+
 class _Writer:
-    """Writes payload files, hashing in every algorithm while copying; keeps the digests."""
+    """Writes payload files, hashing while copying (each byte read once); keeps the digests.
+    A big piece is hashed in worker threads while it is written (hashlib and file writes
+    release the GIL): the hashing overlaps the writing instead of following it. `close()`
+    ends the threads."""
 
     def __init__(self, bag: Path, total: int, progress: Progress | None) -> None:
         self.bag, self.total, self.done, self.progress = bag, total, 0, progress
         self.digests: dict[str, dict[str, str]] = {}
+        self._buffer = memoryview(bytearray(CHUNK))
+        self._pool = ThreadPoolExecutor(max_workers=len(ALGORITHMS), thread_name_prefix="export-hash")
 
-    def _add(self, rel: str, chunks: Any) -> None:
+    def close(self) -> None:
+        self._pool.shutdown()
+
+    def _add(self, rel: str, chunks: Any, algorithms: tuple[str, ...]) -> dict[str, str]:
         path = self.bag / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        hashers = {alg: verify_bag.new_hash(alg) for alg in ALGORITHMS}
+        hashers = [verify_bag.new_hash(alg) for alg in algorithms]
         with open(path, "wb") as out:
             for chunk in chunks:
-                out.write(chunk)
-                for h in hashers.values():
-                    h.update(chunk)
+                if len(chunk) < CHUNK // 4:  # small: threads would cost more than they save
+                    for h in hashers:
+                        h.update(chunk)
+                    out.write(chunk)
+                else:  # each hasher in its thread while the chunk is written; done before the buffer is reused
+                    pending = [self._pool.submit(h.update, chunk) for h in hashers]
+                    out.write(chunk)
+                    for f in pending:
+                        f.result()
                 self.done += len(chunk)
                 if self.progress:
                     self.progress(self.done, self.total)
-        self.digests[rel] = {alg: h.hexdigest() for alg, h in hashers.items()}
+        self.digests[rel] = {alg: h.hexdigest() for alg, h in zip(algorithms, hashers, strict=True)}
+        return self.digests[rel]
 
-    def copy(self, rel: str, stream: IO[bytes]) -> None:
-        self._add(rel, iter(lambda: stream.read(CHUNK), b""))
+    def copy(self, rel: str, stream: IO[bytes], algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, str]:
+        """Copy `stream` to `rel` in the bag; returns {alg: hex} of `algorithms` (also kept)."""
+        return self._add(rel, _chunks(stream, self._buffer), algorithms)
 
     def write(self, rel: str, data: bytes) -> None:
-        self._add(rel, [data])
+        self._add(rel, [data], ALGORITHMS)
 
 
 def _json(value: Any) -> bytes:
@@ -299,11 +397,36 @@ def _tag_digests(bag: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def _copy_sources(bag: Path, writer: "_Writer", sources: list[Source]) -> None:
+def _copy_sources(case: Any, bag: Path, writer: "_Writer", sources: list[Source]) -> dict[str, int]:
+    """Copy each source into the bag, read once (module docstring: a recorded SM3 is used only
+    for the bytes of the recorded SHA-256), and note its file in its metadata. Returns the page
+    counts recorded for the bytes copied ({bag path: pages}, for fourprops.check_bag's
+    `opened`: those PDFs are not parsed again). Logs the seconds per kind of item
+    (`originals/av 3 files 1.234 s`)."""
+    from avrecords.services import record_sm3
+
+    seconds: dict[str, list[float]] = {}
+    opened: dict[str, int] = {}
     for src in sources:
+        t0 = time.perf_counter()
+        recorded = bool(src.sha256 and src.sm3)
         with src.open() as stream:
-            writer.copy(src.path, stream)
-        src.meta["file"] = {"path": src.path, "size": (bag / src.path).stat().st_size, **writer.digests[src.path]}
+            digests = writer.copy(src.path, stream, ("sha256",) if recorded else ALGORITHMS)
+        same = bool(src.sha256) and digests["sha256"] == src.sha256
+        if recorded and same:
+            digests["sm3"] = src.sm3  # the recorded bytes: the SM3 recorded with their SHA-256
+        elif recorded:  # not the recorded bytes: the bag's file gets its own SM3; 真实性 fails
+            log.warning("export case %s: %s differs from its recorded SHA-256", case.pk, src.path)
+            digests["sm3"] = verify_bag.file_digests(bag / src.path, ("sm3",))["sm3"]
+        elif src.record_id is not None and same:
+            record_sm3(record_id=src.record_id, sha256=digests["sha256"], sm3=digests["sm3"])
+        if same and src.pages:
+            opened[src.path] = src.pages
+        src.meta["file"] = {"path": src.path, "size": (bag / src.path).stat().st_size, **digests}
+        seconds.setdefault(src.meta.get("kind", "item"), []).append(time.perf_counter() - t0)
+    for kind, times in seconds.items():
+        log.info("export case %s: originals/%s %d files %.3f s", case.pk, kind, len(times), sum(times))
+    return opened
 
 
 VOLUME = "data/volume/volume.pdf"
@@ -319,7 +442,11 @@ def _render_volume(case: Any, bag: Path, sources: list[Source], progress: Progre
         bag.mkdir(parents=True)
         writer = _Writer(bag, volume.tell() + sum(s.size for s in sources), progress)
         volume.seek(0)
-        writer.copy(VOLUME, volume)
+        try:
+            writer.copy(VOLUME, volume)
+        except BaseException:
+            writer.close()
+            raise
     return writer
 
 
@@ -329,30 +456,64 @@ def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> 
     payload. The volume is the stored sealed one (archive.sealed_volume.current_volume), copied
     and its SHA-256 checked against the row; rendered only while none is stored. Raises
     ExportRefused (Chinese message) for a case not sealed, whose volume cannot be made or whose
-    stored volume does not match its digest; FileExistsError if the directory exists.
+    stored volume does not match its digest; FileExistsError if the directory exists. Each
+    step's seconds are logged at INFO (bench/export.py prints them).
     第二十五、二十八条."""
-    from . import fourprops
 
     if not is_sealed(case):
         raise ExportRefused(f"案件 {case} 尚未归档（封卷），不能导出电子案卷")
-    cf = assemble(case)
-    sources = _sources(case, cf)
-    bag = Path(out_dir) / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
-    stored = current_volume(case)
+    with ExitStack() as stack:
+        return _build(case, Path(out_dir), progress, stack)
+
+
+def _build(case: Any, out_dir: Path, progress: Progress | None, stack: ExitStack) -> Path:
+    from . import fourprops
+
+    with _timed(case, "assemble"):
+        cf = assemble(case)
+        stored = current_volume(case)
+        sealed = SealedPages(stored) if stored is not None else None
+        if sealed is not None:
+            stack.callback(sealed.close)
+        sources = _sources(case, cf, sealed)
+    bag = out_dir / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
     with _timed(case, "volume"):
         if stored is not None:  # the volume as sealed (第二十八条), copied, not rendered again
             bag.mkdir(parents=True)
             writer = _Writer(bag, stored.size + sum(s.size for s in sources), progress)
+            stack.callback(writer.close)
             with stored.pdf.open("rb") as volume:
                 writer.copy(VOLUME, volume)
             if writer.digests[VOLUME]["sha256"] != stored.sha256:
                 shutil.rmtree(bag)
                 raise ExportRefused(f"存储的案卷PDF（第{stored.version}版）摘要与登记不符，请联系系统管理员核查")
+            opened = {VOLUME: stored.pages}  # parsed when stored (volume_store), the same bytes
         else:
             writer = _render_volume(case, bag, sources, progress)
+            stack.callback(writer.close)
+            opened = {}
     with _timed(case, "originals"):
-        _copy_sources(bag, writer, sources)
+        opened |= _copy_sources(case, bag, writer, sources)
     items = [s.meta for s in sources]
+    with _timed(case, "metadata and audit"):
+        _write_metadata(case, cf, writer, items)
+    with _timed(case, "manifests"):
+        _write_tags(case, cf, bag, writer)
+    with _timed(case, "four properties"):
+        report = fourprops.check_bag(bag, known=writer.digests, opened=opened)
+    with _timed(case, "four properties report PDF"):
+        fourprops.write_report(bag, report)
+    with _timed(case, "tag manifests"):
+        tags = _tag_digests(bag)
+        for alg in ALGORITHMS:
+            (bag / f"tagmanifest-{alg}.txt").write_text(_manifest(tags, alg), encoding="utf-8")
+        bagit.Bag(str(bag)).validate(fast=True)  # completeness and Payload-Oxum; digests were made above
+    return bag
+
+
+def _write_metadata(case: Any, cf: CaseFile, writer: "_Writer", items: list[dict[str, Any]]) -> None:
+    """data/metadata (each item's and the case's DA/T 46 elements) and data/audit (entries,
+    signed checkpoint, public key)."""
     for meta in items:
         writer.write(f"data/metadata/items/{meta['item_number']:03d}.json", _json(meta))
     case_meta = {
@@ -383,6 +544,9 @@ def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> 
     writer.write("data/audit/checkpoint.json", _json(checkpoint))
     writer.write("data/audit/public_key.pem", public_key_pem().encode())
 
+
+def _write_tags(case: Any, cf: CaseFile, bag: Path, writer: "_Writer") -> None:
+    """bagit.txt, bag-info.txt, the payload manifests, README.txt and the verifier."""
     oxum = f"{sum((bag / r).stat().st_size for r in writer.digests)}.{len(writer.digests)}"
     (bag / "bagit.txt").write_text("BagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
     info = {
@@ -399,15 +563,6 @@ def build_bag(case: Any, out_dir: Path, *, progress: Progress | None = None) -> 
         (bag / f"manifest-{alg}.txt").write_text(_manifest(writer.digests, alg), encoding="utf-8")
     shutil.copyfile(README, bag / "README.txt")
     shutil.copyfile(VERIFIER, bag / "verify_bag.py")
-
-    with _timed(case, "four properties"):
-        report = fourprops.check_bag(bag, known=writer.digests)
-        fourprops.write_report(bag, report)
-    tags = _tag_digests(bag)
-    for alg in ALGORITHMS:
-        (bag / f"tagmanifest-{alg}.txt").write_text(_manifest(tags, alg), encoding="utf-8")
-    bagit.Bag(str(bag)).validate(fast=True)  # completeness and Payload-Oxum; digests were made above
-    return bag
 
 
 def tar_bag(bag: Path, target: Path) -> Path:

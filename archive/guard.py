@@ -54,7 +54,7 @@ EXEMPT_MODELS = {
     "avrecords.fixitycheck",
 }
 # Exempt rows: label -> predicate(instance, update_fields).
-_FIXITY_FIELDS = {"last_fixity_at", "fixity_ok", "updated_at"}
+_FIXITY_FIELDS = {"last_fixity_at", "fixity_ok", "sm3", "updated_at"}  # sm3: avrecords.services.record_sm3
 _WITHDRAWAL_FIELDS = {"withdrawn_at", "withdrawn_by", "withdrawal_reason"}
 EXEMPT_ROWS: dict[str, Callable[[Any, Iterable[str] | None], bool]] = {
     "avrecords.avrecord": lambda obj, fields: fields is not None and set(fields) <= _FIXITY_FIELDS,

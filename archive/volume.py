@@ -120,6 +120,18 @@ def add_numbered(writer: PdfWriter, readers: list[PdfReader | None], total: int)
             n += 1
 
 
+def mark_items(writer: PdfWriter, casefile: CaseFile, offset: int) -> None:
+    """Name where each merged item starts (`item-NNN`, NNN its 件号) and where the merged items
+    end (`end`, the first page after them, when there is one) in `writer`, its items' pages
+    after `offset` front pages: archive.export takes a recorded row's pages from the stored
+    volume by these names (the pages as sealed)."""
+    for item in casefile.items:
+        if item.start_page:
+            writer.add_named_destination(f"item-{item.number:03d}", offset + item.start_page - 1)
+    if offset + casefile.page_count < len(writer.pages):
+        writer.add_named_destination("end", offset + casefile.page_count)
+
+
 def _numbers(count: int) -> PdfReader:
     """`count` A4 pages, each showing only its own number at the top right (the archival
     page number, stamped over the item's pages)."""
@@ -206,6 +218,7 @@ def write_volume(
         add_numbered(writer, readers, casefile.page_count)
         for page in back.pages:
             writer.add_page(page)
+        mark_items(writer, casefile, len(front.pages))
         writer.add_metadata({"/Title": f"{casefile.code} {casefile.title}"})
         writer.write(out)
     return casefile

@@ -23,6 +23,7 @@ class AuditAction(models.TextChoices):
     LATE_EXPLAINED = "av.late_explained", "说明逾期存储原因"
     FINALISED = "av.finalised", "音像记录定稿"
     INTEGRITY_CHECKED = "av.integrity_checked", "核验音像原件完整性"
+    SM3_RECORDED = "av.sm3_recorded", "记录音像原件SM3校验值"
     EXPECTED = "av.expected", "应有同步音像记录"
     EXPECTED_WITHDRAWN = "av.expected_withdrawn", "撤销应有音像记录"
     EXPECTED_FULFILLED = "av.expected_fulfilled", "应有音像记录已提交"

@@ -218,6 +218,9 @@ class AVRecord(models.Model):
     declared_sha256 = models.CharField("申报SHA-256", max_length=64, blank=True)
     declared_size = models.BigIntegerField("申报大小", null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
+    # SM3 (GB/T 32905) of the same bytes, computed in the same read as `sha256` at ingest (or,
+    # for records older than it, at the first export: archive.export). Empty: not yet computed.
+    sm3 = models.CharField("SM3", max_length=64, blank=True)
     size = models.BigIntegerField("大小（字节）", null=True, blank=True)
     original_key = models.CharField("原件存储键", max_length=200, blank=True)
     original_version = models.CharField("原件版本", max_length=200, blank=True)

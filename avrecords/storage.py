@@ -253,6 +253,26 @@ def hash_file(path: Path) -> tuple[str, int]:
         return hash_stream(fh)
 
 
+def sm3_hasher() -> Any:
+    """A hashlib SM3 (GB/T 32905, OpenSSL's) or None where OpenSSL lacks it."""
+    try:
+        return hashlib.new("sm3")
+    except ValueError:
+        return None
+
+
+def hash_stream_sm3(stream: IO[bytes]) -> tuple[str, str, int]:
+    """(SHA-256 hex, SM3 hex — "" where OpenSSL has no SM3 —, size in bytes) of `stream`, read
+    once in CHUNK pieces."""
+    sha, sm3, size = hashlib.sha256(), sm3_hasher(), 0
+    while chunk := stream.read(CHUNK):
+        sha.update(chunk)
+        if sm3 is not None:
+            sm3.update(chunk)
+        size += len(chunk)
+    return sha.hexdigest(), sm3.hexdigest() if sm3 is not None else "", size
+
+
 def original_put(path: Path, sha256: str, known_version: str = "") -> tuple[str, str, bool]:
     """Store the file at `path` (whose content hash is `sha256`) as an original.
     Returns (key, version, created); content already stored is not written again, and then
@@ -284,6 +304,13 @@ def original_hash(key: str, version: str = "") -> tuple[str, int]:
     """Recompute the original's SHA-256 and size by streaming it from dedicated storage."""
     with original_open(key, version) as stream:
         return hash_stream(stream)
+
+
+def original_digests(key: str, version: str = "") -> tuple[str, str, int]:
+    """The original's SHA-256, SM3 ("" without OpenSSL SM3) and size, streamed once from
+    dedicated storage (the fixity check; hash_stream_sm3)."""
+    with original_open(key, version) as stream:
+        return hash_stream_sm3(stream)
 
 
 def original_size(key: str) -> int:

@@ -1,6 +1,7 @@
 """Benchmark of the case-file export (run by hand, not in the suite):
 
-    .venv/bin/python bench/export.py [--documents 200] [--media-gib 0.5 4] [--work DIR]
+    .venv/bin/python bench/export.py [--documents 200] [--media-gib 0.5 4] [--work DIR] [--render] [--no-sm3]
+    [--profile]
 
 Makes a sealed case with `--documents` final documents (one rendered for real, its PDF reused
 by the others) and, for each `--media-gib` size, that much media: one real short video
@@ -13,11 +14,20 @@ properties fail by design; the digests, manifests and signature are made as for 
 Before the exports the sealed volume is stored once (archive.sealed_volume.volume_store, what
 the task does after sealing; timed apart), so the exports copy it; `--render` skips that and
 each export renders the volume, as before. The child also reports its RSS increment over its
-size at start, the export step running when RSS peaked, and the heavy modules it imported.
+size at start, the export step running when RSS peaked, the seconds of each step as
+archive.export logs them (assemble, volume, originals per kind of item, metadata and audit,
+manifests, four properties, its report PDF, tag manifests), the heavy modules it imported, and
+the machine's load average (other work on the machine slows both the export and `cp -r`: the
+ratio is the figure to compare).
 
 With DATABASE_URL (PostgreSQL; `make bench BENCH=export` sets it) it works in a database of
 its own (bench/benchdb.py); without, the embedded default (SQLite). Media, originals and
 bags go under --work (default: a temporary directory under /work or /tmp), removed at the end.
+
+The media's SM3 is recorded with its SHA-256, as the fixity check records it after ingest
+(avrecords), so the export copies them with SHA-256 only; `--no-sm3` stores them without
+(records older than that), and the first export computes each SM3 in its copy and records it
+(the next export of the same media reads it).
 """
 
 import argparse
@@ -103,7 +113,7 @@ class _Sampler:
         return next((name.split(" ")[0] for end, name in self.steps if end >= at), "after the steps")
 
 
-def _child_export(case_id: int, out: str, queue: "mp.Queue") -> None:
+def _child_export(case_id: int, out: str, queue: "mp.Queue", profile: bool = False) -> None:
     _setup()
     import logging
 
@@ -115,9 +125,23 @@ def _child_export(case_id: int, out: str, queue: "mp.Queue") -> None:
     case = Case.objects.get(pk=case_id)
     base = _status_mb("VmRSS")
     t0 = time.perf_counter()
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     with _Sampler() as sampler:
         bag = build_bag(case, Path(out), progress=lambda done, total: None)
     seconds = time.perf_counter() - t0
+    if profiler is not None:
+        import io
+        import pstats
+
+        profiler.disable()
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+        print(text.getvalue())
     mods = [m for m in ("weasyprint", "pypdf", "fontTools", "PIL", "bagit") if m in sys.modules]
     queue.put(
         {
@@ -126,15 +150,16 @@ def _child_export(case_id: int, out: str, queue: "mp.Queue") -> None:
             "peak_mb": _peak_mb(),
             "base_mb": base,
             "peak_step": sampler.peak_step(),
+            "steps": [name for _, name in sampler.steps],
             "modules": mods,
         }
     )
 
 
-def _in_child(case_id: int, out: Path) -> dict:
+def _in_child(case_id: int, out: Path, profile: bool = False) -> dict:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child_export, args=(case_id, str(out), queue))
+    proc = ctx.Process(target=_child_export, args=(case_id, str(out), queue, profile))
     proc.start()
     result = queue.get(timeout=7200)
     proc.join()
@@ -191,19 +216,23 @@ def _case(documents: int) -> Any:
     return case
 
 
-def _store(case: Any, path: Path, name: str, kind: str = "video") -> int:
-    """Store the file at `path` as an AV original of `case`; returns its size."""
+def _store(case: Any, path: Path, name: str, kind: str = "video", *, sm3: bool = True) -> int:
+    """Store the file at `path` as an AV original of `case`; returns its size. With `sm3`, its
+    SM3 is recorded as the fixity check records it (avrecords.services.record_verify); without,
+    it is a record from before SM3 was recorded, and the export computes it."""
     from django.utils import timezone
 
     from avrecords.models import AVRecord, AVRecordStatus
-    from avrecords.storage import hash_file, original_put
+    from avrecords.storage import hash_stream_sm3, original_put
 
-    sha256, size = hash_file(path)
+    with open(path, "rb") as fh:
+        sha256, sm3_hex, size = hash_stream_sm3(fh)
     key, version, _ = original_put(path, sha256)
     AVRecord.objects.create(
         case=case,
         filename=name,
         sha256=sha256,
+        sm3=sm3_hex if sm3 else "",
         size=size,
         original_key=key,
         original_version=version,
@@ -231,7 +260,7 @@ def _state(case: Any, state: str) -> None:
     type(case).objects.filter(pk=case.pk).update(state=state)
 
 
-def _add_media(case: Any, gib: float, work: Path, serial: list[int]) -> None:
+def _add_media(case: Any, gib: float, work: Path, serial: list[int], sm3: bool) -> None:
     """Bring the case's stored media up to `gib` GiB: a real 2 s video, then random files."""
     from avrecords.models import AVRecord
     from cases.models import CaseState
@@ -245,14 +274,14 @@ def _add_media(case: Any, gib: float, work: Path, serial: list[int]) -> None:
              "-c:v", "mpeg4", str(video)],
             check=True,
         )  # fmt: skip
-        have += _store(case, video, "执法现场录像.mp4")
+        have += _store(case, video, "执法现场录像.mp4", sm3=sm3)
     target = int(gib * GIB)
     while have < target:
         serial[0] += 1
         size = min(GIB, target - have)
         path = work / f"filler-{serial[0]}.dat"
         _random_file(path, size)
-        have += _store(case, path, f"filler-{serial[0]}.dat", kind="")
+        have += _store(case, path, f"filler-{serial[0]}.dat", kind="", sm3=sm3)
     _state(case, CaseState.ARCHIVED)
 
 
@@ -272,6 +301,10 @@ def main() -> None:
     parser.add_argument("--media-gib", type=float, nargs="+", default=[0.5, 4.0])
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--render", action="store_true", help="store no sealed volume: each export renders it")
+    parser.add_argument("--profile", action="store_true", help="print the export's cProfile (top 40, cumulative)")
+    parser.add_argument(
+        "--no-sm3", action="store_true", help="media without a recorded SM3 (older rows): the export computes it"
+    )
     args = parser.parse_args()
     work = Path(
         tempfile.mkdtemp(
@@ -323,10 +356,10 @@ def _run(args: argparse.Namespace, work: Path) -> None:
     )
     serial = [0]
     for gib in sorted(args.media_gib):
-        _add_media(case, gib, work, serial)
+        _add_media(case, gib, work, serial, not args.no_sm3)
         out = work / f"out-{gib}"
         subprocess.run(["sync"], check=True)
-        r = _in_child(case.pk, out)
+        r = _in_child(case.pk, out, args.profile)
         subprocess.run(["sync"], check=True)
         bag = Path(r["bag"])
         cp = _cp_seconds(bag, work / f"copy-{gib}")
@@ -335,7 +368,9 @@ def _run(args: argparse.Namespace, work: Path) -> None:
             f"{gib:>9.2f} {size / GIB:>8.2f} {r['seconds']:>9.2f} {cp:>8.2f} {r['seconds'] / cp:>6.2f} "
             f"{r['peak_mb']:>13.0f} {r['base_mb']:>11.0f} {r['peak_mb'] - r['base_mb']:>10.0f}  {r['peak_step']}"
         )
+        print(f"{'':>9} steps: {'; '.join(r['steps'])}")
         print(f"{'':>9} modules loaded by the export: {', '.join(r['modules'])}")
+        print(f"{'':>9} load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         shutil.rmtree(out)
         shutil.rmtree(work / f"copy-{gib}")
 

@@ -44,6 +44,7 @@ from .work import (
     record_finalise,
     record_played,
     record_set_owner,
+    record_sm3,
     record_verify,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "record_probed",
     "record_processed",
     "record_set_owner",
+    "record_sm3",
     "record_stored",
     "record_verify",
     "station_create",

@@ -229,18 +229,44 @@ _VIEWING = re.compile(r"[0-9a-f]{32}")
 
 def record_verify(*, record_id: int, by: User | None = None) -> FixityCheck:
     """Recompute the original's SHA-256 from dedicated storage (streamed, outside any
-    transaction), then record the result. A mismatch is an alert."""
-    from ..storage import original_hash
+    transaction), then record the result. A mismatch is an alert. The same read gives the
+    SM3 (GB/T 32905) that the archive export writes to its SM3 manifest: recorded once, when
+    the SHA-256 matches (record_sm3), so the export need not read the original for it."""
+    from ..storage import original_digests
 
     record = AVRecord.objects.get(pk=record_id)
     if not record.original_key:
         raise AVError("原件尚未存入专用存储，无法核验。")
-    computed, error = "", ""
+    computed, sm3, error = "", "", ""
     try:
-        computed, _size = original_hash(record.original_key, record.original_version)
+        computed, sm3, _size = original_digests(record.original_key, record.original_version)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"[:300]
-    return _fixity_record(record_id=record_id, computed=computed, error=error, by=by)
+    check = _fixity_record(record_id=record_id, computed=computed, error=error, by=by)
+    if check.ok and sm3:
+        record_sm3(record_id=record_id, sha256=computed, sm3=sm3)
+    return check
+
+
+@transaction.atomic
+def record_sm3(*, record_id: int, sha256: str, sm3: str) -> bool:
+    """Record the SM3 of the original's bytes whose SHA-256 is `sha256`, computed in the same
+    read as that SHA-256 (the fixity check, or an export of a record that had none). Recorded
+    only when `sha256` is the record's own (the bytes are the ingested bytes) and no SM3 is
+    recorded yet; audited. Returns True when recorded now. Raises ValueError for a malformed
+    digest, AVRecord.DoesNotExist."""
+    if not (_HEX64.fullmatch(sha256 or "") and _HEX64.fullmatch(sm3 or "")):
+        raise ValueError("digests must be 64 lowercase hex characters")
+    record = AVRecord.objects.select_for_update().get(pk=record_id)
+    if record.sm3 or not record.sha256 or record.sha256 != sha256:
+        return False
+    record.sm3 = sm3
+    record.save(update_fields=["sm3", "updated_at"])
+    audit.record(record, AuditAction.SM3_RECORDED, case=record.case, sha256=sha256, sm3=sm3)
+    return True
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 @transaction.atomic

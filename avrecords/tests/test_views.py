@@ -2,6 +2,7 @@
 check, custody report; who may see what; the station command; the case checklist."""
 
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -236,6 +237,41 @@ def test_verify_integrity_recomputes_from_storage_and_alerts_on_tampering(client
     assert mail.outbox and "完整性" in mail.outbox[0].subject
     html = client.get(reverse("avrecords:detail", args=[video.pk])).content.decode()
     assert "不一致" in html
+
+
+def test_the_fixity_check_records_the_originals_sm3_from_the_same_read_once(officer, video):
+    """The archive export writes the SM3 recorded here instead of reading the original for it."""
+    from avrecords.services import record_sm3, record_verify
+
+    data = open(originals().path(video.original_key), "rb").read()  # noqa: SIM115
+    assert video.sm3 == ""
+    assert record_verify(record_id=video.pk).ok
+    video.refresh_from_db()
+    assert video.sm3 == hashlib.new("sm3", data).hexdigest()
+    entry = Entry.objects.get(action=AuditAction.SM3_RECORDED, object_id=str(video.pk))
+    assert entry.data["sm3"] == video.sm3 and entry.data["sha256"] == video.sha256
+    # Recorded once: another value offered for the same SHA-256 is not taken.
+    assert not record_sm3(record_id=video.pk, sha256=video.sha256, sm3="0" * 64)
+    video.refresh_from_db()
+    assert video.sm3 == hashlib.new("sm3", data).hexdigest()
+
+
+def test_no_sm3_is_recorded_for_bytes_that_are_not_the_recorded_ones(officer, video):
+    from avrecords.services import record_sm3, record_verify
+
+    path = originals().path(video.original_key)
+    os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+    with open(path, "r+b") as fh:
+        fh.seek(100)
+        fh.write(b"X")
+    data = open(path, "rb").read()  # noqa: SIM115
+    assert not record_verify(record_id=video.pk).ok
+    sha, sm3 = hashlib.sha256(data).hexdigest(), hashlib.new("sm3", data).hexdigest()
+    assert not record_sm3(record_id=video.pk, sha256=sha, sm3=sm3)
+    video.refresh_from_db()
+    assert video.sm3 == "" and not Entry.objects.filter(action=AuditAction.SM3_RECORDED).exists()
+    with pytest.raises(ValueError):
+        record_sm3(record_id=video.pk, sha256=video.sha256, sm3="not hex")
 
 
 def test_fixity_scan_checks_the_longest_unchecked_first_in_batches(officer, media):
