@@ -57,10 +57,10 @@ def two_officers(case: Any) -> Result:
 
 @check("officers_certified")
 def officers_certified(case: Any) -> Result:
-    """《行政处罚法》第四十二条: every officer holds a 执法证 (a number on record)."""
-    missing = case.assignments.filter(officer__cert_no__isnull=True).exists()
-    blank = case.assignments.filter(officer__cert_no="").exists()
-    return Result(not (missing or blank), OFFICERS)
+    """《行政处罚法》第四十二条: every officer held a 执法证 when assigned to the case (the number
+    recorded on the assignment, CaseOfficer.cert_no): a certificate lapsing after the case does
+    not make its handling uncertified."""
+    return Result(not case.assignments.filter(cert_no="").exists(), OFFICERS)
 
 
 @check("decision_performance")

@@ -140,6 +140,9 @@ class CaseOfficer(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="执法人员", on_delete=models.PROTECT, related_name="case_assignments"
     )
     is_lead = models.BooleanField("主办", default=False)
+    # The officer's 执法证号 when assigned (《行政处罚法》第四十二条), kept with the case: a
+    # certificate lapsing or renumbered later does not change who was certified when handling it.
+    cert_no = models.CharField("执法证号（指派时）", max_length=32, blank=True)
     assigned_at = models.DateTimeField("指派时间", auto_now_add=True)
 
     class Meta:

@@ -160,7 +160,9 @@ def _case_create(
         confidentiality=confidentiality,
         created_by=by,
     )
-    CaseOfficer.objects.bulk_create([CaseOfficer(case=case, officer=u, is_lead=i == 0) for i, u in enumerate(people)])
+    CaseOfficer.objects.bulk_create(
+        [CaseOfficer(case=case, officer=u, is_lead=i == 0, cert_no=u.cert_no or "") for i, u in enumerate(people)]
+    )
     audit.record(
         case,
         "case.registered",
@@ -362,7 +364,9 @@ def case_assign_officers(*, case_id: int, officers: Iterable[User], by: User) ->
         people.insert(0, by)
     CaseOfficer.objects.filter(case=case).exclude(officer__in=people).delete()
     existing = set(CaseOfficer.objects.filter(case=case).values_list("officer_id", flat=True))
-    CaseOfficer.objects.bulk_create([CaseOfficer(case=case, officer=u) for u in people if u.pk not in existing])
+    CaseOfficer.objects.bulk_create(
+        [CaseOfficer(case=case, officer=u, cert_no=u.cert_no or "") for u in people if u.pk not in existing]
+    )
     CaseOfficer.objects.filter(case=case).update(is_lead=False)
     CaseOfficer.objects.filter(case=case, officer=people[0]).update(is_lead=True)
     audit.record(case, "case.officers_assigned", actor=by, officers=[u.pk for u in people])

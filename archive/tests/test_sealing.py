@@ -60,9 +60,9 @@ def sealed_case(head, archivist):
 
 
 def _veto(case):
-    """One handling officer loses the 执法证号 on record: the officers.certified veto fails."""
-    officer = case.assignments.first().officer
-    type(officer).objects.filter(pk=officer.pk).update(cert_no=None)
+    """One handling officer's assignment has no 执法证号 on record: the officers.certified veto
+    fails (set below the services, which refuse such an assignment)."""
+    type(case.assignments.first()).objects.filter(pk=case.assignments.first().pk).update(cert_no="")
 
 
 def test_seal_records_the_code_score_who_when_meets_the_deadline_and_audits(head, archivist):
