@@ -63,7 +63,9 @@ class CaseFactory(DjangoModelFactory):
             else [self.created_by, UserFactory(department=self.department, roles=[Role.OFFICER])]
         )
         for i, user in enumerate(people):
-            CaseOfficer.objects.get_or_create(case=self, officer=user, defaults={"is_lead": i == 0})
+            CaseOfficer.objects.get_or_create(
+                case=self, officer=user, defaults={"is_lead": i == 0, "cert_no": user.cert_no or ""}
+            )
 
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
