@@ -5,7 +5,9 @@ concluded (结案) — each with a scanned PDF and a short video (ffmpeg, ingest
 avrecords upload pipeline) recorded while open.
 
 - SEALED_CASE: sealed through archive.sealing (the 备考表; the head's 准予归档 first where the
-  quality review names a blocker), so the archive's export and the sealed case page show.
+  quality review names a blocker), so the archive's export and the sealed case page show. Its
+  项目申报书 scan is marked 商业秘密 and a 研发人员名单 scan 个人隐私 (marked when attached, before
+  sealing), so a consultation's per-item treatment (第二十九条第二款) can be tried.
 - WAITING_CASE: concluded, waiting in the archivist's queue (/archive/), its 30-day period
   (第二十八条) running.
 - VETO_CASE: concluded, waiting in the queue, its file failing a veto rule (officers.two, 执法人员
@@ -37,7 +39,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases import selectors as case_selectors
 from cases import services
-from cases.models import Case, CaseState
+from cases.models import Case, CaseState, Confidentiality
 from linke.clock import clock_at, on_day
 
 SEALED_CASE = "临沂华泰智能装备有限公司涉嫌虚报科技计划项目研发费用案"
@@ -148,8 +150,19 @@ def _walk(u: dict[str, User], title: str) -> Case:
                 "项目申报书扫描件.pdf", pdf_bytes(2, "项目申报书（扫描件）"), content_type="application/pdf"
             ),
             by=officer,
+            confidentiality=Confidentiality.TRADE_SECRET if title == SEALED_CASE else "",
             description="项目申报书（扫描件）",
         )
+        if title == SEALED_CASE:  # a consultation's per-item treatment (第二十九条第二款) can be tried
+            services.attachment_add(
+                case=case,
+                file=SimpleUploadedFile(
+                    "研发人员名单扫描件.pdf", pdf_bytes(1, "研发人员名单（扫描件）"), content_type="application/pdf"
+                ),
+                by=officer,
+                confidentiality=Confidentiality.PRIVACY,
+                description="研发人员名单（扫描件，含身份证号码）",
+            )
         _record_video(case, officer, on_day(inquired_on, 11))
     with clock_at(on_day(heard_on, 10)):
         _heard(case, officer, org)

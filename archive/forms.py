@@ -8,9 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import User
-from linke.validators import SCAN_TYPES_LABEL, validate_scan
+from linke.validators import SCAN_TYPES_LABEL, ScanField
 
-from .models import ADDENDUM_TEXT_MAX_LENGTH, TITLE_MAX
+from .models import ADDENDUM_TEXT_MAX_LENGTH, BACK_DESCRIPTION_MAX, TITLE_MAX
 
 DECISIONS = [("agree", "同意"), ("refuse", "不同意")]
 
@@ -19,7 +19,12 @@ class SealForm(forms.Form):
     """The 备考表 (DA/T 22: 说明, 立卷人, 检查人) filled when sealing: the 立卷人 is the sealing
     archivist (not a field); the 检查人 is chosen from `checkers` (archive.sealing.checkers_for)."""
 
-    description = forms.CharField(label="案卷情况说明", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    description = forms.CharField(
+        label="案卷情况说明",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=BACK_DESCRIPTION_MAX,
+        help_text=f"不超过{BACK_DESCRIPTION_MAX}字（备考表为一页）。",
+    )
     checker: forms.ModelChoiceField[User] = forms.ModelChoiceField(
         label="检查人",
         queryset=None,  # set per form: checkers_for(the compiler)
@@ -57,4 +62,4 @@ class AddendumForm(forms.Form):
     text = forms.CharField(
         label="补充说明", widget=forms.Textarea(attrs={"rows": 4}), max_length=ADDENDUM_TEXT_MAX_LENGTH
     )
-    scan = forms.FileField(label=f"扫描件（可选，{SCAN_TYPES_LABEL}）", required=False, validators=[validate_scan])
+    scan = ScanField(label=f"扫描件（可选，{SCAN_TYPES_LABEL}）", required=False)

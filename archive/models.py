@@ -70,6 +70,11 @@ NAME_MAX = 300  # a name as the 备考表 prints it: a user's display name (last
 # The 卷内目录's 题名 (title) of an item, in characters: the archivist's title (ItemArrangement,
 # the seal page's form) and an addendum's (Addendum.title) are bounded alike.
 TITLE_MAX = 200
+# The 备考表's 说明 (Seal.description), in characters: what the volume's one 备考表 page holds
+# beside the 立卷人, 检查人 and dates. Measured (volume_back.html rendered, 14pt, A4): 450
+# characters of CJK text end on page 1, 475 run onto a second page, 2000 onto a third; 400
+# leaves a few lines for the notes of addenda approved after sealing.
+BACK_DESCRIPTION_MAX = 400
 
 
 class Seal(models.Model):

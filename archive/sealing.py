@@ -18,6 +18,7 @@ counts). After sealing every record of the case is read-only (archive.guard).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from django.utils import timezone
 import audit
 from accounts.models import Role, User
 from accounts.selectors import users_in_roles
+from audit.selectors import recorded
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.selectors import signoffs_of
@@ -43,6 +45,7 @@ from .audit_actions import AuditAction
 from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, assemble, date8
 from .models import (
     ADDENDUM_TEXT_MAX_LENGTH,
+    BACK_DESCRIPTION_MAX,
     TITLE_MAX,
     Addendum,
     AddendumStatus,
@@ -289,11 +292,17 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
     or not among checkers_for(by), and (the blockers named) while `review(case).may_seal` is
     False; TransitionDenied for anyone but an archivist."""
     case = stages.lock(case_id)
+    if is_sealed(case):
+        raise TransitionError(already_sealed(case))
     stages.require_actor(case, by, SEAL)
     _require_compiler(case, by, "归档")
     description = (description or "").strip()
     if not description:
         raise TransitionError("请填写备考表的案卷情况说明。")
+    if len(description) > BACK_DESCRIPTION_MAX:
+        raise TransitionError(
+            f"备考表的案卷情况说明不能超过{BACK_DESCRIPTION_MAX}字（现为{len(description)}字），以便备考表为一页。"
+        )
     checker = _require_checker(checker, by)
     r = review(case)
     if not r.may_seal:
@@ -331,6 +340,13 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
     return row
 
 
+def already_sealed(case: Case) -> str:
+    """The Chinese message for an action on a case already sealed (a second tab's seal or
+    arrangement POST): names the 档号 (第二十八条)."""
+    row = Seal.objects.filter(case_id=case.pk).only("archival_code").first()
+    return f"该案件已归档（档号 {row.archival_code}）。" if row is not None else "该案件已归档。"
+
+
 def may_request_addendum(user: User, case: Case) -> bool:
     """An officer of the case or an archivist, on a sealed case."""
     return is_sealed(case) and (policy.is_officer_of(user, case) or policy.may_act(user, case, Role.ARCHIVIST))
@@ -363,6 +379,12 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
         validate_scan(scan)
     except ValidationError as exc:
         raise TransitionError("；".join(exc.messages)) from None
+    same = pending_duplicate(case, by, title, text, scan)
+    if same is not None:
+        raise TransitionError(
+            f"补充材料{same.number}（题名、说明{'、扫描件' if same.scan else ''}相同）已提交，正待机关负责人审批，"
+            "未重复登记。"
+        )
     number = (Addendum.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
     row = Addendum(case=case, number=number, title=title, text=text, requested_by=by)
     if scan is not None:
@@ -374,6 +396,41 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     return row
 
 
+def _digest(fh: Any) -> str:
+    fh.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: fh.read(1 << 16), b""):
+        digest.update(chunk)
+    fh.seek(0)
+    return digest.hexdigest()
+
+
+def pending_duplicate(case: Case, by: User, title: str, text: str, scan: UploadedFile | None) -> Addendum | None:
+    """The pending addendum of `case` that a new request would repeat (a double submission):
+    the same requester, title and text (stripped), and a scan of the same SHA-256 content or
+    no scan on both; None otherwise."""
+    rows = Addendum.objects.filter(
+        case_id=case.pk, requested_by=by, title=title, text=text, status=AddendumStatus.PENDING
+    ).order_by("number")
+    wanted = _digest(scan) if scan is not None else None
+    for row in rows:
+        if not row.scan:
+            if wanted is None:
+                return row
+            continue
+        if wanted is not None:
+            with row.scan.storage.open(row.scan.name, "rb") as fh:
+                if _digest(fh) == wanted:
+                    return row
+    return None
+
+
+def scan_viewed_by(addendum: Addendum, by: User) -> bool:
+    """Whether `by` has opened the addendum's scan (an archive.addendum_scan_viewed entry on
+    the trail)."""
+    return recorded(addendum, AuditAction.ADDENDUM_SCAN_VIEWED, actor=by)
+
+
 def addendum_scan_viewed(*, addendum: Addendum, by: User) -> None:
     """Every read of an addendum's scan is on the trail (第二十九条), like a case attachment's."""
     audit.record(addendum, AuditAction.ADDENDUM_SCAN_VIEWED, actor=by, case=addendum.case_id, number=addendum.number)
@@ -383,12 +440,16 @@ def addendum_scan_viewed(*, addendum: Addendum, by: User) -> None:
 def addendum_decide(*, addendum_id: int, by: User, approve: bool, opinion: str) -> Addendum:
     """The head (not handling the case) approves or refuses a pending addendum with an opinion
     (an ADDENDUM sign-off, one round per addendum). An approved one is appended to the file after
-    the sealed items; the sealed rows are not touched. TransitionError when not pending."""
+    the sealed items; the sealed rows are not touched. TransitionError when not pending, and for
+    an approval of an addendum with a scan that `by` has not opened (scan_viewed_by: the head
+    approves what he has seen, 第二十八条); a refusal needs no reading."""
     case_id = Addendum.objects.values_list("case_id", flat=True).get(pk=addendum_id)
     case = stages.lock(case_id)
     row = Addendum.objects.select_for_update().get(pk=addendum_id)
     if row.status != AddendumStatus.PENDING:
         raise TransitionError(f"补充材料{row.number}已{row.get_status_display()}，不能再次审批。")
+    if approve and row.scan and not scan_viewed_by(row, by):
+        raise TransitionError(f"请先查看补充材料{row.number}的扫描件，再批准。")
     signoff = signoffs.signoff_record(
         case=case,
         step=SignOffStep.ADDENDUM,

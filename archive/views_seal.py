@@ -110,13 +110,19 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
     may_act = request.user.has_role(Role.ARCHIVIST) and case.state == CaseState.CONCLUDED
     if request.method == "POST":
         if not may_act:
-            messages.error(request, "只有档案管理员可以对已结案的案件调整排列或归档。")
+            sealed = case.state != CaseState.CONCLUDED and seal_of(case) is not None
+            # A second tab's POST after sealing: the case is sealed, whoever asks.
+            messages.error(
+                request, sealing.already_sealed(case) if sealed else "只有档案管理员可以对已结案的案件调整排列或归档。"
+            )
             return redirect("archive:seal", pk)
         try:
             if request.POST.get("action") == "arrange":
                 typed = _typed_arrangement(request.POST)
-                sealing.arrangement_save(case_id=case.pk, by=request.user, entries=_arrangement(typed))
-                messages.success(request, "卷内排列与题名已保存。")
+                numbers = _row_numbers(request.POST)
+                entries = _arrangement(typed, numbers)
+                sealing.arrangement_save(case_id=case.pk, by=request.user, entries=entries)
+                messages.success(request, "卷内排列与题名已保存。" + _arrangement_notes(typed, entries, numbers))
                 return redirect("archive:seal", pk)
             form = SealForm(request.POST, checkers=checkers)
             if form.is_valid():
@@ -143,33 +149,68 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "seal": seal_of(case),
         "addenda": addenda_of(case),
     }
-    return render(request, "archive/seal.html", ctx, status=400 if request.method == "POST" else 200)
+    return _page(request, "archive/seal.html", ctx)
+
+
+def _page(request: AuthedRequest, template: str, ctx: dict[str, Any]) -> HttpResponse:
+    """The page of a sealing view. Rendered after a POST, it shows a refusal (an invalid form or
+    a refused action, everything as typed): 400; a GET: 200."""
+    return render(request, template, ctx, status=400 if request.method == "POST" else 200)
 
 
 def _typed_arrangement(post: Any) -> dict[str, tuple[str, str]]:
-    """The arrangement form's rows as typed: key_N -> (position_N, title_N)."""
-    return {
-        post[name]: (post.get(f"position_{name[4:]}", ""), post.get(f"title_{name[4:]}", ""))
-        for name in post
-        if name.startswith("key_")
-    }
+    """The arrangement form's rows as typed: key_N -> (position_N, title_N), in the order of N
+    (the 件号 the page showed the row under)."""
+    rows = sorted((_row_number(name), name) for name in post if name.startswith("key_"))
+    return {post[name]: (post.get(f"position_{name[4:]}", ""), post.get(f"title_{name[4:]}", "")) for _, name in rows}
 
 
-def _arrangement(typed: dict[str, tuple[str, str]]) -> list[tuple[str, int, str]]:
+def _row_number(name: str) -> int:
+    suffix = name[4:]
+    return int(suffix) if suffix.isdigit() else 0
+
+
+def _row_numbers(post: Any) -> dict[str, int]:
+    """Each typed row's key -> N, the 件号 the page showed it under (key_N)."""
+    return {post[name]: _row_number(name) for name in post if name.startswith("key_")}
+
+
+def _arrangement_notes(
+    typed: dict[str, tuple[str, str]], entries: list[tuple[str, int, str]], numbers: dict[str, int]
+) -> str:
+    """What arrangement_save did beyond the typed values, in Chinese ("" when nothing): a row
+    whose title was left empty keeps its original title; rows typed with the same position
+    keep their original order among themselves."""
+    empty = [f"第{numbers.get(key, 0)}件" for key, (_, title) in typed.items() if not title.strip()]
+    positions = [p for _, p, _ in entries]
+    notes = []
+    if empty:
+        notes.append(f"{'、'.join(empty)}题名为空，已恢复为原题名")
+    if len(set(positions)) < len(positions):
+        notes.append("顺序重复的已按原次序排列")
+    return "；".join(notes) + "。" if notes else ""
+
+
+def _arrangement(typed: dict[str, tuple[str, str]], numbers: dict[str, int]) -> list[tuple[str, int, str]]:
     """The typed rows as arrangement_save's entries (key, position, title). TransitionError
-    (Chinese, naming each item) for a position that is not an integer from 0 to 100000; titles
-    are checked by arrangement_save."""
-    out, bad = [], []
+    (Chinese, naming each item; `numbers`: key -> the row's 件号) for an empty position or one
+    that is not an integer from 0 to 100000; titles are checked by arrangement_save."""
+    out, bad, empty = [], [], []
     for key, (raw, title) in typed.items():
         try:
             position = int(raw.strip())
         except ValueError:
             position = -1
-        if not 0 <= position <= POSITION_MAX:
+        if not raw.strip():
+            empty.append(f"第{numbers.get(key, 0)}件")
+        elif not 0 <= position <= POSITION_MAX:
             bad.append(f"“{title.strip() or key}”的顺序“{raw}”")
         out.append((key, position, title))
+    problems = [f"请填写{'、'.join(empty)}的顺序"] if empty else []
     if bad:
-        raise TransitionError(f"顺序须为0至{POSITION_MAX}之间的整数：{'、'.join(bad)}不是。")
+        problems.append(f"顺序须为0至{POSITION_MAX}之间的整数：{'、'.join(bad)}不是")
+    if problems:
+        raise TransitionError("；".join(problems) + "。")
     return out
 
 
@@ -212,7 +253,7 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
     if done is not None:
         return done
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
-    return render(request, "archive/override.html", {"case": case, "review": review, "form": form})
+    return _page(request, "archive/override.html", {"case": case, "review": review, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -232,7 +273,7 @@ def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"补充材料{row.number}已提交，待机关负责人审批。")
             return redirect(_archive_panel(case))
-    return render(request, "archive/addendum_form.html", {"case": case, "form": form})
+    return _page(request, "archive/addendum_form.html", {"case": case, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -241,7 +282,7 @@ def addendum_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     """The head approves or refuses an addendum with an opinion (SignOffStep.ADDENDUM); the page
     shows the title, the explanation and a link to the scan. 404 for anyone but a head who may
     read the case."""
-    row = get_object_or_404(Addendum.objects.select_related("requested_by"), pk=pk)
+    row = get_object_or_404(Addendum.objects.select_related("requested_by", "signoff__actor"), pk=pk)
     case = case_for_user(request.user, row.case_id)
     if not policy.works_head_queues(request.user):
         raise Http404("案件不存在")
@@ -252,7 +293,13 @@ def addendum_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     form, done = _sign_opinion(request, sign, success="审批意见已签署。", then=_archive_panel(case))
     if done is not None:
         return done
-    return render(request, "archive/addendum_decide.html", {"case": case, "addendum": row, "form": form})
+    ctx = {
+        "case": case,
+        "addendum": row,
+        "form": form,
+        "scan_viewed": bool(row.scan) and sealing.scan_viewed_by(row, request.user),
+    }
+    return _page(request, "archive/addendum_decide.html", ctx)
 
 
 @never_cache

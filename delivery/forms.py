@@ -11,7 +11,7 @@ from django import forms
 from accounts.selectors import certified_officers
 from avrecords.selectors import records_of_case
 from cases.models import Party
-from linke.validators import validate_phone, validate_scan
+from linke.validators import ScanField, validate_phone
 
 from .methods import COMPLETE, METHODS, START, Element, Method
 from .models import AttemptOutcome
@@ -40,7 +40,7 @@ def _field(e: Element, case: Any) -> forms.Field:
     if e.kind == "users":
         return forms.ModelMultipleChoiceField(queryset=certified_officers(), **common)
     if e.kind == "file":  # a scan (扫描件) is a PDF or an image by content (linke.validators)
-        return forms.FileField(validators=[validate_scan] if "扫描件" in e.label else [], **common)
+        return ScanField(**common) if "扫描件" in e.label else forms.FileField(**common)
     if e.kind == "av":
         return forms.ModelChoiceField(queryset=records_of_case(case.pk), **common)
     widget = forms.Textarea(attrs={"rows": 3}) if e.name in _LONG else forms.TextInput()
@@ -157,7 +157,7 @@ class AddressConfirmationForm(forms.Form):
     signed_on = forms.DateField(
         label="当事人签署日期", widget=_DATE, error_messages={**_REQ, "invalid": "请输入有效日期。"}
     )
-    scan = forms.FileField(label="签署的送达地址确认书（扫描件）", error_messages=_REQ, validators=[validate_scan])
+    scan = ScanField(label="签署的送达地址确认书（扫描件）", error_messages=_REQ)
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         self.case = case

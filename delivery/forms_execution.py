@@ -10,7 +10,7 @@ from django import forms
 
 from avrecords.models import AVRecord
 from avrecords.selectors import records_of_case
-from linke.validators import validate_scan
+from linke.validators import ScanField
 
 from .enforcement import MATERIALS
 from .models_execution import CourtOutcome, Ending, PauseKind, PaymentPlanKind
@@ -85,9 +85,7 @@ class PaymentForm(CaseForm):
     amount_yuan = _money("缴纳罚款（元）")
     surcharge_yuan = _money("缴纳加处罚款（元）", required=False)
     paid_on = _day("缴纳日期")
-    receipt = forms.FileField(
-        label="缴款凭证（扫描件）", error_messages={**_REQ, "empty": "上传的文件为空。"}, validators=[validate_scan]
-    )
+    receipt = ScanField(label="缴款凭证（扫描件）", error_messages={**_REQ, "empty": "上传的文件为空。"})
     note = forms.CharField(label="备注", max_length=255, required=False)
 
 

@@ -18,6 +18,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -232,3 +233,20 @@ def validate_scan(file: Any) -> None:
     endings = SCAN_TYPES.get(sniff(head, name), ())
     if not endings or not name.endswith(endings):
         raise ValidationError(f"扫描件须为{SCAN_TYPES_LABEL}文件，文件内容与扩展名须一致。", code="type")
+
+
+# The file chooser's filter for a scan (the HTML accept attribute), from SCAN_TYPES: the name
+# endings, then the types. Only a hint to the browser; validate_scan decides.
+SCAN_ACCEPT = ",".join([e for endings in SCAN_TYPES.values() for e in endings] + list(SCAN_TYPES))
+
+
+class ScanField(forms.FileField):
+    """A form's scan (扫描件) upload: validate_scan as its validator and the chooser filtered to
+    SCAN_ACCEPT. Every form field that takes a scan is one of these."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["validators"] = [validate_scan, *kwargs.get("validators", ())]
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "accept": SCAN_ACCEPT}

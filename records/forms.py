@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from accounts.selectors import certified_officers
-from linke.validators import validate_not_future, validate_scan
+from linke.validators import ScanField, validate_not_future
 
 from .models import KIND_MODELS, PreservationOutcome, RecordKind
 
@@ -145,4 +145,4 @@ class OpinionForm(forms.Form):
         label="收到时间", widget=_DT, input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_not_future]
     )
     conclusion = forms.CharField(label="意见结论", widget=_TEXT, max_length=4000)
-    file = forms.FileField(label="意见书（扫描件）", validators=[validate_scan])
+    file = ScanField(label="意见书（扫描件）")

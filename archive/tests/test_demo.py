@@ -25,7 +25,7 @@ from archive.models import Seal
 from archive.sealing import review
 from archive.views_seal import queue_cases
 from avrecords.selectors import records_of_case
-from cases.models import Attachment, Case, CaseState, SignOff, SignOffOutcome, SignOffStep
+from cases.models import Attachment, Case, CaseState, Confidentiality, SignOff, SignOffOutcome, SignOffStep
 from linke.validators import validate_identity_number
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,12 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     scan = Attachment.objects.get(case=sealed, original_name="项目申报书扫描件.pdf")
     with scan.file.open("rb") as fh:
         assert fh.read(5) == b"%PDF-"
+    # Trial defect D11: marked items, so a consultation's per-item treatment can be tried.
+    marks = set(
+        Attachment.objects.filter(case=sealed).exclude(confidentiality="").values_list("confidentiality", flat=True)
+    )
+    assert marks == {Confidentiality.TRADE_SECRET, Confidentiality.PRIVACY}
+    assert scan.confidentiality == Confidentiality.TRADE_SECRET
 
     bag = build_bag(sealed, tmp_path / "bag")
     bagit.Bag(str(bag)).validate()

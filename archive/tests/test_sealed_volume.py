@@ -100,6 +100,7 @@ def test_an_approved_addendum_stores_the_next_version_and_keeps_the_first(
     add = sealing.addendum_request(
         case_id=stored_case.pk, by=archivist, title="补充材料", text="补充送达回证照片。", scan=scan
     )
+    sealing.addendum_scan_viewed(addendum=add, by=head)  # the head approves what he has opened
     sealing.addendum_decide(addendum_id=add.pk, by=head, approve=True, opinion="同意补充。")
     # Approved, its version not stored yet: the stored version 1 is not served; rendered instead.
     assert current_volume(stored_case) is None

@@ -46,6 +46,7 @@ def test_request_and_approval_append_the_addendum_after_the_sealed_items(head, a
     # Pending: not in the file yet.
     assert [(i.title, i.source) for i in sealing.assemble(case).items] == before_items
 
+    sealing.addendum_scan_viewed(addendum=row, by=head)  # the head approves what he has opened
     row = sealing.addendum_decide(addendum_id=row.pk, by=head, approve=True, opinion="同意补充。")
     assert row.status == AddendumStatus.APPROVED
     signoff = SignOff.objects.get(case=case, step=SignOffStep.ADDENDUM)
@@ -113,4 +114,4 @@ def test_the_addendum_pages(client, head, archivist):
     assert resp.status_code == 302
     assert Addendum.objects.get(pk=row.pk).status == AddendumStatus.APPROVED
     resp = client.post(reverse("archive:addendum_decide", args=[row.pk]), {"decision": "agree", "opinion": "再次。"})
-    assert resp.status_code == 200 and "不能再次审批" in resp.content.decode()
+    assert resp.status_code == 400 and "不能再次审批" in resp.content.decode()

@@ -72,7 +72,7 @@ def test_a_veto_shows_on_the_page_and_the_heads_override_page(client, head, arch
     client.force_login(head)
     override = reverse("archive:override", args=[case.pk])
     assert "执法证" in client.get(override).content.decode()
-    assert client.post(override, {"decision": "agree", "opinion": ""}).status_code == 200  # opinion required
+    assert client.post(override, {"decision": "agree", "opinion": ""}).status_code == 400  # opinion required
     assert client.post(override, {"decision": "agree", "opinion": "已核实，准予归档。"}).status_code == 302
     assert SignOff.objects.filter(case=case, step=SignOffStep.SEAL_OVERRIDE).count() == 1
     client.force_login(archivist)
