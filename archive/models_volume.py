@@ -10,7 +10,7 @@ from django.utils import timezone
 
 class SealedVolume(models.Model):
     """One version of the sealed volume PDF: stored content-addressed and read-only (like the
-    documents' PDFs), with its SHA-256 (hex), size (bytes) and page count. `addenda` is the number
+    documents' PDFs), with its SHA-256 and SM3 (hex), size (bytes) and page count. `addenda` is the number
     of approved addenda it includes (version 1 includes none)."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="sealed_volumes", verbose_name="案件")
@@ -18,6 +18,9 @@ class SealedVolume(models.Model):
     addenda = models.PositiveIntegerField("所含补充材料数", default=0)
     pdf = models.FileField("案卷PDF", max_length=200)
     sha256 = models.CharField("SHA-256", max_length=64)
+    # Computed in the same read as sha256 (GB/T 32905); "" for a row stored before it was recorded
+    # (the export then computes it in its copy).
+    sm3 = models.CharField("SM3", max_length=64, blank=True, default="")
     size = models.PositiveBigIntegerField("大小（字节）")
     pages = models.PositiveIntegerField("页数")
     made_at = models.DateTimeField("生成时间", default=timezone.now)

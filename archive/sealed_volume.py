@@ -31,6 +31,7 @@ from .fourprops import pdf_pages
 from .models import Addendum
 from .models_volume import SealedVolume
 from .selectors import is_sealed
+from .verifier import verify_bag
 from .volume import VolumeIncomplete, write_volume
 
 CHUNK = 1024 * 1024
@@ -42,12 +43,15 @@ def storage_key(sha256: str) -> str:
     return f"archive/volumes/{sha256[:2]}/{sha256}.pdf"
 
 
-def _sha256(fh: IO[bytes]) -> str:
+def _digests(fh: IO[bytes]) -> tuple[str, str]:
+    """(SHA-256, SM3) hex of the whole file, read once from its start (the export copies the
+    volume with SHA-256 only and takes this SM3 when the SHA-256 matches)."""
     fh.seek(0)
-    h = hashlib.sha256()
+    sha, sm3 = hashlib.sha256(), verify_bag.new_hash("sm3")
     for chunk in iter(lambda: fh.read(CHUNK), b""):
-        h.update(chunk)
-    return h.hexdigest()
+        sha.update(chunk)
+        sm3.update(chunk)
+    return sha.hexdigest(), sm3.hexdigest()
 
 
 def latest_volume(case: Any) -> SealedVolume | None:
@@ -58,7 +62,7 @@ def latest_volume(case: Any) -> SealedVolume | None:
 
 def volume_store(case_id: int) -> SealedVolume | None:
     """Render the sealed case's volume to a temporary file (write_volume), store it read-only
-    under its SHA-256 and record a SealedVolume row (audited `archive.volume_stored`). Returns
+    under its SHA-256 and record a SealedVolume row (SHA-256 and SM3 from one read) (audited `archive.volume_stored`). Returns
     the row; the existing one when a version with the same approved addenda exists already (a
     redelivered task); None for a case not sealed or whose volume cannot be made
     (VolumeIncomplete, logged: the volume is then rendered on demand as before)."""
@@ -78,7 +82,7 @@ def volume_store(case_id: int) -> SealedVolume | None:
         if done is not None:
             return done
         size = fh.tell()
-        sha = _sha256(fh)
+        sha, sm3 = _digests(fh)
         fh.seek(0)
         pages = pdf_pages(fh)
         key = storage_key(sha)
@@ -93,7 +97,7 @@ def volume_store(case_id: int) -> SealedVolume | None:
             latest = latest_volume(case)
             version = (latest.version if latest is not None else 0) + 1
             row = SealedVolume.objects.create(
-                case=case, version=version, addenda=addenda, pdf=key, sha256=sha, size=size, pages=pages
+                case=case, version=version, addenda=addenda, pdf=key, sha256=sha, sm3=sm3, size=size, pages=pages
             )
             audit.record(row, AuditAction.VOLUME_STORED, case=case, version=version, sha256=sha, size=size, pages=pages)
     except IntegrityError:  # a concurrent run stored it first

@@ -16,7 +16,9 @@ the task does after sealing; timed apart), so the exports copy it; `--render` sk
 each export renders the volume, as before. The child also reports its RSS increment over its
 size at start, the export step running when RSS peaked, the seconds of each step as
 archive.export logs them (assemble, volume, originals per kind of item, metadata and audit,
-manifests, four properties, its report PDF, tag manifests), the heavy modules it imported, and
+manifests, four properties, its report PDF, tag manifests; "originals/av" sums each AV file's own
+seconds, which overlap: export.MEDIA_WORKERS copy at once — the sizes are cumulative in 1 GiB
+files, so 0.5 GiB is one big file, 1 GiB two, 4 GiB five), the heavy modules it imported, and
 the machine's load average (other work on the machine slows both the export and `cp -r`: the
 ratio is the figure to compare).
 

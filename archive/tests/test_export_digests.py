@@ -193,3 +193,24 @@ def test_pdfs_copied_as_recorded_are_not_parsed_again(stored_case, tmp_path, mon
     parsed.clear()
     assert fourprops.check_bag(bag)["passed"]
     assert sorted(parsed) == sorted([*kinds, "volume.pdf"])
+
+
+@pytest.mark.parametrize("recorded", [True, False])
+def test_the_stored_volume_is_copied_with_the_sm3_recorded_when_it_was_stored(
+    stored_case, tmp_path, monkeypatch, recorded
+):
+    """The sealed volume's SM3 is recorded with its SHA-256 (sealed_volume.volume_store): the
+    export hashes the volume in SHA-256 only and writes the recorded SM3; a row stored before
+    (no SM3) has it computed in the copy."""
+    from archive.models import SealedVolume
+
+    row = SealedVolume.objects.get(case=stored_case)
+    if not recorded:
+        SealedVolume.objects.filter(pk=row.pk).update(sm3="")
+    fed = _hashed_bytes(monkeypatch)
+    bag = build_bag(stored_case, tmp_path / "out")
+    data = (bag / export.VOLUME).read_bytes()
+    assert fed["sha256"] - fed["sm3"] == (len(data) if recorded else 0)  # every other byte in both
+    assert verify_bag.read_manifest(bag / "manifest-sm3.txt")[export.VOLUME] == _sm3(data) == row.sm3
+    monkeypatch.undo()
+    assert verify_bag.verify(bag) == [] and fourprops.check_bag(bag)["passed"]

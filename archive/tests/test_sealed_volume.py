@@ -54,6 +54,7 @@ def test_sealing_stores_the_volume_with_its_hash_size_and_pages(stored_case):
         data = fh.read()
     assert (row.version, row.addenda) == (1, 0)
     assert row.sha256 == hashlib.sha256(data).hexdigest() and row.size == len(data)
+    assert row.sm3 == hashlib.new("sm3", data).hexdigest()  # from the same read (the export reuses it)
     assert row.pages == len(PdfReader(io.BytesIO(data)).pages) > 1
     assert row.pdf.name == f"archive/volumes/{row.sha256[:2]}/{row.sha256}.pdf"
     assert not os.access(row.pdf.path, os.W_OK) or os.geteuid() == 0  # read-only on local storage
