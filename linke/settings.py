@@ -367,6 +367,9 @@ CONSULTATION_MAX_DAYS = env.int("CONSULTATION_MAX_DAYS", default=30)
 # a bound against a mistyped year (2099), not a legal period — the law sets none for either
 # (unverified default).
 AHEAD_MAX_DAYS = env.int("AHEAD_MAX_DAYS", default=180)
+# The largest scan (PDF, JPG, PNG) an officer or archivist uploads as a 送达回证, 缴款凭证,
+# 意见书 or an addendum, in bytes (linke.validators.validate_scan).
+SCAN_UPLOAD_MAX_SIZE = env.int("SCAN_UPLOAD_MAX_SIZE", default=20 * 1024 * 1024)
 
 # --- Agency ---------------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")

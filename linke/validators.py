@@ -209,7 +209,7 @@ SCAN_TYPES_LABEL = "PDF或图片（JPG、PNG）"
 
 def scan_max_size() -> int:
     """The largest scan accepted, in bytes (settings.SCAN_UPLOAD_MAX_SIZE, default 20 MiB)."""
-    return int(getattr(settings, "SCAN_UPLOAD_MAX_SIZE", 20 * 1024 * 1024))
+    return int(settings.SCAN_UPLOAD_MAX_SIZE)
 
 
 def validate_scan(file: Any) -> None:
