@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from accounts.models import Role
@@ -41,7 +42,7 @@ def case(officer, officer2):
 
 def _conclude(case):
     """Mark the case 已结案 (its volume may then be previewed) without walking the flow."""
-    type(case).objects.filter(pk=case.pk).update(state=CaseState.CONCLUDED)
+    type(case).objects.filter(pk=case.pk).update(state=CaseState.CONCLUDED, concluded_at=timezone.now())
     case.refresh_from_db()
 
 
