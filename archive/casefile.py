@@ -1,5 +1,6 @@
 """The case file (案卷, 第二十八条) assembled from the case's documents and attachments, in the
-order configured in settings.ARCHIVE_VOLUME_ORDER (正卷 then 副卷), with its archival code.
+order configured in settings.ARCHIVE_VOLUME_ORDER (正卷 then 副卷), with its archival code once
+sealed (before sealing the file has none: PENDING_CODE is printed, the volume marked DRAFT_MARK).
 
 档号 (DA/T 22-2015: 全宗号-类别代码·年度-保管期限-机构代码-件号), as built here:
 
@@ -25,6 +26,7 @@ from documents.registry import DocTypeCode
 from documents.selectors import documents_of_case
 
 from .record_pages import RECORD_PAGES, RecordPage
+from .selectors import seal_of
 
 # Record kinds the order may name besides document types: the case's evidence files, and the
 # records that are rows, made into generated pages (archive.record_pages: case source,
@@ -33,6 +35,8 @@ ATTACHMENT = "attachment"
 RECORD_KINDS = {ATTACHMENT: "证据材料", **{code: label for code, (label, _) in RECORD_PAGES.items()}}
 MAIN, SUBSIDIARY = "正卷", "副卷"
 RETENTION_LABELS = {"Y": "永久", "D30": "30年", "D10": "10年"}
+PENDING_CODE = "（归档时编号）"  # printed where the 档号 goes before sealing assigns it
+DRAFT_MARK = "未归档（草稿）"  # on the cover and every page of a volume before sealing
 _FILING_NO = re.compile(r"〔\d{4}〕(\d+)号")
 
 
@@ -44,7 +48,9 @@ class Item:
 
     volume: str  # 正卷 / 副卷
     number: int = 0  # 件号, from 1, without gaps
-    responsible: str = ""  # 责任者: the agency
+    # 责任者: the agency (settings.AGENCY_NAME), for every item — documents, evidence, generated
+    # record pages and approved addenda alike.
+    responsible: str = field(default_factory=lambda: settings.AGENCY_NAME)
     doc_number: str = ""  # 文号
     title: str = ""
     date: str = ""  # YYYYMMDD
@@ -76,9 +82,19 @@ class CaseFile:
     category: str
     title: str
     retention: str  # code: Y / D30 / D10
-    code: str  # 档号
+    code: str  # 档号 as assigned at sealing (archive.sealing.seal, the Seal row); "" before it
     items: list[Item] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+
+    @property
+    def draft(self) -> bool:
+        """Not sealed yet: the volume is a draft (未归档（草稿）) and has no 档号 (第二十八条)."""
+        return not self.code
+
+    @property
+    def code_label(self) -> str:
+        """The 档号 as printed: the assigned code, or PENDING_CODE before sealing."""
+        return self.code or PENDING_CODE
 
     @property
     def retention_label(self) -> str:
@@ -132,7 +148,9 @@ def volume_order(kind: str) -> dict[str, list[str]]:
 
 
 def archival_code(case: Any) -> str:
-    """The case file's 档号 (DA/T 22-2015), in the format of the module docstring."""
+    """The 档号 (DA/T 22-2015, the format of the module docstring) that sealing assigns to the
+    case file (archive.sealing.seal records it in the Seal row; 第二十八条). Not shown before
+    sealing: an assembled file carries the recorded code (assemble)."""
     when = case.concluded_at or case.filed_at or case.created_at
     match = _FILING_NO.search(case.number or "")
     case_no = int(match.group(1)) if match else case.pk
@@ -209,10 +227,10 @@ def assemble(case: Any) -> CaseFile:
         position = sum(1 for i in items if i.volume == MAIN)
         items[position:position] = rest
 
+    sealed = seal_of(case)  # the 档号 exists from sealing on, as recorded then
     missing = []
     for n, item in enumerate(items, start=1):
         item.number = n
-        item.responsible = settings.AGENCY_NAME
         doc = item.source
         if item.source is not None and hasattr(doc, "is_final") and not doc.is_final:
             why = f"：{doc.error}" if getattr(doc, "error", "") else ""
@@ -224,7 +242,7 @@ def assemble(case: Any) -> CaseFile:
         category=case.get_kind_display(),
         title=case.title,
         retention=settings.ARCHIVE_RETENTION[case.kind],
-        code=archival_code(case),
+        code=sealed.archival_code if sealed is not None else "",
         items=items,
         missing=missing,
     )

@@ -24,8 +24,10 @@ that SHA-256 is the recorded one the bytes are the recorded bytes and the record
 theirs; when it is not, the copy's own SM3 is computed (the manifests describe the bytes in the
 bag) and the four-properties 真实性 check fails on the mismatch. An AV original without a
 recorded SM3 gets one computed in the copy and recorded (avrecords.services.record_sm3) when its
-SHA-256 matches. A recorded row's generated page is taken from the stored sealed volume (its
-named destination `item-NNN`, archive.volume), not rendered again.
+SHA-256 matches. A recorded row's generated page — and an approved addendum's item, its
+归档后补充材料 page then its scan — is taken from the stored sealed volume (its named destination
+`item-NNN`, archive.volume), not rendered again: the bag's item is the volume's item. Each
+item's metadata gives its page count and 页号 as the volume numbers them.
 
 SM3 is not among bagit 1.9.0's algorithms (hashlib.algorithms_guaranteed), so the SM3
 manifests are written here in bagit's format; bagit ignores them, the shipped verifier checks
@@ -51,7 +53,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import bagit  # type: ignore[import-untyped]
-from django.conf import settings
 from django.utils import timezone
 
 from audit.chain import format_time
@@ -65,7 +66,7 @@ from .models import Addendum
 from .sealed_volume import current_volume
 from .selectors import is_sealed
 from .verifier import verify_bag
-from .volume import VolumeIncomplete, write_volume
+from .volume import VolumeIncomplete, paginate, write_volume
 
 CHUNK = 4 * 1024 * 1024
 ALGORITHMS = verify_bag.ALGORITHMS
@@ -117,11 +118,6 @@ def _fieldfile(ff: Any) -> Iterator[IO[bytes]]:
         yield fh
 
 
-@contextmanager
-def _bytes(data: bytes) -> Iterator[IO[bytes]]:
-    yield io.BytesIO(data)
-
-
 class SealedPages:
     """The items' pages as the stored sealed volume holds them (第二十八条: the bag shows what
     was sealed, page numbers stamped), found by the volume's named destinations `item-NNN`
@@ -139,7 +135,8 @@ class SealedPages:
         if self._ranges is None:
             from pypdf import PdfReader
 
-            self._file = self.stored.pdf.open("rb")
+            # Its own handle: the FieldFile's (stored.pdf.open) is closed by the volume's copy.
+            self._file = self.stored.pdf.storage.open(self.stored.pdf.name, "rb")
             self._reader = PdfReader(self._file)
             starts = sorted(
                 (self._reader.get_destination_page_number(dest), name)
@@ -153,6 +150,13 @@ class SealedPages:
                 if name != "end" and nxt > first
             }
         return self._ranges
+
+    def numbering(self) -> dict[int, tuple[int, int]]:
+        """{件号: (first page, page count)} of the marked items in the volume's own numbering
+        (from 1 at the first item's first page, as stamped); {} when the volume marks none."""
+        ranges = self._open()
+        offset = min((first for first, _ in ranges.values()), default=0)
+        return {number: (first - offset + 1, nxt - first) for number, (first, nxt) in ranges.items()}
 
     def pages_of(self, number: int) -> bytes | None:
         """Item `number`'s pages from the volume as a PDF of their own, or None when the volume
@@ -206,9 +210,36 @@ def _item_meta(cf: CaseFile, item: Any, doc_type: str, aggregation: str = "件")
         "responsible_party": item.responsible,  # 责任者
         "date": item.date,  # 日期 (YYYYMMDD)
         "document_type": doc_type,  # 文种
-        "pages": item.pages,
+        "pages": item.pages,  # its pages in the volume (0: not a PDF, not merged)
+        "page_range": item.page_range,  # 页号 in the volume's numbering ("18-19"; "" without pages)
         "remarks": item.remarks,
     }
+
+
+def _addendum_meta(addendum: Addendum) -> dict[str, Any]:
+    """What an approved addendum's item adds to its metadata (第二十八条): its request number,
+    text, approver and the scan's name (the scan's pages follow the generated page in the item)."""
+    return {
+        "kind": "addendum",
+        "document_type": "归档后补充材料",
+        "request_number": addendum.number,
+        "text": addendum.text,
+        "approved_by": str(addendum.signoff.actor) if addendum.signoff else "",
+        "scan_name": os.path.basename(addendum.scan.name) if addendum.scan else "",
+    }
+
+
+def _paginate(cf: CaseFile, sealed: SealedPages | None) -> None:
+    """Set each item's pages and first page (`item.pages`, `item.start_page`: the 卷内目录's 页号)
+    as the volume numbers them: from the stored volume's marks (SealedPages.numbering), else
+    counted as write_volume counts them (archive.volume.paginate; a volume stored before the
+    marks existed, or none stored yet)."""
+    numbering = sealed.numbering() if sealed is not None else {}
+    if not numbering:
+        paginate(cf)
+        return
+    for item in cf.items:
+        item.start_page, item.pages = numbering.get(item.number, (0, 0))
 
 
 def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list[Source]:
@@ -222,11 +253,13 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
     seen_av: set[int] = set()
     for item in cf.items:
         src = item.source
-        # A recorded row's generated page (archive.record_pages); an addendum has one too, but its
-        # original is its scan or its text (below).
-        if item.record is not None and not isinstance(src, Addendum):
+        # A recorded row's generated page (archive.record_pages), an approved addendum's too (归档
+        # 后补充, archive.sealing: its page, then its scan): the item's pages as in the volume.
+        if item.record is not None:
             meta = _item_meta(cf, item, "系统记录")
             meta.update(kind="record", original_name=f"{item.record.kind}.pdf")
+            if isinstance(src, Addendum):
+                meta.update(_addendum_meta(src))
             opener = partial(_sealed_or_rendered, sealed, item.number, item.record, case)
             out.append(Source(f"data/items/{item.number:03d}.pdf", 0, opener, meta))
         elif isinstance(src, Document):
@@ -242,17 +275,6 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
             meta.update(kind="av", original_name=src.filename, sha256_recorded=src.sha256, sm3_recorded=src.sm3)
             name = f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}"
             out.append(Source(name, src.size, _av_opener(src), meta, src.sha256, src.sm3, src.pk))
-        elif isinstance(src, Addendum):  # 归档后补充 (archive.sealing), with its scan or as its text
-            meta = _item_meta(cf, item, "归档后补充材料")
-            approved_by = str(src.signoff.actor) if src.signoff else ""
-            meta.update(kind="addendum", request_number=src.number, text=src.text, approved_by=approved_by)
-            if src.scan:
-                meta["original_name"] = os.path.basename(src.scan.name)
-                name = f"data/items/{item.number:03d}{_ext(src.scan.name, '.bin')}"
-                out.append(Source(name, src.scan.size, partial(_fieldfile, src.scan), meta))
-            else:
-                data = _json({"addendum": src.number, "title": src.title, "text": src.text, "approved_by": approved_by})
-                out.append(Source(f"data/items/{item.number:03d}.json", len(data), partial(_bytes, data), meta))
         else:
             meta = _item_meta(cf, item, "证据材料")
             meta.update(
@@ -268,7 +290,6 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
         item = Item(
             volume="音像记录",
             number=number,
-            responsible=settings.AGENCY_NAME,
             title=record.proves or record.filename or f"音像记录{record.pk}",
             date=date8(record.ended_at or record.made_at or record.created_at),
             remarks=f"{record.get_kind_display() or '音像'}原件，{record.method}".rstrip("，"),
@@ -590,6 +611,7 @@ def _build(case: Any, out_dir: Path, progress: Progress | None, stack: ExitStack
         sealed = SealedPages(stored) if stored is not None else None
         if sealed is not None:
             stack.callback(sealed.close)
+        _paginate(cf, sealed)
         sources = _sources(case, cf, sealed)
     bag = out_dir / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
     with _timed(case, "volume"):

@@ -19,8 +19,12 @@ _SHOWN = (S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     if case.kind != CaseKind.PENALTY or case.state not in _SHOWN:
         return None
-    # The 案卷 volume (archive:volume_pdf) for who compiles case files (archivist, head).
-    return {"score": case_score(case), "may_compile": policy.may_compile_case_file(user, case)}
+    # The 案卷 volume (archive:volume_pdf) for who compiles case files (archivist, head), once
+    # the case has one (concluded: a draft before sealing; archive.volume.has_case_file).
+    from .volume import has_case_file
+
+    may_compile = policy.may_compile_case_file(user, case) and has_case_file(case)
+    return {"score": case_score(case), "may_compile": may_compile}
 
 
 register(Panel("quality", "案卷评查", "archive/_quality_panel.html", _context, order=10, section="archive"))

@@ -42,7 +42,7 @@ from linke.validators import validate_scan
 
 from . import record_pages
 from .audit_actions import AuditAction
-from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, assemble, date8
+from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, archival_code, assemble, date8
 from .models import (
     ADDENDUM_TEXT_MAX_LENGTH,
     BACK_DESCRIPTION_MAX,
@@ -310,7 +310,7 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
     now = timezone.now()
     row = Seal.objects.create(
         case=case,
-        archival_code=r.casefile.code,
+        archival_code=archival_code(case),  # assigned now (第二十八条), never shown before
         score=r.score.score,
         vetoed=r.score.vetoed,
         override=r.override if r.blockers else None,

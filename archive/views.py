@@ -13,7 +13,7 @@ from linke.http import AuthedRequest
 
 from .audit_actions import AuditAction
 from .sealed_volume import current_volume
-from .volume import VolumeIncomplete, render_volume
+from .volume import VolumeIncomplete, has_case_file, render_volume
 
 
 @never_cache
@@ -21,12 +21,15 @@ from .volume import VolumeIncomplete, render_volume
 @login_required
 def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
     """GET: the volume PDF (inline), audited; 404 to anyone who may not read the case or is
-    neither archivist nor head; 409 with the missing items listed while one is not ready.
+    neither archivist nor head; 409 with a Chinese page for a case not concluded (no case file
+    yet: archive.volume.has_case_file), and with the missing items listed while one is not ready.
     A sealed case's stored volume (archive.sealed_volume, 第二十八条) is streamed as stored;
     rendered only while none is stored (before sealing, or until the task has run)."""
     case = case_for_user(request.user, pk)
     if not policy.may_compile_case_file(request.user, case):
         raise Http404("案件不存在")
+    if not has_case_file(case):
+        return render(request, "archive/volume_not_concluded.html", {"case": case}, status=409)
     stored = current_volume(case)
     if stored is not None:
         audit.record(

@@ -22,10 +22,11 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 
+from cases.models import CaseState
 from documents.rendering import render_html, render_pdf
 
 from . import record_pages
-from .casefile import CaseFile, Item, assemble, date8
+from .casefile import DRAFT_MARK, CaseFile, Item, assemble, date8
 from .selectors import seal_of
 
 CHUNK = 1024 * 1024  # bytes copied at a time
@@ -37,6 +38,13 @@ class VolumeIncomplete(Exception):
     def __init__(self, missing: list[str]) -> None:
         super().__init__("；".join(missing))
         self.missing = missing
+
+
+def has_case_file(case: Any) -> bool:
+    """The case has a case file to preview or seal (第二十八条: the file is compiled once the case
+    is concluded): 已结案 (a draft, reviewed before sealing) or 已归档. A case still being
+    handled has none — its cover would show dates and items that are not final."""
+    return case.state in (CaseState.CONCLUDED, CaseState.ARCHIVED)
 
 
 def _spool(item: Item, case: Any, stack: ExitStack) -> IO[bytes]:
@@ -102,11 +110,12 @@ def paginate(casefile: CaseFile) -> list[str]:
     return _number(casefile, count)
 
 
-def add_numbered(writer: PdfWriter, readers: list[PdfReader | None], total: int) -> None:
+def add_numbered(writer: PdfWriter, readers: list[PdfReader | None], total: int, mark: str = "") -> None:
     """Append every page of `readers` (None: an item without pages) to `writer`, stamping the
     continuous page numbers 1..`total` in each page's top right corner (档案 page numbering:
-    the cover, catalogue and 备考表 are not numbered)."""
-    stamps = _numbers(total) if total else None
+    the cover, catalogue and 备考表 are not numbered) and `mark` (a running mark, e.g.
+    casefile.DRAFT_MARK) at the top of each page when given."""
+    stamps = _numbers(total, mark) if total else None
     n = 0
     for reader in readers:
         for page in reader.pages if reader is not None else []:
@@ -132,10 +141,10 @@ def mark_items(writer: PdfWriter, casefile: CaseFile, offset: int) -> None:
         writer.add_named_destination("end", offset + casefile.page_count)
 
 
-def _numbers(count: int) -> PdfReader:
+def _numbers(count: int, mark: str = "") -> PdfReader:
     """`count` A4 pages, each showing only its own number at the top right (the archival
-    page number, stamped over the item's pages)."""
-    html = render_html("archive/volume_numbers.html", {"numbers": range(1, count + 1)})
+    page number, stamped over the item's pages), and `mark` at the top left when given."""
+    html = render_html("archive/volume_numbers.html", {"numbers": range(1, count + 1), "draft_mark": mark})
     return PdfReader(io.BytesIO(render_pdf(html).pdf))
 
 
@@ -185,7 +194,9 @@ def write_volume(
     its items' pages and start pages counted. `compiler`, `checker` (立卷人, 检查人) print as
     blank lines unless given; `on` is the 备考表's date (default: today). The 备考表 counts
     the items and pages (approved addenda included), lists the addenda and dates 检查时间 by
-    the latest approval (_addenda_notes); the cover's dates are the case's own. A sealed
+    the latest approval (_addenda_notes); the cover's dates are the case's own. Before sealing
+    the 档号 is printed as casefile.PENDING_CODE and the cover, every page and the 备考表 carry
+    casefile.DRAFT_MARK (第二十八条: the code is assigned at sealing). A sealed
     case's 备考表 is the one its Seal records (description, compiler, checker, the sealing date)
     unless given. Raises
     VolumeIncomplete (its `missing`: a Chinese line per item) while a document is not rendered
@@ -200,7 +211,9 @@ def write_volume(
     casefile = assemble(case)
     with ExitStack() as stack:
         readers = _load(casefile, stack)
-        context = {"cf": casefile, "case": case}
+        # Before sealing: no 档号 (PENDING_CODE) and every page marked a draft (第二十八条).
+        mark = DRAFT_MARK if casefile.draft else ""
+        context = {"cf": casefile, "case": case, "draft_mark": mark}
         front = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_front.html", context)).pdf))
         back_context = {
             **context,
@@ -215,10 +228,10 @@ def write_volume(
         writer = PdfWriter()
         for page in front.pages:
             writer.add_page(page)
-        add_numbered(writer, readers, casefile.page_count)
+        add_numbered(writer, readers, casefile.page_count, mark)
         for page in back.pages:
             writer.add_page(page)
         mark_items(writer, casefile, len(front.pages))
-        writer.add_metadata({"/Title": f"{casefile.code} {casefile.title}"})
+        writer.add_metadata({"/Title": f"{casefile.code_label} {casefile.title} {mark}".rstrip()})
         writer.write(out)
     return casefile

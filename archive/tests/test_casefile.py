@@ -9,14 +9,16 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from archive.casefile import MAIN, SUBSIDIARY, assemble
+from archive.casefile import MAIN, SUBSIDIARY, archival_code, assemble
 from archive.volume import VolumeIncomplete, render_volume
 from audit.models import Entry
 from cases import services
+from cases.models import CaseState
 from cases.tests.factories import CaseFactory
 from documents.registry import DocTypeCode
 from documents.services import document_issue
@@ -36,6 +38,12 @@ def _pdf(pages: int) -> bytes:
 @pytest.fixture
 def case(officer, officer2):
     return CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+
+
+def _conclude(case):
+    """Mark the case 已结案 (its volume may then be previewed) without walking the flow."""
+    type(case).objects.filter(pk=case.pk).update(state=CaseState.CONCLUDED, concluded_at=timezone.now())
+    case.refresh_from_db()
 
 
 def _issue(case, by, *, render: bool):
@@ -117,8 +125,9 @@ def test_archival_code_dates_and_catalogue_fields(case, officer, settings):
     cf = assemble(case)
     seq = int(re.search(r"〔\d{4}〕(\d+)号", case.number).group(1))
     year = case.filed_at.year
-    # 全宗号-类别代码·年度-保管期限-机构代码-件号 (DA/T 22-2015)
-    assert cf.code == f"J012-XZZF·{year}-Y-{officer.department.code}-{seq:04d}"
+    # 全宗号-类别代码·年度-保管期限-机构代码-件号 (DA/T 22-2015), assigned at sealing
+    assert archival_code(case) == f"J012-XZZF·{year}-Y-{officer.department.code}-{seq:04d}"
+    assert cf.code == ""  # not sealed: no 档号 yet
     assert cf.retention_label == "永久"
     for item in cf.items:
         assert re.fullmatch(r"\d{8}", item.date), item.date
@@ -138,6 +147,7 @@ def test_unrendered_documents_are_listed_not_a_crash(case, officer, archivist, c
         render_volume(case)
     assert exc.value.missing == cf.missing
 
+    _conclude(case)  # the volume exists from 已结案 on (archive.volume.has_case_file)
     client.force_login(archivist)
     resp = client.get(reverse("archive:volume_pdf", args=[case.pk]))
     assert resp.status_code == 409
@@ -174,7 +184,7 @@ def test_volume_pdf_cover_catalogue_and_continuous_page_numbers(case, officer, d
     assert front >= 2
 
     text = "".join(p.extract_text() for p in reader.pages[:front])
-    for needed in ("行政执法案卷", cf.code, cf.agency, "行政处罚", case.title, "30年", "4件", f"{content}页"):
+    for needed in ("行政执法案卷", cf.code_label, cf.agency, "行政处罚", case.title, "30年", "4件", f"{content}页"):
         assert needed in text, needed
     assert "卷内目录" in text
     text = re.sub(r"\s+", "", text)  # a long cell wraps inside the catalogue
@@ -192,7 +202,7 @@ def test_volume_pdf_cover_catalogue_and_continuous_page_numbers(case, officer, d
     assert all(n == "" for n in numbers[:front] + numbers[front + content :])
 
     back = reader.pages[-1].extract_text()
-    assert "备考表" in back and "王芳" in back and "检查人" in back and cf.code in back
+    assert "备考表" in back and "王芳" in back and "检查人" in back and cf.code_label in back
 
 
 def test_only_archivist_and_head_download_it(
@@ -205,6 +215,7 @@ def test_only_archivist_and_head_download_it(
             by=officer,
             context={"activity": "调阅记录", "description": "调阅。"},
         )
+    _conclude(case)
     url = reverse("archive:volume_pdf", args=[case.pk])
     outsider = UserFactory(roles=[Role.OFFICER])
     for user in (outsider, officer):  # an outsider, and the case's own officer (reads, does not archive)

@@ -163,7 +163,11 @@ def test_a_stored_volume_without_marks_has_its_recorded_rows_rendered(
     rendered = []
     monkeypatch.setattr(export, "write_volume", lambda *a: rendered.append(1))
     bag = build_bag(case, tmp_path / "out")
-    assert rendered == [] and len(calls) == len(_record_items(bag)) > 0
+    # Each rendered for the bag, and counted for the items' pages and 页号 unless its count is
+    # cached (volume.paginate -> record_pages.page_count: the volume does not mark them); the
+    # volume itself is not rendered.
+    records = len(_record_items(bag))
+    assert rendered == [] and 0 < records <= len(calls) <= 2 * records
     assert fourprops.check_bag(bag)["passed"]
 
 

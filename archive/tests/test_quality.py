@@ -15,7 +15,7 @@ from accounts.tests.factories import UserFactory
 from archive.checks import CHECKS
 from archive.models import QualityRule, RuleKind
 from archive.quality import case_score
-from cases.models import CaseKind, CaseOfficer, CaseOrigin, CaseState, Party
+from cases.models import Case, CaseKind, CaseOfficer, CaseOrigin, CaseState, Party
 from cases.panels import section_url
 from cases.tests.factories import CaseFactory
 from cases.tests.pages import section_html
@@ -252,7 +252,10 @@ def test_panel_shows_score_and_links_from_decided_on_and_hides_before(client, he
     assert "处罚决定书未载明履行方式和期限" in html
     assert 'id="volume-pdf"' not in html  # the 案卷 volume is for the archivist and the head
     client.force_login(head)
-    assert f'href="/archive/case/{case.pk}/volume.pdf"' in section_html(client, case, "archive")
+    link = f'href="/archive/case/{case.pk}/volume.pdf"'
+    assert link not in section_html(client, case, "archive")  # served, not concluded: no case file yet
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CONCLUDED, concluded_at=timezone.now())
+    assert link in section_html(client, case, "archive")  # 已结案: the draft volume, for review
     client.force_login(officer)
     early = CaseFactory(state=CaseState.INVESTIGATING, officers=[officer, UserFactory(roles=[Role.OFFICER])])
     assert 'id="panel-quality"' not in section_html(client, early, "archive")

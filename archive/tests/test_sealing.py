@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from archive import sealing
-from archive.casefile import MAIN, SUBSIDIARY
+from archive.casefile import MAIN, SUBSIDIARY, archival_code
 from archive.models import TITLE_MAX, ItemArrangement, Seal
 from archive.quality import case_score
 from audit.models import Entry
@@ -72,7 +72,8 @@ def test_seal_records_the_code_score_who_when_meets_the_deadline_and_audits(head
     row = sealing.seal(case_id=case.pk, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.ARCHIVED and case.archived_at is not None
-    assert row.archival_code == review.casefile.code and row.archival_code.startswith("0001-XZZF·")
+    assert review.casefile.code == ""  # no 档号 before sealing
+    assert row.archival_code == archival_code(case) and row.archival_code.startswith("0001-XZZF·")
     assert (row.score, row.vetoed, row.override) == (case_score(case).score, False, None)
     checker = a_checker()
     assert (row.sealed_by, row.checked_by, row.description) == (archivist, checker, BACK["description"])
