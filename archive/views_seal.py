@@ -35,7 +35,7 @@ from .forms import AddendumForm, OpinionForm, SealForm
 from .models import Addendum
 from .quality import case_score
 from .selectors import addenda_of, seal_of
-from .volume import paginate
+from .volume import has_case_file, paginate
 
 RECENT_DAYS = 30  # "recently sealed" on the queue
 POSITION_MAX = 100000  # the arrangement's positions: 0..POSITION_MAX
@@ -104,6 +104,8 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
     Archivists act; the head reads. A refused POST shows the page again with its Chinese error
     and everything as typed (nothing is lost)."""
     case = _compiler_case(request, pk)
+    if not has_case_file(case):  # no case file before conclusion (第二十八条), as the volume
+        return render(request, "archive/volume_not_concluded.html", {"case": case}, status=409)
     checkers = sealing.checkers_for(request.user)
     form = SealForm(checkers=checkers)
     typed: dict[str, tuple[str, str]] = {}  # key -> (position, title) as submitted

@@ -59,5 +59,7 @@ def test_a_case_not_concluded_has_no_volume_and_no_link(archivist, client, offic
     body = resp.content.decode()
     assert resp.status_code == 409 and "尚未结案" in body and resp["Content-Type"].startswith("text/html")
     assert not CODE.search(body)
+    seal_page = client.get(reverse("archive:seal", args=[case.pk]))  # nor a seal page with a 卷内目录
+    assert seal_page.status_code == 409 and "尚未结案" in seal_page.content.decode()
     page = client.get(case.get_absolute_url()).content.decode()
     assert reverse("archive:volume_pdf", args=[case.pk]) not in page
