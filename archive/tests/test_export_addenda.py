@@ -30,6 +30,8 @@ def _flat(text: str) -> str:
 
 def _add(case, head, archivist, title, scan=None):
     row = sealing.addendum_request(case_id=case.pk, by=archivist, title=title, text=f"{title}的说明。", scan=scan)
+    if scan is not None:
+        sealing.addendum_scan_viewed(addendum=row, by=head)  # the head approves what he has opened
     return sealing.addendum_decide(addendum_id=row.pk, by=head, approve=True, opinion="同意补充。")
 
 
