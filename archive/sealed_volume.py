@@ -13,7 +13,6 @@ the latest stored version and render only while none exists.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 from typing import IO, Any
@@ -34,7 +33,6 @@ from .selectors import is_sealed
 from .verifier import verify_bag
 from .volume import VolumeIncomplete, write_volume
 
-CHUNK = 1024 * 1024
 log = logging.getLogger(__name__)
 
 
@@ -47,11 +45,8 @@ def _digests(fh: IO[bytes]) -> tuple[str, str]:
     """(SHA-256, SM3) hex of the whole file, read once from its start (the export copies the
     volume with SHA-256 only and takes this SM3 when the SHA-256 matches)."""
     fh.seek(0)
-    sha, sm3 = hashlib.sha256(), verify_bag.new_hash("sm3")
-    for chunk in iter(lambda: fh.read(CHUNK), b""):
-        sha.update(chunk)
-        sm3.update(chunk)
-    return sha.hexdigest(), sm3.hexdigest()
+    digests = verify_bag.stream_digests(fh, ("sha256", "sm3"))
+    return digests["sha256"], digests["sm3"]
 
 
 def latest_volume(case: Any) -> SealedVolume | None:

@@ -18,7 +18,6 @@ counts). After sealing every record of the case is read-only (archive.guard).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +55,7 @@ from .models import (
 from .quality import Score, case_score
 from .selectors import is_sealed
 from .tasks import volume_store_task
+from .verifier import verify_bag
 
 # 已结案 → 已归档 (第二十八条), the archivist's; declared here, where it is run (cases.stages).
 SEAL = stages.declare(
@@ -397,12 +397,11 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
 
 
 def _digest(fh: Any) -> str:
+    """The SHA-256 of a whole scan, left at its start for the next reader."""
     fh.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: fh.read(1 << 16), b""):
-        digest.update(chunk)
+    digest = verify_bag.stream_digests(fh, ("sha256",))["sha256"]
     fh.seek(0)
-    return digest.hexdigest()
+    return digest
 
 
 def pending_duplicate(case: Case, by: User, title: str, text: str, scan: UploadedFile | None) -> Addendum | None:

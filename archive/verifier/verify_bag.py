@@ -41,14 +41,20 @@ def new_hash(alg: str) -> Any:
     return hashlib.new(alg)
 
 
+def stream_digests(fh: Any, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, str]:
+    """{alg: hex digest} of what `fh` (a binary file object) holds from its current position
+    to its end, read once in 1 MiB chunks."""
+    hashers = {alg: new_hash(alg) for alg in algorithms}
+    while chunk := fh.read(CHUNK):
+        for h in hashers.values():
+            h.update(chunk)
+    return {alg: h.hexdigest() for alg, h in hashers.items()}
+
+
 def file_digests(path: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, str]:
     """{alg: hex digest} of the file at `path`, read once in 1 MiB chunks."""
-    hashers = {alg: new_hash(alg) for alg in algorithms}
     with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            for h in hashers.values():
-                h.update(chunk)
-    return {alg: h.hexdigest() for alg, h in hashers.items()}
+        return stream_digests(fh, algorithms)
 
 
 def decode_name(name: str) -> str:
