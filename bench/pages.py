@@ -65,8 +65,8 @@ FROM generate_series(1, %(n)s) AS i
 """
 
 FILL_OFFICERS = """
-INSERT INTO cases_caseofficer (case_id, officer_id, is_lead, assigned_at)
-SELECT c.id, (%(users)s::bigint[])[1 + k], k = o, c.created_at
+INSERT INTO cases_caseofficer (case_id, officer_id, is_lead, assigned_at, cert_no)
+SELECT c.id, (%(users)s::bigint[])[1 + k], k = o, c.created_at, 'BENCH' || lpad(k::text, 4, '0')
 FROM (SELECT id, created_at, row_number() OVER (ORDER BY id) AS i FROM cases_case) c,
      LATERAL (SELECT (c.i %% %(officers)s)::int AS o) a,
      LATERAL (VALUES (a.o), ((a.o / 10) * 10 + (a.o + 1) %% 10)) AS v(k)
