@@ -9,6 +9,7 @@ BagIt bag (RFC 8493, validated with the `bagit` library), laid out as:
     data/volume/volume.pdf                         the volume (archive.volume.write_volume)
     data/items/NNN.ext                             each item's original (document PDF, attachment)
     data/media/NNN.ext                             AV originals from dedicated storage (not proxies)
+    data/originals/NNN.ext                         an approved addendum's scan as uploaded (PDF, JPEG, PNG)
     data/metadata/case.json, data/metadata/items/NNN.json   DA/T 46 elements, file names, digests
     data/audit/entries.json, checkpoint.json, public_key.pem   the case's audit entries, signed
 
@@ -27,7 +28,9 @@ recorded SM3 gets one computed in the copy and recorded (avrecords.services.reco
 SHA-256 matches. A recorded row's generated page — and an approved addendum's item, its
 归档后补充材料 page then its scan — is taken from the stored sealed volume (its named destination
 `item-NNN`, archive.volume), not rendered again: the bag's item is the volume's item. Each
-item's metadata gives its page count and 页号 as the volume numbers them.
+item's metadata gives its page count and 页号 as the volume numbers them. The addendum's scan is
+also copied as uploaded, byte for byte, to data/originals/ (the volume's pages of an image are a
+rendering of it, a PDF's are rewritten), and the item's metadata names it under `scan`.
 
 SM3 is not among bagit 1.9.0's algorithms (hashlib.algorithms_guaranteed), so the SM3
 manifests are written here in bagit's format; bagit ignores them, the shipped verifier checks
@@ -37,6 +40,7 @@ them.
 import io
 import json
 import logging
+import mimetypes
 import os
 import re
 import shutil
@@ -95,7 +99,8 @@ class Source:
     """One original to copy into data/: `open()` yields a binary stream; `size` in bytes.
     `sha256`, `sm3`: the digests recorded for it (hex; "" when none), `record_id` the AV record
     whose SM3 this export may record, `pages` the page count recorded with that SHA-256 (a
-    rendered document's PDF; 0: none)."""
+    rendered document's PDF; 0: none). `ref`: the key of `meta` its file is noted under
+    ("file": the item's own; "scan": an addendum's scan original, sharing its item's `meta`)."""
 
     path: str  # relative to the bag, e.g. data/items/003.pdf
     size: int
@@ -105,6 +110,7 @@ class Source:
     sm3: str = ""
     record_id: int | None = None
     pages: int = 0
+    ref: str = "file"
 
 
 def _ext(name: str, default: str) -> str:
@@ -229,6 +235,17 @@ def _addendum_meta(addendum: Addendum) -> dict[str, Any]:
     }
 
 
+def _scan_source(item: Any, addendum: Addendum, meta: dict[str, Any]) -> Source:
+    """The approved addendum's scan as uploaded (第二十八条: the original, not the volume's
+    rendering of it), a payload file named like an attachment (件号 and the scan's extension,
+    validated at upload: linke.validators.validate_scan), noted in the item's `meta` under
+    "scan" with its name and type (the path, size and digests are added when it is copied)."""
+    name = os.path.basename(addendum.scan.name)
+    meta["scan"] = {"original_name": name, "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}
+    path = f"data/originals/{item.number:03d}{_ext(name, '.bin')}"
+    return Source(path, addendum.scan.size, partial(_fieldfile, addendum.scan), meta, ref="scan")
+
+
 def _paginate(cf: CaseFile, sealed: SealedPages | None) -> None:
     """Set each item's pages and first page (`item.pages`, `item.start_page`: the 卷内目录's 页号)
     as the volume numbers them: from the stored volume's marks (SealedPages.numbering), else
@@ -243,9 +260,10 @@ def _paginate(cf: CaseFile, sealed: SealedPages | None) -> None:
 
 
 def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list[Source]:
-    """The originals of the case file, in item order, then the case's AV originals not already
-    in the file (numbered on from the file's last item). `sealed`: the stored volume's pages,
-    where a recorded row's page is taken from."""
+    """The originals of the case file, in item order (an approved addendum's scan original
+    right after its item), then the case's AV originals not already in the file (numbered on
+    from the file's last item). `sealed`: the stored volume's pages, where a recorded row's
+    page is taken from."""
     from avrecords.selectors import records_of_case
     from documents.models import Document
 
@@ -262,6 +280,8 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
                 meta.update(_addendum_meta(src))
             opener = partial(_sealed_or_rendered, sealed, item.number, item.record, case)
             out.append(Source(f"data/items/{item.number:03d}.pdf", 0, opener, meta))
+            if isinstance(src, Addendum) and src.scan:
+                out.append(_scan_source(item, src, meta))
         elif isinstance(src, Document):
             label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
             meta = _item_meta(cf, item, label)
@@ -544,10 +564,10 @@ def _copy_all(writer: "_Writer", sources: list[Source]) -> list[tuple[dict[str, 
 def _copy_sources(case: Any, bag: Path, writer: "_Writer", sources: list[Source]) -> dict[str, int]:
     """Copy each source into the bag, read once (module docstring: a recorded SM3 is used only
     for the bytes of the recorded SHA-256; _copy_all: the AV originals two at a time), and note
-    its file in its metadata. Returns the page counts recorded for the bytes copied ({bag path:
-    pages}, for fourprops.check_bag's `opened`: those PDFs are not parsed again). Logs the
-    seconds per kind of item (`originals/av 3 files 1.234 s`, each file's own time: the AV
-    files overlap). Raises what a copy raises (a missing original, a storage error)."""
+    its file in its metadata (under `src.ref`: path, size, digests). Returns the page counts
+    recorded for the bytes copied ({bag path: pages}, for fourprops.check_bag's `opened`: those
+    PDFs are not parsed again). Logs the seconds per kind of item (`originals/av 3 files
+    1.234 s`, each file's own time: the AV files overlap; an addendum's scan counts with it). Raises what a copy raises (a missing original, a storage error)."""
     from avrecords.services import record_sm3
 
     seconds: dict[str, list[float]] = {}
@@ -558,7 +578,7 @@ def _copy_sources(case: Any, bag: Path, writer: "_Writer", sources: list[Source]
             record_sm3(record_id=src.record_id, sha256=digests["sha256"], sm3=digests["sm3"])
         if same and src.pages:
             opened[src.path] = src.pages
-        src.meta["file"] = {"path": src.path, "size": (bag / src.path).stat().st_size, **digests}
+        src.meta.setdefault(src.ref, {}).update(path=src.path, size=(bag / src.path).stat().st_size, **digests)
         seconds.setdefault(src.meta.get("kind", "item"), []).append(spent)
     for kind, times in seconds.items():
         log.info("export case %s: originals/%s %d files %.3f s", case.pk, kind, len(times), sum(times))
@@ -631,7 +651,7 @@ def _build(case: Any, out_dir: Path, progress: Progress | None, stack: ExitStack
             opened = {}
     with _timed(case, "originals"):
         opened |= _copy_sources(case, bag, writer, sources)
-    items = [s.meta for s in sources]
+    items = [s.meta for s in sources if s.ref == "file"]  # a scan original shares its item's meta
     with _timed(case, "metadata and audit"):
         _write_metadata(case, cf, writer, items)
     with _timed(case, "manifests"):

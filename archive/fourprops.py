@@ -11,7 +11,7 @@ returns the report:
 - 真实性: payload digests (SHA-256 and SM3) match the manifests; each audit entry's hash
   recomputes; the checkpoint's Ed25519 signature is valid; archival codes well formed, unique.
 - 完整性: item numbers run 1..N without gaps; required DA/T 46 metadata present; each item's
-  file present.
+  file present, and an addendum's scan original its metadata names (`scan`, archive.export).
 - 可用性: every PDF opens (pypdf: header, xref, trailer, catalogue and the page tree's /Count;
   the pages' content is not parsed), media probe (ffprobe), images open (Pillow), JSON parses.
 - 安全性: each payload file's extension is on the allow-list and its magic bytes match it; no
@@ -60,6 +60,9 @@ ALLOWED: dict[str, Any] = {
     ".pem": lambda h: h.startswith(b"-----BEGIN"),
 }
 EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"PK\x03\x04")
+# The files an item's metadata names: its own, and an approved addendum's scan original as
+# uploaded (archive.export; only where the metadata has it) -> how a failure calls it.
+REFERENCES = {"file": "文件", "scan": "扫描件原件"}
 MEDIA = {".mp4", ".mov", ".m4a", ".3gp", ".mp3", ".wav", ".avi"}
 IMAGES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 
@@ -89,10 +92,12 @@ def _authenticity(bag: Path, known: dict[str, dict[str, str]] | None, case: dict
         failures.append("件档号有重复")
     listed = verify_bag.read_manifest(bag / "manifest-sha256.txt") if (bag / "manifest-sha256.txt").is_file() else {}
     for m in items:
+        # Metadata consistent with content: the item's digests as recorded, listed and registered.
+        for key, label in REFERENCES.items():
+            ref = m.get(key) or {}
+            if ref.get("path") in listed and ref.get("sha256") != listed[ref["path"]]:
+                failures.append(f"第{m.get('item_number')}件元数据中的{label}摘要与清单不符")
         f = m.get("file") or {}
-        # Metadata consistent with content: the item's digest as recorded, listed and registered.
-        if f.get("path") in listed and f.get("sha256") != listed[f["path"]]:
-            failures.append(f"第{m.get('item_number')}件元数据中的摘要与清单不符")
         for alg in ALGORITHMS:  # the digests recorded at ingest (SHA-256; SM3 where recorded)
             if m.get(f"{alg}_recorded") and m[f"{alg}_recorded"] != f.get(alg):
                 failures.append(f"第{m.get('item_number')}件与系统登记的原件{alg.upper()}摘要不符")
@@ -120,12 +125,15 @@ def _integrity(bag: Path, case: dict[str, Any], items: list[dict[str, Any]]) -> 
         for field in REQUIRED:
             if not m.get(field):
                 failures.append(f"第{m.get('item_number')}件缺少必备元数据：{field}")
-        rel = (m.get("file") or {}).get("path", "")
-        if not rel or not (bag / rel).is_file():
-            failures.append(f"第{m.get('item_number')}件的文件缺失：{rel or '（未记载）'}")
+        for key, label in REFERENCES.items():
+            if key != "file" and key not in m:
+                continue
+            rel = (m.get(key) or {}).get("path", "")
+            if not rel or not (bag / rel).is_file():
+                failures.append(f"第{m.get('item_number')}件的{label}缺失：{rel or '（未记载）'}")
     if not (bag / "data/volume/volume.pdf").is_file():
         failures.append("案卷PDF缺失")
-    checks = ["件号连续无缺号", "DA/T 46 必备元数据齐全", "每件文件均在包内"]
+    checks = ["件号连续无缺号", "DA/T 46 必备元数据齐全", "每件文件均在包内（含补充材料扫描件原件）"]
     return _property("integrity", "完整性", checks, failures)
 
 
