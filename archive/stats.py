@@ -114,11 +114,20 @@ def month_start(year: int, month: int) -> dt.datetime:
 
 
 def years_available() -> list[int]:
-    """The years from the first registered case to this one, newest first (one index probe)."""
+    """The years from the first registered case to the later of this one and the last year in
+    which a period of ON_TIME_KINDS falls due, newest first. The on-time table counts a period
+    in the year it falls due, so a decision made in December whose 90 days (《行政处罚法》第六十条)
+    end next January is counted, and must be reachable, under next year. One index probe for
+    the first case and one per kind (deadline_stats (kind, due)) for the last due."""
     this_year = timezone.localdate().year
     first = all_cases().order_by("created_at").values_list("created_at", flat=True).first()
     first_year = timezone.localtime(first).year if first else this_year
-    return list(range(this_year, min(first_year, this_year) - 1, -1))
+    dues = [
+        all_deadlines().filter(kind=kind).order_by("-due").values_list("due", flat=True).first()
+        for kind, _ in ON_TIME_KINDS
+    ]
+    last_year = max([this_year, *(timezone.localtime(d).year for d in dues if d is not None)])
+    return list(range(last_year, min(first_year, this_year) - 1, -1))
 
 
 # --- the tables ---------------------------------------------------------------------------

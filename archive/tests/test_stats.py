@@ -291,3 +291,17 @@ def test_the_periodic_refresh_is_scheduled(settings):
 
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_a_period_due_next_year_is_reachable_under_that_year(client, head, db):
+    """Trial defect: a decision made this December whose 90 days (《行政处罚法》第六十条) end next
+    year is counted under the year it falls due; that year must be offered, not a 400."""
+    this_year = timezone.localdate().year
+    case = make_case(S.DECIDED, at(11, 1, this_year), filed_at=at(11, 2, this_year))
+    deadline(case, DeadlineKind.PENALTY_DECISION, at(2, 1, this_year + 1), met_at=at(11, 20, this_year))
+    assert stats.years_available()[0] == this_year + 1
+    client.force_login(head)
+    resp = client.get(reverse("archive:stats"), {"year": this_year + 1})
+    assert resp.status_code == 200
+    row = next(r for r in resp.context["on_time"] if r.kind == DeadlineKind.PENALTY_DECISION)
+    assert row.on_time == 1
