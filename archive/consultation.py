@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -41,7 +42,8 @@ from pypdf.errors import PdfReadError
 import audit
 from accounts.models import Role, User
 from cases import policy, stages
-from cases.models import Case, Confidentiality, Level, SignOffOutcome, SignOffStep
+from cases.models import Case, Confidentiality, Level, Party, PartyKind, SignOffOutcome, SignOffStep
+from cases.selectors import parties_of
 from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
@@ -129,6 +131,81 @@ def _check_id(id_type: str, id_number: str) -> str:
     return number
 
 
+# The ID a party of each kind carries (第八条: 当事人基本情况; cases.forms.PartyForm checks the same).
+_ID_OF_KIND: dict[str, RequesterIdType] = {
+    PartyKind.PERSON: RequesterIdType.RESIDENT_ID,
+    PartyKind.ORGANISATION: RequesterIdType.USCC,
+}
+
+
+def _refusal(messages: Iterable[str]) -> TransitionError:
+    """Several Chinese messages as one refusal: joined by "；", one final "。"."""
+    return TransitionError("；".join(m.rstrip("。") for m in messages) + "。")
+
+
+def requester_errors(case: Case, *, requester_name: str, id_type: str, id_number: str, relation: str) -> list[str]:
+    """Who asks, checked against the case's recorded parties (cases.selectors.parties_of), so that
+    the request the head approves (第二十九条第一款: 当事人依法申请查阅) records a party rightly
+    where it is entered. `requester_name` stripped; `id_number` stripped, upper-case and valid for
+    `id_type` (a RequesterIdType value); `relation` a RequesterRelation value. Returns Chinese
+    messages, empty when the requester fits:
+
+    - 当事人 (PARTY): one of the parties. A party whose ID number equals `id_number`; else a party
+      with no number recorded whose name equals `requester_name` exactly. Its kind must fit
+      `id_type`: 居民身份证 for a 自然人, 统一社会信用代码 for a 法人或其他组织. A case with no
+      party recorded has nobody to match.
+    - 当事人的法定代表人（负责人）(LEGAL_REP): the case has an organisation party; `id_type` is
+      居民身份证; the name equals one of the organisation parties' recorded legal_rep, unless one
+      of them has none recorded (then the name cannot be checked).
+    - 委托代理人, 第三人, 其他利害关系人: not checked here; the head judges them on the reasons
+      given (consultation_decide)."""
+    if relation not in (RequesterRelation.PARTY, RequesterRelation.LEGAL_REP):
+        return []
+    parties = list(parties_of(case))
+    if not parties:
+        who = RequesterRelation(relation).label
+        return [f"本案未登记当事人，无法核对查阅人是否为{who}：请先登记当事人，或选择其他与案件关系。"]
+    if relation == RequesterRelation.PARTY:
+        return _party_errors(parties, requester_name, id_type, id_number)
+    return _legal_rep_errors(parties, requester_name, id_type)
+
+
+def _party_errors(parties: list[Party], name: str, id_type: str, number: str) -> list[str]:
+    match = next((p for p in parties if p.id_number and p.id_number.strip().upper() == number), None)
+    if match is None:
+        match = next((p for p in parties if not p.id_number.strip() and p.name.strip() == name), None)
+    if match is not None:
+        fits = _ID_OF_KIND[match.kind]
+        if fits == id_type:
+            return []
+        return [f"本案当事人“{match.name}”为{match.get_kind_display()}，证件类型应为{fits.label}。"]
+    kinds = {p.kind for p in parties}
+    if id_type == RequesterIdType.RESIDENT_ID and kinds == {PartyKind.ORGANISATION}:
+        rep, agent = RequesterRelation.LEGAL_REP.label, RequesterRelation.AGENT.label
+        return [f"本案当事人为法人或其他组织，其工作人员应选择“{rep}”或“{agent}”。"]
+    if id_type == RequesterIdType.USCC and kinds == {PartyKind.PERSON}:
+        return ["本案当事人为自然人，应填写当事人本人的居民身份证号码；组织查阅请选择其他与案件关系。"]
+    same_name = next((p for p in parties if p.id_number and p.name.strip() == name), None)
+    if same_name is not None:
+        return [f"查阅人证件号码与本案当事人“{same_name.name}”登记的证件号码不一致。"]
+    names = "、".join(p.name for p in parties)
+    return [f"查阅人与本案登记的当事人不一致（本案当事人：{names}）：请核对姓名和证件号码，或选择其他与案件关系。"]
+
+
+def _legal_rep_errors(parties: list[Party], name: str, id_type: str) -> list[str]:
+    organisations = [p for p in parties if p.kind == PartyKind.ORGANISATION]
+    label, agent = RequesterRelation.LEGAL_REP.label, RequesterRelation.AGENT.label
+    if not organisations:
+        return [f"本案当事人均为自然人，没有{label}：当事人本人请选择“当事人”，代理人请选择“{agent}”。"]
+    errors = []
+    if id_type != RequesterIdType.RESIDENT_ID:
+        errors.append(f"{label}查阅，请填写其本人的居民身份证号码。")
+    reps = [p.legal_rep.strip() for p in organisations]
+    if all(reps) and name not in reps:
+        errors.append(f"查阅人姓名与本案当事人登记的{label}（{'、'.join(dict.fromkeys(reps))}）不一致。")
+    return errors
+
+
 @transaction.atomic
 def consultation_request(
     *,
@@ -145,7 +222,8 @@ def consultation_request(
     """Record a party's request (第二十九条第一款). `items`: Candidate keys of this case.
 
     Raises TransitionDenied (not the archivist nor an officer of the case), TransitionError
-    (empty name or reason, bad ID number, unknown choice, no item or an item not of this case)."""
+    (empty name or reason, bad ID number, unknown choice, no item or an item not of this case,
+    a requester who does not fit the case's parties: `requester_errors`)."""
     case = _lock(case_id)
     if not may_record(user=by, case=case):
         raise TransitionDenied("查阅申请由档案管理员或本案执法人员登记。")
@@ -169,6 +247,9 @@ def consultation_request(
     unknown = [k for k in chosen if k not in by_key]
     if unknown:
         raise TransitionError("所选材料不属于本案案卷。")
+    errors = requester_errors(case, requester_name=name, id_type=id_type, id_number=number, relation=relation)
+    if errors:
+        raise _refusal(errors)
     req = ConsultationRequest.objects.create(
         case=case,
         requester_name=name,
@@ -294,7 +375,7 @@ def consultation_decide(
             raise TransitionError("请填写查阅期限。")
         errors = period_window_errors(valid_from, valid_until)
         if errors:
-            raise TransitionError("；".join(m.rstrip("。") for m in errors.values()) + "。")
+            raise _refusal(errors.values())
         treatments = treatments or {}
         for item in items:
             if item.pk not in treatments:

@@ -14,7 +14,7 @@ from cases import policy
 from cases.selectors import case_for_user
 from cases.stages import TransitionDenied, TransitionError
 from linke.clientip import client_ip
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, form_page
 
 from . import consultation as svc
 from .answer import AnswerUnavailable, answer_package
@@ -55,7 +55,7 @@ def consult_new(request: AuthedRequest, pk: int) -> HttpResponse:
         "submit": "登记",
         "note": "第二十九条：经机关负责人同意后方可查阅。",
     }
-    return render(request, "archive/consult/form.html", ctx, status=400 if form.errors else 200)
+    return form_page(request, "archive/consult/form.html", ctx)
 
 
 @never_cache
@@ -88,7 +88,7 @@ def consult_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, "查阅申请已审批。")
             return redirect(_case_page(req.case_id))
     ctx = {"case": req.case, "req": req, "form": form, "title": "查阅申请审批", "submit": "签署"}
-    return render(request, "archive/consult/form.html", ctx, status=400 if form.errors else 200)
+    return form_page(request, "archive/consult/form.html", ctx)
 
 
 def _closed(request: AuthedRequest, exc: svc.ReadingClosed) -> HttpResponse:

@@ -27,7 +27,7 @@ from cases.stages import TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.selectors import MET_LATE, RED, case_deadline, deadline_state, reminder_threshold
 from linke.downloads import file_response
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, form_page
 from linke.pagination import page_of
 
 from . import sealing
@@ -151,13 +151,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "seal": seal_of(case),
         "addenda": addenda_of(case),
     }
-    return _page(request, "archive/seal.html", ctx)
-
-
-def _page(request: AuthedRequest, template: str, ctx: dict[str, Any]) -> HttpResponse:
-    """The page of a sealing view. Rendered after a POST, it shows a refusal (an invalid form or
-    a refused action, everything as typed): 400; a GET: 200."""
-    return render(request, template, ctx, status=400 if request.method == "POST" else 200)
+    return form_page(request, "archive/seal.html", ctx)
 
 
 def _typed_arrangement(post: Any) -> dict[str, tuple[str, str]]:
@@ -255,7 +249,7 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
     if done is not None:
         return done
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
-    return _page(request, "archive/override.html", {"case": case, "review": review, "form": form})
+    return form_page(request, "archive/override.html", {"case": case, "review": review, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -275,7 +269,7 @@ def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"补充材料{row.number}已提交，待机关负责人审批。")
             return redirect(_archive_panel(case))
-    return _page(request, "archive/addendum_form.html", {"case": case, "form": form})
+    return form_page(request, "archive/addendum_form.html", {"case": case, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -301,7 +295,7 @@ def addendum_decide(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "scan_viewed": bool(row.scan) and sealing.scan_viewed_by(row, request.user),
     }
-    return _page(request, "archive/addendum_decide.html", ctx)
+    return form_page(request, "archive/addendum_decide.html", ctx)
 
 
 @never_cache

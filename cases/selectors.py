@@ -23,6 +23,7 @@ from .models import (
     FilingRecord,
     Level,
     NonInitiation,
+    Party,
     SignOff,
     SignOffOutcome,
     SignOffStep,
@@ -270,3 +271,9 @@ def all_cases() -> QuerySet[Case]:
     """Every case, without any user's scope: for the agency's aggregate statistics and batch
     jobs (archive.stats), never for a page that lists cases to a user (cases_visible_to)."""
     return Case.objects.all()
+
+
+def parties_of(case: Case) -> QuerySet[Party]:
+    """The case's recorded parties (第八条: 当事人基本情况), in the order recorded. No access check:
+    the caller has checked `cases.policy` (archive.consultation checks a requester against them)."""
+    return Party.objects.filter(case=case).order_by("pk")

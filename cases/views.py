@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.selectors import entries_of_case
 from linke.downloads import file_response
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, form_page
 from linke.pagination import page_of
 
 from . import forms, licensing, policy, requirements, selectors, services, signoffs, stages
@@ -133,7 +133,7 @@ def case_create(request: AuthedRequest, origin: str) -> HttpResponse:
             messages.success(request, f"案件已登记，登记号 {case.registration_number}。")
             return redirect(case)
     basics = ("title", "summary", "officers", "confidentiality")
-    return render(
+    return form_page(
         request,
         "cases/create.html",
         {
@@ -144,7 +144,6 @@ def case_create(request: AuthedRequest, origin: str) -> HttpResponse:
             "origin": origin,
             "origin_label": CaseOrigin(origin).label,
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 

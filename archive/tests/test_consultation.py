@@ -25,9 +25,9 @@ from archive.models import ConsultationAccess, ConsultationItem, ConsultationReq
 from archive.models_consultation import ConsultationStatus, ItemTreatment
 from audit.models import Entry
 from cases import services
-from cases.models import Confidentiality, SignOff, SignOffOutcome, SignOffStep
+from cases.models import Confidentiality, PartyKind, SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
-from cases.tests.factories import CaseFactory
+from cases.tests.factories import CaseFactory, PartyFactory
 from cases.tests.pages import section_html
 from documents.registry import DocTypeCode
 from documents.rendering import render_pdf
@@ -57,7 +57,10 @@ def _add(case: Any, by: Any, name: str, data: bytes, mark: str = "", mime: str =
 
 @pytest.fixture
 def case(officer, officer2):
-    return CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    case = CaseFactory(officers=[officer, officer2], department=officer.department, created_by=officer)
+    # The requester of `_request` is this party (archive.consultation.requester_errors).
+    PartyFactory(case=case, kind=PartyKind.PERSON, name="王小明", id_number=ID, legal_rep="")
+    return case
 
 
 @pytest.fixture
