@@ -2,14 +2,19 @@
 order configured in settings.ARCHIVE_VOLUME_ORDER (正卷 then 副卷), with its archival code once
 sealed (before sealing the file has none: PENDING_CODE is printed, the volume marked DRAFT_MARK).
 
-档号 (DA/T 22-2015: 全宗号-类别代码·年度-保管期限-机构代码-件号), as built here:
+档号 (DA/T 22-2015: 全宗号-类别代码·年度-保管期限-机构代码-案卷号), as built here:
 
-    {ARCHIVE_FONDS}-{ARCHIVE_CLASS_CODE[kind]}·{year}-{retention}-{department.code}-{case_no:04d}
+    {ARCHIVE_FONDS}-{ARCHIVE_CLASS_CODE[kind]}·{year}-{retention}-{department.code}-{number:04d}
 
 year: the year of conclusion (else of filing, else of registration); retention: Y (永久), D30
-(定期30年) or D10 (定期10年) from settings.ARCHIVE_RETENTION; case_no: N of the filing number
-临科罚立〔YYYY〕N号 (else the case's id). E.g. ``0001-XZZF·2026-D30-ZF1-0017``. Each item of the
-file is that code followed by ``-`` and its 3-digit item number (``...-0017-003``).
+(定期30年) or D10 (定期10年) from settings.ARCHIVE_RETENTION; number (案卷号): assigned at sealing
+from a gap-free series (numbering.services.number_next) per fonds, class, retention and
+department — scope ``archive:{fonds}-{class}-{retention}-{department.code}`` — and year, from 1
+each year (archival_series). Not the filing number's N nor the case's id: those collided (a
+case filed 2025 No.12 and one filed 2026 No.12, both concluded 2026). E.g.
+``0001-XZZF·2026-D30-ZF1-0017``. Seal.archival_code is unique (constraint seal_archival_code_unique).
+Each item of the file is that code followed by ``-`` and its 3-digit item number
+(``...-0017-003``).
 """
 
 import datetime as dt
@@ -37,7 +42,8 @@ MAIN, SUBSIDIARY = "正卷", "副卷"
 RETENTION_LABELS = {"Y": "永久", "D30": "30年", "D10": "10年"}
 PENDING_CODE = "（归档时编号）"  # printed where the 档号 goes before sealing assigns it
 DRAFT_MARK = "未归档（草稿）"  # on the cover and every page of a volume before sealing
-_FILING_NO = re.compile(r"〔\d{4}〕(\d+)号")
+# A 档号 as archival_code writes it: the parts before and after the year, and the 案卷号.
+_CODE = re.compile(r"^(?P<head>[^·]+)·(?P<year>\d{4})-(?P<tail>.+)-(?P<number>\d+)$")
 
 
 @dataclass
@@ -147,18 +153,42 @@ def volume_order(kind: str) -> dict[str, list[str]]:
     return {MAIN: list(order.get(MAIN, [])), SUBSIDIARY: list(order.get(SUBSIDIARY, []))}
 
 
-def archival_code(case: Any) -> str:
-    """The 档号 (DA/T 22-2015, the format of the module docstring) that sealing assigns to the
-    case file (archive.sealing.seal records it in the Seal row; 第二十八条). Not shown before
-    sealing: an assembled file carries the recorded code (assemble)."""
+def _code_parts(case: Any) -> tuple[str, int, str]:
+    """The 档号's parts around its year: ("{fonds}-{class}", year, "{retention}-{department}")."""
     when = case.concluded_at or case.filed_at or case.created_at
-    match = _FILING_NO.search(case.number or "")
-    case_no = int(match.group(1)) if match else case.pk
-    return (
-        f"{settings.ARCHIVE_FONDS}-{settings.ARCHIVE_CLASS_CODE.get(case.kind, case.kind.upper())}"
-        f"·{timezone.localdate(when).year}-{settings.ARCHIVE_RETENTION[case.kind]}"
-        f"-{case.department.code}-{case_no:04d}"
-    )
+    fonds_class = f"{settings.ARCHIVE_FONDS}-{settings.ARCHIVE_CLASS_CODE.get(case.kind, case.kind.upper())}"
+    return fonds_class, timezone.localdate(when).year, f"{settings.ARCHIVE_RETENTION[case.kind]}-{case.department.code}"
+
+
+def archival_series(case: Any) -> tuple[str, int]:
+    """(scope, year) of the number series the case's 案卷号 is taken from at sealing
+    (archive.sealing.seal, numbering.services.number_next): scope
+    ``archive:{fonds}-{class}-{retention}-{department.code}``, the 档号 without its year and
+    number; year the 档号's year — of conclusion, else of filing, else of registration (local
+    date). E.g. ``("archive:0001-XZZF-D30-ZF1", 2026)``."""
+    fonds_class, year, rest = _code_parts(case)
+    return f"archive:{fonds_class}-{rest}", year
+
+
+def archival_code(case: Any, number: int) -> str:
+    """The 档号 (DA/T 22-2015, the format of the module docstring) of the case file with
+    案卷号 `number` (≥ 1, printed with at least 4 digits), the next number of
+    archival_series(case): archive.sealing.seal takes the number and records the code in the
+    Seal row (第二十八条). Not shown before sealing: an assembled file carries the recorded code
+    (assemble). series_of_code(archival_code(case, n)) == (*archival_series(case), n)."""
+    fonds_class, year, rest = _code_parts(case)
+    return f"{fonds_class}·{year}-{rest}-{number:04d}"
+
+
+def series_of_code(code: str) -> tuple[str, int, int] | None:
+    """(scope, year, number) of a recorded 档号, as archival_series and archival_code make them
+    (``"0001-XZZF·2026-D30-ZF1-0017"`` → ``("archive:0001-XZZF-D30-ZF1", 2026, 17)``); None for
+    a code of another shape. The 0014 migration seeds each series' counter from the Seal rows
+    made before the series existed."""
+    match = _CODE.match(code)
+    if match is None:
+        return None
+    return f"archive:{match['head']}-{match['tail']}", int(match["year"]), int(match["number"])
 
 
 def _document_item(doc: Any, volume: str) -> Item:

@@ -116,7 +116,10 @@ class Seal(models.Model):
             # 立卷人 and 检查人 are two people (a NULL checked_by — an older seal — passes).
             models.CheckConstraint(
                 name="seal_checker_not_compiler", condition=~models.Q(checked_by=models.F("sealed_by"))
-            )
+            ),
+            # One 档号 per case file (DA/T 22-2015; 第二十八条): the 案卷号 comes from a number
+            # series (archive.casefile.archival_series); this refuses whatever would still repeat one.
+            models.UniqueConstraint(fields=["archival_code"], name="seal_archival_code_unique"),
         ]
 
     def __str__(self) -> str:

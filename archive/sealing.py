@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
@@ -38,10 +38,11 @@ from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met
 from linke.validators import validate_scan
+from numbering.services import number_next
 
 from . import record_pages
 from .audit_actions import AuditAction
-from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, archival_code, assemble, date8
+from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, archival_code, archival_series, assemble, date8
 from .models import (
     ADDENDUM_TEXT_MAX_LENGTH,
     BACK_DESCRIPTION_MAX,
@@ -287,10 +288,13 @@ def _require_checker(checker: User | None, compiler: User) -> User:
 def seal(*, case_id: int, by: User, description: str, checker: User | None) -> Seal:
     """已结案 → 已归档 (第二十八条): the archivist seals the file with its 备考表 — the description,
     `by` as the 立卷人 and `checker` (a User of checkers_for(by)) as the 检查人, their display
-    names printed. Records the 档号, the score, who and when; meets the ARCHIVE_FILE deadline;
-    audited. TransitionError (Chinese) without a description, for a checker who is the compiler
-    or not among checkers_for(by), and (the blockers named) while `review(case).may_seal` is
-    False; TransitionDenied for anyone but an archivist."""
+    names printed. Records the 档号 — its 案卷号 the next number of the case's series
+    (casefile.archival_series, numbering.services.number_next) — the score, who and when; meets
+    the ARCHIVE_FILE deadline; audited. TransitionError (Chinese) without a description, for a
+    checker who is the compiler or not among checkers_for(by), (the blockers named) while
+    `review(case).may_seal` is False, and when the 档号 is already another Seal's (the unique
+    constraint seal_archival_code_unique: nothing is saved, the number is given back);
+    TransitionDenied for anyone but an archivist."""
     case = stages.lock(case_id)
     if is_sealed(case):
         raise TransitionError(already_sealed(case))
@@ -308,19 +312,30 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
     if not r.may_seal:
         raise TransitionError(f"不能归档：{'；'.join(r.blockers)}。如确需归档，须由机关负责人签署准予归档意见。")
     now = timezone.now()
-    row = Seal.objects.create(
-        case=case,
-        archival_code=archival_code(case),  # assigned now (第二十八条), never shown before
-        score=r.score.score,
-        vetoed=r.score.vetoed,
-        override=r.override if r.blockers else None,
-        description=description,
-        compiler=by.display_name,
-        checker=checker.display_name,
-        sealed_by=by,
-        checked_by=checker,
-        sealed_at=now,
-    )
+    # The 案卷号: the next number of the case's series, assigned now (第二十八条), never shown
+    # before; the series' counter stays locked until this transaction ends, and a refusal below
+    # gives the number back.
+    code = archival_code(case, number_next(*archival_series(case)))
+    try:
+        with transaction.atomic():
+            row = Seal.objects.create(
+                case=case,
+                archival_code=code,
+                score=r.score.score,
+                vetoed=r.score.vetoed,
+                override=r.override if r.blockers else None,
+                description=description,
+                compiler=by.display_name,
+                checker=checker.display_name,
+                sealed_by=by,
+                checked_by=checker,
+                sealed_at=now,
+            )
+    except IntegrityError:
+        # seal_archival_code_unique: a Seal row made outside the series holds this number.
+        if not Seal.objects.filter(archival_code=code).exists():
+            raise
+        raise TransitionError(f"档号 {code} 已被其他案卷使用，请联系管理员核对档号序列。") from None
     deadline_met(kind=DeadlineKind.ARCHIVE_FILE, case=case, met_at=now)
     audit.record(
         row,

@@ -14,7 +14,7 @@ from pypdf import PdfReader, PdfWriter
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
-from archive.casefile import MAIN, SUBSIDIARY, archival_code, assemble
+from archive.casefile import MAIN, SUBSIDIARY, archival_code, archival_series, assemble
 from archive.volume import VolumeIncomplete, render_volume
 from audit.models import Entry
 from cases import services
@@ -123,10 +123,10 @@ def test_archival_code_dates_and_catalogue_fields(case, officer, settings):
     case.refresh_from_db()
 
     cf = assemble(case)
-    seq = int(re.search(r"〔\d{4}〕(\d+)号", case.number).group(1))
     year = case.filed_at.year
-    # 全宗号-类别代码·年度-保管期限-机构代码-件号 (DA/T 22-2015), assigned at sealing
-    assert archival_code(case) == f"J012-XZZF·{year}-Y-{officer.department.code}-{seq:04d}"
+    # 全宗号-类别代码·年度-保管期限-机构代码-案卷号 (DA/T 22-2015), the number assigned at sealing
+    assert archival_series(case) == (f"archive:J012-XZZF-Y-{officer.department.code}", year)
+    assert archival_code(case, 17) == f"J012-XZZF·{year}-Y-{officer.department.code}-0017"
     assert cf.code == ""  # not sealed: no 档号 yet
     assert cf.retention_label == "永久"
     for item in cf.items:

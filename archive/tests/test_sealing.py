@@ -73,7 +73,7 @@ def test_seal_records_the_code_score_who_when_meets_the_deadline_and_audits(head
     case.refresh_from_db()
     assert case.state == S.ARCHIVED and case.archived_at is not None
     assert review.casefile.code == ""  # no 档号 before sealing
-    assert row.archival_code == archival_code(case) and row.archival_code.startswith("0001-XZZF·")
+    assert row.archival_code == archival_code(case, 1) and row.archival_code.startswith("0001-XZZF·")
     assert (row.score, row.vetoed, row.override) == (case_score(case).score, False, None)
     checker = a_checker()
     assert (row.sealed_by, row.checked_by, row.description) == (archivist, checker, BACK["description"])
