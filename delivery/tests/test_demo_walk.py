@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from cases.models import CaseState, SignOff, SignOffStep
+from cases.models import Case, CaseState, SignOff, SignOffStep
 from deadlines.services import local_date
 from delivery import execution as ex
 from delivery.conclusion import conclusion_of
@@ -59,3 +59,21 @@ def test_a_case_not_fined_is_served_and_left_open_without_execution_or_publicati
     assert ex.execution_of(case) is None and not Publication.objects.filter(case=case).exists()
     assert not SignOff.objects.filter(case=case, step=SignOffStep.CONCLUSION).exists()
     assert DeliveryAttempt.objects.get(case=case, outcome=AttemptOutcome.SERVED).served_on == day
+
+
+def test_the_enforcement_demo_case_is_published_on_its_decision_day(django_capture_on_commit_callbacks):
+    """The walk publishes every decision whose outcome is published: the court-enforcement demo
+    case, decided about 60 days ago, no longer shows its 公示 period long overdue."""
+    import io
+
+    from accounts import demo as accounts_demo
+    from deadlines.models import Deadline, DeadlineKind
+    from delivery import demo_execution
+
+    users = accounts_demo.seed(io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_execution.finish(io.StringIO(), users)
+    case = Case.objects.get(title=demo_execution.ENFORCEMENT_CASE)
+    day = demo_execution.walk_day()
+    assert local_date(Publication.objects.get(case=case).published_at) == day
+    assert Deadline.objects.get(case=case, kind=DeadlineKind.PUBLICATION).met_at is not None
