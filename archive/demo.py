@@ -40,7 +40,7 @@ from accounts.models import User
 from cases import selectors as case_selectors
 from cases import services
 from cases.models import Case, CaseState, Confidentiality
-from linke.clock import clock_at, on_day
+from linke.clock import on_day
 
 SEALED_CASE = "临沂华泰智能装备有限公司涉嫌虚报科技计划项目研发费用案"
 WAITING_CASE = "临沂金盛农业科技有限公司涉嫌虚报科技计划项目研发费用案"
@@ -88,13 +88,16 @@ def pdf_bytes(pages: int, title: str) -> bytes:
     return out.getvalue()
 
 
-def _video(path: Path) -> Path:
-    """2 s of test picture with sound (MPEG-4 part 2 + AAC, a few KB), as the tests make."""
+def make_video(path: Path, seconds: int = 2, size: str = "320x240") -> Path:
+    """`seconds` of ffmpeg's test picture (`size`, width x height pixels, 10 frames a second)
+    with a 440 Hz tone (MPEG-4 part 2 + AAC, a few KB) written to `path`, which is returned;
+    the export test factory makes its video with it too. Raises CalledProcessError if ffmpeg
+    fails."""
     subprocess.run(
         [
             "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10:duration=2",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+            "-f", "lavfi", "-i", f"testsrc=size={size}:rate=10:duration={seconds}",
+            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
             "-c:v", "mpeg4", "-c:a", "aac", "-b:a", "32k", str(path),
         ],
         check=True,
@@ -109,7 +112,7 @@ def _record_video(case: Case, officer: User, ended: dt.datetime) -> None:
     from avrecords.storage import staging_path
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = _video(Path(tmp) / "现场检查录像.mp4")
+        path = make_video(Path(tmp) / "现场检查录像.mp4")
         upload = upload_create(
             length=path.stat().st_size,
             user=officer,
@@ -124,88 +127,44 @@ def _record_video(case: Case, officer: User, ended: dt.datetime) -> None:
     upload_advance(upload_id=upload.pk, offset=upload.length)
 
 
-def _walk(u: dict[str, User], title: str) -> Case:
-    """Filed, inquired, heard, decided and served SERVED_DAYS_AGO[title] days ago (with a scan
-    and a video recorded on the inspection day), the fine paid that day, concluded the next
-    working day."""
-    from delivery import conclusion as co
-    from delivery import execution as ex
-    from delivery.demo import _scan, serve_in_person
-    from delivery.demo_execution import walk_day, working_days_before
-    from delivery.models import Ending, RecipientRelation
-    from review import actions, publication
-    from review.demo import _filed, _heard, _inquired_and_submitted
-    from review.selectors import decision_of
-
-    org, officer, head = ORGS[title], u["officer"], u["head"]
-    day = walk_day(timezone.localdate() - dt.timedelta(days=SERVED_DAYS_AGO[title] - 60))
-    filed_on, inquired_on, heard_on = (working_days_before(day, n) for n in (10, 8, 6))
-    with clock_at(on_day(filed_on, 9)):
-        case = _filed(u, title, org)
-    with clock_at(on_day(inquired_on, 16)):
-        _inquired_and_submitted(u, case, org, on_day(inquired_on, 10))
+def _evidence(case: Case, officer: User, title: str, inquired_on: dt.date) -> None:
+    """On the inquiry day: the 项目申报书 scan (商业秘密 in SEALED_CASE) and, in SEALED_CASE, a
+    研发人员名单 scan (个人隐私); the on-site video, ended 11:00."""
+    services.attachment_add(
+        case=case,
+        file=SimpleUploadedFile(
+            "项目申报书扫描件.pdf", pdf_bytes(2, "项目申报书（扫描件）"), content_type="application/pdf"
+        ),
+        by=officer,
+        confidentiality=Confidentiality.TRADE_SECRET if title == SEALED_CASE else "",
+        description="项目申报书（扫描件）",
+    )
+    if title == SEALED_CASE:  # a consultation's per-item treatment (第二十九条第二款) can be tried
         services.attachment_add(
             case=case,
             file=SimpleUploadedFile(
-                "项目申报书扫描件.pdf", pdf_bytes(2, "项目申报书（扫描件）"), content_type="application/pdf"
+                "研发人员名单扫描件.pdf", pdf_bytes(1, "研发人员名单（扫描件）"), content_type="application/pdf"
             ),
             by=officer,
-            confidentiality=Confidentiality.TRADE_SECRET if title == SEALED_CASE else "",
-            description="项目申报书（扫描件）",
+            confidentiality=Confidentiality.PRIVACY,
+            description="研发人员名单（扫描件，含身份证号码）",
         )
-        if title == SEALED_CASE:  # a consultation's per-item treatment (第二十九条第二款) can be tried
-            services.attachment_add(
-                case=case,
-                file=SimpleUploadedFile(
-                    "研发人员名单扫描件.pdf", pdf_bytes(1, "研发人员名单（扫描件）"), content_type="application/pdf"
-                ),
-                by=officer,
-                confidentiality=Confidentiality.PRIVACY,
-                description="研发人员名单（扫描件，含身份证号码）",
-            )
-        _record_video(case, officer, on_day(inquired_on, 11))
-    with clock_at(on_day(heard_on, 10)):
-        _heard(case, officer, org)
-    with clock_at(on_day(day, 9)):
-        actions.review_sign(case_id=case.pk, by=u["reviewer"], opinion="事实清楚，证据确实充分，同意拟处理意见。")
-        actions.review_sign(case_id=case.pk, by=u["reviewer2"], opinion="经审核，程序合法，适用依据正确，处罚适当。")
-        actions.review_complete(case_id=case.pk, by=u["reviewer2"])
-        actions.review_sign(case_id=case.pk, by=head, opinion="同意法规科审查意见。")
-        actions.review_decide(case_id=case.pk, by=head, opinion="同意，签发。")
-        publication.publication_publish(case_id=case.pk, by=u["reviewer"])  # 公示, within 7 working days
-    with clock_at(on_day(day, 15)):
-        decision = decision_of(case)
-        assert decision is not None and decision.document is not None
-        party_id = case.parties.order_by("pk").values_list("pk", flat=True).get()
-        serve_in_person(
-            decision.document,
-            by=officer,
-            party_id=party_id,
-            recipient=org["legal_rep"],
-            relation=RecipientRelation.LEGAL_REP,
-        )
-        ex.execution_start(case_id=case.pk, by=officer)
-        status = ex.fine_status_of(case, today=day)
-        assert status is not None
-        ex.fine_payment_record(
-            case_id=case.pk,
-            by=officer,
-            amount_yuan=status.outstanding,
-            paid_on=day,
-            receipt=_scan("缴款凭证.pdf"),
-        )
-    concluded_on = day + dt.timedelta(days=1)
-    while not _working(concluded_on):
-        concluded_on += dt.timedelta(days=1)
-    with clock_at(on_day(concluded_on, 10)):
-        co.conclude(case_id=case.pk, by=head, ending=Ending.PAID, opinion="罚款已缴清，同意结案。")
-    return case_selectors.case_of(case.pk)
+    _record_video(case, officer, on_day(inquired_on, 11))
 
 
-def _working(day: dt.date) -> bool:
-    from deadlines import calendar
+def _walk(u: dict[str, User], title: str) -> Case:
+    """Filed, inquired, heard, decided and served SERVED_DAYS_AGO[title] days ago (with a scan
+    and a video recorded on the inquiry day), the fine paid that day, concluded the next
+    working day (delivery.demo_walk, the walk every demo case shares)."""
+    from delivery.demo_execution import walk_day
+    from delivery.demo_walk import Closing, Walkers, next_working_day, walk_from_review, walk_to_review
+    from delivery.models import Ending
 
-    return calendar.is_working_day(day)
+    org, officer = ORGS[title], u["officer"]
+    day = walk_day(timezone.localdate() - dt.timedelta(days=SERVED_DAYS_AGO[title] - 60))
+    case = walk_to_review(u, title, org, day, evidence=lambda case, on: _evidence(case, officer, title, on))
+    closing = Closing(on=next_working_day(day), ending=Ending.PAID, opinion="罚款已缴清，同意结案。")
+    return walk_from_review(case, Walkers.of(u), day=day, paid=True, closing=closing)
 
 
 def _fail_a_veto(case: Case, u: dict[str, User]) -> None:

@@ -2,10 +2,10 @@
 court enforcement, walked through the real actions with coherent dates, the clock set back
 (`linke.clock.clock_at`) for each step: filed 10 working days before `walk_day()` (a working day
 about 60 days ago), the inquiry 2 working days later, the 事先告知书 served and the defence waived 2
-more working days later; on `walk_day()` reviewed and decided (review.demo's helpers), and in the
-afternoon the 行政处罚决定书 served in person through
-`delivery.actions.delivery_record` (so `mark_delivered` moves it to 已送达 and the payment period
-runs from that day), 执行中. Today: the fine unpaid past its due date (the surcharge accruing),
+more working days later; on `walk_day()` reviewed, decided and published, and in the afternoon
+the 行政处罚决定书 served in person through `delivery.actions.delivery_record` (so
+`mark_delivered` moves it to 已送达 and the payment period runs from that day), 执行中 — the walk
+every demo case shares (delivery.demo_walk). Today: the fine unpaid past its due date (the surcharge accruing),
 the 催告书 issued and served, the party's statement recorded and re-checked; the court
 application opens 10 working days later (《行政强制法》第五十四条). Records, documents (and the
 dates their PDFs print), deadlines and audit entries all bear the walk's day."""
@@ -19,16 +19,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases import selectors as case_selectors
-from cases.models import CaseState
 from deadlines import calendar
-from linke.clock import clock_at, on_day
-from review import actions
-from review.demo import _filed, _heard, _inquired_and_submitted
-from review.selectors import decision_of
 
 from . import enforcement
 from . import execution as ex
 from .demo import serve_in_person
+from .demo_walk import Walkers, walk_from_review, walk_to_review
+from .demo_walk import working_days_before as working_days_before  # the tests count back with it
 from .models import RecipientRelation
 
 ENFORCEMENT_CASE = "临沂恒信检测技术有限公司涉嫌虚报科技计划项目研发费用案"
@@ -52,14 +49,6 @@ def walk_day(today: dt.date | None = None) -> dt.date:
     return day
 
 
-def working_days_before(day: dt.date, n: int) -> dt.date:
-    """The `n`-th working day before `day`."""
-    while n > 0:
-        day -= dt.timedelta(days=1)
-        n -= calendar.is_working_day(day)
-    return day
-
-
 def finish(stdout: Any, users: dict[str, User]) -> None:
     u = users
     if "reviewer2" not in u:
@@ -68,35 +57,11 @@ def finish(stdout: Any, users: dict[str, User]) -> None:
     if case_selectors.cases_of_officer(u["officer"]).filter(title=ENFORCEMENT_CASE).exists():
         stdout.write("  执行与强制执行：演示案件已存在")
         return
-    officer, head = u["officer"], u["head"]
+    officer = u["officer"]
     day = walk_day()
-    filed_on, inquired_on, heard_on = (working_days_before(day, n) for n in (10, 8, 6))
-    with clock_at(on_day(filed_on, 9)):
-        case = _filed(u, ENFORCEMENT_CASE, ORG)
-    with clock_at(on_day(inquired_on, 16)):
-        _inquired_and_submitted(u, case, ORG, on_day(inquired_on, 10))
-    with clock_at(on_day(heard_on, 10)):
-        _heard(case, officer, ORG)
-    with clock_at(on_day(day, 9)):
-        actions.review_sign(case_id=case.pk, by=u["reviewer"], opinion="事实清楚，证据确实充分，同意拟处理意见。")
-        actions.review_sign(case_id=case.pk, by=u["reviewer2"], opinion="经审核，程序合法，适用依据正确，处罚适当。")
-        actions.review_complete(case_id=case.pk, by=u["reviewer2"])
-        actions.review_sign(case_id=case.pk, by=head, opinion="同意法规科审查意见。")
-        actions.review_decide(case_id=case.pk, by=head, opinion="同意，签发。")
-    with clock_at(on_day(day, 15)):
-        decision = decision_of(case)
-        assert decision is not None and decision.document is not None
-        party_id = case.parties.order_by("pk").values_list("pk", flat=True).get()
-        serve_in_person(
-            decision.document,
-            by=officer,
-            party_id=party_id,
-            recipient=ORG["legal_rep"],
-            relation=RecipientRelation.LEGAL_REP,
-        )
-        case = case_selectors.case_of(case.pk)  # mark_delivered: 已送达
-        assert case.state == CaseState.DELIVERED
-        ex.execution_start(case_id=case.pk, by=officer)
+    case = walk_to_review(u, ENFORCEMENT_CASE, ORG, day)
+    case = walk_from_review(case, Walkers.of(u), day=day)  # decided, served, 执行中
+    party_id = case.parties.order_by("pk").values_list("pk", flat=True).get()
     today = timezone.localdate()
     status = ex.fine_status_of(case)
     assert status is not None

@@ -1,11 +1,11 @@
 """A sealed case for the export tests, sealed through archive.sealing as an archivist would.
 
-The case is decided without penalty, its decision served, and concluded (delivery's test
-helpers), with a 2-page PDF scan, a JPEG photo and a 1-second video (ffmpeg, ingested through
-the avrecords pipeline) added while it was still open; then the archivist seals it."""
+The case is decided without penalty, its decision served, and concluded along the walk the demo
+cases take (delivery.demo_walk), with a 2-page PDF scan, a JPEG photo and a 1-second video
+(ffmpeg, ingested through the avrecords pipeline) added while it was still open; then the
+archivist seals it."""
 
 import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +23,6 @@ def jpeg_bytes() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (64, 48), (30, 120, 200)).save(out, "JPEG")
     return out.getvalue()
-
-
-def make_video(path: Path) -> Path:
-    """1 s of H.264-less MPEG-4 test picture with sound, a few KB (as the avrecords tests make)."""
-    subprocess.run(
-        [
-            "ffmpeg", "-v", "error", "-y",
-            "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10:duration=1",
-            "-f", "lavfi", "-i", "sine=frequency=440:duration=1",
-            "-c:v", "mpeg4", "-c:a", "aac", "-b:a", "32k", str(path),
-        ],
-        check=True,
-    )  # fmt: skip
-    return path
 
 
 def seal(case: Any, archivist: Any, head: Any) -> Any:
@@ -77,15 +63,12 @@ def _make_readable(case: Any) -> None:
             )
 
 
-def concluded_case_with_records(head: Any, tmp_path: Path) -> Any:
-    """A concluded penalty case with documents, a PDF scan, a photo and a short video."""
+def _add_records(case: Any, officer: Any, tmp_path: Path) -> None:
+    """While the case is open: a 2-page scan, a photo and a 1 s video (ingested), the documents
+    rendered (`_make_readable`)."""
+    from archive.demo import make_video
     from avrecords.tests.conftest import receive, recent
-    from delivery import conclusion as co
-    from delivery.models import Ending
-    from delivery.tests.execution_helpers import NO_PENALTY, served_case
 
-    case = served_case(head, **NO_PENALTY)
-    officer = case.created_by
     services.attachment_add(
         case=case,
         file=SimpleUploadedFile("项目申报书扫描件.pdf", pdf_bytes(2), content_type="application/pdf"),
@@ -98,12 +81,33 @@ def concluded_case_with_records(head: Any, tmp_path: Path) -> Any:
         by=officer,
         description="现场检查照片",
     )
-    video = make_video(tmp_path / "执法现场录像.mp4")
+    video = make_video(tmp_path / "执法现场录像.mp4", seconds=1, size="160x120")
     record = receive(video, user=officer, case=case.number, ended_at=recent())
     assert record.case_id == case.pk and record.original_key, record.problems
     _make_readable(case)
-    co.conclude(case_id=case.pk, by=head, ending=Ending.NOTHING, reason="", opinion="同意结案。")
-    case.refresh_from_db()
+
+
+def concluded_case_with_records(head: Any, tmp_path: Path) -> Any:
+    """A concluded penalty case (不予处罚) with documents, a PDF scan, a photo and a short video:
+    decided and served 2 working days ago (the records added that afternoon), concluded by
+    `head` the next working day — delivery.demo_walk's walk, the demo cases' own."""
+    from django.utils import timezone
+
+    from delivery.demo_walk import Closing, Walkers, next_working_day, walk_from_review, working_days_before
+    from delivery.models import Ending
+    from delivery.tests.execution_helpers import NO_PENALTY, reviewers
+    from review.tests.test_core import PENALTY_DRAFT, in_review
+
+    case = in_review(draft={**PENALTY_DRAFT, **NO_PENALTY})
+    people = Walkers(case.created_by, *reviewers(), head)
+    day = working_days_before(timezone.localdate(), 2)
+    case = walk_from_review(
+        case,
+        people,
+        day=day,
+        while_open=lambda open_case: _add_records(open_case, people.officer, tmp_path),
+        closing=Closing(on=next_working_day(day), ending=Ending.NOTHING, opinion="同意结案。"),
+    )
     assert case.state == CaseState.CONCLUDED
     return case
 
