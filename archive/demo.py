@@ -72,7 +72,9 @@ ORGS = {
     },
 }
 # Days before today (working days counted back) the decision is served; concluded the next one.
-SERVED_DAYS_AGO = {SEALED_CASE: 40, WAITING_CASE: 12, VETO_CASE: 20}
+# The sealed case is concluded recently enough that sealing today is within its 30 days
+# (第二十八条): a fresh install's archiving on-time rate is not spoiled by the demo itself.
+SERVED_DAYS_AGO = {SEALED_CASE: 16, WAITING_CASE: 12, VETO_CASE: 20}
 
 
 def pdf_bytes(pages: int, title: str) -> bytes:

@@ -26,6 +26,7 @@ from archive.sealing import review
 from archive.views_seal import queue_cases
 from avrecords.selectors import records_of_case
 from cases.models import Attachment, Case, CaseState, Confidentiality, SignOff, SignOffOutcome, SignOffStep
+from deadlines.models import Deadline, DeadlineKind
 from linke.validators import validate_identity_number
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,9 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     assert seal.description and seal.sealed_by.username == "archivist" and seal.checked_by.username == "reviewer2"
     assert (seal.compiler, seal.checker) == (seal.sealed_by.display_name, seal.checked_by.display_name)
     assert f"档号 {seal.archival_code}" in out.getvalue()
+    # Trial defect: the demo's own sealed file was late (逾期归档): sealed within its 30 days.
+    period = Deadline.objects.get(case=sealed, kind=DeadlineKind.ARCHIVE_FILE)
+    assert period.met_at is not None and period.met_at <= period.due
     (record,) = records_of_case(sealed.pk)
     assert record.original_key and record.duration
     scan = Attachment.objects.get(case=sealed, original_name="项目申报书扫描件.pdf")
