@@ -22,11 +22,12 @@ def _installed() -> dict[str, str]:
     """The tally's functions and triggers as the database holds them: name -> definition."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p"
-            " WHERE p.proname LIKE 'archive\\_tally\\_%%'"
+            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname LIKE 'archive\\_tally\\_%%'"
         )
         functions = dict(cur.fetchall())
-        cur.execute("SELECT tgname, pg_get_triggerdef(oid) || tgenabled::text FROM pg_trigger WHERE tgname LIKE '%%_tally_%%'")
+        cur.execute(
+            "SELECT tgname, pg_get_triggerdef(oid) || tgenabled::text FROM pg_trigger WHERE tgname LIKE '%%_tally_%%'"
+        )
         return functions | dict(cur.fetchall())
 
 
