@@ -58,6 +58,7 @@ from typing import IO, Any
 
 import bagit  # type: ignore[import-untyped]
 from django.utils import timezone
+from pypdf.errors import PdfReadError
 
 from audit.chain import format_time
 from audit.selectors import chain_head, entries_of_case
@@ -246,17 +247,23 @@ def _scan_source(item: Any, addendum: Addendum, meta: dict[str, Any]) -> Source:
     return Source(path, addendum.scan.size, partial(_fieldfile, addendum.scan), meta, ref="scan")
 
 
-def _paginate(cf: CaseFile, sealed: SealedPages | None) -> None:
+def paginate_stored(cf: CaseFile, sealed: SealedPages | None) -> list[str]:
     """Set each item's pages and first page (`item.pages`, `item.start_page`: the 卷内目录's 页号)
-    as the volume numbers them: from the stored volume's marks (SealedPages.numbering), else
-    counted as write_volume counts them (archive.volume.paginate; a volume stored before the
-    marks existed, or none stored yet)."""
-    numbering = sealed.numbering() if sealed is not None else {}
+    as the volume numbers them: from the stored volume's marks (SealedPages.numbering: nothing
+    rendered or opened), else counted as write_volume counts them (archive.volume.paginate; a
+    volume stored before the marks existed, one that will not open (logged), or none stored
+    yet). Returns paginate's Chinese line per item that will not open ([] from the marks: the
+    sealed volume holds every item)."""
+    try:
+        numbering = sealed.numbering() if sealed is not None else {}
+    except (OSError, PdfReadError) as exc:  # the digest check refuses it (export); counted meanwhile
+        log.warning("case %s: stored volume not read for its page numbers: %s", cf.case.pk, exc)
+        numbering = {}
     if not numbering:
-        paginate(cf)
-        return
+        return paginate(cf)
     for item in cf.items:
         item.start_page, item.pages = numbering.get(item.number, (0, 0))
+    return []
 
 
 def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list[Source]:
@@ -631,7 +638,7 @@ def _build(case: Any, out_dir: Path, progress: Progress | None, stack: ExitStack
         sealed = SealedPages(stored) if stored is not None else None
         if sealed is not None:
             stack.callback(sealed.close)
-        _paginate(cf, sealed)
+        paginate_stored(cf, sealed)
         sources = _sources(case, cf, sealed)
     bag = out_dir / re.sub(r"[^A-Za-z0-9.-]+", "_", cf.code)
     with _timed(case, "volume"):

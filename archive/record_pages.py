@@ -45,6 +45,9 @@ class RecordPage:
     source: Any
     context: dict[str, Any] = field(default_factory=dict)
     appendix: Any = None  # a stored scan (FieldFile: PDF or image) whose pages follow the page
+    # The PDF page_count() rendered to count the page, under the key of what it rendered (its
+    # HTML and appendix): the next render() of the same takes it instead of rendering again.
+    kept: tuple[str, bytes] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def template(self) -> str:
@@ -232,26 +235,45 @@ def _with_appendix(pdf: bytes, appendix: Any) -> bytes:
 
 def render(page: RecordPage, case: Any) -> bytes:
     """The page's PDF (A4, CJK fonts embedded; documents.rendering), then the pages of its
-    `appendix` if any. Raises documents.fonts.UnprintableText for text no font prints;
-    ValueError or pypdf.errors.PdfReadError for an appendix that will not open."""
-    pdf = render_pdf(_html(page, case)).pdf
+    `appendix` if any. The PDF a page_count() of the same page rendered to count it (the same
+    HTML and appendix) is taken instead of rendering again, once: the export of a volume stored
+    before its items were marked counts each recorded row's pages, then copies them. Raises
+    documents.fonts.UnprintableText for text no font prints; ValueError or
+    pypdf.errors.PdfReadError for an appendix that will not open."""
+    html = _html(page, case)
+    kept, page.kept = page.kept, None
+    if kept is not None and kept[0] == _key(html, page):
+        return kept[1]
+    return _render(html, page)
+
+
+def _render(html: str, page: RecordPage) -> bytes:
+    pdf = render_pdf(html).pdf
     return _with_appendix(pdf, page.appendix) if page.appendix is not None else pdf
+
+
+def _key(html: str, page: RecordPage) -> str:
+    """The cache key of the pages `html` and the page's appendix make: the SHA-256 of the HTML
+    and the appendix's stored name (the same HTML and the same stored scan make the same pages)."""
+    appendix = page.appendix.name if page.appendix is not None else ""
+    return "archive:record-pages:" + hashlib.sha256(f"{html}\0{appendix}".encode()).hexdigest()
 
 
 PAGE_COUNT_TTL = 30 * 24 * 3600  # seconds a page count is remembered (keyed by the page's HTML)
 
 
 def page_count(page: RecordPage, case: Any) -> int:
-    """The number of pages `render(page, case)` makes, remembered in the cache under the SHA-256
-    of the page's HTML and its appendix's stored name (the same HTML and the same stored scan
-    make the same pages), so the seal page's 卷内目录 shows 页号 without rendering unchanged
-    records again. Same errors as render."""
+    """The number of pages `render(page, case)` makes, remembered in the cache (_key), so the
+    seal page's 卷内目录 shows 页号 without rendering unchanged records again. A page rendered
+    to be counted keeps its PDF (`page.kept`) for the next render() of it. Same errors as
+    render."""
     html = _html(page, case)
-    appendix = page.appendix.name if page.appendix is not None else ""
-    key = "archive:record-pages:" + hashlib.sha256(f"{html}\0{appendix}".encode()).hexdigest()
+    key = _key(html, page)
     count = cache.get(key)
     if count is None:
-        count = len(PdfReader(io.BytesIO(render(page, case))).pages)
+        pdf = _render(html, page)
+        page.kept = (key, pdf)
+        count = len(PdfReader(io.BytesIO(pdf)).pages)
         cache.set(key, count, PAGE_COUNT_TTL)
     return int(count)
 

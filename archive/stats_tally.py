@@ -28,6 +28,13 @@ old department — `manage.py rebuild_stats_tally --check` finds that, a rebuild
 the case row from every period's write (FOR SHARE) would close that window but put a case lock
 after a period's row lock on the everyday paths (an ingest meeting its period while the case
 is advanced), the reverse of the transitions' order: a deadlock risk for a rare admin action.
+
+Migration archive/0012_stats_tally installs the tally with a frozen copy of the statements
+`rebuild_statements()` gives (the SQL as this module generated it then; only TIME_ZONE is filled
+in when it runs), so that a later change here never runs new SQL against the schema of 0012.
+archive/tests/test_stats_tally_migration.py compares that copy with what this module generates
+now: a change to the functions, the triggers or the counts fails it, and goes into a new
+migration that installs the new SQL (its own frozen copy) — 0012 stays as it is.
 """
 
 from __future__ import annotations
@@ -210,14 +217,23 @@ def compact() -> int:
         return cur.rowcount
 
 
+def rebuild_statements(time_zone: str) -> list[str]:
+    """The statements of rebuild(), in order, bucketing by local month in `time_zone` (an IANA
+    name): install the functions and triggers, lock and empty the tally, count each table from
+    scratch, compact. Migration 0012 runs a frozen copy of them (module docstring)."""
+    return [
+        install_sql(time_zone),
+        f"LOCK TABLE {TALLY} IN EXCLUSIVE MODE",
+        f"DELETE FROM {TALLY}",
+        *_FROM_SCRATCH,
+        _COMPACT,
+    ]
+
+
 def rebuild() -> int:
     """Reinstall the triggers and recount every series from scratch, the tally locked against
     writers meanwhile (their triggers wait, then append to the new count); returns the rows."""
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(install_sql(settings.TIME_ZONE))
-        cur.execute(f"LOCK TABLE {TALLY} IN EXCLUSIVE MODE")
-        cur.execute(f"DELETE FROM {TALLY}")
-        for sql in _FROM_SCRATCH:
+        for sql in rebuild_statements(settings.TIME_ZONE):
             cur.execute(sql)
-        cur.execute(_COMPACT)
-        return cur.rowcount
+        return cur.rowcount  # the compaction's: the rows left

@@ -31,11 +31,14 @@ from linke.http import AuthedRequest, form_page
 from linke.pagination import page_of
 
 from . import sealing
+from .casefile import CaseFile
+from .export import SealedPages, paginate_stored
 from .forms import AddendumForm, OpinionForm, SealForm
 from .models import Addendum
 from .quality import case_score
+from .sealed_volume import current_volume
 from .selectors import addenda_of, seal_of
-from .volume import has_case_file, paginate
+from .volume import has_case_file
 
 RECENT_DAYS = 30  # "recently sealed" on the queue
 POSITION_MAX = 100000  # the arrangement's positions: 0..POSITION_MAX
@@ -95,6 +98,19 @@ def _compiler_case(request: AuthedRequest, pk: int) -> Case:
     return case
 
 
+def _numbered(casefile: CaseFile) -> list[str]:
+    """Number the catalogue's pages (archive.export.paginate_stored): a sealed case's as its
+    stored volume marks them (the pages as sealed, 第二十八条; no item rendered or opened), else
+    counted as the volume will number them. Returns a Chinese line per item that will not open."""
+    stored = current_volume(casefile.case)
+    sealed = SealedPages(stored) if stored is not None else None
+    try:
+        return paginate_stored(casefile, sealed)
+    finally:
+        if sealed is not None:
+            sealed.close()
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -135,7 +151,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
     casefile = review.casefile if review else sealing.assemble(case)
-    unreadable = paginate(casefile)  # 页号 as the volume numbers them; these items will not open
+    unreadable = _numbered(casefile)  # 页号 as the volume numbers them; these items will not open
     catalogue = []
     for item in casefile.items:
         key = sealing.key_of(item)

@@ -23,6 +23,7 @@ from avrecords.storage import originals
 from avrecords.tests.conftest import _fresh_originals  # noqa: F401  (autouse: these tests alter originals)
 
 from .factories_export import sealed_case  # noqa: F401
+from .test_sealed_page_numbers import count_renders, fresh_count_cache
 from .test_sealed_volume import stored_case  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -124,11 +125,14 @@ def test_an_original_that_no_longer_matches_its_sha256_gets_no_recorded_sm3(seal
     assert not Entry.objects.filter(action="av.sm3_recorded").exists()
 
 
-def _record_items(bag: Path) -> list[Path]:
+def _metas(bag: Path) -> list[dict]:
     import json
 
-    items = [json.loads(p.read_text()) for p in sorted((bag / "data/metadata/items").glob("*.json"))]
-    return [bag / m["file"]["path"] for m in items if m["kind"] == "record"]
+    return [json.loads(p.read_text()) for p in sorted((bag / "data/metadata/items").glob("*.json"))]
+
+
+def _record_items(bag: Path) -> list[Path]:
+    return [bag / m["file"]["path"] for m in _metas(bag) if m["kind"] == "record"]
 
 
 def test_recorded_rows_pages_are_the_stored_volumes_pages(stored_case, tmp_path, monkeypatch):
@@ -147,7 +151,7 @@ def test_recorded_rows_pages_are_the_stored_volumes_pages(stored_case, tmp_path,
     assert fourprops.check_bag(bag)["passed"]
 
 
-def test_a_stored_volume_without_marks_has_its_recorded_rows_rendered(
+def test_a_stored_volume_without_marks_has_its_recorded_rows_rendered_once(
     head, archivist, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
     from .factories_export import concluded_case_with_records, seal
@@ -157,17 +161,19 @@ def test_a_stored_volume_without_marks_has_its_recorded_rows_rendered(
     with django_capture_on_commit_callbacks(execute=True):
         seal(case, archivist, head)
     monkeypatch.undo()
-    calls: list[int] = []
-    real = record_pages.render
-    monkeypatch.setattr(record_pages, "render", lambda *a: calls.append(1) or real(*a))
+    # No page count remembered: counting each for the items' pages and 页号 (volume.paginate ->
+    # record_pages.page_count: the volume does not mark them) renders it, and the bag takes that
+    # PDF (record_pages.render) instead of rendering it again; the volume itself is not rendered.
+    fresh_count_cache(monkeypatch)
+    calls = count_renders(monkeypatch)
     rendered = []
     monkeypatch.setattr(export, "write_volume", lambda *a: rendered.append(1))
     bag = build_bag(case, tmp_path / "out")
-    # Each rendered for the bag, and counted for the items' pages and 页号 unless its count is
-    # cached (volume.paginate -> record_pages.page_count: the volume does not mark them); the
-    # volume itself is not rendered.
-    records = len(_record_items(bag))
-    assert rendered == [] and 0 < records <= len(calls) <= 2 * records
+    records = _record_items(bag)
+    assert rendered == [] and 0 < len(records) == len(calls)
+    metas = {Path(m["file"]["path"]).name: m for m in _metas(bag)}
+    for path in records:  # the pages counted for 页号 are the pages copied
+        assert len(PdfReader(path).pages) == metas[path.name]["pages"] > 0
     assert fourprops.check_bag(bag)["passed"]
 
 
