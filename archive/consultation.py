@@ -206,6 +206,24 @@ def _legal_rep_errors(parties: list[Party], name: str, id_type: str) -> list[str
     return errors
 
 
+def _item_key(item: ConsultationItem) -> str:
+    """The Candidate key of a request's item ("document:<pk>" or "attachment:<pk>")."""
+    return f"document:{item.document_id}" if item.document_id else f"attachment:{item.attachment_id}"
+
+
+def pending_duplicate(case: Case, *, id_number: str, keys: Iterable[str]) -> ConsultationRequest | None:
+    """The pending request of `case` that a new one would repeat: the same requester's ID number
+    (stripped, upper-case, as stored) and the same items (Candidate keys, in any order), whoever
+    records it and whatever its purpose and reason; the earliest such, or None."""
+    wanted = set(keys)
+    rows = (
+        ConsultationRequest.objects.filter(case=case, id_number=id_number, status=ConsultationStatus.PENDING)
+        .prefetch_related("items")
+        .order_by("round")
+    )
+    return next((r for r in rows if {_item_key(i) for i in r.items.all()} == wanted), None)
+
+
 @transaction.atomic
 def consultation_request(
     *,
@@ -223,7 +241,8 @@ def consultation_request(
 
     Raises TransitionDenied (not the archivist nor an officer of the case), TransitionError
     (empty name or reason, bad ID number, unknown choice, no item or an item not of this case,
-    a requester who does not fit the case's parties: `requester_errors`)."""
+    a requester who does not fit the case's parties: `requester_errors`, the same requester and
+    items as a request still pending: `pending_duplicate`)."""
     case = _lock(case_id)
     if not may_record(user=by, case=case):
         raise TransitionDenied("查阅申请由档案管理员或本案执法人员登记。")
@@ -250,6 +269,15 @@ def consultation_request(
     errors = requester_errors(case, requester_name=name, id_type=id_type, id_number=number, relation=relation)
     if errors:
         raise _refusal(errors)
+    # Under the case's lock (above): a double-submitted form waits for the first to commit, then
+    # finds it here (trial defect 14).
+    same = pending_duplicate(case, id_number=number, keys=chosen)
+    if same is not None:
+        at = timezone.localtime(same.recorded_at).strftime("%Y-%m-%d %H:%M")
+        raise TransitionError(
+            f"该查阅人对相同材料的查阅申请尚待审批（第{same.round}轮，{at}登记），未重复登记；"
+            "请待机关负责人审批后再行申请。"
+        )
     req = ConsultationRequest.objects.create(
         case=case,
         requester_name=name,
@@ -290,12 +318,25 @@ def consultation_request(
 @dataclass
 class Treatment:
     """The head's choice for one item: `treatment` an ItemTreatment value; `reason` required for
-    a confidential item; `redacted` a redacted PDF (file-like) the agency prepared, else a
-    document's masked rendition is shown."""
+    every treatment but 提供原件 (`reason_error`); `redacted` a redacted PDF (file-like) the
+    agency prepared, else a document's masked rendition is shown."""
 
     treatment: str
     reason: str = ""
     redacted: IO[bytes] | None = None
+
+
+def reason_error(item: ConsultationItem, treatment: str, reason: str) -> str:
+    """The refusal of `treatment` (an ItemTreatment value) for `item` without a reason: every
+    item not provided as it is (遮蔽后提供, 不予提供) carries the head's reason, whatever its mark
+    (trial defect 9) — for a marked item the ground of 第二十九条第二款, for any other the reason a
+    party is refused part of what was asked (第二十九条第一款: 经机关负责人同意). `reason` is
+    stripped. Returns the Chinese message, "" when a reason is given or none is needed. The one
+    check the decision form shows by the reason's field and `consultation_decide` applies."""
+    if treatment not in (ItemTreatment.REDACTED, ItemTreatment.EXCLUDED) or (reason or "").strip():
+        return ""
+    article = "第二十九条第二款" if item.confidentiality else "第二十九条"
+    return f"请填写“{item.title}”的处理理由（{article}）。"
 
 
 def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
@@ -311,8 +352,9 @@ def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
         raise TransitionError(f"{label}涉及国家秘密，不得提供查阅（第二十九条第二款）。")
     if mark and t.treatment == ItemTreatment.FULL:
         raise TransitionError(f"{label}涉及{mark}，应遮蔽后提供或不予提供（第二十九条第二款）。")
-    if mark and not t.reason.strip():
-        raise TransitionError(f"请填写{label}的处理理由（第二十九条第二款）。")
+    missing = reason_error(item, t.treatment, t.reason)
+    if missing:
+        raise TransitionError(missing)
     if t.treatment == ItemTreatment.REDACTED and t.redacted is None:
         if item.document is None or not item.document.masked_pdf:
             raise TransitionError(f"{label}没有遮蔽件：请上传遮蔽后的PDF，或选择其他处理方式。")
@@ -432,8 +474,9 @@ def requests_of(case: Case) -> list[ConsultationRequest]:
 
 
 def request_for_decision(user: User, pk: int) -> ConsultationRequest:
-    """A request the head may decide (404 for anyone else: who may not sign it learns nothing)."""
-    req = ConsultationRequest.objects.select_related("case").filter(pk=pk).first()
+    """A request the head may decide, pending or decided (its page shows the decision), with its
+    sign-off and signer (404 for anyone else: who may not sign it learns nothing)."""
+    req = ConsultationRequest.objects.select_related("case", "signoff__actor").filter(pk=pk).first()
     if req is None or not policy.may_sign(user, req.case, Level.HEAD):
         raise Http404("查阅申请不存在")
     return req

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from .consultation import period_window_errors
+from .consultation import period_window_errors, reason_error
 from .models_consultation import (
     ConsultationItem,
     ConsultationPurpose,
@@ -37,7 +37,8 @@ class RequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     """The head's decision: outcome, opinion (starts empty), period, and for each item its
-    treatment and reason (fields `t_<id>`, `r_<id>`, `f_<id>` for a redacted copy)."""
+    treatment and reason (fields `t_<id>`, `r_<id>`, `f_<id>` for a redacted copy). On approval
+    the period's errors and each missing reason are shown by their fields."""
 
     approve = forms.TypedChoiceField(
         label="审批结论",
@@ -59,7 +60,9 @@ class DecisionForm(forms.Form):
                 choices=[("", "—")] + list(ItemTreatment.choices),
                 required=False,
             )
-            self.fields[f"r_{item.pk}"] = forms.CharField(label="处理理由", required=False)
+            self.fields[f"r_{item.pk}"] = forms.CharField(
+                label="处理理由", required=False, help_text="遮蔽后提供或不予提供的，须写明理由（第二十九条）。"
+            )
             self.fields[f"f_{item.pk}"] = forms.FileField(label="遮蔽件（PDF）", required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -72,4 +75,9 @@ class DecisionForm(forms.Form):
         # service applies it again whatever calls it.
         for field, message in period_window_errors(data["valid_from"], data["valid_until"]).items():
             self.add_error(field, message)
+        # Each item's reason, by its field (archive.consultation.reason_error; the service again).
+        for item in self.items:
+            missing = reason_error(item, data.get(f"t_{item.pk}") or "", data.get(f"r_{item.pk}") or "")
+            if missing:
+                self.add_error(f"r_{item.pk}", missing)
         return data

@@ -20,6 +20,7 @@ from . import consultation as svc
 from .answer import AnswerUnavailable, answer_package
 from .audit_actions import AuditAction
 from .forms_consultation import DecisionForm, RequestForm
+from .models_consultation import ConsultationStatus
 from .watermark import NotViewable
 
 
@@ -62,9 +63,22 @@ def consult_new(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def consult_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The head decides a request (404 for anyone who may not sign it)."""
+    """The head decides a request (404 for anyone who may not sign it). A decided request shows
+    its decision and no form (trial defect 11); a decision posted to it (a page loaded before
+    another decided it) is refused, 400, showing the opinion typed so nothing is lost."""
     req = svc.request_for_decision(request.user, pk)
     items = list(req.items.select_related("document", "attachment"))
+    if req.status != ConsultationStatus.PENDING:
+        ctx = {
+            "case": req.case,
+            "req": req,
+            "items": items,
+            "title": "查阅申请审批",
+            "posted": request.method == "POST",
+            "refused": f"该查阅申请已审批（{req.get_status_display()}），本次提交未保存。",
+            "typed": (request.POST.get("opinion") or "").strip(),
+        }
+        return form_page(request, "archive/consult/decided.html", ctx)
     form = DecisionForm(request.POST or None, request.FILES or None, items=items)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -182,7 +182,8 @@ def test_candidates_carry_the_strictest_mark(case, items):
 
 def test_a_second_request_while_one_is_pending_is_recorded_not_a_500(case, items, archivist):
     first = _request(case, archivist, [items["plain"]])
-    second = _request(case, archivist, [items["plain"]], reason="再次申请查阅。")
+    # other items (the same ones are refused: test_consultation_trial, trial defect 14)
+    second = _request(case, archivist, [items["plain"], items["doc"]], reason="再次申请查阅。")
     assert first.round != second.round and ConsultationRequest.objects.filter(case=case).count() == 2
 
 
@@ -470,7 +471,7 @@ def test_every_treatment_refusal_reads_as_chinese_naming_only_a_real_mark(case, 
         assert "“材料甲”" in text and text.endswith("。"), (key, text)
         assert "涉及无" not in text and "涉及，" not in text and "涉及：" not in text, (key, text)
         assert "None" not in text, (key, text)
-    unmarked = messages[("", ("document",), ItemTreatment.REDACTED, "", True)]
+    unmarked = messages[("", ("document",), ItemTreatment.REDACTED, "理由", True)]
     assert unmarked == (
         "“材料甲”未标注涉及商业秘密或个人隐私，已遮蔽身份证件号码的副本仅用于个人隐私：请提供原件，或上传遮蔽后的PDF。"
     )
