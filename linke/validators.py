@@ -350,7 +350,7 @@ class ScanBoundField(forms.BoundField):
     def as_widget(self, widget: forms.Widget | None = None, attrs: Any = None, only_initial: bool = False) -> Any:
         html = super().as_widget(widget, attrs, only_initial)
         if self.form.is_bound and self.form.files.get(self.html_name) and self.form.errors:
-            html += format_html('<p class="hint scan-again">{}</p>', SCAN_AGAIN)
+            html += format_html('<p class="scan-again"><strong>{}</strong></p>', SCAN_AGAIN)
         return html
 
 
