@@ -24,7 +24,6 @@ changes), and the case's mark.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,8 +35,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 import audit
 from accounts.models import Role, User
@@ -48,7 +45,7 @@ from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from documents.selectors import document_source
-from linke.validators import validate_person_id, validate_uscc, window_errors
+from linke.validators import validate_person_id, validate_scan, validate_uscc, window_errors
 
 from .audit_actions import AuditAction
 from .casefile import assemble
@@ -371,12 +368,10 @@ def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
 
 
 def _store_redacted(item: ConsultationItem, upload: IO[bytes]) -> str:
-    try:
-        upload.seek(0)
-        if not PdfReader(io.BytesIO(upload.read())).pages:
-            raise ValueError("no page")
-    except (PdfReadError, OSError, ValueError, IndexError):
-        raise TransitionError(f"“{item.title}”的遮蔽件不是有效的PDF文件。") from None
+    try:  # the one scan check (linke.validators.validate_scan), PDF only
+        validate_scan(upload, what=f"“{item.title}”的遮蔽件", pdf_only=True)
+    except ValidationError as exc:
+        raise TransitionError("；".join(exc.messages)) from None
     key, _sha, _size = file_store(upload)
     return key
 

@@ -4,7 +4,7 @@ tests on receipt at archiving; 档案法实施条例 第四十条), as JSON and 
 `check_bag(bag_dir)` re-runs every test on a bag directory (archive.export's layout) and
 returns the report:
 
-    {"standard": "DA/T 70-2018", "bag": name, "checked_at": ISO time, "passed": bool,
+    {"standard": "DA/T 70-2018", "bag": name, "checked_at": ISO time in local time (+08:00), "passed": bool,
      "properties": [{"code": "authenticity", "label": "真实性", "passed": bool,
                      "checks": [Chinese check names], "failures": [Chinese lines]}, ...]}
 
@@ -21,6 +21,7 @@ returns the report:
 import json
 import re
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -248,7 +249,7 @@ def check_bag(
         "bag": bag.name,
         "archival_code": case.get("archival_code", ""),
         "title": case.get("title", ""),
-        "checked_at": timezone.now().isoformat(),
+        "checked_at": timezone.localtime().isoformat(timespec="seconds"),  # Beijing time, +08:00
         "passed": all(p["passed"] for p in props),
         "properties": props,
     }
@@ -258,7 +259,21 @@ def report_pdf(report: dict[str, Any]) -> bytes:
     """The report as a one-page PDF (WeasyPrint, CJK fonts embedded; documents.rendering)."""
     from documents.rendering import render_html, render_pdf
 
-    return render_pdf(render_html("archive/fourprops.html", {"report": report})).pdf
+    return render_pdf(render_html("archive/fourprops.html", {"report": report, "checked": checked_local(report)})).pdf
+
+
+def checked_local(report: dict[str, Any]) -> str:
+    """The report's 检测时间 as the page prints it: local time (settings.TIME_ZONE, Beijing),
+    "YYYY-MM-DD HH:MM:SS", whatever offset its ISO `checked_at` carries; the text as stored when
+    it is not an ISO time."""
+    text = str(report.get("checked_at", ""))
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if timezone.is_naive(when):
+        return text
+    return timezone.localtime(when).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def write_report(bag: Path, report: dict[str, Any]) -> None:

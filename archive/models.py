@@ -165,6 +165,9 @@ class Addendum(models.Model):
     title = models.CharField("题名", max_length=TITLE_MAX)
     text = models.TextField("补充说明", max_length=ADDENDUM_TEXT_MAX_LENGTH)
     scan = models.FileField("扫描件", upload_to="archive/addenda/%Y/", max_length=200, blank=True)
+    # The name the scan was uploaded under, served as its download name (the storage may add a
+    # suffix to the stored name to keep it unique).
+    scan_name = models.CharField("扫描件原文件名", max_length=200, blank=True, default="")
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
     status = models.CharField("状态", max_length=10, choices=AddendumStatus, default=AddendumStatus.PENDING)
@@ -193,6 +196,11 @@ class Addendum(models.Model):
     def file(self) -> Any:
         """The scan, under the name archive.volume reads an item's PDF by."""
         return self.scan
+
+    @property
+    def scan_filename(self) -> str:
+        """The scan's download name: as uploaded, else (a row from before scan_name) the stored one."""
+        return self.scan_name or self.scan.name.rsplit("/", 1)[-1]
 
 
 from .models_volume import SealedVolume  # noqa: E402,F401  (the stored sealed volume)

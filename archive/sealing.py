@@ -37,7 +37,8 @@ from cases.selectors import signoffs_of
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met
-from linke.validators import validate_scan
+from linke.fields import fit
+from linke.validators import check_scan_content, validate_scan
 from numbering.services import number_next
 
 from . import record_pages
@@ -403,6 +404,7 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     number = (Addendum.objects.filter(case=case).aggregate(n=Max("number"))["n"] or 0) + 1
     row = Addendum(case=case, number=number, title=title, text=text, requested_by=by)
     if scan is not None:
+        row.scan_name = fit(Addendum, "scan_name", (scan.name or "").rsplit("/", 1)[-1])
         row.scan.save(scan.name, scan, save=False)
     row.save()
     audit.record(
@@ -450,20 +452,42 @@ def addendum_scan_viewed(*, addendum: Addendum, by: User) -> None:
     audit.record(addendum, AuditAction.ADDENDUM_SCAN_VIEWED, actor=by, case=addendum.case_id, number=addendum.number)
 
 
+def scan_problem(addendum: Addendum) -> str:
+    """Why the stored scan of `addendum` cannot go into the sealed volume (the upload check,
+    linke.validators.check_scan_content, run again on the stored bytes: a scan stored before
+    that check, or a file changed in storage), in Chinese ending with "。"; "" when it opens."""
+    try:
+        with addendum.scan.storage.open(addendum.scan.name, "rb") as fh:
+            data = fh.read()
+        check_scan_content(data)
+    except ValidationError as exc:
+        return "".join(exc.messages)
+    except OSError:
+        return "扫描件文件无法读取。"
+    return ""
+
+
 @transaction.atomic
 def addendum_decide(*, addendum_id: int, by: User, approve: bool, opinion: str) -> Addendum:
     """The head (not handling the case) approves or refuses a pending addendum with an opinion
     (an ADDENDUM sign-off, one round per addendum). An approved one is appended to the file after
     the sealed items; the sealed rows are not touched. TransitionError when not pending, and for
     an approval of an addendum with a scan that `by` has not opened (scan_viewed_by: the head
-    approves what he has seen, 第二十八条); a refusal needs no reading."""
+    approves what he has seen, 第二十八条), or with a scan that will not go into the volume
+    (scan_problem: nothing is signed then); a refusal needs no reading."""
     case_id = Addendum.objects.values_list("case_id", flat=True).get(pk=addendum_id)
     case = stages.lock(case_id)
     row = Addendum.objects.select_for_update().get(pk=addendum_id)
     if row.status != AddendumStatus.PENDING:
-        raise TransitionError(f"补充材料{row.number}已{row.get_status_display()}，不能再次审批。")
+        raise TransitionError(f"补充材料{row.number}已审批（{row.get_status_display()}），不能再次审批。")
     if approve and row.scan and not scan_viewed_by(row, by):
         raise TransitionError(f"请先查看补充材料{row.number}的扫描件，再批准。")
+    if approve and row.scan and (problem := scan_problem(row)):
+        # Refused before the sign-off: an approved addendum goes into the sealed volume, which a
+        # scan that will not render would break for good (第二十八条).
+        raise TransitionError(
+            f"补充材料{row.number}的扫描件无法编入案卷，不能批准：{problem}请作出不予批准的决定，由申请人重新提交。"
+        )
     signoff = signoffs.signoff_record(
         case=case,
         step=SignOffStep.ADDENDUM,

@@ -327,4 +327,4 @@ def addendum_scan(request: AuthedRequest, pk: int) -> FileResponse:
         raise Http404("没有扫描件")
     sealing.addendum_scan_viewed(addendum=row, by=request.user)
     fh = row.scan.storage.open(row.scan.name, "rb")
-    return file_response(fh, filename=row.scan.name.rsplit("/", 1)[-1], inline=True)
+    return file_response(fh, filename=row.scan_filename, inline=True)

@@ -5,11 +5,12 @@ Images are first made a one-page PDF with Pillow."""
 
 import io
 
-from PIL import Image, UnidentifiedImageError
+from django.core.exceptions import ValidationError
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 
 from documents.rendering import render_html, render_pdf
+from linke.validators import image_pdf
 
 
 class NotViewable(Exception):
@@ -22,14 +23,13 @@ def watermark_page(text: str) -> bytes:
 
 
 def image_to_pdf(data: bytes) -> bytes:
-    """An image (JPEG, PNG, …) as a one-page PDF. Raises NotViewable for what Pillow cannot open."""
+    """An image (JPEG, PNG, …) as a one-page PDF (linke.validators.image_pdf: within
+    settings.SCAN_MAX_PIXELS). Raises NotViewable, with a Chinese message, for what Pillow
+    cannot open and for an image over the pixel limit (a decompression bomb), never anything else."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            out = io.BytesIO()
-            img.convert("RGB").save(out, format="PDF", resolution=150)
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise NotViewable("该文件不是可显示的PDF或图片。") from exc
-    return out.getvalue()
+        return image_pdf(data)
+    except ValidationError as exc:
+        raise NotViewable(exc.messages[0] if exc.code == "pixels" else "该文件不是可显示的PDF或图片。") from exc
 
 
 def watermark_pdf(data: bytes, text: str) -> bytes:

@@ -370,6 +370,10 @@ AHEAD_MAX_DAYS = env.int("AHEAD_MAX_DAYS", default=180)
 # The largest scan (PDF, JPG, PNG) an officer or archivist uploads as a 送达回证, 缴款凭证,
 # 意见书 or an addendum, in bytes (linke.validators.validate_scan).
 SCAN_UPLOAD_MAX_SIZE = env.int("SCAN_UPLOAD_MAX_SIZE", default=20 * 1024 * 1024)
+# The most pixels (width × height) an image scan may have: checked from the image's header before
+# it is decoded, so a small file that unpacks to gigabytes (a decompression bomb) is refused at
+# upload (linke.validators.image_pdf). An A4 page scanned at 600 dpi is 35 million pixels.
+SCAN_MAX_PIXELS = env.int("SCAN_MAX_PIXELS", default=50_000_000)
 
 # --- Agency ---------------------------------------------------------------------------
 AGENCY_NAME = env.str("AGENCY_NAME", default="临沂市科学技术局")

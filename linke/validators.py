@@ -6,7 +6,8 @@
   400/800 service number or a short public-service number (12345 …); ``+86`` allowed.
 - Times: not in the future, an end after its start, not before the event it answers.
 - An inquiry transcript (询问笔录) in 问/答 form.
-- An uploaded scan (扫描件): a PDF or an image, by its first bytes and its name, within a size.
+- An uploaded scan (扫描件): a PDF or an image, by its first bytes and its name, within a size,
+  that opens for real (pypdf reads every page; Pillow converts the image, within a pixel limit).
 
 Each raises ``django.core.exceptions.ValidationError`` with a Chinese message fit to show next
 to the field; ``period_errors`` returns the errors by field for a form's or model's ``clean()``.
@@ -14,14 +15,20 @@ to the field; ``period_errors`` returns the errors by field for a form's or mode
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 from linke.downloads import SNIFF_BYTES, sniff
 from linke.idnumbers import valid_id_number, valid_uscc
@@ -212,27 +219,118 @@ def scan_max_size() -> int:
     return int(settings.SCAN_UPLOAD_MAX_SIZE)
 
 
-def validate_scan(file: Any) -> None:
-    """An uploaded scan (扫描件; a Django UploadedFile or any file object with `name`, `size`,
-    `read` and `seek`): not empty, at most scan_max_size() bytes, and a PDF, JPEG or PNG by its
-    first bytes (magic numbers, never the type the browser declared) with a name ending that
-    matches that type — an executable renamed .pdf, or a PDF renamed .exe, is refused. The
-    file is left positioned at 0. ValidationError (code "empty", "size" or "type") otherwise."""
+def scan_max_pixels() -> int:
+    """The most pixels (width × height) an image scan may have (settings.SCAN_MAX_PIXELS,
+    default 50 million: an A4 page at 600 dpi is 35 million)."""
+    return int(settings.SCAN_MAX_PIXELS)
+
+
+def image_pdf(data: bytes, *, what: str = "图片") -> bytes:
+    """An image (JPEG, PNG, … as Pillow opens it) as a one-page PDF at 150 dpi, the one
+    conversion every image scan goes through (the upload check, the volume, the watermark).
+    ValidationError code "pixels" for more than scan_max_pixels() pixels — read from the header
+    before a pixel is decoded, so a decompression bomb (a 150 KB PNG of 30000×30000) costs
+    nothing, and Pillow's own bomb limit (DecompressionBombError/Warning) never escapes — and
+    code "image" for what Pillow cannot open, decode or convert. `what` names the file in the
+    messages (e.g. "扫描件")."""
+    limit = scan_max_pixels()
+    most = f"{limit / 10_000:g}万" if limit >= 10_000 else str(limit)
+    too_many = f"{what}像素过多，不能超过{most}像素：请降低扫描分辨率后重新上传。"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                width, height = img.size
+                if width * height > limit:
+                    raise ValidationError(
+                        f"{what}像素过多（{width}×{height}），不能超过{most}像素：请降低扫描分辨率后重新上传。",
+                        code="pixels",
+                    )
+                out = io.BytesIO()
+                img.convert("RGB").save(out, format="PDF", resolution=150)
+    except ValidationError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(too_many, code="pixels") from exc
+    except Exception as exc:  # Pillow raises OSError, ValueError, SyntaxError … for a broken file
+        raise ValidationError(f"{what}无法打开：文件已损坏或不是有效的图片。", code="image") from exc
+    return out.getvalue()
+
+
+def check_pdf(data: bytes, *, what: str = "扫描件") -> None:
+    """`data` is a PDF that opens (pypdf), is not encrypted, has pages, every page's content
+    decodes, and copies whole into a new PDF (as the case volume appends it). ValidationError
+    code "encrypted", "pages" or "pdf" otherwise; `what` names the file in the messages."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise ValidationError(f"{what}是加密的PDF文件，无法读取：请上传未加密的PDF。", code="encrypted")
+        if not len(reader.pages):
+            raise ValidationError(f"{what}PDF没有页面。", code="pages")
+        for page in reader.pages:
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
+        writer = PdfWriter()
+        writer.append(reader)
+        writer.write(io.BytesIO())
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises PdfReadError, KeyError, ValueError … for a broken file
+        raise ValidationError(
+            f"{what}不是有效的PDF文件，无法读取（{type(exc).__name__}）：文件可能不完整或已损坏。", code="pdf"
+        ) from exc
+
+
+def check_scan_content(data: bytes, *, what: str = "扫描件", pdf_only: bool = False) -> None:
+    """The whole content of a scan opens for real, by its first bytes: a PDF passes check_pdf,
+    a JPEG or PNG converts with image_pdf (within scan_max_pixels()). ValidationError (code
+    "type", or the codes of those two) otherwise. Used at upload (validate_scan) and again on a
+    stored scan before it is approved into a sealed volume (archive.sealing.addendum_decide)."""
+    kind = sniff(data[:SNIFF_BYTES])
+    if kind == "application/pdf":
+        check_pdf(data, what=what)
+    elif kind in SCAN_TYPES and not pdf_only:
+        image_pdf(data, what=what)
+    else:
+        raise ValidationError(_type_message(what, pdf_only), code="type")
+
+
+def _type_message(what: str, pdf_only: bool) -> str:
+    if pdf_only:
+        return f"{what}不是有效的PDF文件：文件内容须为PDF，扩展名须为.pdf。"
+    return f"{what}须为{SCAN_TYPES_LABEL}文件，文件内容与扩展名须一致。"
+
+
+def validate_scan(file: Any, *, what: str = "扫描件", pdf_only: bool = False) -> None:
+    """An uploaded scan (扫描件; a Django UploadedFile or any file object with `name`, `read`
+    and `seek`): not empty, at most scan_max_size() bytes, a PDF, JPEG or PNG by its first
+    bytes (magic numbers, never the type the browser declared) with a name ending that matches
+    that type — an executable renamed .pdf, or a PDF renamed .exe, is refused — and a content
+    that opens for real (check_scan_content: a PDF every page of which reads, an image within
+    the pixel limit that converts). `pdf_only` admits PDF alone (a 遮蔽件); `what` names the
+    file in the messages. The file is left positioned at 0. ValidationError (code "empty",
+    "size", "type", "pixels", "image", "encrypted", "pages" or "pdf") otherwise."""
     if file is None:
         return
     size = getattr(file, "size", None)
+    if size is None:
+        size = file.seek(0, 2)
     if not size:
-        raise ValidationError("上传的扫描件为空。", code="empty")
+        raise ValidationError(f"上传的{what}为空。", code="empty")
     limit = scan_max_size()
     if size > limit:
-        raise ValidationError(f"扫描件不能超过{limit // (1024 * 1024)} MB。", code="size")
+        raise ValidationError(f"{what}不能超过{limit // (1024 * 1024)} MB。", code="size")
     file.seek(0)
-    head = file.read(SNIFF_BYTES)
+    data = file.read()
     file.seek(0)
     name = (getattr(file, "name", "") or "").lower()
-    endings = SCAN_TYPES.get(sniff(head, name), ())
+    endings = SCAN_TYPES.get(sniff(data[:SNIFF_BYTES], name), ())
+    if pdf_only and endings != SCAN_TYPES["application/pdf"]:
+        endings = ()
     if not endings or not name.endswith(endings):
-        raise ValidationError(f"扫描件须为{SCAN_TYPES_LABEL}文件，文件内容与扩展名须一致。", code="type")
+        raise ValidationError(_type_message(what, pdf_only), code="type")
+    check_scan_content(data, what=what, pdf_only=pdf_only)
 
 
 # The file chooser's filter for a scan (the HTML accept attribute), from SCAN_TYPES: the name
@@ -240,13 +338,37 @@ def validate_scan(file: Any) -> None:
 SCAN_ACCEPT = ",".join([e for endings in SCAN_TYPES.values() for e in endings] + list(SCAN_TYPES))
 
 
-class ScanField(forms.FileField):
-    """A form's scan (扫描件) upload: validate_scan as its validator and the chooser filtered to
-    SCAN_ACCEPT. Every form field that takes a scan is one of these."""
+# Shown by a scan field of a form re-rendered with errors after a file was chosen: a browser
+# never keeps a chosen file across a page load, so the user must pick it again (trial item 24).
+SCAN_AGAIN = "请重新选择扫描件文件：页面重新显示后，之前选择的文件不会保留。"
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["validators"] = [validate_scan, *kwargs.get("validators", ())]
+
+class ScanBoundField(forms.BoundField):
+    """A ScanField as rendered: after the widget, the SCAN_AGAIN hint when the form was
+    submitted with a file in this field and came back with errors."""
+
+    def as_widget(self, widget: forms.Widget | None = None, attrs: Any = None, only_initial: bool = False) -> Any:
+        html = super().as_widget(widget, attrs, only_initial)
+        if self.form.is_bound and self.form.files.get(self.html_name) and self.form.errors:
+            html += format_html('<p class="scan-again"><strong>{}</strong></p>', SCAN_AGAIN)
+        return html
+
+
+class ScanField(forms.FileField):
+    """A form's scan (扫描件) upload: validate_scan as its validator (with `pdf_only` and `what`
+    passed on), the chooser filtered to SCAN_ACCEPT (".pdf,application/pdf" when pdf_only), and
+    the SCAN_AGAIN hint when the form comes back with errors. Every form field that takes a
+    scan is one of these."""
+
+    bound_field_class = ScanBoundField
+
+    def __init__(self, *, pdf_only: bool = False, what: str = "扫描件", **kwargs: Any) -> None:
+        check = (
+            validate_scan if not pdf_only and what == "扫描件" else partial(validate_scan, pdf_only=pdf_only, what=what)
+        )
+        kwargs["validators"] = [check, *kwargs.get("validators", ())]
+        self.accept = ".pdf,application/pdf" if pdf_only else SCAN_ACCEPT
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        return {**super().widget_attrs(widget), "accept": SCAN_ACCEPT}
+        return {**super().widget_attrs(widget), "accept": self.accept}

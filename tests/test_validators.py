@@ -2,6 +2,7 @@
 (issue 11, defect 6: impossible data was finalised and printed)."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from linke.idnumbers import id_check_digit, uscc_check_char
 from records.models import Inquiry, Record
 from records.services import RecordError, record_create, record_finalise
 from records.tests.factories import make_case
+from tests.scans import scan_pdf
 
 GOOD_ID = "11010519491231002X"
 GOOD_USCC = "91350100M000100Y43"
@@ -180,17 +182,20 @@ EXE = b"MZ\x90\x00" + b"\x00" * 60
 SCAN_LABEL = re.compile(r"^扫描件|（扫描件）$")
 
 
+def _image(kind: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(out, format=kind)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
-    ("name", "data"),
-    [
-        ("a.pdf", b"%PDF-1.7\n"),
-        ("a.JPG", b"\xff\xd8\xff\xe0JFIF"),
-        ("a.jpeg", b"\xff\xd8\xff"),
-        ("a.png", b"\x89PNG\r\n\x1a\n"),
-    ],
+    ("name", "kind"),
+    [("a.pdf", "pdf"), ("a.JPG", "JPEG"), ("a.jpeg", "JPEG"), ("a.png", "PNG")],
 )
-def test_a_scan_is_a_pdf_or_an_image(name, data):
-    f = _upload(name, data)
+def test_a_scan_is_a_pdf_or_an_image(name, kind):
+    f = _upload(name, scan_pdf() if kind == "pdf" else _image(kind))
     v.validate_scan(f)
     assert f.tell() == 0  # left at the start, to be stored whole
 
@@ -214,9 +219,14 @@ def test_anything_else_is_refused_with_a_chinese_message(name, data, code):
 
 def test_a_scan_over_the_limit_is_refused(settings):
     settings.SCAN_UPLOAD_MAX_SIZE = 1024 * 1024
-    v.validate_scan(_upload("a.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 - 9)))
+    # A real PDF of exactly 1 MiB (a padded title), then one byte more.
+    pad = 1024 * 1024 - len(scan_pdf(""))
+    at_limit = scan_pdf("x" * pad)
+    at_limit = scan_pdf("x" * (pad - (len(at_limit) - 1024 * 1024)))
+    assert len(at_limit) == 1024 * 1024
+    v.validate_scan(_upload("a.pdf", at_limit))
     with pytest.raises(ValidationError, match="不能超过1 MB"):
-        v.validate_scan(_upload("a.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024)))
+        v.validate_scan(_upload("a.pdf", at_limit + b"\n"))
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from audit.models import Entry
 from cases.models import SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from documents.models import Document
+from tests.scans import scan_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_request_and_approval_append_the_addendum_after_the_sealed_items(head, a
     before_items = [(i.title, i.source) for i in sealing.assemble(case).items]
     before = _snapshot(case)
     officer = case.created_by
-    scan = SimpleUploadedFile("更正说明.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    scan = SimpleUploadedFile("更正说明.pdf", scan_pdf("scan"), content_type="application/pdf")
     row = sealing.addendum_request(
         case_id=case.pk, by=officer, title="补充材料", text="当事人地址笔误，应为沂南县界湖街道。", scan=scan
     )

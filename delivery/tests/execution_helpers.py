@@ -23,6 +23,7 @@ from linke.clock import clock_at, on_day
 from review.models import DecisionOutcome, PenaltyKind
 from review.selectors import decision_of
 from review.tests.test_core import PENALTY_DRAFT, decided, in_review
+from tests.scans import scan_pdf
 
 TODAY = timezone.localdate
 
@@ -71,7 +72,7 @@ def served_case(head: Any, served_days_ago: int = 3, **draft: Any) -> Any:
 
 
 def receipt(name: str = "receipt.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, b"%PDF-1.4 receipt " + name.encode(), content_type="application/pdf")
+    return SimpleUploadedFile(name, scan_pdf(f"receipt {name}"), content_type="application/pdf")
 
 
 def bytes_file(data: bytes = b"x") -> io.BytesIO:

@@ -13,10 +13,11 @@ from django.utils import timezone
 from delivery import actions
 from delivery.methods import METHODS
 from delivery.models import Carrier, DeliveryMethod, OrganKind, PostalKind, RecipientRelation
+from tests.scans import scan_pdf
 
 
 def scan(name: str = "送达回证.pdf") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, f"%PDF-1.4 scan of {name}".encode(), content_type="application/pdf")
+    return SimpleUploadedFile(name, scan_pdf(f"scan of {name}"), content_type="application/pdf")
 
 
 def _moment(doc: Any, day: dt.date | None) -> dt.datetime:

@@ -11,12 +11,13 @@ from deadlines.models import Deadline, DeadlineKind
 from delivery.models import AttemptOutcome, DeliveryAttempt, DeliveryMethod, Ending, FinePayment
 from delivery.tests.execution_helpers import FINE, decided_case
 from review.selectors import decision_of
+from tests.scans import scan_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _pdf(name):
-    return {"name": name, "mimeType": "application/pdf", "buffer": f"%PDF-1.4 {name}".encode()}
+    return {"name": name, "mimeType": "application/pdf", "buffer": scan_pdf(name)}
 
 
 def test_officer_posts_the_decision_records_the_fine_paid_and_the_head_concludes(live_server, login, head):

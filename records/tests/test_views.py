@@ -13,6 +13,7 @@ from cases.tests.pages import section_html
 from records.models import CommissionOpinion, Inspection, Preservation, PreservationDecision, Record, RecordKind
 from records.selectors import attachments_of
 from records.tests.factories import PARTY, make_case, make_record
+from tests.scans import scan_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +147,7 @@ def test_follow_up_pages_attach_correct_decide_and_register_an_opinion(client, h
         {
             "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "conclusion": "费用归集不实",
-            "file": SimpleUploadedFile("意见书.pdf", b"%PDF-1.4 opinion", "application/pdf"),
+            "file": SimpleUploadedFile("意见书.pdf", scan_pdf("opinion"), "application/pdf"),
         },
     )
     opinion = CommissionOpinion.objects.get(record_id=commissioned.pk)

@@ -15,6 +15,7 @@ from documents.tests.test_services import pdf_text
 from records.models import RecordKind
 from records.tests.factories import make_record
 from review.models import Decision
+from tests.scans import scan_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -75,7 +76,7 @@ def test_officer_submits_reviewers_sign_head_decides_document_has_art59_elements
     page.select_option("#id_recipient_relation", "principal")
     page.fill("#id_served_on", today)
     page.set_input_files(
-        "#id_receipt", {"name": "送达回证.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 receipt"}
+        "#id_receipt", {"name": "送达回证.pdf", "mimeType": "application/pdf", "buffer": scan_pdf("receipt")}
     )
     page.click("#attempt-form button[type=submit]")
     assert "已登记直接送达：已送达" in page.inner_text(".messages")
