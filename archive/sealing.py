@@ -152,7 +152,8 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
 class Review:
     """What the archivist reviews before sealing. `blockers`: Chinese lines that refuse sealing
     (unless `override` agrees): items not ready for the volume, failing veto rules; `gaps`: the
-    checklist items still missing from every stage (shown, not blocking)."""
+    checklist items still missing from every stage (shown, not blocking); `check`: the 检查人's
+    latest check (check_of; sealing also needs it agreeing and current)."""
 
     casefile: CaseFile
     score: Score
