@@ -192,11 +192,16 @@ def _seal(case_id: int, u: dict[str, User], stdout: Any) -> None:
             sealing.seal_override_sign(
                 case_id=case.pk, by=u["head"], agree=True, opinion="经复核，所列问题不影响案卷完整，准予归档。"
             )
-        row = sealing.seal(
+        # 检查人: 法规科, not the archivist who compiles (立卷人), checks the file as arranged first.
+        sealing.check_sign(
             case_id=case.pk,
-            by=u["archivist"],
-            description="本卷为行政处罚案件，文书、证据、音像记录齐全，排列有序。",
-            checker=u["reviewer2"],  # 检查人: 法规科, not the archivist who compiles (立卷人)
+            by=u["reviewer2"],
+            agree=True,
+            opinion="案卷材料齐全，排列有序，同意归档。",
+            digest=sealing.catalogue_digest(sealing.assemble(case)),
+        )
+        row = sealing.seal(
+            case_id=case.pk, by=u["archivist"], description="本卷为行政处罚案件，文书、证据、音像记录齐全，排列有序。"
         )
     stdout.write(f"  归档：演示案件已归档，档号 {row.archival_code}")
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.db.models import QuerySet
 
-from accounts.models import User
 from linke.validators import SCAN_TYPES_LABEL, ScanField
 
 from .models import ADDENDUM_TEXT_MAX_LENGTH, BACK_DESCRIPTION_MAX, TITLE_MAX
@@ -16,8 +12,9 @@ DECISIONS = [("agree", "同意"), ("refuse", "不同意")]
 
 
 class SealForm(forms.Form):
-    """The 备考表 (DA/T 22: 说明, 立卷人, 检查人) filled when sealing: the 立卷人 is the sealing
-    archivist (not a field); the 检查人 is chosen from `checkers` (archive.sealing.checkers_for)."""
+    """The 备考表 (DA/T 22: 说明, 立卷人, 检查人) filled when sealing: the description. The 立卷人 is
+    the sealing archivist, the 检查人 who signed the file's check (archive.sealing.check_of):
+    neither is a field."""
 
     description = forms.CharField(
         label="案卷情况说明",
@@ -25,21 +22,28 @@ class SealForm(forms.Form):
         max_length=BACK_DESCRIPTION_MAX,
         help_text=f"不超过{BACK_DESCRIPTION_MAX}字（备考表为一页）。",
     )
-    checker: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        label="检查人",
-        queryset=None,  # set per form: checkers_for(the compiler)
-        empty_label="（请选择）",
-        error_messages={
-            "required": "请选择备考表的检查人。",
-            "invalid_choice": "检查人须为立卷人以外的在职档案管理员、法规科人员或机关负责人，请从列表中选择。",
-        },
-    )
 
-    def __init__(self, *args: Any, checkers: QuerySet[User], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["checker"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = checkers
+
+CHECK_DECISIONS = [("agree", "同意归档"), ("return", "退回整改")]
+
+
+class CheckForm(forms.Form):
+    """The 检查人's 检查意见 (第二十八条): agree or return, the opinion (a return's reason, which the
+    archivist sees), and the digest of the catalogue the page showed (hidden)."""
+
+    decision = forms.ChoiceField(
+        label="检查结论",
+        choices=CHECK_DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择检查结论。"},
+    )
+    opinion = forms.CharField(
+        label="检查意见",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "请填写检查意见（退回时写明需整改之处）。"},
+    )
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class OpinionForm(forms.Form):

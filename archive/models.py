@@ -70,19 +70,22 @@ NAME_MAX = 300  # a name as the 备考表 prints it: a user's display name (last
 # The 卷内目录's 题名 (title) of an item, in characters: the archivist's title (ItemArrangement,
 # the seal page's form) and an addendum's (Addendum.title) are bounded alike.
 TITLE_MAX = 200
-# The 备考表's 说明 (Seal.description), in characters: what the volume's one 备考表 page holds
-# beside the 立卷人, 检查人 and dates. Measured (volume_back.html rendered, 14pt, A4): 450
-# characters of CJK text end on page 1, 475 run onto a second page, 2000 onto a third; 400
-# leaves a few lines for the notes of addenda approved after sealing.
+# The 备考表 is one page (archive/templates/archive/volume_back.html; measured with WeasyPrint by
+# archive/tests/test_back_page.py): its 说明 (Seal.description) at most BACK_DESCRIPTION_MAX
+# characters in at most BACK_DESCRIPTION_LINES lines, the head's override reason at most
+# OVERRIDE_REASON_MAX characters, and the addenda approved after sealing (titled while at most
+# archive.volume.ADDENDA_TITLED, up to 200 characters each; measured to 30 addenda).
 BACK_DESCRIPTION_MAX = 400
+BACK_DESCRIPTION_LINES = 8
+OVERRIDE_REASON_MAX = 200
 
 
 class Seal(models.Model):
     """The sealing of a case file (归档): 档号, the quality score at sealing, who and when, and the
     备考表 (description, compiler, checker). One per case; written once by archive.sealing.
 
-    立卷人 (compiler) is the sealing archivist, `sealed_by`; 检查人 (checker) is `checked_by`, another
-    active user (archivist, 法规科 or the head; archive.sealing.CHECKER_ROLES). `compiler` and
+    立卷人 (compiler) is the sealing archivist, `sealed_by`; 检查人 (checker) is `checked_by`, who
+    signed the agreeing ARCHIVE_CHECK `check_signoff` (another archivist, 法规科 or the head). `compiler` and
     `checker` keep their names as printed on the 备考表 at sealing (their display names; seals made
     before the checker was a user hold the typed names and no `checked_by`)."""
 
@@ -106,6 +109,16 @@ class Seal(models.Model):
     )
     checked_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="检查人"
+    )
+    # The 检查人's agreeing ARCHIVE_CHECK sign-off the seal was made on (its signer is
+    # `checked_by`, its date the 备考表's 检查时间); NULL for seals made before checks were signed.
+    check_signoff = models.ForeignKey(
+        "cases.SignOff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="检查意见",
     )
     sealed_at = models.DateTimeField("归档时间")
 

@@ -19,11 +19,11 @@ _SHOWN = (S.DECIDED, S.DELIVERED, S.EXECUTING, S.CONCLUDED, S.ARCHIVED)
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     if case.kind != CaseKind.PENALTY or case.state not in _SHOWN:
         return None
-    # The 案卷 volume (archive:volume_pdf) for who compiles case files (archivist, head), once
-    # the case has one (concluded: a draft before sealing; archive.volume.has_case_file).
+    # The 案卷 volume (archive:volume_pdf) for who may read case files (archivist, head, 法规科 as
+    # 检查人), once the case has one (concluded: a draft before sealing; archive.volume.has_case_file).
     from .volume import has_case_file
 
-    may_compile = policy.may_compile_case_file(user, case) and has_case_file(case)
+    may_compile = policy.may_read_case_file(user, case) and has_case_file(case)
     return {"score": case_score(case), "may_compile": may_compile}
 
 
@@ -64,7 +64,7 @@ def _seal_context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     from deadlines.models import DeadlineKind
     from deadlines.selectors import case_deadline
 
-    from .sealing import may_request_addendum, override_of
+    from .sealing import may_check, may_request_addendum, override_of
     from .selectors import addenda_of, seal_of
 
     seal = seal_of(case)
@@ -74,7 +74,8 @@ def _seal_context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
         "due": deadline.due if deadline is not None and deadline.met_at is None else None,
         "override": override_of(case) if seal is None else None,
         "addenda": addenda_of(case) if seal is not None else [],
-        "may_compile": policy.may_compile_case_file(user, case),
+        "may_compile": policy.may_read_case_file(user, case),
+        "may_check": seal is None and may_check(user, case),
         "may_override": seal is None and policy.works_head_queues(user) and policy.may_sign(user, case, "head"),
         "may_decide": policy.works_head_queues(user) and policy.may_sign(user, case, "head"),
         "may_request": seal is not None and may_request_addendum(user, case),

@@ -3,8 +3,9 @@
     review(case) -> Review                         what the archivist checks before sealing
     arrangement_save(case_id, by, entries)         the order and titles of the items (卷内排列)
     seal_override_sign(case_id, by, agree, opinion)  the head lets a blocked file be sealed, or not
-    checkers_for(compiler) -> QuerySet[User]       who may sign the 备考表 as 检查人
-    seal(case_id, by, description, checker) -> Seal    已结案 → 已归档 (by: the 立卷人)
+    check_sign(case_id, by, agree, opinion, digest)  the 检查人 checks the file: agree or return
+    check_of(case) -> Check                        the latest check, and whether it is current
+    seal(case_id, by, description) -> Seal         已结案 → 已归档 (by: the 立卷人; 检查人: the check's)
     addendum_request(case_id, by, title, text, scan) -> Addendum  after sealing: a correction
     addendum_decide(addendum_id, by, approve, opinion) -> Addendum   the head's ADDENDUM sign-off
     addendum_scan_viewed(addendum, by)             audits a read of its scan
@@ -13,23 +14,26 @@
 Sealing is refused while the assembled file has `missing` items, a stage's checklist still
 lacks something, or a veto rule of the quality review fails — unless the head (not handling the
 case) signed SignOffStep.SEAL_OVERRIDE agreeing, with a reason (the latest such sign-off
-counts). After sealing every record of the case is read-only (archive.guard).
+counts) — and until the 检查人 (another archivist, 法规科 or the head, not the 立卷人) signed an
+agreeing check of the catalogue as it is now. After sealing every record of the case is
+read-only (archive.guard).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
 import audit
 from accounts.models import Role, User
-from accounts.selectors import users_in_roles
 from audit.selectors import recorded
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
@@ -46,7 +50,9 @@ from .audit_actions import AuditAction
 from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, archival_code, archival_series, assemble, date8
 from .models import (
     ADDENDUM_TEXT_MAX_LENGTH,
+    BACK_DESCRIPTION_LINES,
     BACK_DESCRIPTION_MAX,
+    OVERRIDE_REASON_MAX,
     TITLE_MAX,
     Addendum,
     AddendumStatus,
@@ -148,13 +154,15 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
 class Review:
     """What the archivist reviews before sealing. `blockers`: Chinese lines that refuse sealing
     (unless `override` agrees): items not ready for the volume, failing veto rules; `gaps`: the
-    checklist items still missing from every stage (shown, not blocking)."""
+    checklist items still missing from every stage (shown, not blocking); `check`: the 检查人's
+    latest check (check_of; sealing also needs it agreeing and current)."""
 
     casefile: CaseFile
     score: Score
     gaps: list[requirements.Requirement] = field(default_factory=list)
     override: SignOff | None = None
     blockers: list[str] = field(default_factory=list)
+    check: Check | None = None
 
     @property
     def overridden(self) -> bool:
@@ -180,7 +188,7 @@ def review(case: Case) -> Review:
     # cannot go into the volume and a failing veto rule (issue 16 item 3).
     blockers = list(casefile.missing)
     blockers += [f"否决项：{f.message}（{f.source}）" for f in score.failures if f.kind == RuleKind.VETO]
-    return Review(casefile, score, gaps, override_of(case), blockers)
+    return Review(casefile, score, gaps, override_of(case), blockers, check_of(case, casefile))
 
 
 def _require_compiler(case: Case, by: User, what: str) -> None:
@@ -248,10 +256,16 @@ def arrangement_problems(items: dict[str, Item], entries: list[tuple[str, int, s
 @transaction.atomic
 def seal_override_sign(*, case_id: int, by: User, agree: bool, opinion: str) -> SignOff:
     """The head (not handling the case) lets the file be sealed despite its blockers, or refuses,
-    with a reason: a SEAL_OVERRIDE sign-off, its own round each time (the latest counts). Only
-    while the case is concluded and not sealed. TransitionDenied / TransitionError."""
+    with a reason of at most OVERRIDE_REASON_MAX characters (the 备考表 prints it, on its one
+    page): a SEAL_OVERRIDE sign-off, its own round each time (the latest counts). Only while the
+    case is concluded and not sealed. TransitionDenied / TransitionError."""
     case = stages.lock(case_id)
     stages.require_state(case, SEAL.sources, "签署归档意见")
+    reason = (opinion or "").strip()
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise TransitionError(
+            f"准予归档的理由不能超过{OVERRIDE_REASON_MAX}字（现为{len(reason)}字），以便备考表为一页。"
+        )
     return signoffs.signoff_record(
         case=case,
         step=SignOffStep.SEAL_OVERRIDE,
@@ -263,38 +277,121 @@ def seal_override_sign(*, case_id: int, by: User, agree: bool, opinion: str) -> 
     )
 
 
-# 备考表: the 检查人 is a second person who checks the file — another archivist, 法规科 or the head.
-CHECKER_ROLES = (Role.ARCHIVIST, Role.LEGAL_REVIEWER, Role.HEAD)
+def catalogue_digest(casefile: CaseFile) -> str:
+    """The SHA-256 (64 hex digits) of the file's catalogue as arranged: each item's volume,
+    key, 文号, title, date and remarks, in order. A check is bound to it: a later arrangement
+    (order or title) or a new item changes it and makes the check stale."""
+    rows = [[i.volume, key_of(i), i.doc_number, i.title, i.date, i.remarks] for i in casefile.items]
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
-def checkers_for(compiler: User) -> QuerySet[User]:
-    """Who may sign the 备考表 as 检查人 beside `compiler` (the sealing archivist, 立卷人): the
-    active users in CHECKER_ROLES other than the compiler, by username."""
-    return users_in_roles(CHECKER_ROLES).exclude(pk=compiler.pk).order_by("username")
+@dataclass
+class Check:
+    """The case file's latest 检查意见 (an ARCHIVE_CHECK sign-off; each check is its own round,
+    the latest counts) and whether the catalogue is still the one it was signed on."""
+
+    signoff: SignOff | None
+    current: bool = False
+
+    @property
+    def agreed(self) -> bool:
+        """Signed agreeing on the catalogue as it is now: sealing may name its signer 检查人."""
+        return self.signoff is not None and self.current and self.signoff.outcome == SignOffOutcome.AGREE
+
+    @property
+    def returned(self) -> bool:
+        return self.signoff is not None and self.current and self.signoff.outcome == SignOffOutcome.RETURN
+
+    @property
+    def label(self) -> str:
+        """待检查 (none yet, or stale: the catalogue changed since), 已检查, 已退回."""
+        return "已检查" if self.agreed else "已退回" if self.returned else "待检查"
+
+    @property
+    def stale(self) -> bool:
+        return self.signoff is not None and not self.current
 
 
-def _require_checker(checker: User | None, compiler: User) -> User:
-    if checker is None:
-        raise TransitionError("请选择备考表的检查人。")
-    if checker.pk == compiler.pk:
-        raise TransitionError("检查人不能是立卷人本人：请选择另一位档案管理员、法规科人员或机关负责人。")
-    if not checkers_for(compiler).filter(pk=checker.pk).exists():
-        raise TransitionError(
-            f"{checker.display_name}不能担任检查人：检查人须为在职的档案管理员、法规科人员或机关负责人。"
-        )
-    return checker
+def check_of(case: Case, casefile: CaseFile | None = None) -> Check:
+    """The latest ARCHIVE_CHECK of `case` against its catalogue now (`casefile`: the assembled
+    file when the caller has it; assembled otherwise)."""
+    row = signoffs_of(case, [SignOffStep.ARCHIVE_CHECK]).select_related("actor").order_by("-round", "-pk").first()
+    if row is None:
+        return Check(None)
+    return Check(row, row.digest == catalogue_digest(casefile or assemble(case)))
+
+
+def compiled_by(user: User, case: Case) -> bool:
+    """`user` compiled the file: arranged its items (an archive.arranged entry by them)."""
+    return recorded(case, AuditAction.ARRANGED, actor=user)
+
+
+def may_check(user: User, case: Case) -> bool:
+    """`user` may sign the 检查意见 of the concluded case's file now (check_sign's policy:
+    Level.CHECK, and not the archivist who arranged it)."""
+    return (
+        case.state == CaseState.CONCLUDED and policy.may_sign(user, case, Level.CHECK) and not compiled_by(user, case)
+    )
+
+
+NOT_COMPILER = "检查人不能是立卷人本人：请由另一位档案管理员、法规科人员或机关负责人检查。"
 
 
 @transaction.atomic
-def seal(*, case_id: int, by: User, description: str, checker: User | None) -> Seal:
+def check_sign(*, case_id: int, by: User, agree: bool, opinion: str, digest: str) -> SignOff:
+    """The 检查人's 检查意见 on the file (第二十八条): agree, or return with a reason the archivist
+    sees — an ARCHIVE_CHECK sign-off at Level.CHECK, its own round each time (the latest
+    counts), bound to `digest`, the catalogue_digest of the page the checker read. Only while the
+    case is concluded and not sealed. TransitionDenied for anyone but an archivist, 法规科 or the
+    head not handling the case, and for the archivist who arranged the file (its 立卷人);
+    TransitionError for an empty opinion and when the catalogue changed since the page was
+    read (`digest` no longer current: read it again)."""
+    case = stages.lock(case_id)
+    stages.require_state(case, SEAL.sources, "签署检查意见")
+    if compiled_by(by, case):
+        raise TransitionDenied(NOT_COMPILER)
+    if digest != catalogue_digest(assemble(case)):
+        raise TransitionError("卷内排列或题名已变化，请刷新页面、重新检查案卷后再签署检查意见。")
+    return signoffs.signoff_record(
+        case=case,
+        step=SignOffStep.ARCHIVE_CHECK,
+        level=Level.CHECK,
+        by=by,
+        outcome=SignOffOutcome.AGREE if agree else SignOffOutcome.RETURN,
+        opinion=opinion,
+        round=signoffs.next_round(case, SignOffStep.ARCHIVE_CHECK),
+        digest=digest,
+    )
+
+
+NO_CHECK = "请先由检查人审核案卷并签署检查意见"
+
+
+def _require_check(check: Check, by: User) -> SignOff:
+    """The agreeing, current check that names the 检查人; TransitionError (Chinese) otherwise."""
+    row = check.signoff
+    if row is None:
+        raise TransitionError(f"{NO_CHECK}。")
+    if not check.current:
+        raise TransitionError(f"{NO_CHECK}：{row.actor}检查后卷内排列或题名已调整，须重新检查。")
+    if row.outcome != SignOffOutcome.AGREE:
+        raise TransitionError(f"{NO_CHECK}：检查人{row.actor}已退回（{row.opinion}），请整改后再送检查。")
+    if row.actor_id == by.pk:
+        raise TransitionError(NOT_COMPILER)
+    return row
+
+
+@transaction.atomic
+def seal(*, case_id: int, by: User, description: str) -> Seal:
     """已结案 → 已归档 (第二十八条): the archivist seals the file with its 备考表 — the description,
-    `by` as the 立卷人 and `checker` (a User of checkers_for(by)) as the 检查人, their display
-    names printed. Records the 档号 — its 案卷号 the next number of the case's series
-    (casefile.archival_series, numbering.services.number_next) — the score, who and when; meets
-    the ARCHIVE_FILE deadline; audited. TransitionError (Chinese) without a description, for a
-    checker who is the compiler or not among checkers_for(by), (the blockers named) while
-    `review(case).may_seal` is False, and when the 档号 is already another Seal's (the unique
-    constraint seal_archival_code_unique: nothing is saved, the number is given back);
+    `by` as the 立卷人 and, as the 检查人, the signer of the case's agreeing current check
+    (check_of; their display names printed, the check's date the 检查时间). Records the 档号 — its
+    案卷号 the next number of the case's series (casefile.archival_series,
+    numbering.services.number_next) — the score, the check, who and when; meets the ARCHIVE_FILE
+    deadline; audited. TransitionError (Chinese) without a description, without an agreeing check
+    on the catalogue as it is now (NO_CHECK), when `by` signed that check, (the blockers named)
+    while `review(case).may_seal` is False, and when the 档号 is already another Seal's (the
+    unique constraint seal_archival_code_unique: nothing is saved, the number is given back);
     TransitionDenied for anyone but an archivist."""
     case = stages.lock(case_id)
     if is_sealed(case):
@@ -308,10 +405,17 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
         raise TransitionError(
             f"备考表的案卷情况说明不能超过{BACK_DESCRIPTION_MAX}字（现为{len(description)}字），以便备考表为一页。"
         )
-    checker = _require_checker(checker, by)
+    lines = len(description.splitlines())
+    if lines > BACK_DESCRIPTION_LINES:
+        raise TransitionError(
+            f"备考表的案卷情况说明不能超过{BACK_DESCRIPTION_LINES}行（现为{lines}行），以便备考表为一页。"
+        )
     r = review(case)
     if not r.may_seal:
         raise TransitionError(f"不能归档：{'；'.join(r.blockers)}。如确需归档，须由机关负责人签署准予归档意见。")
+    assert r.check is not None  # review() always reads it
+    check = _require_check(r.check, by)
+    checker = check.actor
     now = timezone.now()
     # The 案卷号: the next number of the case's series, assigned now (第二十八条), never shown
     # before; the series' counter stays locked until this transaction ends, and a refusal below
@@ -330,6 +434,7 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
                 checker=checker.display_name,
                 sealed_by=by,
                 checked_by=checker,
+                check_signoff=check,
                 sealed_at=now,
             )
     except IntegrityError:
@@ -349,6 +454,7 @@ def seal(*, case_id: int, by: User, description: str, checker: User | None) -> S
         override=row.override_id,
         compiler=by.pk,
         checker=checker.pk,
+        check=check.pk,
         items=r.casefile.item_count,
     )
     stages.advance(case, SEAL, by=by, archival_code=row.archival_code)

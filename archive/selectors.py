@@ -41,7 +41,11 @@ def seal_of(case: Any) -> Any:
     """The case's Seal row (档号, who/when, 备考表), or None before sealing."""
     from .models import Seal
 
-    return Seal.objects.filter(case_id=case.pk).select_related("sealed_by", "override__actor").first()
+    return (
+        Seal.objects.filter(case_id=case.pk)
+        .select_related("sealed_by", "override__actor", "check_signoff__actor")
+        .first()
+    )
 
 
 def addenda_of(case: Any, *, approved_only: bool = False) -> Any:

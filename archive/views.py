@@ -1,4 +1,4 @@
-"""The case file (案卷) as one PDF volume, for the archivist and the head (第二十八条)."""
+"""The case file (案卷) as one PDF volume, for the archivist, the head and 法规科 (第二十八条)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -26,7 +26,7 @@ def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
     A sealed case's stored volume (archive.sealed_volume, 第二十八条) is streamed as stored;
     rendered only while none is stored (before sealing, or until the task has run)."""
     case = case_for_user(request.user, pk)
-    if not policy.may_compile_case_file(request.user, case):
+    if not policy.may_read_case_file(request.user, case):
         raise Http404("案件不存在")
     if not has_case_file(case):
         return render(request, "archive/volume_not_concluded.html", {"case": case}, status=409)

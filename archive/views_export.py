@@ -1,5 +1,6 @@
-"""The export of a sealed case's archival package, for the archivist and the head
-(policy.may_compile_case_file; 404 for anyone else): request, progress, download (第二十八条)."""
+"""The export of a sealed case's archival package (第二十八条): requested by the archivist or the
+head (policy.may_compile_case_file); progress and download for who may read the case file
+(policy.may_read_case_file: 法规科 too); 404 for anyone else."""
 
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from .tasks import export_request
 
 def _case(request: AuthedRequest, pk: int) -> Case:
     case = case_for_user(request.user, pk)
-    if not policy.may_compile_case_file(request.user, case):
+    if not policy.may_read_case_file(request.user, case):
         raise Http404("案件不存在")
     return case
 
@@ -46,7 +47,11 @@ def export_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET: the case's exports with the running one's progress; POST: request an export (a
     repeated request while one runs shows that one)."""
     case = _case(request, pk)
+    may_request = policy.may_compile_case_file(request.user, case)
     if request.method == "POST":
+        if not may_request:
+            messages.error(request, "只有档案管理员或机关负责人可以申请导出电子案卷。")
+            return redirect("archive:export", pk=case.pk)
         try:
             job, created = export_request(case, request.user)
         except ExportRefused as exc:
@@ -55,7 +60,11 @@ def export_page(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.info(request, "已开始导出电子案卷。" if created else "该案卷正在导出，请等待其完成。")
         return redirect("archive:export", pk=case.pk)
     jobs = ExportJob.objects.filter(case=case).order_by("-created_at")[:10]
-    return render(request, "archive/export.html", {"case": case, "jobs": jobs, "sealed": is_sealed(case)})
+    return render(
+        request,
+        "archive/export.html",
+        {"case": case, "jobs": jobs, "sealed": is_sealed(case), "may_request": may_request},
+    )
 
 
 @never_cache

@@ -33,7 +33,7 @@ from linke.pagination import page_of
 from . import sealing
 from .casefile import CaseFile
 from .export import SealedPages, paginate_stored
-from .forms import AddendumForm, OpinionForm, SealForm
+from .forms import AddendumForm, CheckForm, OpinionForm, SealForm
 from .models import Addendum
 from .quality import case_score
 from .sealed_volume import current_volume
@@ -69,7 +69,8 @@ def queue_cases(user: Any, now: dt.datetime | None = None) -> QuerySet[Case]:
 def queue(request: AuthedRequest) -> HttpResponse:
     """GET /archive/: the archivist's queue (archivists and the head; 404 for anyone else), 25 a
     page: the ARCHIVE_FILE due date (第二十八条) — a waiting case past it marked overdue (已逾期), a
-    sealed one sealed after it marked late (逾期归档) — the score and each failing rule's link."""
+    sealed one sealed after it marked late (逾期归档) — the score and each failing rule's link,
+    and a waiting file's check (待检查, 已检查, 已退回 with the reason)."""
     if not works_archive_queue(request.user):
         raise Http404
     now = timezone.now()
@@ -86,14 +87,17 @@ def queue(request: AuthedRequest) -> HttpResponse:
                 "due": deadline.due if deadline is not None else None,
                 "overdue": state == RED,
                 "late": state == MET_LATE,
+                # 待检查/已检查/已退回 while waiting (第二十八条: the 检查人 signs before sealing)
+                "check": sealing.check_of(c) if c.state == CaseState.CONCLUDED else None,
             }
         )
     return render(request, "archive/queue.html", {"page": page, "rows": rows})
 
 
-def _compiler_case(request: AuthedRequest, pk: int) -> Case:
+def _case_file_case(request: AuthedRequest, pk: int) -> Case:
+    """The case, for who may read its case file (policy.may_read_case_file); 404 otherwise."""
     case = case_for_user(request.user, pk)
-    if not policy.may_compile_case_file(request.user, case):
+    if not policy.may_read_case_file(request.user, case):
         raise Http404("案件不存在")
     return case
 
@@ -115,18 +119,48 @@ def _numbered(casefile: CaseFile) -> list[str]:
 @login_required
 def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET: the review before sealing (items with order, titles and page numbers, the checklist
-    gaps, the score and each failing rule, the override). POST action=arrange (order/title per
-    item key) or action=seal (the 备考表: description and 检查人; the archivist is the 立卷人).
-    Archivists act; the head reads. A refused POST shows the page again with its Chinese error
-    and everything as typed (nothing is lost)."""
-    case = _compiler_case(request, pk)
+    gaps, the score and each failing rule, the override, the 检查人's check). POST
+    action=arrange (order/title per item key), action=check (the 检查人's 检查意见: agree or
+    return with a reason, bound to the catalogue shown) or action=seal (the 备考表's
+    description; the archivist is the 立卷人, the check's signer the 检查人). Archivists arrange
+    and seal; a checker (another archivist, 法规科, the head) checks; who may read the case file
+    reads. A refused POST shows the page again with its Chinese error and everything as typed
+    (nothing is lost)."""
+    case = _case_file_case(request, pk)
     if not has_case_file(case):  # no case file before conclusion (第二十八条), as the volume
         return render(request, "archive/volume_not_concluded.html", {"case": case}, status=409)
-    checkers = sealing.checkers_for(request.user)
-    form = SealForm(checkers=checkers)
+    form = SealForm()
+    check_form = CheckForm()
     typed: dict[str, tuple[str, str]] = {}  # key -> (position, title) as submitted
     may_act = request.user.has_role(Role.ARCHIVIST) and case.state == CaseState.CONCLUDED
-    if request.method == "POST":
+    checker = sealing.may_check(request.user, case)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "check":
+        check_form = CheckForm(request.POST)
+        if not checker:
+            messages.error(
+                request,
+                sealing.already_sealed(case)
+                if case.state == CaseState.ARCHIVED
+                else "只有立卷人以外的档案管理员、法规科人员或机关负责人可以签署已结案案件的检查意见。",
+            )
+            return redirect("archive:seal", pk)
+        if check_form.is_valid():
+            data = check_form.cleaned_data
+            try:
+                sealing.check_sign(
+                    case_id=case.pk,
+                    by=request.user,
+                    agree=data["decision"] == "agree",
+                    opinion=data["opinion"],
+                    digest=data["digest"],
+                )
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "检查意见已签署。")
+                return redirect("archive:seal", pk)
+    elif request.method == "POST":
         if not may_act:
             sealed = case.state != CaseState.CONCLUDED and seal_of(case) is not None
             # A second tab's POST after sealing: the case is sealed, whoever asks.
@@ -135,14 +169,14 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             return redirect("archive:seal", pk)
         try:
-            if request.POST.get("action") == "arrange":
+            if action == "arrange":
                 typed = _typed_arrangement(request.POST)
                 numbers = _row_numbers(request.POST)
                 entries = _arrangement(typed, numbers)
                 sealing.arrangement_save(case_id=case.pk, by=request.user, entries=entries)
                 messages.success(request, "卷内排列与题名已保存。" + _arrangement_notes(typed, entries, numbers))
                 return redirect("archive:seal", pk)
-            form = SealForm(request.POST, checkers=checkers)
+            form = SealForm(request.POST)
             if form.is_valid():
                 row = sealing.seal(case_id=case.pk, by=request.user, **form.cleaned_data)
                 messages.success(request, f"案卷已归档，档号 {row.archival_code}。")
@@ -164,6 +198,9 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "unreadable": unreadable,
         "form": form,
         "may_act": may_act,
+        "may_check": checker,
+        "check_form": check_form,
+        "digest": sealing.catalogue_digest(casefile),
         "seal": seal_of(case),
         "addenda": addenda_of(case),
     }

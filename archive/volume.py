@@ -148,13 +148,17 @@ def _numbers(count: int, mark: str = "") -> PdfReader:
     return PdfReader(io.BytesIO(render_pdf(html).pdf))
 
 
+# Up to this many addenda, the 备考表 lists each with its title; beyond, by 件号 only (the titles
+# are in the 卷内目录), so the page holds them (test_back_page).
+ADDENDA_TITLED = 3
+
+
 def _addenda_notes(casefile: CaseFile) -> dict[str, Any]:
     """What an approved addendum changes in the 备考表 (DA/T 22 as in DOMAIN.md: the 备考表
     states the file's condition; that it also records each later 补充 with who approved it and
-    when, and that 检查时间 moves to the latest such check, is from memory — unverified): the
-    addenda listed (卷内件号, 题名, requester, the head who approved, the approval date) and
-    `checked`, the latest approval date ("" without addenda: 检查时间 is then the sealing date).
-    件数 and 页数 are the file's own counts, addenda included."""
+    when is from memory — unverified): the addenda listed (卷内件号, 题名 while there are at most
+    ADDENDA_TITLED, requester, the head who approved, the approval date). 件数 and 页数 are the
+    file's own counts, addenda included."""
     rows = []
     for item in casefile.addenda:
         page = item.record
@@ -167,7 +171,18 @@ def _addenda_notes(casefile: CaseFile) -> dict[str, Any]:
                 "approved_on": item.date,
             }
         )
-    return {"addenda": rows, "checked": max((r["approved_on"] for r in rows), default="")}
+    return {"addenda": rows, "addenda_titled": len(rows) <= ADDENDA_TITLED}
+
+
+def _seal_notes(sealed: Any) -> dict[str, Any]:
+    """What the Seal adds to the 备考表 (第二十八条): `check_date`, the 检查人's check date
+    (YYYYMMDD; the sealing date for a seal made before checks were signed; "" before sealing),
+    and `override`, the head's SEAL_OVERRIDE sign-off the file was sealed on (who, when, the
+    reason; None when sealed without one)."""
+    if sealed is None:
+        return {"check_date": "", "override": None}
+    when = sealed.check_signoff.signed_at if sealed.check_signoff is not None else sealed.sealed_at
+    return {"check_date": date8(when), "override": sealed.override}
 
 
 def render_volume(
@@ -193,8 +208,9 @@ def write_volume(
     assemble's order; for an export job, a file on disk) and return the assembled CaseFile,
     its items' pages and start pages counted. `compiler`, `checker` (立卷人, 检查人) print as
     blank lines unless given; `on` is the 备考表's date (default: today). The 备考表 counts
-    the items and pages (approved addenda included), lists the addenda and dates 检查时间 by
-    the latest approval (_addenda_notes); the cover's dates are the case's own. Before sealing
+    the items and pages (approved addenda included), lists the addenda (_addenda_notes), prints
+    the 检查人's check date as 检查时间 and the head's override of a sealed case (_seal_notes);
+    the cover's dates are the case's own. Before sealing
     the 档号 is printed as casefile.PENDING_CODE and the cover, every page and the 备考表 carry
     casefile.DRAFT_MARK (第二十八条: the code is assigned at sealing). A sealed
     case's 备考表 is the one its Seal records (description, compiler, checker, the sealing date)
@@ -222,6 +238,7 @@ def write_volume(
             "description": description,
             "date": date8(on or timezone.localdate()),
             **_addenda_notes(casefile),
+            **_seal_notes(sealed),
         }
         back = PdfReader(io.BytesIO(render_pdf(render_html("archive/volume_back.html", back_context)).pdf))
 

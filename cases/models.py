@@ -366,6 +366,8 @@ class Level(models.TextChoices):
     UNIT = "unit", "承办机构负责人"
     LEGAL = "legal", "法规科"
     HEAD = "head", "机关负责人"
+    # 第二十八条: the 备考表's 检查人 — another archivist, 法规科 or the head, never the 立卷人.
+    CHECK = "check", "检查人"
 
 
 class SignOffStep(models.TextChoices):
@@ -397,6 +399,9 @@ class SignOffStep(models.TextChoices):
     # sealed (with the reason); a correction to a sealed file is an addendum the head approves.
     SEAL_OVERRIDE = "seal_override", "评查否决项放行"
     ADDENDUM = "addendum", "归档后补正审批"
+    # 第二十八条: the 检查人 checks the arranged file before sealing (agree, or return with a
+    # reason); the check is bound to the catalogue it saw (SignOff.digest).
+    ARCHIVE_CHECK = "archive_check", "案卷检查"
 
 
 class SignOffOutcome(models.TextChoices):
@@ -421,6 +426,9 @@ class SignOff(models.Model):
     outcome = models.CharField("结论", max_length=16, choices=SignOffOutcome)
     opinion = models.TextField("意见")
     signed_at = models.DateTimeField("签署时间", default=timezone.now)
+    # What the signer saw, for a step bound to content (ARCHIVE_CHECK: the SHA-256, 64 hex digits,
+    # of the catalogue checked; archive.sealing.catalogue_digest); "" for the other steps.
+    digest = models.CharField("所签内容摘要", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "签署意见"

@@ -65,9 +65,14 @@ def is_section_chief_of(user: User, case: Case) -> bool:
     )
 
 
+# The roles that see every case: 法规科 reviews, the head approves, the archivist archives. They
+# are also who may check a case file as the 备考表's 检查人 (第二十八条).
+EVERY_CASE_ROLES = (Role.ARCHIVIST, Role.LEGAL_REVIEWER, Role.HEAD)
+
+
 def reads_every_case(user: User) -> bool:
-    """The roles that see every case: 法规科 reviews, the head approves, the archivist archives."""
-    return _active(user) and any(user.has_role(r) for r in (Role.LEGAL_REVIEWER, Role.HEAD, Role.ARCHIVIST))
+    """The roles that see every case (EVERY_CASE_ROLES)."""
+    return _active(user) and any(user.has_role(r) for r in EVERY_CASE_ROLES)
 
 
 def works_head_queues(user: User) -> bool:
@@ -86,6 +91,13 @@ def may_compile_case_file(user: User, case: Case) -> bool:
     """`user` may assemble and download the case file (案卷, 第二十八条): the archivist (the
     专人) and the head."""
     return _active(user) and (user.has_role(Role.ARCHIVIST) or user.has_role(Role.HEAD))
+
+
+def may_read_case_file(user: User, case: Case) -> bool:
+    """`user` may read the case file (案卷, 第二十八条: the volume, the review-and-seal page, the
+    exports): who compiles it (may_compile_case_file) and who may check it as the 备考表's 检查人
+    (法规科 too: EVERY_CASE_ROLES)."""
+    return may_compile_case_file(user, case) or reads_every_case(user)
 
 
 def may_write(user: User, case: Case) -> bool:
@@ -110,7 +122,9 @@ def may_sign(user: User, case: Case, level: str) -> bool:
     - 承办人: a handling officer of the case.
     - 承办机构负责人: a section chief of the case's department.
     - 法规科 / 机关负责人: the role, and not a handling officer of the case (nobody approves
-      their own case)."""
+      their own case).
+    - 检查人 (the case file's check, 第二十八条): an archivist, 法规科 or the head, not a handling
+      officer of the case; that the 立卷人 does not check their own file is archive.sealing's."""
     if not _active(user):
         return False
     if level == Level.OFFICER:
@@ -121,6 +135,8 @@ def may_sign(user: User, case: Case, level: str) -> bool:
         return user.has_role(Role.LEGAL_REVIEWER) and not handles(user, case)
     if level == Level.HEAD:
         return user.has_role(Role.HEAD) and not handles(user, case)
+    if level == Level.CHECK:
+        return reads_every_case(user) and not handles(user, case)
     return False
 
 

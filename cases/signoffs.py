@@ -23,6 +23,7 @@ _LEVEL_WHO = {
     Level.UNIT: "本案承办科室的承办机构负责人（科长）",
     Level.LEGAL: "法规科审查人员（非本案承办人）",
     Level.HEAD: "机关负责人（非本案承办人）",
+    Level.CHECK: "立卷人以外的档案管理员、法规科人员或机关负责人（非本案承办人）",
 }
 
 
@@ -67,11 +68,20 @@ def open_levels(case: Case, step: str) -> set[str]:
 
 
 def signoff_record(
-    *, case: Case, step: str, level: str, by: User, outcome: str, opinion: str, round: int | None = None
+    *,
+    case: Case,
+    step: str,
+    level: str,
+    by: User,
+    outcome: str,
+    opinion: str,
+    round: int | None = None,
+    digest: str = "",
 ) -> SignOff:
     """Sign `step` of the (locked) `case` at `level`. The opinion is the signer's own text.
     `round` defaults to the open round (`current_round`); a step with one round per request
-    passes the request's round (`next_round` for a new request).
+    passes the request's round (`next_round` for a new request). `digest`: the SHA-256 (hex)
+    of what the signer saw, for a step bound to content (SignOff.digest); "" otherwise.
 
     Raises TransitionDenied when the policy does not let `by` sign at `level`, or `by` signed
     another level of this step; TransitionError when the opinion is empty or the level signed
@@ -94,7 +104,7 @@ def signoff_record(
             f"本轮{step.label}的{level.label}意见已由{done.actor}于{timezone.localtime(done.signed_at):%Y-%m-%d %H:%M}签署，不能重复签署。"
         )
     row = SignOff.objects.create(
-        case=case, step=step, round=rnd, level=level, actor=by, outcome=outcome, opinion=opinion
+        case=case, step=step, round=rnd, level=level, actor=by, outcome=outcome, opinion=opinion, digest=digest
     )
     audit.record(
         row,
@@ -106,5 +116,6 @@ def signoff_record(
         level=level.value,
         outcome=outcome.value,
         opinion=opinion,
+        **({"digest": digest} if digest else {}),
     )
     return row

@@ -29,10 +29,13 @@ def seal(case: Any, archivist: Any, head: Any) -> Any:
     """Seal the concluded `case` through archive.sealing (the archivist's 归档 with its 备考表);
     where the quality review names a veto item, the head's override first (with the reason)."""
     from archive import sealing
+    from archive.casefile import assemble
 
     if not sealing.review(case).may_seal:
         sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="经复核，准予归档。")
-    sealing.seal(case_id=case.pk, by=archivist, description="案卷材料齐全，排列有序。", checker=head)
+    digest = sealing.catalogue_digest(assemble(case))
+    sealing.check_sign(case_id=case.pk, by=head, agree=True, opinion="案卷材料齐全，同意归档。", digest=digest)
+    sealing.seal(case_id=case.pk, by=archivist, description="案卷材料齐全，排列有序。")
     case.refresh_from_db()
     return case
 

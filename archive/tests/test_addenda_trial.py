@@ -187,7 +187,8 @@ def test_a_text_only_addendum_has_its_page_and_the_back_sheet_lists_it(head, arc
     back = texts[-1]
     assert f"本卷共{cf.item_count}件" in back and "其中归档后补充1件" in back
     assert f"第{item.number}件送达回证补充" in back and f"{item.date}经{head}批准" in back
-    assert f"检查时间：{item.date}" in back
+    check = SignOff.objects.get(pk=case.seal.check_signoff_id)  # the 检查人's check, not the approval
+    assert f"检查时间：{date8(check.signed_at)}" in back and item.date != date8(check.signed_at)
     assert "被拒的补充" not in "".join(texts)
 
 

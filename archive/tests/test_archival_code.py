@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import sealing
-from archive.casefile import archival_code, archival_series, series_of_code
+from archive.casefile import archival_code, archival_series, assemble, series_of_code
 from archive.models import Seal
 from archive.tests.factories_export import seal
 from archive.tests.test_sealing_views import seal_data
@@ -29,6 +29,12 @@ from numbering.models import Counter
 pytestmark = pytest.mark.django_db
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 MIGRATION = "archive.migrations.0014_a_seal_archival_code_unique"
+
+
+def check(case, by):
+    """The 检查人's agreeing check of the file as it is now (sealing requires one)."""
+    digest = sealing.catalogue_digest(assemble(case))
+    sealing.check_sign(case_id=case.pk, by=by, agree=True, opinion="案卷材料齐全，同意归档。", digest=digest)
 
 
 @pytest.fixture(autouse=True)
@@ -149,9 +155,10 @@ def test_a_seal_that_would_repeat_a_code_is_refused_and_nothing_is_saved(officer
     old_seal(concluded(officer, "临科罚立〔2026〕1号", at(2026, 1, 5)), f"0001-XZZF·2026-D30-{dept}-0001", archivist)
     case = concluded(officer, "临科罚立〔2026〕2号", at(2026, 2, 5))
     sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="经复核，准予归档。")
+    check(case, head)
     message = f"档号 0001-XZZF·2026-D30-{dept}-0001 已被其他案卷使用，请联系管理员核对档号序列。"
     with pytest.raises(TransitionError) as refused:
-        sealing.seal(case_id=case.pk, by=archivist, description="案卷材料齐全。", checker=head)
+        sealing.seal(case_id=case.pk, by=archivist, description="案卷材料齐全。")
     assert str(refused.value) == message
     case.refresh_from_db()
     assert case.state == CaseState.CONCLUDED and not Seal.objects.filter(case=case).exists()
@@ -164,6 +171,7 @@ def test_the_seal_page_shows_the_refusal_as_its_400_page(client, officer, archiv
     old_seal(concluded(officer, "临科罚立〔2026〕1号", at(2026, 1, 5)), f"0001-XZZF·2026-D30-{dept}-0001", archivist)
     case = concluded(officer, "临科罚立〔2026〕2号", at(2026, 2, 5))
     sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="经复核，准予归档。")
+    check(case, head)
     client.force_login(archivist)
     resp = client.post(reverse("archive:seal", args=[case.pk]), seal_data(description="说明丙。"))
     html = resp.content.decode()

@@ -1,7 +1,9 @@
 """第二十八条 in the browser, end to end: the archivist opens the queue (/archive/) and sees a
 concluded case with its quality score and failing rules; where a veto item blocks it, the head
 signs 准予归档 first; the archivist opens the review page, retitles and moves an item (the
-arrangement), fills the 备考表 (choosing the 检查人) and seals; the case page shows 已归档 and the 档号; the archivist
+arrangement); the 检查人 (法规科) opens the file from the case page, reads the volume and signs
+the 检查意见; the archivist fills the 备考表 (the 检查人 is who checked) and seals; the 备考表
+names the checker and the check date; the case page shows 已归档 and the 档号; the archivist
 exports the archival package (a real Celery worker builds it while the page polls its
 progress), downloads the tar, and the bag inside validates with the bagit library."""
 
@@ -24,7 +26,7 @@ NEW_TITLE = "现场检查照片（执法现场）"
 
 
 def test_archivist_reviews_arranges_seals_and_exports_the_bag(
-    request: Any, live_server: Any, login: Any, head: Any, archivist: Any, tmp_path: Path
+    request: Any, live_server: Any, login: Any, head: Any, archivist: Any, reviewer: Any, tmp_path: Path
 ) -> None:
     case = concluded_case_with_records(head, tmp_path)  # built with tasks run eagerly
     worker = request.getfixturevalue("celery_worker")  # from here on, tasks go to a real worker
@@ -72,17 +74,39 @@ def test_archivist_reviews_arranges_seals_and_exports_the_bag(
     first_of_volume = page.locator("#items tbody tr", has_text=volume.inner_text()).first
     assert first_of_volume.locator(f"input[value='{NEW_TITLE}']").count() == 1
 
+    # Nobody has checked the file yet: the seal button waits for the 检查人.
+    assert "待检查" in page.inner_text("#check-status")
+    assert page.locator("#seal-form button[type=submit]").is_disabled()
+    page.click("button:has-text('退出')")
+
+    # The 检查人 (法规科) opens the file from the case page, reads the volume and signs.
+    page = login(reviewer)
+    page.goto(f"{base}/cases/{case.pk}/s/archive/")
+    page.click("text=检查案卷")
+    page.wait_for_load_state("networkidle")
+    assert NEW_TITLE in page.inner_text("#items")  # the arrangement the archivist made
+    volume_pdf = page.request.get(f"{base}/archive/case/{case.pk}/volume.pdf")
+    assert volume_pdf.ok and volume_pdf.body().startswith(b"%PDF")
+    page.check("input[name=decision][value=agree]")
+    page.fill("#id_opinion", "案卷材料齐全，排列有序，同意归档。")
+    page.click("#check-form button[type=submit]")
+    assert "检查意见已签署" in page.inner_text(".messages")
+    assert "已检查" in page.inner_text("#check-status")
+    page.click("button:has-text('退出')")
+
     # The 备考表 and 归档.
+    page = login(archivist)
+    page.goto(f"{base}/archive/case/{case.pk}/seal/")
+    assert reviewer.display_name in page.inner_text("#checker")  # the 检查人: who checked, not a choice
     page.fill("#id_description", "案卷材料齐全，排列有序。")
     assert page.inner_text("#compiler") == archivist.display_name  # the 立卷人: the archivist sealing
-    page.select_option("#id_checker", str(head.pk))  # the 检查人: another user, chosen
     page.click("#seal-form button[type=submit]")
     assert "案卷已归档，档号" in page.inner_text(".messages")
     seal = Seal.objects.get(case=case)
     case.refresh_from_db()
     assert case.state == CaseState.ARCHIVED
-    assert (seal.sealed_by, seal.checked_by) == (archivist, head)
-    assert (seal.compiler, seal.checker) == (archivist.display_name, head.display_name)
+    assert (seal.sealed_by, seal.checked_by) == (archivist, reviewer)
+    assert (seal.compiler, seal.checker) == (archivist.display_name, reviewer.display_name)
     assert page.inner_text("#archival-code") == seal.archival_code
 
     # The case page's 归档与评查 section.

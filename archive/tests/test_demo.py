@@ -84,8 +84,8 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     client.force_login(archivist)
     seal_url = reverse("archive:seal", args=[vetoed.pk])
     head = User.objects.get(username="head")
-    # The 立卷人 is the archivist sealing; the 检查人 another user, chosen (here the head).
-    sealing_post = {"action": "seal", "description": "文书齐全，排列有序。", "checker": str(head.pk)}
+    # The 立卷人 is the archivist sealing; the 检查人 who signed the check (here 法规科, below).
+    sealing_post = {"action": "seal", "description": "文书齐全，排列有序。"}
     refused = client.post(seal_url, sealing_post, follow=True).content.decode()
     assert "不能归档" in refused and "准予归档" in refused
     client.force_login(head)
@@ -98,6 +98,9 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     assert client.post(override_url, {"decision": "agree", "opinion": reason}).status_code == 302
     row = SignOff.objects.get(case=vetoed, step=SignOffStep.SEAL_OVERRIDE)
     assert (row.actor, row.outcome, row.opinion) == (head, SignOffOutcome.AGREE, reason)
+    client.force_login(User.objects.get(username="reviewer2"))  # the 检查人 checks first (第二十八条)
+    check = {"action": "check", "decision": "agree", "opinion": "案卷完整，同意归档。"}
+    assert client.post(seal_url, {**check, "digest": client.get(seal_url).context["digest"]}).status_code == 302
     client.force_login(archivist)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(seal_url, sealing_post).status_code == 302

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from archive import sealing, views_seal
-from archive.tests.test_sealing import _veto, back, concluded_case
+from archive import views_seal
+from archive.tests.test_sealing import _veto, concluded_case, seal_checked
 from cases.tests.factories import CaseFactory
 from deadlines.models import Deadline, DeadlineKind
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def test_queue_lists_awaiting_then_sealed_with_due_overdue_and_failures(client, head, archivist, reviewer):
     sealed = concluded_case(head)
-    sealing.seal(case_id=sealed.pk, by=archivist, **back())
+    seal_checked(sealed, by=archivist)
     waiting = concluded_case(head)
     _veto(waiting)
     Deadline.objects.filter(case=waiting, kind=DeadlineKind.ARCHIVE_FILE).update(
@@ -69,7 +69,7 @@ def test_a_case_sealed_after_its_archive_file_due_date_is_marked_late(client, he
     late, in_time = concluded_case(head), concluded_case(head)
     Deadline.objects.filter(case=late, kind=DeadlineKind.ARCHIVE_FILE).update(due=timezone.now() - dt.timedelta(days=2))
     for case in (late, in_time):
-        sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist)
     client.force_login(archivist)
     resp = client.get(reverse("archive:list"))
     rows = {r["case"].pk: r for r in resp.context["rows"]}

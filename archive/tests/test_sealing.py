@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.tests.factories import UserFactory
 from archive import sealing
-from archive.casefile import MAIN, SUBSIDIARY, archival_code
+from archive.casefile import MAIN, SUBSIDIARY, archival_code, assemble
 from archive.models import TITLE_MAX, ItemArrangement, Seal
 from archive.quality import case_score
 from audit.models import Entry
@@ -29,13 +29,34 @@ BACK = {"description": "案卷材料齐全，排列有序。"}
 
 
 def a_checker():
-    """The 备考表's 检查人: a legal-affairs (法规科) user, not the archivist who compiles."""
-    return UserFactory(username="checker1", last_name="李", first_name="检查", roles=[Role.LEGAL_REVIEWER])
+    """The 备考表's 检查人: a legal-affairs (法规科) user, not the archivist who compiles (one per
+    test database)."""
+    return User.objects.filter(username="checker1").first() or UserFactory(
+        username="checker1", last_name="李", first_name="检查", roles=[Role.LEGAL_REVIEWER]
+    )
 
 
 def back(**changes):
-    """seal()'s 备考表 arguments: the description and the checker (a_checker)."""
-    return {**BACK, "checker": a_checker(), **changes}
+    """seal()'s 备考表 argument: the description (BACK unless changed)."""
+    return {**BACK, **changes}
+
+
+CHECKED = "案卷材料齐全，排列有序，同意归档。"
+
+
+def checked(case, by=None, *, agree=True, opinion=CHECKED):
+    """The 检查人 (a_checker unless `by`) signs a check of the file as it is now."""
+    digest = sealing.catalogue_digest(assemble(case))
+    return sealing.check_sign(case_id=case.pk, by=by or a_checker(), agree=agree, opinion=opinion, digest=digest)
+
+
+def seal_checked(case, *, by, **changes):
+    """seal() by `by` with BACK (or `changes`), after a_checker's agreeing check of the file as it
+    is now (signed unless one is current; none once the case left 已结案)."""
+    case.refresh_from_db()
+    if case.state == S.CONCLUDED and not sealing.check_of(case).agreed:
+        checked(case)
+    return sealing.seal(case_id=case.pk, by=by, **back(**changes))
 
 
 def concluded_case(head):
@@ -53,7 +74,7 @@ def concluded_case(head):
 
 def sealed_case(head, archivist):
     case = concluded_case(head)
-    sealing.seal(case_id=case.pk, by=archivist, **back())
+    seal_checked(case, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.ARCHIVED
     return case
@@ -69,7 +90,7 @@ def test_seal_records_the_code_score_who_when_meets_the_deadline_and_audits(head
     case = concluded_case(head)
     review = sealing.review(case)
     assert review.blockers == [] and review.may_seal
-    row = sealing.seal(case_id=case.pk, by=archivist, **back())
+    row = seal_checked(case, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.ARCHIVED and case.archived_at is not None
     assert review.casefile.code == ""  # no 档号 before sealing
@@ -89,12 +110,12 @@ def test_seal_refused_to_anyone_but_an_archivist_and_outside_the_concluded_stage
     case = concluded_case(head)
     for who in (head, case.created_by):
         with pytest.raises(TransitionDenied):
-            sealing.seal(case_id=case.pk, by=who, **back())
+            seal_checked(case, by=who)
     with pytest.raises(TransitionError, match="备考表"):
-        sealing.seal(case_id=case.pk, by=archivist, **back(description=" "))
-    sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist, **back(description=" "))
+    seal_checked(case, by=archivist, **back())
     with pytest.raises(TransitionError, match="已归档"):
-        sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist, **back())
     assert Seal.objects.count() == 1
 
 
@@ -105,7 +126,7 @@ def test_a_veto_blocks_sealing_and_the_heads_override_lets_it_through(head, arch
     assert review.score.vetoed and not review.may_seal
     assert any("否决项" in b and "执法证" in b for b in review.blockers)
     with pytest.raises(TransitionError, match="不能归档：否决项"):
-        sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist, **back())
     case.refresh_from_db()
     assert case.state == S.CONCLUDED and not Seal.objects.exists()
 
@@ -117,10 +138,10 @@ def test_a_veto_blocks_sealing_and_the_heads_override_lets_it_through(head, arch
     sealing.seal_override_sign(case_id=case.pk, by=head, agree=False, opinion="先补正执法证信息。")
     assert not sealing.review(case).may_seal
     with pytest.raises(TransitionError):
-        sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist, **back())
 
     sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="执法证已核实有效，准予归档。")
-    row = sealing.seal(case_id=case.pk, by=archivist, **back())
+    row = seal_checked(case, by=archivist, **back())
     signoff = SignOff.objects.filter(case=case, step=SignOffStep.SEAL_OVERRIDE).order_by("-round").first()
     assert signoff.outcome == SignOffOutcome.AGREE and row.override == signoff
     assert (row.score, row.vetoed) == (0, True)
@@ -132,7 +153,7 @@ def test_a_document_not_rendered_blocks_sealing(head, archivist):
     review = sealing.review(case)
     assert any("尚未生成PDF" in b for b in review.blockers)
     with pytest.raises(TransitionError, match="尚未生成PDF"):
-        sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist, **back())
 
 
 def reversed_within_volumes(items):
@@ -161,7 +182,7 @@ def test_the_archivist_fixes_order_and_titles(head, archivist):
         sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[("doc:999999", 1, "")])
     with pytest.raises(TransitionDenied):
         sealing.arrangement_save(case_id=case.pk, by=head, entries=[])
-    sealing.seal(case_id=case.pk, by=archivist, **back())
+    seal_checked(case, by=archivist, **back())
     with pytest.raises(TransitionError):
         sealing.arrangement_save(case_id=case.pk, by=archivist, entries=[])
     assert ItemArrangement.objects.filter(case=case).count() == len(keys)
@@ -237,25 +258,18 @@ def test_moving_an_item_into_the_other_volume_is_refused_naming_it(head, archivi
 
 
 def test_the_checker_is_another_active_archivist_reviewer_or_head(head, archivist, reviewer):
-    """Trial defect 12: 立卷人 = 检查人 was accepted as two typed names. The 立卷人 is the sealing
-    archivist; the 检查人 a different active user of CHECKER_ROLES, refused otherwise."""
+    """Trial defect 12: 立卷人 = 检查人 was accepted as two typed names. The 检查人 is who signed the
+    agreeing check: an active archivist, 法规科 or head, never an officer, and never the 立卷人."""
     case = concluded_case(head)
     officer = case.created_by
     other_archivist = UserFactory(username="archivist2", roles=[Role.ARCHIVIST])
     gone = UserFactory(username="reviewer_gone", roles=[Role.LEGAL_REVIEWER], is_active=False)
-    offered = set(sealing.checkers_for(archivist))
-    assert {other_archivist, reviewer, head} <= offered
-    assert not offered & {archivist, officer, gone}
-    for checker, error in (
-        (archivist, "检查人不能是立卷人本人"),
-        (officer, "不能担任检查人"),
-        (gone, "不能担任检查人"),
-        (None, "请选择备考表的检查人"),
-    ):
-        with pytest.raises(TransitionError, match=error):
-            sealing.seal(case_id=case.pk, by=archivist, **back(checker=checker))
-    assert not Seal.objects.exists()
-    row = sealing.seal(case_id=case.pk, by=archivist, **back(checker=other_archivist))
+    for who in (officer, gone):
+        with pytest.raises(TransitionDenied, match="检查人"):
+            checked(case, who)
+    assert not SignOff.objects.filter(step=SignOffStep.ARCHIVE_CHECK).exists()
+    checked(case, other_archivist)
+    row = sealing.seal(case_id=case.pk, by=archivist, **back())
     assert (row.sealed_by, row.checked_by) == (archivist, other_archivist)
     assert (row.compiler, row.checker) == (archivist.display_name, other_archivist.display_name)
     # The database refuses the same person too (a write that bypasses seal()).

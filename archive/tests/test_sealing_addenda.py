@@ -12,7 +12,7 @@ from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from archive import sealing
 from archive.models import Addendum, AddendumStatus
-from archive.tests.test_sealing import back, concluded_case, sealed_case
+from archive.tests.test_sealing import concluded_case, seal_checked, sealed_case
 from audit.models import Entry
 from cases.models import SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
@@ -80,7 +80,7 @@ def test_who_may_request_and_decide(head, archivist, reviewer):
     case = concluded_case(head)
     with pytest.raises(TransitionError, match="尚未归档"):
         sealing.addendum_request(case_id=case.pk, by=archivist, title="补充材料", text="x")
-    sealing.seal(case_id=case.pk, by=archivist, **back(description="齐全。"))
+    seal_checked(case, by=archivist, description="齐全。")
     stranger = UserFactory(roles=[Role.OFFICER])
     for who in (reviewer, stranger):
         with pytest.raises(TransitionDenied):

@@ -15,7 +15,7 @@ from archive import sealing
 from archive.forms import AddendumForm
 from archive.models import BACK_DESCRIPTION_MAX, Addendum, AddendumStatus, Seal
 from archive.tests.test_casefile import _pdf
-from archive.tests.test_sealing import back, concluded_case, sealed_case
+from archive.tests.test_sealing import checked, concluded_case, seal_checked, sealed_case
 from archive.tests.test_sealing_views import arrange_data, seal_data
 from cases.stages import TransitionError
 from linke.validators import SCAN_ACCEPT, ScanField
@@ -117,6 +117,7 @@ def test_a_second_seal_or_arrangement_says_the_case_is_sealed(client, head, arch
     client.force_login(archivist)
     url = reverse("archive:seal", args=[case.pk])
     rows = client.get(url).context["catalogue"]
+    checked(case)
     assert client.post(url, seal_data()).status_code == 302
     code = Seal.objects.get(case=case).archival_code
     for data in (seal_data(), arrange_data(rows)):
@@ -125,7 +126,7 @@ def test_a_second_seal_or_arrangement_says_the_case_is_sealed(client, head, arch
         said = _said(resp)
         assert f"该案件已归档（档号 {code}）。" in said and "只有档案管理员" not in said
     with pytest.raises(TransitionError, match=f"该案件已归档（档号 {code}）"):
-        sealing.seal(case_id=case.pk, by=archivist, **back())
+        seal_checked(case, by=archivist)
 
 
 # --- D7: messages and status ------------------------------------------------------------------
@@ -195,9 +196,10 @@ def test_the_back_description_fits_one_page(client, head, archivist):
     client.force_login(archivist)
     url = reverse("archive:seal", args=[case.pk])
     long = "说" * (BACK_DESCRIPTION_MAX + 1)
+    checked(case)
     resp = client.post(url, seal_data(description=long))
     html = resp.content.decode()
     assert resp.status_code == 400 and f"不能超过{BACK_DESCRIPTION_MAX}字（现为{BACK_DESCRIPTION_MAX + 1}字）" in html
     assert long in html and not Seal.objects.exists()
     with pytest.raises(TransitionError, match=f"不能超过{BACK_DESCRIPTION_MAX}字"):
-        sealing.seal(case_id=case.pk, by=archivist, **back(description=long))
+        seal_checked(case, by=archivist, description=long)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from archive.casefile import MAIN
 from archive.models import TITLE_MAX, Seal
 from archive.tests.factories_export import _make_readable
-from archive.tests.test_sealing import BACK, _veto, a_checker, concluded_case, reversed_within_volumes
+from archive.tests.test_sealing import BACK, _veto, checked, concluded_case, reversed_within_volumes
 from archive.volume import write_volume
 from cases.models import CaseState, SignOff, SignOffStep
 
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 def seal_data(**changes):
-    """The 备考表 form as posted: the description and the 检查人's id (a_checker)."""
-    return {"action": "seal", **BACK, "checker": str(a_checker().pk), **changes}
+    """The 备考表 form as posted: the description (the 检查人 is who signed the check)."""
+    return {"action": "seal", **BACK, **changes}
 
 
 def arrange_data(rows, **changes):
@@ -51,6 +51,7 @@ def test_the_archivist_reviews_and_seals_through_the_page(client, head, archivis
     assert any(r["item"].title == "改定题名" for r in client.get(url).context["catalogue"])
     bad = client.post(url, {**data, "position_1": "x"}, follow=True)
     assert "顺序须为0至100000之间的整数" in bad.content.decode()
+    checked(case)
     resp = client.post(url, seal_data())
     assert resp.status_code == 302
     case.refresh_from_db()
@@ -63,6 +64,7 @@ def test_the_archivist_reviews_and_seals_through_the_page(client, head, archivis
 def test_a_veto_shows_on_the_page_and_the_heads_override_page(client, head, archivist):
     case = concluded_case(head)
     _veto(case)
+    checked(case)
     client.force_login(archivist)
     url = reverse("archive:seal", args=[case.pk])
     resp = client.post(url, seal_data(), follow=True)
@@ -106,27 +108,26 @@ def test_a_refused_arrangement_shows_the_page_again_with_everything_typed(client
 
 
 def test_a_refused_seal_keeps_the_form_as_typed(client, head, archivist):
-    """Trial defects 5 and 12: a refused seal (a veto; 检查人 = 立卷人) re-renders the form with
-    the description and the chosen checker; the 立卷人 is the archivist, shown, not typed."""
+    """Trial defect 5: a refused seal (no check yet; a veto) re-renders the form with the
+    description; the 立卷人 is the archivist, shown, not typed, and the 检查人 is who signed the
+    check, never a choice."""
     case = concluded_case(head)
-    checker = a_checker()
     url = reverse("archive:seal", args=[case.pk])
     client.force_login(archivist)
     page = client.get(url)
     html = page.content.decode()
     assert 'id="id_compiler"' not in html and f'<span id="compiler">{archivist.display_name}</span>' in html
-    offered = list(page.context["form"].fields["checker"].queryset)
-    assert checker in offered and archivist not in offered
+    assert "checker" not in page.context["form"].fields and 'id="id_checker"' not in html
 
-    same = client.post(url, seal_data(description="说明甲。", checker=str(archivist.pk)))
-    assert same.status_code == 400 and "检查人须为立卷人以外" in same.content.decode()
-    assert "说明甲。" in same.content.decode()
+    unchecked = client.post(url, seal_data(description="说明甲。"))
+    assert unchecked.status_code == 400 and "请先由检查人审核案卷并签署检查意见" in unchecked.content.decode()
+    assert "说明甲。" in unchecked.content.decode()
 
+    checked(case)
     _veto(case)
     refused = client.post(url, seal_data(description="说明乙。"))
     html = refused.content.decode()
     assert refused.status_code == 400 and "不能归档：否决项" in html and "说明乙。" in html
-    assert f'<option value="{checker.pk}" selected>' in html
     assert not Seal.objects.exists()
 
 
