@@ -50,3 +50,12 @@ def addenda_of(case: Any, *, approved_only: bool = False) -> Any:
 
     qs = Addendum.objects.filter(case_id=case.pk).select_related("requested_by", "signoff__actor").order_by("number")
     return qs.filter(status=AddendumStatus.APPROVED) if approved_only else qs
+
+
+def sealed_refusal(case: Any) -> str:
+    """The Chinese message refusing a change to the sealed `case` (第二十八条), naming its 档号:
+    "该案件已归档（档号 …），不能修改；更正请申请补充材料。" (archive.guard.SealedMiddleware's 409)."""
+    from .sealing import already_sealed
+
+    return already_sealed(case).removesuffix("。") + "，不能修改；更正请申请补充材料。"
+

@@ -28,6 +28,7 @@ from .models import (
     SignOffOutcome,
     SignOffStep,
 )
+from .stages import CaseSealed
 
 
 def _handled_by(user: User) -> Q:
@@ -77,11 +78,23 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 def case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
     """The case, if `user` may read it (policy.may_read; with write=True, may change its records:
-    policy.may_write); else Http404."""
+    policy.may_write); else Http404 — or, for a write to a sealed case `user` may see,
+    stages.CaseSealed (refuse_if_sealed: a 409 naming the 档号)."""
     case = Case.objects.filter(pk=pk).select_related("department", "created_by").first()
+    if case is not None and write and not policy.may_write(user, case):
+        refuse_if_sealed(user, case)
     if case is None or not (policy.may_write(user, case) if write else policy.may_read(user, case)):
         raise Http404("案件不存在")
     return case
+
+
+def refuse_if_sealed(user: User, case: Case) -> None:
+    """The one refusal of a write to a sealed case (已归档, 第二十八条): raises stages.CaseSealed
+    carrying the case when policy.sealed_for(user, case) — archive.guard.SealedMiddleware answers
+    it with 409 and "该案件已归档（档号 …），不能修改；更正请申请补充材料". Returns None otherwise
+    (the caller's own rule then applies: 404 for who may not see the case)."""
+    if policy.sealed_for(user, case):
+        raise CaseSealed(case=case)
 
 
 # The case's one-to-one records and the users they name, for the case page.
