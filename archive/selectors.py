@@ -71,12 +71,11 @@ def head_pending_approvals(user: Any, limit: int) -> tuple[int, list[Any]]:
     - 查阅审批 (第二十九条): consultation requests still pending (SignOffStep.CONSULTATION).
     Only for an active head, and never on a case they handle (policy.may_sign: nobody approves
     their own case); (0, []) for anyone else."""
-    from django.db.models import Exists, OuterRef
     from django.urls import reverse
 
     from cases import policy
-    from cases.models import Case, SignOff, SignOffStep
-    from cases.selectors import PendingApproval, case_ids_handled_by
+    from cases.models import SignOffStep
+    from cases.selectors import PendingApproval, case_ids_handled_by, cases_visible_to
 
     from .models import Addendum, AddendumStatus
     from .models_consultation import ConsultationRequest, ConsultationStatus
@@ -90,10 +89,10 @@ def head_pending_approvals(user: Any, limit: int) -> tuple[int, list[Any]]:
         .select_related("case")
         .order_by("requested_at", "pk")
     )
-    overridden = SignOff.objects.filter(case_id=OuterRef("pk"), step=SignOffStep.SEAL_OVERRIDE)
     vetoed = (
-        Case.objects.filter(state=CaseState.CONCLUDED, score__vetoed=True)
-        .exclude(Exists(overridden))
+        cases_visible_to(user)
+        .filter(state=CaseState.CONCLUDED, score__vetoed=True)
+        .exclude(signoffs__step=SignOffStep.SEAL_OVERRIDE)
         .exclude(pk__in=own)
         .order_by("concluded_at", "pk")
     )
