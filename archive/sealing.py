@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 import audit
@@ -33,10 +34,10 @@ from accounts.selectors import users_in_roles
 from audit.selectors import recorded
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from cases.selectors import signoffs_of
+from cases.selectors import heads_for, signoffs_of
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
-from deadlines.services import deadline_met
+from deadlines.services import deadline_met, notify
 from linke.validators import validate_scan
 
 from . import record_pages
@@ -360,7 +361,7 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     content, within the size limit: linke.validators.validate_scan). Numbered from 1 per case
     (the request's number). TransitionError before sealing, for a missing or too long title or
     text or a refused scan; TransitionDenied for anyone but an officer of the case or an
-    archivist."""
+    archivist. The heads who may sign it are notified (its decide page)."""
     case = stages.lock(case_id)
     if not is_sealed(case):
         raise TransitionError("案卷尚未归档，请直接在案件中更正记录。")
@@ -392,6 +393,13 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     row.save()
     audit.record(
         row, AuditAction.ADDENDUM_REQUESTED, actor=by, case=case, number=number, title=title, scan=row.scan.name or ""
+    )
+    # The heads who may sign it (not handling the case) are told, as for other approvals (待我审批).
+    notify(
+        user_ids=[h.pk for h in heads_for(case)],
+        text=f"待审批：{case.ref} 补充材料{number}“{title}”，{by}申请（第二十八条）",
+        link=reverse("archive:addendum_decide", args=[row.pk]),
+        dedupe_key=f"archive.addendum.request:{row.pk}",
     )
     return row
 

@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from archive import sealing
 from archive.models import Addendum, CaseScore, ConsultationRequest
 from archive.tests.test_sealed_refusals import seal_in_place
 from cases.models import CaseState
 from cases.tests.factories import CaseFactory
+from deadlines.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,15 @@ def test_other_roles_and_a_head_handling_the_cases_do_not_see_them(
         client.force_login(user)
         page = client.get(reverse("cases:dashboard")).content.decode()
         assert not any(link in page for link in _links(pending)), user
+
+
+def test_an_addendum_request_rings_the_heads_bell_with_its_decide_link(client, officer, archivist, head, handling_head):
+    case = CaseFactory(officers=[officer, handling_head], department=officer.department, created_by=officer)
+    seal_in_place(case, archivist)
+    row = sealing.addendum_request(case_id=case.pk, by=officer, title="送达回证补充", text="补充送达回证。")
+    link = reverse("archive:addendum_decide", args=[row.pk])
+    note = Notification.objects.get(user=head)
+    assert note.link == link and "补充材料1" in note.text and note.read_at is None
+    assert not Notification.objects.filter(user__in=[handling_head, officer, archivist]).exists()
+    client.force_login(head)
+    assert 'id="bell-count">1<' in client.get(reverse("cases:dashboard")).content.decode()
