@@ -17,3 +17,9 @@ class ArchiveConfig(AppConfig):
         from . import actions, guard  # noqa: F401
 
         guard.install()
+        # The head's 待我审批 on the dashboard: addenda, veto overrides, consultation requests.
+        from cases.selectors import register_pending_approvals
+
+        from .selectors import head_pending_approvals
+
+        register_pending_approvals("archive", head_pending_approvals)

@@ -5,7 +5,7 @@ sealed case, whoever writes it — services, views, tasks or the Django admin.
   m2m_changed receivers for every model with a path of foreign keys to `cases.Case`
   (`guarded_models()`, found by walking the models, so a new model cannot escape). A write to a
   row whose case is sealed (archive.selectors.is_sealed: 已归档) — as stored or as being written —
-  raises `CaseSealed`, a `cases.stages.TransitionError` whose str() is the Chinese message: views
+  raises `CaseSealed` (cases.stages), a `TransitionError` whose str() is the Chinese message: views
   that already catch TransitionError show it; `SealedMiddleware` turns one that escapes into a 409
   page (never a 500).
 - The admin: `install()` wraps every registered ModelAdmin of a guarded model (and its inlines)
@@ -35,13 +35,13 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.db.models.signals import m2m_changed, pre_delete, pre_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
 from cases.models import Case, CaseState, SignOffStep
-from cases.stages import TransitionError
+from cases.stages import SEALED_MESSAGE, CaseSealed
 
-MESSAGE = "本案已归档（第二十八条），案卷及其记录只读，不能修改或删除；如需更正，请提出补充材料申请。"
+MESSAGE = SEALED_MESSAGE
 
 # The archive's own rows that ARE the sealed file (read-only with it); its other models are exempt.
 _ARCHIVE_SEALED = {"archive.seal", "archive.itemarrangement"}
@@ -68,11 +68,7 @@ EXEMPT_ROWS: dict[str, Callable[[Any, Iterable[str] | None], bool]] = {
 }
 
 
-class CaseSealed(TransitionError):
-    """A change to a record of a sealed case. str() is the Chinese message (MESSAGE)."""
-
-    def __init__(self, message: str = MESSAGE) -> None:
-        super().__init__(message)
+__all__ = ["MESSAGE", "CaseSealed", "SealedMiddleware", "install"]
 
 
 def _label(model: type[models.Model]) -> str:
@@ -255,8 +251,11 @@ def install() -> None:
 
 
 class SealedMiddleware:
-    """A CaseSealed that escapes a view (a form the page should not have offered, the admin)
-    becomes a 409 page with the Chinese message, never a 500."""
+    """A CaseSealed that escapes a view (a write refused by cases.selectors.refuse_if_sealed, a
+    form the page should not have offered, the admin) becomes a 409 with the Chinese message —
+    naming the 档号 when the exception carries its case (archive.selectors.sealed_refusal) —
+    as a page, or as JSON {"error": message} for the API (/api/) and requests that accept JSON
+    only. Never a 500."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -265,7 +264,13 @@ class SealedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, CaseSealed):
-            resp = TemplateResponse(request, "archive/sealed_refused.html", {"message": str(exception)}, status=409)
-            return resp.render()
-        return None
+        if not isinstance(exception, CaseSealed):
+            return None
+        from .selectors import sealed_refusal
+
+        message = sealed_refusal(exception.case) if exception.case is not None else str(exception)
+        accept = request.headers.get("Accept", "")
+        if request.path.startswith("/api/") or ("application/json" in accept and "text/html" not in accept):
+            return JsonResponse({"error": message}, status=409)
+        resp = TemplateResponse(request, "archive/sealed_refused.html", {"message": message}, status=409)
+        return resp.render()

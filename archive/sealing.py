@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 import audit
@@ -37,10 +38,10 @@ from accounts.models import Role, User
 from audit.selectors import recorded
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from cases.selectors import signoffs_of
+from cases.selectors import heads_for, signoffs_of
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
-from deadlines.services import deadline_met
+from deadlines.services import deadline_met, notify
 from linke.fields import fit
 from linke.validators import check_scan_content, validate_scan
 from numbering.services import number_next
@@ -482,7 +483,7 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     content, within the size limit: linke.validators.validate_scan). Numbered from 1 per case
     (the request's number). TransitionError before sealing, for a missing or too long title or
     text or a refused scan; TransitionDenied for anyone but an officer of the case or an
-    archivist."""
+    archivist. The heads who may sign it are notified (its decide page)."""
     case = stages.lock(case_id)
     if not is_sealed(case):
         raise TransitionError("案卷尚未归档，请直接在案件中更正记录。")
@@ -515,6 +516,13 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     row.save()
     audit.record(
         row, AuditAction.ADDENDUM_REQUESTED, actor=by, case=case, number=number, title=title, scan=row.scan.name or ""
+    )
+    # The heads who may sign it (not handling the case) are told, as for other approvals (待我审批).
+    notify(
+        user_ids=[h.pk for h in heads_for(case)],
+        text=f"待审批：{case.ref} 补充材料{number}“{title}”，{by}申请（第二十八条）",
+        link=reverse("archive:addendum_decide", args=[row.pk]),
+        dedupe_key=f"archive.addendum.request:{row.pk}",
     )
     return row
 

@@ -54,3 +54,65 @@ def addenda_of(case: Any, *, approved_only: bool = False) -> Any:
 
     qs = Addendum.objects.filter(case_id=case.pk).select_related("requested_by", "signoff__actor").order_by("number")
     return qs.filter(status=AddendumStatus.APPROVED) if approved_only else qs
+
+
+def sealed_refusal(case: Any) -> str:
+    """The Chinese message refusing a change to the sealed `case` (第二十八条), naming its 档号:
+    "该案件已归档（档号 …），不能修改；更正请申请补充材料。" (archive.guard.SealedMiddleware's 409)."""
+    from .sealing import already_sealed
+
+    return already_sealed(case).removesuffix("。") + "，不能修改；更正请申请补充材料。"
+
+
+def head_pending_approvals(user: Any, limit: int) -> tuple[int, list[Any]]:
+    """The archive's items waiting for `user`'s sign-off as 机关负责人 (the dashboard's 待我审批,
+    registered with cases.selectors.register_pending_approvals): (their total, at most `limit`
+    of each kind, oldest first) as cases.selectors.PendingApproval rows, each linking to its
+    decide page —
+    - 补充材料审批 (第二十八条): addenda still pending (SignOffStep.ADDENDUM);
+    - 评查否决项放行: concluded cases whose stored quality score (CaseScore) fails a veto item and
+      that have no SEAL_OVERRIDE sign-off yet (the archivist cannot seal them without one);
+    - 查阅审批 (第二十九条): consultation requests still pending (SignOffStep.CONSULTATION).
+    Only for an active head, and never on a case they handle (policy.may_sign: nobody approves
+    their own case); (0, []) for anyone else."""
+    from django.urls import reverse
+
+    from cases import policy
+    from cases.models import SignOffStep
+    from cases.selectors import PendingApproval, case_ids_handled_by, cases_visible_to
+
+    from .models import Addendum, AddendumStatus
+    from .models_consultation import ConsultationRequest, ConsultationStatus
+
+    if not policy.works_head_queues(user):
+        return 0, []
+    own = case_ids_handled_by(user)
+    addenda = (
+        Addendum.objects.filter(status=AddendumStatus.PENDING)
+        .exclude(case_id__in=own)
+        .select_related("case")
+        .order_by("requested_at", "pk")
+    )
+    vetoed = (
+        cases_visible_to(user)
+        .filter(state=CaseState.CONCLUDED, score__vetoed=True)
+        .exclude(signoffs__step=SignOffStep.SEAL_OVERRIDE)
+        .exclude(pk__in=own)
+        .order_by("concluded_at", "pk")
+    )
+    consultations = (
+        ConsultationRequest.objects.filter(status=ConsultationStatus.PENDING)
+        .exclude(case_id__in=own)
+        .select_related("case")
+        .order_by("recorded_at", "pk")
+    )
+    items = [
+        PendingApproval(f"补充材料审批（第{a.number}号）", a.case, reverse("archive:addendum_decide", args=[a.pk]))
+        for a in addenda[:limit]
+    ]
+    items += [PendingApproval("评查否决项放行", c, reverse("archive:override", args=[c.pk])) for c in vetoed[:limit]]
+    items += [
+        PendingApproval("查阅申请审批", r.case, reverse("archive:consult_decide", args=[r.pk]))
+        for r in consultations[:limit]
+    ]
+    return addenda.count() + vetoed.count() + consultations.count(), items

@@ -37,7 +37,7 @@ from .forms import AddendumForm, CheckForm, OpinionForm, SealForm
 from .models import Addendum
 from .quality import case_score
 from .sealed_volume import current_volume
-from .selectors import addenda_of, seal_of
+from .selectors import addenda_of, is_sealed, seal_of
 from .volume import has_case_file
 
 RECENT_DAYS = 30  # "recently sealed" on the queue
@@ -309,8 +309,11 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
     """An officer of the case or an archivist asks to add a correction to a sealed file: title,
-    explanation, optional scan (checked by AddendumForm). A refused request keeps what was typed."""
+    explanation, optional scan (checked by AddendumForm). A refused request keeps what was typed.
+    On a case not yet sealed, 409 with the way to correct it (who may not see the case: 404)."""
     case = case_for_user(request.user, pk)
+    if not is_sealed(case):
+        return render(request, "archive/addendum_not_sealed.html", {"case": case}, status=409)
     if not sealing.may_request_addendum(request.user, case):
         raise Http404("案件不存在")
     form = AddendumForm(request.POST or None, request.FILES or None)

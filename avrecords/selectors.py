@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
-from cases.selectors import cases_visible_to
+from cases.selectors import cases_visible_to, refuse_if_sealed
 
 from .models import AVRecord, ExpectedRecord
 
@@ -35,6 +35,8 @@ def records_visible_to(user: User) -> QuerySet[AVRecord]:
 
 
 def record_for_user(user: User, pk: int, *, write: bool = False) -> AVRecord:
+    """The record if `user` sees it (else Http404); with write=True, also only if `user` may edit
+    it (may_edit; else Http404, or stages.CaseSealed on a sealed case they see: 409)."""
     record = (
         records_visible_to(user)
         .filter(pk=pk)
@@ -44,6 +46,8 @@ def record_for_user(user: User, pk: int, *, write: bool = False) -> AVRecord:
     if record is None:
         raise Http404("音像记录不存在")
     if write and not may_edit(user, record):
+        if record.case is not None:
+            refuse_if_sealed(user, record.case)  # a sealed case: 409 naming the 档号 (第二十八条)
         raise Http404("音像记录不存在")
     return record
 

@@ -108,6 +108,13 @@ def may_write(user: User, case: Case) -> bool:
     return case.state != CaseState.ARCHIVED and is_officer_of(user, case)
 
 
+def sealed_for(user: User, case: Case) -> bool:
+    """A write by `user` to the case is refused because the case is sealed (已归档, 第二十八条),
+    not because of who they are: the case is sealed and `user` may see it. Who may not see it
+    learns nothing (404, 第二十九条); who may is told the 档号 and the way to correct (补充材料)."""
+    return case.state == CaseState.ARCHIVED and may_read(user, case)
+
+
 def may_see_identifiers(user: User, case: Case) -> bool:
     """Full ID numbers and credit codes (personal information, 第二十九条第二款): the case's own
     handling officers, the legal reviewers and the head; everyone else sees them masked."""

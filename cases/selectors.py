@@ -2,7 +2,8 @@
 403 that would confirm the case exists (第二十九条: secrets and privacy stay protected)."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from .models import (
     SignOffOutcome,
     SignOffStep,
 )
+from .stages import CaseSealed
 
 
 def _handled_by(user: User) -> Q:
@@ -77,11 +79,23 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
 
 def case_for_user(user: User, pk: int, *, write: bool = False) -> Case:
     """The case, if `user` may read it (policy.may_read; with write=True, may change its records:
-    policy.may_write); else Http404."""
+    policy.may_write); else Http404 — or, for a write to a sealed case `user` may see,
+    stages.CaseSealed (refuse_if_sealed: a 409 naming the 档号)."""
     case = Case.objects.filter(pk=pk).select_related("department", "created_by").first()
+    if case is not None and write and not policy.may_write(user, case):
+        refuse_if_sealed(user, case)
     if case is None or not (policy.may_write(user, case) if write else policy.may_read(user, case)):
         raise Http404("案件不存在")
     return case
+
+
+def refuse_if_sealed(user: User, case: Case) -> None:
+    """The one refusal of a write to a sealed case (已归档, 第二十八条): raises stages.CaseSealed
+    carrying the case when policy.sealed_for(user, case) — archive.guard.SealedMiddleware answers
+    it with 409 and "该案件已归档（档号 …），不能修改；更正请申请补充材料". Returns None otherwise
+    (the caller's own rule then applies: 404 for who may not see the case)."""
+    if policy.sealed_for(user, case):
+        raise CaseSealed(case=case)
 
 
 # The case's one-to-one records and the users they name, for the case page.
@@ -184,6 +198,38 @@ def cases_awaiting(user: User) -> QuerySet[Case]:
             state=CaseState.REGISTERED, kind=CaseKind.PENALTY, department_id=user.department_id
         ).exclude(Exists(unit_open))
     return Case.objects.none()
+
+
+@dataclass(frozen=True)
+class PendingApproval:
+    """One item waiting for a head's sign-off that another stage app owns (待我审批): what it is
+    (`label`, e.g. "补充材料审批"), its case and the page where it is decided (`url`)."""
+
+    label: str
+    case: Case
+    url: str
+
+
+# fn(user, limit) -> (how many wait for `user`, at most `limit` of them, oldest first).
+PendingProvider = Callable[[User, int], tuple[int, list[PendingApproval]]]
+_pending_providers: dict[str, PendingProvider] = {}
+
+
+def register_pending_approvals(name: str, provider: PendingProvider) -> None:
+    """A stage app (its AppConfig.ready) adds the approvals it owns to the dashboard's 待我审批
+    (e.g. archive: 补充材料, 评查否决项放行, 查阅申请). Registering `name` again replaces it."""
+    _pending_providers[name] = provider
+
+
+def pending_approvals(user: User, *, limit: int = 20) -> tuple[int, list[PendingApproval]]:
+    """The registered apps' items waiting for `user`: (their total, at most `limit` per app).
+    Each provider answers (0, []) for a user who does not sign them."""
+    total, items = 0, []
+    for provider in _pending_providers.values():
+        n, rows = provider(user, limit)
+        total += n
+        items.extend(rows[:limit])
+    return total, items
 
 
 def signoffs_by_case(case_ids: list[int], step: str) -> dict[int, dict[str, SignOff]]:

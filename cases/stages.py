@@ -55,6 +55,20 @@ class TransitionDenied(TransitionError, PermissionDenied):
     """The access policy does not allow this actor."""
 
 
+SEALED_MESSAGE = "本案已归档（第二十八条），案卷及其记录只读，不能修改或删除；如需更正，请提出补充材料申请。"
+
+
+class CaseSealed(TransitionError):
+    """A change to a sealed case (已归档, 第二十八条): refused because of the seal, not because of
+    who asks. Raised by the model guard (archive.guard) and by `cases.selectors.refuse_if_sealed`
+    (a write a reader of the case attempts); `case`, when known, lets archive.guard.SealedMiddleware
+    answer 409 naming the 档号. str() is the Chinese message."""
+
+    def __init__(self, message: str = SEALED_MESSAGE, *, case: Case | None = None) -> None:
+        super().__init__(message)
+        self.case = case
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str  # also the audit action's suffix: case.<name>

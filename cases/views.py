@@ -35,14 +35,17 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
     user = request.user
     mine = selectors.cases_handled_by(user).select_related("department").order_by("-updated_at")[:20]
     awaiting = selectors.cases_awaiting(user).select_related("department").order_by("updated_at")[:20]
+    # The other stage apps' approvals (archive: 补充材料, 评查否决项放行, 查阅申请), each to its page.
+    elsewhere_total, elsewhere = selectors.pending_approvals(user)
     return render(
         request,
         "cases/dashboard.html",
         {
             "mine": list(mine),
             "awaiting": list(awaiting),
+            "awaiting_elsewhere": elsewhere,
             "counts": selectors.case_counts_by_state(user),
-            "awaiting_total": selectors.cases_awaiting(user).count(),
+            "awaiting_total": selectors.cases_awaiting(user).count() + elsewhere_total,
             "can_create": user.has_role(Role.OFFICER),
             "is_head": policy.works_head_queues(user),
             # 第十三条、第十六条: the review app's approval queues (review:queue).

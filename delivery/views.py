@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import policy
-from cases.selectors import case_for_user
+from cases.selectors import case_for_user, refuse_if_sealed
 from cases.stages import TransitionError
 from linke.http import AuthedRequest
 
@@ -105,6 +105,7 @@ def delivery_page(request: AuthedRequest, case_id: int) -> HttpResponse:
 
 
 def _refused_elsewhere(request: AuthedRequest, case: Any, exc: Exception) -> HttpResponse:
+    refuse_if_sealed(request.user, case)  # a sealed case: 409 naming the 档号 (第二十八条)
     messages.error(request, str(exc))
     return redirect("delivery:page", case_id=case.pk)
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import policy
 from cases.models import Level, mask_id
 from cases.panels import section_url
-from cases.selectors import case_for_user
+from cases.selectors import case_for_user, refuse_if_sealed
 from cases.services import TransitionError
 from documents.fonts import UnprintableText
 from linke.http import AuthedRequest
@@ -280,6 +280,7 @@ def _act(request: AuthedRequest, pk: int, form_class: Any, action: Any, ok: str,
     page again with the form as typed and the errors in it. Reading the case is enough to post:
     the service asks cases.policy who may do what (e.g. the head approves, officers finalise)."""
     rec = record_for_user(request.user, pk)
+    refuse_if_sealed(request.user, rec.case)  # a sealed case: 409 naming the 档号 (第二十八条)
     form = form_class(request.POST, request.FILES) if form_class else None
     if form is not None and not form.is_valid():
         return _detail_page(request, rec, _SLOTS[form_class], form)
