@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from archive.casefile import MAIN
+from archive.casefile import MAIN, assemble
 from archive.models import TITLE_MAX, Seal
 from archive.tests.factories_export import _make_readable
 from archive.tests.test_sealing import BACK, _veto, checked, concluded_case, reversed_within_volumes
@@ -151,9 +152,13 @@ def test_the_catalogue_shows_page_numbers_as_the_volume_numbers_them(client, hea
 
 
 def test_an_item_that_will_not_open_is_named_on_the_page(client, head, archivist):
-    """The catalogue's page count opens every item: one that will not open (a stand-in receipt
-    that is no PDF) is named, without pages, and the page still answers."""
+    """The catalogue's page count opens every item: one that will not open (a receipt whose
+    stored bytes are no PDF — scans are checked at upload, so damaged in storage) is named,
+    without pages, and the page still answers."""
     case = concluded_case(head)
+    item = next(i for i in assemble(case).items if i.pdf_name and i.record is None)
+    with default_storage.open(item.pdf_name, "wb") as fh:
+        fh.write(b"not a pdf: damaged in storage")
     client.force_login(archivist)
     resp = client.get(reverse("archive:seal", args=[case.pk]))
     html = resp.content.decode()
