@@ -180,6 +180,7 @@ def _seal(case_id: int, u: dict[str, User], stdout: Any) -> None:
     from avrecords.selectors import records_of_case
 
     from . import sealing
+    from .volume import render_volume
 
     case = case_selectors.case_of(case_id)
     if case.state != CaseState.CONCLUDED:
@@ -192,13 +193,13 @@ def _seal(case_id: int, u: dict[str, User], stdout: Any) -> None:
             sealing.seal_override_sign(
                 case_id=case.pk, by=u["head"], agree=True, opinion="经复核，所列问题不影响案卷完整，准予归档。"
             )
-        # 检查人: 法规科, not the archivist who compiles (立卷人), checks the file as arranged first.
+        # 检查人: 法规科, not the archivist who compiles (立卷人), reads the volume as arranged and
+        # checks it first (第二十八条).
+        digest = sealing.catalogue_digest(sealing.assemble(case))
+        volume = render_volume(case)
+        sealing.volume_read(case=case, by=u["reviewer2"], digest=digest, size=len(volume))
         sealing.check_sign(
-            case_id=case.pk,
-            by=u["reviewer2"],
-            agree=True,
-            opinion="案卷材料齐全，排列有序，同意归档。",
-            digest=sealing.catalogue_digest(sealing.assemble(case)),
+            case_id=case.pk, by=u["reviewer2"], agree=True, opinion="案卷材料齐全，排列有序，同意归档。", digest=digest
         )
         row = sealing.seal(
             case_id=case.pk, by=u["archivist"], description="本卷为行政处罚案件，文书、证据、音像记录齐全，排列有序。"

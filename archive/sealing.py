@@ -345,14 +345,17 @@ def check_sign(*, case_id: int, by: User, agree: bool, opinion: str, digest: str
     counts), bound to `digest`, the catalogue_digest of the page the checker read. Only while the
     case is concluded and not sealed. TransitionDenied for anyone but an archivist, 法规科 or the
     head not handling the case, and for the archivist who arranged the file (its 立卷人);
-    TransitionError for an empty opinion and when the catalogue changed since the page was
-    read (`digest` no longer current: read it again)."""
+    TransitionError for an empty opinion, when the catalogue changed since the page was read
+    (`digest` no longer current: read it again), and for an agreement by a signer who has not
+    opened the volume PDF of this catalogue (volume_read_by: VOLUME_NOT_READ)."""
     case = stages.lock(case_id)
     stages.require_state(case, SEAL.sources, "签署检查意见")
     if compiled_by(by, case):
         raise TransitionDenied(NOT_COMPILER)
     if digest != catalogue_digest(assemble(case)):
         raise TransitionError("卷内排列或题名已变化，请刷新页面、重新检查案卷后再签署检查意见。")
+    if agree and not volume_read_by(case, by, digest):
+        raise TransitionError(VOLUME_NOT_READ)
     return signoffs.signoff_record(
         case=case,
         step=SignOffStep.ARCHIVE_CHECK,
@@ -366,6 +369,21 @@ def check_sign(*, case_id: int, by: User, agree: bool, opinion: str, digest: str
 
 
 NO_CHECK = "请先由检查人审核案卷并签署检查意见"
+VOLUME_NOT_READ = "请先打开案卷PDF通读卷内文件，再签署同意归档的检查意见（第二十八条）。"
+
+
+def volume_read(*, case: Case, by: User, digest: str, size: int) -> None:
+    """Audits `by`'s read of the case's volume PDF as rendered before sealing (archive.views
+    volume_pdf): archive.volume_downloaded with `catalogue`, the catalogue_digest of the file it
+    showed, so a check can tell which arrangement its signer read (volume_read_by)."""
+    audit.record(case, AuditAction.VOLUME_DOWNLOADED, actor=by, case=case, size=size, catalogue=digest)
+
+
+def volume_read_by(case: Case, by: User, digest: str) -> bool:
+    """Whether `by` opened the volume PDF of the catalogue `digest` (volume_read): the 检查人
+    agrees only to a file they have read (第二十八条), as the head approves an addendum only
+    after opening its scan (scan_viewed_by)."""
+    return recorded(case, AuditAction.VOLUME_DOWNLOADED, actor=by, catalogue=digest)
 
 
 def _require_check(check: Check, by: User) -> SignOff:

@@ -11,7 +11,9 @@ from cases import policy
 from cases.selectors import case_for_user
 from linke.http import AuthedRequest
 
+from . import sealing
 from .audit_actions import AuditAction
+from .casefile import assemble
 from .sealed_volume import current_volume
 from .volume import VolumeIncomplete, has_case_file, render_volume
 
@@ -48,7 +50,8 @@ def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
         data = render_volume(case)
     except VolumeIncomplete as exc:
         return render(request, "archive/volume_incomplete.html", {"case": case, "missing": exc.missing}, status=409)
-    audit.record(case, AuditAction.VOLUME_DOWNLOADED, actor=request.user, case=case, size=len(data))
+    # The catalogue the rendered file showed: a 检查人's agreement needs a read of it (第二十八条).
+    sealing.volume_read(case=case, by=request.user, digest=sealing.catalogue_digest(assemble(case)), size=len(data))
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="case-{case.pk}-volume.pdf"'
     return resp

@@ -191,6 +191,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         key = sealing.key_of(item)
         position, title = typed.get(key, (str(item.number), item.title))
         catalogue.append({"item": item, "key": key, "position": position, "title": title})
+    digest = sealing.catalogue_digest(casefile)
     ctx = {
         "case": case,
         "review": review,
@@ -200,7 +201,9 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_act": may_act,
         "may_check": checker,
         "check_form": check_form,
-        "digest": sealing.catalogue_digest(casefile),
+        "digest": digest,
+        # 第二十八条: the 检查人 agrees only after opening the volume PDF of this arrangement.
+        "volume_read": checker and sealing.volume_read_by(case, request.user, digest),
         "seal": seal_of(case),
         "addenda": addenda_of(case),
     }

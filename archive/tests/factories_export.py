@@ -34,6 +34,7 @@ def seal(case: Any, archivist: Any, head: Any) -> Any:
     if not sealing.review(case).may_seal:
         sealing.seal_override_sign(case_id=case.pk, by=head, agree=True, opinion="经复核，准予归档。")
     digest = sealing.catalogue_digest(assemble(case))
+    sealing.volume_read(case=case, by=head, digest=digest, size=0)  # the 检查人 read the volume
     sealing.check_sign(case_id=case.pk, by=head, agree=True, opinion="案卷材料齐全，同意归档。", digest=digest)
     sealing.seal(case_id=case.pk, by=archivist, description="案卷材料齐全，排列有序。")
     case.refresh_from_db()

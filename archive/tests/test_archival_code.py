@@ -34,6 +34,7 @@ MIGRATION = "archive.migrations.0014_a_seal_archival_code_unique"
 def check(case, by):
     """The 检查人's agreeing check of the file as it is now (sealing requires one)."""
     digest = sealing.catalogue_digest(assemble(case))
+    sealing.volume_read(case=case, by=by, digest=digest, size=0)  # the 检查人 read the volume
     sealing.check_sign(case_id=case.pk, by=by, agree=True, opinion="案卷材料齐全，同意归档。", digest=digest)
 
 

@@ -116,6 +116,9 @@ def test_the_checker_signs_through_the_page(client, head, archivist, reviewer):
     digest = page.context["digest"]
     empty = client.post(url, {"action": "check", "decision": "agree", "opinion": "", "digest": digest})
     assert empty.status_code == 400 and "请填写检查意见" in empty.content.decode()
+    unread = client.post(url, {"action": "check", "decision": "agree", "opinion": CHECKED, "digest": digest})
+    assert unread.status_code == 400 and "请先打开案卷PDF" in unread.content.decode()
+    assert client.get(reverse("archive:volume_pdf", args=[case.pk])).status_code == 200  # reads the volume
     ok = client.post(url, {"action": "check", "decision": "agree", "opinion": CHECKED, "digest": digest})
     assert ok.status_code == 302
     row = SignOff.objects.get(case=case, step=SignOffStep.ARCHIVE_CHECK)

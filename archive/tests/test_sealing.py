@@ -47,7 +47,9 @@ CHECKED = "案卷材料齐全，排列有序，同意归档。"
 def checked(case, by=None, *, agree=True, opinion=CHECKED):
     """The 检查人 (a_checker unless `by`) signs a check of the file as it is now."""
     digest = sealing.catalogue_digest(assemble(case))
-    return sealing.check_sign(case_id=case.pk, by=by or a_checker(), agree=agree, opinion=opinion, digest=digest)
+    by = by or a_checker()
+    sealing.volume_read(case=case, by=by, digest=digest, size=0)  # the 检查人 read the volume
+    return sealing.check_sign(case_id=case.pk, by=by, agree=agree, opinion=opinion, digest=digest)
 
 
 def seal_checked(case, *, by, **changes):
