@@ -153,10 +153,11 @@ def sections(case: Any) -> tuple[list[Item], list[Item]]:
         kind, src = _kind(item), item.source
         if item.appended:
             continue
+        served_doc = proofs.get(src.pk) if kind == "attachment" else None
         if kind in INVESTIGATION or kind == "av_record" or (kind == "attachment" and src.pk not in proofs):
             evidence.append(item)
-        elif kind == "attachment" and proofs[src.pk] is not None:
-            served.setdefault(proofs[src.pk], []).append(item)
+        elif served_doc is not None:
+            served.setdefault(served_doc, []).append(item)
         elif kind == D.SERVICE_RECEIPT and isinstance(src.context, dict) and src.context.get("doc_number"):
             receipts.setdefault(src.context["doc_number"], []).append(item)
         else:
