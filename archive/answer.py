@@ -35,7 +35,7 @@ from documents.rendering import render_html, render_pdf
 from review.selectors import decision_of
 
 from . import record_pages
-from .casefile import Item, assemble, date8
+from .casefile import ATTACHMENT, AV_RECORD, Item, assemble, date8
 from .volume import add_numbered
 from .watermark import NotViewable, image_to_pdf
 
@@ -74,7 +74,7 @@ STEPS = (
     D.LICENCE_GRANT,
     D.LICENCE_REFUSAL,
     D.SERVICE_RECEIPT,
-    "attachment",
+    ATTACHMENT,
     D.ENFORCEMENT_REMINDER,
     "closing_report",
 )
@@ -132,13 +132,13 @@ def _part(group: str, item: Item, case: Any) -> Part:
 
 
 def _kind(item: Item) -> str:
-    """The item's code: its document type, record kind, or "attachment" / "av_record"."""
+    """The item's code: its document type, record kind, or ATTACHMENT / AV_RECORD."""
     src = item.source
     if item.record is not None:
         return str(item.record.kind)
     if hasattr(src, "doc_type"):
         return str(src.doc_type)
-    return "av_record" if hasattr(src, "original_key") else "attachment"
+    return AV_RECORD if hasattr(src, "original_key") else ATTACHMENT
 
 
 def sections(case: Any) -> tuple[list[Item], list[Item]]:
@@ -153,8 +153,8 @@ def sections(case: Any) -> tuple[list[Item], list[Item]]:
         kind, src = _kind(item), item.source
         if item.appended:
             continue
-        served_doc = proofs.get(src.pk) if kind == "attachment" else None
-        if kind in INVESTIGATION or kind == "av_record" or (kind == "attachment" and src.pk not in proofs):
+        served_doc = proofs.get(src.pk) if kind == ATTACHMENT else None
+        if kind in INVESTIGATION or kind == AV_RECORD or (kind == ATTACHMENT and src.pk not in proofs):
             evidence.append(item)
         elif served_doc is not None:
             served.setdefault(served_doc, []).append(item)
