@@ -1,14 +1,20 @@
 """The agency's answer package for a reconsideration (《行政复议法》第四十八条: the respondent
-submits the written answer with the evidence and basis on which the decision was made; 第四十七条:
-the applicant may consult them) — ONE PDF: cover, catalogue, then the decision document, the
-legal basis the decision cites, the investigation records and the evidence, with continuous page
-numbers stamped at the top right (as the case-file volume, archive.volume).
+submits its written answer with the evidence, the basis and the other materials of the act;
+第四十七条: the applicant may consult them) — ONE PDF: cover, catalogue by section, then the
+materials, with continuous page numbers stamped at the top right (as the case-file volume,
+archive.volume).
 
-Contents, in order:
-1. the decision document (review.selectors.decision_of(case).document);
-2. 法律依据: the basis, facts and evidence text of the decision, as one generated page set;
-3. the investigation records (第十条 documents: inquiry, inspection, sampling …, hearing record);
-4. the evidence: the case file's attachments that are PDFs or images.
+The sections, in the article's order, from the items of the case file (archive.casefile.assemble):
+1. 证据 (EVIDENCE): the investigation records (第十条 documents: inquiry, inspection, sampling …),
+   the evidence attachments, the AV records (listed, 0 pages: the original goes separately);
+2. 依据 (BASIS): the legal basis the decision cites, with its facts and evidence text (a page
+   generated from the decision);
+3. 程序材料 (PROCEDURE): everything that shows how the act was made, in the order it was made —
+   case source and 立案审批, 调查终结报告, the 事先告知书 and hearing papers, 案件审批, 法制审核, 集体讨论,
+   the decision, enforcement papers, 结案 — each served document followed by the proof of its
+   service (送达回证, return receipts: delivery.selectors.proof_attachments), the 罚款缴款凭证 and
+   the 送达地址确认书 among them by date.
+Approved addenda (归档后补充) are not materials of the act and are left out.
 """
 
 from __future__ import annotations
@@ -22,16 +28,21 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
 
+from delivery.selectors import proof_attachments
+from documents.fonts import UnprintableText
 from documents.registry import DocTypeCode
 from documents.rendering import render_html, render_pdf
 from review.selectors import decision_of
 
-from .casefile import assemble, date8
+from . import record_pages
+from .casefile import ATTACHMENT, AV_RECORD, Item, assemble, date8
 from .volume import add_numbered
 from .watermark import NotViewable, image_to_pdf
 
 D = DocTypeCode
-# 第十条 (调查取证) and the hearing record: what the decision's facts were found from.
+EVIDENCE, BASIS, PROCEDURE = "证据", "依据", "程序材料"
+SECTIONS = (EVIDENCE, BASIS, PROCEDURE)
+# 第十条 (调查取证): the records the decision's facts were found from.
 INVESTIGATION = (
     D.INQUIRY,
     D.EVIDENCE_COLLECTION,
@@ -41,7 +52,31 @@ INVESTIGATION = (
     D.PRESERVATION_DECISION,
     D.COMMISSION,
     D.OTHER_ACTIVITY,
+)
+# The procedure's steps in the order they are taken: a tie-break among materials of one day.
+STEPS = (
+    "case_source",
+    D.FILING_APPROVAL,
+    D.NON_FILING_NOTICE,
+    D.ACCEPTANCE_NOTICE,
+    D.SUPPLEMENT_NOTICE,
+    D.NON_ACCEPTANCE_DECISION,
+    "investigation_report",
+    D.PENALTY_NOTICE,
+    D.HEARING_NOTICE,
     D.HEARING_RECORD,
+    D.HEARING_REPORT,
+    "review_approval",
+    "legal_review",
+    "collective_discussion",
+    D.PENALTY_DECISION,
+    D.NO_PENALTY_DECISION,
+    D.LICENCE_GRANT,
+    D.LICENCE_REFUSAL,
+    D.SERVICE_RECEIPT,
+    ATTACHMENT,
+    D.ENFORCEMENT_REMINDER,
+    "closing_report",
 )
 
 
@@ -51,9 +86,10 @@ class AnswerUnavailable(Exception):
 
 @dataclass
 class Part:
-    """One entry of the package's catalogue. `pages`/`start_page` are filled when merged."""
+    """One entry of the package's catalogue. `group`: its section (SECTIONS); `pages`/`start_page`
+    are filled when merged."""
 
-    group: str  # 处理决定 / 法律依据 / 调查取证记录 / 证据材料
+    group: str  # 证据 / 依据 / 程序材料
     title: str
     doc_number: str = ""
     date: str = ""
@@ -69,36 +105,91 @@ def _read(fieldfile: Any) -> bytes:
     return data
 
 
+def _part(group: str, item: Item, case: Any) -> Part:
+    """The item as a part of `group`, its PDF read (a document, a PDF or image attachment) or
+    rendered (a generated record page); listed with a remark when it has none."""
+    src = item.source
+    part = Part(group, item.title, item.doc_number, item.date)
+    if item.record is not None:
+        try:
+            part.pdf = record_pages.render(item.record, case)
+        except (UnprintableText, PdfReadError, OSError, ValueError) as exc:
+            part.remarks = f"无法生成（{type(exc).__name__}），另附"
+    elif hasattr(src, "doc_type"):
+        if src.is_final:
+            part.pdf = _read(src.pdf)
+        else:
+            part.remarks = "尚未生成PDF"
+    elif hasattr(src, "original_key"):  # an AV record
+        part.remarks = f"音像资料（{src.filename or src.pk}），原件另行提交"
+    else:
+        data = _read(src.file)
+        try:
+            part.pdf = data if data.startswith(b"%PDF") else image_to_pdf(data)
+        except NotViewable:
+            part.remarks = item.remarks or "非文档类电子文件，原件另行提交"
+    return part
+
+
+def _kind(item: Item) -> str:
+    """The item's code: its document type, record kind, or ATTACHMENT / AV_RECORD."""
+    src = item.source
+    if item.record is not None:
+        return str(item.record.kind)
+    if hasattr(src, "doc_type"):
+        return str(src.doc_type)
+    return AV_RECORD if hasattr(src, "original_key") else ATTACHMENT
+
+
+def sections(case: Any) -> tuple[list[Item], list[Item]]:
+    """The case file's items of the 证据 and the 程序材料 sections (module docstring; the 依据 is a
+    page generated from the decision), each in its order."""
+    proofs = proof_attachments(case.pk)
+    evidence: list[Item] = []
+    procedure: list[Item] = []
+    served: dict[int, list[Item]] = {}  # document id -> the proofs of its service
+    receipts: dict[str, list[Item]] = {}  # document number -> its blank 送达回证 documents
+    for item in assemble(case).items:
+        kind, src = _kind(item), item.source
+        if item.appended:
+            continue
+        served_doc = proofs.get(src.pk) if kind == ATTACHMENT else None
+        if kind in INVESTIGATION or kind == AV_RECORD or (kind == ATTACHMENT and src.pk not in proofs):
+            evidence.append(item)
+        elif served_doc is not None:
+            served.setdefault(served_doc, []).append(item)
+        elif kind == D.SERVICE_RECEIPT and isinstance(src.context, dict) and src.context.get("doc_number"):
+            receipts.setdefault(src.context["doc_number"], []).append(item)
+        else:
+            procedure.append(item)
+    rank = {code: n for n, code in enumerate(STEPS)}
+    procedure = [
+        item
+        for _, item in sorted(enumerate(procedure), key=lambda p: (p[1].date, rank.get(_kind(p[1]), len(STEPS)), p[0]))
+    ]
+    ordered: list[Item] = []
+    for item in procedure:
+        ordered.append(item)
+        if hasattr(item.source, "doc_type") and item.record is None:
+            ordered += receipts.pop(item.source.number, []) + served.pop(item.source.pk, [])
+    for rest in list(receipts.values()) + list(served.values()):  # proofs of documents not in the file
+        ordered += rest
+    return evidence, ordered
+
+
 def parts(case: Any) -> list[Part]:
-    """The package's parts in order (module docstring). Raises AnswerUnavailable when the case
-    has no decision or its document is not yet a PDF."""
+    """The package's parts in order: 证据, 依据, 程序材料 (module docstring). Raises
+    AnswerUnavailable when the case has no decision or its document is not yet a PDF."""
     decision = decision_of(case)
     if decision is None or decision.document is None or not decision.document.is_final:
         raise AnswerUnavailable("本案尚无已生成的决定书，无法导出答复材料。")
+    evidence, procedure = sections(case)
     doc = decision.document
-    out = [Part("处理决定", doc.title, doc.number, date8(doc.issued_at), pdf=_read(doc.pdf))]
     basis_html = render_html("archive/consult/answer_basis.html", {"case": case, "decision": decision})
-    out.append(Part("法律依据", "作出决定的事实、证据和法律依据", doc.number, pdf=render_pdf(basis_html).pdf))
-    evidence = []
-    for item in assemble(case).items:
-        src = item.source
-        if hasattr(src, "doc_type"):
-            if src.doc_type in INVESTIGATION:
-                if src.is_final:
-                    out.append(Part("调查取证记录", item.title, item.doc_number, item.date, pdf=_read(src.pdf)))
-                else:
-                    out.append(Part("调查取证记录", item.title, item.doc_number, item.date, remarks="尚未生成PDF"))
-            continue
-        if item.record is not None or src._meta.model_name != "attachment":  # 副卷 pages, addenda: not evidence
-            continue
-        data = _read(src.file)
-        try:
-            pdf = data if data.startswith(b"%PDF") else image_to_pdf(data)
-        except NotViewable:
-            evidence.append(Part("证据材料", item.title, date=item.date, remarks=item.remarks or "非文档类电子文件"))
-            continue
-        evidence.append(Part("证据材料", item.title, date=item.date, pdf=pdf))
-    return out + evidence
+    basis = Part(
+        BASIS, "作出决定的事实、证据和法律依据", doc.number, date8(doc.issued_at), pdf=render_pdf(basis_html).pdf
+    )
+    return [_part(EVIDENCE, i, case) for i in evidence] + [basis] + [_part(PROCEDURE, i, case) for i in procedure]
 
 
 def answer_package(case: Any) -> bytes:
@@ -127,6 +218,7 @@ def answer_package(case: Any) -> bytes:
         {
             "case": case,
             "parts": items,
+            "counts": [(name, sum(p.group == name for p in items)) for name in SECTIONS],
             "agency": settings.AGENCY_NAME,
             "total": total,
             "date": date8(timezone.localdate()),

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from avrecords.selectors import records_of_case
 from cases.selectors import attachments_of_case
 from documents.registry import DocTypeCode
 from documents.selectors import documents_of_case
@@ -33,11 +34,17 @@ from documents.selectors import documents_of_case
 from .record_pages import RECORD_PAGES, RecordPage
 from .selectors import seal_of
 
-# Record kinds the order may name besides document types: the case's evidence files, and the
-# records that are rows, made into generated pages (archive.record_pages: case source,
+# Record kinds the order may name besides document types: the case's evidence files, its AV
+# records (音像记录, 第二十六条: items of 0 pages, the original goes with the electronic file),
+# and the records that are rows, made into generated pages (archive.record_pages: case source,
 # investigation-end report, approvals, legal review, collective discussion, closing report).
 ATTACHMENT = "attachment"
-RECORD_KINDS = {ATTACHMENT: "证据材料", **{code: label for code, (label, _) in RECORD_PAGES.items()}}
+AV_RECORD = "av_record"
+RECORD_KINDS = {
+    ATTACHMENT: "证据材料",
+    AV_RECORD: "音像记录",
+    **{code: label for code, (label, _) in RECORD_PAGES.items()},
+}
 MAIN, SUBSIDIARY = "正卷", "副卷"
 RETENTION_LABELS = {"Y": "永久", "D30": "30年", "D10": "10年"}
 PENDING_CODE = "（归档时编号）"  # printed where the 档号 goes before sealing assigns it
@@ -217,6 +224,32 @@ def _attachment_item(att: Any, volume: str) -> Item:
     )
 
 
+def _duration(seconds: float) -> str:
+    """A recording's length as the catalogue's remarks write it: "65秒" -> "1分5秒", "1小时2分0秒"."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return (f"{hours}小时" if hours else "") + (f"{minutes}分" if hours or minutes else "") + f"{secs}秒"
+
+
+def _av_item(record: Any, volume: str) -> Item:
+    """An AV record (音像记录) as an item: 0 pages (no PDF), titled by its file name without the
+    extension, dated its 制作时间 (第二十六条; else the start of recording, else receipt), the
+    format and length (when probed) in the remarks, e.g. "音像记录（MP4，时长1分5秒），原件随电子档案
+    移交"; the original is in the bag (archive.export, data/media/)."""
+    stem, dot, ext = (record.filename or "").rpartition(".")
+    title = (stem if dot else record.filename) or f"音像记录{record.pk}"
+    about = [ext.upper() if dot and ext else "格式未知"]
+    if record.duration is not None:
+        about.append(f"时长{_duration(record.duration)}")
+    return Item(
+        volume=volume,
+        title=title,
+        date=date8(record.made_at or record.started_at or record.created_at),
+        remarks=f"音像记录（{'，'.join(about)}），原件随电子档案移交",
+        source=record,
+    )
+
+
 def _record_item(page: RecordPage, volume: str) -> Item:
     return Item(
         volume=volume,
@@ -230,17 +263,22 @@ def _record_item(page: RecordPage, volume: str) -> Item:
 
 def assemble(case: Any) -> CaseFile:
     """The case's file (第二十八条): its documents (documents.selectors), attachments
-    (cases.selectors) and the recorded rows the order names (archive.record_pages: one item per
-    row, a generated page) as items in the order of settings.ARCHIVE_VOLUME_ORDER[case.kind],
-    正卷 then 副卷, numbered from 1. Within one code, the issue (upload, record) order. Pages of
-    attachments and generated pages are counted when the volume is rendered (archive.volume).
-    A record kind the order does not name is left out (it is no document of the case). Raises
+    (cases.selectors), AV records whose original is in dedicated storage (avrecords.selectors;
+    0 pages) and the recorded rows the order names (archive.record_pages: one item per row, a
+    generated page) as items in the order of settings.ARCHIVE_VOLUME_ORDER[case.kind], 正卷 then
+    副卷, numbered from 1 — the one numbering of the seal page, the volume and the bag. Within one
+    code, the issue (upload, receipt, record) order. Pages of attachments and generated pages
+    are counted when the volume is rendered (archive.volume). A generated record kind the order
+    does not name is left out (it is no document of the case); documents, attachments and AV
+    records it does not name go to the end of the 正卷 with a remark. Raises
     ImproperlyConfigured for an order naming an unknown code."""
     order = volume_order(case.kind)
     by_code: dict[str, list[Item]] = {}
     for doc in documents_of_case(case):
         by_code.setdefault(doc.doc_type, []).append(_document_item(doc, MAIN))
     by_code[ATTACHMENT] = [_attachment_item(a, MAIN) for a in attachments_of_case(case)]
+    stored = records_of_case(case.pk).exclude(original_key="").order_by("created_at", "pk")
+    by_code[AV_RECORD] = [_av_item(r, MAIN) for r in stored]
     for code in order[MAIN] + order[SUBSIDIARY]:
         if code in RECORD_PAGES:
             by_code[code] = [_record_item(p, MAIN) for p in RECORD_PAGES[code][1](case)]

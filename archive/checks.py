@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from avrecords import selectors as av_selectors
 from deadlines import selectors as deadline_selectors
 from deadlines.models import DeadlineKind
 from delivery import selectors as delivery_selectors
@@ -25,6 +26,7 @@ from review.models import DecisionOutcome
 class Result:
     passed: bool
     target: str = ""
+    url: str = ""  # a record's own page, where the failure is fixed; when given, instead of `target`
 
 
 Check = Callable[[Any], Result]
@@ -291,3 +293,20 @@ def hearing_held(case: Any) -> Result:
     if hearing.status in defence.HEARING_OPEN:
         return Result(False, DEFENCE)
     return Result(hearing.status != "held" or hearing.report_document_id is not None, DEFENCE)
+
+
+# --- 第二十六条: the AV records described (the rule av.details, 0014_h_rule_av_details) -------------
+
+AV = "av#panel-avrecords"
+
+
+@check("av_described")
+def av_described(case: Any) -> Result:
+    """第二十六条: every AV record of the case carries its 制作方法, 制作时间, 制作人 and 证明对象 (and
+    for sound the text of what is said; avrecords.selectors.details_missing). Fails on the
+    first record that does not, linking to that record's page (where it is described); passes
+    for a case without AV records."""
+    for record in av_selectors.records_of_case(case.pk).order_by("created_at", "pk"):
+        if av_selectors.details_missing(record):
+            return Result(False, AV, record.get_absolute_url())
+    return Result(True, AV)

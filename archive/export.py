@@ -66,7 +66,7 @@ from audit.signing import public_key_pem, sign
 from documents.registry import DocTypeCode
 
 from . import record_pages
-from .casefile import CaseFile, Item, assemble, date8
+from .casefile import CaseFile, assemble
 from .models import Addendum
 from .sealed_volume import current_volume
 from .selectors import is_sealed
@@ -267,15 +267,13 @@ def paginate_stored(cf: CaseFile, sealed: SealedPages | None) -> list[str]:
 
 
 def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list[Source]:
-    """The originals of the case file, in item order (an approved addendum's scan original
-    right after its item), then the case's AV originals not already in the file (numbered on
-    from the file's last item). `sealed`: the stored volume's pages, where a recorded row's
+    """The originals of the case file, in item order and named by its 件号 (the one numbering of
+    archive.casefile.assemble: the AV originals are its items too), an approved addendum's scan
+    original right after its item. `sealed`: the stored volume's pages, where a recorded row's
     page is taken from."""
-    from avrecords.selectors import records_of_case
     from documents.models import Document
 
     out: list[Source] = []
-    seen_av: set[int] = set()
     for item in cf.items:
         src = item.source
         # A recorded row's generated page (archive.record_pages), an approved addendum's too (归档
@@ -296,12 +294,22 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
             name = f"data/items/{item.number:03d}.pdf"
             opener = partial(_fieldfile, src.pdf)
             out.append(Source(name, src.size, opener, meta, sha256=src.sha256, pages=src.pages or 0))
-        elif hasattr(src, "original_key"):  # an AV record placed in the file by the assembly
-            seen_av.add(src.pk)
+        elif hasattr(src, "original_key"):  # an AV record: an item of the file (archive.casefile)
             meta = _item_meta(cf, item, "音像记录")
-            meta.update(kind="av", original_name=src.filename, sha256_recorded=src.sha256, sm3_recorded=src.sm3)
+            meta.update(
+                kind="av",
+                original_name=src.filename,
+                sha256_recorded=src.sha256,
+                sm3_recorded=src.sm3,
+                duration_seconds=src.duration,
+                made_by=str(src.maker or ""),
+                method=src.method,  # 第二十六条: 制作方法、制作时间、制作人、证明对象
+                made_at=src.made_at.isoformat() if src.made_at else None,
+                proves=src.proves,
+                transcript=src.transcript,
+            )
             name = f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}"
-            out.append(Source(name, src.size, _av_opener(src), meta, src.sha256, src.sm3, src.pk))
+            out.append(Source(name, src.size or 0, _av_opener(src), meta, src.sha256, src.sm3, src.pk))
         else:
             meta = _item_meta(cf, item, "证据材料")
             meta.update(
@@ -309,33 +317,6 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
             )
             name = f"data/items/{item.number:03d}{_ext(src.original_name, '.bin')}"
             out.append(Source(name, src.size, partial(_fieldfile, src.file), meta))
-    number = len(cf.items)
-    for record in records_of_case(case.pk).order_by("created_at", "pk"):
-        if record.pk in seen_av or not record.original_key:
-            continue
-        number += 1
-        item = Item(
-            volume="音像记录",
-            number=number,
-            title=record.proves or record.filename or f"音像记录{record.pk}",
-            date=date8(record.ended_at or record.made_at or record.created_at),
-            remarks=f"{record.get_kind_display() or '音像'}原件，{record.method}".rstrip("，"),
-        )
-        meta = _item_meta(cf, item, "音像记录")
-        meta.update(
-            kind="av",
-            original_name=record.filename,
-            sha256_recorded=record.sha256,
-            sm3_recorded=record.sm3,
-            duration_seconds=record.duration,
-            made_by=str(record.maker or ""),
-            method=record.method,  # 第二十六条: 制作方法、制作时间、制作人、证明对象
-            made_at=record.made_at.isoformat() if record.made_at else None,
-            proves=record.proves,
-            transcript=record.transcript,
-        )
-        name = f"data/media/{number:03d}{_ext(record.filename, '.bin')}"
-        out.append(Source(name, record.size or 0, _av_opener(record), meta, record.sha256, record.sm3, record.pk))
     return out
 
 

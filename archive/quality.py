@@ -19,7 +19,7 @@ class Failure:
     source: str
     kind: str  # RuleKind value
     points: int
-    url: str  # the case-page section (and anchor) where the record is made; "" without one
+    url: str  # the failing record's page, else the case-page section (and anchor) where the record is made; "" without one
 
 
 @dataclass
@@ -39,7 +39,7 @@ def case_score(case: Any) -> Score:
         if result.passed:
             continue
         section, _, anchor = result.target.partition("#")
-        url = section_url(case.pk, section, anchor) if section else ""
+        url = result.url or (section_url(case.pk, section, anchor) if section else "")
         failures.append(Failure(rule.code, rule.message, rule.source, rule.kind, rule.points, url))
     vetoed = any(f.kind == RuleKind.VETO for f in failures)
     score = 0 if vetoed else max(0, 100 - sum(f.points for f in failures))

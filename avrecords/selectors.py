@@ -9,7 +9,7 @@ from django.http import Http404
 from accounts.models import Role, User
 from cases.selectors import cases_visible_to, refuse_if_sealed
 
-from .models import AVRecord, ExpectedRecord
+from .models import AVRecord, ExpectedRecord, MediaKind
 
 # The admin inbox: nobody could be matched, or the recorder is not registered (a device
 # that must be checked: lost, swapped, or not yet entered in the admin).
@@ -73,6 +73,25 @@ def inbox_for(user: User) -> QuerySet[AVRecord]:
 def admin_inbox() -> QuerySet[AVRecord]:
     """Records without a case that nobody could be matched to, or from an unregistered recorder."""
     return AVRecord.objects.filter(Q(case__isnull=True) & _UNMATCHED).select_related("recorder", "station")
+
+
+def details_missing(record: AVRecord) -> list[str]:
+    """第二十六条: the description a record lacks, one Chinese line each ("第二十六条：制作方法", …):
+    制作方法, 制作时间, 制作人, 证明对象, and for sound the text of what is said. Empty: described.
+    One rule for finalising (avrecords.services.finalise_missing) and the quality review
+    (archive.checks av_described)."""
+    out = []
+    if not record.method.strip():
+        out.append("第二十六条：制作方法")
+    if record.made_at is None:
+        out.append("第二十六条：制作时间")
+    if record.maker_id is None:
+        out.append("第二十六条：制作人")
+    if not record.proves.strip():
+        out.append("第二十六条：证明对象")
+    if record.kind == MediaKind.AUDIO and not record.transcript.strip():
+        out.append("第二十六条：声音资料的文字记录")
+    return out
 
 
 def records_of_case(case_id: int) -> QuerySet[AVRecord]:

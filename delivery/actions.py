@@ -46,7 +46,7 @@ from linke.validators import period_errors, validate_day, validate_phone
 from review.selectors import decision_of
 
 from .audit_actions import AuditAction
-from .methods import COMPLETE, METHODS, START, Method, describe, file_elements, missing
+from .methods import COMPLETE, METHODS, START, Method, describe, file_elements, file_title, missing
 from .models import (
     AddressConfirmation,
     AttemptOutcome,
@@ -223,11 +223,13 @@ def _served_on(method: Method, v: dict[str, Any]) -> dt.date | None:
 
 
 def _store_files(case: Case, attempt: DeliveryAttempt, method: Method, files: dict[str, Any], by: User) -> None:
-    labels = {e.name: e.label for e in file_elements(method)}
+    """The attempt's uploads as case attachments, each titled by what it is and the document it
+    concerns (methods.file_title: "送达回证（行政处罚决定书 临科罚决〔2026〕3号）")."""
+    titles = {e.name: file_title(e, attempt.document) for e in file_elements(method)}
     for name, upload in files.items():
-        if upload is None or name not in labels:
+        if upload is None or name not in titles:
             continue
-        att = attachment_add(case=case, file=upload, by=by, owner=attempt, description=labels[name])
+        att = attachment_add(case=case, file=upload, by=by, owner=attempt, description=titles[name])
         DeliveryFile.objects.create(attempt=attempt, element=name, attachment=att)
 
 

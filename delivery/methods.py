@@ -15,6 +15,7 @@ Kinds: text, date, datetime, bool (must be ticked), choice, users (certified off
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,9 @@ class Element:
     when: Callable[[dict[str, Any]], bool] | None = None
     choices: tuple[tuple[str, str], ...] = ()
     help_text: str = ""
+    # A file element's 题名 in the case file, before the document it concerns (file_title);
+    # "": the label without its "（扫描件）"/"（文件）".
+    title: str = ""
 
     def required(self, values: dict[str, Any]) -> bool:
         return self.when is None or self.when(values)
@@ -69,6 +73,8 @@ def _blank(values: dict[str, Any], name: str) -> bool:
 
 
 A18, A19, A20, A21, A22 = "第十八条", "第十九条", "第二十条", "第二十一条", "第二十二条"
+RECEIPT = "送达回证"
+_FILE_SUFFIX = re.compile(r"（(?:扫描件|文件)）$")
 
 
 def _deliverers(article: str, **kw: Any) -> Element:
@@ -95,7 +101,7 @@ def _direct() -> Method:
                 "也可以是代理人或指定的代收人。拒绝签收的，请登记为未送达并改用留置送达（第二十条）。",
             ),
             Element("served_on", "签收日期（签收人在送达回证上写明的日期）", A18, "date"),
-            Element("receipt", "签收的送达回证（扫描件）", A18, "file"),
+            Element("receipt", "签收的送达回证（扫描件）", A18, "file", title=RECEIPT),
         ),
     )
 
@@ -171,7 +177,7 @@ def _through(code: str, organ_kinds: tuple[str, ...], what: str) -> Method:
             Element("deliverer_name", "送达人（受委托或转交单位的人员）", A21, phase=COMPLETE),
             Element("recipient_name", "签收人姓名", A21, phase=COMPLETE),
             Element("served_on", "签收日期", A21, "date", phase=COMPLETE),
-            Element("receipt", "签收的送达回证（扫描件）", A21, "file", phase=COMPLETE),
+            Element("receipt", "签收的送达回证（扫描件）", A21, "file", phase=COMPLETE, title=RECEIPT),
         ),
         organ_kinds=organ_kinds,
     )
@@ -243,6 +249,16 @@ def describe(method: Method, gaps: list[Element]) -> str:
 
 def file_elements(method: Method) -> list[Element]:
     return [e for e in method.elements if e.kind == "file"]
+
+
+def file_title(element: Element, doc: Any) -> str:
+    """The 题名 of a delivery file stored as a case attachment (the 卷内目录's title): what it is
+    and which document it concerns, e.g. "送达回证（行政处罚决定书 临科罚决〔2026〕3号）" — two
+    receipts of one case are told apart by the document they prove served (第十八、二十一条).
+    `doc`: the Document served (its title and number)."""
+    what = element.title or _FILE_SUFFIX.sub("", element.label)
+    about = f"{doc.title} {doc.number}".strip()
+    return f"{what}（{about}）" if about else what
 
 
 def element_label(method_code: str, name: str) -> str:

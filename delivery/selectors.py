@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import AddressConfirmation, AttemptOutcome, DeliveryAttempt
+from .models import AddressConfirmation, AttemptOutcome, DeliveryAttempt, DeliveryFile
+from .models_execution import FinePayment
 
 
 def service_date(document_id: int) -> dt.date | None:
@@ -40,6 +41,23 @@ def attempts_of_case(case_id: int) -> QuerySet[DeliveryAttempt]:
         .prefetch_related("deliverers", "files__attachment")
         .order_by("document_id", "recorded_at", "pk")
     )
+
+
+def proof_attachments(case_id: int) -> dict[int, int | None]:
+    """{attachment id: id of the document it proves served, or None} for every case attachment
+    that records the procedure of 第五章 rather than the facts: the files of a delivery attempt
+    (the signed 送达回证, the postal return receipt …: the attempt's document), the signed
+    送达地址确认书 and the 罚款缴款凭证 (第二十三条; None). The rest of the case's attachments are
+    its evidence."""
+
+    out: dict[int, int | None] = dict(
+        DeliveryFile.objects.filter(attempt__case_id=case_id).values_list("attachment_id", "attempt__document_id")
+    )
+    for scan_id in AddressConfirmation.objects.filter(case_id=case_id).values_list("scan_id", flat=True):
+        out.setdefault(scan_id, None)
+    for receipt_id in FinePayment.objects.filter(case_id=case_id).values_list("receipt_id", flat=True):
+        out.setdefault(receipt_id, None)
+    return out
 
 
 def address_confirmations(case_id: int) -> QuerySet[AddressConfirmation]:

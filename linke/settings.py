@@ -294,13 +294,14 @@ AUDIT_VERIFY_BATCH = env.int("AUDIT_VERIFY_BATCH", default=200_000)
 # --- 第六章: case files (案卷) ---------------------------------------------------------
 # The order of the case file, per case kind: 正卷 then 副卷, each a list of document-type codes
 # (documents.registry.DocTypeCode values) and record kinds ("attachment": the case's evidence
-# files; the recorded rows made into generated pages, archive.record_pages.RECORD_PAGES:
+# files; "av_record": its AV records whose original is in dedicated storage, 0 pages, the
+# original in the bag; the recorded rows made into generated pages, archive.record_pages.RECORD_PAGES:
 # "case_source", "investigation_report", "review_approval", "legal_review",
 # "collective_discussion", "closing_report"). Common practice (DOMAIN.md 第六章): 正卷 — filing
 # approval, decision, other documents and delivery receipts, evidence; 副卷 — case source,
 # investigation-end report, legal review, collective discussion, hearing report, closing report.
-# A document of a type not listed goes at the end of the 正卷 with a remark; a record kind not
-# listed is left out; archive.casefile refuses an unknown code.
+# A document of a type not listed (an attachment, an AV record) goes at the end of the 正卷 with a
+# remark; a generated record kind not listed is left out; archive.casefile refuses an unknown code.
 ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
     "penalty": {
         "正卷": [
@@ -321,6 +322,7 @@ ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
             "enforcement_reminder",
             "service_receipt",
             "attachment",
+            "av_record",
         ],
         "副卷": [
             "case_source",
@@ -346,6 +348,7 @@ ARCHIVE_VOLUME_ORDER: dict[str, dict[str, list[str]]] = {
             "hearing_record",
             "service_receipt",
             "attachment",
+            "av_record",
         ],
         "副卷": ["review_approval", "legal_review", "collective_discussion", "hearing_report", "closing_report"],
     },

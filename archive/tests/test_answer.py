@@ -1,9 +1,11 @@
 """The reconsideration answer package (《行政复议法》第四十八条): one PDF — cover, catalogue, the
-decision document, its basis, the investigation records and the evidence, with continuous page
-numbers — for the head, the legal reviewers and the archivist; audited; 404 for anyone else."""
+evidence (investigation records, evidence files), the basis, and the procedure materials (the
+decision and the papers of its making and service), with continuous page numbers — for the head,
+the legal reviewers and the archivist; audited; 404 for anyone else."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -60,9 +62,9 @@ def test_the_package_holds_the_decision_basis_records_and_evidence(case):
     decision = decision_of(case)
     assert decision is not None and decision.document is not None
     groups = [(p.group, p.title) for p in parts(case)]
-    assert groups[0] == ("处理决定", decision.document.title)
-    assert groups[1][0] == "法律依据"
-    assert ("调查取证记录", "调查取证记录") in groups and ("证据材料", "项目申报书（扫描件）") in groups
+    assert ("证据", "调查取证记录") in groups and ("证据", "项目申报书（扫描件）") in groups
+    assert ("依据", "作出决定的事实、证据和法律依据") in groups
+    assert ("程序材料", decision.document.title) in groups
 
     data = answer_package(case)
     reader = PdfReader(io.BytesIO(data))
@@ -103,3 +105,54 @@ def test_no_decision_no_package(client, archivist):
     client.force_login(archivist)
     resp = client.get(reverse("archive:answer_pdf", args=[undecided.pk]))
     assert resp.status_code == 409 and "决定书" in resp.content.decode()
+
+
+def test_sections_evidence_basis_and_procedure_as_the_article_asks(head, django_capture_on_commit_callbacks):
+    """《行政复议法》第四十八条 (trial defect 10): the receipts and the payment slip are procedure,
+    not evidence; the 事先告知书, 立案审批表 and 调查终结报告 are in the package."""
+    from delivery import execution as ex
+    from delivery.tests.execution_helpers import FINE, TODAY, receipt, served_case
+
+    with django_capture_on_commit_callbacks(execute=True):  # documents rendered on commit
+        case = served_case(head)
+        officer = case.created_by
+        document_issue(  # as cases.initiation_docs issues it when the filing is approved (第八条)
+            case=case,
+            doc_type=DocTypeCode.FILING_APPROVAL,
+            context={"source": "依职权", "cause": "涉嫌提供虚假申报材料", "facts": "经查"},
+            by=officer,
+            dated=TODAY() - dt.timedelta(days=30),
+        )
+        ex.execution_start(case_id=case.pk, by=officer, rectification="")
+        ex.fine_payment_record(case_id=case.pk, by=officer, amount_yuan=FINE, paid_on=TODAY(), receipt=receipt())
+    services.attachment_add(
+        case=case,
+        file=SimpleUploadedFile("scan.pdf", render_pdf("<p>EVIDENCE</p>").pdf, content_type="application/pdf"),
+        by=officer,
+        description="项目申报书（扫描件）",
+    )
+    decision = decision_of(case)
+    notice = next(d for d in case.documents.all() if d.doc_type == DocTypeCode.PENALTY_NOTICE)
+
+    got = parts(case)
+    groups = [p.group for p in got]
+    assert groups == sorted(groups, key=["证据", "依据", "程序材料"].index)  # the article's order
+    by_group = {g: [p.title for p in got if p.group == g] for g in ("证据", "依据", "程序材料")}
+    assert by_group["证据"] == ["项目申报书（扫描件）"]
+    assert by_group["依据"] == ["作出决定的事实、证据和法律依据"]
+    procedure = by_group["程序材料"]
+    receipt_of = {d: f"送达回证（{d.title} {d.number}）" for d in (notice, decision.document)}
+    for title in ("立案审批表", "行政处罚事先告知书", "调查终结报告", decision.document.title, "罚款缴款凭证"):
+        assert title in procedure, (title, procedure)
+    # Each receipt right after the document it proves served; the 立案审批 before the notice,
+    # the notice before the decision, the payment after it.
+    for doc, title in receipt_of.items():
+        assert procedure[procedure.index(doc.title) + 1] == title, procedure
+    order = [procedure.index(t) for t in ("立案审批表", "行政处罚事先告知书", decision.document.title, "罚款缴款凭证")]
+    assert order == sorted(order), procedure
+    assert all(p.pdf for p in got), [(p.title, p.remarks) for p in got if not p.pdf]
+
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(answer_package(case))).pages)
+    flat = text.replace("\n", "")
+    assert "证据" in flat and "依据" in flat and "程序材料" in flat
+    assert "程序材料" in flat.split("材料目录", 1)[1]  # a section heading of the catalogue

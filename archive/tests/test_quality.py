@@ -15,6 +15,7 @@ from accounts.tests.factories import UserFactory
 from archive.checks import CHECKS
 from archive.models import QualityRule, RuleKind
 from archive.quality import case_score
+from avrecords.models import AVRecord, MediaKind
 from cases.models import Case, CaseKind, CaseOfficer, CaseOrigin, CaseState, Party
 from cases.panels import section_url
 from cases.tests.factories import CaseFactory
@@ -117,6 +118,13 @@ def _hearing_not_held(case: Any) -> None:
     )
 
 
+def _av_undescribed(case: Any) -> None:
+    # Trial defect 13: a stored video with no 制作方法 and no 证明对象 (第二十六条).
+    AVRecord.objects.create(
+        case=case, filename="现场检查录像.mp4", original_key="originals/x", sha256="0" * 64, stored_at=timezone.now()
+    )
+
+
 def _sheet(case: Any, **values: Any) -> None:
     ReviewSheet.objects.update_or_create(case=case, defaults={"updated_by": case.created_by, **values})
 
@@ -150,6 +158,7 @@ BREAK = {
     "procedure.hearing": _hearing_not_held,
     "procedure.legal_review": _no_legal_review,
     "procedure.discussion": _no_discussion,
+    "av.details": _av_undescribed,
 }
 
 
@@ -183,12 +192,13 @@ def test_each_rule_passes_on_a_complete_file_and_fails_on_one_built_to_fail_it(c
     vetoed = any(r.kind == RuleKind.VETO for r in rules)
     assert score.score == (0 if vetoed else 100 - sum(r.points for r in rules))
     own = next(f for f in score.failures if f.code == code)
-    assert own.url == section_url(case.pk, *result.target.split("#"))
-    # The link lands on an element of the case page the case's officer sees.
+    assert own.url == (result.url or section_url(case.pk, *result.target.split("#")))
+    # The link lands on an element of the case page (or the failing record's own page) the
+    # case's officer sees.
     client.force_login(CaseOfficer.objects.filter(case=case).first().officer)
     path, _, anchor = own.url.partition("#")
     page = client.get(path)
-    assert page.status_code == 200 and f'id="{anchor}"' in page.content.decode(), own.url
+    assert page.status_code == 200 and (not anchor or f'id="{anchor}"' in page.content.decode()), own.url
 
 
 def test_a_certificate_lapsing_after_the_case_does_not_uncertify_its_handling(head):
@@ -295,3 +305,35 @@ def test_procedure_vetoes_judge_the_signed_decision_not_a_draft(head):
     for name in ("party_notified_and_heard", "hearing_held", "legal_review_done", "discussion_done"):
         assert CHECKS[name](case).passed, name
     assert not {f.code for f in case_score(case).failures} & {"procedure.notice", "procedure.legal_review"}
+
+
+def _described(case: Any, **values: Any) -> AVRecord:
+    details = {
+        "method": "执法记录仪现场录制",
+        "made_at": timezone.now(),
+        "maker": case.created_by,
+        "proves": "现场检查时当事人在场及生产经营场所状况",
+    }
+    return AVRecord.objects.create(
+        case=case,
+        filename="现场检查录像.mp4",
+        original_key="originals/x",
+        sha256="0" * 64,
+        stored_at=timezone.now(),
+        **{**details, **values},
+    )
+
+
+def test_av_details_pass_for_described_records_and_fail_linking_to_the_one_that_is_not(head):
+    # 第二十六条: 制作方法、制作时间、制作人、证明对象; sound also its text.
+    case = complete_case(head)
+    _described(case)
+    _described(case, kind=MediaKind.AUDIO, transcript="执法人员：请出示营业执照。")
+    assert case_score(case).score == 100
+    for missing in ({"method": ""}, {"proves": "  "}, {"maker": None}, {"kind": MediaKind.AUDIO, "transcript": ""}):
+        bare = _described(case, **missing)
+        (failure,) = case_score(case).failures
+        assert failure.code == "av.details" and failure.source == "第二十六条", missing
+        assert failure.url == bare.get_absolute_url()
+        assert case_score(case).score == 100 - QualityRule.objects.get(code="av.details").points
+        bare.delete()

@@ -18,8 +18,8 @@ from ..models import (
     AVRecord,
     ExpectedRecord,
     FixityCheck,
-    MediaKind,
 )
+from ..selectors import details_missing
 from .common import CONTENT_POINTS_ORDER, AVError, av_refusal
 from .expected import _fulfil
 
@@ -154,16 +154,7 @@ def finalise_missing(record: AVRecord) -> list[str]:
         out.append("第二十七条：原件尚未存入专用存储")
     if record.late and not record.late_reason:
         out.append("第二十七条：逾期存储，须书面说明原因")
-    if not record.method:
-        out.append("第二十六条：制作方法")
-    if record.made_at is None:
-        out.append("第二十六条：制作时间")
-    if record.maker_id is None:
-        out.append("第二十六条：制作人")
-    if not record.proves.strip():
-        out.append("第二十六条：证明对象")
-    if record.kind == MediaKind.AUDIO and not record.transcript.strip():
-        out.append("第二十六条：声音资料的文字记录")
+    out += details_missing(record)
     if not record.content_points:
         out.append("第十二条：重点记录内容（至少一项）")
     if "other" in record.content_points and not record.content_other.strip():

@@ -145,6 +145,22 @@ def test_direct_records_seal_deliverers_signer_and_receipt():
     assert receipt.case == doc.case and len(receipt.sha256) == 64
 
 
+def test_each_delivery_file_is_titled_by_the_document_it_concerns():
+    # Trial defect 19: two receipts of one case were both "签收的送达回证（扫描件）" in the 卷内目录.
+    doc = a_document()
+    other = a_document(doc.case)
+    for served in (doc, other):
+        record(served, M.DIRECT)
+    titles = sorted(
+        DeliveryFile.objects.filter(attempt__document__case=doc.case).values_list("attachment__description", flat=True)
+    )
+    assert titles == sorted(f"送达回证（{d.title} {d.number}）" for d in (doc, other))
+    assert titles[0] != titles[1]
+    postal = record(a_document(), M.POSTAL)
+    by_element = dict(DeliveryFile.objects.filter(attempt=postal).values_list("element", "attachment__description"))
+    assert by_element["return_receipt"] == f"邮件回执（{postal.document.title} {postal.document.number}）"
+
+
 def test_direct_signer_must_fit_the_party_kind():
     org = a_document()
     with pytest.raises(TransitionError, match="第十八条"):
