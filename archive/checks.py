@@ -295,7 +295,7 @@ def hearing_held(case: Any) -> Result:
     return Result(hearing.status != "held" or hearing.report_document_id is not None, DEFENCE)
 
 
-# --- 第二十六条: the AV records described (the rule av.details, 0014_h_rule_av_details) -------------
+# --- 第二十六条: the AV records described (the rule av.details, 0017_rule_av_details) -------------
 
 AV = "av#panel-avrecords"
 

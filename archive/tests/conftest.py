@@ -13,5 +13,5 @@ def seeded_rules(db: Any) -> None:
     from archive.models import QualityRule
 
     if not QualityRule.objects.filter(code="av.details").exists():
-        for name in ("0002_seed_rules", "0003_more_rules", "0014_h_rule_av_details"):
+        for name in ("0002_seed_rules", "0003_more_rules", "0017_rule_av_details"):
             import_module(f"archive.migrations.{name}").seed(apps, None)

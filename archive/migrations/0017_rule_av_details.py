@@ -31,6 +31,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0013_sealed_volume_sm3")]
+    dependencies = [("archive", "0016_archive_check")]
 
     operations = [migrations.RunPython(seed, unseed)]
