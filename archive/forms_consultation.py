@@ -60,7 +60,8 @@ class DecisionForm(forms.Form):
                 required=False,
             )
             self.fields[f"r_{item.pk}"] = forms.CharField(label="处理理由", required=False)
-            self.fields[f"f_{item.pk}"] = forms.FileField(label="遮蔽件（PDF）", required=False)
+            if item.av_record_id is None:  # an AV record is provided whole or not at all
+                self.fields[f"f_{item.pk}"] = forms.FileField(label="遮蔽件（PDF）", required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
