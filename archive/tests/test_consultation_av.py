@@ -188,3 +188,13 @@ def test_anyone_else_gets_404_and_an_expired_link_410(client, case, archivist, h
     )
     assert [client.get(u).status_code for u in urls] == [410, 410]
     assert not ConsultationAccess.objects.exists()
+
+
+def test_the_decision_page_offers_no_redacted_upload_for_an_av_item(client, case, archivist, head, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    record = _av(case)
+    req = _request(case, archivist, [record])
+    item = req.items.get()
+    client.force_login(head)
+    page = client.get(reverse("archive:consult_decide", args=[req.pk])).content.decode()
+    assert f'name="t_{item.pk}"' in page and f'name="f_{item.pk}"' not in page
