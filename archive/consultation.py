@@ -38,6 +38,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import Role, User
+from avrecords.selectors import records_of_case
 from cases import policy, stages
 from cases.models import Case, Confidentiality, Level, Party, PartyKind, SignOffOutcome, SignOffStep
 from cases.selectors import parties_of
@@ -67,8 +68,8 @@ _SEVERITY = {C.NONE: 0, C.PRIVACY: 1, C.TRADE_SECRET: 2, C.STATE_SECRET: 3}
 
 @dataclass(frozen=True)
 class Candidate:
-    """An item of the case file a party may ask for. `key` is "document:<pk>" or
-    "attachment:<pk>"."""
+    """An item of the case file a party may ask for. `key` is "document:<pk>",
+    "attachment:<pk>", "addendum:<pk>" (an approved addendum) or "av:<pk>" (an AV record)."""
 
     key: str
     title: str
@@ -95,16 +96,34 @@ def item_confidentiality(case: Case, source: Any) -> str:
 
 
 def candidates(case: Case) -> list[Candidate]:
-    """The items of the case file (archive.casefile.assemble, in its order) a party may ask for."""
+    """The items a party may ask for (第二十九条: the 行政执法全过程记录): the case file's documents,
+    attachments and approved addenda (archive.casefile.assemble, in its order), then the case's
+    AV records (avrecords.selectors.records_of_case, in recording order)."""
     out = []
     for item in assemble(case).items:
         src = item.source
-        if item.record is not None or src._meta.model_name not in ("document", "attachment"):
-            continue  # the 副卷's internal records generated from rows, and addenda: not offered
-        kind = "document" if hasattr(src, "doc_type") else "attachment"
-        title = f"{item.title} {item.doc_number}".strip()
-        out.append(Candidate(f"{kind}:{src.pk}", title, item_confidentiality(case, src), src))
+        kind = src._meta.model_name
+        if kind == "addendum":  # 归档后补充材料: its generated page and scan, as in the volume
+            title = f"归档后补充材料：{item.title}"
+            out.append(Candidate(f"addendum:{src.pk}", title, item_confidentiality(case, src), src))
+        elif item.record is None and kind in ("document", "attachment"):
+            title = f"{item.title} {item.doc_number}".strip()
+            out.append(Candidate(f"{kind}:{src.pk}", title, item_confidentiality(case, src), src))
+        # else: the 副卷's internal records generated from rows are not offered; an AV record
+        # placed in the file is offered below, once.
+    for record in records_of_case(case.pk).order_by("started_at", "pk"):
+        out.append(Candidate(f"av:{record.pk}", av_title(record), item_confidentiality(case, record), record))
     return out
+
+
+def av_title(record: Any) -> str:
+    """An AV record as the item list names it: "音像记录：<file name>，<证明对象>（时长M分SS秒）"
+    (the parts it has)."""
+    name = "，".join(p for p in (record.filename or str(record.uuid), record.proves.strip()[:60]) if p)
+    if record.duration:
+        minutes, seconds = divmod(round(record.duration), 60)
+        name += f"（时长{minutes}分{seconds:02d}秒）"
+    return f"音像记录：{name}"
 
 
 def may_record(user: User, case: Case) -> bool:
@@ -203,9 +222,16 @@ def _legal_rep_errors(parties: list[Party], name: str, id_type: str) -> list[str
     return errors
 
 
+# A Candidate key's kind -> the ConsultationItem field holding its source.
+_SOURCE_FIELD = {"document": "document", "attachment": "attachment", "addendum": "addendum", "av": "av_record"}
+_ITEM_SOURCES = ("document", "attachment", "addendum", "av_record")
+
+
 def _item_key(item: ConsultationItem) -> str:
-    """The Candidate key of a request's item ("document:<pk>" or "attachment:<pk>")."""
-    return f"document:{item.document_id}" if item.document_id else f"attachment:{item.attachment_id}"
+    """The Candidate key of a request's item ("document:<pk>", "attachment:<pk>",
+    "addendum:<pk>" or "av:<pk>", as candidates() makes them)."""
+    kind, field = next((k, f) for k, f in _SOURCE_FIELD.items() if getattr(item, f"{f}_id"))
+    return f"{kind}:{getattr(item, f'{field}_id')}"
 
 
 def pending_duplicate(case: Case, *, id_number: str, keys: Iterable[str]) -> ConsultationRequest | None:
@@ -294,8 +320,7 @@ def consultation_request(
         cand = by_key[key]
         ConsultationItem.objects.create(
             request=req,
-            document=cand.source if key.startswith("document:") else None,
-            attachment=cand.source if key.startswith("attachment:") else None,
+            **{_SOURCE_FIELD[key.split(":", 1)[0]]: cand.source},
             title=cand.title[:255],
             confidentiality=cand.confidentiality,
         )
@@ -347,6 +372,12 @@ def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
         raise TransitionError(f"{label}的处理方式不正确。")
     if item.confidentiality == C.STATE_SECRET and t.treatment != ItemTreatment.EXCLUDED:
         raise TransitionError(f"{label}涉及国家秘密，不得提供查阅（第二十九条第二款）。")
+    if item.av_record_id is not None and t.treatment != ItemTreatment.EXCLUDED:
+        # A video is not redacted here: an AV record is provided whole or not at all.
+        if mark:
+            raise TransitionError(f"{label}涉及{mark}，音像记录不能遮蔽提供，应不予提供（第二十九条第二款）。")
+        if t.treatment == ItemTreatment.REDACTED:
+            raise TransitionError(f"{label}：音像记录不能遮蔽提供，请选择不予提供或完整提供。")
     if mark and t.treatment == ItemTreatment.FULL:
         raise TransitionError(f"{label}涉及{mark}，应遮蔽后提供或不予提供（第二十九条第二款）。")
     missing = reason_error(item, t.treatment, t.reason)
@@ -406,7 +437,7 @@ def consultation_decide(
     req = ConsultationRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != ConsultationStatus.PENDING:
         raise TransitionError(f"该查阅申请已审批（{req.get_status_display()}）。")
-    items = list(req.items.select_related("document", "attachment"))
+    items = list(req.items.select_related(*_ITEM_SOURCES))
     if approve:
         if valid_from is None or valid_until is None:
             raise TransitionError("请填写查阅期限。")
@@ -515,7 +546,7 @@ def request_for_reading(user: User, token: str) -> ConsultationRequest:
 
 def item_for_reading(req: ConsultationRequest, item_pk: int) -> ConsultationItem:
     """An item the approval provides (full or redacted); Http404 for any other."""
-    item = req.items.select_related("document", "attachment").filter(pk=item_pk).first()
+    item = req.items.select_related(*_ITEM_SOURCES).filter(pk=item_pk).first()
     if item is None or not item.provided or item.confidentiality == C.STATE_SECRET:
         raise Http404("材料不存在")
     return item
@@ -525,6 +556,8 @@ def _shown_bytes(item: ConsultationItem) -> bytes:
     """The bytes shown for an item: the redacted copy for a redacted item, else the original."""
     if item.treatment == ItemTreatment.REDACTED:
         fieldfile = item.redacted_file or (item.document.masked_pdf if item.document else None)
+    elif item.addendum is not None:
+        return _addendum_pages(item.addendum)
     elif item.document is not None:
         fieldfile = item.document.pdf
     else:
@@ -534,6 +567,18 @@ def _shown_bytes(item: ConsultationItem) -> bytes:
     with fieldfile.open("rb") as fh:
         data: bytes = fh.read()
     return data
+
+
+def _addendum_pages(addendum: Any) -> bytes:
+    """An approved addendum's item as the volume has it (its generated page, then its scan):
+    archive.export.item_pages. Http404 when it is no item of the file (not approved)."""
+    from .export import item_pages
+
+    case = addendum.case
+    entry = next((i for i in assemble(case).items if i.source == addendum and i.record is not None), None)
+    if entry is None:
+        raise Http404("材料不存在")
+    return item_pages(case, entry.number, entry.record)
 
 
 def watermark_text(req: ConsultationRequest, on: dt.date | None = None) -> str:
@@ -546,6 +591,14 @@ def item_view(req: ConsultationRequest, item: ConsultationItem, *, viewer: User,
     """The watermarked PDF of `item`, with its access row and audit entry (who, item, when, IP).
     Raises archive.watermark.NotViewable for a file that is neither PDF nor image."""
     data = watermark_pdf(_shown_bytes(item), watermark_text(req))
+    log_view(req, item, viewer=viewer, ip=ip, user_agent=user_agent)
+    return data
+
+
+def log_view(req: ConsultationRequest, item: ConsultationItem, *, viewer: User, ip: str, user_agent: str) -> None:
+    """One view of `item` in the reading room: its access row and audit entry (who, item, when,
+    IP). item_view calls it for a PDF; the reading room's AV page (player with the watermark
+    overlaid) calls it for a page view of an AV record."""
     with transaction.atomic():
         ConsultationAccess.objects.create(
             request=req, item=item, viewer=viewer, ip=ip or None, user_agent=(user_agent or "")[:255]
@@ -561,4 +614,3 @@ def item_view(req: ConsultationRequest, item: ConsultationItem, *, viewer: User,
             treatment=item.treatment,
             ip=ip,
         )
-    return data

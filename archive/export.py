@@ -196,6 +196,21 @@ def _sealed_or_rendered(sealed: SealedPages | None, number: int, page: Any, case
     yield io.BytesIO(data)
 
 
+def item_pages(case: Any, number: int, page: Any) -> bytes:
+    """The pages of item `number` of `case`'s file (a recorded row's or an approved addendum's
+    generated page, `page`: its RecordPage, with its scan) as the volume holds them: from the
+    stored sealed volume (current_volume), else rendered as in the volume. A PDF's bytes; raises
+    what record_pages.render raises."""
+    stored = current_volume(case)
+    sealed = SealedPages(stored) if stored is not None else None
+    try:
+        with _sealed_or_rendered(sealed, number, page, case) as fh:
+            return fh.read()
+    finally:
+        if sealed is not None:
+            sealed.close()
+
+
 def _av_opener(record: Any) -> Callable[[], Any]:
     from avrecords.storage import original_open
 

@@ -65,10 +65,11 @@ class DecisionForm(forms.Form):
             self.fields[f"r_{item.pk}"] = forms.CharField(
                 label="处理理由", required=False, help_text="遮蔽后提供或不予提供的，须写明理由（第二十九条）。"
             )
-            # The one scan check (linke.validators.validate_scan), PDF only; the service repeats it.
-            self.fields[f"f_{item.pk}"] = ScanField(
-                label="遮蔽件（PDF）", required=False, pdf_only=True, what=f"“{item.title}”的遮蔽件"
-            )
+            if item.av_record_id is None:  # an AV record is provided whole or not at all
+                # The one scan check (linke.validators.validate_scan), PDF only; the service repeats it.
+                self.fields[f"f_{item.pk}"] = ScanField(
+                    label="遮蔽件（PDF）", required=False, pdf_only=True, what=f"“{item.title}”的遮蔽件"
+                )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

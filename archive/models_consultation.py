@@ -1,9 +1,10 @@
 """第二十九条 consultation (查阅): a party's request, the head's decision with its scope and period,
 the per-item treatment of confidential material, and the log of every view.
 
-A request's items are the case file's items (archive.casefile.assemble): documents and
-attachments. Each item keeps the confidentiality mark it had when the request was decided;
-a state-secret item can never be provided (a constraint backs the service's check).
+A request's items are the case file's items (archive.casefile.assemble): documents,
+attachments and approved addenda (归档后补充材料), and the case's audio-visual records (音像记录,
+part of the 行政执法全过程记录). Each item keeps the confidentiality mark it had when the request
+was decided; a state-secret item can never be provided (a constraint backs the service's check).
 """
 
 from django.conf import settings
@@ -114,7 +115,8 @@ class ConsultationRequest(models.Model):
 
 
 class ConsultationItem(models.Model):
-    """One record the party asked for: a document or an attachment of the case. `treatment`
+    """One record the party asked for: a document, an attachment, an approved addendum or an
+    audio-visual record of the case (exactly one of the four). `treatment`
     and `reason` are set by the head's decision (第二十九条第二款); a redacted item is shown as
     `redacted_file` when given, else (a document) its masked rendition."""
 
@@ -125,6 +127,10 @@ class ConsultationItem(models.Model):
     attachment = models.ForeignKey(
         "cases.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    av_record = models.ForeignKey(
+        "avrecords.AVRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    addendum = models.ForeignKey("archive.Addendum", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     title = models.CharField("题名", max_length=255)
     confidentiality = confidentiality_field()
     treatment = models.CharField("处理方式", max_length=12, choices=ItemTreatment, blank=True)
@@ -138,8 +144,12 @@ class ConsultationItem(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="consultation_item_one_source",
-                condition=Q(document__isnull=False, attachment__isnull=True)
-                | Q(document__isnull=True, attachment__isnull=False),
+                condition=Q(
+                    document__isnull=False, attachment__isnull=True, av_record__isnull=True, addendum__isnull=True
+                )
+                | Q(document__isnull=True, attachment__isnull=False, av_record__isnull=True, addendum__isnull=True)
+                | Q(document__isnull=True, attachment__isnull=True, av_record__isnull=False, addendum__isnull=True)
+                | Q(document__isnull=True, attachment__isnull=True, av_record__isnull=True, addendum__isnull=False),
             ),
             # 第二十九条第二款: a state secret is never provided.
             models.CheckConstraint(

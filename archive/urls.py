@@ -17,6 +17,8 @@ urlpatterns = [
     path("consult/<int:pk>/decide/", vc.consult_decide, name="consult_decide"),
     path("read/<str:token>/", vc.reading_room, name="reading_room"),
     path("read/<str:token>/<int:item>.pdf", vc.reading_item, name="reading_item"),
+    path("read/<str:token>/<int:item>/av/", vc.reading_av, name="reading_av"),
+    path("read/<str:token>/<int:item>/media", vc.reading_media, name="reading_media"),
     path("case/<int:pk>/answer.pdf", vc.answer_pdf, name="answer_pdf"),
     # Sealing pages (第二十八条).
     path("", views_seal.queue, name="list"),

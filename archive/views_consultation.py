@@ -3,13 +3,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
+from avrecords.views import media_response
 from cases import policy
 from cases.selectors import case_for_user
 from cases.stages import TransitionDenied, TransitionError
@@ -20,7 +22,7 @@ from . import consultation as svc
 from .answer import AnswerUnavailable, answer_package
 from .audit_actions import AuditAction
 from .forms_consultation import DecisionForm, RequestForm
-from .models_consultation import ConsultationStatus
+from .models_consultation import ConsultationItem, ConsultationRequest, ConsultationStatus
 from .watermark import NotViewable
 
 
@@ -136,6 +138,8 @@ def reading_item(request: AuthedRequest, token: str, item: int) -> HttpResponse:
     except svc.ReadingClosed as exc:
         return _closed(request, exc)
     row = svc.item_for_reading(req, item)
+    if row.av_record_id is not None:  # played on its page, not a PDF
+        return redirect("archive:reading_av", token=token, item=row.pk)
     try:
         data = svc.item_view(
             req, row, viewer=request.user, ip=client_ip(request), user_agent=request.headers.get("User-Agent", "")
@@ -145,6 +149,51 @@ def reading_item(request: AuthedRequest, token: str, item: int) -> HttpResponse:
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="consult-{req.pk}-{row.pk}.pdf"'
     return resp
+
+
+def _av_item(request: AuthedRequest, token: str, item: int) -> tuple[ConsultationRequest, ConsultationItem]:
+    """The request and its provided AV item behind a reading-room link (svc.request_for_reading,
+    svc.item_for_reading); Http404 for an item that is not an AV record. ReadingClosed as there."""
+    req = svc.request_for_reading(request.user, token)
+    row = svc.item_for_reading(req, item)
+    if row.av_record is None:
+        raise Http404("材料不存在")
+    return req, row
+
+
+@never_cache
+@require_GET
+@login_required
+def reading_av(request: AuthedRequest, token: str, item: int) -> HttpResponse:
+    """An approved AV item played in the reading room (第二十九条): its browser copy (as the
+    record's own page plays it) under a watermark naming the requester and the date, laid over
+    the player by CSS (a video is not re-encoded per view). Each page view is logged and audited
+    as a document's view is. 404 / the expired page as for documents."""
+    try:
+        req, row = _av_item(request, token, item)
+    except svc.ReadingClosed as exc:
+        return _closed(request, exc)
+    svc.log_view(req, row, viewer=request.user, ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
+    ctx = {"req": req, "case": req.case, "item": row, "record": row.av_record, "watermark": svc.watermark_text(req)}
+    return render(request, "archive/consult/reading_av.html", ctx)
+
+
+@never_cache
+@login_required
+def reading_media(request: AuthedRequest, token: str, item: int) -> HttpResponseBase:
+    """The byte ranges the reading room's player asks for: the AV record's browser copy served
+    as avrecords serves it (avrecords.views.media_response, its custody entries included), only
+    for a provided AV item of a request in its period; 404 for anything else."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        _req, row = _av_item(request, token, item)
+    except svc.ReadingClosed as exc:
+        return _closed(request, exc)
+    assert row.av_record is not None
+    # The player's stream, or a photo's picture (?copy=poster).
+    which = "poster" if request.GET.get("copy") == "poster" else "proxy"
+    return media_response(request, row.av_record, which)
 
 
 @never_cache

@@ -229,6 +229,14 @@ def derived(request: AuthedRequest, pk: int, which: str) -> HttpResponseBase:
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     record = selectors.record_for_user(request.user, pk)
+    return media_response(request, record, which)
+
+
+def media_response(request: AuthedRequest, record: AVRecord, which: str = "proxy") -> HttpResponseBase:
+    """The record's browser copy (`which`: proxy, poster, waveform or thumb) with HTTP Range;
+    the proxy of a record that plays its original is the original, read-only. The caller has
+    checked access (`derived`; archive's 第二十九条 reading room). A proxy asked for whole is
+    a download in the chain of custody. Http404 when there is no such copy."""
     if which == "proxy" and record.plays_original and record.original_key:
         # The original plays as it is (ProxyMethod.ORIGINAL): served read-only from
         # dedicated storage, the same access check, byte ranges and custody entries.

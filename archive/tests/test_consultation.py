@@ -86,7 +86,9 @@ def items(case, officer, django_capture_on_commit_callbacks) -> dict[str, Any]:
 
 
 def _key(obj: Any) -> str:
-    return f"{'document' if hasattr(obj, 'doc_type') else 'attachment'}:{obj.pk}"
+    """A Candidate key: "document:<pk>", "attachment:<pk>", "addendum:<pk>" or "av:<pk>"."""
+    name = obj._meta.model_name
+    return f"{'av' if name == 'avrecord' else name}:{obj.pk}"
 
 
 def _request(case: Any, by: Any, objs: list[Any], **over: Any) -> ConsultationRequest:
@@ -103,8 +105,8 @@ def _request(case: Any, by: Any, objs: list[Any], **over: Any) -> ConsultationRe
 
 
 def _item(req: ConsultationRequest, obj: Any) -> ConsultationItem:
-    field = "document" if hasattr(obj, "doc_type") else "attachment"
-    return req.items.get(**{field: obj})
+    name = obj._meta.model_name
+    return req.items.get(**{"av_record" if name == "avrecord" else name: obj})
 
 
 def _approve(req: ConsultationRequest, head: Any, treatments: dict[Any, Treatment], hours: int = 2) -> Any:
