@@ -20,6 +20,7 @@ Approved addenda (归档后补充) are not materials of the act and are left out
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,8 @@ from . import record_pages
 from .casefile import ATTACHMENT, AV_RECORD, Item, assemble, date8
 from .volume import add_numbered
 from .watermark import NotViewable, image_to_pdf
+
+log = logging.getLogger(__name__)
 
 D = DocTypeCode
 EVIDENCE, BASIS, PROCEDURE = "证据", "依据", "程序材料"
@@ -114,7 +117,8 @@ def _part(group: str, item: Item, case: Any) -> Part:
         try:
             part.pdf = record_pages.render(item.record, case)
         except (UnprintableText, PdfReadError, OSError, ValueError) as exc:
-            part.remarks = f"无法生成（{type(exc).__name__}），另附"
+            log.warning("case %s: record page %s not rendered for the answer: %r", case.pk, item.title, exc)
+            part.remarks = "无法生成，另附"
     elif hasattr(src, "doc_type"):
         if src.is_final:
             part.pdf = _read(src.pdf)
@@ -207,7 +211,8 @@ def answer_package(case: Any) -> bytes:
             part.pages = len(reader.pages)
         except (PdfReadError, OSError, ValueError) as exc:
             # Listed, not dropped: the catalogue says the file did not open and goes separately.
-            part.remarks = f"文件无法打开（{type(exc).__name__}），原件另附"
+            log.warning("answer item %s did not open: %r", part.title, exc)
+            part.remarks = "文件无法打开，原件另附"
             readers.append(None)
             continue
         part.start_page, page = page, page + part.pages

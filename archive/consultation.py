@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -167,7 +168,8 @@ def requester_errors(case: Case, *, requester_name: str, id_type: str, id_number
     messages, empty when the requester fits:
 
     - 当事人 (PARTY): one of the parties. A party whose ID number equals `id_number`; else a party
-      with no number recorded whose name equals `requester_name` exactly. Its kind must fit
+      with no number recorded whose name is `requester_name` (same_name); a party matched by
+      number must carry that name too (same_name: NFKC, white space ignored). Its kind must fit
       `id_type`: 居民身份证 for a 自然人, 统一社会信用代码 for a 法人或其他组织. A case with no
       party recorded has nobody to match.
     - 当事人的法定代表人（负责人）(LEGAL_REP): the case has an organisation party; `id_type` is
@@ -186,24 +188,37 @@ def requester_errors(case: Case, *, requester_name: str, id_type: str, id_number
     return _legal_rep_errors(parties, requester_name, id_type)
 
 
+def same_name(recorded: str, typed: str) -> bool:
+    """Whether two names of one person or organisation are the same as written on an ID: equal
+    after NFKC (full-width and half-width brackets, letters and digits alike) with all white
+    space removed."""
+    return _name_key(recorded) == _name_key(typed)
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
 def _party_errors(parties: list[Party], name: str, id_type: str, number: str) -> list[str]:
     match = next((p for p in parties if p.id_number and p.id_number.strip().upper() == number), None)
     if match is None:
-        match = next((p for p in parties if not p.id_number.strip() and p.name.strip() == name), None)
+        match = next((p for p in parties if not p.id_number.strip() and same_name(p.name, name)), None)
     if match is not None:
         fits = _ID_OF_KIND[match.kind]
-        if fits == id_type:
-            return []
-        return [f"本案当事人“{match.name}”为{match.get_kind_display()}，证件类型应为{fits.label}。"]
+        if fits != id_type:
+            return [f"本案当事人“{match.name}”为{match.get_kind_display()}，证件类型应为{fits.label}。"]
+        if not same_name(match.name, name):  # the number is the party's: so must the name be
+            return [f"查阅人姓名（名称）与本案当事人登记的“{match.name}”不一致，请按证件如实填写。"]
+        return []
     kinds = {p.kind for p in parties}
     if id_type == RequesterIdType.RESIDENT_ID and kinds == {PartyKind.ORGANISATION}:
         rep, agent = RequesterRelation.LEGAL_REP.label, RequesterRelation.AGENT.label
         return [f"本案当事人为法人或其他组织，其工作人员应选择“{rep}”或“{agent}”。"]
     if id_type == RequesterIdType.USCC and kinds == {PartyKind.PERSON}:
         return ["本案当事人为自然人，应填写当事人本人的居民身份证号码；组织查阅请选择其他与案件关系。"]
-    same_name = next((p for p in parties if p.id_number and p.name.strip() == name), None)
-    if same_name is not None:
-        return [f"查阅人证件号码与本案当事人“{same_name.name}”登记的证件号码不一致。"]
+    named = next((p for p in parties if p.id_number and same_name(p.name, name)), None)
+    if named is not None:
+        return [f"查阅人证件号码与本案当事人“{named.name}”登记的证件号码不一致。"]
     names = "、".join(p.name for p in parties)
     return [f"查阅人与本案登记的当事人不一致（本案当事人：{names}）：请核对姓名和证件号码，或选择其他与案件关系。"]
 
@@ -217,7 +232,7 @@ def _legal_rep_errors(parties: list[Party], name: str, id_type: str) -> list[str
     if id_type != RequesterIdType.RESIDENT_ID:
         errors.append(f"{label}查阅，请填写其本人的居民身份证号码。")
     reps = [p.legal_rep.strip() for p in organisations]
-    if all(reps) and name not in reps:
+    if all(reps) and not any(same_name(rep, name) for rep in reps):
         errors.append(f"查阅人姓名与本案当事人登记的{label}（{'、'.join(dict.fromkeys(reps))}）不一致。")
     return errors
 
@@ -377,7 +392,7 @@ def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
         if mark:
             raise TransitionError(f"{label}涉及{mark}，音像记录不能遮蔽提供，应不予提供（第二十九条第二款）。")
         if t.treatment == ItemTreatment.REDACTED:
-            raise TransitionError(f"{label}：音像记录不能遮蔽提供，请选择不予提供或完整提供。")
+            raise TransitionError(f"{label}：音像记录不能遮蔽提供，请选择“不予提供”或“提供原件”。")
     if mark and t.treatment == ItemTreatment.FULL:
         raise TransitionError(f"{label}涉及{mark}，应遮蔽后提供或不予提供（第二十九条第二款）。")
     missing = reason_error(item, t.treatment, t.reason)

@@ -59,7 +59,9 @@ class DecisionForm(forms.Form):
             mark = f"（{item.get_confidentiality_display()}）" if item.confidentiality else ""
             self.fields[f"t_{item.pk}"] = forms.ChoiceField(
                 label=f"{item.title}{mark}",
-                choices=[("", "—")] + list(ItemTreatment.choices),
+                # An AV record is provided whole or not at all: no 遮蔽后提供 to choose.
+                choices=[("", "—")]
+                + [c for c in ItemTreatment.choices if item.av_record_id is None or c[0] != ItemTreatment.REDACTED],
                 required=False,
             )
             self.fields[f"r_{item.pk}"] = forms.CharField(

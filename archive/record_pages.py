@@ -201,7 +201,7 @@ def addendum_page(addendum: Any, ordinal: int) -> RecordPage:
             "addendum": addendum,
             "ordinal": ordinal,
             "signoff": signoff,
-            "scan_name": scan.name.rsplit("/", 1)[-1] if scan is not None else "",
+            "scan_name": addendum.scan_filename if scan is not None else "",  # as uploaded
         },
         appendix=scan,
     )

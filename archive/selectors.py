@@ -112,7 +112,11 @@ def head_pending_approvals(user: Any, limit: int) -> tuple[int, list[Any]]:
     ]
     items += [PendingApproval("评查否决项放行", c, reverse("archive:override", args=[c.pk])) for c in vetoed[:limit]]
     items += [
-        PendingApproval("查阅申请审批", r.case, reverse("archive:consult_decide", args=[r.pk]))
+        PendingApproval(
+            f"查阅申请审批（第{r.round}轮，查阅人{r.requester_name}）",
+            r.case,
+            reverse("archive:consult_decide", args=[r.pk]),
+        )
         for r in consultations[:limit]
     ]
     return addenda.count() + vetoed.count() + consultations.count(), items

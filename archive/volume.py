@@ -12,6 +12,7 @@ memory grows with the volume's PDF size (not with the media, which is never merg
 
 import datetime as dt
 import io
+import logging
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from documents.rendering import render_html, render_pdf
 from . import record_pages
 from .casefile import DRAFT_MARK, CaseFile, Item, assemble, date8
 from .selectors import seal_of
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024  # bytes copied at a time
 
@@ -73,7 +76,8 @@ def _number(casefile: CaseFile, count: Callable[[Item], int]) -> list[str]:
         try:
             item.pages = count(item)
         except (OSError, PdfReadError, ValueError) as exc:
-            missing.append(f"第{item.number}件 {item.title} 无法读取（{type(exc).__name__}）")
+            log.warning("case %s: item %s did not open: %r", casefile.case.pk, item.number, exc)
+            missing.append(f"第{item.number}件 {item.title} 无法读取（文件不完整或已损坏）")
             continue
         item.start_page, page = page, page + item.pages
     return missing

@@ -277,9 +277,7 @@ def check_pdf(data: bytes, *, what: str = "扫描件") -> None:
     except ValidationError:
         raise
     except Exception as exc:  # pypdf raises PdfReadError, KeyError, ValueError … for a broken file
-        raise ValidationError(
-            f"{what}不是有效的PDF文件，无法读取（{type(exc).__name__}）：文件可能不完整或已损坏。", code="pdf"
-        ) from exc
+        raise ValidationError(f"{what}不是有效的PDF文件，无法读取：文件可能不完整或已损坏。", code="pdf") from exc
 
 
 def check_scan_content(data: bytes, *, what: str = "扫描件", pdf_only: bool = False) -> None:

@@ -119,7 +119,7 @@ def test_an_av_record_is_not_redacted(case, archivist, head, settings, tmp_path)
     plain, private = _av(case), _av(case, "询问.mp4", C.PRIVACY)
     req = _request(case, archivist, [plain, private])
     excluded = Treatment(ItemTreatment.EXCLUDED, "涉及他人隐私。")
-    with pytest.raises(TransitionError, match="音像记录不能遮蔽提供，请选择不予提供或完整提供"):
+    with pytest.raises(TransitionError, match="音像记录不能遮蔽提供，请选择“不予提供”或“提供原件”"):
         _approve(req, head, {plain: Treatment(ItemTreatment.REDACTED, "遮蔽人脸"), private: excluded})
     for refused in (Treatment(ItemTreatment.REDACTED, "遮蔽人脸"), Treatment(ItemTreatment.FULL, "可以提供")):
         with pytest.raises(TransitionError, match="涉及个人隐私，音像记录不能遮蔽提供，应不予提供"):

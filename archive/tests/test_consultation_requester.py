@@ -78,9 +78,26 @@ def _refused(case: Any, by: Any, item: str, match: str, **over: Any) -> None:
 def test_a_person_is_not_the_party_of_a_companys_case_d10(case, item, archivist):
     _company(case)
     _refused(case, archivist, item, AS_REP_OR_AGENT)
-    # the company itself, by its credit code (the name as recorded or not: the number identifies it)
+    # the company itself, by its credit code and its name as recorded
     req = _request(case, archivist, item, requester_name="临沂某某新材料有限公司", id_type="uscc", id_number=COMPANY)
     assert req.relation == "party" and req.id_number == COMPANY
+
+
+def test_a_partys_number_under_another_name_is_refused(case, item, archivist):
+    """Trial F2-1: the right credit code with a wrong name was recorded as the 当事人."""
+    _company(case, name="临沂某某（新材料）有限公司")
+    _refused(
+        case,
+        archivist,
+        item,
+        "查阅人姓名（名称）与本案当事人登记的“临沂某某（新材料）有限公司”不一致",
+        requester_name="张三",
+        id_type="uscc",
+        id_number=COMPANY,
+    )
+    # The same name written with half-width brackets and a space is the same name.
+    req = _request(case, archivist, item, requester_name="临沂某某(新材料) 有限公司", id_type="uscc", id_number=COMPANY)
+    assert req.requester_name == "临沂某某(新材料) 有限公司"
 
 
 def test_a_party_by_id_number_another_number_refused(case, item, archivist):
