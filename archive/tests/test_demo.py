@@ -100,6 +100,7 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     assert (row.actor, row.outcome, row.opinion) == (head, SignOffOutcome.AGREE, reason)
     client.force_login(User.objects.get(username="reviewer2"))  # the 检查人 checks first (第二十八条)
     check = {"action": "check", "decision": "agree", "opinion": "案卷完整，同意归档。"}
+    assert client.get(reverse("archive:volume_pdf", args=[vetoed.pk])).status_code == 200  # reads the file
     assert client.post(seal_url, {**check, "digest": client.get(seal_url).context["digest"]}).status_code == 302
     client.force_login(archivist)
     with django_capture_on_commit_callbacks(execute=True):
