@@ -239,13 +239,17 @@ def image_pdf(data: bytes, *, what: str = "图片") -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                width, height = img.size
+            with Image.open(io.BytesIO(data)) as probe:
+                width, height = probe.size
                 if width * height > limit:
                     raise ValidationError(
                         f"{what}像素过多（{width}×{height}），不能超过{most}像素：请降低扫描分辨率后重新上传。",
                         code="pixels",
                     )
+                # The whole file (PNG chunk CRCs, JPEG markers), whatever ImageFile.LOAD_TRUNCATED_IMAGES
+                # says: WeasyPrint sets it True on import, and a truncated scan would then convert.
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as img:
                 out = io.BytesIO()
                 img.convert("RGB").save(out, format="PDF", resolution=150)
     except ValidationError:

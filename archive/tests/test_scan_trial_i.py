@@ -234,3 +234,15 @@ def test_the_report_time_is_beijing_time(tmp_path):
     old = {**report, "checked_at": at.isoformat()}
     assert fourprops.checked_local(old) == "2026-11-30 18:51:34"
     assert at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 18
+
+
+def test_a_truncated_image_is_refused_even_where_weasyprint_allows_truncated_images(monkeypatch):
+    """WeasyPrint sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True on import (the suite's order
+    decided whether a truncated PNG passed): the check verifies the whole file regardless."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(ValidationError, match="无法打开") as exc:
+        validators.validate_scan(SimpleUploadedFile("回证.png", _png()[:60]))
+    assert exc.value.code == "image"
+    validators.validate_scan(SimpleUploadedFile("回证.png", _png()))  # a whole image still passes
