@@ -261,6 +261,81 @@ def _record_item(page: RecordPage, volume: str) -> Item:
     )
 
 
+def item_key(source: Any, kind: str = "") -> str:
+    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum);
+    a generated record page (`kind`, a record_pages.RECORD_PAGES code) "rec:<kind>:<pk>" — its
+    rows are of several models whose primary keys overlap, so the kind is part of the key; any
+    other record (an AV record) "x:<app.model>:<pk>"."""
+    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(source._meta.model_name)
+    if prefix is None:
+        return f"rec:{kind}:{source.pk}" if kind else f"x:{source._meta.label_lower}:{source.pk}"
+    return f"{prefix}:{source.pk}"
+
+
+def key_of(item: Item) -> str:
+    """The key of a catalogue item (item_key of its source and record kind): the archivist's
+    arrangement (ItemArrangement) and the sealed catalogue (Seal.catalogue) name items by it;
+    "" for an item without a source."""
+    if item.source is None:
+        return ""
+    return item_key(item.source, item.record.kind if item.record is not None else "")
+
+
+def _items_by_code(case: Any, record_codes: list[str]) -> dict[str, list[Item]]:
+    """The case's items as recorded now, by code (document type, ATTACHMENT, AV_RECORD and each
+    of `record_codes`), each in issue order, all in the 正卷 until placed."""
+    by_code: dict[str, list[Item]] = {}
+    for doc in documents_of_case(case):
+        by_code.setdefault(doc.doc_type, []).append(_document_item(doc, MAIN))
+    by_code[ATTACHMENT] = [_attachment_item(a, MAIN) for a in attachments_of_case(case)]
+    stored = records_of_case(case.pk).exclude(original_key="").order_by("created_at", "pk")
+    by_code[AV_RECORD] = [_av_item(r, MAIN) for r in stored]
+    for code in record_codes:
+        if code in RECORD_PAGES:
+            by_code[code] = [_record_item(p, MAIN) for p in RECORD_PAGES[code][1](case)]
+    return by_code
+
+
+# The catalogue columns frozen at sealing (Seal.catalogue "items"), as Item attributes.
+FROZEN_COLUMNS = ("volume", "number", "responsible", "doc_number", "title", "date", "remarks")
+FROZEN_HEADER = ("fonds", "agency", "category", "title", "retention")
+
+
+def frozen_catalogue(casefile: CaseFile) -> dict[str, Any]:
+    """The catalogue of `casefile` as archive.sealing.seal stores it in Seal.catalogue (第二十八条:
+    the file as sealed is the fixed record): the cover's fonds, agency, category, title and
+    retention code, and per item its key (key_of) and FROZEN_COLUMNS, in order. JSON-ready."""
+    header = {name: getattr(casefile, name) for name in FROZEN_HEADER}
+    items = [{"key": key_of(i), **{c: getattr(i, c) for c in FROZEN_COLUMNS}} for i in casefile.items]
+    return {**header, "items": items}
+
+
+def _sealed_file(case: Any, sealed: Any) -> CaseFile:
+    """A sealed case's file from its catalogue as sealed (Seal.catalogue): the items in their
+    sealed order, volumes, numbers, titles, 文号, dates, remarks and 责任者, whatever
+    ARCHIVE_VOLUME_ORDER, the arrangement rows or AGENCY_NAME say now; each item's record (its
+    PDF, pages, original) looked up by key. A frozen item whose record cannot be found keeps its
+    place and is named in `missing`; a record not in the sealed catalogue (an AV record stored
+    after sealing) is not an item. Approved addenda follow (archive.sealing.append_addenda)."""
+    frozen = sealed.catalogue
+    kinds = sorted({row["key"].split(":")[1] for row in frozen["items"] if row["key"].startswith("rec:")})
+    live = {key_of(i): i for rows in _items_by_code(case, kinds).values() for i in rows}
+    items, missing = [], []
+    for row in frozen["items"]:
+        item = live.pop(row["key"], None) or Item(volume=row["volume"])
+        for column in FROZEN_COLUMNS:
+            setattr(item, column, row[column])
+        if item.source is None:
+            missing.append(f"第{item.number}件 {item.title} 的记录未找到（归档时为 {row['key']}）")
+        items.append(item)
+    casefile = CaseFile(
+        case=case, code=sealed.archival_code, items=items, missing=missing, **{n: frozen[n] for n in FROZEN_HEADER}
+    )
+    from .sealing import append_addenda
+
+    return append_addenda(casefile)
+
+
 def assemble(case: Any) -> CaseFile:
     """The case's file (第二十八条): its documents (documents.selectors), attachments
     (cases.selectors), AV records whose original is in dedicated storage (avrecords.selectors;
@@ -270,18 +345,17 @@ def assemble(case: Any) -> CaseFile:
     code, the issue (upload, receipt, record) order. Pages of attachments and generated pages
     are counted when the volume is rendered (archive.volume). A generated record kind the order
     does not name is left out (it is no document of the case); documents, attachments and AV
-    records it does not name go to the end of the 正卷 with a remark. Raises
-    ImproperlyConfigured for an order naming an unknown code."""
+    records it does not name go to the end of the 正卷 with a remark. The archivist's
+    arrangement and the approved addenda are applied last (archive.sealing.apply_arrangement).
+
+    A case sealed with its catalogue frozen (Seal.catalogue) is assembled from it instead
+    (_sealed_file): a later settings change or a new item kind does not renumber a sealed file.
+    Raises ImproperlyConfigured for an order naming an unknown code (unsealed cases)."""
+    sealed = seal_of(case)  # the 档号 exists from sealing on, as recorded then
+    if sealed is not None and sealed.catalogue:
+        return _sealed_file(case, sealed)
     order = volume_order(case.kind)
-    by_code: dict[str, list[Item]] = {}
-    for doc in documents_of_case(case):
-        by_code.setdefault(doc.doc_type, []).append(_document_item(doc, MAIN))
-    by_code[ATTACHMENT] = [_attachment_item(a, MAIN) for a in attachments_of_case(case)]
-    stored = records_of_case(case.pk).exclude(original_key="").order_by("created_at", "pk")
-    by_code[AV_RECORD] = [_av_item(r, MAIN) for r in stored]
-    for code in order[MAIN] + order[SUBSIDIARY]:
-        if code in RECORD_PAGES:
-            by_code[code] = [_record_item(p, MAIN) for p in RECORD_PAGES[code][1](case)]
+    by_code = _items_by_code(case, order[MAIN] + order[SUBSIDIARY])
 
     items: list[Item] = []
     for volume in (MAIN, SUBSIDIARY):
@@ -295,7 +369,6 @@ def assemble(case: Any) -> CaseFile:
         position = sum(1 for i in items if i.volume == MAIN)
         items[position:position] = rest
 
-    sealed = seal_of(case)  # the 档号 exists from sealing on, as recorded then
     missing = []
     for n, item in enumerate(items, start=1):
         item.number = n

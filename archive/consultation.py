@@ -588,12 +588,12 @@ def _addendum_pages(addendum: Any) -> bytes:
     """An approved addendum's item as the volume has it (its generated page, then its scan):
     archive.export.item_pages. Http404 when it is no item of the file (not approved)."""
     from .export import item_pages
+    from .sealing import addendum_entry
 
-    case = addendum.case
-    entry = next((i for i in assemble(case).items if i.source == addendum and i.record is not None), None)
-    if entry is None:
+    entry = addendum_entry(addendum)
+    if entry is None or entry.record is None:
         raise Http404("材料不存在")
-    return item_pages(case, entry.number, entry.record)
+    return item_pages(addendum.case, entry.number, entry.record)
 
 
 def watermark_text(req: ConsultationRequest, on: dt.date | None = None) -> str:

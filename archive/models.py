@@ -121,6 +121,11 @@ class Seal(models.Model):
         verbose_name="检查意见",
     )
     sealed_at = models.DateTimeField("归档时间")
+    # The catalogue as checked and sealed (archive.casefile.frozen_catalogue: the cover's fonds,
+    # agency, category, title, retention; per item its key, volume, number, 责任者, 文号, title,
+    # date, remarks). archive.casefile.assemble builds a sealed file from it, so no later
+    # settings change or new item kind renumbers it (第二十八条). NULL: sealed before it was kept.
+    catalogue = models.JSONField("卷内目录（归档时）", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "归档记录"
@@ -145,7 +150,7 @@ ADDENDUM_TEXT_MAX_LENGTH = 4000
 
 class ItemArrangement(models.Model):
     """The archivist's order and title for one item of the case file, keyed by the item's stable
-    key ("doc:<pk>" / "att:<pk>"; archive.sealing.item_key). Applied at the end of
+    key ("doc:<pk>" / "att:<pk>"; archive.casefile.item_key). Applied at the end of
     archive.casefile.assemble. Fixed before sealing; read-only after."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name="案件")

@@ -36,6 +36,7 @@ from django.utils import timezone
 import audit
 from accounts.models import Role, User
 from audit.selectors import recorded
+from avrecords.selectors import records_not_stored
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
 from cases.selectors import heads_for, signoffs_of
@@ -48,7 +49,18 @@ from numbering.services import number_next
 
 from . import record_pages
 from .audit_actions import AuditAction
-from .casefile import MAIN, SUBSIDIARY, CaseFile, Item, archival_code, archival_series, assemble, date8
+from .casefile import (
+    MAIN,
+    SUBSIDIARY,
+    CaseFile,
+    Item,
+    archival_code,
+    archival_series,
+    assemble,
+    date8,
+    frozen_catalogue,
+    key_of,
+)
 from .models import (
     ADDENDUM_TEXT_MAX_LENGTH,
     BACK_DESCRIPTION_LINES,
@@ -62,7 +74,7 @@ from .models import (
     Seal,
 )
 from .quality import Score, case_score
-from .selectors import is_sealed
+from .selectors import is_sealed, seal_of
 from .tasks import volume_store_task
 from .verifier import verify_bag
 
@@ -80,24 +92,6 @@ SEAL = stages.declare(
         order=90,
     )
 )
-
-
-def item_key(source: Any, kind: str = "") -> str:
-    """The stable key of an item's record: "doc:<pk>", "att:<pk>", "add:<pk>" (an addendum);
-    a generated record page (`kind`, a record_pages.RECORD_PAGES code) "rec:<kind>:<pk>" — its
-    rows are of several models whose primary keys overlap, so the kind is part of the key."""
-    prefix = {"document": "doc", "attachment": "att", "addendum": "add"}.get(source._meta.model_name)
-    if prefix is None:
-        return f"rec:{kind}:{source.pk}" if kind else f"x:{source._meta.label_lower}:{source.pk}"
-    return f"{prefix}:{source.pk}"
-
-
-def key_of(item: Item) -> str:
-    """The arrangement key of a catalogue item (item_key of its source and record kind); "" for
-    an item without a source."""
-    if item.source is None:
-        return ""
-    return item_key(item.source, item.record.kind if item.record is not None else "")
 
 
 def _addendum_item(addendum: Addendum, ordinal: int) -> Item:
@@ -124,7 +118,7 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
     within each volume (正卷 then 副卷), arranged items by their position, the rest after them in
     the order assembled; titles replaced where the archivist wrote one. Then the approved addenda
     follow the sealed items (副卷) in the order approved, and the items are numbered again
-    from 1."""
+    from 1 (append_addenda)."""
     case = casefile.case
     rows = {a.key: a for a in ItemArrangement.objects.filter(case_id=case.pk)}
     rank = {v: n for n, v in enumerate(dict.fromkeys(i.volume for i in casefile.items))}
@@ -139,16 +133,45 @@ def apply_arrangement(casefile: CaseFile) -> CaseFile:
         row = rows.get(key_of(item)) if item.source is not None else None
         if row is not None and row.title:
             item.title = row.title
-    approved = Addendum.objects.filter(case_id=case.pk, status=AddendumStatus.APPROVED).select_related(
-        "signoff__actor", "requested_by"
-    )
-    # In the order approved: each stored version of the volume keeps the earlier ones' numbering.
-    ordered = approved.order_by("signoff__signed_at", "signoff_id")
-    items += [_addendum_item(a, n) for n, a in enumerate(ordered, start=1)]
+    casefile.items[:] = items
+    return append_addenda(casefile)
+
+
+def append_addenda(casefile: CaseFile) -> CaseFile:
+    """The approved addenda appended after the file's items (副卷), in the order approved (each
+    stored version of the volume keeps the earlier ones' numbering), and the items numbered
+    again from 1. In place; returns `casefile`."""
+    case = casefile.case
+    items = list(casefile.items)
+    items += [_addendum_item(a, n) for n, a in enumerate(_approved_addenda(case), start=1)]
     for n, item in enumerate(items, start=1):
         item.number = n
     casefile.items[:] = items
     return casefile
+
+
+def _approved_addenda(case: Case) -> Any:
+    """The case's approved addenda in the order approved: each stored version of the volume
+    keeps the earlier ones' numbering."""
+    approved = Addendum.objects.filter(case_id=case.pk, status=AddendumStatus.APPROVED)
+    return approved.select_related("signoff__actor", "requested_by").order_by("signoff__signed_at", "signoff_id")
+
+
+def addendum_entry(addendum: Addendum) -> Item | None:
+    """The approved `addendum`'s item of its sealed file (件号 and generated page) — after the
+    sealed catalogue's items (Seal.catalogue) and the addenda approved before it — without
+    assembling the file; None when it is not approved. A seal without a frozen catalogue (made
+    before it was kept) is assembled instead."""
+    case = addendum.case
+    ordinal = next((n for n, a in enumerate(_approved_addenda(case), start=1) if a.pk == addendum.pk), None)
+    if ordinal is None:
+        return None
+    sealed = seal_of(case)
+    if sealed is None or not sealed.catalogue:
+        return next((i for i in assemble(case).items if i.source == addendum), None)
+    item = _addendum_item(addendum, ordinal)
+    item.number = len(sealed.catalogue["items"]) + ordinal
+    return item
 
 
 @dataclass
@@ -181,13 +204,20 @@ def override_of(case: Case) -> SignOff | None:
 
 def review(case: Case) -> Review:
     """The assembled file, the checklist gaps of every stage, the quality score, the head's
-    override if any, and the blockers (assembly `missing`, failing vetoes)."""
+    override if any, and the blockers (assembly `missing`, AV records not yet in dedicated
+    storage, failing vetoes)."""
     casefile = assemble(case)
     score = case_score(case)
     gaps = [c.requirement for c in requirements.checklist(case) if c.status == "missing"]
     # The stage checklists' gaps are shown to the archivist; what refuses sealing is an item that
     # cannot go into the volume and a failing veto rule (issue 16 item 3).
     blockers = list(casefile.missing)
+    # An AV record not yet in dedicated storage is no item of the file (casefile.assemble), and
+    # a sealed catalogue is fixed: sealing waits for it (第二十六、二十七条), or the head overrides.
+    blockers += [
+        f"音像记录“{r.filename or r.uuid}”尚未存入专用存储（{r.get_status_display()}），入库后方能列入卷内"
+        for r in records_not_stored(case.pk)
+    ]
     blockers += [f"否决项：{f.message}（{f.source}）" for f in score.failures if f.kind == RuleKind.VETO]
     return Review(casefile, score, gaps, override_of(case), blockers, check_of(case, casefile))
 
@@ -312,6 +342,11 @@ class Check:
     def stale(self) -> bool:
         return self.signoff is not None and not self.current
 
+    def agreed_by(self, user: User) -> bool:
+        """`user` signed this agreeing, current check: they are the 检查人 and may not also seal
+        as the 立卷人 (第二十八条; seal refuses it with NOT_COMPILER)."""
+        return self.agreed and self.signoff is not None and self.signoff.actor_id == user.pk
+
 
 def check_of(case: Case, casefile: CaseFile | None = None) -> Check:
     """The latest ARCHIVE_CHECK of `case` against its catalogue now (`casefile`: the assembled
@@ -404,7 +439,9 @@ def _require_check(check: Check, by: User) -> SignOff:
 def seal(*, case_id: int, by: User, description: str) -> Seal:
     """已结案 → 已归档 (第二十八条): the archivist seals the file with its 备考表 — the description,
     `by` as the 立卷人 and, as the 检查人, the signer of the case's agreeing current check
-    (check_of; their display names printed, the check's date the 检查时间). Records the 档号 — its
+    (check_of; their display names printed, the check's date the 检查时间). Records the catalogue
+    as checked (Seal.catalogue, casefile.frozen_catalogue: a sealed file is assembled from it),
+    the 档号 — its
     案卷号 the next number of the case's series (casefile.archival_series,
     numbering.services.number_next) — the score, the check, who and when; meets the ARCHIVE_FILE
     deadline; audited. TransitionError (Chinese) without a description, without an agreeing check
@@ -455,6 +492,8 @@ def seal(*, case_id: int, by: User, description: str) -> Seal:
                 checked_by=checker,
                 check_signoff=check,
                 sealed_at=now,
+                # The catalogue as checked and sealed: the file is assembled from it from now on.
+                catalogue=frozen_catalogue(r.casefile),
             )
     except IntegrityError:
         # seal_archival_code_unique: a Seal row made outside the series holds this number.

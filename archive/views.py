@@ -13,9 +13,8 @@ from linke.http import AuthedRequest
 
 from . import sealing
 from .audit_actions import AuditAction
-from .casefile import assemble
 from .sealed_volume import current_volume
-from .volume import VolumeIncomplete, has_case_file, render_volume
+from .volume import VolumeIncomplete, has_case_file, rendered_volume
 
 
 @never_cache
@@ -47,11 +46,11 @@ def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
             stored.pdf.open("rb"), content_type="application/pdf", filename=f"case-{case.pk}-volume.pdf"
         )
     try:
-        data = render_volume(case)
+        data, shown = rendered_volume(case)
     except VolumeIncomplete as exc:
         return render(request, "archive/volume_incomplete.html", {"case": case, "missing": exc.missing}, status=409)
     # The catalogue the rendered file showed: a 检查人's agreement needs a read of it (第二十八条).
-    sealing.volume_read(case=case, by=request.user, digest=sealing.catalogue_digest(assemble(case)), size=len(data))
+    sealing.volume_read(case=case, by=request.user, digest=sealing.catalogue_digest(shown), size=len(data))
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'inline; filename="case-{case.pk}-volume.pdf"'
     return resp

@@ -205,13 +205,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         # 第二十八条: the 检查人 agrees only after opening the volume PDF of this arrangement.
         "volume_read": checker and sealing.volume_read_by(case, request.user, digest),
         # The archivist who signed the agreeing check may not also seal as 立卷人 (第二十八条).
-        "own_check": bool(
-            review
-            and review.check
-            and review.check.agreed
-            and review.check.signoff is not None
-            and review.check.signoff.actor_id == request.user.pk
-        ),
+        "own_check": bool(review and review.check and review.check.agreed_by(request.user)),
         "seal": seal_of(case),
         "addenda": addenda_of(case),
     }

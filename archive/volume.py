@@ -194,9 +194,16 @@ def render_volume(
 ) -> bytes:
     """The case file of `case` as PDF bytes (archive.casefile.assemble's order): write_volume
     into memory. Same arguments and errors as write_volume."""
+    return rendered_volume(case, compiler=compiler, checker=checker, description=description, on=on)[0]
+
+
+def rendered_volume(case: Any, **back: Any) -> tuple[bytes, CaseFile]:
+    """(PDF bytes, the CaseFile they show): write_volume into memory, for a caller that needs
+    the catalogue it rendered (archive.views.volume_pdf audits its digest). `back`: write_volume's
+    keyword arguments. Same errors as write_volume."""
     out = io.BytesIO()
-    write_volume(case, out, compiler=compiler, checker=checker, description=description, on=on)
-    return out.getvalue()
+    casefile = write_volume(case, out, **back)
+    return out.getvalue(), casefile
 
 
 def write_volume(

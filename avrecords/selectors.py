@@ -98,6 +98,12 @@ def records_of_case(case_id: int) -> QuerySet[AVRecord]:
     return AVRecord.objects.filter(case_id=case_id).select_related("owner", "maker", "recorder")
 
 
+def records_not_stored(case_id: int) -> QuerySet[AVRecord]:
+    """The case's AV records received but whose original is not in dedicated storage yet
+    (第二十七条; no original_key): not items of its case file until stored."""
+    return AVRecord.objects.filter(case_id=case_id, original_key="").order_by("created_at", "pk")
+
+
 def expected_open_for_case(case_id: int) -> QuerySet[ExpectedRecord]:
     return ExpectedRecord.objects.filter(case_id=case_id, fulfilled_at__isnull=True, withdrawn_at__isnull=True)
 

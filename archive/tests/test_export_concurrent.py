@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from archive import export, fourprops
 from archive.export import ExportCancelled, build_bag
+from archive.models import Seal
 from archive.verifier import verify_bag
 from avrecords.models import AVRecord, AVRecordStatus
 from avrecords.selectors import records_of_case
@@ -26,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _second_original(case, tmp_path: Path, data: bytes) -> AVRecord:
-    """Another AV original of the sealed `case`, its SM3 recorded (the fixity check's); the
-    assembly does not place it in the file, so the export appends it (data/media/NNN.bin)."""
+    """Another AV original of the sealed `case`, its SM3 recorded (the fixity check's), made an
+    item of the sealed catalogue (Seal.catalogue: the last item, as if sealed with it), so the
+    export copies it (data/media/NNN.bin)."""
     path = tmp_path / "second.dat"
     path.write_bytes(data)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -45,6 +47,10 @@ def _second_original(case, tmp_path: Path, data: bytes) -> AVRecord:
         stored_at=timezone.now(),
     )
     Case.objects.filter(pk=case.pk).update(state=CaseState.ARCHIVED)
+    frozen: dict = Seal.objects.get(case=case).catalogue or {}
+    last = frozen["items"][-1]
+    row = {**last, "key": f"x:avrecords.avrecord:{record.pk}", "number": last["number"] + 1, "title": "second"}
+    Seal.objects.filter(case=case).update(catalogue={**frozen, "items": [*frozen["items"], row]})
     case.refresh_from_db()
     return record
 

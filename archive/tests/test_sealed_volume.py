@@ -82,7 +82,7 @@ def test_the_export_copies_the_stored_volume_without_rendering(stored_case, tmp_
 
 def test_the_volume_page_streams_the_stored_volume(client, archivist, stored_case, monkeypatch):
     row = latest_volume(stored_case)
-    rendered = _counting(monkeypatch, views, "render_volume")
+    rendered = _counting(monkeypatch, views, "rendered_volume")
     client.force_login(archivist)
     resp = client.get(reverse("archive:volume_pdf", args=[stored_case.pk]))
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
@@ -105,7 +105,7 @@ def test_an_approved_addendum_stores_the_next_version_and_keeps_the_first(
     sealing.addendum_decide(addendum_id=add.pk, by=head, approve=True, opinion="同意补充。")
     # Approved, its version not stored yet: the stored version 1 is not served; rendered instead.
     assert current_volume(stored_case) is None
-    rendered = _counting(monkeypatch, views, "render_volume")
+    rendered = _counting(monkeypatch, views, "rendered_volume")
     client.force_login(archivist)
     assert client.get(reverse("archive:volume_pdf", args=[stored_case.pk])).status_code == 200
     assert len(rendered) == 1
