@@ -14,7 +14,9 @@ Flow
   account, and nobody outside the agency holds a link that works). Only an archivist, only
   with the token of an approved request, only inside its period and only the items provided;
   404 for anything else. Every view is a ConsultationAccess row and an audit entry, and the PDF
-  shown carries a watermark naming the requester and the date (archive.watermark).
+  shown carries a watermark naming the requester and the date (archive.watermark); an AV
+  record is played only as its copy with the watermark burnt in, made on approval
+  (archive.rendition).
 
 An item's confidentiality is the strictest of its own mark (an attachment's), the mark of the
 record a document was issued for (documents carry none of their own: a finalised document never
@@ -61,6 +63,7 @@ from .models_consultation import (
     RequesterIdType,
     RequesterRelation,
 )
+from .rendition import renditions_queue
 from .watermark import watermark_pdf
 
 C = Confidentiality
@@ -444,6 +447,7 @@ def consultation_decide(
     opinion is the head's sign-off (SignOffStep.CONSULTATION, Level.HEAD, the request's round).
     Approval: `valid_from` < `valid_until` (aware datetimes; `period_window_errors`: from today,
     at most settings.CONSULTATION_MAX_DAYS days ahead) and a Treatment for every item by item id (第二十九条第二款; module docstring); at least one item provided.
+    The watermarked copy of each AV record provided is queued on commit (archive.rendition).
 
     Raises TransitionDenied (not a head, or a handling officer of the case), TransitionError
     (decided already, empty opinion, bad period, a missing or refused treatment)."""
@@ -491,6 +495,9 @@ def consultation_decide(
     else:
         req.status = ConsultationStatus.REFUSED
     req.save(update_fields=["signoff", "status", "valid_from", "valid_until", "token"])
+    if approve:
+        # The watermarked copies of the AV records provided, made on commit (archive.rendition).
+        renditions_queue(items)
     audit.record(
         req,
         AuditAction.CONSULT_DECIDED,

@@ -51,6 +51,15 @@ class ItemTreatment(models.TextChoices):
     EXCLUDED = "excluded", "不予提供"
 
 
+class RenditionStatus(models.TextChoices):
+    """The watermarked copy of a provided AV item (archive.rendition): "" none asked for (not an
+    AV item, not provided, or approved before renditions existed: the reading page asks)."""
+
+    PENDING = "pending", "正在生成"
+    READY = "ready", "已生成"
+    FAILED = "failed", "生成失败"
+
+
 class ConsultationRequest(models.Model):
     """A party's request to consult the case's records (第二十九条第一款), recorded by staff; the
     head's sign-off (SignOffStep.CONSULTATION, one round per request) decides it. Approved:
@@ -118,7 +127,9 @@ class ConsultationItem(models.Model):
     """One record the party asked for: a document, an attachment, an approved addendum or an
     audio-visual record of the case (exactly one of the four). `treatment`
     and `reason` are set by the head's decision (第二十九条第二款); a redacted item is shown as
-    `redacted_file` when given, else (a document) its masked rendition."""
+    `redacted_file` when given, else (a document) its masked rendition. A provided AV item is
+    played as `rendition`, its copy with the watermark burnt in (`rendition_status`,
+    `rendition_error`: archive.rendition)."""
 
     request = models.ForeignKey(ConsultationRequest, on_delete=models.PROTECT, related_name="items")
     document = models.ForeignKey(
@@ -136,6 +147,11 @@ class ConsultationItem(models.Model):
     treatment = models.CharField("处理方式", max_length=12, choices=ItemTreatment, blank=True)
     reason = models.TextField("处理理由", blank=True)
     redacted_file = models.FileField("遮蔽件", max_length=200, blank=True)
+    # 第二十九条: a provided AV record is played only as a copy with the watermark burnt in
+    # (archive.rendition): its key in the default storage, its state and, failed, why.
+    rendition = models.CharField("带水印查阅副本", max_length=200, blank=True)
+    rendition_status = models.CharField("查阅副本状态", max_length=8, choices=RenditionStatus, blank=True, default="")
+    rendition_error = models.TextField("查阅副本生成失败原因", blank=True)
 
     class Meta:
         verbose_name = "查阅材料"
@@ -155,6 +171,11 @@ class ConsultationItem(models.Model):
             models.CheckConstraint(
                 name="consultation_item_no_state_secret",
                 condition=~Q(confidentiality=Confidentiality.STATE_SECRET) | Q(treatment__in=["", "excluded"]),
+            ),
+            # A rendition is served only when ready, so a ready one has its file.
+            models.CheckConstraint(
+                name="consultation_item_rendition_ready_has_file",
+                condition=~Q(rendition_status="ready") | ~Q(rendition=""),
             ),
             # Trade secrets and privacy: redacted or excluded, with the reason recorded.
             models.CheckConstraint(

@@ -1,4 +1,5 @@
-"""Celery tasks of the archive: the export of a sealed case's archival package."""
+"""Celery tasks of the archive: the export of a sealed case's archival package, the sealed
+volume, and the watermarked copies of AV records a consultation provides (第二十九条)."""
 
 import json
 import shutil
@@ -111,3 +112,28 @@ def volume_store_task(case_id: int) -> int | None:
 
     row = volume_store(case_id)
     return row.version if row is not None else None
+
+
+# A rendition is retried this often for a transient fault (storage, disk, database), with
+# backoff from settings.AV_RETRY_BACKOFF, then recorded failed.
+RENDITION_RETRIES = 5
+
+
+@shared_task(bind=True, acks_late=True, max_retries=RENDITION_RETRIES)
+def consultation_rendition_task(self: Any, item_id: int) -> str:
+    """Make the watermarked copy of the consultation item `item_id` (archive.rendition.
+    rendition_make, 第二十九条); returns its rendition status. A repeated task finds it ready and
+    makes nothing. A transient fault (avrecords.ingest.TRANSIENT) is retried with backoff,
+    after the last retry recorded failed (the reading page offers to try again)."""
+    from avrecords.ingest import TRANSIENT
+
+    from .rendition import rendition_failed, rendition_make
+
+    try:
+        return rendition_make(item_id).rendition_status
+    except TRANSIENT as exc:
+        if self.request.retries >= self.max_retries:
+            rendition_failed(item_id, "生成带水印的查阅副本多次重试仍未成功，请稍后重试或联系管理员。")
+            raise
+        backoff = getattr(settings, "AV_RETRY_BACKOFF", 30)
+        raise self.retry(exc=exc, countdown=min(backoff * 2**self.request.retries, 3600)) from exc

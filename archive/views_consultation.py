@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 import audit
-from avrecords.views import media_response
+from avrecords.views import log_whole_fetch, stored_response
 from cases import policy
 from cases.selectors import case_for_user
 from cases.stages import TransitionDenied, TransitionError
@@ -22,7 +22,8 @@ from . import consultation as svc
 from .answer import AnswerUnavailable, answer_package
 from .audit_actions import AuditAction
 from .forms_consultation import DecisionForm, RequestForm
-from .models_consultation import ConsultationItem, ConsultationRequest, ConsultationStatus
+from .models_consultation import ConsultationItem, ConsultationRequest, ConsultationStatus, RenditionStatus
+from .rendition import CONTENT_TYPES, renditions_queue
 from .watermark import NotViewable
 
 
@@ -162,38 +163,62 @@ def _av_item(request: AuthedRequest, token: str, item: int) -> tuple[Consultatio
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def reading_av(request: AuthedRequest, token: str, item: int) -> HttpResponse:
-    """An approved AV item played in the reading room (第二十九条): its browser copy (as the
-    record's own page plays it) under a watermark naming the requester and the date, laid over
-    the player by CSS (a video is not re-encoded per view). Each page view is logged and audited
-    as a document's view is. 404 / the expired page as for documents."""
+    """An approved AV item played in the reading room (第二十九条): its copy with the watermark
+    burnt in (archive.rendition: the requester's name and the day of approval), under the same
+    watermark laid over the player by CSS. While the copy is being made the page says so (and
+    an item approved before copies were made has its copy asked for now); a failed copy says why
+    and a POST asks for it again. Each view of the copy is logged and audited as a document's
+    view is. 404 / the expired page as for documents."""
     try:
         req, row = _av_item(request, token, item)
     except svc.ReadingClosed as exc:
         return _closed(request, exc)
-    svc.log_view(req, row, viewer=request.user, ip=client_ip(request), user_agent=request.headers.get("User-Agent", ""))
-    ctx = {"req": req, "case": req.case, "item": row, "record": row.av_record, "watermark": svc.watermark_text(req)}
+    if request.method == "POST" or row.rendition_status == "":
+        renditions_queue([row])
+        if request.method == "POST":
+            messages.info(request, "已重新提交生成带水印的查阅副本。")
+            return redirect("archive:reading_av", token=token, item=row.pk)
+        row.refresh_from_db()  # made at once where tasks run eagerly
+    ready = row.rendition_status == RenditionStatus.READY
+    if ready:
+        ua = request.headers.get("User-Agent", "")
+        svc.log_view(req, row, viewer=request.user, ip=client_ip(request), user_agent=ua)
+    ctx = {
+        "req": req,
+        "case": req.case,
+        "item": row,
+        "record": row.av_record,
+        "watermark": svc.watermark_text(req),
+        "ready": ready,
+        "failed": row.rendition_status == RenditionStatus.FAILED,
+    }
     return render(request, "archive/consult/reading_av.html", ctx)
 
 
 @never_cache
 @login_required
 def reading_media(request: AuthedRequest, token: str, item: int) -> HttpResponseBase:
-    """The byte ranges the reading room's player asks for: the AV record's browser copy served
-    as avrecords serves it (avrecords.views.media_response, its custody entries included), only
-    for a provided AV item of a request in its period; 404 for anything else."""
+    """The bytes the reading room's player (or a photo's picture) asks for, with byte ranges
+    (avrecords.views.stored_response): the item's copy with the watermark burnt in
+    (archive.rendition), never the record's own copy; the whole file asked for without a
+    range is a download in the record's chain of custody. 409 while the copy is not ready; 404
+    for anything but a provided AV item of a request in its period."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     try:
         _req, row = _av_item(request, token, item)
     except svc.ReadingClosed as exc:
         return _closed(request, exc)
-    assert row.av_record is not None
-    # The player's stream, or a photo's picture (?copy=poster).
-    which = "poster" if request.GET.get("copy") == "poster" else "proxy"
-    return media_response(request, row.av_record, which)
+    record = row.av_record
+    assert record is not None
+    if row.rendition_status != RenditionStatus.READY or not row.rendition:
+        return HttpResponse("带水印的查阅副本尚未生成。", status=409, content_type="text/plain; charset=utf-8")
+    if record.kind != "photo":
+        log_whole_fetch(request, record, "consultation")
+    return stored_response(request, row.rendition, CONTENT_TYPES.get(record.kind, "video/mp4"))
 
 
 @never_cache

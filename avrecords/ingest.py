@@ -107,6 +107,33 @@ def source_path(record: AVRecord) -> Iterator[str]:
         yield tmp.name
 
 
+@contextmanager
+def served_path(record: AVRecord) -> Iterator[str]:
+    """A local path to the bytes the record's page shows (avrecords.views.media_response): a
+    photo's display image (poster), else the player's source: the original when it plays as it
+    is (source_path), else the proxy. A default storage without local files (S3) is streamed
+    to a temporary copy. Raises FileNotFoundError when the record has no such copy yet."""
+    if record.kind != MediaKind.PHOTO and record.plays_original and record.original_key:
+        with source_path(record) as src:
+            yield src
+        return
+    name = record.poster if record.kind == MediaKind.PHOTO else record.proxy
+    if not name:
+        raise FileNotFoundError(f"record {record.pk} has no browser copy")
+    try:
+        local = default_storage.path(name)
+    except NotImplementedError:  # S3: no local file
+        local = ""
+    if local:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(prefix="linke-av-", suffix=Path(name).suffix[:10]) as tmp:
+        with default_storage.open(name, "rb") as stream:
+            shutil.copyfileobj(stream, tmp, CHUNK)
+        tmp.flush()
+        yield tmp.name
+
+
 def received_digest(record: AVRecord, staged: Path) -> tuple[str, int] | None:
     """The SHA-256 the web process computed while writing the staging file (hashstate), when
     it covers exactly the file as it is on disk now; else None and the file is read."""

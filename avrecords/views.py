@@ -249,17 +249,30 @@ def media_response(request: AuthedRequest, record: AVRecord, which: str = "proxy
     content_type = "video/mp4" if which == "proxy" else (mimetypes.guess_type(name)[0] or "application/octet-stream")
     if which == "proxy" and record.kind == "audio":
         content_type = "audio/mp4"
-    if which == "proxy" and request.method == "GET" and not request.META.get("HTTP_RANGE"):
-        # Chain of custody: a player always asks for byte ranges (preloading the metadata
-        # included, which is no play: plays are logged by `played`); the whole file asked for
-        # without a Range is a copy leaving the system, a download.
-        record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED, copy=copy)
+    if which == "proxy":
+        log_whole_fetch(request, record, copy)
     if copy == "original":
         fh = original_open_seekable(record.original_key, record.original_version)
         size = fh.seek(0, io.SEEK_END)
         fh.seek(0)
-    else:
-        fh, size = default_storage.open(name, "rb"), default_storage.size(name)
+        return ranged_response(request, fh, size, safe_type(content_type))
+    return stored_response(request, name, content_type)
+
+
+def log_whole_fetch(request: AuthedRequest, record: AVRecord, copy: str) -> None:
+    """Chain of custody: a player always asks for byte ranges (preloading the metadata
+    included, which is no play: plays are logged by `played`); the whole file asked for
+    without a Range (a GET) is a copy leaving the system, a download (`av.downloaded` with
+    `copy`: proxy, original, or consultation for the reading room's watermarked copy)."""
+    if request.method == "GET" and not request.META.get("HTTP_RANGE"):
+        record_access(record=record, by=request.user, action=AuditAction.DOWNLOADED, copy=copy)
+
+
+def stored_response(request: HttpRequest, name: str, content_type: str) -> HttpResponseBase:
+    """The file `name` of the default storage, whole or one byte range (ranged_response), as
+    `content_type` (linke.downloads.safe_type). The caller has checked access: media_response,
+    and archive's 第二十九条 reading room serving an item's watermarked copy."""
+    fh, size = default_storage.open(name, "rb"), default_storage.size(name)
     return ranged_response(request, fh, size, safe_type(content_type))
 
 

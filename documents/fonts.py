@@ -67,12 +67,13 @@ class Coverage:
         return i >= 0 and codepoint <= self.ends[i]
 
 
-def _charset(family: str) -> list[tuple[int, int]] | None:
-    """The code point ranges fontconfig says `family` (regular) covers; None when the family
-    is not installed (fc-match then names another family)."""
+def _fc_match(family: str, field: str) -> str | None:
+    """fontconfig's `field` (e.g. "charset", "file") of `family` (regular), read with
+    `fc-match`; None when the family is not installed (fc-match then names another family) or
+    fontconfig is unavailable."""
     try:
         out = subprocess.run(
-            ["fc-match", f"{family}:style=Regular", "--format", "%{family}\n%{charset}"],
+            ["fc-match", f"{family}:style=Regular", "--format", f"%{{family}}\n%{{{field}}}"],
             capture_output=True,
             text=True,
             check=True,
@@ -81,14 +82,32 @@ def _charset(family: str) -> list[tuple[int, int]] | None:
     except (OSError, subprocess.SubprocessError) as exc:
         log.error("fontconfig (fc-match) unavailable: %s", exc)
         return None
-    families, _, charset = out.partition("\n")
+    families, _, value = out.partition("\n")
     if family.lower() not in (name.strip().lower() for name in families.split(",")):
+        return None
+    return value
+
+
+def _charset(family: str) -> list[tuple[int, int]] | None:
+    """The code point ranges fontconfig says `family` (regular) covers; None when the family
+    is not installed."""
+    charset = _fc_match(family, "charset")
+    if charset is None:
         return None
     ranges = []
     for part in charset.split():
         lo, _, hi = part.partition("-")
         ranges.append((int(lo, 16), int(hi or lo, 16)))
     return ranges
+
+
+@functools.cache
+def font_file(family: str) -> str | None:
+    """The file of `family` (regular) as fontconfig finds it (`fc-match`, as for the coverage),
+    for a program that takes a font file rather than a family (ffmpeg's drawtext: the
+    consultation watermark burnt into AV records, archive.rendition). None when the family is
+    not installed or fontconfig is unavailable. Cached for the process."""
+    return (_fc_match(family, "file") or "").strip() or None
 
 
 @functools.cache

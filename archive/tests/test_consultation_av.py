@@ -1,7 +1,7 @@
 """第二十九条 consultation of the 行政执法全过程记录 beyond documents (trial defect 15): a party may
 ask for the case's AV records (音像记录) and its approved addenda (归档后补充材料). An AV record
-is played in the reading room under a watermark overlay and is provided whole or not at all (no
-redaction of video); an addendum is shown as the volume has it (its page, then its scan),
+is played in the reading room as its copy with the watermark burnt in (test_consultation_rendition)
+and is provided whole or not at all (no redaction of video); an addendum is shown as the volume has it (its page, then its scan),
 watermarked like a document. Every view is an access row and an audit entry."""
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from archive import sealing
-from archive.audit_actions import AuditAction
 from archive.consultation import Treatment, candidates
 from archive.models import ConsultationAccess, ConsultationItem, ConsultationRequest
 from archive.models_consultation import ItemTreatment
 from archive.tests.test_consultation import ID, _add, _approve, _pdf, _request, _text
 from archive.tests.test_sealing import sealed_case
-from audit.models import Entry
 from avrecords.models import AVRecord
 from cases.models import Confidentiality, PartyKind
 from cases.stages import TransitionError
@@ -100,18 +98,20 @@ def test_an_av_record_is_requested_approved_and_played_under_a_watermark_logged(
     # The PDF link of an AV item leads to its player page.
     old = client.get(reverse("archive:reading_item", args=[req.token, item.pk]))
     assert old.status_code == 302 and old["Location"] == page_url
+    # Approval queued the watermarked copy (archive.rendition); until it is made the page says
+    # so and the player's URL answers 409, never the record's own copy (第二十九条).
+    item.refresh_from_db()
+    assert item.rendition_status == "pending" and not item.rendition
     page = _av_page(client, req, item)
     html = page.content.decode()
-    today = timezone.localdate().strftime("%Y-%m-%d")
     media_url = reverse("archive:reading_media", args=[req.token, item.pk])
-    assert page.status_code == 200 and "consult-av-mark" in html and media_url in html
-    assert f"仅供王小明查阅 {today}" in html
-    rows = list(ConsultationAccess.objects.filter(request=req))
-    assert len(rows) == 1 and rows[0].item == item and rows[0].viewer == archivist and rows[0].ip == "10.1.2.3"
-    assert Entry.objects.filter(action=AuditAction.CONSULT_VIEWED, case_id=case.pk, actor=archivist).count() == 1
-    # The player's byte ranges, as avrecords serves them.
-    part = client.get(media_url, HTTP_RANGE="bytes=0-3")
-    assert part.status_code == 206 and b"".join(part.streaming_content) == PROXY[:4]
+    assert page.status_code == 200 and "正在生成带水印的查阅副本，请稍后刷新" in html
+    assert media_url not in html and "<video" not in html
+    for headers in ({}, {"HTTP_RANGE": "bytes=0-3"}):
+        resp = client.get(media_url, **headers)
+        assert resp.status_code == 409 and PROXY[:4] not in resp.content
+    # Nothing was shown: no view is logged yet (test_consultation_rendition logs one).
+    assert not ConsultationAccess.objects.filter(request=req).exists()
 
 
 def test_an_av_record_is_not_redacted(case, archivist, head, settings, tmp_path):

@@ -3,6 +3,7 @@ prints with a real glyph from the fallback face, embedded in the PDF; a characte
 of the stack has stops the document, naming the character and the field, before its number
 is taken; the page that asked for it says so (no 500, nothing lost)."""
 
+import os
 import subprocess
 
 import pytest
@@ -130,3 +131,9 @@ def test_the_head_approving_filing_is_told_which_character_to_correct(client, of
     case.refresh_from_db()
     assert case.state == CaseState.INVESTIGATING
     assert Document.objects.get(case=case).number.endswith("〕1号")
+
+
+def test_font_file_is_the_file_fontconfig_finds_and_none_for_a_missing_family():
+    path = fonts.font_file("Noto Sans CJK SC")
+    assert path is not None and path.endswith((".ttc", ".otf", ".ttf")) and os.path.isfile(path)
+    assert fonts.font_file("No Such Family Linke") is None
