@@ -115,15 +115,21 @@ def rendition_make(item_id: int) -> ConsultationItem:
     return _finish(item_id, RenditionStatus.READY, key=key)
 
 
-def rendition_failed(item_id: int, error: str) -> ConsultationItem:
-    """Record the pending item `item_id` failed with `error` (Chinese): the task gave up."""
-    return _finish(item_id, RenditionStatus.FAILED, error=error)
+RENDITION_GONE = "带水印的查阅副本文件缺失，请在查阅页面重新生成。"
+
+
+def rendition_failed(item_id: int, error: str, *, ready: bool = False) -> ConsultationItem:
+    """Record the pending item `item_id` failed with `error` (Chinese): the task gave up. With
+    `ready`, a ready item too: its copy's file is gone from storage (RENDITION_GONE), so it is
+    failed and may be asked for again (renditions_queue)."""
+    return _finish(item_id, RenditionStatus.FAILED, error=error, also_ready=ready)
 
 
 @transaction.atomic
-def _finish(item_id: int, status: str, *, key: str = "", error: str = "") -> ConsultationItem:
+def _finish(item_id: int, status: str, *, key: str = "", error: str = "", also_ready: bool = False) -> ConsultationItem:
     item = ConsultationItem.objects.select_for_update().get(pk=item_id)
-    if item.rendition_status != RenditionStatus.PENDING:
+    finishing = [RenditionStatus.PENDING, RenditionStatus.READY] if also_ready else [RenditionStatus.PENDING]
+    if item.rendition_status not in finishing:
         return item  # another run finished it first: its copy stands
     item.rendition_status, item.rendition_error = status, error
     if key:

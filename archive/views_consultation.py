@@ -1,6 +1,8 @@
 """Views of 第二十九条 consultation and the reconsideration answer package. Each checks access
 (404 for who may not), parses a form, calls one service, responds."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
@@ -23,8 +25,10 @@ from .answer import AnswerUnavailable, answer_package
 from .audit_actions import AuditAction
 from .forms_consultation import DecisionForm, RequestForm
 from .models_consultation import ConsultationItem, ConsultationRequest, ConsultationStatus, RenditionStatus
-from .rendition import CONTENT_TYPES, renditions_queue
+from .rendition import CONTENT_TYPES, RENDITION_GONE, rendition_failed, renditions_queue
 from .watermark import NotViewable
+
+log = logging.getLogger(__name__)
 
 
 def _case_page(case_pk: int) -> str:
@@ -216,9 +220,15 @@ def reading_media(request: AuthedRequest, token: str, item: int) -> HttpResponse
     assert record is not None
     if row.rendition_status != RenditionStatus.READY or not row.rendition:
         return HttpResponse("带水印的查阅副本尚未生成。", status=409, content_type="text/plain; charset=utf-8")
+    try:
+        resp = stored_response(request, row.rendition, CONTENT_TYPES.get(record.kind, "video/mp4"))
+    except OSError:  # the copy's file is gone from storage: failed, to be made again on request
+        log.warning("consultation item %s: rendition %s not in storage", row.pk, row.rendition)
+        rendition_failed(row.pk, RENDITION_GONE, ready=True)
+        return HttpResponse(RENDITION_GONE, status=409, content_type="text/plain; charset=utf-8")
     if record.kind != "photo":
         log_whole_fetch(request, record, "consultation")
-    return stored_response(request, row.rendition, CONTENT_TYPES.get(record.kind, "video/mp4"))
+    return resp
 
 
 @never_cache

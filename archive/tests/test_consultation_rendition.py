@@ -206,3 +206,22 @@ def test_without_a_cjk_font_the_copy_fails_saying_so(
     record = _record(case, "video", proxy_file.read_bytes(), "现场检查.mp4")
     item = _approved_item(case, archivist, head, record, django_capture_on_commit_callbacks)
     assert item.rendition_status == "failed" and "服务器未安装中文字体" in item.rendition_error
+
+
+def test_a_copy_gone_from_storage_answers_409_and_is_made_again(
+    client, case, archivist, head, proxy_file, django_capture_on_commit_callbacks
+):
+    record = _record(case, "video", proxy_file.read_bytes(), "现场检查.mp4")
+    item = _approved_item(case, archivist, head, record, django_capture_on_commit_callbacks)
+    assert item.rendition_status == "ready"
+    default_storage.delete(item.rendition)
+    page_url, media_url = _urls(item)
+    client.force_login(archivist)
+    resp = client.get(media_url)
+    assert resp.status_code == 409 and "查阅副本文件缺失" in resp.content.decode()
+    item.refresh_from_db()
+    assert item.rendition_status == "failed"
+    assert "重新生成查阅副本" in client.get(page_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(page_url)
+    assert client.get(media_url).status_code == 200

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0018_consultation_av_addendum'),
+        ('archive', '0019_seal_catalogue'),
         ('avrecords', '0007_sm3'),
         ('cases', '0023_archive_check'),
         ('documents', '0005_document_masked_rendition'),
