@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
 from cases import policy
@@ -30,7 +30,7 @@ from linke.downloads import file_response
 from linke.http import AuthedRequest, form_page
 from linke.pagination import page_of
 
-from . import sealing
+from . import requests_notify, sealing
 from .casefile import CaseFile
 from .export import SealedPages, paginate_stored
 from .forms import AddendumForm, CheckForm, OpinionForm, SealForm
@@ -314,6 +314,23 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
         return done
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
     return form_page(request, "archive/override.html", {"case": case, "review": review, "form": form})
+
+
+@require_POST
+@login_required
+def override_ask(request: AuthedRequest, pk: int) -> HttpResponse:
+    """POST: the archivist asks the heads for 准予归档 (archive.requests_notify.seal_override_ask:
+    the bell, once per case and blockers state, audited); back to the seal page with the outcome
+    or the Chinese refusal. 404 for who may not read the case file."""
+    case = _case_file_case(request, pk)
+    try:
+        asked = requests_notify.seal_override_ask(case_id=case.pk, by=request.user)
+    except TransitionError as exc:  # TransitionDenied included
+        messages.error(request, str(exc))
+    else:
+        done = "已请求过，未重复提醒" if asked.repeated else "已提醒"
+        messages.success(request, f"{done}{asked.heads}位机关负责人签署准予归档意见。")
+    return redirect(reverse("archive:seal", args=[pk]) + "#blockers")
 
 
 @require_http_methods(["GET", "POST"])

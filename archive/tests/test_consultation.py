@@ -25,10 +25,11 @@ from archive.models import ConsultationAccess, ConsultationItem, ConsultationReq
 from archive.models_consultation import ConsultationStatus, ItemTreatment
 from audit.models import Entry
 from cases import services
-from cases.models import Confidentiality, PartyKind, SignOff, SignOffOutcome, SignOffStep
+from cases.models import CaseOfficer, Confidentiality, PartyKind, SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from cases.tests.factories import CaseFactory, PartyFactory
 from cases.tests.pages import section_html
+from deadlines.models import Notification
 from documents.registry import DocTypeCode
 from documents.rendering import render_pdf
 from documents.services import document_issue
@@ -585,3 +586,15 @@ def test_the_head_sees_who_attends_and_the_access_log_not_the_link(client, case,
     log = html[html.index("consult-log") :]
     assert "plain.pdf" in log and str(archivist) in log and "10.1.2.3" in log and "尚无查阅记录" not in log
     assert client.get(room).status_code == 404
+
+
+def test_a_request_rings_the_bell_of_the_heads_who_may_decide_it(client, case, items, archivist, head, officer):
+    handling = UserFactory(roles=[Role.HEAD, Role.OFFICER])
+    CaseOfficer.objects.create(case=case, officer=handling, is_lead=False, cert_no="")  # handles it: not asked
+    req = _request(case, archivist, [items["plain"]])
+    note = Notification.objects.get(user=head)
+    assert note.link == reverse("archive:consult_decide", args=[req.pk]) and note.read_at is None
+    assert "查阅申请" in note.text and "王小明" in note.text and case.ref in note.text
+    assert not Notification.objects.filter(user__in=[handling, officer, archivist]).exists()
+    client.force_login(head)
+    assert client.get(note.link).status_code == 200
