@@ -598,3 +598,19 @@ def test_a_request_rings_the_bell_of_the_heads_who_may_decide_it(client, case, i
     assert not Notification.objects.filter(user__in=[handling, officer, archivist]).exists()
     client.force_login(head)
     assert client.get(note.link).status_code == 200
+
+
+@pytest.mark.parametrize("blank", ["", "  \n", "\u3000", "\u00a0 "])
+@pytest.mark.parametrize("treatment", [ItemTreatment.EXCLUDED, ItemTreatment.REDACTED])
+def test_the_database_refuses_a_withheld_item_without_a_reason(case, items, archivist, treatment, blank):
+    """第二十九条: an unmarked item withheld (遮蔽后提供, 不予提供) by an ORM save without a non-blank
+    reason is refused by the database, not only by the service (reason_error)."""
+    req = _request(case, archivist, [items["plain"]])
+    item = _item(req, items["plain"])
+    item.treatment, item.reason = treatment, blank
+    with pytest.raises(IntegrityError, match="consultation_item_withheld_has_reason"), transaction.atomic():
+        item.save()
+    item.reason = "与查阅目的无关。"
+    item.save()
+    item.refresh_from_db()
+    assert item.treatment == treatment
