@@ -14,7 +14,12 @@ The sections, in the article's order, from the items of the case file (archive.c
    the decision, enforcement papers, 结案 — each served document followed by the proof of its
    service (送达回证, return receipts: delivery.selectors.proof_attachments), the 罚款缴款凭证 and
    the 送达地址确认书 among them by date.
-Approved addenda (归档后补充) are not materials of the act and are left out.
+   Approved addenda (归档后补充, 第二十八条) close it, in the volume's order, each as in the volume:
+   its 归档后补充材料 page (title, explanation, requester, the head's approval) followed by its
+   scan. An addendum corrects or completes the record of how the act was made (a 送达回证 found
+   later, a correction notice) and is part of the sealed file the applicant may consult
+   (第四十七条), so the answer submits it; it is not evidence the decision was made on (it
+   came after), hence 程序材料, after the materials of the act, titled 归档后补充材料：<title>.
 """
 
 from __future__ import annotations
@@ -112,7 +117,8 @@ def _part(group: str, item: Item, case: Any) -> Part:
     """The item as a part of `group`, its PDF read (a document, a PDF or image attachment) or
     rendered (a generated record page); listed with a remark when it has none."""
     src = item.source
-    part = Part(group, item.title, item.doc_number, item.date)
+    title = f"归档后补充材料：{item.title}" if item.appended else item.title
+    part = Part(group, title, item.doc_number, item.date, remarks=item.remarks if item.appended else "")
     if item.record is not None:
         try:
             part.pdf = record_pages.render(item.record, case)
@@ -147,15 +153,17 @@ def _kind(item: Item) -> str:
 
 def sections(case: Any) -> tuple[list[Item], list[Item]]:
     """The case file's items of the 证据 and the 程序材料 sections (module docstring; the 依据 is a
-    page generated from the decision), each in its order."""
+    page generated from the decision), each in its order; approved addenda end 程序材料."""
     proofs = proof_attachments(case.pk)
     evidence: list[Item] = []
     procedure: list[Item] = []
     served: dict[int, list[Item]] = {}  # document id -> the proofs of its service
     receipts: dict[str, list[Item]] = {}  # document number -> its blank 送达回证 documents
+    appended: list[Item] = []  # approved addenda: last (module docstring)
     for item in assemble(case).items:
         kind, src = _kind(item), item.source
         if item.appended:
+            appended.append(item)
             continue
         served_doc = proofs.get(src.pk) if kind == ATTACHMENT else None
         if kind in INVESTIGATION or kind == AV_RECORD or (kind == ATTACHMENT and src.pk not in proofs):
@@ -178,7 +186,7 @@ def sections(case: Any) -> tuple[list[Item], list[Item]]:
             ordered += receipts.pop(item.source.number, []) + served.pop(item.source.pk, [])
     for rest in list(receipts.values()) + list(served.values()):  # proofs of documents not in the file
         ordered += rest
-    return evidence, ordered
+    return evidence, ordered + appended
 
 
 def parts(case: Any) -> list[Part]:

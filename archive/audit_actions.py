@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     # Sealing (归档, 第二十八条) and what may happen after it.
     ARRANGED = "archive.arranged", "调整卷内排列与题名"
     SEALED = "archive.sealed", "案卷归档"
+    SEAL_OVERRIDE_ASKED = "archive.seal_override_asked", "请求机关负责人准予归档"
     ADDENDUM_REQUESTED = "archive.addendum_requested", "申请补充归档材料"
     ADDENDUM_APPROVED = "archive.addendum_approved", "批准补充归档材料"
     ADDENDUM_REFUSED = "archive.addendum_refused", "不予批准补充归档材料"

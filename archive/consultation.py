@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 import audit
@@ -44,10 +45,11 @@ from accounts.models import Role, User
 from avrecords.selectors import records_of_case
 from cases import policy, stages
 from cases.models import Case, Confidentiality, Level, Party, PartyKind, SignOffOutcome, SignOffStep
-from cases.selectors import parties_of
+from cases.selectors import heads_for, parties_of
 from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
+from deadlines.services import notify
 from documents.selectors import document_source
 from linke.validators import validate_person_id, validate_scan, validate_uscc, window_errors
 
@@ -283,7 +285,8 @@ def consultation_request(
     Raises TransitionDenied (not the archivist nor an officer of the case), TransitionError
     (empty name or reason, bad ID number, unknown choice, no item or an item not of this case,
     a requester who does not fit the case's parties: `requester_errors`, the same requester and
-    items as a request still pending: `pending_duplicate`)."""
+    items as a request still pending: `pending_duplicate`). The heads who may decide it
+    (cases.selectors.heads_for) are notified through the bell, linking to its decide page."""
     case = _lock(case_id)
     if not may_record(user=by, case=case):
         raise TransitionDenied("查阅申请由档案管理员或本案执法人员登记。")
@@ -351,6 +354,13 @@ def consultation_request(
         relation=relation,
         purpose=purpose,
         items=chosen,
+    )
+    # The heads who may decide it (not handling the case) are told, as for addenda (待我审批).
+    notify(
+        user_ids=[h.pk for h in heads_for(case)],
+        text=f"待审批：{case.ref} 查阅申请（第{req.round}轮，查阅人{name}）（第二十九条）",
+        link=reverse("archive:consult_decide", args=[req.pk]),
+        dedupe_key=f"archive.consult.request:{req.pk}",
     )
     return req
 

@@ -255,9 +255,12 @@ def _scan_source(item: Any, addendum: Addendum, meta: dict[str, Any]) -> Source:
     """The approved addendum's scan as uploaded (第二十八条: the original, not the volume's
     rendering of it), a payload file named like an attachment (件号 and the scan's extension,
     validated at upload: linke.validators.validate_scan), noted in the item's `meta` under
-    "scan" with its name and type (the path, size and digests are added when it is copied)."""
+    "scan" with its name, type and `sha256_recorded`, the SHA-256 recorded at upload
+    (Addendum.scan_sha256, when recorded); the path, size and digests are added when it is copied."""
     name = os.path.basename(addendum.scan.name)
     meta["scan"] = {"original_name": name, "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}
+    if addendum.scan_sha256:  # recorded at upload: fourprops' 真实性 compares the copy with it
+        meta["scan"]["sha256_recorded"] = addendum.scan_sha256
     path = f"data/originals/{item.number:03d}{_ext(name, '.bin')}"
     return Source(path, addendum.scan.size, partial(_fieldfile, addendum.scan), meta, ref="scan")
 

@@ -98,6 +98,8 @@ def _authenticity(bag: Path, known: dict[str, dict[str, str]] | None, case: dict
             ref = m.get(key) or {}
             if ref.get("path") in listed and ref.get("sha256") != listed[ref["path"]]:
                 failures.append(f"第{m.get('item_number')}件元数据中的{label}摘要与清单不符")
+            if ref.get("sha256_recorded") and ref["sha256_recorded"] != ref.get("sha256"):  # e.g. the scan at upload
+                failures.append(f"第{m.get('item_number')}件的{label}与上传时登记的SHA-256摘要不符")
         f = m.get("file") or {}
         for alg in ALGORITHMS:  # the digests recorded at ingest (SHA-256; SM3 where recorded)
             if m.get(f"{alg}_recorded") and m[f"{alg}_recorded"] != f.get(alg):

@@ -186,6 +186,10 @@ class Addendum(models.Model):
     # The name the scan was uploaded under, served as its download name (the storage may add a
     # suffix to the stored name to keep it unique).
     scan_name = models.CharField("扫描件原文件名", max_length=200, blank=True, default="")
+    # The scan's SHA-256 (hex) as uploaded (第二十八条), recorded by sealing.addendum_request: the
+    # export's four-properties report checks the stored scan against it (真实性). "" without a scan
+    # or for a row from before it was recorded.
+    scan_sha256 = models.CharField("扫描件SHA-256", max_length=64, blank=True, default="")
     requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="申请人")
     requested_at = models.DateTimeField("申请时间", auto_now_add=True)
     status = models.CharField("状态", max_length=10, choices=AddendumStatus, default=AddendumStatus.PENDING)

@@ -123,6 +123,10 @@ class ConsultationRequest(models.Model):
         return "已过期" if self.expired else self.get_status_display()
 
 
+# A reason with at least one character that is not white space (PostgreSQL ARE).
+REASON_NOT_BLANK = "[^\\s\u00a0\u3000]"
+
+
 class ConsultationItem(models.Model):
     """One record the party asked for: a document, an attachment, an approved addendum or an
     audio-visual record of the case (exactly one of the four). `treatment`
@@ -183,6 +187,14 @@ class ConsultationItem(models.Model):
                 condition=Q(confidentiality="")
                 | Q(treatment="")
                 | (Q(treatment__in=["redacted", "excluded"]) & ~Q(reason="")),
+            ),
+            # 第二十九条 (trial defect 9): every item not provided as it is (遮蔽后提供, 不予提供)
+            # carries the head's reason, whatever its mark — a reason of more than white space
+            # (consultation.reason_error strips it; U+00A0 and the ideographic space U+3000
+            # named, the database's [:space:] class may not count them).
+            models.CheckConstraint(
+                name="consultation_item_withheld_has_reason",
+                condition=~Q(treatment__in=["redacted", "excluded"]) | Q(reason__regex=REASON_NOT_BLANK),
             ),
         ]
 

@@ -569,6 +569,7 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     row = Addendum(case=case, number=number, title=title, text=text, requested_by=by)
     if scan is not None:
         row.scan_name = fit(Addendum, "scan_name", (scan.name or "").rsplit("/", 1)[-1])
+        row.scan_sha256 = _digest(scan)  # as uploaded: the export checks the stored scan against it
         row.scan.save(scan.name, scan, save=False)
     row.save()
     audit.record(

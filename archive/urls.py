@@ -24,6 +24,7 @@ urlpatterns = [
     path("", views_seal.queue, name="list"),
     path("case/<int:pk>/seal/", views_seal.seal_page, name="seal"),
     path("case/<int:pk>/override/", views_seal.override_page, name="override"),
+    path("case/<int:pk>/override/ask/", views_seal.override_ask, name="override_ask"),
     path("case/<int:pk>/addenda/new/", views_seal.addendum_new, name="addendum_new"),
     path("addenda/<int:pk>/decide/", views_seal.addendum_decide, name="addendum_decide"),
     path("addenda/<int:pk>/scan", views_seal.addendum_scan, name="addendum_scan"),

@@ -18,7 +18,7 @@ from cases import policy
 from cases.selectors import case_for_user
 from cases.stages import TransitionDenied, TransitionError
 from linke.clientip import client_ip
-from linke.http import AuthedRequest, form_page
+from linke.http import AuthedRequest, form_page, refusal
 
 from . import consultation as svc
 from .answer import AnswerUnavailable, answer_package
@@ -52,7 +52,7 @@ def consult_new(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             svc.consultation_request(case_id=case.pk, by=request.user, **form.cleaned_data)
         except (TransitionError, TransitionDenied) as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case, writes_case=False))
         else:
             messages.success(request, "查阅申请已登记，待机关负责人审批。")
             return redirect(_case_page(case.pk))
@@ -104,7 +104,7 @@ def consult_decide(request: AuthedRequest, pk: int) -> HttpResponse:
                 treatments=treatments,
             )
         except (TransitionError, TransitionDenied) as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, req.case, writes_case=False))
         else:
             messages.success(request, "查阅申请已审批。")
             return redirect(_case_page(req.case_id))

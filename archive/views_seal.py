@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
 from cases import policy
@@ -27,10 +27,10 @@ from cases.stages import TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.selectors import MET_LATE, RED, case_deadline, deadline_state, reminder_threshold
 from linke.downloads import file_response
-from linke.http import AuthedRequest, form_page
+from linke.http import AuthedRequest, form_page, refusal
 from linke.pagination import page_of
 
-from . import sealing
+from . import requests_notify, sealing
 from .casefile import CaseFile
 from .export import SealedPages, paginate_stored
 from .forms import AddendumForm, CheckForm, OpinionForm, SealForm
@@ -156,7 +156,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
                     digest=data["digest"],
                 )
             except TransitionError as exc:
-                messages.error(request, str(exc))
+                messages.error(request, refusal(request, exc, case, writes_case=False))
             else:
                 messages.success(request, "检查意见已签署。")
                 return redirect("archive:seal", pk)
@@ -182,7 +182,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"案卷已归档，档号 {row.archival_code}。")
                 return redirect("archive:seal", pk)
         except TransitionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal(request, exc, case, writes_case=False))
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
     casefile = review.casefile if review else sealing.assemble(case)
     unreadable = _numbered(casefile)  # 页号 as the volume numbers them; these items will not open
@@ -280,7 +280,7 @@ def _sign_opinion(
         try:
             sign(form.cleaned_data["decision"] == "agree", form.cleaned_data["opinion"])
         except TransitionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal(request, exc, writes_case=False))
         else:
             messages.success(request, success)
             return form, redirect(then)
@@ -310,6 +310,23 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
     return form_page(request, "archive/override.html", {"case": case, "review": review, "form": form})
 
 
+@require_POST
+@login_required
+def override_ask(request: AuthedRequest, pk: int) -> HttpResponse:
+    """POST: the archivist asks the heads for 准予归档 (archive.requests_notify.seal_override_ask:
+    the bell, once per case and blockers state, audited); back to the seal page with the outcome
+    or the Chinese refusal. 404 for who may not read the case file."""
+    case = _case_file_case(request, pk)
+    try:
+        asked = requests_notify.seal_override_ask(case_id=case.pk, by=request.user)
+    except TransitionError as exc:  # TransitionDenied included
+        messages.error(request, refusal(request, exc, case, writes_case=False))
+    else:
+        done = "已请求过，未重复提醒" if asked.repeated else "已提醒"
+        messages.success(request, f"{done}{asked.heads}位机关负责人签署准予归档意见。")
+    return redirect(reverse("archive:seal", args=[pk]) + "#blockers")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -326,7 +343,7 @@ def addendum_new(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             row = sealing.addendum_request(case_id=case.pk, by=request.user, **form.cleaned_data)
         except TransitionError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal(request, exc, case, writes_case=False))
         else:
             messages.success(request, f"补充材料{row.number}已提交，待机关负责人审批。")
             return redirect(_archive_panel(case))

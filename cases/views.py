@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.selectors import entries_of_case
 from linke.downloads import file_response
-from linke.http import AuthedRequest, form_page
+from linke.http import AuthedRequest, form_page, refusal
 from linke.pagination import page_of
 
 from . import forms, licensing, policy, requirements, selectors, services, signoffs, stages
@@ -532,11 +532,12 @@ def case_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     try:
         stages.run_button(case_id=case.pk, name=name, by=request.user, opinion=form.cleaned_data.get("opinion", ""))
     except stages.TransitionError as exc:
+        message = refusal(request, exc, case)  # a sealed case: 409 naming the 档号
         if t.needs_opinion:
             # The opinion typed stays in its box, the refusal next to it.
-            form.add_error(None, str(exc))
+            form.add_error(None, message)
             return _case_page(request, selectors.case_detail_for_user(request.user, pk), _Bound(("action", name), form))
-        messages.error(request, str(exc))
+        messages.error(request, message)
     else:
         messages.success(request, f"已办理：{t.label}。")
     return redirect(_next(request, case.get_absolute_url()))
@@ -643,7 +644,7 @@ def case_record(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
         try:
             message = _record_run(case, request.user, key, form)
         except services.TransitionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, message)
             return redirect(_next(request, case.get_absolute_url()))
@@ -709,7 +710,7 @@ def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
                 description=d["description"],
             )
         except services.TransitionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, f"已上传 {att.original_name}（SHA-256 {att.sha256[:12]}…）。")
             return redirect(_next(request, case.get_absolute_url()))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cases import policy
 from cases.selectors import case_for_user, refuse_if_sealed
 from cases.stages import TransitionError
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from . import actions
 from .forms import AddressConfirmationForm, AttemptForm, CompleteForm, ReceiptForm
@@ -123,7 +123,7 @@ def attempt_record(request: AuthedRequest, case_id: int, method: str) -> HttpRes
         try:
             attempt = actions.delivery_record(case_id=case.pk, by=request.user, method=method, **form.action_kwargs())
         except TransitionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, f"已登记{attempt.get_method_display()}：{attempt.get_outcome_display()}。")
             return redirect("delivery:page", case_id=case.pk)
@@ -146,7 +146,7 @@ def attempt_complete(request: AuthedRequest, case_id: int, attempt_id: int) -> H
         try:
             done = actions.delivery_complete(attempt_id=attempt.pk, by=request.user, **form.action_kwargs())
         except TransitionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, f"已登记送达结果：{done.get_outcome_display()}。")
             return redirect("delivery:page", case_id=case.pk)
@@ -169,7 +169,7 @@ def receipt_issue(request: AuthedRequest, case_id: int) -> HttpResponse:
                 party_id=form.cleaned_data["party"].pk,
             )
         except TransitionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, f"送达回证（{doc.number}）已制作，正在生成文书，打印后随文书送达。")
             return redirect("delivery:page", case_id=case.pk)
@@ -187,7 +187,7 @@ def address_confirm(request: AuthedRequest, case_id: int) -> HttpResponse:
         try:
             actions.address_confirm(case_id=case.pk, by=request.user, **form.action_kwargs())
         except TransitionError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, "已登记送达地址确认书。")
             return redirect("delivery:page", case_id=case.pk)

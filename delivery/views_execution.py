@@ -20,7 +20,7 @@ from cases.models import CaseKind, CaseState, Level
 from cases.selectors import case_for_user
 from cases.stages import TransitionError, allowed
 from documents.fonts import UnprintableText
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from . import conclusion, enforcement
 from . import execution as ex
@@ -235,7 +235,7 @@ def execution_act(request: AuthedRequest, case_id: int, key: str) -> HttpRespons
         try:
             ACTS[key].run(state, request.user, form.action_kwargs())
         except (TransitionError, UnprintableText) as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
         else:
             messages.success(request, ACTS[key].done)
             return redirect("delivery:execution", case_id=case.pk)

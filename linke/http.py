@@ -19,3 +19,30 @@ def form_page(request: HttpRequest, template: str, ctx: dict[str, Any]) -> HttpR
     redirects after an accepted POST, so a POST that renders the page is a refusal (an invalid
     form or a refused action, shown with its Chinese message and everything as typed)."""
     return render(request, template, ctx, status=400 if request.method == "POST" else 200)
+
+
+def refusal(request: HttpRequest, exc: Exception, case: Any = None, *, writes_case: bool = True) -> str:
+    """The Chinese message of a refused action (`exc`: a TransitionError, or an app's own refusal)
+    for the page that shows it — unless the seal refused it (已归档, 第二十八条), which raises
+    cases.stages.CaseSealed carrying `case` instead, so archive.guard.SealedMiddleware answers 409
+    naming the 档号, the same from every view:
+
+    - `exc` is a CaseSealed (the model guard, refuse_if_sealed): raised again with `case` when it
+      carries none;
+    - `writes_case` (a stage's write, refused on a sealed case whatever it says) and `case` is sealed
+      now (its state read again: another tab may have sealed it meanwhile) and `request.user` may
+      see it (cases.selectors.refuse_if_sealed). Views whose action is allowed on a sealed case
+      (addenda, consultation, the seal pages) pass writes_case=False.
+
+    `case` is one the view has checked access to (who may not see it learns nothing)."""
+    from cases.selectors import refuse_if_sealed
+    from cases.stages import CaseSealed
+
+    if isinstance(exc, CaseSealed):
+        if exc.case is None and case is not None:
+            raise CaseSealed(str(exc), case=case) from exc
+        raise exc
+    if writes_case and case is not None:
+        case.refresh_from_db(fields=["state"])
+        refuse_if_sealed(request.user, case)  # type: ignore[arg-type]
+    return str(exc)

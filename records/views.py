@@ -12,7 +12,7 @@ from cases.panels import section_url
 from cases.selectors import case_for_user, refuse_if_sealed
 from cases.services import TransitionError
 from documents.fonts import UnprintableText
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from . import elements
 from .forms import (
@@ -131,7 +131,7 @@ def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
             items=items_from(items) if items else None,
         )
     except REFUSED as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal(request, exc, case))
         return _form_page(request, case, kind, form, items, status=400)
     messages.success(request, f"已保存{rec.get_kind_display()}草稿。")
     return redirect(rec)
@@ -173,7 +173,7 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         )
     except REFUSED as exc:
         # As record_new: the form again as typed, the refusal above it (nothing typed is lost).
-        messages.error(request, str(exc))
+        messages.error(request, refusal(request, exc, rec.case))
         return _form_page(request, rec.case, rec.kind, form, items, rec, status=400)
     messages.success(request, "已保存。")
     return redirect(rec)
@@ -287,10 +287,11 @@ def _act(request: AuthedRequest, pk: int, form_class: Any, action: Any, ok: str,
     try:
         result = action(rec, form.cleaned_data if form is not None else {})
     except REFUSED as exc:
+        message = refusal(request, exc, rec.case)  # a sealed case: 409 naming the 档号
         if form is None:  # nothing typed (定稿): the message is enough
-            messages.error(request, str(exc))
+            messages.error(request, message)
             return redirect(rec)
-        form.add_error(None, str(exc))
+        form.add_error(None, message)
         return _detail_page(request, record_for_user(request.user, pk), _SLOTS[form_class], form)
     messages.success(request, ok)
     return redirect(result if follow else rec)

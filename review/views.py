@@ -23,7 +23,7 @@ from accounts.models import Role
 from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from . import actions, selectors
 from .forms import DecideForm, DecisionForm, QueueFilterForm, ReassignForm, SignForm
@@ -87,10 +87,11 @@ def _act(
     try:
         run(case, form.cleaned_data if form is not None else {})
     except TransitionError as exc:
+        message = refusal(request, exc, case)  # a sealed case: 409 naming the 档号
         if form is not None:
-            form.add_error(None, str(exc))
+            form.add_error(None, message)
             return _refused(request, case, form, title)
-        messages.error(request, str(exc))
+        messages.error(request, message)
     else:
         messages.success(request, ok)
     return _back(request, case)
@@ -178,7 +179,7 @@ def decision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 actions.decision_save(case_id=case.pk, by=request.user, **form.cleaned_data)
             except TransitionError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, refusal(request, exc, case))
             else:
                 messages.success(request, "处理决定草稿已保存。")
                 return redirect(section_url(case.pk, "review", "panel-review"))

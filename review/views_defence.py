@@ -20,7 +20,7 @@ from cases.models import CaseKind, CaseState, Level
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
 from documents.fonts import UnprintableText
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from . import defence, hearing
 from . import forms_defence as f
@@ -263,7 +263,7 @@ def defence_act(request: AuthedRequest, case_id: int, key: str) -> HttpResponse:
         try:
             ACTS[key].run(state, request.user, kwargs)
         except (TransitionError, UnprintableText) as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal(request, exc, case))
             if isinstance(exc, hearing.ShortNotice):
                 form.short_notice = True  # type: ignore[attr-defined]
         else:

@@ -15,7 +15,7 @@ from cases.models import Case, CaseKind
 from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from . import forms_legal as f
 from .legal import discussion_record, expert_opinion_add, legal_review_record, review_sheet_save, sheet_of
@@ -31,6 +31,7 @@ def form_page(
     ok: str,
     initial: dict[str, Any] | None = None,
     note: str = "",
+    writes_case: bool = True,
 ) -> HttpResponse:
     """GET: the empty form (or `initial`). POST: parse, run the action with the cleaned data;
     a refusal re-renders the form with the message and everything typed (400)."""
@@ -41,7 +42,7 @@ def form_page(
             try:
                 run(form.cleaned_data, form)
             except TransitionError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, refusal(request, exc, case, writes_case=writes_case))
             else:
                 messages.success(request, ok)
                 return redirect(section_url(case.pk, "review"))

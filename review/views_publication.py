@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, refusal
 
 from .forms_publication import DecisionChangeForm, WithdrawForm
 from .models import Publication
@@ -38,8 +38,8 @@ def publish(request: AuthedRequest, case_id: int) -> HttpResponse:
     case = case_for_user(request.user, case_id)
     try:
         publication_publish(case_id=case.pk, by=request.user)
-    except TransitionError as exc:
-        messages.error(request, str(exc))
+    except TransitionError as exc:  # allowed on a sealed case (《行政处罚法》第四十八条第二款)
+        messages.error(request, refusal(request, exc, case, writes_case=False))
     else:
         messages.success(request, "已公示。")
     return redirect(section_url(case.pk, "review", "panel-review_publication"))
@@ -56,6 +56,7 @@ def decision_change_new(request: AuthedRequest, case_id: int) -> HttpResponse:
         "决定被撤销或变更（《行政处罚法》第四十八条）",
         lambda d, _: decision_change_record(case_id=case.pk, by=request.user, **d),
         "已记录；已公示的信息须在三个工作日内撤回。",
+        writes_case=False,  # allowed on a sealed case (《行政处罚法》第四十八条第二款)
     )
 
 
@@ -73,6 +74,7 @@ def withdraw(request: AuthedRequest, case_id: int, pk: int) -> HttpResponse:
         f"撤回公示 {pub.decision_number}",
         lambda d, _: publication_withdraw(publication_id=pub.pk, by=request.user, **d),
         "已撤回公示。",
+        writes_case=False,  # allowed on a sealed case (《行政处罚法》第四十八条第二款)
     )
 
 

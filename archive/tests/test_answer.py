@@ -156,3 +156,28 @@ def test_sections_evidence_basis_and_procedure_as_the_article_asks(head, django_
     flat = text.replace("\n", "")
     assert "证据" in flat and "依据" in flat and "程序材料" in flat
     assert "程序材料" in flat.split("材料目录", 1)[1]  # a section heading of the catalogue
+
+
+def test_an_approved_addendum_closes_the_procedure_section_with_its_page_and_scan(head, archivist):
+    """An approved addendum (归档后补充, 第二十八条) is part of the sealed record the answer submits
+    (《行政复议法》第四十八条): last in 程序材料, its 归档后补充材料 page then its scan; a pending
+    one is not."""
+    from archive import sealing
+    from archive.tests.test_export_addenda import _add
+    from archive.tests.test_sealing import sealed_case
+
+    case = sealed_case(head, archivist)
+    scan = render_pdf("<html><body><p>ADDENDUM-SCAN-MARK</p></body></html>").pdf
+    upload = SimpleUploadedFile("回证.pdf", scan, content_type="application/pdf")
+    _add(case, head, archivist, "补充送达回证", scan=upload)
+    sealing.addendum_request(case_id=case.pk, by=archivist, title="未审批的补充", text="待审批。")
+
+    procedure = [p for p in parts(case) if p.group == "程序材料"]
+    last = procedure[-1]
+    assert last.title == "归档后补充材料：补充送达回证" and last.remarks.startswith("归档后补充第1件")
+    assert not any("未审批的补充" in p.title for p in parts(case))
+    pages = PdfReader(io.BytesIO(last.pdf)).pages
+    assert len(pages) == 2
+    assert "补充送达回证" in (pages[0].extract_text() or "") and "ADDENDUM-SCAN-MARK" in (pages[1].extract_text() or "")
+    text = "".join("".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(answer_package(case))).pages)
+    assert "归档后补充材料：补充送达回证" in text and "ADDENDUM-SCAN-MARK" in text  # catalogue, then the pages

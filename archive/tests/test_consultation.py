@@ -25,10 +25,11 @@ from archive.models import ConsultationAccess, ConsultationItem, ConsultationReq
 from archive.models_consultation import ConsultationStatus, ItemTreatment
 from audit.models import Entry
 from cases import services
-from cases.models import Confidentiality, PartyKind, SignOff, SignOffOutcome, SignOffStep
+from cases.models import CaseOfficer, Confidentiality, PartyKind, SignOff, SignOffOutcome, SignOffStep
 from cases.stages import TransitionDenied, TransitionError
 from cases.tests.factories import CaseFactory, PartyFactory
 from cases.tests.pages import section_html
+from deadlines.models import Notification
 from documents.registry import DocTypeCode
 from documents.rendering import render_pdf
 from documents.services import document_issue
@@ -585,3 +586,31 @@ def test_the_head_sees_who_attends_and_the_access_log_not_the_link(client, case,
     log = html[html.index("consult-log") :]
     assert "plain.pdf" in log and str(archivist) in log and "10.1.2.3" in log and "尚无查阅记录" not in log
     assert client.get(room).status_code == 404
+
+
+def test_a_request_rings_the_bell_of_the_heads_who_may_decide_it(client, case, items, archivist, head, officer):
+    handling = UserFactory(roles=[Role.HEAD, Role.OFFICER])
+    CaseOfficer.objects.create(case=case, officer=handling, is_lead=False, cert_no="")  # handles it: not asked
+    req = _request(case, archivist, [items["plain"]])
+    note = Notification.objects.get(user=head)
+    assert note.link == reverse("archive:consult_decide", args=[req.pk]) and note.read_at is None
+    assert "查阅申请" in note.text and "王小明" in note.text and case.ref in note.text
+    assert not Notification.objects.filter(user__in=[handling, officer, archivist]).exists()
+    client.force_login(head)
+    assert client.get(note.link).status_code == 200
+
+
+@pytest.mark.parametrize("blank", ["", "  \n", "\u3000", "\u00a0 "])
+@pytest.mark.parametrize("treatment", [ItemTreatment.EXCLUDED, ItemTreatment.REDACTED])
+def test_the_database_refuses_a_withheld_item_without_a_reason(case, items, archivist, treatment, blank):
+    """第二十九条: an unmarked item withheld (遮蔽后提供, 不予提供) by an ORM save without a non-blank
+    reason is refused by the database, not only by the service (reason_error)."""
+    req = _request(case, archivist, [items["plain"]])
+    item = _item(req, items["plain"])
+    item.treatment, item.reason = treatment, blank
+    with pytest.raises(IntegrityError, match="consultation_item_withheld_has_reason"), transaction.atomic():
+        item.save()
+    item.reason = "与查阅目的无关。"
+    item.save()
+    item.refresh_from_db()
+    assert item.treatment == treatment

@@ -22,9 +22,10 @@ from accounts.models import User
 from archive import demo
 from archive.export import build_bag
 from archive.models import Seal
+from archive.quality import case_score
 from archive.sealing import review
 from archive.views_seal import queue_cases
-from avrecords.selectors import records_of_case
+from avrecords.selectors import details_missing, records_of_case
 from cases.models import Attachment, Case, CaseState, Confidentiality, SignOff, SignOffOutcome, SignOffStep
 from deadlines.models import Deadline, DeadlineKind
 from linke.validators import validate_identity_number
@@ -48,6 +49,9 @@ def test_seed_demo_makes_a_sealed_case_whose_bag_builds(django_capture_on_commit
     assert period.met_at is not None and period.met_at <= period.due
     (record,) = records_of_case(sealed.pk)
     assert record.original_key and record.duration
+    # 第二十六条: the video is described (制作方法、时间、制作人、证明对象): no av.details failure
+    assert not details_missing(record) and record.maker == User.objects.get(username="officer")
+    assert "av.details" not in [f.code for f in case_score(sealed).failures]
     scan = Attachment.objects.get(case=sealed, original_name="项目申报书扫描件.pdf")
     with scan.file.open("rb") as fh:
         assert fh.read(5) == b"%PDF-"

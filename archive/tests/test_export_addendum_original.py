@@ -136,3 +136,27 @@ def test_a_tampered_swapped_or_missing_scan_original_fails(stored_case, addenda,
     assert any(rel in f for f in report["properties"][2]["failures"])
     assert report["properties"][3]["failures"] == [f"含可执行或压缩包内容：{rel}"]
     assert json.loads((bag / "fourprops/report.json").read_text())["passed"]  # the export's own report passed
+
+
+def test_the_scan_sha256_is_recorded_at_upload_and_a_changed_stored_scan_fails_authenticity(
+    stored_case, addenda, tmp_path
+):
+    """第二十八条: the scan's SHA-256 is recorded when it is uploaded (Addendum.scan_sha256); the
+    bag's item metadata carries it, and a stored scan changed since (the storage, not the bag)
+    fails 真实性 in the export's own four-properties report."""
+    for row, (_, data) in zip(addenda, SCANS.values(), strict=True):
+        assert row.scan_sha256 == hashlib.sha256(data).hexdigest()
+    row = addenda[0]
+    storage, name = row.scan.storage, row.scan.name
+    storage.delete(name)
+    assert storage.save(name, io.BytesIO(png_bytes((0, 0, 0)))) == name  # same name, other bytes
+
+    bag = build_bag(stored_case, tmp_path / "out")
+    meta = _scan_metas(bag)["更正通知书扫描件.png"]
+    assert meta["scan"]["sha256_recorded"] == row.scan_sha256 != meta["scan"]["sha256"]
+    report = json.loads((bag / "fourprops/report.json").read_text())
+    authenticity = report["properties"][0]
+    assert not report["passed"] and authenticity["code"] == "authenticity"
+    assert authenticity["failures"] == [f"第{meta['item_number']}件的扫描件原件与上传时登记的SHA-256摘要不符"]
+    others = [m for n, m in _scan_metas(bag).items() if n != "更正通知书扫描件.png"]
+    assert others and all(m["scan"]["sha256_recorded"] == m["scan"]["sha256"] for m in others)
