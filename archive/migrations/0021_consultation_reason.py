@@ -19,7 +19,7 @@ def mark_missing_reasons(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0018_consultation_av_addendum"),
+        ("archive", "0020_consultation_rendition"),
         ("avrecords", "0007_sm3"),
         ("cases", "0023_archive_check"),
         ("documents", "0005_document_masked_rendition"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('archive', '0019_q_consultation_reason'),
+        ('archive', '0021_consultation_reason'),
     ]
 
     operations = [
