@@ -417,3 +417,28 @@ def test_a_document_of_another_case_is_refused():
 def test_serve_helper_serves_on_the_first_party():
     doc = a_document()
     assert serve(doc, by=doc.case.created_by).party == doc.case.parties.first()
+
+
+def test_files_stored_before_the_titles_are_retitled_except_in_a_sealed_case():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("delivery.migrations.0004_receipt_titles")
+    doc, sealed_doc = a_document(), a_document()
+    for served in (doc, sealed_doc):
+        record(served, M.DIRECT)
+    old = DeliveryFile.objects.filter(attempt__document__in=[doc, sealed_doc]).values_list("attachment", flat=True)
+    Attachment.objects.filter(pk__in=list(old)).update(description="签收的送达回证（扫描件）")  # as stored before
+    now = timezone.now()
+    type(sealed_doc.case).objects.filter(pk=sealed_doc.case_id).update(
+        state=CaseState.ARCHIVED, concluded_at=now, archived_at=now
+    )
+    migration.retitle(apps, None)
+    titles = dict(
+        DeliveryFile.objects.filter(attempt__document__in=[doc, sealed_doc]).values_list(
+            "attempt__document", "attachment__description"
+        )
+    )
+    assert titles[doc.pk] == f"送达回证（{doc.title} {doc.number}）"
+    assert titles[sealed_doc.pk] == "签收的送达回证（扫描件）"  # a sealed file is fixed (第二十八条)
