@@ -51,11 +51,14 @@ from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.services import notify
 from documents.selectors import document_source
-from linke.validators import validate_person_id, validate_scan, validate_uscc, window_errors
+from linke.validators import length_error, validate_person_id, validate_scan, validate_uscc, window_errors
 
 from .audit_actions import AuditAction
 from .casefile import assemble
 from .models_consultation import (
+    OPINION_MAX,
+    REASON_MAX,
+    REQUESTER_NAME_MAX,
     ConsultationAccess,
     ConsultationItem,
     ConsultationPurpose,
@@ -283,7 +286,7 @@ def consultation_request(
     """Record a party's request (第二十九条第一款). `items`: Candidate keys of this case.
 
     Raises TransitionDenied (not the archivist nor an officer of the case), TransitionError
-    (empty name or reason, bad ID number, unknown choice, no item or an item not of this case,
+    (empty name or reason, a name or reason over REQUESTER_NAME_MAX / REASON_MAX characters, bad ID number, unknown choice, no item or an item not of this case,
     a requester who does not fit the case's parties: `requester_errors`, the same requester and
     items as a request still pending: `pending_duplicate`). The heads who may decide it
     (cases.selectors.heads_for) are notified through the bell, linking to its decide page."""
@@ -295,6 +298,9 @@ def consultation_request(
         raise TransitionError("请填写查阅人姓名。")
     if not why:
         raise TransitionError("请填写查阅理由（第二十九条）。")
+    for text, bound, label in ((name, REQUESTER_NAME_MAX, "查阅人姓名"), (why, REASON_MAX, "查阅理由")):
+        if error := length_error(text, max_chars=bound, label=label):
+            raise TransitionError(error)
     for value, choices, label in (
         (id_type, RequesterIdType, "证件类型"),
         (relation, RequesterRelation, "与案件关系"),
@@ -389,6 +395,21 @@ def reason_error(item: ConsultationItem, treatment: str, reason: str) -> str:
     return f"请填写“{item.title}”的处理理由（{article}）。"
 
 
+def allowed_treatments(item: ConsultationItem) -> list[str]:
+    """The ItemTreatment values 第二十九条第二款 allows `item`, in ItemTreatment order: a state
+    secret only 不予提供; a trade secret or privacy 遮蔽后提供 or 不予提供; an AV record never
+    遮蔽后提供 (provided whole or not at all); anything else all three. What the decision form
+    offers; `_check_treatment` refuses the rest, saying why."""
+    if item.confidentiality == C.STATE_SECRET:
+        return [ItemTreatment.EXCLUDED]
+    allowed = list(ItemTreatment.values)
+    if item.confidentiality:
+        allowed.remove(ItemTreatment.FULL)
+    if item.av_record_id is not None:
+        allowed.remove(ItemTreatment.REDACTED)
+    return allowed
+
+
 def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
     """Refuse (TransitionError) a treatment 第二十九条第二款 does not allow for `item`. Each message
     names the item, and its mark only where it has one (a blank mark has no category to name)."""
@@ -408,7 +429,11 @@ def _check_treatment(item: ConsultationItem, t: Treatment) -> None:
             raise TransitionError(f"{label}：音像记录不能遮蔽提供，请选择“不予提供”或“提供原件”。")
     if mark and t.treatment == ItemTreatment.FULL:
         raise TransitionError(f"{label}涉及{mark}，应遮蔽后提供或不予提供（第二十九条第二款）。")
-    missing = reason_error(item, t.treatment, t.reason)
+    if t.treatment not in allowed_treatments(item):  # each case has its message above
+        raise TransitionError(f"{label}的处理方式不正确（第二十九条第二款）。")
+    missing = reason_error(item, t.treatment, t.reason) or length_error(
+        (t.reason or "").strip(), max_chars=REASON_MAX, label=f"{label}的处理理由"
+    )
     if missing:
         raise TransitionError(missing)
     if t.treatment == ItemTreatment.REDACTED and t.redacted is None:
@@ -435,11 +460,14 @@ def _store_redacted(item: ConsultationItem, upload: IO[bytes]) -> str:
     return key
 
 
+PERIOD_LABEL = "查阅期限"  # the window's name in the messages (linke.validators.window_label)
+
+
 def period_window_errors(valid_from: dt.datetime | None, valid_until: dt.datetime | None) -> dict[str, str]:
     """The errors of an access period the head grants, by form field (`valid_from`, `valid_until`):
     linke.validators.window_errors with settings.CONSULTATION_MAX_DAYS (第二十九条 sets no length;
     the default 30 days is unverified). Empty when the period is right."""
-    return window_errors(valid_from, valid_until, max_days=settings.CONSULTATION_MAX_DAYS, label="查阅期限")
+    return window_errors(valid_from, valid_until, max_days=settings.CONSULTATION_MAX_DAYS, label=PERIOD_LABEL)
 
 
 @transaction.atomic
@@ -460,13 +488,17 @@ def consultation_decide(
     The watermarked copy of each AV record provided is queued on commit (archive.rendition).
 
     Raises TransitionDenied (not a head, or a handling officer of the case), TransitionError
-    (decided already, empty opinion, bad period, a missing or refused treatment)."""
+    (decided already, empty opinion or one over OPINION_MAX characters, bad period, a missing or
+    refused treatment, an item's reason over REASON_MAX characters)."""
     req = ConsultationRequest.objects.select_related("case").get(pk=request_id)
     case = _lock(req.case_id)
     req = ConsultationRequest.objects.select_for_update().get(pk=req.pk)
     if req.status != ConsultationStatus.PENDING:
         raise TransitionError(f"该查阅申请已审批（{req.get_status_display()}）。")
     items = list(req.items.select_related(*_ITEM_SOURCES))
+    # The opinion is a sign-off row of cases (signoff_record); its bound is this form's.
+    if error := length_error((opinion or "").strip(), max_chars=OPINION_MAX, label="机关负责人意见"):
+        raise TransitionError(error)
     if approve:
         if valid_from is None or valid_until is None:
             raise TransitionError("请填写查阅期限。")

@@ -4,10 +4,13 @@ from typing import Any
 
 from django import forms
 
-from linke.validators import ScanField
+from linke.validators import MaxCharsValidator, ScanField, datetime_invalid, window_label
 
-from .consultation import period_window_errors, reason_error
+from .consultation import PERIOD_LABEL, allowed_treatments, period_window_errors, reason_error
 from .models_consultation import (
+    OPINION_MAX,
+    REASON_MAX,
+    REQUESTER_NAME_MAX,
     ConsultationItem,
     ConsultationPurpose,
     ItemTreatment,
@@ -22,12 +25,21 @@ class RequestForm(forms.Form):
     """A party's request: who, relation, purpose, why, which items (keys of
     archive.consultation.candidates)."""
 
-    requester_name = forms.CharField(label="查阅人姓名", max_length=100)
+    requester_name = forms.CharField(
+        label="查阅人姓名",
+        validators=[MaxCharsValidator(REQUESTER_NAME_MAX, "查阅人姓名")],
+        widget=forms.TextInput(attrs={"maxlength": REQUESTER_NAME_MAX}),
+    )
     id_type = forms.ChoiceField(label="证件类型", choices=RequesterIdType.choices)
     id_number = forms.CharField(label="证件号码", max_length=32)
     relation = forms.ChoiceField(label="与案件关系", choices=RequesterRelation.choices)
     purpose = forms.ChoiceField(label="查阅目的", choices=ConsultationPurpose.choices)
-    reason = forms.CharField(label="查阅理由", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="查阅理由",
+        validators=[MaxCharsValidator(REASON_MAX, "查阅理由")],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"不超过{REASON_MAX}字。",
+    )
     items = forms.MultipleChoiceField(label="申请查阅的材料", widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -48,35 +60,54 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    opinion = forms.CharField(label="机关负责人意见", widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.CharField(
+        label="机关负责人意见",
+        validators=[MaxCharsValidator(OPINION_MAX, "机关负责人意见")],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     valid_from = forms.DateTimeField(label="查阅期限起", required=False, widget=_DT)
     valid_until = forms.DateTimeField(label="查阅期限止", required=False, widget=_DT)
 
     def __init__(self, *args: Any, items: list[ConsultationItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A value typed that is no date-time (2026-13-45T99:99) is named as such, not as missing.
+        for name, end in (("valid_from", False), ("valid_until", True)):
+            self.fields[name].error_messages["invalid"] = datetime_invalid(window_label(PERIOD_LABEL, end=end))
         self.items = items
         for item in items:
             mark = f"（{item.get_confidentiality_display()}）" if item.confidentiality else ""
+            # Only the treatments 第二十九条第二款 allows this item (archive.consultation.
+            # allowed_treatments): a state secret has 不予提供 alone, shown fixed.
+            allowed = allowed_treatments(item)
+            offered = [c for c in ItemTreatment.choices if c[0] in allowed]
             self.fields[f"t_{item.pk}"] = forms.ChoiceField(
                 label=f"{item.title}{mark}",
-                # An AV record is provided whole or not at all: no 遮蔽后提供 to choose.
-                choices=[("", "—")]
-                + [c for c in ItemTreatment.choices if item.av_record_id is None or c[0] != ItemTreatment.REDACTED],
+                choices=offered if len(offered) == 1 else [("", "—"), *offered],
                 required=False,
+                initial=offered[0][0] if len(offered) == 1 else None,
             )
             self.fields[f"r_{item.pk}"] = forms.CharField(
-                label="处理理由", required=False, help_text="遮蔽后提供或不予提供的，须写明理由（第二十九条）。"
+                label="处理理由",
+                required=False,
+                validators=[MaxCharsValidator(REASON_MAX, "处理理由")],
+                help_text=f"遮蔽后提供或不予提供的，须写明理由（第二十九条），不超过{REASON_MAX}字。",
             )
-            if item.av_record_id is None:  # an AV record is provided whole or not at all
+            if ItemTreatment.REDACTED in allowed:
                 # The one scan check (linke.validators.validate_scan), PDF only; the service repeats it.
                 self.fields[f"f_{item.pk}"] = ScanField(
-                    label="遮蔽件（PDF）", required=False, pdf_only=True, what=f"“{item.title}”的遮蔽件"
+                    label="遮蔽件（PDF）",
+                    required=False,
+                    pdf_only=True,
+                    what=f"“{item.title}”的遮蔽件",
+                    noun="遮蔽件",
                 )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("approve"):
             return data
+        if any(name in self.errors for name in ("valid_from", "valid_until")):
+            return data  # a value that is no date-time: said by its field
         if not data.get("valid_from") or not data.get("valid_until"):
             raise forms.ValidationError("同意查阅时请填写查阅期限。")
         # The one check of the period (linke.validators.window_errors), shown by its field; the

@@ -10,10 +10,21 @@ was decided; a state-secret item can never be provided (a constraint backs the s
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from cases.models import Confidentiality, confidentiality_field
 from linke.validators import validate_identity_number
+
+# Bounds of the free texts, in characters (trial of 第六章: a 20,000-character 查阅理由 was taken
+# and printed whole on the case's archive panel). The 查阅理由 and each item's 处理理由 are a few
+# sentences; the head's opinion (a SignOff row of cases, checked by archive.consultation) as
+# long as other sign-off opinions' forms allow (records.forms: 1000). The requester's name is its
+# column's length.
+REASON_MAX = 500
+OPINION_MAX = 1000
+REQUESTER_NAME_MAX = 100
 
 
 class ConsultationPurpose(models.TextChoices):
@@ -66,7 +77,7 @@ class ConsultationRequest(models.Model):
     `valid_from`–`valid_until` bound the access and `token` is the reading-room link's key."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="consultations", verbose_name="案件")
-    requester_name = models.CharField("查阅人姓名", max_length=100)
+    requester_name = models.CharField("查阅人姓名", max_length=REQUESTER_NAME_MAX)
     id_type = models.CharField("证件类型", max_length=16, choices=RequesterIdType)
     id_number = models.CharField("证件号码", max_length=32, validators=[validate_identity_number])
     relation = models.CharField("与案件关系", max_length=16, choices=RequesterRelation)
@@ -101,6 +112,10 @@ class ConsultationRequest(models.Model):
                     & Q(valid_until__gt=models.F("valid_from"))
                     & ~Q(token="")
                 ),
+            ),
+            # The 查阅理由 is a few sentences, printed on the case's archive panel.
+            models.CheckConstraint(
+                name="consultation_reason_bounded", condition=Q(LessThanOrEqual(Length("reason"), REASON_MAX))
             ),
         ]
 
@@ -195,6 +210,9 @@ class ConsultationItem(models.Model):
             models.CheckConstraint(
                 name="consultation_item_withheld_has_reason",
                 condition=~Q(treatment__in=["redacted", "excluded"]) | Q(reason__regex=REASON_NOT_BLANK),
+            ),
+            models.CheckConstraint(
+                name="consultation_item_reason_bounded", condition=Q(LessThanOrEqual(Length("reason"), REASON_MAX))
             ),
         ]
 

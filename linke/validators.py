@@ -4,7 +4,10 @@
   (GB 32100-2015, check character).
 - Phone numbers: a mainland mobile number, a landline with area code (and extension), a
   400/800 service number or a short public-service number (12345 …); ``+86`` allowed.
-- Times: not in the future, an end after its start, not before the event it answers.
+- Times: not in the future, an end after its start, not before the event it answers; a typed
+  date-time that does not parse is named as such (`datetime_invalid`).
+- Free texts: at most so many characters, the message giving the count (`length_error`,
+  `MaxCharsValidator`).
 - An inquiry transcript (询问笔录) in 问/答 form.
 - An uploaded scan (扫描件): a PDF or an image, by its first bytes and its name, within a size,
   that opens for real (pypdf reads every page; Pillow converts the image, within a pixel limit).
@@ -26,6 +29,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from django.utils.html import format_html
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -175,6 +179,19 @@ def check_period(start: datetime | None, end: datetime | None, **kwargs: str | d
         raise ValidationError(errors)
 
 
+def datetime_invalid(label: str) -> str:
+    """The message of a date-time field whose text does not parse (2026-13-45T99:99, 昨天): it
+    is not a valid date-time, with an example in the format to type (tomorrow at 17:00, local
+    time). `label` names the field, e.g. window_label("查阅期限", end=True)."""
+    example = timezone.localdate() + timedelta(days=1)
+    return f"{label}不是有效的日期时间（例：{example:%Y-%m-%d} 17:00）。"
+
+
+def window_label(label: str, *, end: bool) -> str:
+    """The name of one end of a window in the messages: "查阅期限的开始时间" / "查阅期限的结束时间"."""
+    return f"{label}的{'结束' if end else '开始'}时间"
+
+
 def window_errors(
     start: datetime | None,
     end: datetime | None,
@@ -192,16 +209,39 @@ def window_errors(
     errors: dict[str, str] = {}
     now = timezone.now()
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    first, last = window_label(label, end=False), window_label(label, end=True)
     if start is not None and start < today:
-        errors[start_field] = f"{label}的开始时间不能早于今天。"
+        errors[start_field] = f"{first}不能早于今天。"
     if end is not None:
         if end <= now:
-            errors[end_field] = f"{label}的结束时间已过，请重新填写。"
+            errors[end_field] = f"{last}已过，请重新填写。"
         elif start is not None and end <= start:
-            errors[end_field] = f"{label}的结束时间应晚于开始时间。"
-        elif error := ahead_error(end, max_days=max_days, label=f"{label}的结束时间"):
+            errors[end_field] = f"{last}应晚于开始时间。"
+        elif error := ahead_error(end, max_days=max_days, label=last):
             errors[end_field] = error
     return errors
+
+
+def length_error(value: str, *, max_chars: int, label: str) -> str:
+    """The error of a free text longer than `max_chars` characters (len(), so a Chinese
+    character counts one), giving the count typed; "" when within. `label` names it."""
+    n = len(value or "")
+    return f"{label}不能超过{max_chars}字（现为{n}字）。" if n > max_chars else ""
+
+
+@deconstructible
+class MaxCharsValidator:
+    """`length_error` as a field validator (forms and models): ValidationError code "max_chars"."""
+
+    def __init__(self, max_chars: int, label: str) -> None:
+        self.max_chars, self.label = max_chars, label
+
+    def __call__(self, value: str) -> None:
+        if error := length_error(value, max_chars=self.max_chars, label=self.label):
+            raise ValidationError(error, code="max_chars")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxCharsValidator) and (self.max_chars, self.label) == (other.max_chars, other.label)
 
 
 # A scan's content type (sniffed from its first bytes, linke.downloads.sniff) -> the name
@@ -342,29 +382,32 @@ SCAN_ACCEPT = ",".join([e for endings in SCAN_TYPES.values() for e in endings] +
 
 # Shown by a scan field of a form re-rendered with errors after a file was chosen: a browser
 # never keeps a chosen file across a page load, so the user must pick it again (trial item 24).
-SCAN_AGAIN = "请重新选择扫描件文件：页面重新显示后，之前选择的文件不会保留。"
+# `{noun}` is the field's kind of file: 扫描件, 遮蔽件 (ScanField's `noun`).
+SCAN_AGAIN = "请重新选择{noun}文件：页面重新显示后，之前选择的文件不会保留。"
 
 
 class ScanBoundField(forms.BoundField):
-    """A ScanField as rendered: after the widget, the SCAN_AGAIN hint when the form was
-    submitted with a file in this field and came back with errors."""
+    """A ScanField as rendered: after the widget, the SCAN_AGAIN hint (naming the field's
+    `noun`) when the form was submitted with a file in this field and came back with errors."""
 
     def as_widget(self, widget: forms.Widget | None = None, attrs: Any = None, only_initial: bool = False) -> Any:
         html = super().as_widget(widget, attrs, only_initial)
         if self.form.is_bound and self.form.files.get(self.html_name) and self.form.errors:
-            html += format_html('<p class="scan-again"><strong>{}</strong></p>', SCAN_AGAIN)
+            noun = getattr(self.field, "noun", "扫描件")
+            html += format_html('<p class="scan-again"><strong>{}</strong></p>', SCAN_AGAIN.format(noun=noun))
         return html
 
 
 class ScanField(forms.FileField):
     """A form's scan (扫描件) upload: validate_scan as its validator (with `pdf_only` and `what`
     passed on), the chooser filtered to SCAN_ACCEPT (".pdf,application/pdf" when pdf_only), and
-    the SCAN_AGAIN hint when the form comes back with errors. Every form field that takes a
-    scan is one of these."""
+    the SCAN_AGAIN hint when the form comes back with errors, naming the file as `noun` (扫描件;
+    a 遮蔽件 for a redacted copy). Every form field that takes a scan is one of these."""
 
     bound_field_class = ScanBoundField
 
-    def __init__(self, *, pdf_only: bool = False, what: str = "扫描件", **kwargs: Any) -> None:
+    def __init__(self, *, pdf_only: bool = False, what: str = "扫描件", noun: str = "扫描件", **kwargs: Any) -> None:
+        self.noun = noun
         check = (
             validate_scan if not pdf_only and what == "扫描件" else partial(validate_scan, pdf_only=pdf_only, what=what)
         )
