@@ -306,6 +306,43 @@ def by_stage(f: Filters) -> list[StageRow]:
     return [StageRow(s.value, s.label, counts.get(s.value, 0)) for s in CaseState]
 
 
+def stage_table(f: Filters) -> list[tuple[str, int]]:
+    """The stage table as the page and its CSV show it: every stage (CaseState order, 0 cases
+    included) as (label, count), then ("合计", total). The one source of both."""
+    rows = [(s.label, s.count) for s in by_stage(f)]
+    return [*rows, ("合计", sum(n for _, n in rows))]
+
+
+@dataclass(frozen=True)
+class MonthShown:
+    """A month as the page, its chart and its CSV show it: the counts of MonthRow, or None for
+    all three when the month has not begun (nothing happened yet: no point drawn, no 0 shown)."""
+
+    month: int
+    registered: int | None
+    filed: int | None
+    concluded: int | None
+
+
+def months_begun(year: int, now: dt.datetime) -> int:
+    """How many months of `year` have begun at `now` (local time): 12 for a past year, 0 for a
+    future one, the current month's number for this year."""
+    local = timezone.localtime(now)
+    return 12 if year < local.year else 0 if year > local.year else local.month
+
+
+def month_table(f: Filters, now: dt.datetime | None = None) -> list[MonthShown]:
+    """by_month(f) as shown (page, chart, CSV: the one source): the twelve months, those not yet
+    begun at `now` (default: now) with None counts, past months without cases 0."""
+    begun = months_begun(f.year, now or timezone.now())
+    return [
+        MonthShown(m.month, m.registered, m.filed, m.concluded)
+        if m.month <= begun
+        else MonthShown(m.month, None, None, None)
+        for m in by_month(f)
+    ]
+
+
 def by_month(f: Filters) -> list[MonthRow]:
     """For each month of the year (local time): cases registered (登记), filed or accepted
     (立案/受理) and concluded (结案) in it (the tally's series of those names; counted_by_month
@@ -457,12 +494,12 @@ def csv_rows(table: str, f: Filters, now: dt.datetime | None = None) -> Iterator
     now = now or timezone.now()
     if table == "stages":
         yield ["阶段", "案件数"]
-        for s in by_stage(f):
-            yield [s.label, s.count]
+        for label, n in stage_table(f):
+            yield [label, n]
     elif table == "months":
         yield ["月份", "登记", "立案/受理", "结案"]
-        for m in by_month(f):
-            yield [f"{f.year}-{m.month:02d}", m.registered, m.filed, m.concluded]
+        for m in month_table(f, now):  # a month not yet begun: empty cells, not 0
+            yield [f"{f.year}-{m.month:02d}", *("" if n is None else n for n in (m.registered, m.filed, m.concluded))]
     elif table == "ontime":
         yield ["事项", "依据", "按期完成", "逾期完成", "逾期未完成", "未到期", "按期完成率(%)"]
         for r in on_time(f, now):

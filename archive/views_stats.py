@@ -86,12 +86,14 @@ def stats_page(request: AuthedRequest) -> HttpResponse:
     paginator = _CountedPaginator(stats.overdue(f, now), OVERDUE_PER_PAGE, stats.overdue_count(f, now, overdue_now))
     page = paginator.get_page(request.GET.get("page"))
     overdue_rows = [(d, stats.days_overdue(d, now)) for d in page.object_list]
-    stages = stats.by_stage(f)
-    months = stats.by_month(f)
+    stages = stats.stage_table(f)
+    months = stats.month_table(f, now)
     on_time = stats.on_time(f, now, overdue_now)
     scores = stats.scores(f)
+    # One source for each table and its chart (and its CSV, archive.stats.csv_rows): every
+    # stage, 0 included; a month not yet begun is null, so the chart draws no point for it.
     chart = {
-        "stages": {"labels": [s.label for s in stages if s.count], "data": [s.count for s in stages if s.count]},
+        "stages": {"labels": [label for label, _ in stages[:-1]], "data": [n for _, n in stages[:-1]]},
         "months": {
             "labels": [f"{m.month}月" for m in months],
             "registered": [m.registered for m in months],
@@ -108,7 +110,6 @@ def stats_page(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "f": f,
             "stages": stages,
-            "stage_total": sum(s.count for s in stages),
             "months": months,
             "on_time": on_time,
             "scores": scores,

@@ -5,7 +5,9 @@
   var el = document.getElementById("stats-chart-data");
   if (!el || typeof Chart === "undefined") return;
   var d = JSON.parse(el.textContent);
-  var noLegend = { plugins: { legend: { display: false } } };
+  // Counts are whole numbers: integer ticks only (Chart.js 4 `ticks.precision`), from 0.
+  var counts = { y: { beginAtZero: true, ticks: { precision: 0 } } };
+  var noLegend = { scales: counts, plugins: { legend: { display: false } } };
   function draw(id, config) {
     var canvas = document.getElementById(id);
     if (canvas) new Chart(canvas, config);
@@ -25,6 +27,8 @@
         { label: "结案", data: d.months.concluded, borderColor: "#2e7d4f" },
       ],
     },
+    // A month not yet begun is null: no point drawn, the line stops at this month.
+    options: { scales: counts },
   });
   draw("chart-ontime", {
     type: "bar",
