@@ -10,20 +10,19 @@ from django.db.models.functions import Length
 REASON_MAX = 500  # archive.models_consultation.REASON_MAX when this migration was written
 
 
-def shorten(text: str) -> str:
-    """`text` cut to REASON_MAX characters, its end saying so and how long it was (marked, not
-    silently cut: a decided item's full reason stays in its archive.consult_decided audit entry)."""
-    note = f"……（原文共{len(text)}字，超过{REASON_MAX}字上限，系统启用上限时截断）"
-    return text[: REASON_MAX - len(note)] + note
-
-
-def shorten_long_reasons(apps: Any, schema_editor: Any) -> None:
-    """Reasons stored before the bound (a trial's 20,000 characters) are shortened, so the
-    constraints can be added."""
+def refuse_long_reasons(apps: Any, schema_editor: Any) -> None:
+    """Reasons stored before the bound cannot be kept under the constraints, and none is cut
+    (a record loses nothing): the migration stops naming them, for the archivist to shorten by
+    hand (the admin) before migrating again."""
+    long = []
     for name in ("ConsultationRequest", "ConsultationItem"):
         model = apps.get_model("archive", name)
-        for row in model.objects.annotate(n=Length("reason")).filter(n__gt=REASON_MAX).only("pk", "reason"):
-            model.objects.filter(pk=row.pk).update(reason=shorten(row.reason))
+        rows = model.objects.annotate(n=Length("reason")).filter(n__gt=REASON_MAX).values_list("pk", "n")
+        long += [f"{name} {pk}（{n}字）" for pk, n in rows]
+    if long:
+        raise RuntimeError(
+            f"以下查阅理由或处理理由超过{REASON_MAX}字，请先在管理后台精简后再迁移：{'、'.join(long)}"
+        )
 
 
 class Migration(migrations.Migration):
@@ -32,7 +31,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(shorten_long_reasons, migrations.RunPython.noop),
+        migrations.RunPython(refuse_long_reasons, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="consultationitem",
             constraint=models.CheckConstraint(
