@@ -98,3 +98,70 @@ def test_an_addendum_title_or_text_with_a_control_character_is_refused(head, arc
         sealing.addendum_request(case_id=case.pk, by=archivist, title="送达回证", text="补充\x00回证。")
     row = sealing.addendum_request(case_id=case.pk, by=archivist, title="送达回证", text="补充回证。\n第二行。")
     assert row.text == "补充回证。\n第二行。"
+
+
+def _ids(html):
+    import re
+
+    return set(re.findall(r'\bid="([^"]+)"', html))
+
+
+def test_every_quality_rule_links_to_an_element_of_the_case_page(client, head, archivist):
+    """Trial S item 3: "执法人员少于两人" linked to #record-officers, which the case page does not
+    have (a form gone once archived, never shown to the archivist). Every registered check's
+    target, and the link of each failing rule, names an id on the page it opens."""
+    from archive.checks import CHECKS
+    from archive.quality import case_score
+    from cases.panels import section_url
+
+    case = concluded_case(head)
+    client.force_login(archivist)
+    pages: dict[str, set[str]] = {}
+    for name, check in CHECKS.items():
+        result = check(case)
+        section, _, anchor = result.target.partition("#")
+        if not anchor:
+            continue
+        url = section_url(case.pk, section)
+        if url not in pages:
+            resp = client.get(url)
+            assert resp.status_code == 200, url
+            pages[url] = _ids(resp.content.decode())
+        assert anchor in pages[url], f"{name}: #{anchor} not on {url}"
+    case.assignments.exclude(pk=case.assignments.first().pk).delete()  # one officer: the rule fails
+    failure = next(f for f in case_score(case).failures if f.url.endswith("#officers"))
+    page, _, anchor = failure.url.partition("#")
+    assert anchor in _ids(client.get(page).content.decode())
+
+
+def _download_name(resp):
+    from urllib.parse import unquote
+
+    header = resp["Content-Disposition"]
+    assert header.startswith("inline;") and "filename*=utf-8''" in header.lower()
+    start = header.lower().index("filename*=utf-8''") + len("filename*=utf-8''")
+    return unquote(header[start:].split(";")[0])
+
+
+def test_the_volume_pdf_is_named_by_its_archival_code_or_as_a_draft(client, head, archivist):
+    """Trial S item 4: the volume was served as case-<pk>-volume.pdf. A draft is named by its
+    案号 and 案卷（草稿）; a sealed one by its 档号, rendered or stored."""
+    from archive.models import Seal
+    from archive.sealed_volume import current_volume, volume_store
+
+    case = concluded_case(head)
+    client.force_login(archivist)
+    url = reverse("archive:volume_pdf", args=[case.pk])
+    resp = client.get(url)
+    assert resp.status_code == 200 and _download_name(resp) == f"{case.number}-案卷（草稿）.pdf"
+    case = sealed_case(head, archivist)
+    code = Seal.objects.get(case=case).archival_code
+    url = reverse("archive:volume_pdf", args=[case.pk])
+    assert current_volume(case) is None
+    resp = client.get(url)
+    assert resp.status_code == 200 and _download_name(resp) == f"{code}.pdf"
+    volume_store(case.pk)
+    assert current_volume(case) is not None
+    resp = client.get(url)
+    assert resp.status_code == 200 and _download_name(resp) == f"{code}.pdf" and "·" in code
+    b"".join(resp.streaming_content)
