@@ -165,3 +165,27 @@ def test_the_volume_pdf_is_named_by_its_archival_code_or_as_a_draft(client, head
     resp = client.get(url)
     assert resp.status_code == 200 and _download_name(resp) == f"{code}.pdf" and "·" in code
     b"".join(resp.streaming_content)
+
+
+def test_the_export_form_submitted_twice_makes_one_job(client, head, archivist):
+    """Trial S item 5: the same export form submitted twice (a double click, a reload after the
+    first export finished) made two jobs. The form's token makes it one; a new page, a new job."""
+    from archive.models_export import ExportJob, ExportStatus
+
+    case = sealed_case(head, archivist)
+    client.force_login(archivist)
+    url = reverse("archive:export", args=[case.pk])
+    token = client.get(url).context["token"]
+    assert client.post(url, {"token": token}).status_code == 302
+    job = ExportJob.objects.get(case=case)
+    assert job.request_token == token
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.DONE)  # the first export ran at once
+    resp = client.post(url, {"token": token}, follow=True)
+    assert ExportJob.objects.filter(case=case).count() == 1
+    assert "该导出申请已提交过（已完成），未重复导出" in resp.content.decode()
+    again = client.get(url).context["token"]
+    assert again != token
+    client.post(url, {"token": again})
+    assert ExportJob.objects.filter(case=case).count() == 2
+    client.post(url, {"token": "x" * 32})  # not a token: counts as none, the running job is found
+    assert ExportJob.objects.filter(case=case).count() == 2
