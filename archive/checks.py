@@ -32,7 +32,9 @@ class Result:
 Check = Callable[[Any], Result]
 CHECKS: dict[str, Check] = {}
 
-OFFICERS = "overview#record-officers"
+# The officers on the overview's facts (the form "#record-officers" is gone once the case is
+# archived, and never shown to the archivist or head who reads the score).
+OFFICERS = "overview#officers"
 # The parties' list on the overview (the add form "#record-party_add" is gone once the case is
 # decided: a link there landed nowhere).
 PARTIES = "overview#parties"

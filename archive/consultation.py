@@ -51,7 +51,7 @@ from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.services import notify
 from documents.selectors import document_source
-from linke.validators import length_error, validate_person_id, validate_scan, validate_uscc, window_errors
+from linke.validators import length_error, text_error, validate_person_id, validate_scan, validate_uscc, window_errors
 
 from .audit_actions import AuditAction
 from .casefile import assemble
@@ -299,7 +299,9 @@ def consultation_request(
     if not why:
         raise TransitionError("请填写查阅理由（第二十九条）。")
     for text, bound, label in ((name, REQUESTER_NAME_MAX, "查阅人姓名"), (why, REASON_MAX, "查阅理由")):
-        if error := length_error(text, max_chars=bound, label=label):
+        if error := text_error(text, label=label, multiline=label == "查阅理由") or length_error(
+            text, max_chars=bound, label=label
+        ):
             raise TransitionError(error)
     for value, choices, label in (
         (id_type, RequesterIdType, "证件类型"),
@@ -389,6 +391,8 @@ def reason_error(item: ConsultationItem, treatment: str, reason: str) -> str:
     party is refused part of what was asked (第二十九条第一款: 经机关负责人同意). `reason` is
     stripped. Returns the Chinese message, "" when a reason is given or none is needed. The one
     check the decision form shows by the reason's field and `consultation_decide` applies."""
+    if error := text_error(reason, label=f"“{item.title}”的处理理由", multiline=True):
+        return error  # control characters (linke.validators.text_error)
     if treatment not in (ItemTreatment.REDACTED, ItemTreatment.EXCLUDED) or (reason or "").strip():
         return ""
     article = "第二十九条第二款" if item.confidentiality else "第二十九条"

@@ -37,6 +37,9 @@ class ExportJob(models.Model):
     result = models.CharField("结果文件", max_length=500, blank=True)
     result_size = models.BigIntegerField("结果大小", default=0)
     four_properties_passed = models.BooleanField("四性检测通过", null=True, blank=True)
+    # The export form's one-time token (32 hex digits, made when the page was shown): the same
+    # form submitted twice finds the job of its first submit (trial S item 5); "" without one.
+    request_token = models.CharField("申请标识", max_length=32, blank=True, default="")
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
@@ -47,7 +50,10 @@ class ExportJob(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status__in=["queued", "running"]), name="export_one_active_per_case"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case", "request_token"], condition=~Q(request_token=""), name="export_once_per_form"
+            ),
         ]
 
     def __str__(self) -> str:

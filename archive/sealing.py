@@ -44,7 +44,7 @@ from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met, notify
 from linke.fields import fit
-from linke.validators import check_scan_content, validate_scan
+from linke.validators import check_scan_content, text_error, validate_scan
 from numbering.services import number_next
 
 from . import record_pages
@@ -256,16 +256,29 @@ def arrangement_problems(items: dict[str, Item], entries: list[tuple[str, int, s
     """Chinese lines, one per refused entry of an arrangement (`items`: the file's items by key;
     `entries`: key, position, title):
 
-    - a title longer than TITLE_MAX characters (the catalogue's 题名 column; never cut);
+    - an item named by more than one entry (a crafted form: which title or place counts?);
+    - a title longer than TITLE_MAX characters (the catalogue's 题名 column; never cut), or with
+      a line break or another control character (linke.validators.text_error: one line);
     - an item whose position puts it into the other volume. The 正卷/副卷 of an item follows from
       its kind (settings.ARCHIVE_VOLUME_ORDER; the 副卷's internal records are not offered for
       consultation, 第二十九条), so the archivist orders items within their volume only: sorted
       by position, the entries must run 正卷 then 副卷; the fewest items whose removal restores
       that order are named."""
+    keys = [k for k, _, _ in entries]
     problems = [
+        f"第{items[k].number}件“{items[k].title}”在排列中出现了{keys.count(k)}次，每件材料只能排列一次"
+        for k in dict.fromkeys(keys)
+        if keys.count(k) > 1
+    ]
+    problems += [
         f"第{items[k].number}件“{items[k].title}”的题名超过{TITLE_MAX}字（现为{len(t)}字），请精简"
         for k, _, t in entries
         if len(t) > TITLE_MAX
+    ]
+    problems += [
+        f"第{items[k].number}件“{items[k].title}”的{error.rstrip('。')}"
+        for k, _, t in entries
+        if (error := text_error(t, label="题名"))
     ]
     ranked = [items[k] for _, _, k in sorted((p, n, k) for n, (k, p, _) in enumerate(entries))]
     volumes = [i.volume == MAIN for i in ranked]
@@ -549,6 +562,8 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
     title, text = (title or "").strip(), (text or "").strip()
     if not title:
         raise TransitionError("请填写补充材料的题名。")
+    if error := text_error(title, label="补充材料的题名") or text_error(text, label="补充材料的说明", multiline=True):
+        raise TransitionError(error)
     if len(title) > TITLE_MAX:
         raise TransitionError(f"补充材料的题名不能超过{TITLE_MAX}字。")
     if not text:

@@ -2,8 +2,10 @@
 volume, and the watermarked copies of AV records a consultation provides (第二十九条)."""
 
 import json
+import re
 import shutil
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.utils import timezone
 import audit
 
 from .audit_actions import AuditAction
-from .models_export import ExportJob, ExportStatus
+from .models_export import ACTIVE, ExportJob, ExportStatus
 
 # Progress is written at most this often (seconds) besides start and end.
 PROGRESS_EVERY = 0.5
@@ -79,29 +81,48 @@ def export_case_task(job_id: int) -> str:
     return run_export(job_id).status
 
 
-def export_request(case: Any, by: Any) -> tuple[ExportJob, bool]:
-    """Ask for an export of the sealed `case` by `by`: (job, created). While a job of the case
-    is queued or running that job is returned and nothing starts (the constraint
-    export_one_active_per_case makes this hold under a race too). Raises
-    archive.export.ExportRefused (Chinese) for a case not sealed. Audited (requested)."""
+def export_request(case: Any, by: Any, *, token: str = "") -> tuple[ExportJob, bool]:
+    """Ask for an export of the sealed `case` by `by`: (job, created). Under the case lock: the
+    job of an earlier request with the same form `token` (32 hex digits, export_token; any other
+    value counts as none) is returned, whatever its status — the same form submitted twice makes
+    one job; while a job of the case is queued or running that job is returned and nothing
+    starts (the constraints export_once_per_form and export_one_active_per_case make both hold
+    under a race too). Raises archive.export.ExportRefused (Chinese) for a case not sealed.
+    Audited (requested)."""
     from django.db import IntegrityError
+
+    from cases import stages
 
     from .export import ExportRefused
     from .selectors import is_sealed
 
-    if not is_sealed(case):
-        raise ExportRefused("案件尚未归档（封卷），不能导出电子案卷")
-    active = ExportJob.objects.filter(case=case, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]).first()
-    if active:
-        return active, False
+    token = token if _TOKEN.fullmatch(token or "") else ""
     try:
         with transaction.atomic():
-            job = ExportJob.objects.create(case=case, requested_by=by)
+            stages.lock(case.pk)
+            if not is_sealed(case):
+                raise ExportRefused("案件尚未归档（封卷），不能导出电子案卷")
+            same = ExportJob.objects.filter(case=case, request_token=token).first() if token else None
+            active = same or ExportJob.objects.filter(case=case, status__in=ACTIVE).first()
+            if active:
+                return active, False
+            job = ExportJob.objects.create(case=case, requested_by=by, request_token=token)
             audit.record(job, AuditAction.EXPORT_REQUESTED, actor=by, case=case, job=job.pk)
     except IntegrityError:
-        return ExportJob.objects.get(case=case, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]), False
+        return ExportJob.objects.filter(case=case, status__in=ACTIVE).first() or ExportJob.objects.get(
+            case=case, request_token=token
+        ), False
     transaction.on_commit(lambda: export_case_task.delay(job.pk))
     return job, True
+
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def export_token() -> str:
+    """A new one-time token (32 hex digits) for the export form: export_request with it makes
+    one job however often the form is submitted."""
+    return uuid.uuid4().hex
 
 
 @shared_task(acks_late=True)

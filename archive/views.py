@@ -1,5 +1,7 @@
 """The case file (案卷) as one PDF volume, for the archivist, the head and 法规科 (第二十八条)."""
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
@@ -8,12 +10,15 @@ from django.views.decorators.http import require_GET
 
 import audit
 from cases import policy
+from cases.models import Case
 from cases.selectors import case_for_user
+from linke.downloads import disposition
 from linke.http import AuthedRequest
 
 from . import sealing
 from .audit_actions import AuditAction
 from .sealed_volume import current_volume
+from .selectors import seal_of
 from .volume import VolumeIncomplete, has_case_file, rendered_volume
 
 
@@ -42,9 +47,7 @@ def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
             version=stored.version,
             sha256=stored.sha256,
         )
-        return FileResponse(
-            stored.pdf.open("rb"), content_type="application/pdf", filename=f"case-{case.pk}-volume.pdf"
-        )
+        return FileResponse(stored.pdf.open("rb"), content_type="application/pdf", filename=volume_filename(case))
     try:
         data, shown = rendered_volume(case)
     except VolumeIncomplete as exc:
@@ -52,5 +55,22 @@ def volume_pdf(request: AuthedRequest, pk: int) -> HttpResponse | FileResponse:
     # The catalogue the rendered file showed: a 检查人's agreement needs a read of it (第二十八条).
     sealing.volume_read(case=case, by=request.user, digest=sealing.catalogue_digest(shown), size=len(data))
     resp = HttpResponse(data, content_type="application/pdf")
-    resp["Content-Disposition"] = f'inline; filename="case-{case.pk}-volume.pdf"'
+    resp["Content-Disposition"] = disposition(volume_filename(case), inline=True)
     return resp
+
+
+# Characters a file name may not carry on Windows, macOS or in a header.
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def volume_filename(case: Case) -> str:
+    """The volume PDF's download name: a sealed case's 档号 ("0001-XZZF·2026-D30-ZF1-0001.pdf",
+    第二十八条), else "<案号 or 登记号>-案卷（草稿）.pdf"; characters no file name may hold become
+    "-". Non-ASCII is sent as RFC 5987 (filename*=UTF-8'')."""
+    seal = seal_of(case)
+    name = (
+        f"{seal.archival_code}.pdf"
+        if seal is not None
+        else f"{case.number or case.registration_number}-案卷（草稿）.pdf"
+    )
+    return _UNSAFE_NAME.sub("-", name)

@@ -20,9 +20,9 @@ from linke.http import AuthedRequest
 
 from .audit_actions import AuditAction
 from .export import ExportRefused
-from .models_export import ExportJob, ExportStatus
+from .models_export import ACTIVE, ExportJob, ExportStatus
 from .selectors import is_sealed
-from .tasks import export_request
+from .tasks import export_request, export_token
 
 
 def _case(request: AuthedRequest, pk: int) -> Case:
@@ -53,17 +53,28 @@ def export_page(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, "只有档案管理员或机关负责人可以申请导出电子案卷。")
             return redirect("archive:export", pk=case.pk)
         try:
-            job, created = export_request(case, request.user)
+            job, created = export_request(case, request.user, token=request.POST.get("token", ""))
         except ExportRefused as exc:
             messages.error(request, str(exc))
         else:
-            messages.info(request, "已开始导出电子案卷。" if created else "该案卷正在导出，请等待其完成。")
+            if created:
+                messages.info(request, "已开始导出电子案卷。")
+            elif job.status in ACTIVE:
+                messages.info(request, "该案卷正在导出，请等待其完成。")
+            else:  # the same form submitted again (a double click, a reload)
+                messages.info(request, f"该导出申请已提交过（{job.get_status_display()}），未重复导出。")
         return redirect("archive:export", pk=case.pk)
     jobs = ExportJob.objects.filter(case=case).order_by("-created_at")[:10]
     return render(
         request,
         "archive/export.html",
-        {"case": case, "jobs": jobs, "sealed": is_sealed(case), "may_request": may_request},
+        {
+            "case": case,
+            "jobs": jobs,
+            "sealed": is_sealed(case),
+            "may_request": may_request,
+            "token": export_token(),
+        },
     )
 
 

@@ -170,9 +170,10 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("archive:seal", pk)
         try:
             if action == "arrange":
-                typed = _typed_arrangement(request.POST)
+                rows = _typed_rows(request.POST)
+                typed = {key: (position, title) for key, position, title in rows}
                 numbers = _row_numbers(request.POST)
-                entries = _arrangement(typed, numbers)
+                entries = _arrangement(rows, numbers)
                 sealing.arrangement_save(case_id=case.pk, by=request.user, entries=entries)
                 messages.success(request, "卷内排列与题名已保存。" + _arrangement_notes(typed, entries, numbers))
                 return redirect("archive:seal", pk)
@@ -212,11 +213,12 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
     return form_page(request, "archive/seal.html", ctx)
 
 
-def _typed_arrangement(post: Any) -> dict[str, tuple[str, str]]:
-    """The arrangement form's rows as typed: key_N -> (position_N, title_N), in the order of N
-    (the 件号 the page showed the row under)."""
+def _typed_rows(post: Any) -> list[tuple[str, str, str]]:
+    """The arrangement form's rows as typed: (key_N, position_N, title_N), in the order of N
+    (the 件号 the page showed the row under). A key named by two rows stays twice, for
+    arrangement_save to refuse."""
     rows = sorted((_row_number(name), name) for name in post if name.startswith("key_"))
-    return {post[name]: (post.get(f"position_{name[4:]}", ""), post.get(f"title_{name[4:]}", "")) for _, name in rows}
+    return [(post[name], post.get(f"position_{name[4:]}", ""), post.get(f"title_{name[4:]}", "")) for _, name in rows]
 
 
 def _row_number(name: str) -> int:
@@ -245,12 +247,13 @@ def _arrangement_notes(
     return "；".join(notes) + "。" if notes else ""
 
 
-def _arrangement(typed: dict[str, tuple[str, str]], numbers: dict[str, int]) -> list[tuple[str, int, str]]:
-    """The typed rows as arrangement_save's entries (key, position, title). TransitionError
-    (Chinese, naming each item; `numbers`: key -> the row's 件号) for an empty position or one
-    that is not an integer from 0 to 100000; titles are checked by arrangement_save."""
+def _arrangement(rows: list[tuple[str, str, str]], numbers: dict[str, int]) -> list[tuple[str, int, str]]:
+    """The typed rows (_typed_rows) as arrangement_save's entries (key, position, title).
+    TransitionError (Chinese, naming each item; `numbers`: key -> the row's 件号) for an empty
+    position or one that is not an integer from 0 to 100000; titles and repeated keys are
+    checked by arrangement_save."""
     out, bad, empty = [], [], []
-    for key, (raw, title) in typed.items():
+    for key, raw, title in rows:
         try:
             position = int(raw.strip())
         except ValueError:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 import audit
 from accounts.models import User
+from linke.validators import text_error
 
 from . import policy
 from .models import Case, Level, SignOff, SignOffOutcome, SignOffStep
@@ -92,6 +93,8 @@ def signoff_record(
     opinion = (opinion or "").strip()
     if not opinion:
         raise TransitionError(f"请填写{level.label}意见。")
+    if error := text_error(opinion, label=f"{level.label}意见", multiline=True):
+        raise TransitionError(error)
     other = SignOff.objects.filter(case=case, step=step, actor=by).exclude(level=level).first()
     if other is not None:
         raise TransitionDenied(

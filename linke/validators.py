@@ -9,6 +9,8 @@
 - Free texts: at most so many characters, the message giving the count (`length_error`,
   `MaxCharsValidator`).
 - An inquiry transcript (询问笔录) in 问/答 form.
+- Free text (a title, a name, an opinion, a reason): no NUL or other C0/C1 control character,
+  a one-line text no line break or tab either (text_error).
 - An uploaded scan (扫描件): a PDF or an image, by its first bytes and its name, within a size,
   that opens for real (pypdf reads every page; Pillow converts the image, within a pixel limit).
 
@@ -84,6 +86,33 @@ def validate_phone(value: str) -> None:
             raise ValidationError(
                 "联系电话格式不正确：请填写手机号码（11位）或带区号的固定电话，如 0539-8123456。", code="phone"
             )
+
+
+# C0 and C1 control characters and DEL. A multi-line text keeps tab, line feed and carriage
+# return (a browser's textarea sends \r\n); a one-line text (a title, a name) keeps none.
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def text_error(value: str | None, *, label: str, multiline: bool = False) -> str:
+    """The error of a free text entered without a form field's own checks (a title, a name, an
+    opinion, a reason), in Chinese naming it by `label` (e.g. "题名"); "" when right. Refused: a
+    NUL (PostgreSQL cannot store it) or any other C0/C1 control character; unless `multiline`,
+    also a line break or tab (a one-line title would garble the 卷内目录). Services that are the
+    single entry for a kind of text call it, so every caller (view, admin, command) is covered."""
+    if not value:
+        return ""
+    if not multiline and _CONTROL_ONE_LINE.search(value.strip()) and not _CONTROL_MULTILINE.search(value):
+        return f"{label}应为一行文字，不能含有换行或制表符。"
+    if _CONTROL_MULTILINE.search(value) or (not multiline and _CONTROL_ONE_LINE.search(value.strip())):
+        return f"{label}含有不可见的控制字符（如空字符），无法保存：请删除后重新填写。"
+    return ""
+
+
+def validate_plain_text(value: str | None, *, label: str, multiline: bool = False) -> None:
+    """`text_error` raised as a ValidationError (code "control") for a form's or model's field."""
+    if error := text_error(value, label=label, multiline=multiline):
+        raise ValidationError(error, code="control")
 
 
 _QA_LINE = re.compile(r"^\s*(问|答)\s*[:：]")

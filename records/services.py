@@ -33,6 +33,7 @@ from cases.stages import TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from documents.registry import DocTypeCode
 from documents.services import document_issue
+from linke.validators import text_error
 
 from . import elements
 from .audit_actions import AuditAction
@@ -322,6 +323,8 @@ def record_correct(*, record_id: int, by: User, reason: str) -> Record:
     reason = (reason or "").strip()
     if not reason:
         raise RecordError("请说明更正的内容和原因")
+    if error := text_error(reason, label="更正原因", multiline=True):
+        raise RecordError(error)
     base = _lock(record_id, by)
     if not base.is_final:
         raise RecordError("草稿可直接修改，无需更正")

@@ -22,6 +22,7 @@ from cases.models import Case, CaseKind, CaseState, SignOff, SignOffOutcome
 from cases.policy import ACTOR_OFFICER
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.selectors import DECISION_KINDS, decision_due_of
+from linke.validators import text_error
 
 from . import checks, rules
 from .audit_actions import AuditAction
@@ -369,6 +370,8 @@ def claim_reassign(*, case_id: int, by: User, to: User, reason: str) -> ReviewCl
         raise TransitionDenied("只有领取人或机关负责人可以转交该事项。")
     if not (reason or "").strip():
         raise TransitionError("请填写转交理由。")
+    if error := text_error(reason, label="转交理由", multiline=True):
+        raise TransitionError(error)
     if to.pk == claim.claimed_by_id:
         raise TransitionError("该事项已由此人领取。")
     progress = review_progress(case)

@@ -8,8 +8,16 @@ from typing import Any
 from cases.models import CaseKind, CaseState
 from cases.panels import Panel, register
 
-# Stages in which the notice and hearing exist or may come to exist.
-_SHOWN = (CaseState.UNDER_REVIEW, CaseState.PENDING_DECISION, CaseState.DECIDED)
+# Stages before the notice can exist: the panel is hidden then when there is none. From review
+# on it shows, with or without a notice: the quality rules of 第十四条 (archive.checks) link here
+# when the notice or the hearing is missing, so the page must have the panel (trial S item 3).
+_BEFORE_REVIEW = (
+    CaseState.REGISTERED,
+    CaseState.PENDING_FILING,
+    CaseState.INVESTIGATING,
+    CaseState.NOT_FILED,
+    CaseState.WITHDRAWN,
+)
 
 
 def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
@@ -18,7 +26,7 @@ def _context(case: Any, user: Any, request: Any) -> dict[str, Any] | None:
     from .views_defence import ACTS, State, offered
 
     state = State(case)
-    if state.notice is None and case.state not in _SHOWN:
+    if state.notice is None and case.state in _BEFORE_REVIEW:
         return None
     return {
         "s": state,

@@ -614,3 +614,14 @@ def test_the_database_refuses_a_withheld_item_without_a_reason(case, items, arch
     item.save()
     item.refresh_from_db()
     assert item.treatment == treatment
+
+
+def test_control_characters_are_refused_in_the_services_texts(case, items, archivist, head):
+    # linke.validators.text_error from the service itself: every caller is covered, not only the form.
+    with pytest.raises(TransitionError, match="查阅理由含有不可见的控制字符"):
+        _request(case, archivist, [items["doc"]], reason="了解\x00依据")
+    with pytest.raises(TransitionError, match="查阅人姓名应为一行文字"):
+        _request(case, archivist, [items["doc"]], requester_name="王小\n明")
+    req = _request(case, archivist, [items["doc"]])
+    with pytest.raises(TransitionError, match="的处理理由含有不可见的控制字符"):
+        _approve(req, head, {items["doc"]: Treatment(ItemTreatment.EXCLUDED, "涉及\x00他人隐私")})

@@ -124,6 +124,8 @@ def test_final_record_is_immutable_everywhere(kind):
 def test_correction_is_a_new_linked_record(kind, django_capture_on_commit_callbacks):
     approver = _approver(kind)
     original = make_record(kind, approve_by=approver, finalise=True)
+    with pytest.raises(Exception, match="更正原因含有不可见的控制字符"):  # trial S item 1
+        record_correct(record_id=original.pk, by=original.maker, reason="开始时间\x00有误")
     fix = record_correct(record_id=original.pk, by=original.maker, reason="开始时间记录有误，应为上午9时")
     assert fix.pk != original.pk and fix.corrects_id == original.pk and fix.status == RecordStatus.DRAFT
     assert fix.kind == kind and fix.party_name == original.party_name

@@ -424,6 +424,8 @@ def test_take_sign_and_reassign(reviewer, reviewer2, head):
         actions.claim_reassign(case_id=case.pk, by=reviewer, to=case.created_by, reason="交给承办人。")
     with pytest.raises(TransitionError, match="转交理由"):
         actions.claim_reassign(case_id=case.pk, by=reviewer, to=reviewer2, reason="")
+    with pytest.raises(TransitionError, match="转交理由含有不可见的控制字符"):  # trial S item 1
+        actions.claim_reassign(case_id=case.pk, by=reviewer, to=reviewer2, reason="出差\x07。")
     new = actions.claim_reassign(case_id=case.pk, by=reviewer, to=reviewer2, reason="出差。")
     assert new.handed_from == claim and new.claimed_by == reviewer2
     claim.refresh_from_db()
