@@ -249,6 +249,9 @@ def arrangement_save(*, case_id: int, by: User, entries: list[tuple[str, int, st
     ItemArrangement.objects.filter(case=case).delete()
     ItemArrangement.objects.bulk_create([ItemArrangement(case=case, key=k, position=p, title=t) for k, p, t in entries])
     audit.record(case, AuditAction.ARRANGED, actor=by, case=case, entries=[list(e) for e in entries])
+    from .check_pending import checkers_notify  # (it reads this module)
+
+    checkers_notify(case, by=by)  # the possible 检查人 are asked to check (第二十八条)
     return len(entries)
 
 
