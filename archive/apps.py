@@ -23,3 +23,7 @@ class ArchiveConfig(AppConfig):
         from .selectors import head_pending_approvals
 
         register_pending_approvals("archive", head_pending_approvals)
+        # 第二十八条: the files awaiting a 检查人 (another archivist, 法规科, the head), theirs to check.
+        from .check_pending import check_pending_approvals
+
+        register_pending_approvals("archive.check", check_pending_approvals)

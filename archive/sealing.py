@@ -39,7 +39,7 @@ from audit.selectors import recorded
 from avrecords.selectors import records_not_stored
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from cases.selectors import heads_for, signoffs_of
+from cases.selectors import heads_for
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met, notify
@@ -47,7 +47,7 @@ from linke.fields import fit
 from linke.validators import check_scan_content, text_error, validate_scan
 from numbering.services import number_next
 
-from . import record_pages
+from . import record_pages, rounds
 from .audit_actions import AuditAction
 from .casefile import (
     MAIN,
@@ -199,7 +199,7 @@ class Review:
 
 def override_of(case: Case) -> SignOff | None:
     """The latest SEAL_OVERRIDE sign-off of the case (each decision is its own round)."""
-    return signoffs_of(case, [SignOffStep.SEAL_OVERRIDE]).select_related("actor").order_by("-round", "-pk").first()
+    return rounds.latest(case, SignOffStep.SEAL_OVERRIDE)
 
 
 def review(case: Case) -> Review:
@@ -249,6 +249,9 @@ def arrangement_save(*, case_id: int, by: User, entries: list[tuple[str, int, st
     ItemArrangement.objects.filter(case=case).delete()
     ItemArrangement.objects.bulk_create([ItemArrangement(case=case, key=k, position=p, title=t) for k, p, t in entries])
     audit.record(case, AuditAction.ARRANGED, actor=by, case=case, entries=[list(e) for e in entries])
+    from .check_pending import checkers_notify  # (it reads this module)
+
+    checkers_notify(case, by=by)  # the possible 检查人 are asked to check (第二十八条)
     return len(entries)
 
 
@@ -364,7 +367,7 @@ class Check:
 def check_of(case: Case, casefile: CaseFile | None = None) -> Check:
     """The latest ARCHIVE_CHECK of `case` against its catalogue now (`casefile`: the assembled
     file when the caller has it; assembled otherwise)."""
-    row = signoffs_of(case, [SignOffStep.ARCHIVE_CHECK]).select_related("actor").order_by("-round", "-pk").first()
+    row = rounds.latest(case, SignOffStep.ARCHIVE_CHECK)
     if row is None:
         return Check(None)
     return Check(row, row.digest == catalogue_digest(casefile or assemble(case)))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from cases import policy
-from cases.models import Case, CaseState
+from cases.models import Case, CaseState, SignOffStep
 from cases.selectors import case_for_user, cases_visible_to
 from cases.stages import TransitionError
 from deadlines.models import DeadlineKind
@@ -30,7 +30,7 @@ from linke.downloads import file_response
 from linke.http import AuthedRequest, form_page, refusal
 from linke.pagination import page_of
 
-from . import requests_notify, sealing
+from . import requests_notify, rounds, sealing
 from .casefile import CaseFile
 from .export import SealedPages, paginate_stored
 from .forms import AddendumForm, CheckForm, OpinionForm, SealForm
@@ -148,12 +148,17 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         if check_form.is_valid():
             data = check_form.cleaned_data
             try:
-                sealing.check_sign(
+                rounds.sign_in_round(  # a stale page's check overturns no newer one
                     case_id=case.pk,
-                    by=request.user,
-                    agree=data["decision"] == "agree",
-                    opinion=data["opinion"],
-                    digest=data["digest"],
+                    step=SignOffStep.ARCHIVE_CHECK,
+                    seen=rounds.seen_round(request.POST),
+                    sign=lambda: sealing.check_sign(
+                        case_id=case.pk,
+                        by=request.user,
+                        agree=data["decision"] == "agree",
+                        opinion=data["opinion"],
+                        digest=data["digest"],
+                    ),
                 )
             except TransitionError as exc:
                 messages.error(request, refusal(request, exc, case, writes_case=False))
@@ -203,6 +208,7 @@ def seal_page(request: AuthedRequest, pk: int) -> HttpResponse:
         "may_check": checker,
         "check_form": check_form,
         "digest": digest,
+        "round": rounds.latest_round(case, SignOffStep.ARCHIVE_CHECK),  # the check form's (archive.rounds)
         # 第二十八条: the 检查人 agrees only after opening the volume PDF of this arrangement.
         "volume_read": checker and sealing.volume_read_by(case, request.user, digest),
         # The archivist who signed the agreeing check may not also seal as 立卷人 (第二十八条).
@@ -304,13 +310,19 @@ def override_page(request: AuthedRequest, pk: int) -> HttpResponse:
         raise Http404("案件不存在")
 
     def sign(agree: bool, opinion: str) -> object:
-        return sealing.seal_override_sign(case_id=case.pk, by=request.user, agree=agree, opinion=opinion)
+        return rounds.sign_in_round(  # a stale page's opinion overturns no newer one
+            case_id=case.pk,
+            step=SignOffStep.SEAL_OVERRIDE,
+            seen=rounds.seen_round(request.POST),
+            sign=lambda: sealing.seal_override_sign(case_id=case.pk, by=request.user, agree=agree, opinion=opinion),
+        )
 
     form, done = _sign_opinion(request, sign, success="意见已签署。", then=reverse("archive:override", args=[pk]))
     if done is not None:
         return done
     review = sealing.review(case) if case.state == CaseState.CONCLUDED else None
-    return form_page(request, "archive/override.html", {"case": case, "review": review, "form": form})
+    ctx = {"case": case, "review": review, "form": form, "round": rounds.latest_round(case, SignOffStep.SEAL_OVERRIDE)}
+    return form_page(request, "archive/override.html", ctx)
 
 
 @require_POST

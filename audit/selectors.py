@@ -34,6 +34,12 @@ def recorded(target: Model, action: str, *, actor: Any, **data: Any) -> bool:
     return qs.exists()
 
 
+def case_ids_recorded(action: str, *, actor: Any) -> QuerySet[Entry, int | None]:
+    """The ids of the cases on which `actor` has an entry `action` (Entry.case_id), as a
+    subquery (served by the action index); e.g. the files an archivist arranged."""
+    return Entry.objects.filter(action=action, actor=actor, case_id__isnull=False).values_list("case_id", flat=True)
+
+
 def chain_head() -> tuple[int, str]:
     """(seq, hash) of the newest entry of the whole chain; (0, GENESIS_HASH) when it is empty
     (an export's signed checkpoint commits to it)."""

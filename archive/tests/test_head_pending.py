@@ -74,7 +74,10 @@ def test_the_heads_dashboard_lists_each_pending_archive_approval_with_its_link(c
     page = client.get(reverse("cases:dashboard")).content.decode()
     for link, label in zip(_links(pending), ("补充材料审批", "评查否决项放行", "查阅申请审批"), strict=True):
         assert f'<a href="{link}">{label}' in page, label
-    assert '待我审批 <span class="badge warn">3</span>' in page
+    # and the concluded case's file waits for a 检查人, whom the head may be (第二十八条)
+    check = reverse("archive:seal", args=[pending[1].pk]) + "#check-form"
+    assert f'<a href="{check}">待检查案卷' in page
+    assert '待我审批 <span class="badge warn">4</span>' in page
     for link in _links(pending):
         assert client.get(link).status_code == 200, link  # the head may open each
 
@@ -87,7 +90,8 @@ def test_decided_items_leave_the_list(client, head, pending):
     client.force_login(head)
     page = client.get(reverse("cases:dashboard")).content.decode()
     assert not any(link in page for link in _links(pending))
-    assert "没有待审批的事项" in page
+    # only the check of the concluded file is left (archive.check_pending, 第二十八条)
+    assert '待我审批 <span class="badge warn">1</span>' in page and "待检查案卷" in page
 
 
 def test_other_roles_and_a_head_handling_the_cases_do_not_see_them(
