@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from linke.validators import MaxCharsValidator, ScanField, datetime_invalid, text_error, window_label
+from linke.validators import MaxCharsValidator, ScanField, datetime_invalid, window_label
 
 from .consultation import PERIOD_LABEL, allowed_treatments, period_window_errors, reason_error
 from .models_consultation import (
@@ -117,9 +117,7 @@ class DecisionForm(forms.Form):
         # Each item's reason, by its field (archive.consultation.reason_error; the service again).
         for item in self.items:
             reason = data.get(f"r_{item.pk}") or ""
-            missing = reason_error(item, data.get(f"t_{item.pk}") or "", reason) or text_error(
-                reason, label=f"“{item.title}”的理由", multiline=True
-            )
+            missing = reason_error(item, data.get(f"t_{item.pk}") or "", reason)  # control characters too
             if missing:
                 self.add_error(f"r_{item.pk}", missing)
         return data

@@ -79,7 +79,7 @@ def test_the_form_asks_the_reason_by_its_field_keeping_what_was_typed_trial_9(cl
     req.refresh_from_db()
     assert req.status == ConsultationStatus.PENDING
     bad = client.post(url, _post(req, **{f"t_{plain.pk}": "excluded", f"r_{plain.pk}": "与复议\x1b无关。"}))
-    assert bad.status_code == 400 and "的理由含有不可见的控制字符" in bad.content.decode()  # trial S item 1
+    assert bad.status_code == 400 and "的处理理由含有不可见的控制字符" in bad.content.decode()  # trial S item 1
     ok = client.post(url, _post(req, **{f"t_{plain.pk}": "excluded", f"r_{plain.pk}": "与复议无关。"}))
     assert ok.status_code == 302
     plain.refresh_from_db()
