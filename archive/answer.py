@@ -6,7 +6,8 @@ archive.volume).
 
 The sections, in the article's order, from the items of the case file (archive.casefile.assemble):
 1. 证据 (EVIDENCE): the investigation records (第十条 documents: inquiry, inspection, sampling …),
-   the evidence attachments, the AV records (listed, 0 pages: the original goes separately);
+   the evidence attachments, the AV records (each its 音像记录说明 page, 第二十六条: the original
+   goes separately);
 2. 依据 (BASIS): the legal basis the decision cites, with its facts and evidence text (a page
    generated from the decision);
 3. 程序材料 (PROCEDURE): everything that shows how the act was made, in the order it was made —
@@ -41,7 +42,7 @@ from documents.rendering import render_html, render_pdf
 from review.selectors import decision_of
 
 from . import record_pages
-from .casefile import ATTACHMENT, AV_RECORD, Item, assemble, date8
+from .casefile import ATTACHMENT, AV_RECORD, Item, assemble, date8, marked
 from .volume import add_numbered
 from .watermark import NotViewable, image_to_pdf
 
@@ -115,10 +116,14 @@ def _read(fieldfile: Any) -> bytes:
 
 def _part(group: str, item: Item, case: Any) -> Part:
     """The item as a part of `group`, its PDF read (a document, a PDF or image attachment) or
-    rendered (a generated record page); listed with a remark when it has none."""
+    rendered (a generated record page, an AV record's 音像记录说明); listed with a remark when it
+    has none, an AV record with one saying its original goes separately. The remarks begin with
+    the item's confidentiality mark (第二十九条第二款: "商业秘密；…"), as the 卷内目录's."""
     src = item.source
     title = f"归档后补充材料：{item.title}" if item.appended else item.title
     part = Part(group, title, item.doc_number, item.date, remarks=item.remarks if item.appended else "")
+    if hasattr(src, "original_key"):  # an AV record: its 说明 page (when it has one), the original apart
+        part.remarks = f"音像资料（{src.filename or src.pk}），原件另行提交"
     if item.record is not None:
         try:
             part.pdf = record_pages.render(item.record, case)
@@ -130,25 +135,26 @@ def _part(group: str, item: Item, case: Any) -> Part:
             part.pdf = _read(src.pdf)
         else:
             part.remarks = "尚未生成PDF"
-    elif hasattr(src, "original_key"):  # an AV record
-        part.remarks = f"音像资料（{src.filename or src.pk}），原件另行提交"
-    else:
+    elif src is not None and not hasattr(src, "original_key"):
         data = _read(src.file)
         try:
             part.pdf = data if data.startswith(b"%PDF") else image_to_pdf(data)
         except NotViewable:
             part.remarks = item.remarks or "非文档类电子文件，原件另行提交"
+    part.remarks = marked(item, part.remarks)
     return part
 
 
 def _kind(item: Item) -> str:
     """The item's code: its document type, record kind, or ATTACHMENT / AV_RECORD."""
     src = item.source
+    if hasattr(src, "original_key"):  # an AV record, its 说明 page or not
+        return AV_RECORD
     if item.record is not None:
         return str(item.record.kind)
     if hasattr(src, "doc_type"):
         return str(src.doc_type)
-    return AV_RECORD if hasattr(src, "original_key") else ATTACHMENT
+    return ATTACHMENT
 
 
 def sections(case: Any) -> tuple[list[Item], list[Item]]:

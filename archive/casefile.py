@@ -27,15 +27,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from avrecords.selectors import records_of_case
+from cases.models import Confidentiality
 from cases.selectors import attachments_of_case
 from documents.registry import DocTypeCode
 from documents.selectors import documents_of_case
 
-from .record_pages import RECORD_PAGES, RecordPage
+from .record_pages import AV_PAGE, RECORD_PAGES, RecordPage, av_description, duration_text
 from .selectors import seal_of
 
 # Record kinds the order may name besides document types: the case's evidence files, its AV
-# records (音像记录, 第二十六条: items of 0 pages, the original goes with the electronic file),
+# records (音像记录, 第二十六条: each item a generated 音像记录说明 page, the original goes with
+# the electronic file),
 # and the records that are rows, made into generated pages (archive.record_pages: case source,
 # investigation-end report, approvals, legal review, collective discussion, closing report).
 ATTACHMENT = "attachment"
@@ -56,8 +58,10 @@ _CODE = re.compile(r"^(?P<head>[^·]+)·(?P<year>\d{4})-(?P<tail>.+)-(?P<number>
 @dataclass
 class Item:
     """One entry of the 卷内目录. `pages` is 0 for what is not (yet) a PDF; `source` is the
-    Document, Attachment or recorded row; `record` the generated page of a row (rendered with
-    the volume), else None."""
+    Document, Attachment, AV record or recorded row; `record` the generated page of a row or the
+    音像记录说明 of an AV record (rendered with the volume), else None. `secrecy`: the item's
+    confidentiality mark (cases.models.Confidentiality code, "" none; 第二十九条第二款), also
+    at the head of its remarks (_mark)."""
 
     volume: str  # 正卷 / 副卷
     number: int = 0  # 件号, from 1, without gaps
@@ -74,6 +78,12 @@ class Item:
     source: Any = None
     record: RecordPage | None = None
     appended: bool = False  # an approved addendum, appended after sealing (archive.sealing)
+    secrecy: str = ""
+
+    @property
+    def secrecy_label(self) -> str:
+        """The mark in Chinese ("商业秘密"); "" for an item without one."""
+        return Confidentiality(self.secrecy).label if self.secrecy else ""
 
     @property
     def page_range(self) -> str:
@@ -224,29 +234,24 @@ def _attachment_item(att: Any, volume: str) -> Item:
     )
 
 
-def _duration(seconds: float) -> str:
-    """A recording's length as the catalogue's remarks write it: "65秒" -> "1分5秒", "1小时2分0秒"."""
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return (f"{hours}小时" if hours else "") + (f"{minutes}分" if hours or minutes else "") + f"{secs}秒"
-
-
 def _av_item(record: Any, volume: str) -> Item:
-    """An AV record (音像记录) as an item: 0 pages (no PDF), titled by its file name without the
-    extension, dated its 制作时间 (第二十六条; else the start of recording, else receipt), the
-    format and length (when probed) in the remarks, e.g. "音像记录（MP4，时长1分5秒），原件随电子档案
-    移交"; the original is in the bag (archive.export, data/media/)."""
+    """An AV record (音像记录) as an item: its generated 音像记录说明 page (第二十六条: the written
+    description, record_pages.av_description), titled by its file name without the extension,
+    dated its 制作时间 (else the start of recording, else receipt), the format and length (when
+    probed) in the remarks, e.g. "音像记录（MP4，时长1分5秒），原件随电子档案移交"; the original is
+    in the bag (archive.export, data/media/)."""
     stem, dot, ext = (record.filename or "").rpartition(".")
     title = (stem if dot else record.filename) or f"音像记录{record.pk}"
     about = [ext.upper() if dot and ext else "格式未知"]
     if record.duration is not None:
-        about.append(f"时长{_duration(record.duration)}")
+        about.append(f"时长{duration_text(record.duration)}")
     return Item(
         volume=volume,
         title=title,
         date=date8(record.made_at or record.started_at or record.created_at),
         remarks=f"音像记录（{'，'.join(about)}），原件随电子档案移交",
         source=record,
+        record=av_description(record, title),
     )
 
 
@@ -278,7 +283,9 @@ def key_of(item: Item) -> str:
     "" for an item without a source."""
     if item.source is None:
         return ""
-    return item_key(item.source, item.record.kind if item.record is not None else "")
+    # An AV record's 说明 page does not change its key ("x:avrecords.avrecord:<pk>").
+    kind = item.record.kind if item.record is not None and item.record.kind != AV_PAGE else ""
+    return item_key(item.source, kind)
 
 
 def _items_by_code(case: Any, record_codes: list[str]) -> dict[str, list[Item]]:
@@ -304,10 +311,42 @@ FROZEN_HEADER = ("fonds", "agency", "category", "title", "retention")
 def frozen_catalogue(casefile: CaseFile) -> dict[str, Any]:
     """The catalogue of `casefile` as archive.sealing.seal stores it in Seal.catalogue (第二十八条:
     the file as sealed is the fixed record): the cover's fonds, agency, category, title and
-    retention code, and per item its key (key_of) and FROZEN_COLUMNS, in order. JSON-ready."""
+    retention code, "av_pages": True (its AV items have their 说明 page: a catalogue frozen
+    without it is read without them), and per item its key (key_of), FROZEN_COLUMNS and its
+    confidentiality mark ("secrecy", 第二十九条第二款), in order. JSON-ready."""
     header = {name: getattr(casefile, name) for name in FROZEN_HEADER}
-    items = [{"key": key_of(i), **{c: getattr(i, c) for c in FROZEN_COLUMNS}} for i in casefile.items]
-    return {**header, "items": items}
+    items = [
+        {"key": key_of(i), **{c: getattr(i, c) for c in FROZEN_COLUMNS}, "secrecy": i.secrecy} for i in casefile.items
+    ]
+    return {**header, "av_pages": True, "items": items}
+
+
+def _secrecy(case: Any, item: Item) -> str:
+    """The item's confidentiality mark: the strictest of its own, its document's record's and the
+    case's (archive.consultation.item_confidentiality, the one rule of 第二十九条第二款)."""
+    from .consultation import item_confidentiality  # consultation reads assemble: imported late
+
+    return item_confidentiality(case, item.source) if item.source is not None else ""
+
+
+def _mark(case: Any, items: list[Item]) -> None:
+    """第二十九条第二款: every archived copy carries the item's confidentiality mark. Set each
+    item's `secrecy` and put its label at the head of the remarks ("商业秘密；电子文件…"), so
+    the 卷内目录, the seal page, the frozen catalogue, the bag's metadata and the answer package
+    all show it. In place; an item already so remarked is not marked twice."""
+    for item in items:
+        item.secrecy = _secrecy(case, item)
+        item.remarks = marked(item, item.remarks)
+
+
+def marked(item: Item, remarks: str) -> str:
+    """`remarks` headed by the item's confidentiality mark ("商业秘密；电子文件…", or the mark
+    alone for empty remarks; 第二十九条第二款); as they are when the item has none or they already
+    begin with it."""
+    label = item.secrecy_label
+    if not label or remarks.startswith(label):
+        return remarks
+    return f"{label}；{remarks}" if remarks else label
 
 
 def _sealed_file(case: Any, sealed: Any) -> CaseFile:
@@ -325,6 +364,11 @@ def _sealed_file(case: Any, sealed: Any) -> CaseFile:
         item = live.pop(row["key"], None) or Item(volume=row["volume"])
         for column in FROZEN_COLUMNS:
             setattr(item, column, row[column])
+        if item.record is not None and item.record.kind == AV_PAGE and not frozen.get("av_pages"):
+            item.record = None  # sealed before AV items had their 说明 page: as sealed
+        # The mark as sealed; a catalogue frozen before marks were: the record's mark now, for
+        # the bag's metadata (the sealed remarks stay as they are).
+        item.secrecy = row["secrecy"] if "secrecy" in row else _secrecy(case, item)
         if item.source is None:
             missing.append(f"第{item.number}件 {item.title} 的记录未找到（归档时为 {row['key']}）")
         items.append(item)
@@ -333,7 +377,9 @@ def _sealed_file(case: Any, sealed: Any) -> CaseFile:
     )
     from .sealing import append_addenda
 
-    return append_addenda(casefile)
+    append_addenda(casefile)
+    _mark(case, casefile.addenda)  # appended after sealing: not in the frozen catalogue
+    return casefile
 
 
 def assemble(case: Any) -> CaseFile:
@@ -389,4 +435,6 @@ def assemble(case: Any) -> CaseFile:
     )
     from .sealing import apply_arrangement  # the archivist's order and titles, then the addenda
 
-    return apply_arrangement(casefile)
+    apply_arrangement(casefile)
+    _mark(case, casefile.items)
+    return casefile

@@ -312,3 +312,16 @@ def av_described(case: Any) -> Result:
         if av_selectors.details_missing(record):
             return Result(False, AV, record.get_absolute_url())
     return Result(True, AV)
+
+
+@check("av_late_explained")
+def av_late_explained(case: Any) -> Result:
+    """第二十七条: an AV record of the case stored in dedicated storage past its deadline (two
+    working days from the end of recording; `late`) carries the written reason for the delay
+    (`late_reason`). Fails on the first that does not, linking to that record's page; passes
+    for a case whose records were all stored in time or explained."""
+    late = av_selectors.records_of_case(case.pk).filter(late=True).order_by("created_at", "pk")
+    for record in late:
+        if not record.late_reason.strip():
+            return Result(False, AV, record.get_absolute_url())
+    return Result(True, AV)

@@ -101,7 +101,8 @@ class Source:
     `sha256`, `sm3`: the digests recorded for it (hex; "" when none), `record_id` the AV record
     whose SM3 this export may record, `pages` the page count recorded with that SHA-256 (a
     rendered document's PDF; 0: none). `ref`: the key of `meta` its file is noted under
-    ("file": the item's own; "scan": an addendum's scan original, sharing its item's `meta`)."""
+    ("file": the item's own; "scan": an addendum's scan original, "page": an AV record's 说明 page,
+    each sharing its item's `meta`)."""
 
     path: str  # relative to the bag, e.g. data/items/003.pdf
     size: int
@@ -235,6 +236,10 @@ def _item_meta(cf: CaseFile, item: Any, doc_type: str, aggregation: str = "件")
         "pages": item.pages,  # its pages in the volume (0: not a PDF, not merged)
         "page_range": item.page_range,  # 页号 in the volume's numbering ("18-19"; "" without pages)
         "remarks": item.remarks,
+        # 密级 / 控制标识 (DA/T 46-2009's 密级 element; 第二十九条第二款: 国家秘密、商业秘密、个人
+        # 隐私), the mark the 卷内目录's remarks carry: {"code": "trade_secret", "label": "商业秘密"},
+        # code "" and label "无" for an item without one.
+        "confidentiality": {"code": item.secrecy, "label": item.secrecy_label or "无"},
     }
 
 
@@ -294,25 +299,7 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
     out: list[Source] = []
     for item in cf.items:
         src = item.source
-        # A recorded row's generated page (archive.record_pages), an approved addendum's too (归档
-        # 后补充, archive.sealing: its page, then its scan): the item's pages as in the volume.
-        if item.record is not None:
-            meta = _item_meta(cf, item, "系统记录")
-            meta.update(kind="record", original_name=f"{item.record.kind}.pdf")
-            if isinstance(src, Addendum):
-                meta.update(_addendum_meta(src))
-            opener = partial(_sealed_or_rendered, sealed, item.number, item.record, case)
-            out.append(Source(f"data/items/{item.number:03d}.pdf", 0, opener, meta))
-            if isinstance(src, Addendum) and src.scan:
-                out.append(_scan_source(item, src, meta))
-        elif isinstance(src, Document):
-            label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
-            meta = _item_meta(cf, item, label)
-            meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
-            name = f"data/items/{item.number:03d}.pdf"
-            opener = partial(_fieldfile, src.pdf)
-            out.append(Source(name, src.size, opener, meta, sha256=src.sha256, pages=src.pages or 0))
-        elif hasattr(src, "original_key"):  # an AV record: an item of the file (archive.casefile)
+        if hasattr(src, "original_key"):  # an AV record: an item of the file (archive.casefile)
             meta = _item_meta(cf, item, "音像记录")
             meta.update(
                 kind="av",
@@ -328,6 +315,27 @@ def _sources(case: Any, cf: CaseFile, sealed: SealedPages | None = None) -> list
             )
             name = f"data/media/{item.number:03d}{_ext(src.filename, '.bin')}"
             out.append(Source(name, src.size or 0, _av_opener(src), meta, src.sha256, src.sm3, src.pk))
+            if item.record is not None:  # its 音像记录说明 (第二十六条), as in the volume
+                opener = partial(_sealed_or_rendered, sealed, item.number, item.record, case)
+                out.append(Source(f"data/items/{item.number:03d}.pdf", 0, opener, meta, ref="page"))
+        # A recorded row's generated page (archive.record_pages), an approved addendum's too (归档
+        # 后补充, archive.sealing: its page, then its scan): the item's pages as in the volume.
+        elif item.record is not None:
+            meta = _item_meta(cf, item, "系统记录")
+            meta.update(kind="record", original_name=f"{item.record.kind}.pdf")
+            if isinstance(src, Addendum):
+                meta.update(_addendum_meta(src))
+            opener = partial(_sealed_or_rendered, sealed, item.number, item.record, case)
+            out.append(Source(f"data/items/{item.number:03d}.pdf", 0, opener, meta))
+            if isinstance(src, Addendum) and src.scan:
+                out.append(_scan_source(item, src, meta))
+        elif isinstance(src, Document):
+            label = DocTypeCode(src.doc_type).label if src.doc_type in DocTypeCode.values else src.doc_type
+            meta = _item_meta(cf, item, label)
+            meta.update(kind="document", original_name=f"{src.number}.pdf", sha256_recorded=src.sha256)
+            name = f"data/items/{item.number:03d}.pdf"
+            opener = partial(_fieldfile, src.pdf)
+            out.append(Source(name, src.size, opener, meta, sha256=src.sha256, pages=src.pages or 0))
         else:
             meta = _item_meta(cf, item, "证据材料")
             meta.update(
@@ -657,7 +665,7 @@ def _build(case: Any, out_dir: Path, progress: Progress | None, stack: ExitStack
             opened = {}
     with _timed(case, "originals"):
         opened |= _copy_sources(case, bag, writer, sources)
-    items = [s.meta for s in sources if s.ref == "file"]  # a scan original shares its item's meta
+    items = [s.meta for s in sources if s.ref == "file"]  # a scan original or an AV page shares its item's meta
     with _timed(case, "metadata and audit"):
         _write_metadata(case, cf, writer, items)
     with _timed(case, "manifests"):

@@ -63,7 +63,7 @@ ALLOWED: dict[str, Any] = {
 EXECUTABLE = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"PK\x03\x04")
 # The files an item's metadata names: its own, and an approved addendum's scan original as
 # uploaded (archive.export; only where the metadata has it) -> how a failure calls it.
-REFERENCES = {"file": "文件", "scan": "扫描件原件"}
+REFERENCES = {"file": "文件", "scan": "扫描件原件", "page": "说明页"}  # "page": an AV record's 音像记录说明
 MEDIA = {".mp4", ".mov", ".m4a", ".3gp", ".mp3", ".wav", ".avi"}
 IMAGES = {".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 

@@ -207,6 +207,42 @@ def addendum_page(addendum: Any, ordinal: int) -> RecordPage:
     )
 
 
+AV_PAGE = "av_description"  # the kind of an AV record's 说明 page (not an ARCHIVE_VOLUME_ORDER code)
+UNRECORDED = "未记录"  # printed for a 第二十六条 field the record lacks: nothing is invented
+
+
+def av_description(record: Any, title: str) -> RecordPage:
+    """音像记录说明 (第二十六条; 第二十七条): the written description of an AV record, the page of
+    its item in the volume (the original goes with the electronic file): file name, kind,
+    format, length, SHA-256, 制作方法, 制作时间, 制作人, 证明对象 (for sound the text of what is
+    said), when it was stored and, stored late, the reason. A field not recorded prints
+    UNRECORDED. No 制作地点: the record has no field for it. Dated as its item (`title`: the
+    item's title)."""
+    _, dot, ext = (record.filename or "").rpartition(".")
+    when = record.made_at or record.started_at or record.created_at
+    return RecordPage(
+        AV_PAGE,
+        f"音像记录说明：{title}",
+        _day(when),
+        record,
+        {
+            "record": record,
+            "format": ext.upper() if dot and ext else "",
+            "length": duration_text(record.duration) if record.duration is not None else "",
+            "maker": str(record.maker) if record.maker_id else "",
+            "sound": record.kind == "audio",
+            "unrecorded": UNRECORDED,
+        },
+    )
+
+
+def duration_text(seconds: float) -> str:
+    """A recording's length: "65秒" -> "1分5秒", "1小时2分0秒"."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return (f"{hours}小时" if hours else "") + (f"{minutes}分" if hours or minutes else "") + f"{secs}秒"
+
+
 def _cn(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 

@@ -131,8 +131,13 @@ def _metas(bag: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted((bag / "data/metadata/items").glob("*.json"))]
 
 
+def _page_of(m: dict) -> dict:
+    """An item's generated page in the bag: a recorded row's file, an AV record's 说明 (`page`)."""
+    return m.get("page") or m["file"]
+
+
 def _record_items(bag: Path) -> list[Path]:
-    return [bag / m["file"]["path"] for m in _metas(bag) if m["kind"] == "record"]
+    return [bag / _page_of(m)["path"] for m in _metas(bag) if m["kind"] == "record" or "page" in m]
 
 
 def test_recorded_rows_pages_are_the_stored_volumes_pages(stored_case, tmp_path, monkeypatch):
@@ -171,7 +176,7 @@ def test_a_stored_volume_without_marks_has_its_recorded_rows_rendered_once(
     bag = build_bag(case, tmp_path / "out")
     records = _record_items(bag)
     assert rendered == [] and 0 < len(records) == len(calls)
-    metas = {Path(m["file"]["path"]).name: m for m in _metas(bag)}
+    metas = {Path(_page_of(m)["path"]).name: m for m in _metas(bag)}
     for path in records:  # the pages counted for 页号 are the pages copied
         assert len(PdfReader(path).pages) == metas[path.name]["pages"] > 0
     assert fourprops.check_bag(bag)["passed"]
@@ -193,7 +198,8 @@ def test_pdfs_copied_as_recorded_are_not_parsed_again(stored_case, tmp_path, mon
     monkeypatch.setattr(fourprops, "pdf_pages", counting)
     bag = build_bag(stored_case, tmp_path / "out")
     items = [json.loads(p.read_text()) for p in sorted((bag / "data/metadata/items").glob("*.json"))]
-    kinds = {Path(m["file"]["path"]).name: m["kind"] for m in items if m["file"]["path"].endswith(".pdf")}
+    files = [(ref["path"], m["kind"]) for m in items for ref in (m["file"], m.get("page")) if ref]  # page: AV 说明
+    kinds = {Path(path).name: kind for path, kind in files if path.endswith(".pdf")}
     assert {"document", "attachment", "record"} <= set(kinds.values())
     assert sorted(parsed) == sorted(name for name, kind in kinds.items() if kind != "document")
     report = json.loads((bag / "fourprops/report.json").read_text())

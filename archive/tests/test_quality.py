@@ -125,6 +125,11 @@ def _av_undescribed(case: Any) -> None:
     )
 
 
+def _av_late_unexplained(case: Any) -> None:
+    # 第二十七条: a described video stored past its deadline, no reason written.
+    _described(case, late=True, late_reason="")
+
+
 def _sheet(case: Any, **values: Any) -> None:
     ReviewSheet.objects.update_or_create(case=case, defaults={"updated_by": case.created_by, **values})
 
@@ -159,6 +164,7 @@ BREAK = {
     "procedure.legal_review": _no_legal_review,
     "procedure.discussion": _no_discussion,
     "av.details": _av_undescribed,
+    "av.late_reason": _av_late_unexplained,
 }
 
 
@@ -337,3 +343,16 @@ def test_av_details_pass_for_described_records_and_fail_linking_to_the_one_that_
         assert failure.url == bare.get_absolute_url()
         assert case_score(case).score == 100 - QualityRule.objects.get(code="av.details").points
         bare.delete()
+
+
+def test_av_late_reason_fails_for_a_record_stored_late_without_a_reason_and_passes_with_one(head):
+    # 第二十七条: stored past the two working days, the delay is explained in writing.
+    case = complete_case(head)
+    _described(case)  # stored in time: nothing to explain
+    late = _described(case, late=True, late_reason="  ")
+    (failure,) = case_score(case).failures
+    assert (failure.code, failure.source, failure.url) == ("av.late_reason", "第二十七条", late.get_absolute_url())
+    assert case_score(case).score == 100 - QualityRule.objects.get(code="av.late_reason").points
+    late.late_reason = "执法记录仪电量耗尽，次日充电后方能导出"
+    late.save(update_fields=["late_reason"])
+    assert case_score(case).score == 100 and not case_score(case).failures

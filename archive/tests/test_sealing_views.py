@@ -164,3 +164,15 @@ def test_an_item_that_will_not_open_is_named_on_the_page(client, head, archivist
     html = resp.content.decode()
     assert resp.status_code == 200 and resp.context["unreadable"]
     assert all(line in html for line in resp.context["unreadable"]) and "无法读取" in html
+
+
+def test_the_page_does_not_call_a_file_with_gaps_complete(client, head, archivist):
+    # Trial: "案卷材料齐备，无否决项" above its own list of what each stage still lacks.
+    case = concluded_case(head)
+    client.force_login(archivist)
+    page = client.get(reverse("archive:seal", args=[case.pk]))
+    review = page.context["review"]
+    assert not review.blockers and review.gaps
+    html = page.content.decode()
+    assert "材料齐备" not in html
+    assert f"无阻止归档的问题；尚缺{len(review.gaps)}项（见下）。" in html
