@@ -13,5 +13,5 @@ def seeded_rules(db: Any) -> None:
     from archive.models import QualityRule
 
     if not QualityRule.objects.filter(code="av.late_reason").exists():  # the latest seeded
-        for name in ("0002_seed_rules", "0003_more_rules", "0017_rule_av_details", "0023_u_rule_av_late_reason"):
+        for name in ("0002_seed_rules", "0003_more_rules", "0017_rule_av_details", "0025_rule_av_late_reason"):
             import_module(f"archive.migrations.{name}").seed(apps, None)

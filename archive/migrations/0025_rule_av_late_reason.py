@@ -31,6 +31,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0022_addendum_scan_sha256")]
+    dependencies = [("archive", "0024_export_request_token")]
 
     operations = [migrations.RunPython(seed, unseed)]
