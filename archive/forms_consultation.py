@@ -116,6 +116,8 @@ class DecisionForm(forms.Form):
             self.add_error(field, message)
         # Each item's reason, by its field (archive.consultation.reason_error; the service again).
         for item in self.items:
+            if f"r_{item.pk}" in self.errors:  # refused by its field already (length): one message
+                continue
             reason = data.get(f"r_{item.pk}") or ""
             missing = reason_error(item, data.get(f"t_{item.pk}") or "", reason)  # control characters too
             if missing:

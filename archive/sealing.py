@@ -74,7 +74,7 @@ from .models import (
     Seal,
 )
 from .quality import Score, case_score
-from .selectors import is_sealed, seal_of
+from .selectors import archivists_for, is_sealed, seal_of
 from .tasks import volume_store_task
 from .verifier import verify_bag
 
@@ -378,15 +378,26 @@ def compiled_by(user: User, case: Case) -> bool:
     return recorded(case, AuditAction.ARRANGED, actor=user)
 
 
+def sole_compiler(user: User, case: Case) -> bool:
+    """`user` is the only archivist who may seal `case` (archive.selectors.archivists_for: its
+    department's 专人, else the one active archivist): they will be its 立卷人, so they cannot be
+    its 检查人 (第二十八条) even before arranging it."""
+    return user.has_role(Role.ARCHIVIST) and [u.pk for u in archivists_for(case)] == [user.pk]
+
+
 def may_check(user: User, case: Case) -> bool:
     """`user` may sign the 检查意见 of the concluded case's file now (check_sign's policy:
-    Level.CHECK, and not the archivist who arranged it)."""
+    Level.CHECK, not the archivist who arranged it, nor the only archivist who may seal it)."""
     return (
-        case.state == CaseState.CONCLUDED and policy.may_sign(user, case, Level.CHECK) and not compiled_by(user, case)
+        case.state == CaseState.CONCLUDED
+        and policy.may_sign(user, case, Level.CHECK)
+        and not compiled_by(user, case)
+        and not sole_compiler(user, case)
     )
 
 
 NOT_COMPILER = "检查人不能是立卷人本人：请由另一位档案管理员、法规科人员或机关负责人检查。"
+SOLE_COMPILER = "您是本案唯一可归档的档案管理员（立卷人），检查人须为另一人：请由法规科人员或机关负责人检查。"
 
 
 @transaction.atomic
@@ -403,6 +414,8 @@ def check_sign(*, case_id: int, by: User, agree: bool, opinion: str, digest: str
     stages.require_state(case, SEAL.sources, "签署检查意见")
     if compiled_by(by, case):
         raise TransitionDenied(NOT_COMPILER)
+    if sole_compiler(by, case):
+        raise TransitionDenied(SOLE_COMPILER)
     if digest != catalogue_digest(assemble(case)):
         raise TransitionError("卷内排列或题名已变化，请刷新页面、重新检查案卷后再签署检查意见。")
     if agree and not volume_read_by(case, by, digest):

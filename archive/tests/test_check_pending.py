@@ -87,3 +87,21 @@ def test_saving_the_arrangement_rings_the_possible_checkers_once_per_catalogue(h
     assert rows.count() == count
     _arrange_swap(case, archivist)  # a new catalogue: asked again
     assert rows.count() == 2 * count
+
+
+def test_the_only_archivist_who_may_seal_is_not_offered_the_check_trial_t2(head, reviewer, archivist):
+    """Trial T2 1: the demo's one archivist signed a check, then could not seal (立卷人 ≠ 检查人),
+    and the case left the other checkers' 待我审批."""
+    from archive.models import ArchiveDuty
+    from cases.stages import TransitionDenied
+
+    case = concluded_case(head)
+    assert not sealing.may_check(archivist, case) and cases_awaiting_check(archivist, 10) == (0, [])
+    with pytest.raises(TransitionDenied, match="唯一可归档的档案管理员"):
+        checked(case, archivist)
+    assert cases_awaiting_check(reviewer, 10) == (1, [case])  # still the reviewer's to check
+    other = UserFactory(username="archivist2", roles=[Role.ARCHIVIST])
+    assert sealing.may_check(archivist, case) and cases_awaiting_check(archivist, 10)[1] == [case]
+    ArchiveDuty.objects.create(department=case.department, archivist=archivist)  # the 专人 seals it
+    assert not sealing.may_check(archivist, case) and cases_awaiting_check(archivist, 10) == (0, [])
+    assert sealing.may_check(other, case) and cases_awaiting_check(other, 10)[1] == [case]

@@ -80,6 +80,11 @@ def test_the_form_asks_the_reason_by_its_field_keeping_what_was_typed_trial_9(cl
     assert req.status == ConsultationStatus.PENDING
     bad = client.post(url, _post(req, **{f"t_{plain.pk}": "excluded", f"r_{plain.pk}": "与复议\x1b无关。"}))
     assert bad.status_code == 400 and "的处理理由含有不可见的控制字符" in bad.content.decode()  # trial S item 1
+    # A NUL (refused by the form field itself) and an over-long reason: one message each, never
+    # also "请填写" (trial T2 2-3).
+    for reason, message in (("与复议\x00无关。", "含有不可见的控制字符（如空字符）"), ("理" * 501, "不能超过500字")):
+        html = client.post(url, _post(req, **{f"t_{plain.pk}": "excluded", f"r_{plain.pk}": reason})).content.decode()
+        assert message in html and "不允许是用空字符串" not in html and REASON_REFUSED not in html
     ok = client.post(url, _post(req, **{f"t_{plain.pk}": "excluded", f"r_{plain.pk}": "与复议无关。"}))
     assert ok.status_code == 302
     plain.refresh_from_db()

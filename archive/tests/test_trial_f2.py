@@ -37,13 +37,14 @@ def _check(case, by, opinion="经检查，案卷完整，同意归档。", agree
 def test_an_archivist_who_signed_the_check_sees_that_they_cannot_also_seal(client, head, archivist):
     """F2-3: the page looked ready to seal for the archivist who had signed the check."""
     case = concluded_case(head)
+    other = UserFactory(username="archivist2", roles=[Role.ARCHIVIST])  # not the only one: may check
     _check(case, archivist)
     client.force_login(archivist)
     page = client.get(reverse("archive:seal", args=[case.pk]))
     html = page.content.decode()
     assert page.context["own_check"] and 'id="own-check"' in html and "检查人与立卷人须为两人" in html
     assert '<button type="submit" disabled>归档</button>' in html
-    client.force_login(UserFactory(username="archivist2", roles=[Role.ARCHIVIST]))  # another seals on it
+    client.force_login(other)  # another seals on it
     page = client.get(reverse("archive:seal", args=[case.pk]))
     assert not page.context["own_check"] and 'id="own-check"' not in page.content.decode()
 
