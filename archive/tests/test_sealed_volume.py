@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,7 +17,7 @@ from pypdf import PdfReader
 
 from archive import export, fourprops, sealing, views
 from archive.export import ExportRefused, build_bag
-from archive.models import SealedVolume
+from archive.models import Seal, SealedVolume
 from archive.sealed_volume import current_volume, latest_volume
 from audit.models import Entry
 
@@ -86,7 +87,9 @@ def test_the_volume_page_streams_the_stored_volume(client, archivist, stored_cas
     client.force_login(archivist)
     resp = client.get(reverse("archive:volume_pdf", args=[stored_case.pk]))
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
-    assert 'filename="case-' in resp["Content-Disposition"]
+    # Named by its 档号 (archive.views.volume_filename), sent as RFC 5987 for the "·".
+    assert resp["Content-Disposition"] == f"inline; filename*=utf-8''{quote(views.volume_filename(stored_case))}"
+    assert views.volume_filename(stored_case) == f"{Seal.objects.get(case=stored_case).archival_code}.pdf"
     assert hashlib.sha256(b"".join(resp.streaming_content)).hexdigest() == row.sha256
     assert rendered == []
     entry = Entry.objects.filter(case_id=stored_case.pk, action="archive.volume_downloaded").latest("seq")
