@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from audit.models import Entry
 from cases.models import Level, SignOff, SignOffStep
@@ -36,8 +37,9 @@ def _executing(head, served_days_ago=60):
 
 
 def _remind(case, served):
-    """The 催告书 made and served on `served` (the clock set back to that day)."""
-    with clock_at(on_day(served)):
+    """The 催告书 made and served on `served` (the clock set back to that day; today: now, not 09:00,
+    which before 09:00 local would make a document issued in the future)."""
+    with clock_at(on_day(served) if served < TODAY() else timezone.now() - dt.timedelta(minutes=1)):
         reminder = en.reminder_issue(
             case_id=case.pk, by=case.created_by, perform_by=served + dt.timedelta(days=10), **REMINDER
         )
