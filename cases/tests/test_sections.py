@@ -157,7 +157,7 @@ def test_timeline_pages_keep_every_entry_once(client, officer, officer2):
     assert sorted(map(int, seen)) == list(range(120))
 
 
-def test_each_section_costs_the_same_queries_for_a_small_and_a_big_case(client, officer, officer2):
+def test_each_section_costs_the_same_queries_for_a_small_and_a_big_case(client, officer, officer2, calendar_held):
     small, big = _case(officer, officer2), _case(officer, officer2)
     _fill(small, officer, 1)
     _fill(big, officer, 60)

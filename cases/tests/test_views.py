@@ -114,7 +114,7 @@ def _count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_pages_use_a_constant_number_of_queries(client, officer, officer2):
+def test_pages_use_a_constant_number_of_queries(client, officer, officer2, calendar_held):
     client.force_login(officer)
     case = _case(officer, officer2)
     PartyFactory(case=case)

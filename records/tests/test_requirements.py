@@ -69,7 +69,7 @@ def test_complete_records_let_the_case_go_to_review():
         assert "第十条" not in str(exc)
 
 
-def test_checklist_reads_the_records_with_a_fixed_number_of_queries():
+def test_checklist_reads_the_records_with_a_fixed_number_of_queries(calendar_held):
     def count(case) -> int:
         fresh = Case.objects.get(pk=case.pk)
         with CaptureQueriesContext(connection) as ctx:

@@ -47,7 +47,7 @@ def test_reviewer_takes_from_the_queue_and_signs_on_the_case_page(client, review
     assert SignOff.objects.get(case=case, step=SignOffStep.EXAMINATION).opinion == "事实清楚，同意。"
 
 
-def test_queue_query_count_does_not_grow_with_rows(client, reviewer, django_assert_num_queries):
+def test_queue_query_count_does_not_grow_with_rows(client, reviewer, calendar_held):
     client.force_login(reviewer)
     actions.claim_take(case_id=in_review().pk, by=reviewer)  # a claimant to load, as on the bigger page
     from django.db import connection
