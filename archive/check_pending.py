@@ -24,6 +24,7 @@ from cases.models import Case, CaseState, SignOffStep
 from cases.selectors import PendingApproval, case_ids_handled_by, cases_visible_to
 from deadlines.services import notify
 
+from .asks import check_ask_key
 from .audit_actions import AuditAction
 from .models import ArchiveDuty
 from .sealing import assemble, catalogue_digest, check_of, may_check
@@ -84,13 +85,14 @@ def checkers_notify(case: Case, *, by: User) -> int:
     (sealing.may_check; never `by`, the archivist who arranged it) once the archivist saved its
     arrangement (sealing.arrangement_save): "待检查：<ref> <title>", linking to the check form.
     Once per case and catalogue (dedupe_key archive.check.asked:<case>:<catalogue_digest>): a
-    new arrangement asks again, the same one does not. Returns how many users were asked."""
+    new arrangement asks again, the same one does not; a signed check (sealing.check_sign) settles
+    every ask of the case (asks.check_ask_key). Returns how many users were asked."""
     ids = [u.pk for u in users_in_roles(policy.EVERY_CASE_ROLES) if u.pk != by.pk and may_check(u, case)]
     digest = catalogue_digest(assemble(case))
     notify(
         user_ids=ids,
         text=f"待检查：{case.ref} {case.title} 案卷已整理，请查阅案卷PDF并签署检查意见（第二十八条）",
         link=reverse("archive:seal", args=[case.pk]) + "#check-form",
-        dedupe_key=f"archive.check.asked:{case.pk}:{digest}",
+        dedupe_key=check_ask_key(case.pk, digest),
     )
     return len(ids)

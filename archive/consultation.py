@@ -49,10 +49,11 @@ from cases.selectors import heads_for, parties_of
 from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
-from deadlines.services import notify
+from deadlines.services import notifications_settle, notify
 from documents.selectors import document_source
 from linke.validators import length_error, text_error, validate_person_id, validate_scan, validate_uscc, window_errors
 
+from .asks import consult_request_key
 from .audit_actions import AuditAction
 from .casefile import assemble
 from .models_consultation import (
@@ -368,7 +369,7 @@ def consultation_request(
         user_ids=[h.pk for h in heads_for(case)],
         text=f"待审批：{case.ref} 查阅申请（第{req.round}轮，查阅人{name}）（第二十九条）",
         link=reverse("archive:consult_decide", args=[req.pk]),
-        dedupe_key=f"archive.consult.request:{req.pk}",
+        dedupe_key=consult_request_key(req.pk),
     )
     return req
 
@@ -554,6 +555,7 @@ def consultation_decide(
         valid_until=valid_until.isoformat() if approve and valid_until else "",
         items={str(i.pk): {"treatment": i.treatment, "reason": i.reason} for i in items},
     )
+    notifications_settle(dedupe_key=consult_request_key(req.pk))  # decided: the other heads' 待审批 too
     return req
 
 

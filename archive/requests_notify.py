@@ -23,6 +23,7 @@ from cases.selectors import heads_for
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.services import notify
 
+from .asks import override_ask_key
 from .audit_actions import AuditAction
 from .sealing import review
 
@@ -70,7 +71,7 @@ def seal_override_ask(*, case_id: int, by: User) -> OverrideAsk:
         user_ids=[h.pk for h in heads],
         text=f"待审批：{case.ref} 存在阻止归档的问题，{by}请求准予归档（第二十八条）",
         link=reverse("archive:override", args=[case.pk]),
-        dedupe_key=f"archive.override.ask:{case.pk}:{state}",
+        dedupe_key=override_ask_key(case.pk, state),
     )
     audit.record(
         case,

@@ -42,12 +42,13 @@ from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutco
 from cases.selectors import heads_for
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
-from deadlines.services import deadline_met, notify
+from deadlines.services import deadline_met, notifications_settle, notify
 from linke.fields import fit
 from linke.validators import check_scan_content, text_error, validate_scan
 from numbering.services import number_next
 
 from . import record_pages, rounds
+from .asks import addendum_request_key, check_ask_key, override_ask_key
 from .audit_actions import AuditAction
 from .casefile import (
     MAIN,
@@ -313,7 +314,7 @@ def seal_override_sign(*, case_id: int, by: User, agree: bool, opinion: str) -> 
         raise TransitionError(
             f"准予归档的理由不能超过{OVERRIDE_REASON_MAX}字（现为{len(reason)}字），以便备考表为一页。"
         )
-    return signoffs.signoff_record(
+    row = signoffs.signoff_record(
         case=case,
         step=SignOffStep.SEAL_OVERRIDE,
         level=Level.HEAD,
@@ -322,6 +323,9 @@ def seal_override_sign(*, case_id: int, by: User, agree: bool, opinion: str) -> 
         opinion=opinion,
         round=signoffs.next_round(case, SignOffStep.SEAL_OVERRIDE),
     )
+    # A head answered (agreeing or not): every ask of the case, whatever its blockers, is read.
+    notifications_settle(dedupe_key=override_ask_key(case.pk), any_state=True)
+    return row
 
 
 def catalogue_digest(casefile: CaseFile) -> str:
@@ -420,7 +424,7 @@ def check_sign(*, case_id: int, by: User, agree: bool, opinion: str, digest: str
         raise TransitionError("卷内排列或题名已变化，请刷新页面、重新检查案卷后再签署检查意见。")
     if agree and not volume_read_by(case, by, digest):
         raise TransitionError(VOLUME_NOT_READ)
-    return signoffs.signoff_record(
+    row = signoffs.signoff_record(
         case=case,
         step=SignOffStep.ARCHIVE_CHECK,
         level=Level.CHECK,
@@ -430,6 +434,9 @@ def check_sign(*, case_id: int, by: User, agree: bool, opinion: str, digest: str
         round=signoffs.next_round(case, SignOffStep.ARCHIVE_CHECK),
         digest=digest,
     )
+    # Checked on the catalogue as it is: the asks of this and any earlier catalogue are read.
+    notifications_settle(dedupe_key=check_ask_key(case.pk), any_state=True)
+    return row
 
 
 NO_CHECK = "请先由检查人审核案卷并签署检查意见"
@@ -611,7 +618,7 @@ def addendum_request(*, case_id: int, by: User, title: str, text: str, scan: Upl
         user_ids=[h.pk for h in heads_for(case)],
         text=f"待审批：{case.ref} 补充材料{number}“{title}”，{by}申请（第二十八条）",
         link=reverse("archive:addendum_decide", args=[row.pk]),
-        dedupe_key=f"archive.addendum.request:{row.pk}",
+        dedupe_key=addendum_request_key(row.pk),
     )
     return row
 
@@ -705,6 +712,7 @@ def addendum_decide(*, addendum_id: int, by: User, approve: bool, opinion: str) 
     row.save(update_fields=["status", "signoff"])
     action = AuditAction.ADDENDUM_APPROVED if approve else AuditAction.ADDENDUM_REFUSED
     audit.record(row, action, actor=by, case=case, number=row.number, signoff=signoff.pk)
+    notifications_settle(dedupe_key=addendum_request_key(row.pk))  # decided: the other heads' 待审批 too
     if approve:  # the next version of the sealed volume; the earlier ones are kept
         volume_store_task.delay_on_commit(case.pk)
     return row

@@ -12,6 +12,7 @@ waits for is recorded, inside their own transaction:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -224,7 +225,7 @@ def _hand_over(deadline: Deadline, before: set[int], after: set[int], by: Any) -
             text=f"【期限提醒】{text}",
             link=link,
             level="warn",
-            dedupe_key=f"deadline:{deadline.pk}:{REMIND}",
+            dedupe_key=deadline_key(deadline.pk, REMIND),
             deadline_id=deadline.pk,
         )
     if added and deadline.escalated_at is not None:
@@ -233,7 +234,7 @@ def _hand_over(deadline: Deadline, before: set[int], after: set[int], by: Any) -
             text=f"【已逾期】{text}",
             link=link,
             level="bad",
-            dedupe_key=f"deadline:{deadline.pk}:{OVERDUE}",
+            dedupe_key=deadline_key(deadline.pk, OVERDUE),
             deadline_id=deadline.pk,
         )
     return 1
@@ -241,8 +242,9 @@ def _hand_over(deadline: Deadline, before: set[int], after: set[int], by: Any) -
 
 @transaction.atomic
 def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.datetime | None = None) -> int:
-    """Close the open deadlines of `kind` for the target (or the case, target or not).
-    Returns how many were closed."""
+    """Close the open deadlines of `kind` for the target (or the case, target or not), each
+    audited; their reminder, overdue and 督办 notifications are settled (read for everyone,
+    notifications_settle). Returns how many were closed."""
     if target is None and case is None:
         raise ValueError("give a case or a target")
     where = Q(kind=kind, met_at__isnull=True)
@@ -261,6 +263,8 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
         audit.record(
             deadline, AuditAction.MET, case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
         )
+        # Its reminder, overdue notice and 督办 asked for this: read now for everyone.
+        notifications_settle(dedupe_key=deadline_key(deadline.pk), any_state=True)
     return len(closed)
 
 
@@ -397,6 +401,14 @@ def calendar_overrides_save(
 
 REMIND, OVERDUE, ESCALATE, OPENED = "remind", "overdue", "escalate", "opened"
 
+
+def deadline_key(deadline_id: int, message: str = "") -> str:
+    """The dedupe key of a deadline's `message` (REMIND, OVERDUE, ESCALATE, OPENED):
+    "deadline:<id>:<message>"; without `message`, "deadline:<id>", the family that
+    notifications_settle(any_state=True) matches."""
+    return f"deadline:{deadline_id}:{message}" if message else f"deadline:{deadline_id}"
+
+
 # Periods whose end opens a window rather than closes one: before the day it is a warning ("not
 # yet"), on it the thing may be done — never an overdue item. 《行政强制法》第五十四条: the court
 # application may be made once 10 working days have passed since the 催告书 was served. The scan
@@ -460,6 +472,22 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
     return qs.update(read_at=timezone.now())
 
 
+def notifications_settle(*, dedupe_key: str, any_state: bool = False) -> int:
+    """The task a message asked for is done (a request decided, a check signed, a deadline
+    met): mark read (read_at now) every user's unread notification of it, which stays in their
+    list. `dedupe_key` is the key given to `notify`; the rows matched are exactly
+    "<dedupe_key>:u<user id>" (never "<dedupe_key>3:u…", another message), or with `any_state`
+    "<dedupe_key>:<state>:u<user id>" for any one state (no colon) — a message notified again
+    per state (the blockers of an override ask, the catalogue of a check ask). Call it inside
+    the transaction that does the task. Returns how many were marked."""
+    state = r":[^:]+" if any_state else ""
+    return Notification.objects.filter(
+        read_at__isnull=True,
+        dedupe_key__startswith=f"{dedupe_key}:",
+        dedupe_key__regex=rf"^{re.escape(dedupe_key)}{state}:u[0-9]+$",
+    ).update(read_at=timezone.now())
+
+
 def _role_user_ids(role: Any) -> list[int]:
     return list(users_in_role(role).values_list("pk", flat=True))
 
@@ -511,7 +539,7 @@ def _windows_open(now: dt.datetime, batch: int) -> int:
             text=f"【期限已到，可以办理】{text}",
             link=link,
             level="info",
-            dedupe_key=f"deadline:{deadline.pk}:{OPENED}",
+            dedupe_key=deadline_key(deadline.pk, OPENED),
             deadline_id=deadline.pk,
         )
     _insert(out)
@@ -581,7 +609,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
             text=f"【期限提醒】{text}",
             link=link,
             level="warn",
-            dedupe_key=f"deadline:{pk}:{REMIND}",
+            dedupe_key=deadline_key(pk, REMIND),
             deadline_id=pk,
         )
     for pk in escalated:
@@ -592,7 +620,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
             text=f"【已逾期】{text}",
             link=link,
             level="bad",
-            dedupe_key=f"deadline:{pk}:{OVERDUE}",
+            dedupe_key=deadline_key(pk, OVERDUE),
             deadline_id=pk,
         )
         bosses = heads + (archivists if deadline.kind == DeadlineKind.ARCHIVE_FILE else [])
@@ -601,7 +629,7 @@ def deadlines_scan(*, now: dt.datetime | None = None, batch: int | None = None) 
             text=f"【逾期督办】{text}",
             link=link,
             level="bad",
-            dedupe_key=f"deadline:{pk}:{ESCALATE}",
+            dedupe_key=deadline_key(pk, ESCALATE),
             deadline_id=pk,
         )
         audit.record(

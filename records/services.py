@@ -363,6 +363,18 @@ def record_attach(*, record_id: int, by: User, file: Any, description: str = "")
 # --- 先行登记保存: 报请批准 → 机关负责人批准/不批准 → 处理决定 (《行政处罚法》第五十六条) ---------------
 
 
+def preservation_request_key(request_id: int) -> str:
+    """The dedupe key of the heads' 待审批 for the 报请批准 sign-off `request_id`: rung by
+    preservation_request, settled (read for every head) once one approves or refuses."""
+    return f"records.preservation.request:{request_id}"
+
+
+def _settle_request(request: SignOff) -> None:
+    from deadlines.services import notifications_settle
+
+    notifications_settle(dedupe_key=preservation_request_key(request.pk))
+
+
 def _notify(user_ids: Iterable[int], text: str, link: str, key: str) -> None:
     from deadlines.services import notify
 
@@ -432,7 +444,7 @@ def preservation_request(*, record_id: int, by: User, opinion: str) -> SignOff:
         [h.pk for h in heads_for(base.case)],
         f"待审批：{base.case.ref} 先行登记保存 #{base.pk}，{by}报请批准（《行政处罚法》第五十六条）",
         base.get_absolute_url(),
-        f"records.preservation.request:{row.pk}",
+        preservation_request_key(row.pk),
     )
     return row
 
@@ -487,6 +499,7 @@ def preservation_approve(*, record_id: int, by: User, opinion: str, late_reason:
         signoff=row.pk,
         **({"late_reason": late_reason, "preserved_at": rec.started_at} if late else {}),
     )
+    _settle_request(request)
     what = "已事后补批" if late else "已获机关负责人批准"
     _notify(
         _officers_of(rec, request.actor),
@@ -509,6 +522,7 @@ def preservation_refuse(*, record_id: int, by: User, opinion: str) -> Preservati
     rec.approval_request = None
     rec.save(update_fields=["approval_request"])
     audit.record(base, AuditAction.PRESERVATION_REFUSED, actor=by, case=base.case_id, opinion=opinion, signoff=row.pk)
+    _settle_request(request)
     _notify(
         _officers_of(rec, request.actor),
         f"{base.case.ref} 先行登记保存 #{base.pk}未获批准（{by}：{opinion}）",

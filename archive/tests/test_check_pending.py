@@ -105,3 +105,23 @@ def test_the_only_archivist_who_may_seal_is_not_offered_the_check_trial_t2(head,
     ArchiveDuty.objects.create(department=case.department, archivist=archivist)  # the 专人 seals it
     assert not sealing.may_check(archivist, case) and cases_awaiting_check(archivist, 10) == (0, [])
     assert sealing.may_check(other, case) and cases_awaiting_check(other, 10)[1] == [case]
+
+
+def test_one_check_settles_every_checkers_ask_of_the_case_and_no_other(head, reviewer, archivist):
+    """Every possible 检查人 is asked (待检查); once one signs a check (agreeing or returning), the
+    asks of the case are read for all of them, kept in their list; another case's stay unread."""
+    from deadlines.selectors import unread_count
+
+    case, another = concluded_case(head), concluded_case(head)
+    other = UserFactory(username="archivist2", roles=[Role.ARCHIVIST])
+    _arrange_swap(case, archivist)
+    _arrange_swap(another, archivist)
+    asks = Notification.objects.filter(dedupe_key__startswith=f"archive.check.asked:{case.pk}:")
+    assert {head, reviewer, other} <= {n.user for n in asks} and unread_count(reviewer) == 2
+
+    checked(case, reviewer, agree=False, opinion="第2件题名有误，请改正。")
+
+    assert not asks.filter(read_at__isnull=True).exists()
+    assert unread_count(head) == unread_count(other) == unread_count(reviewer) == 1
+    left = Notification.objects.get(user=head, read_at__isnull=True)
+    assert left.dedupe_key.startswith(f"archive.check.asked:{another.pk}:")

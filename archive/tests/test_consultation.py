@@ -625,3 +625,24 @@ def test_control_characters_are_refused_in_the_services_texts(case, items, archi
     req = _request(case, archivist, [items["doc"]])
     with pytest.raises(TransitionError, match="的处理理由含有不可见的控制字符"):
         _approve(req, head, {items["doc"]: Treatment(ItemTreatment.EXCLUDED, "涉及\x00他人隐私")})
+
+
+def test_one_heads_decision_settles_the_other_heads_bell(case, items, archivist, head):
+    """Every head who may decide is rung (待审批); once one decides, the others' notification is
+    read (kept in their list) and their bell drops; another request's stays unread."""
+    from deadlines.selectors import unread_count
+
+    other_head = UserFactory(username="head2", roles=[Role.HEAD])
+    req = _request(case, archivist, [items["plain"]])
+    another = _request(case, archivist, [items["doc"]])
+    asks = Notification.objects.filter(link=reverse("archive:consult_decide", args=[req.pk]))
+    assert {n.user for n in asks} == {head, other_head} and unread_count(other_head) == 2
+
+    _approve(req, head, {items["plain"]: Treatment(ItemTreatment.FULL)})
+
+    assert asks.count() == 2 and not asks.filter(read_at__isnull=True).exists()
+    assert unread_count(other_head) == unread_count(head) == 1
+    left = Notification.objects.get(user=other_head, read_at__isnull=True)
+    assert left.link == reverse("archive:consult_decide", args=[another.pk])
+    consultation_decide(request_id=another.pk, by=other_head, approve=False, opinion="不同意查阅。")
+    assert unread_count(head) == unread_count(other_head) == 0

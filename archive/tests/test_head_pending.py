@@ -113,3 +113,28 @@ def test_an_addendum_request_rings_the_heads_bell_with_its_decide_link(client, o
     assert not Notification.objects.filter(user__in=[handling_head, officer, archivist]).exists()
     client.force_login(head)
     assert 'id="bell-count">1<' in client.get(reverse("cases:dashboard")).content.decode()
+
+
+def test_one_heads_addendum_decision_settles_the_other_heads_bell(client, officer, archivist, head, handling_head):
+    """Both heads who may sign are rung (待审批); once one decides, the other's notification is
+    read (kept in the list) and his bell drops; another addendum's stays unread."""
+    from deadlines.selectors import unread_count
+
+    other_head = UserFactory(username="head2", roles=[Role.HEAD])
+    case = CaseFactory(officers=[officer, handling_head], department=officer.department, created_by=officer)
+    seal_in_place(case, archivist)
+    first = sealing.addendum_request(case_id=case.pk, by=officer, title="送达回证补充", text="补充送达回证。")
+    second = sealing.addendum_request(case_id=case.pk, by=officer, title="询问笔录补充", text="补充询问笔录。")
+    assert unread_count(head) == unread_count(other_head) == 2
+    client.force_login(other_head)
+    assert 'id="bell-count">2<' in client.get(reverse("deadlines:notifications")).content.decode()
+
+    sealing.addendum_decide(addendum_id=first.pk, by=head, approve=True, opinion="同意补充。")
+
+    asks = Notification.objects.filter(link=reverse("archive:addendum_decide", args=[first.pk]))
+    assert asks.count() == 2 and not asks.filter(read_at__isnull=True).exists()
+    assert unread_count(head) == unread_count(other_head) == 1
+    left = Notification.objects.get(user=other_head, read_at__isnull=True)
+    assert left.link == reverse("archive:addendum_decide", args=[second.pk])
+    page = client.get(reverse("deadlines:notifications")).content.decode()
+    assert 'id="bell-count">1<' in page and "补充材料1" in page  # read, still listed

@@ -55,3 +55,29 @@ def test_no_ask_without_blockers_nor_by_anyone_but_the_archivist(client, head, a
     assert "无权请求准予归档" in _ask(client, case).content.decode()
     assert not Notification.objects.exists()
     assert not Entry.objects.filter(action=AuditAction.SEAL_OVERRIDE_ASKED).exists()
+
+
+def test_one_heads_override_settles_every_ask_of_the_case_and_no_other(client, head, archivist):
+    """Both heads who may sign are asked; once one signs (agrees or refuses), every ask of the
+    case (each blockers state) is read for both, kept in their list; another case's stays."""
+    from accounts.models import Role
+    from accounts.tests.factories import UserFactory
+    from archive.requests_notify import seal_override_ask
+    from deadlines.selectors import unread_count
+
+    other_head = UserFactory(username="head2", roles=[Role.HEAD])
+    case, another = concluded_case(head), concluded_case(head)
+    _veto(case)
+    _veto(another)
+    seal_override_ask(case_id=case.pk, by=archivist)
+    seal_override_ask(case_id=another.pk, by=archivist)
+    assert unread_count(head) == unread_count(other_head) == 2
+
+    sealing.seal_override_sign(case_id=case.pk, by=head, agree=False, opinion="请先核实执法证。")
+
+    asks = Notification.objects.filter(link=reverse("archive:override", args=[case.pk]))
+    assert asks.count() == 2 and not asks.filter(read_at__isnull=True).exists()
+    assert unread_count(head) == unread_count(other_head) == 1
+    assert Notification.objects.get(user=other_head, read_at__isnull=True).link == reverse(
+        "archive:override", args=[another.pk]
+    )

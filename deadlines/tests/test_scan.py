@@ -262,3 +262,23 @@ def test_admins_are_warned_once_when_next_year_is_missing(admin_user):
     calendar_overrides_save(pairs=[(dt.date(2027, 1, 1), False)], source="2027年通知", by=admin_user, year=2027)
     Notification.objects.all().delete()
     assert calendar_missing_warn(today=dt.date(2026, 12, 3)) == 0
+
+
+@pytest.mark.django_db
+def test_meeting_a_deadline_settles_its_reminder_overdue_and_escalation_notices(head):
+    """A reminder, an overdue notice and a 督办 ask for the deadline to be met: once it is, they
+    are read for everyone (kept in the list); another deadline's notices stay unread."""
+    from deadlines.selectors import unread_count
+
+    case, green, yellow, red, archive, met = _scenario(NOW)
+    deadlines_scan(now=NOW)
+    officers = list(case.officers.all())
+    assert unread_count(head) == 2 and all(unread_count(o) == 2 for o in officers)
+
+    deadline_met(kind=red.kind, case=case)
+
+    settled = Notification.objects.filter(deadline=red)
+    assert settled.count() == len(officers) + 1 and not settled.filter(read_at__isnull=True).exists()
+    assert all(unread_count(o) == 1 for o in officers)  # yellow's reminder stays
+    assert unread_count(head) == 1  # the archive file's escalation stays
+    assert not Notification.objects.filter(deadline__in=[yellow, archive], read_at__isnull=False).exists()

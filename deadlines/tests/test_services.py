@@ -163,3 +163,31 @@ def test_met_locks_the_deadline_rows_only_never_the_shared_content_type_row():
     locking = [x["sql"] for x in q.captured_queries if "FOR UPDATE" in x["sql"]]
     assert locking and all('FOR UPDATE OF "deadlines_deadline"' in sql for sql in locking), locking
     assert all("django_content_type" in sql for sql in locking)  # the join the lock must skip
+
+
+def test_settle_marks_one_message_read_for_every_user_and_nothing_else(head, archivist):
+    """notifications_settle matches `<key>:u<id>` exactly: not `<key>3:u<id>` (another message whose
+    key merely starts alike), not another state unless asked for."""
+    from deadlines.models import Notification
+    from deadlines.selectors import unread_count
+    from deadlines.services import notifications_settle, notify
+
+    users = [head.pk, archivist.pk]
+    notify(user_ids=users, text="待审批：甲", dedupe_key="t.ask:12")
+    notify(user_ids=users, text="待审批：乙", dedupe_key="t.ask:123")
+    notify(user_ids=users, text="待审批：丙", dedupe_key="t.ask:12:s1")
+    notify(user_ids=users, text="待审批：丁", dedupe_key="t.ask:1")
+    Notification.objects.filter(dedupe_key=f"t.ask:12:u{head.pk}").update(read_at=dt.datetime(2026, 1, 1, tzinfo=SH))
+
+    assert notifications_settle(dedupe_key="t.ask:12") == 1  # the head had read his already
+    unread = set(Notification.objects.filter(read_at__isnull=True).values_list("text", flat=True))
+    assert unread == {"待审批：乙", "待审批：丙", "待审批：丁"}
+    assert unread_count(head) == unread_count(archivist) == 3
+    assert Notification.objects.filter(text="待审批：甲").count() == 2  # still in the list
+
+    assert notifications_settle(dedupe_key="t.ask:1", any_state=True) == 0  # "t.ask:1:…" has none
+    assert notifications_settle(dedupe_key="t.ask:12", any_state=True) == 2
+    assert set(Notification.objects.filter(read_at__isnull=True).values_list("text", flat=True)) == {
+        "待审批：乙",
+        "待审批：丁",
+    }

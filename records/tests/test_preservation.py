@@ -308,3 +308,25 @@ def test_the_decision_period_follows_when_the_head_level_changes_hands(head, dja
     assert successor in people and head not in people
     assert rec.maker in people  # the officers stay
     assert Entry.objects.filter(action="deadline.responsible_changed", case_id=rec.case_id).exists()
+
+
+def test_one_heads_decision_on_a_request_settles_the_other_heads_bell(head):
+    """报请批准 rings every head who may approve (待审批); once one approves or refuses, the
+    others' notification is read (kept in the list) and their bell drops; another record's stays."""
+    from deadlines.selectors import unread_count
+
+    other_head = UserFactory(roles=[Role.HEAD])
+    a = _planned()
+    b = _planned(case=a.case)
+    preservation_request(record_id=a.pk, by=a.maker, opinion="报请批准甲。")
+    preservation_request(record_id=b.pk, by=b.maker, opinion="报请批准乙。")
+    assert unread_count(head) == unread_count(other_head) == 2
+
+    preservation_approve(record_id=a.pk, by=head, opinion="同意甲")
+    asks = Notification.objects.filter(link=a.get_absolute_url(), text__startswith="待审批")
+    assert asks.count() == 2 and not asks.filter(read_at__isnull=True).exists()
+    assert unread_count(head) == unread_count(other_head) == 1
+    assert Notification.objects.get(user=other_head, read_at__isnull=True).link == b.get_absolute_url()
+
+    preservation_refuse(record_id=b.pk, by=other_head, opinion="理由不充分。")
+    assert unread_count(head) == unread_count(other_head) == 0
