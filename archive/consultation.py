@@ -637,7 +637,7 @@ def requests_of(case: Case) -> list[ConsultationRequest]:
     page)."""
     return list(
         ConsultationRequest.objects.filter(case=case)
-        .select_related("recorded_by", "signoff__actor")
+        .select_related("recorded_by", "signoff__actor", "principal")
         .prefetch_related("items", "accesses__viewer", "accesses__item")
     )
 

@@ -25,6 +25,7 @@ from audit.models import Entry
 from cases.models import PartyKind
 from cases.stages import TransitionError
 from cases.tests.factories import CaseFactory, PartyFactory
+from cases.tests.pages import section_html
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +160,7 @@ def test_the_decide_page_shows_the_principal_and_the_scan_only_to_who_may_see_it
     client.force_login(head)
     html = client.get(reverse("archive:consult_decide", args=[req.pk])).content.decode()
     assert "委托人：王小明" in html and scan_url in html
+    assert "委托人：王小明" in section_html(client, case, "archive")  # the case's request list too
     for user in (head, archivist, officer):  # who decides or records it
         client.force_login(user)
         resp = client.get(scan_url)
