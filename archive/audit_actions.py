@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     CONSULT_REQUESTED = "archive.consult_requested", "登记查阅申请"
     CONSULT_DECIDED = "archive.consult_decided", "查阅申请审批"
     CONSULT_VIEWED = "archive.consult_viewed", "查阅案卷材料"
+    CONSULT_AUTHORISATION_VIEWED = "archive.consult_authorisation_viewed", "查看查阅申请的授权委托书"
     ANSWER_EXPORTED = "archive.answer_exported", "导出复议答复材料"
     # Sealing (归档, 第二十八条) and what may happen after it.
     ARRANGED = "archive.arranged", "调整卷内排列与题名"

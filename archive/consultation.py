@@ -51,7 +51,16 @@ from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.services import notifications_settle, notify
 from documents.selectors import document_source
-from linke.validators import length_error, text_error, validate_person_id, validate_scan, validate_uscc, window_errors
+from linke.fields import fit
+from linke.validators import (
+    SCAN_TYPES_LABEL,
+    length_error,
+    text_error,
+    validate_person_id,
+    validate_scan,
+    validate_uscc,
+    window_errors,
+)
 
 from .asks import consult_request_key
 from .audit_actions import AuditAction
@@ -184,8 +193,10 @@ def requester_errors(case: Case, *, requester_name: str, id_type: str, id_number
     - 当事人的法定代表人（负责人）(LEGAL_REP): the case has an organisation party; `id_type` is
       居民身份证; the name equals one of the organisation parties' recorded legal_rep, unless one
       of them has none recorded (then the name cannot be checked).
-    - 委托代理人, 第三人, 其他利害关系人: not checked here; the head judges them on the reasons
-      given (consultation_decide)."""
+    - 委托代理人 (AGENT): the principal and the 授权委托书 are checked by `agent_errors`; the
+      agent's own name and ID are not checked here.
+    - 第三人, 其他利害关系人: not checked here; the head judges them on the reasons given
+      (consultation_decide)."""
     if relation not in (RequesterRelation.PARTY, RequesterRelation.LEGAL_REP):
         return []
     parties = list(parties_of(case))
@@ -195,6 +206,39 @@ def requester_errors(case: Case, *, requester_name: str, id_type: str, id_number
     if relation == RequesterRelation.PARTY:
         return _party_errors(parties, requester_name, id_type, id_number)
     return _legal_rep_errors(parties, requester_name, id_type)
+
+
+AUTHORISATION = "授权委托书"
+
+
+def agent_errors(parties: list[Party], *, relation: str, principal: int | None, authorisation: bool) -> dict[str, str]:
+    """The principal and the 授权委托书 of a request, by form field (`principal`,
+    `authorisation`). 第二十九条 (当事人依法申请查阅): a 委托代理人 consults on the party's behalf
+    only with the party's 授权委托书 — unverified: from practice, not in DOMAIN.md. `parties`:
+    the case's recorded parties (cases.selectors.parties_of); `principal` the pk of the party
+    named as 委托人, or None; `authorisation` whether a scan was given. For RequesterRelation.
+    AGENT both are required and the principal is one of `parties` (a case with none recorded
+    has nobody to name); for any other relation both must be empty. Returns Chinese messages,
+    empty when right. The one check the request form shows by its fields and
+    `consultation_request` applies."""
+    errors: dict[str, str] = {}
+    if relation != RequesterRelation.AGENT:
+        if principal is not None:
+            errors["principal"] = "只有委托代理人查阅须选择委托人：其他与案件关系请将委托人留空。"
+        if authorisation:
+            errors["authorisation"] = f"只有委托代理人查阅须上传{AUTHORISATION}：其他与案件关系请不要选择文件。"
+        return errors
+    if not parties:
+        errors["principal"] = "本案未登记当事人，无法核对委托代理人的委托人：请先登记当事人，或选择其他与案件关系。"
+    elif principal is None:
+        errors["principal"] = "委托代理人查阅，请选择委托人（本案当事人）。"
+    elif principal not in {p.pk for p in parties}:
+        errors["principal"] = "所选委托人不是本案登记的当事人，请重新选择。"
+    if not authorisation:
+        errors["authorisation"] = (
+            f"委托代理人查阅，请上传当事人的{AUTHORISATION}扫描件（{SCAN_TYPES_LABEL}）：代理人凭授权委托书代为查阅。"
+        )
+    return errors
 
 
 def same_name(recorded: str, typed: str) -> bool:
@@ -283,12 +327,19 @@ def consultation_request(
     purpose: str,
     reason: str,
     items: list[str],
+    principal: int | None = None,
+    authorisation: IO[bytes] | None = None,
 ) -> ConsultationRequest:
-    """Record a party's request (第二十九条第一款). `items`: Candidate keys of this case.
+    """Record a party's request (第二十九条第一款). `items`: Candidate keys of this case. A
+    委托代理人's request names `principal` (the pk of one of the case's parties) and carries
+    `authorisation`, the scan of the party's 授权委托书 (an uploaded PDF, JPEG or PNG: linke.
+    validators.validate_scan), stored as attachments are (cases.services.file_store) with its
+    SHA-256 and size; any other relation gives neither (`agent_errors`).
 
     Raises TransitionDenied (not the archivist nor an officer of the case), TransitionError
     (empty name or reason, a name or reason over REQUESTER_NAME_MAX / REASON_MAX characters, bad ID number, unknown choice, no item or an item not of this case,
-    a requester who does not fit the case's parties: `requester_errors`, the same requester and
+    a requester who does not fit the case's parties: `requester_errors`, a missing, foreign or
+    unwanted principal or 授权委托书, or a scan that is no PDF or image: `agent_errors`, the same requester and
     items as a request still pending: `pending_duplicate`). The heads who may decide it
     (cases.selectors.heads_for) are notified through the bell, linking to its decide page."""
     case = _lock(case_id)
@@ -320,8 +371,16 @@ def consultation_request(
     if unknown:
         raise TransitionError("所选材料不属于本案案卷。")
     errors = requester_errors(case, requester_name=name, id_type=id_type, id_number=number, relation=relation)
+    errors += agent_errors(
+        list(parties_of(case)), relation=relation, principal=principal, authorisation=authorisation is not None
+    ).values()
     if errors:
         raise _refusal(errors)
+    if authorisation is not None:
+        try:  # the one scan check (linke.validators.validate_scan)
+            validate_scan(authorisation, what=AUTHORISATION)
+        except ValidationError as exc:
+            raise TransitionError("；".join(exc.messages)) from None
     # Under the case's lock (above): a double-submitted form waits for the first to commit, then
     # finds it here (trial defect 14).
     same = pending_duplicate(case, id_number=number, keys=chosen)
@@ -331,7 +390,19 @@ def consultation_request(
             f"该查阅人对相同材料的查阅申请尚待审批（第{same.round}轮，{at}登记），未重复登记；"
             "请待机关负责人审批后再行申请。"
         )
+    scan: dict[str, Any] = {}
+    if authorisation is not None:  # stored as the case's attachments are: by its content hash
+        key, sha, size = file_store(authorisation)
+        original = (getattr(authorisation, "name", "") or "").rsplit("/", 1)[-1]
+        scan = {
+            "principal_id": principal,
+            "authorisation": key,
+            "authorisation_name": fit(ConsultationRequest, "authorisation_name", original),
+            "authorisation_sha256": sha,
+            "authorisation_size": size,
+        }
     req = ConsultationRequest.objects.create(
+        **scan,
         case=case,
         requester_name=name,
         id_type=id_type,
@@ -363,6 +434,10 @@ def consultation_request(
         relation=relation,
         purpose=purpose,
         items=chosen,
+        principal=req.principal.name if req.principal else "",
+        principal_id=req.principal_id,
+        authorisation_sha256=req.authorisation_sha256,
+        authorisation_size=req.authorisation_size,
     )
     # The heads who may decide it (not handling the case) are told, as for addenda (待我审批).
     notify(
@@ -564,18 +639,36 @@ def requests_of(case: Case) -> list[ConsultationRequest]:
     page)."""
     return list(
         ConsultationRequest.objects.filter(case=case)
-        .select_related("recorded_by", "signoff__actor")
+        .select_related("recorded_by", "signoff__actor", "principal")
         .prefetch_related("items", "accesses__viewer", "accesses__item")
     )
 
 
 def request_for_decision(user: User, pk: int) -> ConsultationRequest:
     """A request the head may decide, pending or decided (its page shows the decision), with its
-    sign-off and signer (404 for anyone else: who may not sign it learns nothing)."""
-    req = ConsultationRequest.objects.select_related("case", "signoff__actor").filter(pk=pk).first()
+    sign-off and signer and principal (404 for anyone else: who may not sign it learns nothing)."""
+    req = ConsultationRequest.objects.select_related("case", "signoff__actor", "principal").filter(pk=pk).first()
     if req is None or not policy.may_sign(user, req.case, Level.HEAD):
         raise Http404("查阅申请不存在")
     return req
+
+
+def authorisation_for_user(user: User, pk: int) -> ConsultationRequest:
+    """A request whose 授权委托书 `user` may open: who may decide it (a head, policy.may_sign) or
+    record it (`may_record`). Http404 for anyone else, or for a request without the scan."""
+    req = ConsultationRequest.objects.select_related("case").filter(pk=pk).first()
+    if req is None or not req.authorisation:
+        raise Http404("授权委托书不存在")
+    if not (policy.may_sign(user, req.case, Level.HEAD) or may_record(user, req.case)):
+        raise Http404("授权委托书不存在")
+    return req
+
+
+def authorisation_viewed(req: ConsultationRequest, *, by: User) -> None:
+    """Every read of a request's 授权委托书 is on the trail (第二十九条), as an addendum's scan."""
+    audit.record(
+        req, AuditAction.CONSULT_AUTHORISATION_VIEWED, actor=by, case=req.case, sha256=req.authorisation_sha256
+    )
 
 
 class ReadingClosed(Exception):

@@ -4,9 +4,17 @@ from typing import Any
 
 from django import forms
 
-from linke.validators import MaxCharsValidator, ScanField, datetime_invalid, window_label
+from cases.models import Party
+from linke.validators import SCAN_TYPES_LABEL, MaxCharsValidator, ScanField, datetime_invalid, window_label
 
-from .consultation import PERIOD_LABEL, allowed_treatments, period_window_errors, reason_error
+from .consultation import (
+    AUTHORISATION,
+    PERIOD_LABEL,
+    agent_errors,
+    allowed_treatments,
+    period_window_errors,
+    reason_error,
+)
 from .models_consultation import (
     OPINION_MAX,
     REASON_MAX,
@@ -23,7 +31,8 @@ _DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:
 
 class RequestForm(forms.Form):
     """A party's request: who, relation, purpose, why, which items (keys of
-    archive.consultation.candidates)."""
+    archive.consultation.candidates); for a 委托代理人 the principal (pk of one of `parties`, the
+    case's parties) and the scan of the 授权委托书 (archive.consultation.agent_errors, by field)."""
 
     requester_name = forms.CharField(
         label="查阅人姓名",
@@ -40,13 +49,48 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=f"不超过{REASON_MAX}字。",
     )
+    # 第二十九条 (委托代理人; unverified: from practice, not in DOMAIN.md).
+    principal = forms.TypedChoiceField(
+        label="委托人",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="委托代理人查阅时必填：选择委托其查阅的本案当事人；其他与案件关系不填。",
+        error_messages={"invalid_choice": "所选委托人不是本案登记的当事人，请重新选择。"},
+    )
+    authorisation = ScanField(
+        label=f"{AUTHORISATION}（{SCAN_TYPES_LABEL}）",
+        required=False,
+        what=AUTHORISATION,
+        noun=AUTHORISATION,
+        help_text=f"委托代理人查阅时必填：当事人签署的{AUTHORISATION}扫描件；其他与案件关系不上传。",
+    )
     items = forms.MultipleChoiceField(label="申请查阅的材料", widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], parties: list[Party], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["items"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = choices
+        self.parties = parties
+        principal = self.fields["principal"]
+        assert isinstance(principal, forms.TypedChoiceField)
+        principal.choices = [("", "—"), *((p.pk, p.name) for p in parties)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The principal and the 授权委托书 by their fields (archive.consultation.agent_errors; the
+        # service again). A field refused already (a foreign principal, a bad scan) says so once.
+        errors = agent_errors(
+            self.parties,
+            relation=data.get("relation") or "",
+            principal=data.get("principal"),
+            authorisation=data.get("authorisation") is not None,
+        )
+        for field, message in errors.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
 
 
 class DecisionForm(forms.Form):

@@ -95,6 +95,21 @@ class ConsultationRequest(models.Model):
     valid_from = models.DateTimeField("查阅期限起", null=True, blank=True)
     valid_until = models.DateTimeField("查阅期限止", null=True, blank=True)
     token = models.CharField("查阅链接密钥", max_length=64, blank=True)
+    # 第二十九条 (委托代理人): an agent consults on the party's behalf only with the party's
+    # 授权委托书 — unverified: from practice, not in DOMAIN.md. `principal` is the party the agent
+    # acts for (one of the case's parties); the scan is kept as case attachments are
+    # (cases.services.file_store: its key, SHA-256 and size as uploaded). Empty for any other
+    # relation. A record of the consultation, not an item of the case file (archive.casefile).
+    principal = models.ForeignKey(
+        "cases.Party", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="委托人"
+    )
+    authorisation = models.FileField("授权委托书", max_length=200, blank=True)
+    authorisation_name = models.CharField("授权委托书原文件名", max_length=200, blank=True, default="")
+    authorisation_sha256 = models.CharField("授权委托书SHA-256", max_length=64, blank=True, default="")
+    authorisation_size = models.BigIntegerField("授权委托书大小（字节）", null=True, blank=True)
+    # An agent's request recorded before the 授权委托书 was required (migration 00NN_wtB_consult_
+    # agent marks them): it has none, and its decide page says so. Never set otherwise.
+    authorisation_predates = models.BooleanField("登记时未要求授权委托书", default=False)
 
     class Meta:
         verbose_name = "查阅申请"
@@ -111,6 +126,27 @@ class ConsultationRequest(models.Model):
                     Q(valid_from__isnull=False, valid_until__isnull=False, signoff__isnull=False)
                     & Q(valid_until__gt=models.F("valid_from"))
                     & ~Q(token="")
+                ),
+            ),
+            # 第二十九条 (委托代理人; unverified: from practice, not in DOMAIN.md): an agent's request
+            # names the principal and carries the 授权委托书 with its digest and size; any other
+            # relation carries neither. An agent's row from before the rule is marked as such.
+            models.CheckConstraint(
+                name="consultation_agent_has_authorisation",
+                condition=(
+                    Q(relation="agent", authorisation_predates=True)
+                    & Q(principal__isnull=True, authorisation="", authorisation_sha256="")
+                )
+                | (
+                    Q(relation="agent", authorisation_predates=False)
+                    & Q(principal__isnull=False, authorisation_size__isnull=False)
+                    & ~Q(authorisation="")
+                    & Q(authorisation_sha256__regex="^[0-9a-f]{64}$")
+                )
+                | (
+                    ~Q(relation="agent")
+                    & Q(principal__isnull=True, authorisation="", authorisation_sha256="", authorisation_predates=False)
+                    & Q(authorisation_size__isnull=True)
                 ),
             ),
             # The 查阅理由 is a few sentences, printed on the case's archive panel.

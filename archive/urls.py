@@ -15,6 +15,7 @@ urlpatterns = [
     # 第二十九条 consultation and the reconsideration answer package (archive.views_consultation).
     path("case/<int:pk>/consult/new/", vc.consult_new, name="consult_new"),
     path("consult/<int:pk>/decide/", vc.consult_decide, name="consult_decide"),
+    path("consult/<int:pk>/authorisation/", vc.consult_authorisation, name="consult_authorisation"),
     path("read/<str:token>/", vc.reading_room, name="reading_room"),
     path("read/<str:token>/<int:item>.pdf", vc.reading_item, name="reading_item"),
     path("read/<str:token>/<int:item>/av/", vc.reading_av, name="reading_av"),

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 import audit
 from avrecords.views import log_whole_fetch, stored_response
 from cases import policy
-from cases.selectors import case_for_user
+from cases.selectors import case_for_user, parties_of
 from cases.stages import TransitionDenied, TransitionError
 from linke.clientip import client_ip
+from linke.downloads import file_response
 from linke.http import AuthedRequest, form_page, refusal
 
 from . import consultation as svc
@@ -47,7 +48,7 @@ def consult_new(request: AuthedRequest, pk: int) -> HttpResponse:
         (c.key, f"{c.title}（{c.confidentiality_label}）" if c.confidentiality else c.title)
         for c in svc.candidates(case)
     ]
-    form = RequestForm(request.POST or None, choices=choices)
+    form = RequestForm(request.POST or None, request.FILES or None, choices=choices, parties=list(parties_of(case)))
     if request.method == "POST" and form.is_valid():
         try:
             svc.consultation_request(case_id=case.pk, by=request.user, **form.cleaned_data)
@@ -110,6 +111,19 @@ def consult_decide(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect(_case_page(req.case_id))
     ctx = {"case": req.case, "req": req, "form": form, "title": "查阅申请审批", "submit": "签署"}
     return form_page(request, "archive/consult/form.html", ctx)
+
+
+@never_cache
+@require_GET
+@login_required
+def consult_authorisation(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    """GET: the 授权委托书 of an agent's request (第二十九条), inline when its sniffed type is a
+    PDF or an image (linke.downloads.file_response), audited. Only who may decide or record the
+    request (svc.authorisation_for_user); 404 for anyone else, or when there is none."""
+    req = svc.authorisation_for_user(request.user, pk)
+    svc.authorisation_viewed(req, by=request.user)
+    fh = req.authorisation.storage.open(req.authorisation.name, "rb")
+    return file_response(fh, filename=req.authorisation_name or "授权委托书", inline=True)
 
 
 def _closed(request: AuthedRequest, exc: svc.ReadingClosed) -> HttpResponse:

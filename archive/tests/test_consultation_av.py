@@ -156,7 +156,7 @@ def test_an_approved_addendum_is_shown_as_the_volume_has_it_watermarked(client, 
     settings.MEDIA_ROOT = str(tmp_path)
     case = sealed_case(head, archivist)
     addendum = _approved_addendum(case, head, archivist)
-    req = _request(case, archivist, [addendum], relation="agent", requester_name="李律师")
+    req = _request(case, archivist, [addendum], relation="third_party", requester_name="李律师")
     req = _approve(req, head, {addendum: Treatment(ItemTreatment.FULL)})
     item = req.items.get()
     assert item.addendum == addendum

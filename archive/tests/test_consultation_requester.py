@@ -2,7 +2,8 @@
 request is entered (trial defect D10: a natural person recorded as 当事人 of a company's case was
 accepted). 当事人: one of the parties, by ID number (its kind fitting the ID type) or, for a party
 with no number recorded, by exact name. 法定代表人（负责人）: the case has an organisation party,
-a resident ID, and the name of a recorded legal representative. Other relations: not checked."""
+a resident ID, and the name of a recorded legal representative. 委托代理人: the principal and the
+授权委托书 (test_consultation_agent). Other relations: not checked."""
 
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ def test_legal_rep_of_a_company_with_none_recorded_is_any_name(case, item, archi
 # --- the others, and the page --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("relation", ["agent", "third_party", "other"])
+@pytest.mark.parametrize("relation", ["third_party", "other"])
 def test_other_relations_are_for_the_head_to_judge(case, item, archivist, relation):
     _company(case)
     assert _request(case, archivist, item, relation=relation, requester_name="李四").relation == relation
@@ -176,7 +177,7 @@ def test_other_relations_are_for_the_head_to_judge(case, item, archivist, relati
 
 
 def test_the_form_shows_the_refusal_with_everything_typed(client, case, item, archivist):
-    _company(case)
+    company = _company(case)
     client.force_login(archivist)
     url = reverse("archive:consult_new", args=[case.pk])
     assert client.get(url).status_code == 200
@@ -194,5 +195,6 @@ def test_the_form_shows_the_refusal_with_everything_typed(client, case, item, ar
     assert resp.status_code == 400 and AS_REP_OR_AGENT in html
     assert 'value="王小明"' in html and PERSON_ID in html and "申请行政复议需要查阅证据。" in html
     assert not ConsultationRequest.objects.exists()
-    resp = client.post(url, {**post, "relation": "agent"})
+    scan = SimpleUploadedFile("授权委托书.pdf", _pdf(1), content_type="application/pdf")
+    resp = client.post(url, {**post, "relation": "agent", "principal": str(company.pk), "authorisation": scan})
     assert resp.status_code == 302 and ConsultationRequest.objects.get().relation == "agent"

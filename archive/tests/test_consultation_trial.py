@@ -164,6 +164,8 @@ def test_the_same_requester_and_items_while_pending_is_refused_trial_14(case, it
     # other items, or another requester, are another request
     assert _request(case, archivist, [items["plain"]]).round == 2
     other = {"relation": "agent", "requester_name": "李律师", "id_number": "110101198506121234"}
+    scan = SimpleUploadedFile("授权委托书.pdf", _pdf("授权委托书"), content_type="application/pdf")
+    other |= {"principal": case.parties.get().pk, "authorisation": scan}
     assert _request(case, archivist, [items["plain"], items["doc"]], **other).round == 3
     # once decided, the same request may be made again
     consultation_decide(request_id=first.pk, by=head, approve=False, opinion="不同意。")
