@@ -32,6 +32,7 @@ from cases.selectors import attachments_of_case
 from documents.registry import DocTypeCode
 from documents.selectors import documents_of_case
 
+from .confidentiality import item_confidentiality
 from .record_pages import AV_PAGE, RECORD_PAGES, RecordPage, av_description, duration_text
 from .selectors import seal_of
 
@@ -323,9 +324,7 @@ def frozen_catalogue(casefile: CaseFile) -> dict[str, Any]:
 
 def _secrecy(case: Any, item: Item) -> str:
     """The item's confidentiality mark: the strictest of its own, its document's record's and the
-    case's (archive.consultation.item_confidentiality, the one rule of 第二十九条第二款)."""
-    from .consultation import item_confidentiality  # consultation reads assemble: imported late
-
+    case's (archive.confidentiality.item_confidentiality, the one rule of 第二十九条第二款)."""
     return item_confidentiality(case, item.source) if item.source is not None else ""
 
 

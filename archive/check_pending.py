@@ -16,43 +16,24 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from accounts.models import Role, User
-from accounts.selectors import users_in_role, users_in_roles
-from audit.selectors import case_ids_recorded
+from accounts.models import User
+from accounts.selectors import users_in_roles
 from cases import policy
-from cases.models import Case, CaseState, SignOffStep
-from cases.selectors import PendingApproval, case_ids_handled_by, cases_visible_to
+from cases.models import Case, SignOffStep
+from cases.selectors import PendingApproval
 from deadlines.services import notify
 
 from .asks import check_ask_key
-from .audit_actions import AuditAction
-from .models import ArchiveDuty
-from .sealing import assemble, catalogue_digest, check_of, may_check
+from .sealing import assemble, catalogue_digest, check_of, checkable_cases, may_check
 
 LABEL = "待检查案卷"
 
 
 def check_candidates(user: User) -> QuerySet[Case]:
-    """The concluded (not sealed) cases whose file `user` may check — sealing.may_check in SQL:
-    `user` signs at Level.CHECK (an archivist, 法规科 or the head; policy.may_sign), does not
-    handle the case, did not arrange its file (archive.arranged by them: the 立卷人) and is not
-    the only archivist who may seal it (sealing.sole_compiler) — every
-    department's, oldest concluded first (the ARCHIVE_FILE period runs from conclusion).
-    None for anyone else."""
-    if not policy.reads_every_case(user):
-        return Case.objects.none()
-    cases = cases_visible_to(user)
-    if user.has_role(Role.ARCHIVIST):  # not the only archivist who may seal it (sealing.sole_compiler)
-        if users_in_role(Role.ARCHIVIST).exclude(pk=user.pk).count() == 0:
-            return Case.objects.none()
-        cases = cases.exclude(department_id__in=ArchiveDuty.objects.filter(archivist=user).values("department_id"))
-    return (
-        cases.filter(state=CaseState.CONCLUDED)
-        .exclude(pk__in=case_ids_handled_by(user))
-        .exclude(pk__in=case_ids_recorded(AuditAction.ARRANGED, actor=user))
-        .select_related("department")
-        .order_by("concluded_at", "pk")
-    )
+    """The concluded (not sealed) cases whose file `user` may check (sealing.checkable_cases, the
+    one rule may_check reads too) — every department's, oldest concluded first (the
+    ARCHIVE_FILE period runs from conclusion). None for anyone else."""
+    return checkable_cases(user).select_related("department").order_by("concluded_at", "pk")
 
 
 def cases_awaiting_check(user: User, limit: int) -> tuple[int, list[Case]]:

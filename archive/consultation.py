@@ -18,9 +18,8 @@ Flow
   record is played only as its copy with the watermark burnt in, made on approval
   (archive.rendition).
 
-An item's confidentiality is the strictest of its own mark (an attachment's), the mark of the
-record a document was issued for (documents carry none of their own: a finalised document never
-changes), and the case's mark.
+An item's confidentiality is archive.confidentiality.item_confidentiality (the strictest of its
+own, its document's record's and the case's mark).
 """
 
 from __future__ import annotations
@@ -50,7 +49,6 @@ from cases.services import file_store
 from cases.signoffs import next_round, signoff_record
 from cases.stages import TransitionDenied, TransitionError
 from deadlines.services import notifications_settle, notify
-from documents.selectors import document_source
 from linke.fields import fit
 from linke.validators import (
     SCAN_TYPES_LABEL,
@@ -65,6 +63,7 @@ from linke.validators import (
 from .asks import consult_request_key
 from .audit_actions import AuditAction
 from .casefile import assemble
+from .confidentiality import item_confidentiality
 from .models_consultation import (
     OPINION_MAX,
     REASON_MAX,
@@ -82,7 +81,6 @@ from .rendition import renditions_queue
 from .watermark import watermark_pdf
 
 C = Confidentiality
-_SEVERITY = {C.NONE: 0, C.PRIVACY: 1, C.TRADE_SECRET: 2, C.STATE_SECRET: 3}
 
 
 @dataclass(frozen=True)
@@ -98,20 +96,6 @@ class Candidate:
     @property
     def confidentiality_label(self) -> str:
         return C(self.confidentiality).label if self.confidentiality else ""
-
-
-def strictest(*marks: str) -> str:
-    """The strictest of confidentiality marks (国家秘密 > 商业秘密 > 个人隐私 > none)."""
-    return max((m or "" for m in marks), key=lambda m: _SEVERITY.get(C(m), 0), default="")
-
-
-def item_confidentiality(case: Case, source: Any) -> str:
-    """The mark of a document or attachment of `case` (module docstring)."""
-    own = getattr(source, "confidentiality", "") or ""
-    if hasattr(source, "doc_type"):
-        origin = document_source(source)
-        own = strictest(own, getattr(origin, "confidentiality", "") or "")
-    return strictest(own, case.confidentiality)
 
 
 def candidates(case: Case) -> list[Candidate]:

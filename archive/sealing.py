@@ -29,17 +29,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 import audit
 from accounts.models import Role, User
-from audit.selectors import recorded
+from accounts.selectors import users_in_role
+from audit.selectors import case_ids_recorded, recorded
 from avrecords.selectors import records_not_stored
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from cases.selectors import heads_for
+from cases.selectors import case_ids_handled_by, heads_for
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met, notifications_settle, notify
@@ -70,6 +71,7 @@ from .models import (
     TITLE_MAX,
     Addendum,
     AddendumStatus,
+    ArchiveDuty,
     ItemArrangement,
     RuleKind,
     Seal,
@@ -389,15 +391,30 @@ def sole_compiler(user: User, case: Case) -> bool:
     return user.has_role(Role.ARCHIVIST) and [u.pk for u in archivists_for(case)] == [user.pk]
 
 
+def checkable_cases(user: User) -> QuerySet[Case]:
+    """The concluded (not sealed) cases whose file `user` may check now, unordered — THE rule of
+    the 检查人 (第二十八条), in SQL, for may_check and the to-do (archive.check_pending): `user`
+    signs at Level.CHECK (policy.may_sign: an archivist, 法规科 or the head — EVERY_CASE_ROLES —
+    not a handling officer of the case: policy.handles, so only while they hold the officer
+    role), did not arrange its file (compiled_by: the 立卷人) and is not the only archivist who
+    may seal it (sole_compiler: its department's active 专人, else the one active archivist).
+    check_sign's refusals say why for each part. None for anyone else."""
+    if not policy.reads_every_case(user):
+        return Case.objects.none()
+    cases = Case.objects.filter(state=CaseState.CONCLUDED)
+    if user.has_role(Role.OFFICER):  # policy.handles
+        cases = cases.exclude(pk__in=case_ids_handled_by(user))
+    if user.has_role(Role.ARCHIVIST):  # sole_compiler
+        if not users_in_role(Role.ARCHIVIST).exclude(pk=user.pk).exists():
+            return Case.objects.none()
+        cases = cases.exclude(department_id__in=ArchiveDuty.objects.filter(archivist=user).values("department_id"))
+    return cases.exclude(pk__in=case_ids_recorded(AuditAction.ARRANGED, actor=user))  # compiled_by
+
+
 def may_check(user: User, case: Case) -> bool:
-    """`user` may sign the 检查意见 of the concluded case's file now (check_sign's policy:
-    Level.CHECK, not the archivist who arranged it, nor the only archivist who may seal it)."""
-    return (
-        case.state == CaseState.CONCLUDED
-        and policy.may_sign(user, case, Level.CHECK)
-        and not compiled_by(user, case)
-        and not sole_compiler(user, case)
-    )
+    """`user` may sign the 检查意见 of the concluded case's file now: the case is one of
+    checkable_cases(user) (one query; none when the case is not concluded)."""
+    return case.state == CaseState.CONCLUDED and checkable_cases(user).filter(pk=case.pk).exists()
 
 
 NOT_COMPILER = "检查人不能是立卷人本人：请由另一位档案管理员、法规科人员或机关负责人检查。"

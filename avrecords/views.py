@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Role, User
 from cases.selectors import case_for_user, cases_visible_to
 from linke.downloads import OCTET, disposition, protect, safe_type
-from linke.http import AuthedRequest
+from linke.http import AuthedRequest, form_accepted
 
 from . import selectors
 from .audit_actions import AuditAction
@@ -113,7 +113,7 @@ def _form_act(request: AuthedRequest, pk: int, slot: str, form: Any, fn: Any, ok
     """The record page's forms: check the form's shape, call the service with its data. Bad
     input or a refusal renders the page again with the form as typed and its errors."""
     record = selectors.record_for_user(request.user, pk, write=True)
-    if form.is_valid():
+    if form_accepted(request, form, record.case):
         try:
             fn(record_id=record.pk, by=request.user, **form.cleaned_data)
         except AVError as exc:

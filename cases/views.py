@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from audit.selectors import entries_of_case
 from linke.downloads import file_response
-from linke.http import AuthedRequest, form_page, refusal
+from linke.http import AuthedRequest, form_accepted, form_page, refusal
 from linke.pagination import page_of
 
 from . import forms, licensing, policy, requirements, selectors, services, signoffs, stages
@@ -528,7 +528,7 @@ def case_action(request: AuthedRequest, pk: int, name: str) -> HttpResponse:
     if t is None or t.button is None:
         raise Http404
     form = forms.TransitionForm(request.POST)
-    form.is_valid()
+    form_accepted(request, form, case)  # the opinion is optional: a sealed case is refused first
     try:
         stages.run_button(case_id=case.pk, name=name, by=request.user, opinion=form.cleaned_data.get("opinion", ""))
     except stages.TransitionError as exc:
@@ -640,7 +640,7 @@ def case_record(request: AuthedRequest, pk: int, key: str) -> HttpResponse:
     if key not in _RECORD_FORMS:
         raise Http404
     form = _RECORD_FORMS[key](request.POST)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         try:
             message = _record_run(case, request.user, key, form)
         except services.TransitionError as exc:
@@ -698,7 +698,7 @@ def _owner(case: Case, ref: str) -> Any:
 def attachment_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_user(request.user, pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         d = form.cleaned_data
         try:
             att = services.attachment_add(

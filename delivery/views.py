@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cases import policy
 from cases.selectors import case_for_user, refuse_if_sealed
 from cases.stages import TransitionError
-from linke.http import AuthedRequest, refusal
+from linke.http import AuthedRequest, form_accepted, refusal
 
 from . import actions
 from .forms import AddressConfirmationForm, AttemptForm, CompleteForm, ReceiptForm
@@ -119,7 +119,7 @@ def attempt_record(request: AuthedRequest, case_id: int, method: str) -> HttpRes
     if not may_deliver(request.user, case):
         return _refused_elsewhere(request, case, TransitionError("您不能登记本案的送达。"))
     form = AttemptForm(request.POST, request.FILES, case=case, method=method)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         try:
             attempt = actions.delivery_record(case_id=case.pk, by=request.user, method=method, **form.action_kwargs())
         except TransitionError as exc:
@@ -142,7 +142,7 @@ def attempt_complete(request: AuthedRequest, case_id: int, attempt_id: int) -> H
     form = CompleteForm(
         request.POST, request.FILES, case=case, method=attempt.method, auto_id=f"complete{attempt.pk}_%s"
     )
-    if form.is_valid():
+    if form_accepted(request, form, case):
         try:
             done = actions.delivery_complete(attempt_id=attempt.pk, by=request.user, **form.action_kwargs())
         except TransitionError as exc:
@@ -160,7 +160,7 @@ def receipt_issue(request: AuthedRequest, case_id: int) -> HttpResponse:
     if not may_deliver(request.user, case):
         return _refused_elsewhere(request, case, TransitionError("您不能为本案制作送达回证。"))
     form = ReceiptForm(request.POST, case=case)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         try:
             doc = actions.receipt_issue(
                 case_id=case.pk,
@@ -183,7 +183,7 @@ def address_confirm(request: AuthedRequest, case_id: int) -> HttpResponse:
     if not may_deliver(request.user, case):
         return _refused_elsewhere(request, case, TransitionError("您不能登记本案的送达地址确认书。"))
     form = AddressConfirmationForm(request.POST, request.FILES, case=case)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         try:
             actions.address_confirm(case_id=case.pk, by=request.user, **form.action_kwargs())
         except TransitionError as exc:

@@ -20,7 +20,7 @@ from cases.models import CaseKind, CaseState, Level
 from cases.selectors import case_for_user
 from cases.stages import TransitionError, allowed
 from documents.fonts import UnprintableText
-from linke.http import AuthedRequest, refusal
+from linke.http import AuthedRequest, form_accepted, refusal
 
 from . import conclusion, enforcement
 from . import execution as ex
@@ -231,7 +231,7 @@ def execution_act(request: AuthedRequest, case_id: int, key: str) -> HttpRespons
         raise Http404("未知的操作")
     state = State(case)
     form = _form(key, state, request.POST, request.FILES)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         try:
             ACTS[key].run(state, request.user, form.action_kwargs())
         except (TransitionError, UnprintableText) as exc:

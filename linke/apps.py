@@ -1,5 +1,5 @@
 """Application configs of the wiring: Linke's own (the admin's and the forms' Chinese empty
-choice) and django-axes under a Chinese name."""
+choice, a control character refused in every date/time field) and django-axes under a Chinese name."""
 
 from typing import Any
 
@@ -31,7 +31,10 @@ class LinkeConfig(AppConfig):
     verbose_name = "临科"
 
     def ready(self) -> None:
+        from linke.validators import temporal_fields_refuse_control
+
         chinese_empty_choice()
+        temporal_fields_refuse_control()
 
 
 class AxesConfig(BaseAxesConfig):

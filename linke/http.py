@@ -1,6 +1,7 @@
 """Typed request for views behind `login_required` (the seam between Django's request and our
-`User`): `request.user` is an `accounts.models.User`, never `AnonymousUser`. And the one status
-rule of a form page (`form_page`)."""
+`User`): `request.user` is an `accounts.models.User`, never `AnonymousUser`. The one status
+rule of a form page (`form_page`), the one order of a form posted to a case (`form_accepted`:
+the seal's refusal first) and the one message of a refused action (`refusal`)."""
 
 from typing import Any
 
@@ -35,7 +36,6 @@ def refusal(request: HttpRequest, exc: Exception, case: Any = None, *, writes_ca
       (addenda, consultation, the seal pages) pass writes_case=False.
 
     `case` is one the view has checked access to (who may not see it learns nothing)."""
-    from cases.selectors import refuse_if_sealed
     from cases.stages import CaseSealed
 
     if isinstance(exc, CaseSealed):
@@ -43,6 +43,25 @@ def refusal(request: HttpRequest, exc: Exception, case: Any = None, *, writes_ca
             raise CaseSealed(str(exc), case=case) from exc
         raise exc
     if writes_case and case is not None:
-        case.refresh_from_db(fields=["state"])
-        refuse_if_sealed(request.user, case)  # type: ignore[arg-type]
+        _refuse_if_sealed(request, case)
     return str(exc)
+
+
+def form_accepted(request: HttpRequest, form: Any, case: Any = None, *, writes_case: bool = True) -> bool:
+    """`form.is_valid()` of a form posted to write `case` (True for None: an action with nothing
+    typed), after the seal's refusal: when
+    `writes_case` and `case` is sealed (its state read again) and `request.user` may see it,
+    cases.stages.CaseSealed carrying the case — archive.guard.SealedMiddleware's 409 naming the
+    档号 — whatever the form holds, so an invalid form is not a 400 where a valid one is a 409
+    (第二十八条). Every form view that writes a case validates through it; `writes_case` as in
+    `refusal` (False for the actions allowed on a sealed case)."""
+    if writes_case and case is not None:
+        _refuse_if_sealed(request, case)
+    return form is None or bool(form.is_valid())
+
+
+def _refuse_if_sealed(request: HttpRequest, case: Any) -> None:
+    from cases.selectors import refuse_if_sealed
+
+    case.refresh_from_db(fields=["state"])  # another tab may have sealed it meanwhile
+    refuse_if_sealed(request.user, case)  # type: ignore[arg-type]

@@ -10,7 +10,8 @@
   `MaxCharsValidator`).
 - An inquiry transcript (询问笔录) in 问/答 form.
 - Free text (a title, a name, an opinion, a reason): no NUL or other C0/C1 control character,
-  a one-line text no line break or tab either (text_error).
+  a one-line text no line break or tab either (text_error); a typed date or time none either
+  (every form's date/time field, temporal_fields_refuse_control).
 - An uploaded scan (扫描件): a PDF or an image, by its first bytes and its name, within a size,
   that opens for real (pypdf reads every page; Pillow converts the image, within a pixel limit).
 
@@ -94,6 +95,11 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# The words of a control character refused, after the field's name where there is one; the
+# locale's override of Django's NUL message (locale/zh_Hans django.po) is the same text.
+CONTROL_REFUSED = "含有不可见的控制字符（如空字符），无法保存：请删除后重新填写。"
+
+
 def text_error(value: str | None, *, label: str, multiline: bool = False) -> str:
     """The error of a free text entered without a form field's own checks (a title, a name, an
     opinion, a reason), in Chinese naming it by `label` (e.g. "题名"); "" when right. Refused: a
@@ -105,8 +111,31 @@ def text_error(value: str | None, *, label: str, multiline: bool = False) -> str
     if not multiline and _CONTROL_ONE_LINE.search(value.strip()) and not _CONTROL_MULTILINE.search(value):
         return f"{label}应为一行文字，不能含有换行或制表符。"
     if _CONTROL_MULTILINE.search(value) or (not multiline and _CONTROL_ONE_LINE.search(value.strip())):
-        return f"{label}含有不可见的控制字符（如空字符），无法保存：请删除后重新填写。"
+        return f"{label}{CONTROL_REFUSED}"
     return ""
+
+
+def temporal_fields_refuse_control() -> None:
+    """Make every form field of a date, a time or a date-time (Django's BaseTemporalField:
+    DateField, TimeField, DateTimeField, the parts of a SplitDateTimeField — declared, built
+    from a model or by the admin) refuse a typed value holding a NUL or another control
+    character, ValidationError code "control" with CONTROL_REFUSED, before it is parsed.
+    Python's datetime.fromisoformat reads its text as a C string, up to a NUL: "2026-12-01
+    09:00\\x00" and "2026-12-01\\x0009:00" parsed as 09:00, the NUL dropped silently. Called
+    from LinkeConfig.ready(); idempotent."""
+    temporal = forms.fields.BaseTemporalField
+    if "clean" in temporal.__dict__:
+        return
+    parent_clean = temporal.clean
+
+    def clean(self: forms.Field, value: Any) -> Any:
+        # Spaces and line ends around a value are Django's to strip; str.strip() would also take
+        # \x1c-\x1f and \x85, which are refused.
+        if isinstance(value, str) and _CONTROL_ONE_LINE.search(value.strip(" \t\r\n")):
+            raise ValidationError(CONTROL_REFUSED, code="control")
+        return parent_clean(self, value)
+
+    temporal.clean = clean  # type: ignore[method-assign]
 
 
 def validate_plain_text(value: str | None, *, label: str, multiline: bool = False) -> None:

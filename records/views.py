@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import policy
 from cases.models import Level, mask_id
 from cases.panels import section_url
-from cases.selectors import case_for_user, refuse_if_sealed
+from cases.selectors import case_for_user
 from cases.services import TransitionError
 from documents.fonts import UnprintableText
-from linke.http import AuthedRequest, refusal
+from linke.http import AuthedRequest, form_accepted, refusal
 
 from . import elements
 from .forms import (
@@ -119,7 +119,7 @@ def record_new(request: AuthedRequest, case_id: int, kind: str) -> HttpResponse:
         return _form_page(request, case, kind, form, ItemFormSet(prefix="items") if with_items else None)
     form = form_class(request.POST, case=case)
     items = ItemFormSet(request.POST, prefix="items") if with_items else None
-    if not form.is_valid() or (items is not None and not items.is_valid()):
+    if not form_accepted(request, form, case) or (items is not None and not items.is_valid()):
         return _form_page(request, case, kind, form, items, status=400)
     try:
         rec = record_create(
@@ -161,7 +161,7 @@ def record_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         return _form_page(request, rec.case, rec.kind, form_class(instance=rec, case=rec.case), items, rec)
     form = form_class(request.POST, instance=rec, case=rec.case)
     items = ItemFormSet(request.POST, prefix="items") if with_items else None
-    if not form.is_valid() or (items is not None and not items.is_valid()):
+    if not form_accepted(request, form, rec.case) or (items is not None and not items.is_valid()):
         return _form_page(request, rec.case, rec.kind, form, items, rec, status=400)
     try:
         record_update(
@@ -280,9 +280,9 @@ def _act(request: AuthedRequest, pk: int, form_class: Any, action: Any, ok: str,
     page again with the form as typed and the errors in it. Reading the case is enough to post:
     the service asks cases.policy who may do what (e.g. the head approves, officers finalise)."""
     rec = record_for_user(request.user, pk)
-    refuse_if_sealed(request.user, rec.case)  # a sealed case: 409 naming the 档号 (第二十八条)
     form = form_class(request.POST, request.FILES) if form_class else None
-    if form is not None and not form.is_valid():
+    # A sealed case: 409 naming the 档号 (第二十八条), before the form is read; with no form too.
+    if not form_accepted(request, form, rec.case):
         return _detail_page(request, rec, _SLOTS[form_class], form)
     try:
         result = action(rec, form.cleaned_data if form is not None else {})

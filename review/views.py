@@ -23,7 +23,7 @@ from accounts.models import Role
 from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
-from linke.http import AuthedRequest, refusal
+from linke.http import AuthedRequest, form_accepted, refusal
 
 from . import actions, selectors
 from .forms import DecideForm, DecisionForm, QueueFilterForm, ReassignForm, SignForm
@@ -82,7 +82,7 @@ def _act(
     (bad input or a refusal of the action) is shown again on its own page with the reason and
     everything typed (400); an action without a form (take, release) says why on the case page."""
     case = case_for_user(request.user, pk)
-    if form is not None and not form.is_valid():
+    if not form_accepted(request, form, case):
         return _refused(request, case, form, title)
     try:
         run(case, form.cleaned_data if form is not None else {})
@@ -175,7 +175,7 @@ def decision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     decision = Decision.objects.filter(case=case).first()
     if request.method == "POST":
         form = DecisionForm(request.POST, case_kind=case.kind)
-        if form.is_valid():
+        if form_accepted(request, form, case):
             try:
                 actions.decision_save(case_id=case.pk, by=request.user, **form.cleaned_data)
             except TransitionError as exc:

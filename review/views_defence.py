@@ -20,7 +20,7 @@ from cases.models import CaseKind, CaseState, Level
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
 from documents.fonts import UnprintableText
-from linke.http import AuthedRequest, refusal
+from linke.http import AuthedRequest, form_accepted, refusal
 
 from . import defence, hearing
 from . import forms_defence as f
@@ -258,7 +258,7 @@ def defence_act(request: AuthedRequest, case_id: int, key: str) -> HttpResponse:
         raise Http404("未知的操作")
     state = State(case)
     form = _form(key, state, request.POST)
-    if form.is_valid():
+    if form_accepted(request, form, case):
         kwargs = form.action_kwargs() if hasattr(form, "action_kwargs") else dict(form.cleaned_data)
         try:
             ACTS[key].run(state, request.user, kwargs)

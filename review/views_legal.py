@@ -15,7 +15,7 @@ from cases.models import Case, CaseKind
 from cases.panels import section_url
 from cases.selectors import case_for_user
 from cases.stages import TransitionError
-from linke.http import AuthedRequest, refusal
+from linke.http import AuthedRequest, form_accepted, refusal
 
 from . import forms_legal as f
 from .legal import discussion_record, expert_opinion_add, legal_review_record, review_sheet_save, sheet_of
@@ -38,7 +38,7 @@ def form_page(
     form = form_class(request.POST) if request.method == "POST" else form_class(initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        if form_accepted(request, form, case, writes_case=writes_case):
             try:
                 run(form.cleaned_data, form)
             except TransitionError as exc:

@@ -229,22 +229,14 @@ def test_a_scan_over_the_limit_is_refused(settings):
         v.validate_scan(_upload("a.pdf", at_limit + b"\n"))
 
 
-@pytest.mark.django_db
-def test_every_scan_field_uses_the_shared_validator():
-    """The kind: every form's file field that is a scan (its label "扫描件…" or "…（扫描件）"), the
-    delivery methods' scan elements included, checks the file with linke.validators.validate_scan.
-    A general attachment ("文件（草图、照片、扫描件等）") is not a scan and is not restricted."""
+def _declared_form_fields():
+    """(app.FormClass.field, field) of every form class defined in the apps' forms* modules."""
     import importlib
     import inspect
     import pkgutil
 
     from django import forms
 
-    from delivery.forms import _field
-    from delivery.methods import METHODS
-    from records.tests.factories import make_case
-
-    seen = []
     for app in ("accounts", "cases", "records", "avrecords", "review", "delivery", "archive", "documents"):
         package = importlib.import_module(app)
         for info in pkgutil.iter_modules(package.__path__):
@@ -255,9 +247,25 @@ def test_every_scan_field_uses_the_shared_validator():
                 if not issubclass(cls, forms.BaseForm) or cls.__module__ != module.__name__:
                     continue
                 for fname, field in getattr(cls, "base_fields", {}).items():
-                    if isinstance(field, forms.FileField) and SCAN_LABEL.search(str(field.label)):
-                        seen.append(f"{app}.{name}.{fname}")
-                        assert v.validate_scan in field.validators, f"{app}.{name}.{fname}"
+                    yield f"{app}.{name}.{fname}", field
+
+
+@pytest.mark.django_db
+def test_every_scan_field_uses_the_shared_validator():
+    """The kind: every form's file field that is a scan (its label "扫描件…" or "…（扫描件）"), the
+    delivery methods' scan elements included, checks the file with linke.validators.validate_scan.
+    A general attachment ("文件（草图、照片、扫描件等）") is not a scan and is not restricted."""
+    from django import forms
+
+    from delivery.forms import _field
+    from delivery.methods import METHODS
+    from records.tests.factories import make_case
+
+    seen = []
+    for where, field in _declared_form_fields():
+        if isinstance(field, forms.FileField) and SCAN_LABEL.search(str(field.label)):
+            seen.append(where)
+            assert v.validate_scan in field.validators, where
     case = make_case()
     for method in METHODS.values():
         for element in method.elements:
@@ -271,3 +279,53 @@ def test_every_scan_field_uses_the_shared_validator():
         "records.OpinionForm.file",
         "delivery.return_receipt",
     } <= set(seen)
+
+
+# --- a control character in a date or a date-time (issue 16 leftover) ---------------------------
+
+CONTROL_REFUSED = "含有不可见的控制字符（如空字符），无法保存：请删除后重新填写。"
+
+
+def _temporal_fields():
+    """Every date, time and date-time field of the project's forms (by module forms*), and
+    Django's own kinds as the admin and a ModelForm build them."""
+    from django import forms
+    from django.contrib.admin import widgets
+
+    found = [(w, f) for w, f in _declared_form_fields() if isinstance(f, forms.fields.BaseTemporalField)]
+    found += [
+        ("django.DateTimeField", forms.DateTimeField()),
+        ("django.DateField", forms.DateField()),
+        ("django.TimeField", forms.TimeField()),
+        ("model DateTimeField", Inquiry._meta.get_field("started_at").formfield()),
+        ("admin SplitDateTimeField", forms.SplitDateTimeField(widget=widgets.AdminSplitDateTime)),
+    ]
+    return found
+
+
+def test_a_control_character_in_any_date_or_time_field_is_refused_by_name():
+    """Python's datetime.fromisoformat reads up to a NUL (C string), so "2026-12-01 09:00\\x00"
+    parsed as 09:00 and the NUL was dropped silently; every date/time field now says so."""
+    from django import forms
+
+    seen = []
+    for where, field in _temporal_fields():
+        seen.append(where)
+        if isinstance(field, forms.SplitDateTimeField):
+            samples = [["2026-12-01\x00", "09:00"], ["2026-12-01", "09:00\x00"]]
+        elif isinstance(field, forms.DateTimeField):
+            samples = ["2026-12-01 09:00\x00", "2026-12-01T09:00\x00", "2026-12-01\x0009:00", "2026-12-01 09:00\x1b"]
+        elif isinstance(field, forms.DateField):
+            samples = ["2026-12-01\x00", "2026-12-01\x85"]
+        else:
+            samples = ["09:00\x00", "09:00\x7f"]
+        for sample in samples:
+            with pytest.raises(ValidationError) as exc:
+                field.clean(sample)
+            assert exc.value.messages == [CONTROL_REFUSED], (where, sample)
+    assert {
+        "archive.DecisionForm.valid_from",
+        "archive.DecisionForm.valid_until",
+        "cases.CaseFilterForm.date_from",
+        "review.ScheduleForm.scheduled_at",
+    } <= set(seen), seen

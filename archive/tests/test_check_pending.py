@@ -125,3 +125,54 @@ def test_one_check_settles_every_checkers_ask_of_the_case_and_no_other(head, rev
     assert unread_count(head) == unread_count(other) == unread_count(reviewer) == 1
     left = Notification.objects.get(user=head, read_at__isnull=True)
     assert left.dedupe_key.startswith(f"archive.check.asked:{another.pk}:")
+
+
+def test_may_check_and_the_candidates_are_one_rule_for_every_role_combination(head, reviewer, archivist, officer):
+    """Issue 16 leftover: the SQL of the 检查人's to-do (check_candidates) and may_check are one
+    rule (sealing.checkable_cases), and check_sign's refusals (policy.may_sign at Level.CHECK,
+    not the 立卷人, not the only archivist who may seal it) say the same — whatever roles a user
+    combines, whoever is the department's 专人, active or not, and whoever arranged the file."""
+    from archive.check_pending import check_candidates
+    from archive.models import ArchiveDuty
+    from cases import policy
+    from cases.models import CaseOfficer, Level
+
+    case = concluded_case(head)
+    handler = case.assignments.first().officer
+    users = [head, reviewer, archivist, officer, handler]
+    users += [
+        UserFactory(username="archivist2", roles=[Role.ARCHIVIST]),
+        UserFactory(username="archivist_head", roles=[Role.ARCHIVIST, Role.HEAD]),
+        UserFactory(username="archivist_reviewer", roles=[Role.ARCHIVIST, Role.LEGAL_REVIEWER]),
+        UserFactory(username="chief_reviewer", roles=[Role.SECTION_CHIEF, Role.LEGAL_REVIEWER]),
+        UserFactory(username="gone", roles=[Role.ARCHIVIST, Role.HEAD], is_active=False),
+    ]
+    inactive_duty = UserFactory(username="archivist_gone", roles=[Role.ARCHIVIST], is_active=False)
+    # Assigned to the case as an officer, the head now: no longer its 承办人 (policy.handles).
+    former = UserFactory(username="former_officer", roles=[Role.HEAD])
+    CaseOfficer.objects.create(case=case, officer=former)
+    users.append(former)
+
+    def agree(situation: str) -> None:
+        for user in users:
+            rule = sealing.may_check(user, case)
+            listed = check_candidates(user).filter(pk=case.pk).exists()
+            refused = not (
+                policy.may_sign(user, case, Level.CHECK)
+                and not sealing.compiled_by(user, case)
+                and not sealing.sole_compiler(user, case)
+            )
+            assert (rule, listed, not refused) in ((True, True, True), (False, False, False)), (situation, user)
+
+    agree("several archivists, no 专人")
+    duty = ArchiveDuty.objects.create(department=case.department, archivist=archivist)
+    agree("archivist is the 专人")
+    duty.archivist = inactive_duty
+    duty.save()
+    agree("the 专人 is inactive: every active archivist answers")
+    _arrange_swap(case, users[5])
+    agree("archivist2 arranged the file")
+    for user in users[5:8]:
+        user.is_active = False
+        user.save()
+    agree("archivist is the only active archivist")

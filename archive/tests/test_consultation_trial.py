@@ -91,6 +91,21 @@ def test_the_form_asks_the_reason_by_its_field_keeping_what_was_typed_trial_9(cl
     assert (plain.treatment, plain.reason) == (ItemTreatment.EXCLUDED, "与复议无关。")
 
 
+def test_a_nul_after_the_period_is_refused_not_dropped(client, case, items, archivist, head):
+    """Issue 16 leftover: "…09:00\\x00" parsed as 09:00 (the NUL dropped) and was signed."""
+    req = _request(case, archivist, [items["plain"]])
+    client.force_login(head)
+    url = reverse("archive:consult_decide", args=[req.pk])
+    for field in ("valid_from", "valid_until"):
+        typed = _post(req)[field] + "\x00"
+        resp = client.post(url, _post(req, **{field: typed}))
+        html = resp.content.decode()
+        assert resp.status_code == 400 and "含有不可见的控制字符（如空字符）" in html, field
+        assert "不是有效的日期时间" not in html and "请填写查阅期限" not in html
+    req.refresh_from_db()
+    assert req.status == ConsultationStatus.PENDING and not SignOff.objects.filter(case=case).exists()
+
+
 # --- 11: a decided request shows its decision -----------------------------------------------
 
 

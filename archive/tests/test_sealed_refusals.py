@@ -99,3 +99,28 @@ def test_the_addendum_page_on_a_case_not_sealed_says_to_correct_it_in_the_case(c
         assert "案件尚未归档，无需申请补充材料；请直接在案件中更正" in resp.content.decode()
     client.force_login(UserFactory(roles=[Role.OFFICER]))
     assert client.get(f"/archive/case/{case.pk}/addenda/new/").status_code == 404
+
+
+def test_an_invalid_form_posted_to_a_sealed_case_answers_409_first(client, sealed, officer):
+    """Issue 16 leftover: the seal's refusal comes before the form is read — an empty (invalid)
+    form to a sealed case is a 409 naming the 档号 as a valid one is, never 400 with form errors.
+    Every form view that writes the case (linke.http.form_accepted)."""
+    case, rec, _doc, av = sealed
+    posts = [
+        f"/cases/{case.pk}/record/party_add/",
+        f"/cases/{case.pk}/record/filing_info/",
+        f"/cases/{case.pk}/attachments/",
+        f"/delivery/case/{case.pk}/execution/start/",
+        f"/review/case/{case.pk}/defence/defence/",
+        f"/review/case/{case.pk}/legal-review/",
+        f"/review/case/{case.pk}/discussion/",
+        f"/review/case/{case.pk}/sign/",
+        f"/review/case/{case.pk}/decision/",
+        f"/records/case/{case.pk}/new/inspection/",
+        f"/records/{rec.pk}/correct/",
+        f"/av/{av.pk}/describe",
+    ]
+    client.force_login(officer)
+    answers = {url: client.post(url, {"party-name": "\x00"}) for url in posts}
+    wrong = {url: r.status_code for url, r in answers.items() if r.status_code != 409 or SAID not in r.content.decode()}
+    assert not wrong

@@ -194,3 +194,43 @@ def test_every_put_of_an_original_carries_a_checksum(s3_originals, seaweedfs, se
 
     assert [op for op, _ in sent] == ["PutObject", "UploadPart", "UploadPart", "PutObject"]
     assert all(ok for _, ok in sent), sent
+
+
+@pytest.fixture
+def s3_media(s3_originals, seaweedfs, settings):
+    """The default storage (browser copies, posters) on S3 as well, in a bucket of its own on
+    the same SeaweedFS (linke.settings: S3_BUCKET, no Object Lock); returns its name."""
+    import uuid
+
+    bucket = f"linke-media-{uuid.uuid4().hex[:8]}"
+    s3_originals.create_bucket(Bucket=bucket)
+    options = settings.STORAGES["originals"]["OPTIONS"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "bucket_name": bucket}},
+    }
+    return bucket
+
+
+@pytest.mark.parametrize("kind", ["video", "photo"])
+def test_served_path_streams_the_browser_copy_from_s3(s3_media, s3_originals, officer, media, kind):
+    """avrecords.ingest.served_path with a default storage that has no local files (S3): the
+    browser copy (a video's proxy, a photo's poster) is streamed to a temporary file, the same
+    bytes as stored, and the file is gone afterwards."""
+    import os
+
+    from django.core.files.storage import default_storage
+
+    from avrecords.ingest import served_path
+
+    record = receive(media[kind], user=officer, ended_at="2026-11-20T16:30:00+08:00")
+    record.refresh_from_db()
+    assert record.status == AVRecordStatus.READY, record.problems
+    name = record.poster if kind == "photo" else record.proxy
+    assert name and not record.plays_original
+    stored = s3_originals.get_object(Bucket=s3_media, Key=name)["Body"].read()  # really on S3
+    with pytest.raises(NotImplementedError):
+        default_storage.path(name)
+    with served_path(record) as path:
+        assert Path(path).read_bytes() == stored and Path(path).suffix == Path(name).suffix
+    assert not os.path.exists(path)
