@@ -71,7 +71,7 @@ NAME_MAX = 300  # a name as the 备考表 prints it: a user's display name (last
 # the seal page's form) and an addendum's (Addendum.title) are bounded alike.
 TITLE_MAX = 200
 # The 备考表 is one page (archive/templates/archive/volume_back.html; measured with WeasyPrint by
-# archive/tests/test_back_page.py): its 说明 (Seal.description) at most BACK_DESCRIPTION_MAX
+# archive/tests/test_archive_check.py): its 说明 (Seal.description) at most BACK_DESCRIPTION_MAX
 # characters in at most BACK_DESCRIPTION_LINES lines, the head's override reason at most
 # OVERRIDE_REASON_MAX characters, and the addenda approved after sealing (titled while at most
 # archive.volume.ADDENDA_TITLED, up to 200 characters each; measured to 30 addenda).

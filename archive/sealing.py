@@ -40,7 +40,7 @@ from audit.selectors import case_ids_recorded, recorded
 from avrecords.selectors import records_not_stored
 from cases import policy, requirements, signoffs, stages
 from cases.models import Case, CaseKind, CaseState, Level, SignOff, SignOffOutcome, SignOffStep
-from cases.selectors import case_ids_handled_by, heads_for
+from cases.selectors import case_ids_handled_by, cases_visible_to, heads_for
 from cases.stages import Transition, TransitionDenied, TransitionError
 from deadlines.models import DeadlineKind
 from deadlines.services import deadline_met, notifications_settle, notify
@@ -399,14 +399,14 @@ def checkable_cases(user: User) -> QuerySet[Case]:
     role), did not arrange its file (compiled_by: the 立卷人) and is not the only archivist who
     may seal it (sole_compiler: its department's active 专人, else the one active archivist).
     check_sign's refusals say why for each part. None for anyone else."""
+    cases = cases_visible_to(user).filter(state=CaseState.CONCLUDED)
     if not policy.reads_every_case(user):
-        return Case.objects.none()
-    cases = Case.objects.filter(state=CaseState.CONCLUDED)
+        return cases.none()
     if user.has_role(Role.OFFICER):  # policy.handles
         cases = cases.exclude(pk__in=case_ids_handled_by(user))
     if user.has_role(Role.ARCHIVIST):  # sole_compiler
         if not users_in_role(Role.ARCHIVIST).exclude(pk=user.pk).exists():
-            return Case.objects.none()
+            return cases.none()
         cases = cases.exclude(department_id__in=ArchiveDuty.objects.filter(archivist=user).values("department_id"))
     return cases.exclude(pk__in=case_ids_recorded(AuditAction.ARRANGED, actor=user))  # compiled_by
 

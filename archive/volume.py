@@ -153,7 +153,7 @@ def _numbers(count: int, mark: str = "") -> PdfReader:
 
 
 # Up to this many addenda, the 备考表 lists each with its title; beyond, by 件号 only (the titles
-# are in the 卷内目录), so the page holds them (test_back_page).
+# are in the 卷内目录), so the page holds them (archive/tests/test_archive_check.py).
 ADDENDA_TITLED = 3
 
 
