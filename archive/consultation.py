@@ -371,7 +371,7 @@ def consultation_request(
     if same is not None:
         at = timezone.localtime(same.recorded_at).strftime("%Y-%m-%d %H:%M")
         raise TransitionError(
-            f"该查阅人对相同材料的查阅申请尚待审批（第{same.round}轮，{at}登记），未重复登记；"
+            f"该查阅人对相同材料的查阅申请尚待审批（本案第{same.round}号查阅申请，{at}登记），未重复登记；"
             "请待机关负责人审批后再行申请。"
         )
     scan: dict[str, Any] = {}
@@ -426,7 +426,7 @@ def consultation_request(
     # The heads who may decide it (not handling the case) are told, as for addenda (待我审批).
     notify(
         user_ids=[h.pk for h in heads_for(case)],
-        text=f"待审批：{case.ref} 查阅申请（第{req.round}轮，查阅人{name}）（第二十九条）",
+        text=f"待审批：{case.ref} 第{req.round}号查阅申请（查阅人{name}）（第二十九条）",
         link=reverse("archive:consult_decide", args=[req.pk]),
         dedupe_key=consult_request_key(req.pk),
     )

@@ -113,7 +113,7 @@ def head_pending_approvals(user: Any, limit: int) -> tuple[int, list[Any]]:
     items += [PendingApproval("评查否决项放行", c, reverse("archive:override", args=[c.pk])) for c in vetoed[:limit]]
     items += [
         PendingApproval(
-            f"查阅申请审批（第{r.round}轮，查阅人{r.requester_name}）",
+            f"查阅申请审批（第{r.round}号，查阅人{r.requester_name}）",
             r.case,
             reverse("archive:consult_decide", args=[r.pk]),
         )

@@ -207,3 +207,25 @@ def test_the_scan_is_no_item_of_the_sealed_file_nor_the_answer(head, archivist, 
     assert not any("授权委托书" in c.title for c in candidates(case))
     text = "".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(answer_package(case))).pages)
     assert "AGENT-AUTHORISATION-ONLY" not in "".join(text.split())
+
+
+def test_the_case_panel_links_the_authorisation_and_the_decided_request(client, case, items, archivist, head, reviewer):
+    """Trial of 572f713: the case page's 查阅 panel linked neither the 授权委托书 (for who may
+    open it) nor, once a request was decided, the head's decision page."""
+    from archive.consultation import Treatment
+    from archive.tests.test_consultation import _approve
+
+    req = _agent(case, archivist, [items["plain"]])
+    scan_url = reverse("archive:consult_authorisation", args=[req.pk])
+    decide = reverse("archive:consult_decide", args=[req.pk])
+    for user in (archivist, head):
+        client.force_login(user)
+        assert scan_url in section_html(client, case, "archive"), user
+    client.force_login(reviewer)  # reads the case, may not open the scan: no link
+    html = section_html(client, case, "archive")
+    assert "李律师" in html and scan_url not in html
+    _approve(req, head, {items["plain"]: Treatment("full")})
+    client.force_login(head)
+    assert f'href="{decide}">查看审批意见' in section_html(client, case, "archive")
+    client.force_login(archivist)
+    assert decide not in section_html(client, case, "archive")

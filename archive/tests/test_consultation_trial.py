@@ -161,7 +161,7 @@ def test_a_decision_posted_to_a_decided_request_is_refused_showing_what_was_type
 # --- 14: no duplicate request -------------------------------------------------------------------
 
 
-DUPLICATE = "该查阅人对相同材料的查阅申请尚待审批（第1轮"
+DUPLICATE = "该查阅人对相同材料的查阅申请尚待审批（本案第1号查阅申请"
 
 
 def test_the_same_requester_and_items_while_pending_is_refused_trial_14(case, items, archivist, officer, head):
