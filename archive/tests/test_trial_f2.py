@@ -76,15 +76,15 @@ def test_a_broken_pdf_message_names_no_exception_class():
     assert "不是有效的PDF文件" in message and "Error" not in message and "（" not in message
 
 
-def test_pending_consultations_name_their_round_and_requester(case, items, archivist, head):
+def test_pending_consultations_name_their_number_and_requester(case, items, archivist, head):
     """F2-7: two requests on one case were two identical lines in 待我审批."""
     first = _consult_request(case, archivist, [items["plain"]])
     second = _consult_request(case, archivist, [items["doc"]])
     _, shown = head_pending_approvals(head, 10)
     labels = [p.label for p in shown if p.label.startswith("查阅申请审批")]
     assert labels == [
-        f"查阅申请审批（第{first.round}轮，查阅人{first.requester_name}）",
-        f"查阅申请审批（第{second.round}轮，查阅人{second.requester_name}）",
+        f"查阅申请审批（第{first.round}号，查阅人{first.requester_name}）",
+        f"查阅申请审批（第{second.round}号，查阅人{second.requester_name}）",
     ]
     assert first.round != second.round
 
