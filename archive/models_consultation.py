@@ -107,7 +107,7 @@ class ConsultationRequest(models.Model):
     authorisation_name = models.CharField("授权委托书原文件名", max_length=200, blank=True, default="")
     authorisation_sha256 = models.CharField("授权委托书SHA-256", max_length=64, blank=True, default="")
     authorisation_size = models.BigIntegerField("授权委托书大小（字节）", null=True, blank=True)
-    # An agent's request recorded before the 授权委托书 was required (migration 00NN_wtB_consult_
+    # An agent's request recorded before the 授权委托书 was required (migration 0026_consult_
     # agent marks them): it has none, and its decide page says so. Never set otherwise.
     authorisation_predates = models.BooleanField("登记时未要求授权委托书", default=False)
 

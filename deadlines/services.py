@@ -243,8 +243,9 @@ def _hand_over(deadline: Deadline, before: set[int], after: set[int], by: Any) -
 @transaction.atomic
 def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.datetime | None = None) -> int:
     """Close the open deadlines of `kind` for the target (or the case, target or not), each
-    audited; their reminder, overdue and 督办 notifications are settled (read for everyone,
-    notifications_settle). Returns how many were closed."""
+    audited; their notifications (reminder, overdue, 督办, window opened: each carries its
+    deadline) are settled, read for everyone, in one update by the deadline's foreign key.
+    Returns how many were closed."""
     if target is None and case is None:
         raise ValueError("give a case or a target")
     where = Q(kind=kind, met_at__isnull=True)
@@ -263,8 +264,8 @@ def deadline_met(*, kind: str, case: Any = None, target: Any = None, met_at: dt.
         audit.record(
             deadline, AuditAction.MET, case=deadline.case_id, kind=kind, met_at=met_at, late=met_at > deadline.due
         )
-        # Its reminder, overdue notice and 督办 asked for this: read now for everyone.
-        notifications_settle(dedupe_key=deadline_key(deadline.pk), any_state=True)
+    if closed:  # their reminders, overdue notices and 督办 asked for this: read now for everyone
+        Notification.objects.filter(deadline__in=closed, read_at__isnull=True).update(read_at=timezone.now())
     return len(closed)
 
 
@@ -402,11 +403,10 @@ def calendar_overrides_save(
 REMIND, OVERDUE, ESCALATE, OPENED = "remind", "overdue", "escalate", "opened"
 
 
-def deadline_key(deadline_id: int, message: str = "") -> str:
+def deadline_key(deadline_id: int, message: str) -> str:
     """The dedupe key of a deadline's `message` (REMIND, OVERDUE, ESCALATE, OPENED):
-    "deadline:<id>:<message>"; without `message`, "deadline:<id>", the family that
-    notifications_settle(any_state=True) matches."""
-    return f"deadline:{deadline_id}:{message}" if message else f"deadline:{deadline_id}"
+    "deadline:<id>:<message>"."""
+    return f"deadline:{deadline_id}:{message}"
 
 
 # Periods whose end opens a window rather than closes one: before the day it is a warning ("not
